@@ -1,0 +1,94 @@
+"""Spread Tracker: adoption and spread of mental-health patient-safety change ideas."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+WEAK_SECRETS = frozenset({"dev", "secret", "changeme", "change-me"})
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
+    load_config(app, test_config)
+    register_extensions(app)
+    register_templates(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then instance/config.py, then the environment, then the test's own settings."""
+    app.config.from_object("tracker.config")
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if test_config:
+        app.config.update(test_config)
+    if app.debug or app.testing:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    check_secret_key(app)
+
+
+def check_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY") or ""
+    if app.debug or app.testing:
+        if not key:
+            raise RuntimeError("Set SECRET_KEY (make run writes one into instance/config.py)")
+        return
+    if len(key) < 32 or key.lower() in WEAK_SECRETS:
+        raise RuntimeError(
+            "Refusing to start: SECRET_KEY must be a random string of at least 32 characters "
+            "(set it in the environment or instance/config.py)"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from . import db
+    from .auth.session import init_login
+    from .extensions import csrf
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    csrf.init_app(app)
+    init_login(app)
+
+
+def register_templates(app: Flask) -> None:
+    from .templating import init_templating
+
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .access import register_access
+    from .admin.routes import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth.routes import bp as auth_bp
+    from .catalogue.routes import bp as catalogue_bp
+    from .main.routes import bp as main_bp
+    from .organisations.routes import bp as organisations_bp
+    from .security import register_security_headers
+
+    for bp in (main_bp, auth_bp, catalogue_bp, organisations_bp, admin_bp, api_bp):
+        app.register_blueprint(bp)
+    register_access(app)
+    register_security_headers(app)
+
+
+def register_errors(app: Flask) -> None:
+    from .errors import register_errors as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,5 @@
+"""Administrators manage accounts and roles."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

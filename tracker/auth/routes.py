@@ -1,0 +1,59 @@
+"""Sign in, sign out, change password."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..access import public, signed_in
+from ..db import get_session
+from . import services
+from .forms import ChangePasswordForm, SignInForm
+from .passwords import verify_password
+from .session import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in():
+    """Sign in by email and password; failures are counted and slowed per address."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        policy = services.ThrottlePolicy.from_config(current_app.config)
+        result = services.sign_in(get_session(), form.email.data, form.password.data, policy)
+        if result.user is not None:
+            session.clear()  # a fresh session: nothing from before sign-in survives it
+            login_user(result.user)
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        form.form_errors.append(result.error)
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@signed_in
+def sign_out():
+    """End every session of this user: the token the cookie holds is replaced."""
+    services.sign_out(get_session(), current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    """Change your own password; other sessions of yours end."""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(email=user.email)
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append("Your current password is not correct")
+        else:
+            services.set_password(get_session(), user, form.new_password.data, current_app.config["PASSWORD_HASH_ITERATIONS"])
+            login_user(user)  # this session carries on with the new token
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form, breadcrumbs=[("Home", url_for("main.home"))])

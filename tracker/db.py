@@ -1,0 +1,91 @@
+"""The database: one engine per app, one session per request.
+
+SQLite (the embedded default) gets WAL, foreign keys and a busy timeout on every connection.
+Transactions that write begin with BEGIN IMMEDIATE: a deferred transaction that reads first and
+writes later fails at once ("database is locked") when another writer got in between, whatever
+the busy timeout. Requests with an unsafe method and write_session() use IMMEDIATE; reads stay
+DEFERRED so they never queue behind each other.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_ENGINE_KEY = "tracker.engine"
+
+
+def database_url(app: Flask) -> str:
+    url = app.config.get("DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite3")
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_ENGINE_KEY] = make_engine(database_url(app), echo=app.config["SQL_ECHO"])
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    return (app or current_app).extensions[_ENGINE_KEY]
+
+
+def _writing_engine(engine: Engine) -> Engine:
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def get_session() -> Session:
+    """The session of the current request (or app context), made on first use."""
+    if "db_session" not in g:
+        engine = get_engine()
+        if has_request_context() and request.method not in SAFE_METHODS:
+            engine = _writing_engine(engine)
+        g.db_session = Session(bind=engine)
+    return g.db_session
+
+
+@contextmanager
+def write_session(app: Flask | None = None) -> Iterator[Session]:
+    """A session whose transactions write (for the CLI and other work outside requests)."""
+    with Session(bind=_writing_engine(get_engine(app))) as session:
+        yield session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,61 @@
+"""Error pages in NHS style, and JSON errors under /api/. Never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .access import is_api_request
+
+TITLES = {
+    400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
+    401: ("Sign in required", "You need to sign in to use this."),
+    403: ("You do not have access to this page", "Your account does not allow this. If you think it should, ask an administrator."),
+    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    409: ("Changed by someone else", "Someone else changed this since you opened it."),
+    413: ("The file or form is too large", "What you sent is larger than this service accepts. Send a smaller file."),
+    422: ("Check what you entered", "Some of what you sent is not valid."),
+    500: ("Sorry, there is a problem with the service", "Try again later. What you were doing has not been saved."),
+}
+
+
+class BadParameter(BadRequest):
+    """A malformed query parameter; the JSON answer names it."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+def error_json(status: int, message: str | None = None, **extra):
+    title, default = TITLES.get(status, ("Error", ""))
+    body = {"status": status, "title": title, "message": message or default, **extra}
+    return jsonify(error=body), status
+
+
+def _handle_http(error: HTTPException):
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
+    elif status in (400, 409, 422) and error.description and error.description != type(error).description:
+        message = error.description
+    else:
+        message = None
+    if is_api_request():
+        extra = {"parameter": error.parameter} if isinstance(error, BadParameter) else {}
+        response, status = error_json(status, message, **extra)
+        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response, status
+    title, default = TITLES.get(status, ("Error", ""))
+    template = render_template("errors/error.html", status=status, title=title, message=message or default)
+    if status == 405:
+        return template, status, {"Allow": ", ".join(getattr(error, "valid_methods", None) or [])}
+    return template, status
+
+
+def register_errors(app: Flask) -> None:
+    # Unhandled exceptions reach this as InternalServerError after Flask has logged them.
+    app.register_error_handler(HTTPException, _handle_http)

@@ -1,0 +1,36 @@
+"""All tables, in one package because they join each other."""
+
+from .accounts import ROLE_LABELS, Role, SignInAttempts, User, user_networks
+from .base import Base, utcnow
+from .catalogue import (
+    Ambition,
+    AmbitionTarget,
+    ChangeIdea,
+    ChangePackage,
+    Driver,
+    PackageResource,
+    PackageStatus,
+)
+from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
+
+__all__ = [
+    "ROLE_LABELS",
+    "KIND_LABELS",
+    "Ambition",
+    "AmbitionTarget",
+    "Base",
+    "ChangeIdea",
+    "ChangePackage",
+    "Driver",
+    "Membership",
+    "Network",
+    "Organisation",
+    "OrganisationKind",
+    "PackageResource",
+    "PackageStatus",
+    "Role",
+    "SignInAttempts",
+    "User",
+    "user_networks",
+    "utcnow",
+]

@@ -1,0 +1,106 @@
+"""User accounts, their roles, and sign-in throttling."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .organisations import Network, Organisation, _enum
+
+
+class Role(enum.StrEnum):
+    TRUST = "trust"
+    FACULTY = "faculty"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.TRUST: "Trust staff",
+    Role.FACULTY: "Improvement faculty",
+    Role.MANAGER: "Project manager",
+    Role.ADMIN: "Administrator",
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+user_networks = Table(
+    "user_networks",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("network_id", ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role <> 'trust' OR organisation_id IS NOT NULL", name="trust_has_organisation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role", 16))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT")
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    # What the session cookie holds instead of the id: replaced at sign-out and password change.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    networks: Mapped[list[Network]] = relationship(
+        secondary=user_networks, order_by="Network.code"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class SignInAttempts(Base):
+    """Failed sign-ins per email address (known or not), shared by every server process."""
+
+    __tablename__ = "sign_in_attempts"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

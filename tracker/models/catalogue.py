@@ -1,0 +1,183 @@
+"""The change-package catalogue: ambitions, their targets, packages, drivers and change ideas."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+
+
+class PackageStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Ambition(Base):
+    __tablename__ = "ambitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    baseline_note: Mapped[str] = mapped_column(Text, default="")
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    targets: Mapped[list[AmbitionTarget]] = relationship(
+        back_populates="ambition",
+        order_by="AmbitionTarget.position",
+        cascade="all, delete-orphan",
+    )
+    packages: Mapped[list[ChangePackage]] = relationship(
+        back_populates="ambition", order_by="ChangePackage.position"
+    )
+
+
+class AmbitionTarget(Base):
+    """One dated target of an ambition; an ambition may have several (original, revised, pilot)."""
+
+    __tablename__ = "ambition_targets"
+    __table_args__ = (UniqueConstraint("ambition_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ambition_id: Mapped[int] = mapped_column(ForeignKey("ambitions.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    ambition: Mapped[Ambition] = relationship(back_populates="targets")
+
+
+class ChangePackage(Base):
+    __tablename__ = "change_packages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ambition_id: Mapped[int] = mapped_column(ForeignKey("ambitions.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    publisher: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[PackageStatus] = mapped_column(
+        Enum(
+            PackageStatus,
+            name="package_status",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=PackageStatus.DRAFT,
+    )
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # What the package is and is not, e.g. "A related framework, not an MHSIP change package".
+    provenance_note: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    ambition: Mapped[Ambition] = relationship(back_populates="packages")
+    drivers: Mapped[list[Driver]] = relationship(
+        back_populates="package", order_by="Driver.position", cascade="all, delete-orphan"
+    )
+    ideas: Mapped[list[ChangeIdea]] = relationship(
+        back_populates="package", order_by="ChangeIdea.position"
+    )
+    resources: Mapped[list[PackageResource]] = relationship(
+        back_populates="package", order_by="PackageResource.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    @property
+    def primary_drivers(self) -> list[Driver]:
+        return [d for d in self.drivers if d.parent_id is None]
+
+    @property
+    def unassigned_ideas(self) -> list[ChangeIdea]:
+        return [i for i in self.ideas if i.driver_id is None]
+
+
+class Driver(Base):
+    """A primary driver (no parent) or a secondary driver (parent is a primary driver)."""
+
+    __tablename__ = "drivers"
+    __table_args__ = (CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("change_packages.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    package: Mapped[ChangePackage] = relationship(back_populates="drivers")
+    parent: Mapped[Driver | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Driver]] = relationship(
+        back_populates="parent", order_by="Driver.position"
+    )
+    ideas: Mapped[list[ChangeIdea]] = relationship(
+        back_populates="driver", order_by="ChangeIdea.position"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    @property
+    def level(self) -> str:
+        return "primary" if self.parent_id is None else "secondary"
+
+
+class ChangeIdea(Base):
+    """A change idea (intervention): the leaf of a driver diagram, the thing a trust adopts."""
+
+    __tablename__ = "change_ideas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("change_packages.id", ondelete="RESTRICT"), index=True)
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    # E.g. "Reported by participating wards; not an NCCMH package item".
+    provenance_note: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    package: Mapped[ChangePackage] = relationship(back_populates="ideas")
+    driver: Mapped[Driver | None] = relationship(back_populates="ideas")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class PackageResource(Base):
+    """A tool or document that supports a package's ideas (e.g. the DASA checklist)."""
+
+    __tablename__ = "package_resources"
+    __table_args__ = (UniqueConstraint("package_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("change_packages.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source_url: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    package: Mapped[ChangePackage] = relationship(back_populates="resources")

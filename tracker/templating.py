@@ -1,0 +1,54 @@
+"""Jinja set-up: extensions, filters and the navigation for the user's role."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_login import current_user
+
+from .access import rule_for
+from .models import Role
+
+NAVIGATION = [
+    ("main.home", "Home"),
+    ("catalogue.ambitions", "Change packages"),
+    ("organisations.networks", "Networks"),
+    ("organisations.organisations", "Organisations"),
+    ("admin.users", "Accounts"),
+]
+
+
+def navigation_items(app: Flask) -> list[tuple[str, str]]:
+    """The menu entries the signed-in user may open."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label in NAVIGATION:
+        rule = rule_for(app, endpoint)
+        if rule is not None and (rule == "public" or current_user.role in rule):
+            items.append((endpoint, label))
+    return items
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y at %H:%M} UTC"
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["Role"] = Role
+
+    @app.context_processor
+    def _navigation():
+        return {"navigation_items": lambda: navigation_items(app)}
