@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 from ..access import public, signed_in
 from ..catalogue import queries as catalogue_queries
 from ..db import get_session
+from ..seed import reference_data
 
 bp = Blueprint("main", __name__)
 
@@ -21,7 +22,8 @@ def home():
 @signed_in
 def about():
     """The programme, the collaborative, and where the reference data comes from."""
-    return render_template("main/about.html")
+    data = reference_data()
+    return render_template("main/about.html", about=data["about"], compiled=data["compiled"])
 
 
 @bp.get("/accessibility")
