@@ -51,13 +51,16 @@ def check_secret_key(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import db
+    from .access import register_access
     from .auth.session import init_login
     from .extensions import csrf
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
-    csrf.init_app(app)
     init_login(app)
+    # Access rules run before the CSRF check, so a forbidden POST is a 403 whatever its token.
+    register_access(app)
+    csrf.init_app(app)
 
 
 def register_templates(app: Flask) -> None:
@@ -67,7 +70,6 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .access import register_access
     from .admin.routes import bp as admin_bp
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
@@ -78,7 +80,6 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, catalogue_bp, organisations_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
-    register_access(app)
     register_security_headers(app)
 
 
