@@ -1,6 +1,8 @@
 """All tables, in one package because they join each other."""
 
-from .accounts import ROLE_LABELS, Role, SignInAttempts, User, user_networks
+from .accounts import ROLE_LABELS, ApiToken, Role, SignInAttempts, User, user_networks
+from .adoption import STAGE_MEANINGS, Adoption, AdoptionEvent, DiscontinuedReason, Stage
+from .audit import AuditEvent
 from .base import Base, utcnow
 from .catalogue import (
     Ambition,
@@ -14,6 +16,13 @@ from .catalogue import (
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
 
 __all__ = [
+    "STAGE_MEANINGS",
+    "Adoption",
+    "AdoptionEvent",
+    "ApiToken",
+    "AuditEvent",
+    "DiscontinuedReason",
+    "Stage",
     "ROLE_LABELS",
     "KIND_LABELS",
     "Ambition",

@@ -1,0 +1,160 @@
+"""The adoption ledger: append-only events, and the current record kept in step with them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .accounts import User
+from .base import Base, UTCDateTime, utcnow
+from .catalogue import ChangeIdea
+from .organisations import Organisation, _enum
+
+
+class Stage(enum.StrEnum):
+    CONSIDERING = "considering"
+    TESTING = "testing"
+    IMPLEMENTING = "implementing"
+    SPREADING = "spreading"
+    SUSTAINED = "sustained"
+    DISCONTINUED = "discontinued"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int | None:
+        """Place on the ladder (1 = considering … 5 = sustained); discontinued is off the ladder."""
+        return LADDER.get(self)
+
+    def at_least(self, threshold: Stage) -> bool:
+        return self.rank is not None and threshold.rank is not None and self.rank >= threshold.rank
+
+
+LADDER = {
+    Stage.CONSIDERING: 1,
+    Stage.TESTING: 2,
+    Stage.IMPLEMENTING: 3,
+    Stage.SPREADING: 4,
+    Stage.SUSTAINED: 5,
+}
+
+STAGE_MEANINGS = {
+    Stage.CONSIDERING: "Intent, team forming, planning",
+    Stage.TESTING: "PDSA tests on at least one ward",
+    Stage.IMPLEMENTING: "In routine use on at least one ward",
+    Stage.SPREADING: "Being rolled out to further wards",
+    Stage.SUSTAINED: "Embedded, re-checked at least six months after implementing",
+    Stage.DISCONTINUED: "Stopped; a reason is recorded",
+}
+
+
+class DiscontinuedReason(enum.StrEnum):
+    LEADERSHIP_SUPPORT = "leadership_support"
+    STAFFING = "staffing"
+    RESOURCES = "resources"
+    APPROVALS = "approvals"
+    NOT_SUITABLE = "not_suitable"
+    REPLACED = "replaced"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "leadership_support": "Lack of leadership support",
+            "staffing": "Staffing",
+            "resources": "Resources",
+            "approvals": "Approvals",
+            "not_suitable": "Not suitable here",
+            "replaced": "Replaced by another change",
+            "other": "Other",
+        }[self.value]
+
+
+class AdoptionEvent(Base):
+    """One stage move, as logged. Never updated or deleted (the database refuses it)."""
+
+    __tablename__ = "adoption_events"
+    __table_args__ = (
+        CheckConstraint("wards_using IS NULL OR wards_using >= 0", name="wards_using_not_negative"),
+        CheckConstraint("wards_in_scope IS NULL OR wards_in_scope >= 0", name="wards_in_scope_not_negative"),
+        CheckConstraint(
+            "wards_using IS NULL OR wards_in_scope IS NULL OR wards_using <= wards_in_scope",
+            name="using_within_scope",
+        ),
+        CheckConstraint(
+            "(stage = 'discontinued') = (discontinued_reason IS NOT NULL)",
+            name="reason_when_discontinued",
+        ),
+        CheckConstraint(
+            "discontinued_reason IS NULL OR discontinued_reason <> 'other' OR note <> ''",
+            name="note_for_other_reason",
+        ),
+        Index("ix_adoption_events_latest", "organisation_id", "change_idea_id", "effective_date", "id"),
+        Index("ix_adoption_events_idea_date", "change_idea_id", "effective_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    change_idea_id: Mapped[int] = mapped_column(ForeignKey("change_ideas.id", ondelete="RESTRICT"))
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
+    effective_date: Mapped[date] = mapped_column(Date)
+    wards_using: Mapped[int | None] = mapped_column(Integer)
+    wards_in_scope: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence_url: Mapped[str] = mapped_column(String(500), default="")
+    discontinued_reason: Mapped[DiscontinuedReason | None] = mapped_column(
+        _enum(DiscontinuedReason, "discontinued_reason", 24)
+    )
+    # A correction is a new event that names the one it corrects; nothing is edited in place.
+    corrects_event_id: Mapped[int | None] = mapped_column(ForeignKey("adoption_events.id", ondelete="RESTRICT"))
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How it arrived: form, api, import or demo.
+    channel: Mapped[str] = mapped_column(String(16), default="form")
+    # Fingerprint of the event's content, so a re-imported file adds nothing.
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    organisation: Mapped[Organisation] = relationship()
+    change_idea: Mapped[ChangeIdea] = relationship()
+    logged_by: Mapped[User | None] = relationship()
+    corrects: Mapped[AdoptionEvent | None] = relationship(remote_side=[id])
+
+
+class Adoption(Base):
+    """The current record per organisation and change idea: what the latest effective-dated event says."""
+
+    __tablename__ = "adoptions"
+    __table_args__ = (UniqueConstraint("organisation_id", "change_idea_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    change_idea_id: Mapped[int] = mapped_column(ForeignKey("change_ideas.id", ondelete="RESTRICT"), index=True)
+    current_event_id: Mapped[int] = mapped_column(ForeignKey("adoption_events.id", ondelete="RESTRICT"))
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
+    effective_date: Mapped[date] = mapped_column(Date)
+    # The latest event logged, whatever its effective date (a backdated one may not be current).
+    last_logged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    organisation: Mapped[Organisation] = relationship()
+    change_idea: Mapped[ChangeIdea] = relationship()
+    current_event: Mapped[AdoptionEvent] = relationship(foreign_keys=[current_event_id])
+    last_logged_by: Mapped[User | None] = relationship(foreign_keys=[last_logged_by_id])
+
+    __mapper_args__ = {"version_id_col": row_version}
