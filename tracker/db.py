@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from . import audit
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ENGINE_KEY = "tracker.engine"
 
@@ -75,13 +77,29 @@ def get_session() -> Session:
         if has_request_context() and request.method not in SAFE_METHODS:
             engine = _writing_engine(engine)
         g.db_session = Session(bind=engine)
+        audit.set_actor(g.db_session, request_actor if has_request_context() else audit.COMMAND_LINE)
     return g.db_session
+
+
+def request_actor() -> audit.Actor:
+    """The signed-in user (or nobody) and where the request came from."""
+    from flask_login import current_user
+
+    signed_in = current_user and current_user.is_authenticated
+    return audit.Actor(
+        id=current_user.id if signed_in else None,
+        email=current_user.email if signed_in else "",
+        role=current_user.role.value if signed_in else "anonymous",
+        remote_addr=request.remote_addr or "",
+        path=f"{request.method} {request.full_path.rstrip('?')}",
+    )
 
 
 @contextmanager
 def write_session(app: Flask | None = None) -> Iterator[Session]:
     """A session whose transactions write (for the CLI and other work outside requests)."""
     with Session(bind=_writing_engine(get_engine(app))) as session:
+        audit.set_actor(session, audit.COMMAND_LINE)
         yield session
 
 
