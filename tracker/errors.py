@@ -39,7 +39,10 @@ def _handle_http(error: HTTPException):
     status = error.code or 500
     if isinstance(error, CSRFError):
         message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
-    elif status in (400, 409, 422) and error.description and error.description != type(error).description:
+    elif error.description and error.description != type(error).description and (
+        status in (400, 409, 422) or is_api_request()
+    ):
+        # A message the code chose (e.g. "No ambition has the code XX"), not Werkzeug's default.
         message = error.description
     else:
         message = None

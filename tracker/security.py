@@ -30,7 +30,7 @@ def register_security_headers(app: Flask) -> None:
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if not app.debug:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
+        if response.mimetype in ("text/html", "application/json"):
             # Pages may show data a user must not leave in a shared browser's cache.
             h.setdefault("Cache-Control", "no-store")
         return response

@@ -1,0 +1,145 @@
+"""Read queries for the JSON API.
+
+Plain functions over a Session, knowing nothing of Flask. Each loads everything its endpoint
+serialises in a fixed number of statements (joins and selectinload), whatever the data size, and
+returns rows in a fixed order. Draft packages, and the ideas in them, are left out unless the
+caller passes include_drafts=True.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+
+from ..models import (
+    Ambition,
+    ChangeIdea,
+    ChangePackage,
+    Driver,
+    Network,
+    Organisation,
+    PackageStatus,
+)
+
+
+def _visible_packages(include_drafts: bool):
+    """The criterion that leaves draft packages out, or None when drafts are wanted."""
+    return None if include_drafts else ChangePackage.status != PackageStatus.DRAFT
+
+
+def _packages_of(include_drafts: bool):
+    """Ambition.packages, narrowed to the packages the caller may see."""
+    criterion = _visible_packages(include_drafts)
+    return Ambition.packages if criterion is None else Ambition.packages.and_(criterion)
+
+
+def ambitions(session: Session, include_drafts: bool = False) -> list[Ambition]:
+    """Every ambition with its targets and visible packages, by position."""
+    return list(
+        session.scalars(
+            select(Ambition)
+            .options(selectinload(Ambition.targets), selectinload(_packages_of(include_drafts)))
+            .order_by(Ambition.position, Ambition.code)
+        )
+    )
+
+
+def ambition(session: Session, code: str, include_drafts: bool = False) -> Ambition | None:
+    """One ambition with its targets and visible packages, each with its drivers and ideas."""
+    packages = selectinload(_packages_of(include_drafts))
+    return session.scalar(
+        select(Ambition)
+        .where(Ambition.code == code)
+        .options(
+            selectinload(Ambition.targets),
+            packages.selectinload(ChangePackage.drivers),
+            packages.selectinload(ChangePackage.ideas),
+        )
+    )
+
+
+def ambition_id(session: Session, code: str) -> int | None:
+    return session.scalar(select(Ambition.id).where(Ambition.code == code))
+
+
+def network_id(session: Session, code: str) -> int | None:
+    return session.scalar(select(Network.id).where(Network.code == code))
+
+
+def _ideas_query(include_drafts: bool):
+    """Ideas joined to their package and ambition, with driver and the driver's parent loaded."""
+    query = (
+        select(ChangeIdea)
+        .join(ChangeIdea.package)
+        .join(ChangePackage.ambition)
+        .options(
+            contains_eager(ChangeIdea.package).contains_eager(ChangePackage.ambition),
+            joinedload(ChangeIdea.driver).joinedload(Driver.parent),
+        )
+    )
+    criterion = _visible_packages(include_drafts)
+    return query if criterion is None else query.where(criterion)
+
+
+def interventions(
+    session: Session, include_drafts: bool = False, ambition_id: int | None = None
+) -> list[ChangeIdea]:
+    """Visible ideas (of one ambition if given), by package position then idea position."""
+    query = _ideas_query(include_drafts)
+    if ambition_id is not None:
+        query = query.where(ChangePackage.ambition_id == ambition_id)
+    query = query.order_by(
+        ChangePackage.position, ChangePackage.code, ChangeIdea.position, ChangeIdea.code
+    )
+    return list(session.scalars(query))
+
+
+def intervention(session: Session, code: str, include_drafts: bool = False) -> ChangeIdea | None:
+    return session.scalars(_ideas_query(include_drafts).where(ChangeIdea.code == code)).first()
+
+
+def networks(session: Session) -> list[tuple[Network, int]]:
+    """Every network with the number of organisations in it (closed ones included), by code."""
+    count = func.count(Organisation.id)
+    rows = session.execute(
+        select(Network, count)
+        .outerjoin(Organisation, Organisation.network_id == Network.id)
+        .group_by(Network.id)
+        .order_by(Network.code)
+    )
+    return [(network, organisations) for network, organisations in rows]
+
+
+def organisations(
+    session: Session, network_id: int | None = None, open_on: date | None = None
+) -> list[Organisation]:
+    """Organisations (of one network, open on one day, if given) by ODS code.
+
+    Open on a day: opened on or before it, and not yet closed (closed_on is the first day closed).
+    """
+    query = select(Organisation).options(
+        selectinload(Organisation.network), selectinload(Organisation.successor)
+    )
+    if network_id is not None:
+        query = query.where(Organisation.network_id == network_id)
+    if open_on is not None:
+        query = query.where(
+            or_(Organisation.opened_on.is_(None), Organisation.opened_on <= open_on),
+            or_(Organisation.closed_on.is_(None), Organisation.closed_on > open_on),
+        )
+    return list(session.scalars(query.order_by(Organisation.ods_code)))
+
+
+def organisation(session: Session, ods: str) -> Organisation | None:
+    """One organisation with its network, successor and predecessors."""
+    return session.scalar(
+        select(Organisation)
+        .where(Organisation.ods_code == ods)
+        .options(
+            selectinload(Organisation.network),
+            selectinload(Organisation.successor),
+            selectinload(Organisation.predecessors),
+        )
+    )
