@@ -1,0 +1,182 @@
+"""Read queries over the ledger; each runs a fixed number of statements whatever the data size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+
+from ..models import (
+    Adoption,
+    AdoptionEvent,
+    Ambition,
+    ChangeIdea,
+    ChangePackage,
+    Driver,
+    Network,
+    Organisation,
+    PackageStatus,
+)
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """Which events or records to return; None means any."""
+
+    organisation: str | None = None  # ODS code
+    intervention: str | None = None  # change idea code
+    ambition: str | None = None  # ambition code
+    network: str | None = None  # network code
+    as_of: date | None = None
+
+
+def _filtered(stmt: Select, event, filters: EventFilters) -> Select:
+    if filters.organisation:
+        stmt = stmt.where(event.organisation_id == select(Organisation.id).where(Organisation.ods_code == filters.organisation).scalar_subquery())
+    if filters.intervention:
+        stmt = stmt.where(event.change_idea_id == select(ChangeIdea.id).where(ChangeIdea.code == filters.intervention).scalar_subquery())
+    if filters.ambition:
+        ideas_of_ambition = (
+            select(ChangeIdea.id)
+            .join(ChangePackage, ChangeIdea.package_id == ChangePackage.id)
+            .join(Ambition, ChangePackage.ambition_id == Ambition.id)
+            .where(Ambition.code == filters.ambition)
+        )
+        stmt = stmt.where(event.change_idea_id.in_(ideas_of_ambition))
+    if filters.network:
+        organisations_in_network = (
+            select(Organisation.id).join(Network, Organisation.network_id == Network.id).where(Network.code == filters.network)
+        )
+        stmt = stmt.where(event.organisation_id.in_(organisations_in_network))
+    if filters.as_of:
+        stmt = stmt.where(event.effective_date <= filters.as_of)
+    return stmt
+
+
+def _event_loads():
+    return (
+        joinedload(AdoptionEvent.organisation).joinedload(Organisation.network),
+        joinedload(AdoptionEvent.change_idea).joinedload(ChangeIdea.package).joinedload(ChangePackage.ambition),
+        joinedload(AdoptionEvent.logged_by),
+    )
+
+
+def events(session: Session, filters: EventFilters = EventFilters(), limit: int | None = None) -> list[AdoptionEvent]:
+    """Events in the order they took effect (ties: the order they were logged)."""
+    stmt = _filtered(select(AdoptionEvent), AdoptionEvent, filters)
+    stmt = stmt.options(*_event_loads()).order_by(AdoptionEvent.effective_date, AdoptionEvent.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> list[AdoptionEvent]:
+    """Each organisation × idea's latest event dated on or before filters.as_of (all dates if None).
+
+    One query: a window function ranks each pair's events by (effective date, id) newest first.
+    """
+    ranked = _filtered(
+        select(
+            AdoptionEvent.id.label("event_id"),
+            func.row_number()
+            .over(
+                partition_by=(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id),
+                order_by=(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc()),
+            )
+            .label("rank"),
+        ),
+        AdoptionEvent,
+        filters,
+    ).subquery()
+    latest = select(ranked.c.event_id).where(ranked.c.rank == 1)
+    stmt = (
+        select(AdoptionEvent)
+        .where(AdoptionEvent.id.in_(latest))
+        .options(*_event_loads())
+        .join(Organisation, AdoptionEvent.organisation_id == Organisation.id)
+        .join(ChangeIdea, AdoptionEvent.change_idea_id == ChangeIdea.id)
+        .order_by(Organisation.ods_code, ChangeIdea.code)
+    )
+    return list(session.scalars(stmt))
+
+
+def current_records(session: Session, filters: EventFilters = EventFilters()) -> list[Adoption]:
+    """The current record of every organisation × idea (the ledger's present state)."""
+    event = aliased(AdoptionEvent)
+    stmt = (
+        select(Adoption)
+        .join(event, Adoption.current_event_id == event.id)
+        .join(Organisation, Adoption.organisation_id == Organisation.id)
+        .join(ChangeIdea, Adoption.change_idea_id == ChangeIdea.id)
+        .options(
+            joinedload(Adoption.current_event).joinedload(AdoptionEvent.logged_by),
+            joinedload(Adoption.organisation).joinedload(Organisation.network),
+            joinedload(Adoption.change_idea).joinedload(ChangeIdea.package).joinedload(ChangePackage.ambition),
+            joinedload(Adoption.last_logged_by),
+        )
+        .order_by(Organisation.ods_code, ChangeIdea.code)
+    )
+    stmt = _filtered(stmt, event, EventFilters(filters.organisation, filters.intervention, filters.ambition, filters.network))
+    return list(session.scalars(stmt))
+
+
+def record(session: Session, organisation: Organisation, idea: ChangeIdea) -> Adoption | None:
+    return session.scalar(
+        select(Adoption)
+        .where(Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id)
+        .options(joinedload(Adoption.current_event), joinedload(Adoption.last_logged_by))
+    )
+
+
+def history(session: Session, organisation: Organisation, idea: ChangeIdea) -> list[AdoptionEvent]:
+    """Every event of one record, newest effective date first (ties: latest logged first)."""
+    return list(
+        session.scalars(
+            select(AdoptionEvent)
+            .where(AdoptionEvent.organisation_id == organisation.id, AdoptionEvent.change_idea_id == idea.id)
+            .options(joinedload(AdoptionEvent.logged_by), joinedload(AdoptionEvent.corrects))
+            .order_by(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc())
+        )
+    )
+
+
+def adopters(session: Session, idea: ChangeIdea) -> list[Adoption]:
+    """The organisations with a record for this idea: the peers to ask, furthest along first."""
+    records = list(
+        session.scalars(
+            select(Adoption)
+            .where(Adoption.change_idea_id == idea.id)
+            .options(
+                joinedload(Adoption.organisation).joinedload(Organisation.network),
+                joinedload(Adoption.current_event),
+                joinedload(Adoption.last_logged_by),
+            )
+        )
+    )
+    return sorted(records, key=lambda a: (-(a.stage.rank or 0), a.effective_date, a.organisation.name))
+
+
+def organisation_matrix(session: Session, organisation: Organisation) -> tuple[list[Ambition], dict[int, Adoption]]:
+    """The catalogue (ambitions › packages › drivers › ideas) and this organisation's record per idea id."""
+    ambitions = list(
+        session.scalars(
+            select(Ambition)
+            .options(
+                selectinload(Ambition.packages).selectinload(ChangePackage.drivers).selectinload(Driver.ideas),
+                selectinload(Ambition.packages).selectinload(ChangePackage.ideas),
+            )
+            .order_by(Ambition.position, Ambition.code)
+        )
+    )
+    records = session.scalars(
+        select(Adoption)
+        .where(Adoption.organisation_id == organisation.id)
+        .options(joinedload(Adoption.last_logged_by), joinedload(Adoption.current_event))
+    )
+    return ambitions, {r.change_idea_id: r for r in records}
+
+
+def visible_packages(ambition: Ambition, include_drafts: bool) -> list[ChangePackage]:
+    return [p for p in ambition.packages if include_drafts or p.status is PackageStatus.PUBLISHED]

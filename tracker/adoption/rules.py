@@ -1,0 +1,105 @@
+"""The rules an adoption event must meet, as plain functions over plain values (no database)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from ..models import DiscontinuedReason, Stage
+
+NOTE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """What a person (or a file, or an API client) says about one organisation and idea."""
+
+    stage: str
+    effective_date: date | None
+    wards_using: int | None = None
+    wards_in_scope: int | None = None
+    note: str = ""
+    evidence_url: str = ""
+    discontinued_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class OrganisationDates:
+    opened_on: date | None
+    closed_on: date | None
+
+
+def is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def event_problems(data: EventInput, organisation: OrganisationDates, today: date) -> dict[str, str]:
+    """Each field's problem (empty when the event is acceptable)."""
+    errors: dict[str, str] = {}
+    try:
+        stage = Stage(data.stage)
+    except ValueError:
+        errors["stage"] = "Choose a stage: " + ", ".join(s.value for s in Stage)
+        stage = None
+    day = data.effective_date
+    if day is None:
+        errors["effective_date"] = "Enter the date the stage took effect"
+    elif day > today:
+        errors["effective_date"] = "The date cannot be in the future"
+    elif organisation.opened_on and day < organisation.opened_on:
+        errors["effective_date"] = f"The organisation opened on {organisation.opened_on:%d/%m/%Y}: the date cannot be earlier"
+    elif organisation.closed_on and day >= organisation.closed_on:
+        errors["effective_date"] = f"The organisation closed on {organisation.closed_on:%d/%m/%Y}: the date must be earlier"
+    for name in ("wards_using", "wards_in_scope"):
+        value = getattr(data, name)
+        if value is not None and not 0 <= value <= 10_000:
+            errors[name] = "Enter a whole number of wards from 0 to 10,000"
+    if (
+        "wards_using" not in errors
+        and "wards_in_scope" not in errors
+        and data.wards_using is not None
+        and data.wards_in_scope is not None
+        and data.wards_using > data.wards_in_scope
+    ):
+        errors["wards_using"] = "Wards using it cannot be more than wards in scope"
+    if len(data.note) > NOTE_MAX:
+        errors["note"] = f"The note must be {NOTE_MAX:,} characters or fewer"
+    if data.evidence_url and (not is_web_url(data.evidence_url) or len(data.evidence_url) > 500):
+        errors["evidence_url"] = "Enter a web address starting with http:// or https://"
+    reason = None
+    if data.discontinued_reason:
+        try:
+            reason = DiscontinuedReason(data.discontinued_reason)
+        except ValueError:
+            errors["discontinued_reason"] = "Choose a reason: " + ", ".join(r.value for r in DiscontinuedReason)
+    if stage is Stage.DISCONTINUED and reason is None and "discontinued_reason" not in errors:
+        errors["discontinued_reason"] = "Say why it was discontinued"
+    if stage is not None and stage is not Stage.DISCONTINUED and data.discontinued_reason:
+        errors["discontinued_reason"] = "A reason is only given when the stage is discontinued"
+    if reason is DiscontinuedReason.OTHER and not data.note.strip():
+        errors["note"] = "Say in the note why it was discontinued"
+    return errors
+
+
+def fingerprint(organisation_ods: str, idea_code: str, data: EventInput) -> str:
+    """The same event said twice has the same fingerprint (used to skip re-imported rows)."""
+    parts = [
+        organisation_ods,
+        idea_code,
+        data.stage,
+        data.effective_date.isoformat() if data.effective_date else "",
+        "" if data.wards_using is None else str(data.wards_using),
+        "" if data.wards_in_scope is None else str(data.wards_in_scope),
+        data.note.strip(),
+        data.evidence_url.strip(),
+        data.discontinued_reason or "",
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def is_later(a: tuple[date, int], b: tuple[date, int]) -> bool:
+    """Whether event a (effective date, id) supersedes event b: later date, or same date logged later."""
+    return a > b

@@ -1,0 +1,141 @@
+"""Logging adoption: each call is one transaction that appends an event and keeps the record in step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..editing import EditConflict, InvalidInput
+from ..models import Adoption, AdoptionEvent, ChangeIdea, DiscontinuedReason, Organisation, Role, Stage, User, utcnow
+from . import rules
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def today() -> date:
+    """Today where the programme works: effective dates are UK calendar dates."""
+    return datetime.now(LONDON).date()
+
+
+class NotPermitted(Exception):
+    """The user may not log adoption for this organisation."""
+
+
+def may_log(user: User, organisation: Organisation) -> bool:
+    """Managers and administrators anywhere; faculty in their networks (or anywhere if they have none)."""
+    if user.role in (Role.MANAGER, Role.ADMIN):
+        return True
+    if user.role is Role.FACULTY:
+        return not user.networks or organisation.network_id in {n.id for n in user.networks}
+    return False
+
+
+@dataclass(frozen=True)
+class LogResult:
+    event: AdoptionEvent
+    adoption: Adoption
+    became_current: bool
+
+
+def _organisation_dates(organisation: Organisation) -> rules.OrganisationDates:
+    return rules.OrganisationDates(organisation.opened_on, organisation.closed_on)
+
+
+def _new_event(organisation, idea, data: rules.EventInput, user, channel, corrects_event_id, is_demo, logged_at):
+    return AdoptionEvent(
+        organisation=organisation,
+        change_idea=idea,
+        stage=Stage(data.stage),
+        effective_date=data.effective_date,
+        wards_using=data.wards_using,
+        wards_in_scope=data.wards_in_scope,
+        note=data.note.strip(),
+        evidence_url=data.evidence_url.strip(),
+        discontinued_reason=DiscontinuedReason(data.discontinued_reason) if data.discontinued_reason else None,
+        corrects_event_id=corrects_event_id,
+        logged_by=user,
+        logged_at=logged_at or utcnow(),
+        channel=channel,
+        fingerprint=rules.fingerprint(organisation.ods_code, idea.code, data),
+        is_demo=is_demo,
+    )
+
+
+def append_event(
+    session: Session,
+    user: User | None,
+    organisation: Organisation,
+    idea: ChangeIdea,
+    data: rules.EventInput,
+    *,
+    channel: str = "form",
+    corrects_event_id: int | None = None,
+    is_demo: bool = False,
+    logged_at: datetime | None = None,
+) -> LogResult:
+    """Append a checked event and bring the current record in step; does not commit."""
+    event = _new_event(organisation, idea, data, user, channel, corrects_event_id, is_demo, logged_at)
+    session.add(event)
+    session.flush()
+    adoption = session.scalar(
+        select(Adoption).where(Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id)
+    )
+    if adoption is None:
+        adoption = Adoption(organisation=organisation, change_idea=idea, current_event=event, stage=event.stage,
+                            effective_date=event.effective_date, last_logged_at=event.logged_at, last_logged_by=user)
+        session.add(adoption)
+        became_current = True
+    else:
+        current = adoption.current_event
+        became_current = rules.is_later((event.effective_date, event.id), (current.effective_date, current.id))
+        if became_current:
+            adoption.current_event = event
+            adoption.stage = event.stage
+            adoption.effective_date = event.effective_date
+        adoption.last_logged_at = event.logged_at
+        adoption.last_logged_by = user
+    session.flush()
+    return LogResult(event, adoption, became_current)
+
+
+def log_adoption(
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    idea: ChangeIdea,
+    data: rules.EventInput,
+    *,
+    expected_version: int | None,
+    channel: str = "form",
+    corrects_event_id: int | None = None,
+    on_day: date | None = None,
+) -> LogResult:
+    """Check and log one stage move; refuse a stale form. One unit of work: commits.
+
+    expected_version is the record's version the person saw (0 when there was no record yet);
+    None skips the check (the API lets clients omit it).
+    """
+    if not may_log(user, organisation):
+        raise NotPermitted()
+    errors = rules.event_problems(data, _organisation_dates(organisation), on_day or today())
+    if corrects_event_id is not None:
+        corrected = session.get(AdoptionEvent, corrects_event_id)
+        if corrected is None or corrected.organisation_id != organisation.id or corrected.change_idea_id != idea.id:
+            errors["corrects_event_id"] = "Choose an earlier event of this organisation and change idea"
+    if errors:
+        raise InvalidInput(errors)
+    adoption = session.scalar(
+        select(Adoption)
+        .where(Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id)
+        .with_for_update()
+    )
+    current_version = adoption.row_version if adoption else 0
+    if expected_version is not None and expected_version != current_version:
+        raise EditConflict(adoption)
+    result = append_event(session, user, organisation, idea, data, channel=channel, corrects_event_id=corrects_event_id)
+    session.commit()
+    return result
