@@ -19,7 +19,9 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from tracker import create_app
+from sqlalchemy.orm import Session
+
+from tracker import audit, create_app
 from tracker import db as tracker_db
 from tracker import migrate
 from tracker.models import Base
@@ -105,8 +107,14 @@ def app(make_app):
 
 @pytest.fixture
 def session(app):
-    """A session outside any request, for arranging rows and checking what was written."""
-    with tracker_db.write_session(app) as s:
+    """A session outside any request, for arranging rows and checking what was written.
+
+    Its transactions begin DEFERRED, so its reads never hold SQLite's write lock while the test's
+    HTTP requests write; a test that reads, lets a request write, then writes itself should commit
+    (or roll back) in between, as two real processes would.
+    """
+    with Session(bind=tracker_db.get_engine(app)) as s:
+        audit.set_actor(s, audit.Actor(email="test", role="test"))
         yield s
 
 
@@ -115,6 +123,7 @@ def seeded(app, session):
     """The reference data and the demo accounts."""
     load_reference(session)
     load_demo(session, HASH_ITERATIONS)
+    session.expire_all()
     return session
 
 

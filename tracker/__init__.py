@@ -70,6 +70,7 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .adoption.routes import bp as adoption_bp
     from .admin.routes import bp as admin_bp
     from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
@@ -78,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .organisations.routes import bp as organisations_bp
     from .security import register_security_headers
 
-    for bp in (main_bp, auth_bp, catalogue_bp, organisations_bp, admin_bp, api_bp):
+    for bp in (main_bp, auth_bp, catalogue_bp, organisations_bp, adoption_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
     register_security_headers(app)
 

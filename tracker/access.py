@@ -38,6 +38,7 @@ def _declare(rule: str | frozenset[Role]) -> Callable[[F], F]:
 public = _declare(PUBLIC)
 signed_in = _declare(ALL_ROLES)
 editors_only = _declare(EDITORS)
+loggers_only = _declare(LOGGERS)
 admins_only = _declare(ADMINS)
 
 

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_login import current_user
 
 from .access import rule_for
+from .catalogue.queries import driver_diagram
 from .models import Role
 
 NAVIGATION = [
@@ -48,6 +49,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["driver_diagram"] = driver_diagram
 
     @app.context_processor
     def _navigation():

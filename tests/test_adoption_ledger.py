@@ -1,0 +1,262 @@
+"""The adoption ledger through the real database: logging, the current record, conflicts, pages."""
+
+from datetime import date, timedelta
+from itertools import count
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from tests.conftest import ON_POSTGRES
+from tracker import db as tracker_db
+from tracker.adoption import queries, services
+from tracker.adoption.rules import EventInput
+from tracker.editing import EditConflict, InvalidInput
+from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Organisation, OrganisationKind, Stage, User
+
+
+def one(session, model, **key):
+    return session.scalar(select(model).filter_by(**key))
+
+
+def event_count(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(AdoptionEvent))
+
+
+@pytest.fixture
+def faculty(seeded):
+    user = one(seeded, User, email="faculty@demo.invalid")
+    seeded.commit()  # end the read: the test's requests may write next
+    return user
+
+
+@pytest.fixture
+def manager(seeded):
+    user = one(seeded, User, email="manager@demo.invalid")
+    seeded.commit()
+    return user
+
+
+def log(session, user, ods, code, stage, day, expected_version=None, **fields):
+    return services.log_adoption(
+        session,
+        user,
+        one(session, Organisation, ods_code=ods),
+        one(session, ChangeIdea, code=code),
+        EventInput(stage=stage, effective_date=day, **fields),
+        expected_version=expected_version,
+        on_day=date(2025, 6, 30),
+    )
+
+
+def test_first_event_creates_the_current_record(seeded, faculty):
+    result = log(seeded, faculty, "RNU", "RP-01", "testing", date(2022, 3, 1), expected_version=0, wards_using=2, wards_in_scope=5)
+    assert result.became_current
+    record = one(seeded, Adoption, organisation_id=result.event.organisation_id, change_idea_id=result.event.change_idea_id)
+    assert (record.stage, record.effective_date, record.row_version) == (Stage.TESTING, date(2022, 3, 1), 1)
+    assert record.current_event.logged_by.email == "faculty@demo.invalid"
+
+
+def test_a_backdated_event_joins_the_history_without_changing_the_current_stage(seeded, faculty):
+    log(seeded, faculty, "RNU", "RP-01", "implementing", date(2023, 1, 10))
+    result = log(seeded, faculty, "RNU", "RP-01", "considering", date(2021, 5, 1))
+    assert not result.became_current
+    assert result.adoption.stage is Stage.IMPLEMENTING
+    history = queries.history(seeded, result.event.organisation, result.event.change_idea)
+    assert [e.stage for e in history] == [Stage.IMPLEMENTING, Stage.CONSIDERING]
+
+
+def test_same_day_events_are_ordered_by_when_they_were_logged(seeded, faculty):
+    log(seeded, faculty, "RNU", "RP-01", "testing", date(2023, 1, 10))
+    result = log(seeded, faculty, "RNU", "RP-01", "implementing", date(2023, 1, 10))
+    assert result.became_current and result.adoption.stage is Stage.IMPLEMENTING
+
+
+def test_a_stale_version_is_refused_and_nothing_is_written(app, seeded, faculty):
+    """Two people open the same record at version 1; the second to save gets a conflict."""
+    log(seeded, faculty, "RNU", "RP-01", "testing", date(2022, 3, 1), expected_version=0)
+    with tracker_db.write_session(app) as first, tracker_db.write_session(app) as second:
+
+        def opened(session):
+            version = session.scalar(select(Adoption.row_version))
+            session.rollback()  # the page is rendered; its transaction is over
+            return version
+
+        seen_by_first, seen_by_second = opened(first), opened(second)
+        log(first, one(first, User, email="faculty@demo.invalid"), "RNU", "RP-01", "implementing", date(2023, 1, 1), expected_version=seen_by_first)
+        before = event_count(second)
+        second.rollback()
+        with pytest.raises(EditConflict) as conflict:
+            log(second, one(second, User, email="manager@demo.invalid"), "RNU", "RP-01", "spreading", date(2023, 6, 1), expected_version=seen_by_second)
+        assert conflict.value.current.stage is Stage.IMPLEMENTING
+        second.rollback()
+        assert event_count(second) == before
+
+
+def test_bad_input_writes_nothing(seeded, faculty):
+    with pytest.raises(InvalidInput) as error:
+        log(seeded, faculty, "RNU", "RP-01", "discontinued", date(2022, 3, 1))
+    assert "discontinued_reason" in error.value.errors
+    assert event_count(seeded) == 0
+
+
+def test_dates_outside_the_organisation_open_period_are_refused(seeded, manager):
+    with pytest.raises(InvalidInput) as error:
+        log(seeded, manager, "R1C", "RP-01", "testing", date(2024, 10, 1))
+    assert "closed on 01/10/2024" in error.value.errors["effective_date"]
+    log(seeded, manager, "R1C", "RP-01", "testing", date(2024, 9, 30))
+
+
+def test_faculty_log_only_in_their_networks(seeded, faculty):
+    # The demo faculty member covers OXF and WSX; Kent and Medway (RXY) is in KSS.
+    with pytest.raises(services.NotPermitted):
+        log(seeded, faculty, "RXY", "RP-01", "testing", date(2022, 3, 1))
+    log(seeded, faculty, "RW1", "RP-01", "testing", date(2022, 3, 1))
+    faculty.networks = []
+    seeded.commit()
+    log(seeded, faculty, "RXY", "RP-01", "testing", date(2022, 3, 1))  # no networks: anywhere
+
+
+def test_a_correction_names_the_entry_it_corrects(seeded, faculty):
+    wrong = log(seeded, faculty, "RNU", "RP-01", "implementing", date(2022, 3, 1)).event
+    right = services.log_adoption(
+        seeded, faculty, wrong.organisation, wrong.change_idea, EventInput("testing", date(2022, 3, 1)),
+        expected_version=None, corrects_event_id=wrong.id, on_day=date(2025, 6, 30),
+    ).event
+    assert right.corrects_event_id == wrong.id
+    assert one(seeded, Adoption, id=1).stage is Stage.TESTING
+    with pytest.raises(InvalidInput):
+        log(seeded, faculty, "RNU", "RP-02", "testing", date(2022, 3, 1))  # fine
+        services.log_adoption(
+            seeded, faculty, wrong.organisation, one(seeded, ChangeIdea, code="RP-02"), EventInput("testing", date(2022, 3, 2)),
+            expected_version=None, corrects_event_id=wrong.id, on_day=date(2025, 6, 30),
+        )
+
+
+def test_events_cannot_be_changed_or_deleted_in_the_database(seeded, faculty):
+    log(seeded, faculty, "RNU", "RP-01", "testing", date(2022, 3, 1))
+    for statement in ("UPDATE adoption_events SET stage = 'sustained'", "DELETE FROM adoption_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            seeded.execute(text(statement))
+        seeded.rollback()
+    assert event_count(seeded) == 1
+
+
+def test_records_as_of_a_date(seeded, faculty):
+    log(seeded, faculty, "RNU", "RP-01", "considering", date(2021, 6, 1))
+    log(seeded, faculty, "RNU", "RP-01", "implementing", date(2022, 6, 1))
+    log(seeded, faculty, "RWX", "RP-02", "testing", date(2022, 1, 1))
+    as_of = lambda day: [(e.organisation.ods_code, e.change_idea.code, e.stage) for e in queries.records_as_of(seeded, queries.EventFilters(as_of=day))]
+    assert as_of(date(2021, 5, 31)) == []
+    assert as_of(date(2021, 6, 1)) == [("RNU", "RP-01", Stage.CONSIDERING)]
+    assert as_of(date(2022, 6, 1)) == [("RNU", "RP-01", Stage.IMPLEMENTING), ("RWX", "RP-02", Stage.TESTING)]
+
+
+_codes = count(1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    moves=st.lists(
+        st.tuples(st.sampled_from([s for s in Stage if s is not Stage.DISCONTINUED]), st.integers(0, 60)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_the_current_record_is_always_the_latest_effective_dated_event(seeded, manager, moves):
+    """Whatever order events arrive in, the record equals the event with the latest (date, id)."""
+    organisation = Organisation(ods_code=f"Z{next(_codes):04d}", name="Property test trust", kind=OrganisationKind.OTHER_PROVIDER)
+    seeded.add(organisation)
+    seeded.commit()
+    idea = one(seeded, ChangeIdea, code="RP-01")
+    for stage, days in moves:
+        services.log_adoption(
+            seeded, manager, organisation, idea, EventInput(stage.value, date(2021, 4, 1) + timedelta(days=days)),
+            expected_version=None, on_day=date(2025, 6, 30),
+        )
+    events = queries.history(seeded, organisation, idea)
+    latest = max(events, key=lambda e: (e.effective_date, e.id))
+    record = queries.record(seeded, organisation, idea)
+    assert (record.current_event_id, record.stage, record.effective_date) == (latest.id, latest.stage, latest.effective_date)
+    assert len(events) == len(moves)
+
+
+# Pages ----------------------------------------------------------------------------------------
+
+
+def test_faculty_log_from_the_form_and_see_it_in_the_matrix_and_history(signed_in):
+    client = signed_in("faculty")
+    response = client.submit(
+        "/organisations/RNU/adoption/RP-01/log",
+        {"stage": "testing", "effective_date": "2022-03-01", "wards_using": "2", "wards_in_scope": "5", "note": "<script>x</script> on Ward 3", "expected_version": "0", "discontinued_reason": ""},
+    )
+    assert response.status_code == 302
+    history = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Logged RP-01 at Oxford Health NHS Foundation Trust: testing from 1 March 2022." in history
+    assert "&lt;script&gt;x&lt;/script&gt; on Ward 3" in history and "<script>x</script>" not in history
+    assert "2 of 5 wards in scope" in history
+    matrix = client.get("/organisations/RNU/adoption").get_data(as_text=True)
+    assert "Testing</strong>" in matrix and "by Demo Faculty Member" in matrix
+
+
+def test_the_form_shows_field_errors_and_writes_nothing(signed_in, seeded):
+    client = signed_in("faculty")
+    response = client.submit(
+        "/organisations/RNU/adoption/RP-01/log",
+        {"stage": "testing", "effective_date": "2099-01-01", "wards_using": "9", "wards_in_scope": "5", "evidence_url": "javascript:alert(1)", "expected_version": "0"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    assert "The date cannot be in the future" in body
+    assert event_count(seeded) == 0
+
+
+def test_second_editor_from_the_same_starting_point_gets_a_conflict(signed_in, seeded, app):
+    from tests.conftest import FormClient
+
+    first = signed_in("faculty")
+    second = FormClient(app.test_client())
+    second.sign_in_as("manager")
+    form = {"effective_date": "2022-03-01", "expected_version": "0", "discontinued_reason": ""}
+    assert first.submit("/organisations/RNU/adoption/RP-01/log", {**form, "stage": "testing"}).status_code == 302
+    response = second.submit("/organisations/RNU/adoption/RP-01/log", {**form, "stage": "sustained"})
+    body = response.get_data(as_text=True)
+    assert "changed by someone else since you opened it" in body
+    assert "Testing</strong> since 1 March 2022" in body  # the new state is shown
+    assert event_count(seeded) == 1
+
+
+@pytest.mark.parametrize("role, status", [("trust", 403), ("faculty", 200), ("manager", 200), ("admin", 200)])
+def test_who_may_open_the_log_form(signed_in, role, status):
+    assert signed_in(role).get("/organisations/RNU/adoption/RP-01/log").status_code == status
+
+
+def test_faculty_outside_their_networks_cannot_open_the_form(signed_in):
+    assert signed_in("faculty").get("/organisations/RXY/adoption/RP-01/log").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["trust", "faculty", "manager", "admin"])
+def test_everyone_signed_in_sees_matrix_and_history(signed_in, role):
+    client = signed_in(role)
+    assert client.get("/organisations/RNU/adoption").status_code == 200
+    assert client.get("/organisations/RNU/adoption/RP-01").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/organisations/XXX/adoption", "/organisations/RNU/adoption/XX-99", "/organisations/RNU/adoption/XX-99/log"])
+def test_unknown_organisation_or_idea_is_404(signed_in, path):
+    assert signed_in("manager").get(path).status_code == 404
+
+
+def test_matrix_statement_count_does_not_grow_with_records(signed_in, seeded, manager, statement_counter, app):
+    client = signed_in("manager")
+    with statement_counter() as few:
+        client.get("/organisations/RNU/adoption")
+    for code in ("RP-01", "RP-02", "RP-03", "SS-01", "SSH-04"):
+        log(seeded, manager, "RNU", code, "testing", date(2022, 3, 1))
+    with statement_counter() as many:
+        assert "Testing</strong>" in client.get("/organisations/RNU/adoption").get_data(as_text=True)
+    assert len(many) == len(few)

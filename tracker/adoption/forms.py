@@ -1,0 +1,56 @@
+"""The form faculty use to log a stage move."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
+from .rules import NOTE_MAX
+
+STAGE_CHOICES = [SelectChoice(s.value, f"{s.label} – {STAGE_MEANINGS[s]}") for s in Stage]
+REASON_CHOICES = [SelectChoice("", "Not discontinued")] + [SelectChoice(r.value, r.label) for r in DiscontinuedReason]
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class LogAdoptionForm(FlaskForm):
+    stage = RadioField("Stage", choices=STAGE_CHOICES, validators=[InputRequired("Choose the stage")])
+    effective_date = DateField(
+        "Date it took effect", validators=[DataRequired("Enter the date the stage took effect, like 2024-03-31")]
+    )
+    wards_using = IntegerField(
+        "Wards using it",
+        validators=[Optional(), NumberRange(0, 10_000, "Enter a whole number of wards from 0 to 10,000")],
+    )
+    wards_in_scope = IntegerField(
+        "Wards in scope",
+        validators=[Optional(), NumberRange(0, 10_000, "Enter a whole number of wards from 0 to 10,000")],
+    )
+    note = TextAreaField(
+        "Fidelity or adaptation note", validators=[Length(max=NOTE_MAX, message=f"The note must be {NOTE_MAX:,} characters or fewer")]
+    )
+    evidence_url = StringField("Evidence link", validators=[Length(max=500, message="The link must be 500 characters or fewer")])
+    # The service checks the reason against the stage; an absent value means "not discontinued".
+    discontinued_reason = SelectField("If discontinued, why", choices=REASON_CHOICES, validate_choice=False)
+    corrects_event_id = SelectField("Does this correct an earlier entry?", coerce=_int_or_none, validate_choice=False)
+    expected_version = HiddenField()
+
+    def set_corrections(self, events) -> None:
+        self.corrects_event_id.choices = [SelectChoice("", "No, it is a new stage move")] + [
+            SelectChoice(str(e.id), f"Entry {e.id}: {e.stage.label} from {e.effective_date:%d/%m/%Y}") for e in events
+        ]
+        if self.corrects_event_id.data is not None and self.corrects_event_id.data not in {e.id for e in events}:
+            self.corrects_event_id.errors = ["Choose an earlier entry of this record"]
+
+    def expected(self) -> int | None:
+        try:
+            return int(self.expected_version.data)
+        except (TypeError, ValueError):
+            return None

@@ -1,0 +1,149 @@
+"""The adoption ledger's pages: an organisation's matrix, one record's history, the log form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import loggers_only, signed_in
+from ..catalogue.queries import driver_diagram, idea_detail
+from ..db import get_session
+from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..models import PackageStatus, Role
+from ..templating import format_date
+from ..organisations.queries import organisation_by_ods
+from . import queries, services
+from .forms import LogAdoptionForm
+from .rules import EventInput
+
+bp = Blueprint("adoption", __name__)
+
+
+def _is_editor() -> bool:
+    return current_user.role in (Role.MANAGER, Role.ADMIN)
+
+
+def _organisation_or_404(ods: str):
+    organisation = organisation_by_ods(get_session(), ods.upper())
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def _idea_or_404(code: str):
+    idea = idea_detail(get_session(), code.upper())
+    if idea is None or (idea.package.status is not PackageStatus.PUBLISHED and not _is_editor()):
+        abort(404)
+    return idea
+
+
+def _crumbs(organisation, *more):
+    return [
+        ("Home", url_for("main.home")),
+        ("Organisations", url_for("organisations.organisations")),
+        (organisation.name, url_for("organisations.organisation", ods=organisation.ods_code)),
+        *more,
+    ]
+
+
+@bp.get("/organisations/<ods>/adoption")
+@signed_in
+def matrix(ods: str):
+    """Where one organisation stands on every change idea, grouped as the change packages are."""
+    session = get_session()
+    organisation = _organisation_or_404(ods)
+    ambitions, records = queries.organisation_matrix(session, organisation)
+    return render_template(
+        "adoption/matrix.html",
+        organisation=organisation,
+        ambitions=ambitions,
+        records=records,
+        include_drafts=_is_editor(),
+        may_log=services.may_log(current_user, organisation),
+        breadcrumbs=_crumbs(organisation),
+    )
+
+
+@bp.get("/organisations/<ods>/adoption/<code>")
+@signed_in
+def history(ods: str, code: str):
+    """Every stage move of one organisation and change idea, who logged it and when."""
+    session = get_session()
+    organisation, idea = _organisation_or_404(ods), _idea_or_404(code)
+    return render_template(
+        "adoption/history.html",
+        organisation=organisation,
+        idea=idea,
+        record=queries.record(session, organisation, idea),
+        events=queries.history(session, organisation, idea),
+        may_log=services.may_log(current_user, organisation),
+        breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
+    )
+
+
+@bp.route("/organisations/<ods>/adoption/<code>/log", methods=["GET", "POST"])
+@loggers_only
+def log(ods: str, code: str):
+    """Log a stage move for one organisation and change idea."""
+    session = get_session()
+    organisation, idea = _organisation_or_404(ods), _idea_or_404(code)
+    if not services.may_log(current_user, organisation):
+        abort(403)
+    record = queries.record(session, organisation, idea)
+    events = queries.history(session, organisation, idea)
+    form = LogAdoptionForm()
+    form.set_corrections(events)
+    if request.method == "GET":
+        form.expected_version.data = str(record.row_version if record else 0)
+        form.effective_date.data = services.today()
+    if form.validate_on_submit() and not form.corrects_event_id.errors:
+        data = EventInput(
+            stage=form.stage.data,
+            effective_date=form.effective_date.data,
+            wards_using=form.wards_using.data,
+            wards_in_scope=form.wards_in_scope.data,
+            note=form.note.data or "",
+            evidence_url=(form.evidence_url.data or "").strip(),
+            discontinued_reason=form.discontinued_reason.data or None,
+        )
+        try:
+            result = services.log_adoption(
+                session,
+                current_user,
+                organisation,
+                idea,
+                data,
+                expected_version=form.expected(),
+                corrects_event_id=form.corrects_event_id.data,
+            )
+        except InvalidInput as error:
+            apply_form_errors(form, error)
+        except EditConflict:
+            session.rollback()
+            record = queries.record(session, organisation, idea)
+            events = queries.history(session, organisation, idea)
+            form.set_corrections(events)
+            form.form_errors.append(CONFLICT_MESSAGE.replace("the form now shows their version", "the current record is shown above"))
+            form.expected_version.data = str(record.row_version if record else 0)
+        else:
+            stage = result.event.stage.label.lower()
+            flash(f"Logged {idea.code} at {organisation.name}: {stage} from {format_date(result.event.effective_date)}.", "success")
+            if not result.became_current:
+                flash(
+                    f"That entry is dated before the current one, so it is in the history but the current stage "
+                    f"stays {result.adoption.stage.label.lower()}.",
+                    "info",
+                )
+            return redirect(url_for(".history", ods=organisation.ods_code, code=idea.code))
+    return render_template(
+        "adoption/log.html",
+        form=form,
+        organisation=organisation,
+        idea=idea,
+        record=record,
+        breadcrumbs=_crumbs(
+            organisation,
+            ("Adoption", url_for(".matrix", ods=organisation.ods_code)),
+            (idea.code, url_for(".history", ods=organisation.ods_code, code=idea.code)),
+        ),
+    )
