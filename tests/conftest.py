@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import uuid
+from datetime import date
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,9 +123,19 @@ def session(app):
 def seeded(app, session):
     """The reference data and the demo accounts."""
     load_reference(session)
-    load_demo(session, HASH_ITERATIONS)
+    load_demo(session, HASH_ITERATIONS, history=False)
     session.expire_all()
     return session
+
+
+@pytest.fixture
+def demo_history(seeded):
+    """The demo adoption history as `seed --demo` makes it, dated up to 30 June 2025."""
+    from tracker.seed.demo_history import load_demo_history
+
+    load_demo_history(seeded, date(2025, 6, 30))
+    seeded.expire_all()
+    return seeded
 
 
 class FormClient:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
+from .demo_history import load_demo_history
 from ..models import (
     Ambition,
     AmbitionTarget,
@@ -156,8 +157,8 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
     return report
 
 
-def load_demo(session: Session, hash_iterations: int) -> SeedReport:
-    """Add one demo account per role (labelled demo); existing demo accounts are left as they are."""
+def load_demo(session: Session, hash_iterations: int, today: date | None = None, history: bool = True) -> SeedReport:
+    """Add one demo account per role and a demo adoption history, all labelled demo; idempotent."""
     report = SeedReport()
     for spec in DEMO_USERS:
         if session.scalar(select(User).filter_by(email=spec["email"])) is not None:
@@ -180,5 +181,9 @@ def load_demo(session: Session, hash_iterations: int) -> SeedReport:
             )
         )
         report.created["demo accounts"] += 1
+    session.flush()
+    added = load_demo_history(session, today or date.today()) if history else 0
+    if added:
+        report.created["demo adoption events"] += added
     session.commit()
     return report
