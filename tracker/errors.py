@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, current_app, g, jsonify, render_template
+from sqlalchemy.exc import SQLAlchemyError
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from . import audit
 from .access import is_api_request
+from .db import request_actor, write_session
 
 TITLES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
@@ -35,8 +38,24 @@ def error_json(status: int, message: str | None = None, **extra):
     return jsonify(error=body), status
 
 
+def _record_denial(status: int) -> None:
+    """Refused requests go in the audit log, in a transaction of their own."""
+    actor = request_actor()  # before the rollback below expires the signed-in user
+    request_session = g.get("db_session")
+    if request_session is not None:
+        request_session.rollback()  # it may hold SQLite's write lock; nothing of it is wanted now
+    try:
+        with write_session() as session:
+            audit.record(session, "denied", detail=f"Answered {status}", actor=actor)
+            session.commit()
+    except SQLAlchemyError:
+        current_app.logger.exception("Could not record a denied request in the audit log")
+
+
 def _handle_http(error: HTTPException):
     status = error.code or 500
+    if status in (401, 403):
+        _record_denial(status)
     if isinstance(error, CSRFError):
         message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
     elif error.description and error.description != type(error).description and (

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("organisations.networks", "Networks"),
     ("organisations.organisations", "Organisations"),
     ("admin.users", "Accounts"),
+    ("audit.events", "Audit log"),
 ]
 
 
