@@ -7,24 +7,37 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session
 
 from . import migrate
-from .admin.services import AccountDetails, AccountError, create_user, disable_user, find_user, reset_password
-from .db import write_session
-from .models import Role, User
+from .admin.services import (
+    AccountDetails,
+    AccountError,
+    create_user,
+    disable_user,
+    find_user,
+    list_users,
+    reset_password,
+)
+from .adoption.services import today
+from .db import get_engine, write_session
+from .models import Role
 from .seed import DEMO_PASSWORD, DEMO_USERS, load_demo, load_reference
 
 
 def _read_password(from_stdin: bool) -> str:
+    """The new password: one line of standard input, or typed twice at a hidden prompt."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 def _fail_on(error: AccountError):
-    raise click.ClickException("; ".join(f"{k}: {v}" for k, v in error.errors.items()))
+    raise click.ClickException("\n".join(error.errors.values()))
+
+
+def _hash_iterations() -> int:
+    return current_app.config["PASSWORD_HASH_ITERATIONS"]
 
 
 def register_commands(app: Flask) -> None:
@@ -38,7 +51,7 @@ def register_commands(app: Flask) -> None:
             report = load_reference(session)
             click.echo(f"Reference data: {report.summary()}.")
             if demo:
-                report = load_demo(session, current_app.config["PASSWORD_HASH_ITERATIONS"])
+                report = load_demo(session, _hash_iterations(), today())
                 click.echo(f"Demo data: {report.summary()}.")
                 click.echo("Demo sign-ins (password for all: " + DEMO_PASSWORD + "):")
                 for spec in DEMO_USERS:
@@ -50,32 +63,36 @@ def register_commands(app: Flask) -> None:
     @click.argument("email")
     @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="The account's role.")
     @click.option("--name", default="", help="The person's name.")
-    @click.option("--organisation", help="ODS code of a trust user's organisation.")
-    @click.option("--network", "networks", multiple=True, help="Network code a faculty member covers (repeatable).")
+    @click.option("--organisation", help="ODS code of a trust user's organisation (trust role only).")
+    @click.option("--network", "networks", multiple=True, help="Network code a faculty member covers (faculty role only; repeatable).")
     @click.option("--password-stdin", is_flag=True, help="Read the password from one line of standard input.")
     def create_command(email, role, name, organisation, networks, password_stdin) -> None:
         """Create an account; the password is prompted for twice, hidden."""
+        if organisation and role != Role.TRUST.value:
+            raise click.UsageError("--organisation is only for the trust role")
+        if networks and role != Role.FACULTY.value:
+            raise click.UsageError("--network is only for the faculty role")
         password = _read_password(password_stdin)
         details = AccountDetails(email=email, role=role, name=name, organisation=organisation, networks=list(networks))
         with write_session() as session:
             try:
-                user = create_user(session, details, password, current_app.config["PASSWORD_HASH_ITERATIONS"])
+                user = create_user(session, details, password, _hash_iterations())
             except AccountError as e:
                 _fail_on(e)
             click.echo(f"Created {user.email} ({user.role.label}).")
 
     @users.command("list")
     def list_command() -> None:
-        """List the accounts."""
-        with write_session() as session:
-            rows = session.scalars(
-                select(User).options(selectinload(User.organisation), selectinload(User.networks)).order_by(User.email)
-            )
-            for u in rows:
+        """List the accounts: email, role, state, organisation or networks."""
+        with Session(bind=get_engine()) as session:
+            accounts = list_users(session)
+            if not accounts:
+                click.echo("No accounts.")
+            for u in accounts:
                 scope = u.organisation.ods_code if u.organisation else ",".join(n.code for n in u.networks)
                 state = "active" if u.active else "disabled"
                 demo = " demo" if u.is_demo else ""
-                click.echo(f"{u.email:<32} {u.role.value:<8} {state:<8} {scope}{demo}")
+                click.echo(f"{u.email:<32} {u.role.value:<8} {state:<8} {scope}{demo}".rstrip())
 
     @users.command("disable")
     @click.argument("email")
@@ -86,22 +103,31 @@ def register_commands(app: Flask) -> None:
             if user is None:
                 raise click.ClickException(f"No account has the email address {email}")
             disable_user(session, user)
-            click.echo(f"Disabled {user.email}.")
+            click.echo(f"Disabled {user.email}; its sessions have ended.")
 
     @users.command("set-password")
     @click.argument("email")
     @click.option("--password-stdin", is_flag=True, help="Read the password from one line of standard input.")
     def set_password_command(email: str, password_stdin: bool) -> None:
         """Set an account's password (ends its sessions)."""
+        # Look the account up before prompting, and outside any writing transaction: a write
+        # transaction held open while someone types would block every other writer.
+        with Session(bind=get_engine()) as session:
+            if find_user(session, email) is None:
+                raise click.ClickException(f"No account has the email address {email}")
+        password = _read_password(password_stdin)
         with write_session() as session:
             user = find_user(session, email)
             if user is None:
                 raise click.ClickException(f"No account has the email address {email}")
-            password = _read_password(password_stdin)
             try:
-                reset_password(session, user, password, current_app.config["PASSWORD_HASH_ITERATIONS"])
+                reset_password(session, user, password, _hash_iterations())
             except AccountError as e:
                 _fail_on(e)
-            click.echo(f"Password set for {user.email}.")
+            click.echo(f"Password set for {user.email}; its sessions have ended.")
 
     app.cli.add_command(users)
+
+    from .spreadsheets.cli import register as register_spreadsheet_commands
+
+    register_spreadsheet_commands(app)

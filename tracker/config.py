@@ -18,7 +18,6 @@ WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
 
 # pbkdf2:sha256, as required of us; 600,000 iterations is the OWASP 2023 floor.
 PASSWORD_HASH_ITERATIONS = 600_000
-PASSWORD_MIN_LENGTH = 12
 
 # Sign-in throttling, counted per email address in the database so every server process shares it.
 SIGN_IN_FREE_FAILURES = 3  # failures before each further attempt must wait

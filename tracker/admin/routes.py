@@ -1,5 +1,175 @@
-"""Administrators manage accounts and roles."""
+"""Administrators manage accounts: list them, create them, change roles and scope, set passwords."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_user
+
+from ..access import admins_only
+from ..db import get_session
+from ..editing import CONFLICT_MESSAGE, EditConflict, apply_form_errors
+from ..models import Role, User
+from . import services
+from .forms import EditAccountForm, NewAccountForm, SetPasswordForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _breadcrumbs(*more: tuple[str, str]) -> list[tuple[str, str]]:
+    return [("Home", url_for("main.home")), *more]
+
+
+def _accounts_crumbs() -> list[tuple[str, str]]:
+    return _breadcrumbs(("Accounts", url_for("admin.users")))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = services.get_user(get_session(), user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _with_choices(form):
+    session = get_session()
+    form.set_choices(
+        services.organisation_choices(session), services.network_choices(session)
+    )
+    return form
+
+
+def _edit_form_data(user: User) -> dict:
+    return {
+        "name": user.name,
+        "role": user.role.value,
+        "organisation": user.organisation.ods_code if user.organisation else "",
+        "networks": [n.code for n in user.networks],
+        "active": user.active,
+        "row_version": user.row_version,
+    }
+
+
+@bp.get("/users")
+@admins_only
+def users():
+    """Every account, or those of the role chosen in ?role=."""
+    try:
+        role = Role(request.args.get("role", ""))
+    except ValueError:
+        role = None  # no filter, or one we do not know: show everyone
+    accounts = services.list_users(get_session(), role)
+    return render_template(
+        "admin/users.html", users=accounts, role=role, breadcrumbs=_breadcrumbs()
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admins_only
+def new_user():
+    """Create an account with a role, its organisation or networks, and a first password."""
+    form = _with_choices(NewAccountForm())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                get_session(),
+                form.details(),
+                form.password.data,
+                current_app.config["PASSWORD_HASH_ITERATIONS"],
+            )
+        except services.AccountError as e:
+            apply_form_errors(form, e)
+        else:
+            flash(
+                f"Account created for {user.email}. Give them their password in person or by phone, not by email.",
+                "success",
+            )
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/new_user.html", form=form, breadcrumbs=_accounts_crumbs()
+    )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admins_only
+def edit_user(user_id: int):
+    """Change an account's name, role, organisation, networks and whether it can sign in."""
+    user = _user_or_404(user_id)
+    form = _with_choices(
+        EditAccountForm(data=_edit_form_data(user) if request.method == "GET" else None)
+    )
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                get_session(),
+                user,
+                form.details(user.email, active=form.active.data),
+                expected_version=form.expected_version(),
+                acting_user_id=current_user.id,
+            )
+        except services.AccountError as e:
+            apply_form_errors(form, e)
+        except EditConflict:
+            # Show their version, with the version number that a new save will be checked against.
+            user = _user_or_404(user_id)
+            form = _with_choices(
+                EditAccountForm(formdata=None, data=_edit_form_data(user))
+            )
+            form.form_errors.append(CONFLICT_MESSAGE)
+            return render_template(
+                "admin/edit_user.html",
+                form=form,
+                user=user,
+                breadcrumbs=_accounts_crumbs(),
+            ), 409
+        else:
+            flash(f"Account of {user.email} saved.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/edit_user.html", form=form, user=user, breadcrumbs=_accounts_crumbs()
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@admins_only
+def set_password(user_id: int):
+    """Set a new password for an account; every session of that account ends."""
+    user = _user_or_404(user_id)
+    form = SetPasswordForm(email=user.email, name=user.name)
+    if form.validate_on_submit():
+        yourself = user.id == current_user.id
+        try:
+            services.reset_password(
+                get_session(),
+                user,
+                form.password.data,
+                current_app.config["PASSWORD_HASH_ITERATIONS"],
+            )
+        except services.AccountError as e:
+            apply_form_errors(form, e)
+        else:
+            if yourself:
+                login_user(
+                    user
+                )  # your other sessions end; this one carries on with the new token
+                flash(
+                    "Your password has been set. You have been signed out everywhere else.",
+                    "success",
+                )
+            else:
+                flash(
+                    f"Password set for {user.email}. They have been signed out everywhere.",
+                    "success",
+                )
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/set_password.html", form=form, user=user, breadcrumbs=_accounts_crumbs()
+    )

@@ -1,6 +1,7 @@
-"""Accounts: create, change, disable. Each function is one unit of work and commits.
+"""Accounts: list, create, change, disable, set a password. Each writing function is one unit of work and commits.
 
 Shared by the administrators' pages and the `flask users` commands, so both apply the same rules.
+Refusals are AccountError (an InvalidInput), whose `errors` map form fields to messages.
 """
 
 from __future__ import annotations
@@ -9,24 +10,37 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.passwords import hash_password, password_problem
-from ..auth.services import normalise_email
+from ..auth.services import normalise_email, set_password
+from ..editing import EditConflict, InvalidInput, check_version
 from ..models import Network, Organisation, Role, User
 from ..models.accounts import new_session_token
 
+BAD_EMAIL = "Enter an email address in the correct format, like name@example.nhs.uk"
+EMAIL_TAKEN = "An account with this email address already exists"
+CHOOSE_ROLE = "Choose a role"
+CHOOSE_ORGANISATION = "Choose the organisation this trust user works for"
+NOT_YOUR_OWN_ROLE = (
+    "You cannot change your own role: ask another administrator to do it"
+)
+NOT_YOUR_OWN_ACCOUNT = (
+    "You cannot disable your own account: ask another administrator to do it"
+)
 
-class AccountError(ValueError):
+
+class AccountError(InvalidInput):
     """Bad input for an account; `errors` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass
 class AccountDetails:
+    """What an administrator sets on an account. Organisation only counts for trust staff and
+    networks only for faculty: values given for other roles are ignored (the form hides them)."""
+
     email: str
     role: str
     name: str = ""
@@ -35,99 +49,218 @@ class AccountDetails:
     active: bool = True
 
 
-def check_email(email: str) -> str:
+def email_problem(email: str) -> str | None:
+    """Why an email address is not acceptable for an account, or None."""
     try:
-        return normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
+        validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise AccountError({"email": "Enter an email address in the correct format, like name@example.nhs.uk"}) from None
+        return BAD_EMAIL
+    return None
+
+
+def check_email(email: str) -> str:
+    """The address as stored: validated, normalised and lower-case."""
+    try:
+        return normalise_email(
+            validate_email(email.strip(), check_deliverability=False).normalized
+        )
+    except EmailNotValidError:
+        raise AccountError({"email": BAD_EMAIL}) from None
+
+
+def email_taken(session: Session, email: str, except_id: int | None = None) -> bool:
+    query = (
+        select(func.count())
+        .select_from(User)
+        .where(User.email == normalise_email(email))
+    )
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return bool(session.scalar(query))
 
 
 def _resolve(session: Session, details: AccountDetails, errors: dict[str, str]):
+    """The role, organisation and networks the details name, noting what is wrong in `errors`."""
     try:
         role = Role(details.role)
     except ValueError:
-        errors["role"] = f"Choose a role: {', '.join(r.value for r in Role)}"
+        errors["role"] = CHOOSE_ROLE
         return None, None, []
     organisation = None
-    if details.organisation:
-        organisation = session.scalar(select(Organisation).where(Organisation.ods_code == details.organisation.strip().upper()))
-        if organisation is None:
-            errors["organisation"] = f"No organisation has the ODS code {details.organisation}"
-    if role is Role.TRUST and organisation is None and "organisation" not in errors:
-        errors["organisation"] = "Choose the organisation a trust user belongs to"
-    codes = sorted({c.strip().upper() for c in details.networks if c.strip()})
-    networks = list(session.scalars(select(Network).where(Network.code.in_(codes)))) if codes else []
-    unknown = sorted(set(codes) - {n.code for n in networks})
-    if unknown:
-        errors["networks"] = f"Unknown network code: {', '.join(unknown)}"
-    if role is not Role.FACULTY and codes:
-        errors.setdefault("networks", "Only faculty members are assigned networks")
+    if role is Role.TRUST:
+        ods = (details.organisation or "").strip().upper()
+        if not ods:
+            errors["organisation"] = CHOOSE_ORGANISATION
+        else:
+            organisation = session.scalar(
+                select(Organisation).where(Organisation.ods_code == ods)
+            )
+            if organisation is None:
+                errors["organisation"] = f"No organisation has the ODS code {ods}"
+    networks: list[Network] = []
+    if role is Role.FACULTY:
+        codes = sorted({c.strip().upper() for c in details.networks if c.strip()})
+        networks = list(
+            session.scalars(
+                select(Network).where(Network.code.in_(codes)).order_by(Network.code)
+            )
+        )
+        unknown = sorted(set(codes) - {n.code for n in networks})
+        if unknown:
+            errors["networks"] = f"No network has the code {', '.join(unknown)}"
     return role, organisation, networks
 
 
-def create_user(session: Session, details: AccountDetails, password: str, hash_iterations: int) -> User:
+def list_users(session: Session, role: Role | None = None) -> list[User]:
+    """Every account (or those of one role) with its organisation and networks, by email."""
+    query = (
+        select(User)
+        .options(selectinload(User.organisation), selectinload(User.networks))
+        .order_by(User.email)
+    )
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(session.scalars(query))
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(
+        User,
+        user_id,
+        options=[selectinload(User.organisation), selectinload(User.networks)],
+    )
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def organisation_choices(session: Session) -> list[tuple[str, str]]:
+    """(ODS code, label) for every organisation, by name; closed ones say so."""
+    rows = session.execute(
+        select(
+            Organisation.ods_code, Organisation.name, Organisation.closed_on
+        ).order_by(Organisation.name)
+    )
+    return [
+        (ods, f"{name} ({ods}){' – closed' if closed else ''}")
+        for ods, name, closed in rows
+    ]
+
+
+def network_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) for every network, by code."""
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(Network.code, Network.name).order_by(Network.code)
+        )
+    ]
+
+
+def create_user(
+    session: Session, details: AccountDetails, password: str, hash_iterations: int
+) -> User:
+    """Create an account; raises AccountError naming every field that is wrong, writing nothing."""
     errors: dict[str, str] = {}
-    try:
-        email = check_email(details.email)
-    except AccountError as e:
-        errors.update(e.errors)
-        email = ""
-    if email and session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        errors["email"] = "An account with this email address already exists"
+    email = ""
+    # Taken first: an existing address (a demo one on .invalid, say) is reported as taken,
+    # not as malformed.
+    if email_taken(session, details.email):
+        errors["email"] = EMAIL_TAKEN
+    else:
+        try:
+            email = check_email(details.email)
+        except AccountError as e:
+            errors.update(e.errors)
+        else:
+            if email_taken(session, email):
+                errors["email"] = EMAIL_TAKEN
     role, organisation, networks = _resolve(session, details, errors)
     problem = password_problem(password, email=email, name=details.name)
     if problem:
         errors["password"] = problem
     if errors:
+        session.rollback()
         raise AccountError(errors)
     user = User(
         email=email,
         name=details.name.strip(),
         role=role,
-        organisation=organisation if role is Role.TRUST else None,
+        organisation=organisation,
         networks=networks,
         active=details.active,
         password_hash=hash_password(password, hash_iterations),
     )
     session.add(user)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another administrator created the same address a moment ago.
+        session.rollback()
+        raise AccountError({"email": EMAIL_TAKEN}) from None
     return user
 
 
-def update_user(session: Session, user: User, details: AccountDetails, expected_version: int | None = None) -> User:
-    """Change name, role, organisation, networks and whether the account is active."""
+def update_user(
+    session: Session,
+    user: User,
+    details: AccountDetails,
+    expected_version: int | None = None,
+    acting_user_id: int | None = None,
+) -> User:
+    """Change name, role, organisation, networks and whether the account is active.
+
+    Raises AccountError for bad input, EditConflict when the account changed since the editor
+    loaded it (row_version); either way nothing is written. An administrator (acting_user_id)
+    cannot demote or disable their own account, so the service never loses its last administrator
+    by accident. Disabling an account or changing its role ends its sessions.
+    """
+    try:
+        check_version(user, expected_version)
+    except EditConflict:
+        session.rollback()
+        raise
     errors: dict[str, str] = {}
     role, organisation, networks = _resolve(session, details, errors)
+    if acting_user_id is not None and user.id == acting_user_id:
+        if role is not None and role is not user.role:
+            errors["role"] = NOT_YOUR_OWN_ROLE
+        if not details.active:
+            errors["active"] = NOT_YOUR_OWN_ACCOUNT
     if errors:
+        session.rollback()
         raise AccountError(errors)
-    if expected_version is not None and user.row_version != expected_version:
-        raise AccountError({"form": "Someone else changed this account since you opened it. Check the details below and save again."})
-    was_active, old_role = user.active, user.role
+    ends_sessions = (user.active and not details.active) or role is not user.role
     user.name = details.name.strip()
     user.role = role
-    user.organisation = organisation if role is Role.TRUST else None
-    user.networks = networks if role is Role.FACULTY else []
+    user.organisation = organisation
+    user.networks = networks
     user.active = details.active
-    if (was_active and not user.active) or old_role != role:
-        user.session_token = new_session_token()  # their open sessions end now
-    session.commit()
+    if ends_sessions:
+        user.session_token = new_session_token()
+    try:
+        session.commit()
+    except StaleDataError:
+        # Someone saved between our check and our UPDATE: the version column caught it.
+        session.rollback()
+        raise EditConflict(session.get(User, user.id)) from None
     return user
 
 
 def disable_user(session: Session, user: User) -> None:
+    """Stop the account signing in and end its sessions."""
     user.active = False
     user.session_token = new_session_token()
     session.commit()
 
 
-def reset_password(session: Session, user: User, password: str, hash_iterations: int) -> None:
+def reset_password(
+    session: Session, user: User, password: str, hash_iterations: int
+) -> None:
+    """Set a user's password (an administrator's act); ends every session of theirs."""
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:
+        session.rollback()
         raise AccountError({"password": problem})
-    from ..auth.services import set_password
-
     set_password(session, user, password, hash_iterations)
-
-
-def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalise_email(email)))

@@ -1,16 +1,29 @@
 """Sign in, sign out, change password."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from ..access import public, signed_in
 from ..db import get_session
+from ..editing import InvalidInput, apply_form_errors
 from . import services
 from .forms import ChangePasswordForm, SignInForm
-from .passwords import verify_password
 from .session import safe_next
 
 bp = Blueprint("auth", __name__)
+
+
+def _after_sign_in():
+    return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -18,15 +31,17 @@ bp = Blueprint("auth", __name__)
 def sign_in():
     """Sign in by email and password; failures are counted and slowed per address."""
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        return _after_sign_in()
     form = SignInForm()
     if form.validate_on_submit():
         policy = services.ThrottlePolicy.from_config(current_app.config)
-        result = services.sign_in(get_session(), form.email.data, form.password.data, policy)
+        result = services.sign_in(
+            get_session(), form.email.data, form.password.data, policy
+        )
         if result.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in survives it
             login_user(result.user)
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+            return _after_sign_in()
         form.form_errors.append(result.error)
     return render_template("auth/sign_in.html", form=form)
 
@@ -45,15 +60,30 @@ def sign_out():
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
-    """Change your own password; other sessions of yours end."""
+    """Change your own password; your other sessions end, this one carries on."""
     user = current_user._get_current_object()
-    form = ChangePasswordForm(email=user.email)
+    form = ChangePasswordForm(email=user.email, name=user.name)
     if form.validate_on_submit():
-        if not verify_password(user.password_hash, form.current_password.data):
-            form.current_password.errors.append("Your current password is not correct")
+        policy = services.ThrottlePolicy.from_config(current_app.config)
+        try:
+            services.change_own_password(
+                get_session(),
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                policy,
+            )
+        except InvalidInput as e:
+            apply_form_errors(form, e)
         else:
-            services.set_password(get_session(), user, form.new_password.data, current_app.config["PASSWORD_HASH_ITERATIONS"])
             login_user(user)  # this session carries on with the new token
-            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
             return redirect(url_for("main.home"))
-    return render_template("auth/change_password.html", form=form, breadcrumbs=[("Home", url_for("main.home"))])
+    return render_template(
+        "auth/change_password.html",
+        form=form,
+        breadcrumbs=[("Home", url_for("main.home"))],
+    )

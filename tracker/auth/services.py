@@ -1,25 +1,38 @@
-"""Sign-in, sign-out and password changes: each function is one unit of work and commits."""
+"""Sign-in, sign-out and password changes: each function is one unit of work and commits.
+
+Failed sign-ins are counted per email address in the table sign_in_attempts, so every server process
+sees the same count, and an unknown address is slowed and locked exactly like a known one.
+
+Sign-in times, session tokens and password hashes are written with plain UPDATE statements, which
+leave the account's row_version alone: signing in is not an edit, and must not make an
+administrator's open edit form stale.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..editing import InvalidInput
 from ..models import SignInAttempts, User, utcnow
 from ..models.accounts import new_session_token
-from .passwords import hash_password, verify_password
+from .passwords import hash_password, password_problem, verify_password
+
+BAD_CREDENTIALS = "Enter a correct email address and password"
+WRONG_CURRENT_PASSWORD = "Your current password is not correct"
+SAME_PASSWORD = "Your new password must be different from your current password"
 
 
 @cache
 def _dummy_hash(iterations: int) -> str:
     """Checked against when the email is unknown, so both paths take the same time."""
     return hash_password("not a real password", iterations)
-
-BAD_CREDENTIALS = "Enter a correct email address and password"
 
 
 @dataclass(frozen=True)
@@ -57,12 +70,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _attempts(session: Session, email: str, policy: ThrottlePolicy, now: datetime) -> SignInAttempts:
+def _recent_attempts(
+    session: Session, email: str, policy: ThrottlePolicy, now: datetime
+) -> SignInAttempts | None:
+    """The address's failure record (locked for this transaction), forgetting an ended lock or old failures."""
     record = session.get(SignInAttempts, email, with_for_update=True)
     if record is None:
-        record = SignInAttempts(email=email, failures=0, last_failure_at=now)
-        session.add(record)
-        return record
+        return None
     lock_over = record.locked_until is not None and record.locked_until <= now
     stale = now - record.last_failure_at > timedelta(minutes=policy.window_minutes)
     if lock_over or (record.locked_until is None and stale):
@@ -71,57 +85,135 @@ def _attempts(session: Session, email: str, policy: ThrottlePolicy, now: datetim
     return record
 
 
-def _refusal(record: SignInAttempts, policy: ThrottlePolicy, now: datetime) -> str | None:
+def _refusal(
+    record: SignInAttempts | None, policy: ThrottlePolicy, now: datetime
+) -> str | None:
+    """Why this attempt is refused before the password is even checked, or None."""
+    if record is None or not record.failures:
+        return None
     if record.locked_until is not None and record.locked_until > now:
-        minutes = max(1, round((record.locked_until - now).total_seconds() / 60))
+        minutes = max(1, math.ceil((record.locked_until - now).total_seconds() / 60))
         return (
             "Too many failed attempts to sign in with this email address. "
             f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
         )
     ready_at = record.last_failure_at + policy.wait_after(record.failures)
-    if record.failures and now < ready_at:
-        seconds = max(1, int((ready_at - now).total_seconds() + 0.999))
+    if now < ready_at:
+        seconds = max(1, math.ceil((ready_at - now).total_seconds()))
         return f"Too many failed attempts. Wait {seconds} second{'s' if seconds != 1 else ''} and try again."
     return None
 
 
+def _count_failure(
+    session: Session,
+    record: SignInAttempts | None,
+    email: str,
+    policy: ThrottlePolicy,
+    now: datetime,
+) -> None:
+    if record is None:
+        record = SignInAttempts(email=email, failures=0, last_failure_at=now)
+        try:
+            with session.begin_nested():
+                session.add(record)
+        except IntegrityError:
+            # Another process counted a first failure for this address at the same moment.
+            record = session.get(
+                SignInAttempts, email, with_for_update=True, populate_existing=True
+            )
+            assert record is not None
+    record.failures += 1
+    record.last_failure_at = now
+    if record.failures >= policy.lock_after:
+        record.locked_until = now + timedelta(minutes=policy.lock_minutes)
+
+
+def _forget_failures(session: Session, record: SignInAttempts | None) -> None:
+    if record is not None:
+        session.delete(record)
+
+
 def sign_in(
-    session: Session, email: str, password: str, policy: ThrottlePolicy, now: datetime | None = None
+    session: Session,
+    email: str,
+    password: str,
+    policy: ThrottlePolicy,
+    now: datetime | None = None,
 ) -> SignInResult:
     """Check the credentials, counting failures per address; the same message for every failure."""
     now = now or utcnow()
     email = normalise_email(email)
-    record = _attempts(session, email, policy, now)
+    record = _recent_attempts(session, email, policy, now)
     refusal = _refusal(record, policy, now)
     if refusal:
         session.commit()
         return SignInResult(None, refusal)
     user = session.scalar(select(User).where(User.email == email))
-    valid = verify_password(user.password_hash if user else _dummy_hash(policy.hash_iterations), password)
+    valid = verify_password(
+        user.password_hash if user else _dummy_hash(policy.hash_iterations), password
+    )
     if user is None or not valid or not user.active:
-        record.failures += 1
-        record.last_failure_at = now
-        if record.failures >= policy.lock_after:
-            record.locked_until = now + timedelta(minutes=policy.lock_minutes)
+        _count_failure(session, record, email, policy, now)
         session.commit()
         return SignInResult(None, BAD_CREDENTIALS)
-    if inspect(record).pending:
-        session.expunge(record)
-    else:
-        session.delete(record)
-    user.last_signed_in_at = now
+    _forget_failures(session, record)
+    session.execute(
+        update(User).where(User.id == user.id).values(last_signed_in_at=now)
+    )
     session.commit()
     return SignInResult(user)
 
 
 def sign_out(session: Session, user: User) -> None:
     """Replace the session token, so a copy of the old cookie no longer signs anyone in."""
-    user.session_token = new_session_token()
+    session.execute(
+        update(User).where(User.id == user.id).values(session_token=new_session_token())
+    )
     session.commit()
 
 
 def set_password(session: Session, user: User, password: str, iterations: int) -> None:
-    user.password_hash = hash_password(password, iterations)
-    user.password_changed_at = utcnow()
-    user.session_token = new_session_token()
+    """Store a new hash and end every session of the user (the caller may sign the current one in again)."""
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            password_hash=hash_password(password, iterations),
+            password_changed_at=utcnow(),
+            session_token=new_session_token(),
+        )
+    )
     session.commit()
+
+
+def change_own_password(
+    session: Session,
+    user: User,
+    current_password: str,
+    new_password: str,
+    policy: ThrottlePolicy,
+    now: datetime | None = None,
+) -> None:
+    """Change a user's own password after checking the current one; raises InvalidInput.
+
+    Wrong current passwords count as failed sign-ins for the address, so a session left open
+    cannot be used to guess the password at leisure.
+    """
+    now = now or utcnow()
+    record = _recent_attempts(session, user.email, policy, now)
+    refusal = _refusal(record, policy, now)
+    if refusal:
+        session.commit()
+        raise InvalidInput({"current_password": refusal})
+    if not verify_password(user.password_hash, current_password):
+        _count_failure(session, record, user.email, policy, now)
+        session.commit()
+        raise InvalidInput({"current_password": WRONG_CURRENT_PASSWORD})
+    problem = password_problem(new_password, email=user.email, name=user.name)
+    if problem is None and new_password == current_password:
+        problem = SAME_PASSWORD
+    if problem:
+        session.rollback()
+        raise InvalidInput({"new_password": problem})
+    _forget_failures(session, record)
+    set_password(session, user, new_password, policy.hash_iterations)

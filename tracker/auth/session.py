@@ -17,7 +17,7 @@ def load_user(token: str) -> User | None:
     return get_session().scalar(
         select(User)
         .where(User.session_token == token, User.active.is_(True))
-        .options(selectinload(User.networks))
+        .options(selectinload(User.organisation), selectinload(User.networks))
     )
 
 
@@ -30,11 +30,18 @@ def init_login(app: Flask) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """The target if it stays on this site (a path, not another host), else None."""
-    if not target:
+    """The target if it is a path on this site, else None.
+
+    Browsers read a backslash as a slash and drop tabs and line breaks inside a URL, so
+    "/\\evil.example" or "/\\t/evil.example" would leave the site: anything holding those is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    target = target.replace("\\", "/").strip()
+    if any(
+        ch == "\\" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target
+    ):
+        return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return None
     return target

@@ -1,0 +1,115 @@
+"""The migration history builds the models' schema on an empty database, and takes it down again.
+
+Each test gets a brand-new database: a new SQLite file, or (TEST_DATABASE_URL=postgresql…) a new
+PostgreSQL schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from conftest import BASE_CONFIG, ON_POSTGRES, TEST_DATABASE_URL, _with_search_path
+from sqlalchemy import create_engine, inspect, text
+
+from tracker import create_app, migrate
+from tracker.db import get_engine
+from tracker.models import Base
+
+MODEL_TABLES = {table.name for table in Base.metadata.sorted_tables}
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app on a database that has never been migrated."""
+    admin = None
+    if ON_POSTGRES:
+        schema = f"migrations_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(TEST_DATABASE_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _with_search_path(TEST_DATABASE_URL, schema)
+    else:
+        url = f"sqlite:///{tmp_path / 'brand-new.sqlite3'}"
+    app = create_app({**BASE_CONFIG, "DATABASE_URL": url})
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    get_engine(app).dispose()
+    if admin is not None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def tables(app) -> set[str]:
+    return set(inspect(get_engine(app)).get_table_names())
+
+
+def current_revision(app) -> str | None:
+    with get_engine(app).connect() as connection:
+        return connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalar()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_the_database_starts_empty(empty_app):
+    assert tables(empty_app) == set()
+
+
+def test_upgrade_reaches_head_and_matches_the_models(empty_app):
+    migrate.upgrade(empty_app)
+    assert tables(empty_app) == MODEL_TABLES | {"alembic_version"}
+    assert current_revision(empty_app) == head_revision()
+    assert migrate.check(empty_app) is None
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_app):
+    runner = empty_app.test_cli_runner()
+    migrate.upgrade(empty_app)
+
+    result = runner.invoke(args=["db", "downgrade", "base"])
+    assert result.exit_code == 0, result.output
+    assert "Database downgraded to base." in result.output
+    assert tables(empty_app) <= {"alembic_version"}
+    assert current_revision(empty_app) is None
+
+    migrate.upgrade(empty_app)
+    assert tables(empty_app) == MODEL_TABLES | {"alembic_version"}
+    assert migrate.check(empty_app) is None
+
+
+def test_the_flask_db_commands(empty_app):
+    runner = empty_app.test_cli_runner()
+
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Database upgraded to head." in result.output
+    assert current_revision(empty_app) == head_revision()
+
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
+    assert "The models match the migrations." in result.output
+
+    # Upgrading an up-to-date database changes nothing.
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert current_revision(empty_app) == head_revision()
+
+
+def test_check_notices_a_database_behind_the_models(empty_app):
+    """`db check` fails on a database that is not at head (here: an empty one)."""
+    result = empty_app.test_cli_runner().invoke(args=["db", "check"])
+    assert result.exit_code != 0
+
+
+def test_the_seed_loads_into_a_freshly_migrated_database(empty_app):
+    migrate.upgrade(empty_app)
+    result = empty_app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert "ambitions: 3 created" in result.output
