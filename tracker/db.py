@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -101,6 +101,15 @@ def write_session(app: Flask | None = None) -> Iterator[Session]:
     with Session(bind=_writing_engine(get_engine(app))) as session:
         audit.set_actor(session, audit.COMMAND_LINE)
         yield session
+
+
+def lock_for_writing(session: Session, name: str) -> None:
+    """Serialise one kind of write for the rest of the transaction.
+
+    SQLite's BEGIN IMMEDIATE already lets one writer in at a time; PostgreSQL takes an advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def _close_session(_exc: BaseException | None) -> None:

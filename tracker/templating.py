@@ -16,6 +16,7 @@ NAVIGATION = [
     ("catalogue.ambitions", "Change packages"),
     ("organisations.networks", "Networks"),
     ("organisations.organisations", "Organisations"),
+    ("spreadsheets.export", "Spreadsheets"),
     ("admin.users", "Accounts"),
     ("audit.events", "Audit log"),
 ]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..editing import EditConflict, InvalidInput
 from ..models import Adoption, AdoptionEvent, ChangeIdea, DiscontinuedReason, Organisation, Role, Stage, User, utcnow
@@ -65,41 +65,89 @@ def _new_event(organisation, idea, data: rules.EventInput, user, channel, correc
     )
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One event to append: who it is about and what it says."""
+
+    organisation: Organisation
+    idea: ChangeIdea
+    data: rules.EventInput
+
+
+def append_events(
+    session: Session,
+    user: User | None,
+    new_events: list[NewEvent],
+    *,
+    channel: str = "form",
+    corrects_event_id: int | None = None,
+    is_demo: bool = False,
+    logged_at: datetime | None = None,
+) -> list[LogResult]:
+    """Append checked events in order and bring each current record in step; does not commit.
+
+    Two flushes whatever the number of events (imports append thousands at once).
+    """
+    events = [
+        _new_event(n.organisation, n.idea, n.data, user, channel, corrects_event_id, is_demo, logged_at)
+        for n in new_events
+    ]
+    session.add_all(events)
+    session.flush()
+    pairs = {(e.organisation.id, e.change_idea.id) for e in events}
+    records = {
+        (a.organisation_id, a.change_idea_id): a
+        for a in session.scalars(
+            select(Adoption)
+            .where(
+                Adoption.organisation_id.in_({o for o, _ in pairs}),
+                Adoption.change_idea_id.in_({i for _, i in pairs}),
+            )
+            .options(joinedload(Adoption.current_event))
+        )
+        if (a.organisation_id, a.change_idea_id) in pairs
+    }
+    results = []
+    for event in events:
+        key = (event.organisation.id, event.change_idea.id)
+        adoption = records.get(key)
+        if adoption is None:
+            adoption = Adoption(
+                organisation=event.organisation,
+                change_idea=event.change_idea,
+                current_event=event,
+                stage=event.stage,
+                effective_date=event.effective_date,
+                last_logged_at=event.logged_at,
+                last_logged_by=user,
+            )
+            session.add(adoption)
+            records[key] = adoption
+            became_current = True
+        else:
+            current = adoption.current_event
+            became_current = rules.is_later((event.effective_date, event.id), (current.effective_date, current.id))
+            if became_current:
+                adoption.current_event = event
+                adoption.stage = event.stage
+                adoption.effective_date = event.effective_date
+            adoption.last_logged_at = event.logged_at
+            adoption.last_logged_by = user
+        results.append(LogResult(event, adoption, became_current))
+    session.flush()
+    return results
+
+
 def append_event(
     session: Session,
     user: User | None,
     organisation: Organisation,
     idea: ChangeIdea,
     data: rules.EventInput,
-    *,
-    channel: str = "form",
-    corrects_event_id: int | None = None,
-    is_demo: bool = False,
-    logged_at: datetime | None = None,
+    **options,
 ) -> LogResult:
-    """Append a checked event and bring the current record in step; does not commit."""
-    event = _new_event(organisation, idea, data, user, channel, corrects_event_id, is_demo, logged_at)
-    session.add(event)
-    session.flush()
-    adoption = session.scalar(
-        select(Adoption).where(Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id)
-    )
-    if adoption is None:
-        adoption = Adoption(organisation=organisation, change_idea=idea, current_event=event, stage=event.stage,
-                            effective_date=event.effective_date, last_logged_at=event.logged_at, last_logged_by=user)
-        session.add(adoption)
-        became_current = True
-    else:
-        current = adoption.current_event
-        became_current = rules.is_later((event.effective_date, event.id), (current.effective_date, current.id))
-        if became_current:
-            adoption.current_event = event
-            adoption.stage = event.stage
-            adoption.effective_date = event.effective_date
-        adoption.last_logged_at = event.logged_at
-        adoption.last_logged_by = user
-    session.flush()
-    return LogResult(event, adoption, became_current)
+    """Append one checked event (see append_events); does not commit."""
+    return append_events(session, user, [NewEvent(organisation, idea, data)], **options)[0]
 
 
 def log_adoption(
