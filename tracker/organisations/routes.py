@@ -1,5 +1,291 @@
-"""Networks and organisations: browse and maintain."""
+"""Networks and organisations: everyone signed in browses them, project managers maintain them."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ..access import editors_only, signed_in
+from ..db import get_session
+from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from . import queries, services
+from .forms import (
+    CloseOrganisationForm,
+    EditNetworkForm,
+    EditOrganisationForm,
+    NetworkForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    ReopenOrganisationForm,
+)
 
 bp = Blueprint("organisations", __name__)
+
+
+def _home():
+    return ("Home", url_for("main.home"))
+
+
+def _networks_crumbs():
+    return [_home(), ("Networks", url_for(".networks"))]
+
+
+def _organisations_crumbs():
+    return [_home(), ("Organisations", url_for(".organisations"))]
+
+
+def _organisation_crumbs(organisation):
+    return [
+        *_organisations_crumbs(),
+        (organisation.name, url_for(".organisation", ods=organisation.ods_code)),
+    ]
+
+
+def _network_or_404(code: str):
+    network = queries.network_by_code(get_session(), code.upper())
+    if network is None:
+        abort(404)
+    return network
+
+
+def _organisation_or_404(ods: str):
+    organisation = queries.organisation_by_ods(get_session(), ods.upper())
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def _conflict_current(conflict: EditConflict):
+    if conflict.current is None:
+        abort(404)  # deleted while the editor had it open
+    return conflict.current
+
+
+# Browsing --------------------------------------------------------------------------------------
+
+
+@bp.get("/networks")
+@signed_in
+def networks():
+    """The networks, each with its organisations."""
+    return render_template(
+        "organisations/networks.html",
+        networks=queries.networks_overview(get_session()),
+        today=services.london_today(),
+        breadcrumbs=[_home()],
+    )
+
+
+@bp.get("/networks/<code>")
+@signed_in
+def network(code: str):
+    """One network: its names, region and organisations."""
+    if code != code.upper():
+        return redirect(url_for(".network", code=code.upper()), code=301)
+    return render_template(
+        "organisations/network.html",
+        network=_network_or_404(code),
+        today=services.london_today(),
+        breadcrumbs=_networks_crumbs(),
+    )
+
+
+@bp.get("/organisations")
+@signed_in
+def organisations():
+    """Every organisation, optionally of one network; closed ones only when asked for."""
+    session = get_session()
+    form = OrganisationFilterForm(request.args, networks=queries.network_choices(session))
+    network = queries.find_network(session, form.network.data) if form.network.data else None
+    if form.network.data and network is None:
+        abort(404)
+    today = services.london_today()
+    rows = queries.organisations_list(session, network)
+    shown = [o for o in rows if form.closed.data or o.closed_on is None or o.closed_on > today]
+    return render_template(
+        "organisations/organisations.html",
+        form=form,
+        network=network,
+        organisations=shown,
+        hidden_closed=len(rows) - len(shown),
+        today=today,
+        breadcrumbs=[_home()],
+    )
+
+
+@bp.get("/organisations/<ods>")
+@signed_in
+def organisation(ods: str):
+    """One organisation: what it is, where, when it was open, and what came before and after it."""
+    if ods != ods.upper():
+        return redirect(url_for(".organisation", ods=ods.upper()), code=301)
+    return render_template(
+        "organisations/organisation.html",
+        organisation=_organisation_or_404(ods),
+        today=services.london_today(),
+        breadcrumbs=_organisations_crumbs(),
+    )
+
+
+# Maintaining organisations ---------------------------------------------------------------------
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@editors_only
+def new_organisation():
+    """Add an organisation by its ODS code."""
+    session = get_session()
+    form = OrganisationForm(networks=queries.network_choices(session))
+    if form.validate_on_submit():
+        try:
+            organisation = services.create_organisation(session, form.ods_code.data, form.details())
+        except InvalidInput as error:
+            apply_form_errors(form, error)
+        else:
+            flash(f"{organisation.name} ({organisation.ods_code}) has been added.", "success")
+            return redirect(url_for(".organisation", ods=organisation.ods_code))
+    return render_template(
+        "organisations/new_organisation.html", form=form, breadcrumbs=_organisations_crumbs()
+    )
+
+
+@bp.route("/organisations/<ods>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_organisation(ods: str):
+    """Change an organisation's details (not its ODS code, nor its closure)."""
+    session = get_session()
+    organisation = _organisation_or_404(ods)
+    networks = queries.network_choices(session)
+    if request.method == "GET":
+        form = EditOrganisationForm.from_organisation(organisation, networks)
+    else:
+        form = EditOrganisationForm(networks=networks)
+        if form.validate_on_submit():
+            try:
+                services.update_organisation(
+                    session, organisation, form.details(), form.expected_version()
+                )
+            except InvalidInput as error:
+                apply_form_errors(form, error)
+            except EditConflict as conflict:
+                organisation = _conflict_current(conflict)
+                form = EditOrganisationForm.from_organisation(organisation, networks)
+                form.form_errors.append(CONFLICT_MESSAGE)
+            else:
+                flash(
+                    f"The details of {organisation.name} ({organisation.ods_code}) "
+                    "have been saved.",
+                    "success",
+                )
+                return redirect(url_for(".organisation", ods=organisation.ods_code))
+    return render_template(
+        "organisations/edit_organisation.html",
+        form=form,
+        organisation=organisation,
+        breadcrumbs=_organisation_crumbs(organisation),
+    )
+
+
+@bp.route("/organisations/<ods>/close", methods=["GET", "POST"])
+@editors_only
+def close_organisation(ods: str):
+    """Record the date an organisation closed and which organisation took over its services."""
+    session = get_session()
+    organisation = _organisation_or_404(ods)
+    successors = queries.successor_choices(session, organisation)
+    if request.method == "GET":
+        form = CloseOrganisationForm.from_organisation(organisation, successors)
+    else:
+        form = CloseOrganisationForm(successors=successors)
+        if form.validate_on_submit():
+            try:
+                services.close_organisation(
+                    session,
+                    organisation,
+                    form.closed_on.data,
+                    form.successor.data,
+                    form.expected_version(),
+                )
+            except InvalidInput as error:
+                apply_form_errors(form, error)
+            except EditConflict as conflict:
+                organisation = _conflict_current(conflict)
+                form = CloseOrganisationForm.from_organisation(organisation, successors)
+                form.form_errors.append(CONFLICT_MESSAGE)
+            else:
+                flash(
+                    f"{organisation.name} ({organisation.ods_code}) is recorded as closed.",
+                    "success",
+                )
+                return redirect(url_for(".organisation", ods=organisation.ods_code))
+    return render_template(
+        "organisations/close_organisation.html",
+        form=form,
+        organisation=organisation,
+        breadcrumbs=_organisation_crumbs(organisation),
+    )
+
+
+@bp.post("/organisations/<ods>/reopen")
+@editors_only
+def reopen_organisation(ods: str):
+    """Record a closed organisation as open again (undoing a closure recorded by mistake)."""
+    organisation = _organisation_or_404(ods)
+    form = ReopenOrganisationForm()  # CSRFProtect has checked its token before the view runs
+    try:
+        services.reopen_organisation(get_session(), organisation, form.expected_version())
+    except EditConflict:
+        flash(
+            "Nothing was changed: someone else changed this organisation since you opened it. "
+            "Check it and try again."
+        )
+    else:
+        flash(f"{organisation.name} ({organisation.ods_code}) is recorded as open.", "success")
+    return redirect(url_for(".organisation", ods=organisation.ods_code))
+
+
+# Maintaining networks --------------------------------------------------------------------------
+
+
+@bp.route("/networks/new", methods=["GET", "POST"])
+@editors_only
+def new_network():
+    """Add a network."""
+    form = NetworkForm()
+    if form.validate_on_submit():
+        try:
+            network = services.create_network(get_session(), form.code.data, form.details())
+        except InvalidInput as error:
+            apply_form_errors(form, error)
+        else:
+            flash(f"{network.name} ({network.code}) has been added.", "success")
+            return redirect(url_for(".network", code=network.code))
+    return render_template(
+        "organisations/new_network.html", form=form, breadcrumbs=_networks_crumbs()
+    )
+
+
+@bp.route("/networks/<code>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_network(code: str):
+    """Change a network's names, region and links (not its code)."""
+    network = _network_or_404(code)
+    if request.method == "GET":
+        form = EditNetworkForm.from_network(network)
+    else:
+        form = EditNetworkForm()
+        if form.validate_on_submit():
+            try:
+                services.update_network(
+                    get_session(), network, form.details(), form.expected_version()
+                )
+            except EditConflict as conflict:
+                network = _conflict_current(conflict)
+                form = EditNetworkForm.from_network(network)
+                form.form_errors.append(CONFLICT_MESSAGE)
+            else:
+                flash(f"The details of {network.name} ({network.code}) have been saved.", "success")
+                return redirect(url_for(".network", code=network.code))
+    crumbs = [*_networks_crumbs(), (network.name, url_for(".network", code=network.code))]
+    return render_template(
+        "organisations/edit_network.html", form=form, network=network, breadcrumbs=crumbs
+    )

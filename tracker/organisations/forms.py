@@ -1,0 +1,358 @@
+"""Forms for browsing and maintaining networks and organisations, one per screen."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import BadRequest
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from ..models import KIND_LABELS, Membership, OrganisationKind
+from .services import (
+    NETWORK_CODE,
+    NETWORK_CODE_FORMAT,
+    ODS_CODE,
+    ODS_CODE_FORMAT,
+    NetworkDetails,
+    OrganisationDetails,
+)
+
+WEB_ADDRESS = "Enter a web address that starts with https:// or http://"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _choices(first: tuple[str, str], rest: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in (first, *rest)]
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class WebAddress:
+    """An http or https address with a host: never javascript:, data: and the like."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        parts = urlsplit(field.data)
+        if (
+            parts.scheme.lower() not in ("http", "https")
+            or not parts.netloc
+            or any(c.isspace() for c in field.data)
+        ):
+            raise ValidationError(WEB_ADDRESS)
+
+
+class CoordinateField(FloatField):
+    """A decimal number typed as text; float() also accepts nan and inf, which are not places."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not math.isfinite(self.data):
+            self.data = None
+            raise ValueError(self.invalid_value_message)
+
+
+class VersionedForm(FlaskForm):
+    """An edit form: carries the row version the editor loaded, so a stale save is refused."""
+
+    row_version = HiddenField()
+
+    def expected_version(self) -> int:
+        """The version the editor loaded; a form without one did not come from our page."""
+        try:
+            return int(self.row_version.data)
+        except (TypeError, ValueError):
+            raise BadRequest("The form was incomplete. Reload the page and try again.") from None
+
+
+class ReopenOrganisationForm(VersionedForm):
+    """The reopen button: its CSRF token and the row version the editor saw."""
+
+
+class OrganisationForm(FlaskForm):
+    """Add an organisation."""
+
+    ods_code = StringField(
+        "ODS code",
+        filters=[_upper],
+        validators=[DataRequired("Enter the ODS code"), Regexp(ODS_CODE, message=ODS_CODE_FORMAT)],
+    )
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter the name of the organisation"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    kind = RadioField(
+        "Kind of organisation",
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in OrganisationKind],
+        validators=[DataRequired("Choose the kind of organisation")],
+        invalid_choice_message="Choose the kind of organisation",
+    )
+    network = SelectField(
+        "Network",
+        default="",
+        filters=[_upper],
+        validate_choice=True,
+        invalid_choice_message="Choose a network from the list",
+    )
+    town = StringField(
+        "Town",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=100, message="The town must be 100 characters or fewer"),
+        ],
+    )
+    latitude = CoordinateField(
+        "Latitude",
+        invalid_value_message="Enter the latitude as a number, like 51.752",
+        validators=[Optional(), NumberRange(-90, 90, "Enter a latitude between -90 and 90")],
+    )
+    longitude = CoordinateField(
+        "Longitude",
+        invalid_value_message="Enter the longitude as a number, like -1.258",
+        validators=[Optional(), NumberRange(-180, 180, "Enter a longitude between -180 and 180")],
+    )
+    opened_on = DateField(
+        "Open from",
+        invalid_value_message="The date it opened must be a real date",
+        validators=[Optional()],
+    )
+    membership = RadioField(
+        "Member of the collaborative",
+        choices=[SelectChoice(m.value, m.label) for m in Membership],
+        default=Membership.UNVERIFIED.value,
+        validators=[
+            DataRequired("Choose whether the organisation is a member of the collaborative")
+        ],
+        invalid_choice_message="Choose whether the organisation is a member of the collaborative",
+    )
+    notes = TextAreaField(
+        "Notes",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=5000, message="The notes must be 5,000 characters or fewer"),
+        ],
+    )
+    source_url = StringField(
+        "Source",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=500, message="The source address must be 500 characters or fewer"),
+            WebAddress(),
+        ],
+    )
+
+    def __init__(self, *args, networks: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.network.choices = _choices(("", "Not in a network"), networks)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # A place needs both coordinates. Checked here: Optional() ends a blank field's checks.
+        latitude, longitude = self.latitude, self.longitude
+        if (
+            not latitude.errors
+            and not longitude.errors
+            and (latitude.data is None) != (longitude.data is None)
+        ):
+            missing = latitude if latitude.data is None else longitude
+            missing.errors.append("Enter both the latitude and the longitude, or neither")
+            return False
+        return valid
+
+    def details(self) -> OrganisationDetails:
+        return OrganisationDetails(
+            name=self.name.data,
+            kind=OrganisationKind(self.kind.data),
+            network=self.network.data or None,
+            town=self.town.data or "",
+            latitude=self.latitude.data,
+            longitude=self.longitude.data,
+            opened_on=self.opened_on.data,
+            membership=Membership(self.membership.data),
+            notes=self.notes.data or "",
+            source_url=self.source_url.data or "",
+        )
+
+
+class EditOrganisationForm(VersionedForm, OrganisationForm):
+    """Change an organisation; its ODS code is its identity and stays as it is."""
+
+    ods_code = None
+
+    @classmethod
+    def from_organisation(
+        cls, organisation, networks: list[tuple[str, str]]
+    ) -> EditOrganisationForm:
+        """The form filled from the row as it is now, ignoring anything posted."""
+        data = {
+            name: getattr(organisation, name)
+            for name in (
+                "name",
+                "town",
+                "latitude",
+                "longitude",
+                "opened_on",
+                "notes",
+                "source_url",
+                "row_version",
+            )
+        }
+        data.update(
+            network=organisation.network.code if organisation.network else "",
+            kind=organisation.kind.value,
+            membership=organisation.membership.value,
+        )
+        return cls(formdata=None, data=data, networks=networks)
+
+
+class CloseOrganisationForm(VersionedForm):
+    """Record (or correct) the date an organisation closed and which organisation took over."""
+
+    closed_on = DateField(
+        "Date it closed",
+        invalid_value_message="The date the organisation closed must be a real date",
+        # InputRequired, not DataRequired: a date that is not real keeps its own message.
+        validators=[InputRequired("Enter the date the organisation closed")],
+    )
+    # The service names the problem (unknown, itself, a loop, not open), so the choice is not
+    # checked against the list here.
+    successor = SelectField("Successor", filters=[_upper], validate_choice=False)
+
+    def __init__(self, *args, successors: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.successor.choices = _choices(("", "No successor"), successors)
+
+    @classmethod
+    def from_organisation(
+        cls, organisation, successors: list[tuple[str, str]]
+    ) -> CloseOrganisationForm:
+        data = {
+            "closed_on": organisation.closed_on,
+            "successor": organisation.successor.ods_code if organisation.successor else "",
+            "row_version": organisation.row_version,
+        }
+        return cls(formdata=None, data=data, successors=successors)
+
+
+class NetworkForm(FlaskForm):
+    """Add a network."""
+
+    code = StringField(
+        "Code",
+        filters=[_upper],
+        validators=[
+            DataRequired("Enter the network code"),
+            Regexp(NETWORK_CODE, message=NETWORK_CODE_FORMAT),
+        ],
+    )
+    name = StringField(
+        "Current name",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter the current name of the network"),
+            Length(max=200, message="The name must be 200 characters or fewer"),
+        ],
+    )
+    former_name = StringField(
+        "Former name",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=200, message="The former name must be 200 characters or fewer"),
+        ],
+    )
+    region = StringField(
+        "Region",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=300, message="The region must be 300 characters or fewer"),
+        ],
+    )
+    website = StringField(
+        "Website",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=500, message="The website address must be 500 characters or fewer"),
+            WebAddress(),
+        ],
+    )
+    source_url = StringField(
+        "Source",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=500, message="The source address must be 500 characters or fewer"),
+            WebAddress(),
+        ],
+    )
+
+    def details(self) -> NetworkDetails:
+        return NetworkDetails(
+            name=self.name.data,
+            former_name=self.former_name.data or "",
+            region=self.region.data or "",
+            website=self.website.data or "",
+            source_url=self.source_url.data or "",
+        )
+
+
+class EditNetworkForm(VersionedForm, NetworkForm):
+    """Change a network; its code stays as it is."""
+
+    code = None
+
+    @classmethod
+    def from_network(cls, network) -> EditNetworkForm:
+        # obj=, not data=: every field name is an attribute of the network.
+        return cls(formdata=None, obj=network)
+
+
+class OrganisationFilterForm(FlaskForm):
+    """The filters of the organisations list, read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    network = SelectField("Network", filters=[_upper], validate_choice=False)
+    closed = BooleanField("Show closed organisations")
+
+    def __init__(self, *args, networks: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.network.choices = _choices(("", "All networks"), networks)
+        # Every choice, "All networks" included, is an answer: the label needs no "(optional)".
+        self.network.flags.required = True
