@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from tracker import db as tracker_db
 from tracker.adoption import queries
 from tracker.adoption.rules import EventInput
-from tracker.adoption.services import append_event, today
+from tracker.adoption.services import append_event
+from tracker.calendar import today
 from tracker.models import ChangeIdea, Organisation, User
 from tracker.spreadsheets import exporting
 

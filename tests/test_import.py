@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 
 from tracker import db as tracker_db
 from tracker.adoption import queries
-from tracker.adoption.services import today
+from tracker.calendar import today
 from tracker.models import Adoption, AdoptionEvent, Stage, User
 from tracker.spreadsheets import importing, services
 from tracker.spreadsheets.staging import Ticket, UploadStore, sha256

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tracker.editing import CONFLICT_MESSAGE
 from tracker.models import Membership, Network, Organisation, OrganisationKind
-from tracker.organisations.services import london_today
+from tracker.calendar import today as london_today
 
 VALID = {
     "ods_code": "rzz1",

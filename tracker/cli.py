@@ -19,7 +19,7 @@ from .admin.services import (
     list_users,
     reset_password,
 )
-from .adoption.services import today
+from .calendar import today
 from .db import get_engine, write_session
 from .models import Role
 from .seed import DEMO_PASSWORD, DEMO_USERS, load_demo, load_reference
@@ -125,6 +125,56 @@ def register_commands(app: Flask) -> None:
             except AccountError as e:
                 _fail_on(e)
             click.echo(f"Password set for {user.email}; its sessions have ended.")
+
+    @users.command("token")
+    @click.argument("email")
+    def token_command(email: str) -> None:
+        """Create an API token for an account and print it (it is shown only this once)."""
+        with write_session() as session:
+            user = find_user(session, email)
+            if user is None:
+                raise click.ClickException(f"No account has the email address {email}")
+            if not user.active:
+                raise click.ClickException(f"The account {user.email} is disabled: its tokens would not work")
+            account = f"{user.email} ({user.role.label})"
+            raw = tokens.issue_token(session, user)
+            click.echo(
+                f"API token for {account}, prefix {raw[:tokens.PREFIX_LENGTH]}. "
+                "It is shown only now: store it somewhere safe. Send it as \"Authorization: Bearer <token>\".",
+                err=True,
+            )
+            click.echo(raw)
+
+    @users.command("revoke-token")
+    @click.argument("prefix", required=False)
+    @click.option("--all", "all_of", metavar="EMAIL", help="Revoke every token of this account instead.")
+    def revoke_token_command(prefix: str | None, all_of: str | None) -> None:
+        """Revoke an API token by its prefix (or every token of an account with --all EMAIL)."""
+        if (prefix is None) == (all_of is None):
+            raise click.UsageError("Give either a token's PREFIX or --all EMAIL")
+        with write_session() as session:
+            if all_of is not None:
+                user = find_user(session, all_of)
+                if user is None:
+                    raise click.ClickException(f"No account has the email address {all_of}")
+                account = user.email
+                count = tokens.revoke_all(session, user)
+                click.echo(f"Revoked {count} token{'' if count == 1 else 's'} of {account}.")
+                return
+            found = tokens.find_tokens(session, prefix)
+            if not found:
+                raise click.ClickException(f"No API token has the prefix {prefix}")
+            if len(found) > 1:
+                owners = ", ".join(f"{t.user.email} (created {t.created_at:%Y-%m-%d})" for t in found)
+                raise click.ClickException(
+                    f"{len(found)} tokens have the prefix {prefix} ({owners}): revoke with --all EMAIL"
+                )
+            token = found[0]
+            named = f"token {token.prefix} of {token.user.email}"
+            if tokens.revoke(session, token):
+                click.echo(f"Revoked {named}.")
+            else:
+                click.echo(f"The {named} was already revoked.")
 
     app.cli.add_command(users)
 

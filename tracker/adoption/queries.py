@@ -18,6 +18,7 @@ from ..models import (
     Network,
     Organisation,
     PackageStatus,
+    Stage,
 )
 
 
@@ -180,3 +181,11 @@ def organisation_matrix(session: Session, organisation: Organisation) -> tuple[l
 
 def visible_packages(ambition: Ambition, include_drafts: bool) -> list[ChangePackage]:
     return [p for p in ambition.packages if include_drafts or p.status is PackageStatus.PUBLISHED]
+
+
+def stage_counts(session: Session, organisation: Organisation) -> dict[Stage, int]:
+    """How many of the organisation's current records stand at each stage."""
+    rows = session.execute(
+        select(Adoption.stage, func.count()).where(Adoption.organisation_id == organisation.id).group_by(Adoption.stage)
+    )
+    return {stage: n for stage, n in rows}

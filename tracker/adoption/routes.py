@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..access import loggers_only, signed_in
+from ..calendar import today
 from ..catalogue.queries import driver_diagram, idea_detail
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
@@ -95,7 +96,7 @@ def log(ods: str, code: str):
     form.set_corrections(events)
     if request.method == "GET":
         form.expected_version.data = str(record.row_version if record else 0)
-        form.effective_date.data = services.today()
+        form.effective_date.data = today()
     if form.validate_on_submit() and not form.corrects_event_id.errors:
         data = EventInput(
             stage=form.stage.data,

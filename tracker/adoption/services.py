@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from ..calendar import today
 from ..editing import EditConflict, InvalidInput
 from ..models import Adoption, AdoptionEvent, ChangeIdea, DiscontinuedReason, Organisation, Role, Stage, User, utcnow
 from . import rules
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def today() -> date:
-    """Today where the programme works: effective dates are UK calendar dates."""
-    return datetime.now(LONDON).date()
-
 
 class NotPermitted(Exception):
     """The user may not log adoption for this organisation."""

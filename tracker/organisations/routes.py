@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..access import editors_only, signed_in
+from ..adoption import queries as adoption_queries
+from ..models import Stage
+from ..calendar import today
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from . import queries, services
@@ -70,7 +73,7 @@ def networks():
     return render_template(
         "organisations/networks.html",
         networks=queries.networks_overview(get_session()),
-        today=services.london_today(),
+        today=today(),
         breadcrumbs=[_home()],
     )
 
@@ -84,7 +87,7 @@ def network(code: str):
     return render_template(
         "organisations/network.html",
         network=_network_or_404(code),
-        today=services.london_today(),
+        today=today(),
         breadcrumbs=_networks_crumbs(),
     )
 
@@ -98,16 +101,16 @@ def organisations():
     network = queries.find_network(session, form.network.data) if form.network.data else None
     if form.network.data and network is None:
         abort(404)
-    today = services.london_today()
+    day = today()
     rows = queries.organisations_list(session, network)
-    shown = [o for o in rows if form.closed.data or o.closed_on is None or o.closed_on > today]
+    shown = [o for o in rows if form.closed.data or o.closed_on is None or o.closed_on > day]
     return render_template(
         "organisations/organisations.html",
         form=form,
         network=network,
         organisations=shown,
         hidden_closed=len(rows) - len(shown),
-        today=today,
+        today=day,
         breadcrumbs=[_home()],
     )
 
@@ -118,10 +121,13 @@ def organisation(ods: str):
     """One organisation: what it is, where, when it was open, and what came before and after it."""
     if ods != ods.upper():
         return redirect(url_for(".organisation", ods=ods.upper()), code=301)
+    organisation = _organisation_or_404(ods)
     return render_template(
         "organisations/organisation.html",
-        organisation=_organisation_or_404(ods),
-        today=services.london_today(),
+        organisation=organisation,
+        stage_counts=adoption_queries.stage_counts(get_session(), organisation),
+        Stage=Stage,
+        today=today(),
         breadcrumbs=_organisations_crumbs(),
     )
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..calendar import today as calendar_today
 from ..editing import EditConflict, InvalidInput, check_version
 from ..models import Membership, Network, Organisation, OrganisationKind
 
@@ -25,14 +25,6 @@ ODS_CODE_FORMAT = (
     "Enter an ODS code of 3 to 6 letters and numbers that starts with a letter, like RNU"
 )
 NETWORK_CODE_FORMAT = "Enter a network code of 2 to 8 letters, like WSX"
-
-# Closure dates are days in England, whatever the server's clock zone.
-LONDON = ZoneInfo("Europe/London")
-
-
-def london_today() -> date:
-    return datetime.now(LONDON).date()
-
 
 def day(value: date) -> str:
     """A date as people write it: 1 October 2024."""
@@ -272,7 +264,7 @@ def close_organisation(
     """
     check_version(organisation, expected_version)
     errors: dict[str, str] = {}
-    _check_closure(session, organisation, closed_on, today or london_today(), errors)
+    _check_closure(session, organisation, closed_on, today or calendar_today(), errors)
     successor = None
     code = (successor_code or "").strip().upper()
     if code:

@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from ..access import editors_only, signed_in
 from ..adoption import queries
-from ..adoption.services import today
+from ..calendar import today
 from ..db import get_session
 from ..models import DiscontinuedReason, Role, Stage
 from . import exporting, importing, services

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..adoption import rules
-from ..adoption.services import NewEvent, append_events, today
+from ..adoption.services import NewEvent, append_events
+from ..calendar import today
 from ..db import lock_for_writing
 from ..models import AdoptionEvent, ChangeIdea, Organisation, User
 from . import importing
