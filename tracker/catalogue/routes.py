@@ -1,5 +1,447 @@
-"""Browse and maintain the change-package catalogue."""
+"""Browse and maintain the change-package catalogue.
 
-from flask import Blueprint
+Everyone signed in browses published packages; project managers and administrators also see
+drafts and maintain packages, drivers and change ideas. Views stay thin: queries read, services
+write (and commit), forms carry the input.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from ..access import EDITORS, editors_only, signed_in
+from ..db import get_session
+from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..models import Ambition, ChangePackage, Driver, PackageStatus
+from . import queries, services
+from .forms import DeleteDriverForm, DriverForm, IdeaForm, PackageForm
 
 bp = Blueprint("catalogue", __name__)
+
+# Buttons that change one thing (order, status) meeting someone else's change at the same moment.
+RACE_MESSAGE = (
+    "Someone else changed this package at the same moment, so nothing was changed. "
+    "Check the page and try again."
+)
+
+
+def is_editor() -> bool:
+    return current_user.is_authenticated and current_user.role in EDITORS
+
+
+def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
+    return [
+        ("Home", url_for("main.home")),
+        ("Change packages", url_for("catalogue.ambitions")),
+        *items,
+    ]
+
+
+def _ambition_crumb(ambition: Ambition) -> tuple[str, str]:
+    return ambition.title, url_for("catalogue.ambition", code=ambition.code)
+
+
+def _package_crumb(package: ChangePackage) -> tuple[str, str]:
+    return package.title, url_for("catalogue.package", code=package.code)
+
+
+def _package_url(package: ChangePackage, anchor: str | None = None) -> str:
+    return url_for("catalogue.package", code=package.code, _anchor=anchor)
+
+
+def _visible(package: ChangePackage | None) -> ChangePackage:
+    """The package, or 404 if it does not exist or is a draft the user may not see."""
+    if package is None or (package.status == PackageStatus.DRAFT and not is_editor()):
+        abort(404)
+    return package
+
+
+def _direction() -> str:
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    return direction
+
+
+# Browsing
+
+
+@bp.get("/ambitions")
+@signed_in
+def ambitions():
+    """The three ambitions, their dated targets and their change packages."""
+    rows = queries.ambitions_overview(get_session(), include_drafts=is_editor())
+    return render_template(
+        "catalogue/ambitions.html",
+        ambitions=rows,
+        breadcrumbs=[("Home", url_for("main.home"))],
+    )
+
+
+@bp.get("/ambitions/<code>")
+@signed_in
+def ambition(code: str):
+    """One ambition: summary, baseline, every dated target with its source, its packages."""
+    row = queries.ambition_detail(get_session(), code, include_drafts=is_editor())
+    if row is None:
+        abort(404)
+    return render_template(
+        "catalogue/ambition.html", ambition=row, breadcrumbs=_crumbs()
+    )
+
+
+@bp.get("/packages/<code>")
+@signed_in
+def package(code: str):
+    """A change package as its driver diagram, with publisher, provenance and resources."""
+    row = _visible(queries.package_detail(get_session(), code))
+    diagram = queries.driver_diagram(row.drivers, row.ideas)
+    return render_template(
+        "catalogue/package.html",
+        package=row,
+        diagram=diagram,
+        breadcrumbs=_crumbs(_ambition_crumb(row.ambition)),
+    )
+
+
+@bp.get("/ideas/<code>")
+@signed_in
+def idea(code: str):
+    """A change idea and where it sits in its package's driver diagram."""
+    row = queries.idea_detail(get_session(), code)
+    if row is None:
+        abort(404)
+    _visible(row.package)
+    crumbs = _crumbs(_ambition_crumb(row.package.ambition), _package_crumb(row.package))
+    return render_template("catalogue/idea.html", idea=row, breadcrumbs=crumbs)
+
+
+@bp.get("/search")
+@signed_in
+def search():
+    """Change ideas whose code, title or description contain all the words searched for."""
+    query = (request.args.get("q") or "").strip()[: queries.MAX_SEARCH_LENGTH]
+    words = queries.search_words(query)
+    results = queries.search_ideas(get_session(), words, include_drafts=is_editor())
+    return render_template(
+        "catalogue/search.html",
+        query=query,
+        words=words,
+        results=results,
+        breadcrumbs=[("Home", url_for("main.home"))],
+    )
+
+
+# Packages
+
+
+def _ambition_choices(form: PackageForm) -> None:
+    form.ambition_id.choices = [
+        SelectChoice(id_, title)
+        for id_, title in queries.ambition_choices(get_session())
+    ]
+
+
+@bp.route("/packages/new", methods=["GET", "POST"])
+@editors_only
+def new_package():
+    """Add a change package (a draft by default) to an ambition."""
+    session = get_session()
+    form = PackageForm()
+    _ambition_choices(form)
+    if request.method == "GET" and request.args.get("ambition"):
+        form.ambition_id.data = queries.ambition_id(session, request.args["ambition"])
+    if form.validate_on_submit():
+        try:
+            package = services.create_package(session, form.details())
+            flash(f"Change package {package.code} added", "success")
+            return redirect(_package_url(package))
+        except InvalidInput as e:
+            apply_form_errors(form, e)
+    return render_template(
+        "catalogue/edit_package.html",
+        form=form,
+        package=None,
+        breadcrumbs=_crumbs(),
+        page_title="Add a change package",
+    )
+
+
+@bp.route("/packages/<code>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_package(code: str):
+    """Edit a package's details; a stale form is refused with the current version shown."""
+    session = get_session()
+    package = queries.package_for_edit(session, code) or abort(404)
+    form = PackageForm(obj=package)
+    _ambition_choices(form)
+    if form.validate_on_submit():
+        try:
+            services.update_package(
+                session, package, form.details(), form.expected_version()
+            )
+            flash("Change package saved", "success")
+            return redirect(_package_url(package))
+        except EditConflict as e:
+            form = PackageForm(formdata=None, obj=e.current)
+            _ambition_choices(form)
+            form.form_errors.append(CONFLICT_MESSAGE)
+        except InvalidInput as e:
+            apply_form_errors(form, e)
+    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    return render_template(
+        "catalogue/edit_package.html",
+        form=form,
+        package=package,
+        breadcrumbs=crumbs,
+        page_title="Edit change package",
+    )
+
+
+@bp.post("/packages/<code>/status")
+@editors_only
+def set_package_status(code: str):
+    """Publish a package, or return it to draft."""
+    package = queries.package_for_edit(get_session(), code) or abort(404)
+    try:
+        status = PackageStatus(request.form.get("status", ""))
+    except ValueError:
+        abort(400)
+    try:
+        services.set_package_status(get_session(), package, status)
+    except EditConflict:
+        flash(RACE_MESSAGE, "important")
+        return redirect(_package_url(package))
+    if status == PackageStatus.PUBLISHED:
+        flash(
+            f"{package.code} is published: everyone who signs in can see it", "success"
+        )
+    else:
+        flash(
+            f"{package.code} is a draft again: only project managers and administrators can see it",
+            "success",
+        )
+    return redirect(_package_url(package))
+
+
+# Drivers
+
+
+def _parent_choices(
+    form: DriverForm, package: ChangePackage, driver: Driver | None = None
+) -> None:
+    choices = [SelectChoice("", "None: this is a primary driver")]
+    for d in queries.driver_diagram(package.drivers, []).primary:
+        if driver is None or d.driver.id != driver.id:
+            choices.append(
+                SelectChoice(d.driver.id, f"A secondary driver under: {d.driver.title}")
+            )
+    form.parent_id.choices = choices
+
+
+@bp.route("/packages/<code>/drivers/new", methods=["GET", "POST"])
+@editors_only
+def new_driver(code: str):
+    """Add a primary driver, or a secondary driver under ?parent=<id>."""
+    session = get_session()
+    package = queries.package_for_edit(session, code) or abort(404)
+    form = DriverForm()
+    _parent_choices(form, package)
+    if request.method == "GET":
+        form.parent_id.data = request.args.get("parent", type=int)
+    if form.validate_on_submit():
+        try:
+            driver = services.create_driver(session, package, form.details())
+            flash(
+                f"{'Secondary' if driver.parent_id else 'Primary'} driver added",
+                "success",
+            )
+            return redirect(_package_url(package, f"driver-{driver.id}"))
+        except InvalidInput as e:
+            apply_form_errors(form, e)
+    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    return render_template(
+        "catalogue/edit_driver.html",
+        form=form,
+        package=package,
+        driver=None,
+        breadcrumbs=crumbs,
+    )
+
+
+def _driver_or_404(driver_id: int) -> Driver:
+    return queries.driver_detail(get_session(), driver_id) or abort(404)
+
+
+@bp.route("/drivers/<int:driver_id>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_driver(driver_id: int):
+    """Edit a driver's title, description and level."""
+    session = get_session()
+    driver = _driver_or_404(driver_id)
+    package = driver.package
+    form = DriverForm(obj=driver)
+    _parent_choices(form, package, driver)
+    if form.validate_on_submit():
+        try:
+            services.update_driver(
+                session, driver, form.details(), form.expected_version()
+            )
+            flash("Driver saved", "success")
+            return redirect(_package_url(package, f"driver-{driver.id}"))
+        except EditConflict as e:
+            form = DriverForm(formdata=None, obj=e.current)
+            _parent_choices(form, package, driver)
+            form.form_errors.append(CONFLICT_MESSAGE)
+        except InvalidInput as e:
+            apply_form_errors(form, e)
+    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    return render_template(
+        "catalogue/edit_driver.html",
+        form=form,
+        package=package,
+        driver=driver,
+        breadcrumbs=crumbs,
+    )
+
+
+@bp.route("/drivers/<int:driver_id>/delete", methods=["GET", "POST"])
+@editors_only
+def delete_driver(driver_id: int):
+    """Confirm, then delete a driver with its secondary drivers; their ideas are kept, unplaced."""
+    session = get_session()
+    driver = _driver_or_404(driver_id)
+    package = driver.package
+    form = DeleteDriverForm(obj=driver)
+    if form.validate_on_submit():
+        try:
+            deleted = services.delete_driver(session, driver, form.expected_version())
+            message = f"Driver ‘{deleted.title}’ deleted"
+            if deleted.ideas_unplaced:
+                message += (
+                    ". Its change ideas are now listed as not yet placed under a driver"
+                )
+            flash(message, "success")
+            return redirect(
+                _package_url(
+                    package, "unplaced" if deleted.ideas_unplaced else "diagram"
+                )
+            )
+        except EditConflict:
+            session.expire_all()
+            driver = _driver_or_404(driver_id)
+            form = DeleteDriverForm(formdata=None, obj=driver)
+            form.form_errors.append(CONFLICT_MESSAGE)
+    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    return render_template(
+        "catalogue/delete_driver.html",
+        form=form,
+        package=package,
+        driver=driver,
+        breadcrumbs=crumbs,
+    )
+
+
+@bp.post("/drivers/<int:driver_id>/move")
+@editors_only
+def move_driver(driver_id: int):
+    """Move a driver one place up or down among its siblings."""
+    session = get_session()
+    driver = session.get(Driver, driver_id) or abort(404)
+    direction = _direction()
+    package = driver.package
+    try:
+        if services.move_driver(session, driver, direction):
+            flash(f"Moved ‘{driver.title}’ {direction}", "success")
+    except EditConflict:
+        flash(RACE_MESSAGE, "important")
+    return redirect(_package_url(package, f"driver-{driver_id}"))
+
+
+# Change ideas
+
+
+def _driver_choices(form: IdeaForm, package: ChangePackage) -> None:
+    form.driver_id.choices = [
+        SelectChoice("", "Not yet placed under a driver"),
+        *(
+            SelectChoice(id_, label)
+            for id_, label in queries.driver_choices(package.drivers)
+        ),
+    ]
+
+
+@bp.route("/packages/<code>/ideas/new", methods=["GET", "POST"])
+@editors_only
+def new_idea(code: str):
+    """Add a change idea to a package, under ?driver=<id> or not yet placed."""
+    session = get_session()
+    package = queries.package_for_edit(session, code) or abort(404)
+    form = IdeaForm()
+    _driver_choices(form, package)
+    if request.method == "GET":
+        form.driver_id.data = request.args.get("driver", type=int)
+    if form.validate_on_submit():
+        try:
+            idea = services.create_idea(session, package, form.details())
+            flash(f"Change idea {idea.code} added", "success")
+            return redirect(_package_url(package, f"idea-{idea.code}"))
+        except InvalidInput as e:
+            apply_form_errors(form, e)
+    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    return render_template(
+        "catalogue/edit_idea.html",
+        form=form,
+        package=package,
+        idea=None,
+        breadcrumbs=crumbs,
+        suggested_code=services.suggest_idea_code(session, package),
+    )
+
+
+@bp.route("/ideas/<code>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_idea(code: str):
+    """Edit a change idea, including which driver of its package it sits under."""
+    session = get_session()
+    idea = queries.idea_detail(session, code) or abort(404)
+    package = queries.package_for_edit(session, idea.package.code)
+    form = IdeaForm(obj=idea)
+    _driver_choices(form, package)
+    if form.validate_on_submit():
+        try:
+            services.update_idea(session, idea, form.details(), form.expected_version())
+            flash(f"Change idea {idea.code} saved", "success")
+            return redirect(url_for("catalogue.idea", code=idea.code))
+        except EditConflict as e:
+            form = IdeaForm(formdata=None, obj=e.current)
+            _driver_choices(form, package)
+            form.form_errors.append(CONFLICT_MESSAGE)
+        except InvalidInput as e:
+            apply_form_errors(form, e)
+    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    return render_template(
+        "catalogue/edit_idea.html",
+        form=form,
+        package=package,
+        idea=idea,
+        breadcrumbs=crumbs,
+    )
+
+
+@bp.post("/ideas/<code>/move")
+@editors_only
+def move_idea(code: str):
+    """Move a change idea one place up or down among the ideas under the same driver."""
+    session = get_session()
+    idea = queries.idea_detail(session, code) or abort(404)
+    direction = _direction()
+    package = idea.package
+    try:
+        if services.move_idea(session, idea, direction):
+            flash(f"Moved {code} {direction}", "success")
+    except EditConflict:
+        flash(RACE_MESSAGE, "important")
+    return redirect(_package_url(package, f"idea-{code}"))

@@ -129,8 +129,12 @@ class Driver(Base):
 
     package: Mapped[ChangePackage] = relationship(back_populates="drivers")
     parent: Mapped[Driver | None] = relationship(remote_side=[id], back_populates="children")
+    # The database cascades too; the ORM must not orphan secondary drivers into primary ones.
     children: Mapped[list[Driver]] = relationship(
-        back_populates="parent", order_by="Driver.position"
+        back_populates="parent",
+        order_by="Driver.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     ideas: Mapped[list[ChangeIdea]] = relationship(
         back_populates="driver", order_by="ChangeIdea.position"

@@ -1,0 +1,181 @@
+"""Forms for maintaining the catalogue: one per screen.
+
+Format rules are declared here so the editor sees them at once; rules that need the database
+(codes in use, drivers of another package) are the services' and come back as InvalidInput.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from ..models import PackageStatus
+from . import services
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def optional_int(value) -> int | None:
+    """A choice's id, or None for the empty choice ("none" or "not yet placed")."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def web_address(_form, field) -> None:
+    problem = services.web_address_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def _max(label: str, limit: int) -> Length:
+    return Length(max=limit, message=f"{label} must be {limit} characters or fewer")
+
+
+class VersionedForm(FlaskForm):
+    """An edit form that carries the row_version the editor loaded."""
+
+    row_version = HiddenField()
+
+    def expected_version(self) -> int:
+        # What the browser sent: with obj=row, .data would fall back to the row's own version.
+        try:
+            return int(self.row_version.raw_data[0])
+        except (TypeError, ValueError, IndexError):
+            # A missing or garbled version can never match: a conflict, never a blind overwrite.
+            return -1
+
+
+SOURCE_URL = {
+    "filters": [_strip],
+    "validators": [_max("Source web address", 500), web_address],
+}
+
+
+class PackageForm(VersionedForm):
+    ambition_id = RadioField(
+        "Ambition",
+        coerce=optional_int,
+        invalid_choice_message=services.CHOOSE_AMBITION,
+        invalid_value_message=services.CHOOSE_AMBITION,
+    )
+    code = StringField(
+        "Code",
+        filters=[_strip, _upper],
+        validators=[
+            DataRequired("Enter a code"),
+            Regexp(services.PACKAGE_CODE, message=services.PACKAGE_CODE_FORMAT),
+        ],
+    )
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[DataRequired("Enter a title"), _max("Title", 200)],
+    )
+    publisher = StringField(
+        "Publisher",
+        filters=[_strip],
+        validators=[DataRequired("Enter the publisher"), _max("Publisher", 200)],
+    )
+    version = StringField("Version", filters=[_strip], validators=[_max("Version", 40)])
+    status = RadioField(
+        "Status",
+        choices=[
+            SelectChoice(
+                PackageStatus.DRAFT.value,
+                "Draft: only project managers and administrators can see it",
+            ),
+            SelectChoice(
+                PackageStatus.PUBLISHED.value,
+                "Published: everyone who signs in can see it",
+            ),
+        ],
+        default=PackageStatus.DRAFT.value,
+        invalid_choice_message=services.CHOOSE_STATUS,
+    )
+    source_url = StringField("Source web address", **SOURCE_URL)
+    summary = TextAreaField("Aim", filters=[_strip])
+    provenance_note = TextAreaField("Provenance note", filters=[_strip])
+
+    def details(self) -> services.PackageDetails:
+        return services.PackageDetails(
+            ambition_id=self.ambition_id.data,
+            code=self.code.data,
+            title=self.title.data,
+            publisher=self.publisher.data,
+            version=self.version.data or "",
+            status=PackageStatus(self.status.data),
+            source_url=self.source_url.data or "",
+            summary=self.summary.data or "",
+            provenance_note=self.provenance_note.data or "",
+        )
+
+
+class DriverForm(VersionedForm):
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[DataRequired("Enter a title"), _max("Title", 300)],
+    )
+    description = TextAreaField("Description", filters=[_strip])
+    # Choices are the package's primary drivers; the service is the judge of what is allowed.
+    parent_id = SelectField(
+        "Where it sits",
+        coerce=optional_int,
+        validate_choice=False,
+        invalid_value_message=services.PARENT_NOT_PRIMARY,
+    )
+
+    def details(self) -> services.DriverDetails:
+        return services.DriverDetails(
+            title=self.title.data,
+            description=self.description.data or "",
+            parent_id=self.parent_id.data,
+        )
+
+
+class DeleteDriverForm(VersionedForm):
+    pass
+
+
+class IdeaForm(VersionedForm):
+    code = StringField(
+        "Code",
+        filters=[_strip, _upper],
+        validators=[
+            DataRequired("Enter a code"),
+            Regexp(services.IDEA_CODE, message=services.IDEA_CODE_FORMAT),
+        ],
+    )
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[DataRequired("Enter a title"), _max("Title", 300)],
+    )
+    description = TextAreaField("Description", filters=[_strip])
+    driver_id = SelectField(
+        "Driver",
+        coerce=optional_int,
+        validate_choice=False,
+        invalid_value_message=services.DRIVER_ELSEWHERE,
+    )
+    source_url = StringField("Source web address", **SOURCE_URL)
+    provenance_note = TextAreaField("Provenance note", filters=[_strip])
+
+    def details(self) -> services.IdeaDetails:
+        return services.IdeaDetails(
+            code=self.code.data,
+            title=self.title.data,
+            description=self.description.data or "",
+            driver_id=self.driver_id.data,
+            source_url=self.source_url.data or "",
+            provenance_note=self.provenance_note.data or "",
+        )
