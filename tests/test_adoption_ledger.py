@@ -260,3 +260,30 @@ def test_matrix_statement_count_does_not_grow_with_records(signed_in, seeded, ma
     with statement_counter() as many:
         assert "Testing</strong>" in client.get("/organisations/RNU/adoption").get_data(as_text=True)
     assert len(many) == len(few)
+
+
+def test_idea_page_lists_the_peers_that_use_it_furthest_along_first(signed_in, seeded, manager):
+    log(seeded, manager, "RWX", "RP-02", "testing", date(2022, 3, 1))
+    log(seeded, manager, "RNU", "RP-02", "sustained", date(2023, 3, 1), wards_using=4, wards_in_scope=6)
+    log(seeded, manager, "R1C", "RP-02", "implementing", date(2024, 1, 1))
+    page = signed_in("trust").get("/ideas/RP-02").get_data(as_text=True)
+    section = page.split('id="adopters"')[1]
+    assert section.index("Oxford Health") < section.index("Solent") < section.index("Berkshire")
+    assert "4 of 6" in section
+    assert "(closed 1 October 2024)" in section
+    assert "Log adoption of RP-02 at" not in page  # trust staff do not log
+
+
+def test_idea_page_offers_faculty_only_the_organisations_they_may_log_for(signed_in):
+    page = signed_in("faculty").get("/ideas/RP-02").get_data(as_text=True)
+    form = page.split("Log adoption of RP-02 at")[1]
+    assert "(RNU)" in form and "(RW1)" in form  # Oxford and Wessex networks
+    assert "(RXY)" not in form  # Kent Surrey Sussex
+    assert "(R1C)" not in form  # closed
+
+
+def test_choosing_an_organisation_leads_to_its_log_form(signed_in):
+    client = signed_in("faculty")
+    response = client.get("/adoption/start?organisation=rnu&idea=RP-02")
+    assert response.headers["Location"] == "/organisations/RNU/adoption/RP-02/log"
+    assert client.get("/adoption/start?organisation=NOPE&idea=RP-02").status_code == 404

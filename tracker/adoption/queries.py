@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from ..calendar import today
 from ..models import (
     Adoption,
     AdoptionEvent,
@@ -18,8 +19,11 @@ from ..models import (
     Network,
     Organisation,
     PackageStatus,
+    Role,
     Stage,
+    User,
 )
+from .services import may_log
 
 
 @dataclass(frozen=True)
@@ -189,3 +193,14 @@ def stage_counts(session: Session, organisation: Organisation) -> dict[Stage, in
         select(Adoption.stage, func.count()).where(Adoption.organisation_id == organisation.id).group_by(Adoption.stage)
     )
     return {stage: n for stage, n in rows}
+
+
+def loggable_organisations(session: Session, user: User) -> list[Organisation]:
+    """The open organisations this user may log adoption for (none for trust staff)."""
+    if user.role is Role.TRUST:
+        return []
+    day = today()
+    organisations = session.scalars(
+        select(Organisation).where((Organisation.closed_on.is_(None)) | (Organisation.closed_on > day)).order_by(Organisation.name)
+    )
+    return [o for o in organisations if may_log(user, o)]

@@ -82,6 +82,15 @@ def history(ods: str, code: str):
     )
 
 
+@bp.get("/adoption/start")
+@loggers_only
+def start():
+    """From a change idea's page: go to the log form for the organisation chosen there."""
+    organisation = _organisation_or_404(request.args.get("organisation", ""))
+    idea = _idea_or_404(request.args.get("idea", ""))
+    return redirect(url_for(".log", ods=organisation.ods_code, code=idea.code))
+
+
 @bp.route("/organisations/<ods>/adoption/<code>/log", methods=["GET", "POST"])
 @loggers_only
 def log(ods: str, code: str):

@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..access import EDITORS, editors_only, signed_in
+from ..adoption import queries as adoption_queries
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
@@ -115,7 +116,14 @@ def idea(code: str):
         abort(404)
     _visible(row.package)
     crumbs = _crumbs(_ambition_crumb(row.package.ambition), _package_crumb(row.package))
-    return render_template("catalogue/idea.html", idea=row, breadcrumbs=crumbs)
+    session = get_session()
+    return render_template(
+        "catalogue/idea.html",
+        idea=row,
+        adopters=adoption_queries.adopters(session, row),
+        loggable=adoption_queries.loggable_organisations(session, current_user),
+        breadcrumbs=crumbs,
+    )
 
 
 @bp.get("/search")
