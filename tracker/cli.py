@@ -19,6 +19,7 @@ from .admin.services import (
     list_users,
     reset_password,
 )
+from .auth import tokens
 from .calendar import today
 from .db import get_engine, write_session
 from .models import Role

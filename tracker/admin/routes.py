@@ -15,9 +15,10 @@ from flask import (
 from flask_login import current_user, login_user
 
 from ..access import admins_only
+from ..auth import tokens
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, apply_form_errors
-from ..models import Role, User
+from ..models import ApiToken, Role, User
 from . import services
 from .forms import EditAccountForm, NewAccountForm, SetPasswordForm
 
@@ -124,18 +125,37 @@ def edit_user(user_id: int):
                 EditAccountForm(formdata=None, data=_edit_form_data(user))
             )
             form.form_errors.append(CONFLICT_MESSAGE)
-            return render_template(
-                "admin/edit_user.html",
-                form=form,
-                user=user,
-                breadcrumbs=_accounts_crumbs(),
-            ), 409
+            return _edit_page(form, user), 409
         else:
             flash(f"Account of {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
+    return _edit_page(form, user)
+
+
+def _edit_page(form, user: User) -> str:
     return render_template(
-        "admin/edit_user.html", form=form, user=user, breadcrumbs=_accounts_crumbs()
+        "admin/edit_user.html",
+        form=form,
+        user=user,
+        api_tokens=tokens.tokens_of(get_session(), user),
+        breadcrumbs=_accounts_crumbs(),
     )
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@admins_only
+def revoke_token(user_id: int, token_id: int):
+    """Revoke one of an account's API tokens: programs using it are refused from now on."""
+    session = get_session()
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        abort(404)
+    prefix = token.prefix
+    if tokens.revoke(session, token):
+        flash(f"API token {prefix} revoked. Programs using it can no longer use the service.", "success")
+    else:
+        flash(f"API token {prefix} was already revoked.", "info")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ..models import (
+    Adoption,
     Ambition,
     ChangeIdea,
     ChangePackage,
@@ -143,3 +144,46 @@ def organisation(session: Session, ods: str) -> Organisation | None:
             selectinload(Organisation.predecessors),
         )
     )
+
+
+def organisation_id(session: Session, ods: str) -> int | None:
+    return session.scalar(select(Organisation.id).where(Organisation.ods_code == ods))
+
+
+def organisation_for_logging(session: Session, ods: str) -> Organisation | None:
+    """The organisation alone: what logging adoption needs (network id, opening and closing dates)."""
+    return session.scalar(select(Organisation).where(Organisation.ods_code == ods))
+
+
+def intervention_id(session: Session, code: str, include_drafts: bool = False) -> int | None:
+    """The id of a visible idea (drafts only when include_drafts), None for unknown or hidden ones."""
+    query = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangeIdea.code == code)
+    criterion = _visible_packages(include_drafts)
+    return session.scalar(query if criterion is None else query.where(criterion))
+
+
+def record_versions(
+    session: Session,
+    *,
+    organisation_id: int | None = None,
+    intervention_id: int | None = None,
+    ambition_id: int | None = None,
+    network_id: int | None = None,
+) -> dict[tuple[int, int], int]:
+    """(organisation id, idea id) → row_version of its current record, for the records filtered.
+
+    The version is what a client sends back as expected_version when it logs the next move.
+    """
+    query = select(Adoption.organisation_id, Adoption.change_idea_id, Adoption.row_version)
+    if organisation_id is not None:
+        query = query.where(Adoption.organisation_id == organisation_id)
+    if intervention_id is not None:
+        query = query.where(Adoption.change_idea_id == intervention_id)
+    if ambition_id is not None:
+        ideas = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangePackage.ambition_id == ambition_id)
+        query = query.where(Adoption.change_idea_id.in_(ideas))
+    if network_id is not None:
+        query = query.where(
+            Adoption.organisation_id.in_(select(Organisation.id).where(Organisation.network_id == network_id))
+        )
+    return {(o, i): version for o, i, version in session.execute(query)}

@@ -26,7 +26,7 @@ def _include_drafts() -> bool:
     return current_user.role in EDITORS
 
 
-def _code_parameter(name: str) -> str | None:
+def code_parameter(name: str) -> str | None:
     """The value of a code filter, None when absent; an empty value is a malformed request."""
     value = request.args.get(name)
     if value is None:
@@ -72,7 +72,7 @@ def interventions():
     """Every change idea (?ambition=CODE: of that ambition only), with where it sits."""
     session = get_session()
     ambition_id = None
-    ambition_code = _code_parameter("ambition")
+    ambition_code = code_parameter("ambition")
     if ambition_code is not None:
         ambition_id = queries.ambition_id(session, ambition_code)
         if ambition_id is None:
@@ -105,7 +105,7 @@ def organisations():
     """Organisations by ODS code (?network=CODE, ?open_on=YYYY-MM-DD narrow the list)."""
     open_on = request.args.get("open_on")
     day = parse_day("open_on", open_on.strip()) if open_on is not None else None
-    network_code = _code_parameter("network")
+    network_code = code_parameter("network")
     session = get_session()
     network_id = None
     if network_code is not None:

@@ -8,10 +8,11 @@ keys (codes, ODS codes), never by database ids, except drivers, which have no co
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ..models import (
+    AdoptionEvent,
     Ambition,
     AmbitionTarget,
     ChangeIdea,
@@ -22,7 +23,7 @@ from ..models import (
 )
 
 
-def iso(day: date | None) -> str | None:
+def iso(day: date | datetime | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
@@ -186,4 +187,40 @@ def organisation_detail(o: Organisation) -> dict[str, Any]:
         "notes": o.notes,
         "source_url": o.source_url,
         "predecessors": sorted(p.ods_code for p in o.predecessors),
+    }
+
+
+def adoption_record(e: AdoptionEvent, version: int | None) -> dict[str, Any]:
+    """Where one organisation stands on one idea: the event that is its record, and the record's
+    current version (what a client sends back as expected_version)."""
+    return {
+        "organisation": e.organisation.ods_code,
+        "intervention": e.change_idea.code,
+        "stage": e.stage.value,
+        "effective_date": iso(e.effective_date),
+        "version": version,
+        "note": e.note,
+        "wards_using": e.wards_using,
+        "wards_in_scope": e.wards_in_scope,
+        "event_id": e.id,
+    }
+
+
+def adoption_event(e: AdoptionEvent) -> dict[str, Any]:
+    """One entry of the ledger, as logged. logged_by is the name shown on the history page."""
+    return {
+        "id": e.id,
+        "organisation": e.organisation.ods_code,
+        "intervention": e.change_idea.code,
+        "stage": e.stage.value,
+        "effective_date": iso(e.effective_date),
+        "wards_using": e.wards_using,
+        "wards_in_scope": e.wards_in_scope,
+        "note": e.note,
+        "evidence_url": e.evidence_url,
+        "discontinued_reason": e.discontinued_reason.value if e.discontinued_reason is not None else None,
+        "corrects": e.corrects_event_id,
+        "logged_by": e.logged_by.display_name if e.logged_by is not None else None,
+        "logged_at": iso(e.logged_at),
+        "channel": e.channel,
     }

@@ -1,19 +1,53 @@
-"""Flask-Login wiring: the session cookie holds a per-user token, never the user's id."""
+"""Flask-Login wiring: the session cookie holds a per-user token, never the user's id.
+
+API requests may instead carry "Authorization: Bearer <API token>". When an API request carries an
+Authorization header, that header alone decides who is calling: the session cookie is ignored, and
+a header that is not a valid bearer token is answered 401, never a silent fall-back to the cookie.
+On other paths the header is ignored.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Request, abort, g, request
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from ..db import get_session
+from ..access import is_api_request
+from ..db import get_engine, get_session
 from ..extensions import login_manager
 from ..models import User
+from . import tokens
+
+BAD_TOKEN = (
+    "The Authorization header must be \"Bearer\" and a valid API token: this one is malformed, "
+    "unknown or revoked, or its account is disabled"
+)
+
+
+def presents_bearer() -> bool:
+    """Whether this is an API request carrying an Authorization header (valid or not)."""
+    return is_api_request() and "Authorization" in request.headers
+
+
+def bearer_token(header: str) -> str | None:
+    """The credentials of an "Authorization: Bearer …" header, None for any other scheme."""
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        return None
+    return credentials.strip()
+
+
+def signed_in_by_token() -> bool:
+    """Whether this request's user was found by an API token (so no cookie, and no CSRF risk)."""
+    return g.get("signed_in_by_token", False)
 
 
 def load_user(token: str) -> User | None:
+    if presents_bearer():
+        return None  # the Authorization header decides, not the cookie
     return get_session().scalar(
         select(User)
         .where(User.session_token == token, User.active.is_(True))
@@ -21,9 +55,47 @@ def load_user(token: str) -> User | None:
     )
 
 
+def load_user_from_request(req: Request) -> User | None:
+    """The user of a valid bearer token on an API request, else None."""
+    if not presents_bearer():
+        return None
+    raw = bearer_token(req.headers["Authorization"])
+    if raw is None:
+        return None
+    # Checked in a short read of its own (its use recorded in a short write), before this request's
+    # session begins: a writing request's session holds SQLite's write lock from its first statement.
+    with Session(bind=get_engine()) as lookup:
+        user = tokens.user_for_token(lookup, raw)
+    if user is None:
+        return None
+    g.signed_in_by_token = True
+    return get_session().merge(user, load=False)
+
+
+def _refuse_bad_bearer() -> None:
+    """401 for an API request whose Authorization header names nobody (before the access rules)."""
+    if presents_bearer() and not current_user.is_authenticated:
+        g.bad_bearer = True
+        abort(401, BAD_TOKEN)
+
+
+def _www_authenticate(response):
+    """API 401s say how to authenticate (RFC 6750)."""
+    if response.status_code == 401 and is_api_request():
+        challenge = 'Bearer realm="api"'
+        if g.get("bad_bearer"):
+            challenge += ', error="invalid_token"'
+        response.headers.setdefault("WWW-Authenticate", challenge)
+    return response
+
+
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    login_manager.request_loader(load_user_from_request)
+    # Registered before tracker.access's rules, so a bad token is refused as such.
+    app.before_request(_refuse_bad_bearer)
+    app.after_request(_www_authenticate)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"

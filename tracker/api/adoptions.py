@@ -1,0 +1,299 @@
+"""The adoption ledger over the JSON API: read the records and the history, log a stage move.
+
+GET /api/v1/adoptions and /api/v1/adoptions/history are for every signed-in role; they take the
+filters organisation=ODS, intervention=CODE, ambition=CODE, network=CODE and as_of=YYYY-MM-DD.
+A malformed filter is 400 naming the parameter; a code that names nothing is 404 naming it.
+Ideas of draft packages exist only for editors, as in the rest of the API.
+
+POST /api/v1/adoptions logs one stage move through the same service as the log form (so the same
+rules, permissions and audit trail) with channel "api". Answers:
+  201 {"event": …, "record": {…, "became_current"}}
+  401 no credentials, or a bad bearer token
+  403 a role that may not log (trust), or faculty outside their networks
+  409 expected_version is not the record's version: {"error": {…, "current": record or null}}
+  422 anything wrong with the body, by field: {"error": {…, "fields": {field: message}}}. Unknown
+      organisation or intervention codes are 422 too (they are fields of the body, not the URL).
+Nothing is written unless the answer is 201.
+
+CSRF: clients with an API token send no cookie, so cross-site forgery cannot ride on them and the
+view is exempt from the app's form-CSRF check. A caller signed in by session cookie (the app's own
+pages calling the API) must send the CSRF token in the X-CSRFToken header, checked here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import EDITORS, loggers_only, signed_in
+from ..adoption import queries as ledger
+from ..adoption import services
+from ..adoption.rules import EventInput
+from ..auth.session import signed_in_by_token
+from ..db import get_session
+from ..editing import EditConflict, InvalidInput
+from ..errors import error_json
+from ..extensions import csrf
+from ..models import Adoption, PackageStatus
+from . import bp, queries, serialize
+from .routes import ISO_DAY, code_parameter, parse_day
+
+LARGEST_ID = 2**31 - 1
+# The service names the corrected event corrects_event_id; the API calls it corrects.
+SERVICE_FIELDS = {"corrects_event_id": "corrects"}
+CONFLICT = (
+    "This record changed since you read it: nothing was saved. The current record is in "
+    "\"current\"; read it, and send again with its version as expected_version."
+)
+
+
+def _include_drafts() -> bool:
+    return current_user.role in EDITORS
+
+
+@dataclass(frozen=True)
+class _Filters:
+    filters: ledger.EventFilters
+    ids: dict[str, int]  # the database ids of the codes given, by parameter
+
+
+def _known(found: int | None, message: str) -> int:
+    if found is None:
+        abort(404, message)
+    return found
+
+
+def _filters() -> _Filters:
+    """The query's filters: 400 for a malformed one, then 404 for a code that names nothing."""
+    as_of = request.args.get("as_of")
+    day = parse_day("as_of", as_of.strip()) if as_of is not None else None
+    codes = {name: code_parameter(name) for name in ("organisation", "intervention", "ambition", "network")}
+    session = get_session()
+    ids = {}
+    if (code := codes["organisation"]) is not None:
+        ids["organisation"] = _known(queries.organisation_id(session, code), f"No organisation has the ODS code {code}")
+    if (code := codes["intervention"]) is not None:
+        found = queries.intervention_id(session, code, include_drafts=_include_drafts())
+        ids["intervention"] = _known(found, f"No intervention has the code {code}")
+    if (code := codes["ambition"]) is not None:
+        ids["ambition"] = _known(queries.ambition_id(session, code), f"No ambition has the code {code}")
+    if (code := codes["network"]) is not None:
+        ids["network"] = _known(queries.network_id(session, code), f"No network has the code {code}")
+    return _Filters(ledger.EventFilters(**codes, as_of=day), ids)
+
+
+def _visible(events, include_drafts: bool):
+    """Events of ideas in draft packages are left out for those who may not see drafts."""
+    if include_drafts:
+        return events
+    return [e for e in events if e.change_idea.package.status is not PackageStatus.DRAFT]
+
+
+@bp.get("/adoptions")
+@signed_in
+def adoptions():
+    """Each organisation × idea's record as of a day (default: now), with its current version."""
+    session = get_session()
+    chosen = _filters()
+    events = _visible(ledger.records_as_of(session, chosen.filters), _include_drafts())
+    versions = queries.record_versions(
+        session,
+        organisation_id=chosen.ids.get("organisation"),
+        intervention_id=chosen.ids.get("intervention"),
+        ambition_id=chosen.ids.get("ambition"),
+        network_id=chosen.ids.get("network"),
+    )
+    return {
+        "adoptions": [
+            serialize.adoption_record(e, versions.get((e.organisation_id, e.change_idea_id))) for e in events
+        ]
+    }
+
+
+@bp.get("/adoptions/history")
+@signed_in
+def adoption_history():
+    """Every event (effective on or before as_of, if given), in the order they took effect."""
+    events = _visible(ledger.events(get_session(), _filters().filters), _include_drafts())
+    return {"events": [serialize.adoption_event(e) for e in events]}
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRequest:
+    organisation: str
+    intervention: str
+    data: EventInput
+    expected_version: int | None
+    corrects: int | None
+
+
+REQUIRED = ("organisation", "intervention", "stage", "effective_date")
+OPTIONAL_TEXT = ("note", "evidence_url", "discontinued_reason")
+OPTIONAL_INTEGERS = ("wards_using", "wards_in_scope", "expected_version", "corrects")
+FIELDS = REQUIRED + OPTIONAL_TEXT + OPTIONAL_INTEGERS
+
+
+def _text(body: dict, name: str, errors: dict[str, str]) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[name] = f"{name} must be a string"
+        return None
+    if "\x00" in value:
+        errors[name] = f"{name} must not contain the NUL character"
+        return None
+    return value
+
+
+def _integer(body: dict, name: str, errors: dict[str, str]) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors[name] = f"{name} must be a whole number"
+        return None
+    if name in ("expected_version", "corrects") and not 0 <= value <= LARGEST_ID:
+        errors[name] = f"{name} must be a whole number from 0 to {LARGEST_ID:,}"
+        return None
+    if abs(value) > LARGEST_ID:  # wards: the rules give the range; this keeps the number bindable
+        errors[name] = "Enter a whole number of wards from 0 to 10,000"
+        return None
+    return value
+
+
+def parse_log_request(body: Any) -> LogRequest:
+    """The body of POST /adoptions, checked for shape and types (not yet for the ledger's rules).
+
+    Raises InvalidInput naming each field that is missing, of the wrong type or unknown. Optional
+    fields may be absent or null.
+    """
+    if not isinstance(body, dict):
+        raise InvalidInput({"body": "Send a JSON object with the fields " + ", ".join(FIELDS)})
+    errors: dict[str, str] = {}
+    for name in sorted(set(body) - set(FIELDS)):
+        errors[name[:100]] = "Unknown field: the fields are " + ", ".join(FIELDS)
+    text = {name: _text(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
+    numbers = {name: _integer(body, name, errors) for name in OPTIONAL_INTEGERS}
+    for name in REQUIRED:
+        if name not in errors and not (text[name] or "").strip():
+            errors[name] = f"{name} is required"
+    day = None
+    raw_day = (text["effective_date"] or "").strip()
+    if raw_day and "effective_date" not in errors:
+        try:
+            if not ISO_DAY.fullmatch(raw_day):
+                raise ValueError
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            errors["effective_date"] = "effective_date must be a date in the form YYYY-MM-DD"
+    if errors:
+        raise InvalidInput(errors)
+    return LogRequest(
+        organisation=text["organisation"].strip(),
+        intervention=text["intervention"].strip(),
+        data=EventInput(
+            stage=text["stage"].strip(),
+            effective_date=day,
+            wards_using=numbers["wards_using"],
+            wards_in_scope=numbers["wards_in_scope"],
+            note=text["note"] or "",
+            evidence_url=(text["evidence_url"] or "").strip(),
+            discontinued_reason=(text["discontinued_reason"] or "").strip() or None,
+        ),
+        expected_version=numbers["expected_version"],
+        corrects=numbers["corrects"],
+    )
+
+
+def _record(adoption: Adoption | None) -> dict[str, Any] | None:
+    if adoption is None:
+        return None
+    return serialize.adoption_record(adoption.current_event, adoption.row_version)
+
+
+def _check_csrf() -> None:
+    """Session-cookie callers must prove the request came from our pages; token callers need not."""
+    if signed_in_by_token() or not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    try:
+        csrf.protect()
+    except CSRFError as error:
+        abort(
+            400,
+            f"{error.description} A request signed in by session cookie must send the CSRF token "
+            "in the X-CSRFToken header; programs should use an API token instead.",
+        )
+
+
+def _json_body() -> Any:
+    """The body parsed as JSON whatever its Content-Type, or None when it is not JSON."""
+    try:
+        return request.get_json(force=True, silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we could want
+        return None
+
+
+def _invalid(errors: dict[str, str]):
+    fields = {SERVICE_FIELDS.get(name, name): message for name, message in errors.items()}
+    return error_json(422, None, fields=fields)
+
+
+@bp.post("/adoptions")
+@loggers_only
+@csrf.exempt
+def log_adoption():
+    """Log one stage move for an organisation and change idea (see the module docstring)."""
+    _check_csrf()
+    session = get_session()
+    try:
+        wanted = parse_log_request(_json_body())
+    except InvalidInput as error:
+        return _invalid(error.errors)
+    errors = {}
+    organisation = queries.organisation_for_logging(session, wanted.organisation)
+    if organisation is None:
+        errors["organisation"] = f"No organisation has the ODS code {wanted.organisation}"
+    idea = queries.intervention(session, wanted.intervention, include_drafts=_include_drafts())
+    if idea is None:
+        errors["intervention"] = f"No intervention has the code {wanted.intervention}"
+    if errors:
+        return _invalid(errors)
+    try:
+        result = services.log_adoption(
+            session,
+            current_user._get_current_object(),
+            organisation,
+            idea,
+            wanted.data,
+            expected_version=wanted.expected_version,
+            channel="api",
+            corrects_event_id=wanted.corrects,
+        )
+    except services.NotPermitted:
+        abort(403, f"Your account may not log adoption for {organisation.ods_code}")
+    except InvalidInput as error:
+        session.rollback()
+        return _invalid(error.errors)
+    except EditConflict as conflict:
+        current = _record(conflict.current)
+        session.rollback()
+        return error_json(409, CONFLICT, current=current)
+    except (IntegrityError, StaleDataError):
+        # Another client logged the first event of this record at the same moment (PostgreSQL).
+        session.rollback()
+        current = _record(ledger.record(session, organisation, idea))
+        return error_json(409, CONFLICT, current=current)
+    record = {**serialize.adoption_record(result.adoption.current_event, result.adoption.row_version)}
+    record["became_current"] = result.became_current
+    return {"event": serialize.adoption_event(result.event), "record": record}, 201
