@@ -238,7 +238,7 @@ def test_the_new_account_form_offers_organisations_by_ods_code_and_networks(sign
     assert '<option value="RNU">' in html
     assert 'name="networks" type="checkbox" value="OXF"' in html
     assert 'name="role" type="radio" value="trust"' in html
-    assert 'data-aria-controls="role-1-conditional"' in html
+    assert "Trust staff only" in html and "Improvement faculty only" in html
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
-        "font-src 'self'",
+        # The NHS.UK frontend loads the Frutiger typeface from the NHS's own font host.
+        "font-src 'self' https://assets.nhs.uk",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",

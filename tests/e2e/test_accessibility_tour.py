@@ -1,0 +1,59 @@
+"""Every page of the service, as each kind of user sees it, checked with axe-core in Chromium.
+
+The pages come from the access table, so a new page is toured as soon as it is added there.
+"""
+
+import pytest
+from flask import url_for
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.test_access_matrix import EXPECTED
+from tracker.models import ApiToken, ChangePackage, Driver, User
+
+NOT_PAGES = ("api.", "spreadsheets.events_file", "spreadsheets.records_file", "adoption.start", "auth.sign_in")
+
+
+@pytest.fixture
+def page_urls(app, seeded):
+    package = seeded.scalar(select(ChangePackage).filter_by(code="RRP"))
+    user = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
+    primary = Driver(package=package, title="Involving patients")
+    seeded.add_all([primary, Driver(package=package, parent=primary, title="Care planning together")])
+    seeded.add(ApiToken(user=user, token_hash="1" * 64, prefix="st_tour"))
+    seeded.commit()
+    placeholders = {"driver": primary.id, "user": user.id, "token": 0}
+
+    def urls(role):
+        with app.test_request_context():
+            for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+                if rule.endpoint == "static" or rule.endpoint.startswith(NOT_PAGES) or "GET" not in rule.methods:
+                    continue
+                allowed, values = EXPECTED[rule.endpoint]
+                if role in allowed:
+                    values = {k: placeholders.get(v, v) if isinstance(v, str) else v for k, v in values.items()}
+                    yield url_for(rule.endpoint, **values)
+
+    return urls
+
+
+@pytest.mark.parametrize("role", ["trust", "faculty", "manager", "admin"])
+def test_every_page_passes_axe_for_each_role(site, page_urls, role):
+    page = site.sign_in(role)
+    visited = 0
+    for url in page_urls(role):
+        response = page.goto(site.base_url + url)
+        assert response is not None and response.status == 200, f"{url}: {response and response.status}"
+        site.checked()
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        visited += 1
+    assert visited >= 15
+    assert not [e for e in site.console_errors if "Content Security Policy" in e], site.console_errors
+
+
+def test_public_pages_pass_axe(site):
+    site.goto("/sign-in")
+    site.goto("/accessibility")
+    response = site.page.goto(site.base_url + "/no-such-page")
+    assert response.status == 404
+    site.checked()
