@@ -147,3 +147,36 @@ def test_audit_page_statement_count_is_fixed(signed_in, seeded, statement_counte
     with statement_counter() as many:
         client.get("/admin/audit")
     assert len(many) == len(few)
+
+
+def test_sign_ins_are_audited_success_and_failure_alike(client, seeded):
+    client.sign_in("trust@demo.invalid", "not the right password at all")
+    client.sign_in("nobody@example.nhs.uk", "whatever it is they typed")
+    client.sign_in("TRUST@demo.invalid")
+    rows = [(r.action, r.actor_email, r.actor_role, r.detail) for r in audit_rows(seeded) if r.action.startswith("sign_in")]
+    assert rows == [
+        ("sign_in_failed", "trust@demo.invalid", "anonymous", "wrong password"),
+        ("sign_in_failed", "nobody@example.nhs.uk", "anonymous", "unknown email"),
+        ("sign_in", "trust@demo.invalid", "trust", ""),
+    ]
+    assert all(r.remote_addr == "127.0.0.1" for r in audit_rows(seeded) if r.action.startswith("sign_in"))
+
+
+def test_sign_out_and_password_changes_are_audited(signed_in, seeded):
+    client = signed_in("trust")
+    client.submit(
+        "/account/password",
+        {"current_password": "spread-tracker-demo-2021", "new_password": "mossy granite lantern orbit", "confirm_password": "mossy granite lantern orbit"},
+    )
+    client.submit("/sign-out", {}, page="/")
+    actions = [(r.action, r.actor_email) for r in audit_rows(seeded) if r.action in ("password_set", "sign_out")]
+    assert actions == [("password_set", "trust@demo.invalid"), ("sign_out", "trust@demo.invalid")]
+
+
+def test_locked_sign_in_attempts_are_audited(make_app, seeded):
+    from tests.conftest import FormClient
+
+    client = FormClient(make_app(SIGN_IN_FREE_FAILURES=100, SIGN_IN_LOCK_AFTER=2).test_client())
+    for _ in range(3):
+        client.sign_in("faculty@demo.invalid", "definitely not it at all")
+    assert [r.action for r in audit_rows(seeded) if r.action.startswith("sign_in")] == ["sign_in_failed", "sign_in_failed", "sign_in_refused"]

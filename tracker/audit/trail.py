@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -149,6 +149,14 @@ def _audit_flush(session: Session, _flush_context) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_change(*_args) -> None:
     raise PermissionError("audit rows are append-only")
+
+
+def as_person(session: Session, email: str, user=None) -> Actor:
+    """The session's actor (address, request), speaking for a person who is not signed in yet."""
+    actor = actor_of(session)
+    if user is not None:
+        return replace(actor, id=user.id, email=user.email, role=user.role.value)
+    return replace(actor, id=None, email=email, role="anonymous")
 
 
 def record(session: Session, action: str, *, detail: str = "", entity: str = "", entity_key: str = "", actor: Actor | None = None) -> None:
