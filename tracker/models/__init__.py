@@ -3,6 +3,7 @@
 from .accounts import ROLE_LABELS, ApiToken, Role, SignInAttempts, User, user_networks
 from .adoption import STAGE_MEANINGS, Adoption, AdoptionEvent, DiscontinuedReason, Stage
 from .audit import AuditEvent
+from .network import LearningLink, LinkKind, LinkStatus
 from .base import Base, utcnow
 from .catalogue import (
     Ambition,
@@ -21,6 +22,9 @@ __all__ = [
     "AdoptionEvent",
     "ApiToken",
     "AuditEvent",
+    "LearningLink",
+    "LinkKind",
+    "LinkStatus",
     "DiscontinuedReason",
     "Stage",
     "ROLE_LABELS",
