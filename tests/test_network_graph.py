@@ -1,0 +1,106 @@
+"""The network measures on small graphs whose answers are worked out by hand."""
+
+from datetime import date
+
+from tracker.network.graph import (
+    EARLY_ADOPTER,
+    EARLY_MAJORITY,
+    LAGGARD,
+    LATE_MAJORITY,
+    NOT_YET,
+    LinkRecord,
+    OrganisationRecord,
+    adopter_categories,
+    betweenness,
+    communities,
+    exposure,
+    frontier,
+    isolated,
+    learning_graph,
+    network_attributable,
+)
+
+
+def orgs(*codes):
+    return [OrganisationRecord(code, f"Trust {code}") for code in codes]
+
+
+def links(*pairs, weight=1, confirmed=True):
+    return [LinkRecord(a, b, "buddy_pair", weight, confirmed) for a, b in pairs]
+
+
+def test_exposure_is_the_weighted_share_of_neighbours_that_adopted():
+    # A—B (weight 3), A—C (weight 1); B adopted: A's exposure is 3 / (3 + 1).
+    graph = learning_graph(orgs("A", "B", "C", "D"), links(("A", "B"), weight=3) + links(("A", "C")))
+    shares = exposure(graph, {"B"})
+    assert shares == {"A": 0.75, "B": 0.0, "C": 0.0, "D": 0.0}
+    assert exposure(graph, {"B", "C"})["A"] == 1.0
+
+
+def test_proposed_links_are_not_counted():
+    graph = learning_graph(orgs("A", "B"), links(("A", "B"), confirmed=False))
+    assert graph.number_of_edges() == 0
+    assert exposure(graph, {"B"})["A"] == 0.0
+    assert learning_graph(orgs("A", "B"), links(("A", "B"), confirmed=False), confirmed_only=False).number_of_edges() == 1
+
+
+def test_frontier_is_non_adopters_linked_to_an_adopter_most_exposed_first():
+    # B and D adopted. A links B and C (exposure 1/2); C links D only (exposure 1); E is isolated.
+    graph = learning_graph(orgs("A", "B", "C", "D", "E"), links(("A", "B"), ("A", "C"), ("C", "D")))
+    # C's neighbours are A (not adopted) and D (adopted): 1/2; A's are B (adopted) and C: 1/2. Ties by ODS code.
+    assert frontier(graph, {"B", "D"}) == [("A", 0.5), ("C", 0.5)]
+    assert frontier(graph, {"B"}) == [("A", 0.5)]
+    assert isolated(graph) == ["E"]
+
+
+def test_the_bridge_between_two_groups_is_the_broker():
+    # Two triangles joined through X: every path between the groups passes X.
+    graph = learning_graph(
+        orgs("A1", "A2", "A3", "B1", "B2", "B3", "X"),
+        links(("A1", "A2"), ("A2", "A3"), ("A1", "A3"), ("B1", "B2"), ("B2", "B3"), ("B1", "B3"), ("A1", "X"), ("X", "B1")),
+    )
+    scores = betweenness(graph)
+    assert max(scores, key=scores.get) == "X"
+    # X lies on the shortest path of every pair across the groups (3 × 3 = 9) and of no other;
+    # normalised by the (n − 1)(n − 2) / 2 = 15 pairs that exclude X: 9 / 15.
+    assert round(scores["X"], 6) == 0.6
+    # A1 carries A2 and A3 across to the three Bs: 6 / 15.
+    assert round(scores["A1"], 6) == 0.4
+
+
+def test_two_obvious_communities():
+    graph = learning_graph(
+        orgs("A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4"),
+        links(("A1", "A2"), ("A1", "A3"), ("A1", "A4"), ("A2", "A3"), ("A2", "A4"), ("A3", "A4"), weight=5)
+        + links(("B1", "B2"), ("B1", "B3"), ("B1", "B4"), ("B2", "B3"), ("B2", "B4"), ("B3", "B4"), weight=5)
+        + links(("A4", "B1"), weight=1),
+    )
+    found = communities(graph)
+    assert {found[n] for n in ("A1", "A2", "A3", "A4")} == {1}
+    assert {found[n] for n in ("B1", "B2", "B3", "B4")} == {2}
+    assert communities(graph) == found  # the same every time
+
+
+def test_adopter_categories_by_valentes_rule():
+    # Adoption days 0, 10, 20, 30, 40 (mean 20, population SD ≈ 14.14): 0 < 5.86 early adopter;
+    # 10 and 20 ≤ mean early majority; 30 ≤ 34.14 late majority; 40 laggard.
+    base = date(2022, 1, 1).toordinal()
+    adopted = {code: date.fromordinal(base + days) for code, days in zip("ABCDE", (0, 10, 20, 30, 40), strict=True)}
+    adopted["F"] = None
+    assert adopter_categories(adopted) == {
+        "A": EARLY_ADOPTER,
+        "B": EARLY_MAJORITY,
+        "C": EARLY_MAJORITY,
+        "D": LATE_MAJORITY,
+        "E": LAGGARD,
+        "F": NOT_YET,
+    }
+    assert adopter_categories({"A": None}) == {"A": NOT_YET}
+
+
+def test_adoptions_that_followed_a_linked_organisations_earlier_adoption():
+    graph = learning_graph(orgs("A", "B", "C", "D"), links(("A", "B"), ("B", "C")))
+    adopted = {"A": date(2022, 1, 1), "B": date(2022, 6, 1), "C": date(2022, 6, 1), "D": date(2021, 1, 1)}
+    attributed = network_attributable(graph, adopted)
+    # C adopted the same day as B: not after it, so not attributable.
+    assert [(a.ods, a.after) for a in attributed] == [("B", ("A",))]
