@@ -64,8 +64,8 @@ def test_the_bridge_between_two_groups_is_the_broker():
     # X lies on the shortest path of every pair across the groups (3 × 3 = 9) and of no other;
     # normalised by the (n − 1)(n − 2) / 2 = 15 pairs that exclude X: 9 / 15.
     assert round(scores["X"], 6) == 0.6
-    # A1 carries A2 and A3 across to the three Bs: 6 / 15.
-    assert round(scores["A1"], 6) == 0.4
+    # A1 carries A2 and A3 to X and to the three Bs: 2 × 4 = 8 pairs of 15.
+    assert round(scores["A1"], 6) == round(8 / 15, 6)
 
 
 def test_two_obvious_communities():
