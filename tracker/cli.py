@@ -58,6 +58,33 @@ def register_commands(app: Flask) -> None:
                 for spec in DEMO_USERS:
                     click.echo(f"  {spec['email']:<24} {spec['role'].label}")
 
+    @app.cli.command("synth")
+    @click.option("--organisations", type=int, required=True, help="How many organisations.")
+    @click.option("--interventions", type=int, required=True, help="How many change ideas, spread over the three ambitions.")
+    @click.option("--events", type=int, required=True, help="How many adoption events.")
+    @click.option("--seed", type=int, default=1, show_default=True, help="The same seed makes the same data.")
+    def synth_command(organisations: int, interventions: int, events: int, seed: int) -> None:
+        """Fill an empty database with synthetic national-scale data, for benchmarks only."""
+        import time
+
+        from . import synth  # only this command needs it
+
+        spec = synth.SynthSpec(organisations, interventions, events, seed)
+        if problems := synth.spec_problems(spec):
+            raise click.UsageError("; ".join(problems))
+
+        def progress(done: int, total: int) -> None:
+            if done % 100_000 == 0:
+                click.echo(f"  {done:,} of {total:,} events written", err=True)
+
+        started = time.perf_counter()
+        with write_session() as session:
+            try:
+                report = synth.load(session, spec, progress=progress)
+            except synth.NotEmpty as e:
+                raise click.ClickException(str(e)) from None
+        click.echo(f"Synthetic data (seed {seed}): {report.summary()}; {time.perf_counter() - started:.1f} s.")
+
     users = AppGroup("users", help="User accounts.")
 
     @users.command("create")

@@ -1,0 +1,267 @@
+"""`flask synth`: synthetic benchmark data, made the same way from the same seed, only into an empty database."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tracker import synth
+from tracker.catalogue.services import IDEA_CODE, PACKAGE_CODE
+from tracker.models import (
+    Adoption,
+    AdoptionEvent,
+    Ambition,
+    AuditEvent,
+    ChangeIdea,
+    ChangePackage,
+    Driver,
+    Network,
+    Organisation,
+    Stage,
+)
+from tracker.organisations.services import NETWORK_CODE, ODS_CODE
+from tracker.seed import load_reference
+
+SMALL = ["--organisations", "30", "--interventions", "20", "--events", "500", "--seed", "7"]
+COUNTED = (Ambition, ChangePackage, Driver, ChangeIdea, Network, Organisation, AdoptionEvent, Adoption)
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def small(runner, session):
+    result = runner.invoke(args=["synth", *SMALL])
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    return result
+
+
+def counts(session) -> dict[str, int]:
+    session.rollback()  # a fresh snapshot: the command wrote from another connection
+    found = {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in COUNTED}
+    session.rollback()
+    return found
+
+
+def test_small_run_creates_exactly_what_was_asked(small, session):
+    assert counts(session) == {
+        "ambitions": 3,
+        "change_packages": 3,
+        "drivers": 18,
+        "change_ideas": 20,
+        "networks": 15,
+        "organisations": 30,
+        "adoption_events": 500,
+        "adoptions": session.scalar(
+            select(func.count()).select_from(
+                select(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id).distinct().subquery()
+            )
+        ),
+    }
+    assert "500 adoption events" in small.output and "30 organisations" in small.output
+
+
+def test_everything_is_labelled_synthetic_and_meets_the_app_rules(small, session):
+    assert all(a.title.startswith("Synthetic") for a in session.scalars(select(Ambition)))
+    for package in session.scalars(select(ChangePackage)):
+        assert PACKAGE_CODE.match(package.code) and package.is_demo
+        assert package.publisher == "Synthetic data" and package.status.value == "published"
+    for idea in session.scalars(select(ChangeIdea)):
+        assert IDEA_CODE.match(idea.code) and idea.is_demo and idea.title.startswith("Synthetic")
+        assert idea.driver is not None and idea.driver.parent is not None and idea.driver.package_id == idea.package_id
+    assert all(NETWORK_CODE.match(n.code) and n.name.startswith("Synthetic") for n in session.scalars(select(Network)))
+    for o in session.scalars(select(Organisation)):
+        assert ODS_CODE.match(o.ods_code) and o.is_demo and o.name.startswith("Synthetic")
+        assert 50 <= o.latitude <= 55 and -5.5 <= o.longitude <= 1.7 and o.opened_on is None
+    events = list(session.scalars(select(AdoptionEvent)))
+    assert all(e.is_demo and e.channel == "synth" and e.logged_by_id is None for e in events)
+    assert all(e.logged_at.date() >= e.effective_date for e in events)
+    assert all(len(e.fingerprint) == 64 for e in events)
+    assert {e.stage for e in events} == set(Stage)
+    # Core inserts bypass the ORM flush the audit trail hooks: intended for benchmark data.
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_current_records_are_the_latest_effective_dated_event_of_each_pair(small, session):
+    later = text(
+        """
+        SELECT count(*) FROM adoptions a JOIN adoption_events e ON e.id = a.current_event_id
+        WHERE e.organisation_id <> a.organisation_id OR e.change_idea_id <> a.change_idea_id
+           OR e.stage <> a.stage OR e.effective_date <> a.effective_date
+           OR EXISTS (SELECT 1 FROM adoption_events l
+                      WHERE l.organisation_id = a.organisation_id AND l.change_idea_id = a.change_idea_id
+                        AND (l.effective_date > e.effective_date OR (l.effective_date = e.effective_date AND l.id > e.id)))
+           OR a.last_logged_at <> (SELECT max(l.logged_at) FROM adoption_events l
+                                   WHERE l.organisation_id = a.organisation_id AND l.change_idea_id = a.change_idea_id)
+        """
+    )
+    assert session.scalar(later) == 0
+    without_record = text(
+        """
+        SELECT count(*) FROM adoption_events e WHERE NOT EXISTS (
+            SELECT 1 FROM adoptions a WHERE a.organisation_id = e.organisation_id AND a.change_idea_id = e.change_idea_id)
+        """
+    )
+    assert session.scalar(without_record) == 0
+
+
+def test_some_events_are_backdated_behind_later_dated_ones(small, session):
+    backdated = text(
+        """
+        SELECT count(*) FROM adoption_events e JOIN adoption_events f
+          ON f.organisation_id = e.organisation_id AND f.change_idea_id = e.change_idea_id
+        WHERE f.id > e.id AND f.effective_date < e.effective_date
+        """
+    )
+    assert session.scalar(backdated) > 0
+
+
+def test_each_pair_climbs_the_ladder(small, session):
+    histories = defaultdict(list)
+    for e in session.scalars(select(AdoptionEvent).order_by(AdoptionEvent.effective_date, AdoptionEvent.id)):
+        histories[(e.organisation_id, e.change_idea_id)].append(e)
+    for history in histories.values():
+        previous = None
+        for e in history:
+            if previous is None or previous.stage is Stage.DISCONTINUED:
+                assert e.stage is Stage.CONSIDERING
+            elif e.stage is Stage.DISCONTINUED:
+                assert e.discontinued_reason is not None
+            else:
+                assert e.stage.rank in (previous.stage.rank, previous.stage.rank + 1)
+            previous = e
+
+
+def test_closed_organisations_have_no_events_on_or_after_closing(small, session):
+    closed = list(session.scalars(select(Organisation).where(Organisation.closed_on.is_not(None))))
+    assert len(closed) == 1  # about 3% of 30
+    for o in closed:
+        assert o.successor is not None and o.successor.closed_on is None
+    after_closing = (
+        select(func.count())
+        .select_from(AdoptionEvent)
+        .join(Organisation, Organisation.id == AdoptionEvent.organisation_id)
+        .where(AdoptionEvent.effective_date >= Organisation.closed_on)
+    )
+    assert session.scalar(after_closing) == 0
+
+
+def digest(rows) -> str:
+    """One hash of the rows' values (enums as their stored values, as the generator gives them)."""
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(repr(sorted((k, v.value if isinstance(v, enum.Enum) else v) for k, v in row.items())).encode())
+    return h.hexdigest()
+
+
+def generated(seed: int, events: int = 500) -> tuple[str, str, str]:
+    spec = synth.SynthSpec(organisations=30, interventions=20, events=events, seed=seed)
+    reference = synth.make_reference(spec)
+    ledger = synth.Ledger(spec, reference)
+    everything = [row for part in vars(reference).values() for row in part]
+    return digest(everything), digest(ledger.event_rows()), digest(ledger.adoption_rows())
+
+
+def test_the_same_seed_makes_the_same_data_and_another_seed_other_data():
+    assert generated(7) == generated(7)
+    other = generated(8)
+    assert other[1] != generated(7)[1] and other[2] != generated(7)[2]
+
+
+def stored(session, model) -> list[dict]:
+    table = model.__table__
+    return [dict(row._mapping) for row in session.execute(select(table).order_by(table.c.id))]
+
+
+def test_the_database_holds_exactly_what_the_generator_makes(small, session):
+    spec = synth.SynthSpec(organisations=30, interventions=20, events=500, seed=7)
+    reference = synth.make_reference(spec)
+    ledger = synth.Ledger(spec, reference)
+    expected = {
+        Ambition: reference.ambitions,
+        ChangePackage: reference.packages,
+        Driver: reference.drivers,
+        ChangeIdea: reference.ideas,
+        Network: reference.networks,
+        Organisation: reference.organisations,
+        AdoptionEvent: ledger.event_rows(),
+        Adoption: ledger.adoption_rows(),
+    }
+    for model, rows in expected.items():
+        assert digest(stored(session, model)) == digest(rows), model.__tablename__
+
+
+def test_many_events_on_few_pairs_make_long_histories():
+    spec = synth.SynthSpec(organisations=2, interventions=1, events=3000, seed=3)
+    reference = synth.make_reference(spec)
+    rows = list(synth.Ledger(spec, reference).event_rows())
+    assert len(rows) == 3000 and {(r["organisation_id"], r["change_idea_id"]) for r in rows} == {(1, 1), (2, 1)}
+    assert [r["id"] for r in rows] == list(range(1, 3001))
+    assert all(a["logged_at"] <= b["logged_at"] for a, b in zip(rows, rows[1:], strict=False))
+
+
+def test_refuses_a_database_with_the_reference_data(runner, session):
+    load_reference(session)
+    before = counts(session)
+    result = runner.invoke(args=["synth", *SMALL])
+    assert result.exit_code != 0
+    assert "not empty" in result.output and "organisations" in result.output
+    assert counts(session) == before
+
+
+def test_refuses_to_add_to_earlier_synthetic_data(small, runner, session):
+    before = counts(session)
+    result = runner.invoke(args=["synth", *SMALL])
+    assert result.exit_code != 0 and "not empty" in result.output
+    assert counts(session) == before
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--organisations", "0", "--interventions", "5", "--events", "10"], "--organisations must be from 1"),
+        (["--organisations", "-3", "--interventions", "5", "--events", "10"], "--organisations must be from 1"),
+        (["--organisations", "5", "--interventions", "-1", "--events", "10"], "--interventions must be from 0"),
+        (["--organisations", "5", "--interventions", "5", "--events", "-10"], "--events must be from 0"),
+        (
+            ["--organisations", "5", "--interventions", "0", "--events", "10"],
+            "--events needs at least one intervention",
+        ),
+        (
+            ["--organisations", "10000", "--interventions", "5", "--events", "10"],
+            "--organisations must be from 1 to 9,999",
+        ),
+        (
+            ["--organisations", "5", "--interventions", "3000", "--events", "10"],
+            "--interventions must be from 0 to 2,997",
+        ),
+        (["--organisations", "five", "--interventions", "5", "--events", "10"], "is not a valid integer"),
+        (["--interventions", "5", "--events", "10"], "Missing option '--organisations'"),
+    ],
+)
+def test_bad_arguments_are_refused_clearly(runner, session, arguments, message):
+    result = runner.invoke(args=["synth", *arguments])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not any(counts(session).values())
+
+
+def test_no_events_makes_only_the_reference_rows(runner, session):
+    result = runner.invoke(args=["synth", "--organisations", "3", "--interventions", "0", "--events", "0"])
+    assert result.exit_code == 0, result.output
+    found = counts(session)
+    assert found["organisations"] == 3 and found["change_ideas"] == 0 and found["adoption_events"] == 0
+
+
+def test_ids_continue_after_the_synthetic_rows(small, session):
+    """On PostgreSQL the sequences are moved past the ids synth gave, so the app's own inserts work."""
+    session.add(Network(code="LATER", name="Added later"))
+    session.commit()
+    assert session.scalar(select(Network.id).where(Network.code == "LATER")) == 16
