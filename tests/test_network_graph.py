@@ -68,6 +68,21 @@ def test_the_bridge_between_two_groups_is_the_broker():
     assert round(scores["A1"], 6) == round(8 / 15, 6)
 
 
+def test_paths_of_equal_length_share_the_credit_exactly():
+    # Lengths are 1/weight. B–C runs B–A–C (1/5 + 1/3) or B–E–C (1/3 + 1/5), D–C runs D–B–A–C or
+    # D–B–E–C (1/4 + 1/5 + 1/3 either way): each tie gives A and E half a path. In floating point the
+    # sums differ in the last bit and networkx would credit one side only (A 0.125, E ≈ 0.208).
+    graph = learning_graph(
+        orgs("A", "B", "C", "D", "E"),
+        links(("A", "B"), ("C", "E"), weight=5) + links(("A", "C"), ("B", "E"), weight=3) + links(("B", "D"), weight=4),
+    )
+    scores = betweenness(graph)
+    # Of the (5 − 1)(5 − 2) / 2 = 6 pairs without A: half of B–C and half of D–C.
+    assert round(scores["A"], 9) == round(scores["E"], 9) == round(1 / 6, 9)
+    # B carries D to everyone else (3 pairs) and A–E (1/5 + 1/3 through B or through C: half).
+    assert round(scores["B"], 9) == round(3.5 / 6, 9)
+
+
 def test_two_obvious_communities():
     graph = learning_graph(
         orgs("A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4"),

@@ -6,6 +6,7 @@ broken by ODS code, and community detection runs with a fixed seed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -72,9 +73,15 @@ def frontier(graph: nx.Graph, adopted: set[str]) -> list[tuple[str, float]]:
 
 
 def betweenness(graph: nx.Graph) -> dict[str, float]:
-    """Normalised betweenness: brokers sit on many shortest paths. Stronger links are shorter."""
+    """Normalised betweenness: brokers sit on many shortest paths. Stronger links are shorter.
+
+    A link's length is 1/weight scaled to a whole number (the weights' least common multiple over
+    its weight), so that paths of equal length compare equal: in floating point 1/4 + 1/5 + 1/3
+    need not equal 1/4 + 1/3 + 1/5, and a tie would then be credited to one path only.
+    """
+    scale = math.lcm(*(data["weight"] for _u, _v, data in graph.edges(data=True)))
     for _u, _v, data in graph.edges(data=True):
-        data["distance"] = 1.0 / data["weight"]
+        data["distance"] = scale // data["weight"]
     return nx.betweenness_centrality(graph, weight="distance", normalized=True)
 
 

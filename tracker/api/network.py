@@ -1,0 +1,183 @@
+"""The collaborative's network over the JSON API, and as GraphML and CSV files.
+
+GET /api/v1/network?ambition=CODE|intervention=CODE[&as_of=YYYY-MM-DD][&min_stage=STAGE]
+GET /api/v1/network.graphml, /api/v1/network/nodes.csv, /api/v1/network/edges.csv (the same filters)
+
+For every signed-in role. ambition or intervention is required: an intervention narrows adoption
+to one change idea and implies its ambition; an ambition counts its published ideas. as_of defaults
+to today in England; min_stage is the threshold stage (default implementing), one of the ladder's
+stages. A missing or malformed parameter is 400 naming it; a code that names nothing (or a draft
+idea, for those who may not see drafts) is 404. tracker.network.assemble says what is counted.
+
+Each request runs a fixed number of statements whatever the amount of data. Betweenness and
+communities (the costly measures) and the adoption figures are cached per process, keyed by what
+they depend on, so a new link or adoption event is seen at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, current_app, request
+from flask_login import current_user
+
+from ..access import EDITORS, signed_in
+from ..calendar import today
+from ..db import get_session
+from ..errors import BadParameter
+from ..models import Stage
+from ..network import assemble, export
+from ..network.cache import DEFAULT_SIZE, MetricsCache
+from . import bp
+from .routes import code_parameter, parse_day
+
+THRESHOLDS = tuple(stage for stage in Stage if stage.rank is not None)
+DEFAULT_THRESHOLD = Stage.IMPLEMENTING
+CACHE_KEY = "tracker.network_cache"
+UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9-]")  # codes are letters, digits and hyphens anyway
+
+
+def metrics_cache() -> MetricsCache:
+    """This app's cache of network results (NETWORK_CACHE_SIZE entries; 0 turns it off)."""
+    cache = current_app.extensions.get(CACHE_KEY)
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            CACHE_KEY, MetricsCache(current_app.config.get("NETWORK_CACHE_SIZE", DEFAULT_SIZE))
+        )
+    return cache
+
+
+def _threshold() -> Stage:
+    value = request.args.get("min_stage")
+    if value is None:
+        return DEFAULT_THRESHOLD
+    try:
+        stage = Stage(value.strip())
+    except ValueError:
+        stage = None
+    if stage not in THRESHOLDS:
+        names = ", ".join(s.value for s in THRESHOLDS)
+        raise BadParameter("min_stage", f"min_stage must be one of {names}")
+    return stage
+
+
+def _view() -> assemble.NetworkView:
+    # Every parameter is checked for form before any code is looked up: 400 comes before 404.
+    ambition = code_parameter("ambition")
+    intervention = code_parameter("intervention")
+    if ambition is None and intervention is None:
+        raise BadParameter(
+            "ambition",
+            "ambition or intervention is required: give an ambition's code (e.g. ambition=RP) or a change idea's",
+        )
+    as_of = request.args.get("as_of")
+    day = today() if as_of is None else parse_day("as_of", as_of.strip())
+    threshold = _threshold()
+    session = get_session()
+    try:
+        scope = assemble.find_scope(session, ambition, intervention, include_drafts=current_user.role in EDITORS)
+    except assemble.NotFound as e:
+        abort(404, e.message)
+    return assemble.build(session, scope, day, threshold, metrics_cache())
+
+
+def _node(node: assemble.Node) -> dict:
+    return {
+        "id": node.id,
+        "kind": node.kind,
+        "name": node.name,
+        "ods": node.ods,
+        "network": node.network,
+        "lat": node.lat,
+        "lon": node.lon,
+        "stage": node.stage,
+        "adopted": node.adopted,
+        "adopted_on": node.adopted_on.isoformat() if node.adopted_on else None,
+        "exposure": node.exposure,
+        "frontier": node.frontier,
+        "betweenness": node.betweenness,
+        "community": node.community,
+        "adopter_category": node.adopter_category,
+    }
+
+
+def _edge(edge: assemble.Edge) -> dict:
+    return {
+        "source": edge.source,
+        "target": edge.target,
+        "kind": edge.kind,
+        "weight": edge.weight,
+        "status": edge.status,
+    }
+
+
+def _insights(insights: assemble.Insights) -> dict:
+    return {
+        "frontier": [{"ods": r.ods, "name": r.name, "exposure": r.value} for r in insights.frontier],
+        "brokers": [{"ods": r.ods, "name": r.name, "betweenness": r.value} for r in insights.brokers],
+        "communities": [
+            {
+                "community": c.number,
+                "organisations": list(c.organisations),
+                "reached": c.reached,
+                "total": c.total,
+                "coverage": c.coverage,
+            }
+            for c in insights.communities
+        ],
+        "isolated": list(insights.isolated),
+        "attributable": [
+            {"ods": a.ods, "adopted_on": a.adopted_on.isoformat(), "after": list(a.after)}
+            for a in insights.attributable
+        ],
+        "adopter_categories": {category: list(ods) for category, ods in insights.adopter_categories.items()},
+    }
+
+
+@bp.get("/network")
+@signed_in
+def network():
+    """The network's nodes and edges as of a day, each organisation with its adoption and measures."""
+    view = _view()
+    return {
+        "ambition": view.scope.ambition,
+        "intervention": view.scope.intervention,
+        "as_of": view.as_of.isoformat(),
+        "min_stage": view.min_stage.value,
+        "nodes": [_node(n) for n in view.nodes],
+        "edges": [_edge(e) for e in view.edges],
+        "insights": _insights(view.insights),
+    }
+
+
+def _download(view: assemble.NetworkView, body: bytes, mimetype: str, suffix: str) -> Response:
+    code = UNSAFE_IN_FILE_NAME.sub("_", view.scope.intervention or view.scope.ambition)
+    name = f"network-{code}-{view.as_of:%Y-%m-%d}{suffix}"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/network.graphml")
+@signed_in
+def network_graphml():
+    """The network as GraphML: every node and edge with its attributes."""
+    view = _view()
+    return _download(view, export.to_graphml(view), export.GRAPHML_MIMETYPE, ".graphml")
+
+
+@bp.get("/network/nodes.csv")
+@signed_in
+def network_nodes_csv():
+    """The network's nodes as CSV, one row each."""
+    view = _view()
+    return _download(view, export.nodes_csv(view), export.CSV_MIMETYPE + "; charset=utf-8", "-nodes.csv")
+
+
+@bp.get("/network/edges.csv")
+@signed_in
+def network_edges_csv():
+    """The network's edges as CSV, one row each."""
+    view = _view()
+    return _download(view, export.edges_csv(view), export.CSV_MIMETYPE + "; charset=utf-8", "-edges.csv")

@@ -1,0 +1,56 @@
+"""A small in-process cache for computed network results (no Flask, no database).
+
+Entries are keyed by everything a result depends on, so an entry is never stale: a changed link
+or a new adoption event makes a different key, and the old entry simply ages out of the LRU. That
+also keeps it right across several worker processes, each with a cache of its own. Values are
+shared between requests, so they must be immutable (tuples, frozen dataclasses, MappingProxyType).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_SIZE = 128
+
+
+class MetricsCache:
+    """A thread-safe least-recently-used map from keys to computed values."""
+
+    def __init__(self, size: int = DEFAULT_SIZE):
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value for key, else compute() (stored for next time)."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return self._entries[key]  # type: ignore[return-value]
+            self.misses += 1
+        # Computed outside the lock: two threads that miss together both compute, which is harmless
+        # (same key, same value), while one slow computation never holds up unrelated requests.
+        value = compute()
+        if self.size > 0:
+            with self._lock:
+                self._entries[key] = value
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
