@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
 from .demo_history import load_demo_history
+from .links import load_demo_links, propose_geographic_neighbours
 from ..models import (
     Ambition,
     AmbitionTarget,
@@ -152,6 +153,8 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
             organisation.successor = successor
             if o["ods_code"] not in new_organisations:
                 report.updated["organisations"] += 1
+    if proposed := propose_geographic_neighbours(session):
+        report.created["proposed links"] += proposed
 
     session.commit()
     return report
@@ -182,6 +185,8 @@ def load_demo(session: Session, hash_iterations: int, today: date | None = None,
         )
         report.created["demo accounts"] += 1
     session.flush()
+    if links := load_demo_links(session):
+        report.created["demo links"] += links
     added = load_demo_history(session, today or date.today()) if history else 0
     if added:
         report.created["demo adoption events"] += added

@@ -1,0 +1,191 @@
+"""Learning links over the JSON API: list them, record one, delete one.
+
+GET /api/v1/links is for every signed-in role. Filters: organisation=ODS (links of that
+organisation, either end) and status=proposed|confirmed. A malformed filter is 400 naming the
+parameter; an ODS code that names nothing is 404. Links are listed by id; each names its
+organisations by ODS code, source being the one stored first (links are undirected, stored with the
+lower organisation id first, so source and target may come back swapped from how they were sent).
+
+POST /api/v1/links (managers and administrators) records a confirmed link through the same service
+as the page, so the same rules and audit trail. Body: {"source", "target", "kind"} required;
+"weight" (1–5, default 3), "note", "start_date" and "end_date" (YYYY-MM-DD) optional, may be null.
+Answers 201 with the link; 422 {"error": {…, "fields": {field: message}}} for anything wrong in the
+body (unknown organisations included), nothing written; 401 without credentials; 403 other roles.
+
+DELETE /api/v1/links/<id> (managers and administrators): 204, or 404 for an id that names nothing
+(409 in the rare case that someone changed the link at the same moment).
+
+CSRF, as for POST /api/v1/adoptions: a caller signed in by session cookie must send the CSRF token in
+the X-CSRFToken header; a caller with an API token sends no cookie and needs none.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, request
+
+from ..access import editors_only, signed_in
+from ..db import get_session
+from ..editing import EditConflict, InvalidInput
+from ..errors import BadParameter, error_json
+from ..extensions import csrf
+from ..links import queries, services
+from ..models import LearningLink, LinkStatus
+from . import bp
+from .adoptions import LARGEST_ID, _check_csrf, _json_body
+from .routes import ISO_DAY, code_parameter
+from .serialize import iso
+
+REQUIRED = ("source", "target", "kind")
+OPTIONAL_TEXT = ("note", "start_date", "end_date")
+FIELDS = (*REQUIRED, "weight", *OPTIONAL_TEXT)
+STATUSES = tuple(s.value for s in LinkStatus)
+CONFLICT = (
+    "This link changed while it was being deleted: nothing was deleted. The current link is in "
+    '"current"; check it and send the DELETE again.'
+)
+
+
+def serialize(link: LearningLink) -> dict[str, Any]:
+    return {
+        "id": link.id,
+        "source": link.source.ods_code,
+        "target": link.target.ods_code,
+        "kind": link.kind.value,
+        "weight": link.weight,
+        "note": link.note,
+        "start_date": iso(link.start_date),
+        "end_date": iso(link.end_date),
+        "status": link.status.value,
+        "is_demo": link.is_demo,
+    }
+
+
+def _status_parameter() -> LinkStatus | None:
+    value = request.args.get("status")
+    if value is None:
+        return None
+    try:
+        return LinkStatus(value.strip())
+    except ValueError:
+        raise BadParameter("status", "status must be " + " or ".join(STATUSES)) from None
+
+
+@bp.get("/links")
+@signed_in
+def links():
+    """Every learning link (?organisation=ODS, ?status=proposed|confirmed narrow the list)."""
+    status = _status_parameter()
+    code = code_parameter("organisation")
+    session = get_session()
+    organisation_id = None
+    if code is not None:
+        organisation = queries.organisation_by_ods(session, code.upper())
+        if organisation is None:
+            abort(404, f"No organisation has the ODS code {code}")
+        organisation_id = organisation.id
+    rows = queries.links(session, organisation_id, status, by_name=False)
+    return {"links": [serialize(link) for link in rows]}
+
+
+def _text(body: dict, name: str, errors: dict[str, str]) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[name] = f"{name} must be a string"
+        return None
+    if "\x00" in value:
+        errors[name] = f"{name} must not contain the NUL character"
+        return None
+    return value
+
+
+def _day(name: str, value: str | None, errors: dict[str, str]) -> date | None:
+    value = (value or "").strip()
+    if not value or name in errors:
+        return None
+    try:
+        if not ISO_DAY.fullmatch(value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = f"{name} must be a date in the form YYYY-MM-DD"
+        return None
+
+
+def parse_link_request(body: Any) -> dict[str, Any]:
+    """The body of POST /links as the service's keyword arguments, checked for shape and types.
+
+    Raises InvalidInput naming each field that is missing, of the wrong type or unknown; the
+    service then checks the rules (organisations exist, kind, weight 1–5, dates in order, …).
+    """
+    if not isinstance(body, dict):
+        raise InvalidInput({"body": "Send a JSON object with the fields " + ", ".join(FIELDS)})
+    errors: dict[str, str] = {}
+    for name in sorted(set(body) - set(FIELDS)):
+        errors[name[:100]] = "Unknown field: the fields are " + ", ".join(FIELDS)
+    text = {name: _text(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
+    for name in REQUIRED:
+        if name not in errors and not (text[name] or "").strip():
+            errors[name] = f"{name} is required"
+    weight = body.get("weight")
+    if weight is None:
+        weight = services.DEFAULT_WEIGHT
+    elif isinstance(weight, bool) or not isinstance(weight, int):
+        errors["weight"] = "weight must be a whole number from 1 to 5"
+    start_date = _day("start_date", text["start_date"], errors)
+    end_date = _day("end_date", text["end_date"], errors)
+    if errors:
+        raise InvalidInput(errors)
+    return {
+        "source_ods": text["source"],
+        "target_ods": text["target"],
+        "kind": text["kind"].strip(),
+        "weight": weight,
+        "note": text["note"] or "",
+        "start_date": start_date,
+        "end_date": end_date,
+    }
+
+
+def _invalid(errors: dict[str, str]):
+    return error_json(422, None, fields=errors)
+
+
+@bp.post("/links")
+@editors_only
+@csrf.exempt
+def create_link():
+    """Record a confirmed learning link (see the module docstring)."""
+    _check_csrf()
+    session = get_session()
+    try:
+        link = services.create_link(session, **parse_link_request(_json_body()))
+    except InvalidInput as error:
+        session.rollback()
+        return _invalid(error.errors)
+    return serialize(link), 201
+
+
+@bp.delete("/links/<int:link_id>")
+@editors_only
+@csrf.exempt
+def delete_link(link_id: int):
+    """Delete a learning link."""
+    _check_csrf()
+    session = get_session()
+    link = queries.link(session, link_id) if link_id <= LARGEST_ID else None
+    if link is None:
+        abort(404, f"No link has the id {link_id}")
+    try:
+        services.delete_link(session, link)
+    except EditConflict as conflict:
+        if conflict.current is None:  # deleted by someone else at the same moment
+            abort(404, f"No link has the id {link_id}")
+        current = serialize(conflict.current)
+        session.rollback()
+        return error_json(409, CONFLICT, current=current)
+    return "", 204

@@ -1,0 +1,76 @@
+"""Read queries for learning links: each loads what its page or answer shows in a fixed number of
+statements, whatever the number of links (both organisations come in the same statement)."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager, raiseload, selectinload
+
+from ..models import LearningLink, LinkKind, LinkStatus, Organisation
+
+_NO_LAZY = raiseload("*", sql_only=True)
+
+
+def links(
+    session: Session,
+    organisation_id: int | None = None,
+    status: LinkStatus | None = None,
+    by_name: bool = True,
+) -> list[LearningLink]:
+    """Links with both organisations, optionally of one organisation and of one status.
+
+    By the organisations' names, then kind (for the page), or by id (for the API).
+    """
+    source, target = aliased(Organisation), aliased(Organisation)
+    query = (
+        select(LearningLink)
+        .join(source, LearningLink.source)
+        .join(target, LearningLink.target)
+        .options(
+            contains_eager(LearningLink.source.of_type(source)),
+            contains_eager(LearningLink.target.of_type(target)),
+            _NO_LAZY,
+        )
+    )
+    if organisation_id is not None:
+        query = query.where(or_(LearningLink.source_id == organisation_id, LearningLink.target_id == organisation_id))
+    if status is not None:
+        query = query.where(LearningLink.status == status)
+    if by_name:
+        query = query.order_by(source.name, target.name, LearningLink.kind, LearningLink.id)
+    else:
+        query = query.order_by(LearningLink.id)
+    return list(session.scalars(query))
+
+
+def link(session: Session, link_id: int) -> LearningLink | None:
+    """One link with both organisations."""
+    return session.scalar(
+        select(LearningLink)
+        .where(LearningLink.id == link_id)
+        .options(selectinload(LearningLink.source), selectinload(LearningLink.target))
+    )
+
+
+def organisation_by_ods(session: Session, ods_code: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.ods_code == ods_code))
+
+
+def organisation_choices(session: Session) -> list[tuple[str, str]]:
+    """(ODS code, "Name (ODS)") of every organisation by name, closed ones saying so."""
+    rows = session.execute(
+        select(Organisation.ods_code, Organisation.name, Organisation.closed_on).order_by(
+            Organisation.name, Organisation.ods_code
+        )
+    )
+    choices = []
+    for ods_code, name, closed_on in rows:
+        label = f"{name} ({ods_code})"
+        if closed_on is not None:
+            label += f", closed {closed_on.day} {closed_on:%B %Y}"
+        choices.append((ods_code, label))
+    return choices
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(kind.value, kind.label) for kind in LinkKind]

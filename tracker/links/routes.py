@@ -1,0 +1,173 @@
+"""Learning links: everyone signed in reads the list, project managers record and maintain links."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ..access import editors_only, signed_in
+from ..db import get_session
+from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..models import LearningLink, LinkStatus
+from . import queries, services
+from .forms import STATUS_LABELS, EditLinkForm, LinkFilterForm, LinkForm, LinkVersionForm
+
+bp = Blueprint("links", __name__)
+
+LARGEST_ID = 2**31 - 1  # ids beyond this name nothing (and would not bind on PostgreSQL)
+ODS_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
+
+
+def _crumbs():
+    return [("Home", url_for("main.home")), ("Learning links", url_for(".links"))]
+
+
+def _link_or_404(link_id: int) -> LearningLink:
+    link = queries.link(get_session(), link_id) if link_id <= LARGEST_ID else None
+    if link is None:
+        abort(404)
+    return link
+
+
+def _pair(link: LearningLink) -> str:
+    return f"{link.source.name} ({link.source.ods_code}) and {link.target.name} ({link.target.ods_code})"
+
+
+def _list_url(organisation: str | None = None, status: str | None = None) -> str:
+    """The list, keeping the filters the editor had (only values that could be filters)."""
+    organisation = (organisation or "").strip().upper()
+    status = (status or "").strip()
+    return url_for(
+        ".links",
+        organisation=organisation if ODS_CODE.match(organisation) else None,
+        status=status if status in {s.value for s in LinkStatus} else None,
+    )
+
+
+def _list_url_from_form() -> str:
+    return _list_url(request.form.get("organisation"), request.form.get("status"))
+
+
+@bp.get("/links")
+@signed_in
+def links():
+    """Every learning link, optionally of one organisation and of one status."""
+    session = get_session()
+    form = LinkFilterForm(request.args, organisations=queries.organisation_choices(session))
+    organisation = None
+    if form.organisation.data:
+        organisation = queries.organisation_by_ods(session, form.organisation.data)
+        if organisation is None:
+            abort(404)
+    status = None
+    if form.status.data:
+        try:
+            status = LinkStatus(form.status.data)
+        except ValueError:
+            abort(400, "Choose proposed or confirmed links, or both")
+    rows = queries.links(session, organisation.id if organisation else None, status)
+    return render_template(
+        "links/links.html",
+        form=form,
+        links=rows,
+        organisation=organisation,
+        status=status,
+        status_labels=STATUS_LABELS,
+        LinkStatus=LinkStatus,
+        breadcrumbs=[("Home", url_for("main.home"))],
+    )
+
+
+@bp.route("/links/new", methods=["GET", "POST"])
+@editors_only
+def new_link():
+    """Record a learning link between two organisations (?organisation=ODS fills in the first)."""
+    session = get_session()
+    organisations = queries.organisation_choices(session)
+    form = LinkForm(organisations=organisations)
+    if request.method == "GET" and request.args.get("organisation"):
+        form.source.data = request.args["organisation"].strip().upper()
+    if form.validate_on_submit():
+        try:
+            link = services.create_link(session, **form.details())
+        except InvalidInput as error:
+            apply_form_errors(form, error)
+        else:
+            flash(f"The {link.kind.label.lower()} link between {_pair(link)} has been added.", "success")
+            return redirect(_list_url(form.source.data))
+    return render_template("links/new_link.html", form=form, breadcrumbs=_crumbs())
+
+
+@bp.route("/links/<int:link_id>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_link(link_id: int):
+    """Change a link's organisations, kind, weight, note and dates."""
+    session = get_session()
+    link = _link_or_404(link_id)
+    organisations = queries.organisation_choices(session)
+    if request.method == "GET":
+        form = EditLinkForm.from_link(link, organisations)
+    else:
+        form = EditLinkForm(organisations=organisations)
+        if form.validate_on_submit():
+            try:
+                services.update_link(session, link, **form.details(), expected_version=form.expected_version())
+            except InvalidInput as error:
+                apply_form_errors(form, error)
+            except EditConflict as conflict:
+                if conflict.current is None:
+                    abort(404)  # deleted while the editor had it open
+                session.expire_all()
+                link = _link_or_404(link_id)
+                form = EditLinkForm.from_link(link, organisations)
+                form.form_errors.append(CONFLICT_MESSAGE)
+            else:
+                flash(f"The {link.kind.label.lower()} link between {_pair(link)} has been saved.", "success")
+                return redirect(_list_url(link.source.ods_code))
+    return render_template("links/edit_link.html", form=form, link=link, breadcrumbs=_crumbs())
+
+
+@bp.route("/links/<int:link_id>/delete", methods=["GET", "POST"])
+@editors_only
+def delete_link(link_id: int):
+    """Confirm, then delete a link."""
+    session = get_session()
+    link = _link_or_404(link_id)
+    form = LinkVersionForm(obj=link) if request.method == "GET" else LinkVersionForm()
+    if form.validate_on_submit():
+        kind, pair = link.kind.label.lower(), _pair(link)
+        try:
+            services.delete_link(session, link, form.expected_version())
+        except EditConflict as conflict:
+            if conflict.current is None:
+                flash(f"The {kind} link between {pair} had already been deleted.")
+                return redirect(url_for(".links"))
+            session.expire_all()
+            link = _link_or_404(link_id)
+            form = LinkVersionForm(formdata=None, obj=link)
+            form.form_errors.append(CONFLICT_MESSAGE)
+        else:
+            flash(f"The {kind} link between {pair} has been deleted.", "success")
+            return redirect(url_for(".links"))
+    return render_template(
+        "links/delete_link.html", form=form, link=link, status_labels=STATUS_LABELS, breadcrumbs=_crumbs()
+    )
+
+
+@bp.post("/links/<int:link_id>/confirm")
+@editors_only
+def confirm_link(link_id: int):
+    """Confirm a proposed link, so that it counts."""
+    link = _link_or_404(link_id)
+    form = LinkVersionForm()  # CSRFProtect has checked its token before the view runs
+    try:
+        services.confirm_link(get_session(), link, form.expected_version())
+    except EditConflict:
+        flash(
+            "Nothing was changed: someone else changed or deleted this link since you opened the "
+            "list. Check it and try again."
+        )
+    else:
+        flash(f"The {link.kind.label.lower()} link between {_pair(link)} is confirmed.", "success")
+    return redirect(_list_url_from_form())
