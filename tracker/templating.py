@@ -13,9 +13,12 @@ from .models import Role
 
 NAVIGATION = [
     ("main.home", "Home"),
+    ("reports.coverage", "Coverage"),
+    ("maps.spread_map", "Spread map"),
     ("catalogue.ambitions", "Change packages"),
     ("organisations.networks", "Networks"),
     ("organisations.organisations", "Organisations"),
+    ("links.links", "Learning links"),
     ("spreadsheets.export", "Spreadsheets"),
     ("admin.users", "Accounts"),
     ("audit.events", "Audit log"),
