@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from tests.conftest import FormClient
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
-from tracker.api.network import CACHE_KEY
+from tracker.spread.app_cache import CACHE_KEY
 from tracker.calendar import today
 from tracker.models import (
     ChangeIdea,
@@ -31,7 +31,7 @@ from tracker.models import (
     PackageStatus,
     Stage,
 )
-from tracker.network import assemble
+from tracker.spread import assemble
 from tracker.network import graph as measures
 
 NETWORKS = ["KSS", "OXF", "SW", "WOE", "WSX"]

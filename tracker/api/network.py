@@ -7,7 +7,7 @@ For every signed-in role. ambition or intervention is required: an intervention 
 to one change idea and implies its ambition; an ambition counts its published ideas. as_of defaults
 to today in England; min_stage is the threshold stage (default implementing), one of the ladder's
 stages. A missing or malformed parameter is 400 naming it; a code that names nothing (or a draft
-idea, for those who may not see drafts) is 404. tracker.network.assemble says what is counted.
+idea, for those who may not see drafts) is 404. tracker.spread.assemble says what is counted.
 
 Each request runs a fixed number of statements whatever the amount of data. Betweenness and
 communities (the costly measures) and the adoption figures are cached per process, keyed by what
@@ -26,25 +26,14 @@ from ..calendar import today
 from ..db import get_session
 from ..errors import BadParameter
 from ..models import Stage
-from ..network import assemble, export
-from ..network.cache import DEFAULT_SIZE, MetricsCache
+from ..spread import assemble, export, payload
+from ..spread.app_cache import metrics_cache
 from . import bp
 from .routes import code_parameter, parse_day
 
 THRESHOLDS = tuple(stage for stage in Stage if stage.rank is not None)
 DEFAULT_THRESHOLD = Stage.IMPLEMENTING
-CACHE_KEY = "tracker.network_cache"
 UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9-]")  # codes are letters, digits and hyphens anyway
-
-
-def metrics_cache() -> MetricsCache:
-    """This app's cache of network results (NETWORK_CACHE_SIZE entries; 0 turns it off)."""
-    cache = current_app.extensions.get(CACHE_KEY)
-    if cache is None:
-        cache = current_app.extensions.setdefault(
-            CACHE_KEY, MetricsCache(current_app.config.get("NETWORK_CACHE_SIZE", DEFAULT_SIZE))
-        )
-    return cache
 
 
 def _threshold() -> Stage:
@@ -81,73 +70,11 @@ def _view() -> assemble.NetworkView:
     return assemble.build(session, scope, day, threshold, metrics_cache())
 
 
-def _node(node: assemble.Node) -> dict:
-    return {
-        "id": node.id,
-        "kind": node.kind,
-        "name": node.name,
-        "ods": node.ods,
-        "network": node.network,
-        "lat": node.lat,
-        "lon": node.lon,
-        "stage": node.stage,
-        "adopted": node.adopted,
-        "adopted_on": node.adopted_on.isoformat() if node.adopted_on else None,
-        "exposure": node.exposure,
-        "frontier": node.frontier,
-        "betweenness": node.betweenness,
-        "community": node.community,
-        "adopter_category": node.adopter_category,
-    }
-
-
-def _edge(edge: assemble.Edge) -> dict:
-    return {
-        "source": edge.source,
-        "target": edge.target,
-        "kind": edge.kind,
-        "weight": edge.weight,
-        "status": edge.status,
-    }
-
-
-def _insights(insights: assemble.Insights) -> dict:
-    return {
-        "frontier": [{"ods": r.ods, "name": r.name, "exposure": r.value} for r in insights.frontier],
-        "brokers": [{"ods": r.ods, "name": r.name, "betweenness": r.value} for r in insights.brokers],
-        "communities": [
-            {
-                "community": c.number,
-                "organisations": list(c.organisations),
-                "reached": c.reached,
-                "total": c.total,
-                "coverage": c.coverage,
-            }
-            for c in insights.communities
-        ],
-        "isolated": list(insights.isolated),
-        "attributable": [
-            {"ods": a.ods, "adopted_on": a.adopted_on.isoformat(), "after": list(a.after)}
-            for a in insights.attributable
-        ],
-        "adopter_categories": {category: list(ods) for category, ods in insights.adopter_categories.items()},
-    }
-
-
 @bp.get("/network")
 @signed_in
 def network():
     """The network's nodes and edges as of a day, each organisation with its adoption and measures."""
-    view = _view()
-    return {
-        "ambition": view.scope.ambition,
-        "intervention": view.scope.intervention,
-        "as_of": view.as_of.isoformat(),
-        "min_stage": view.min_stage.value,
-        "nodes": [_node(n) for n in view.nodes],
-        "edges": [_edge(e) for e in view.edges],
-        "insights": _insights(view.insights),
-    }
+    return payload.as_json(_view())
 
 
 def _download(view: assemble.NetworkView, body: bytes, mimetype: str, suffix: str) -> Response:

@@ -50,9 +50,9 @@ from ..models import (
 )
 from ..models.adoption import LADDER
 from ..reports.queries import STAGE_RANK
-from . import graph as measures
-from .cache import MetricsCache
-from .graph import AttributedAdoption, LinkRecord, OrganisationRecord
+from ..network import graph as measures
+from ..network.cache import MetricsCache
+from ..network.graph import AttributedAdoption, LinkRecord, OrganisationRecord
 
 T = TypeVar("T")
 

@@ -1,0 +1,377 @@
+"""The spread map page (server side) and the pure modules behind it: the SVG and the outline."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from tracker.adoption import services
+from tracker.adoption.rules import EventInput
+from tracker.calendar import today
+from tracker.maps import present, svg
+from tracker.maps.outline import ATTRIBUTION, load_outline, parse_outline
+from tracker.models import ChangeIdea, LearningLink, Organisation, User
+
+ROLES = ("trust", "faculty", "manager", "admin")
+PAGE = "/spread-map?ambition=RP&as_of=2025-01-01"
+NOSCRIPT = re.compile(r"<noscript>(.*?)</noscript>", re.S)
+
+
+def noscript_svg(html: str) -> str:
+    found = NOSCRIPT.findall(html)
+    assert len(found) == 1, "the page has one <noscript> map"
+    return found[0]
+
+
+def log(session, ods: str, code: str, stage: str, day: date) -> None:
+    """Append one event as the demo manager would (no form, no date check against today)."""
+    services.append_event(
+        session,
+        session.scalar(select(User).filter_by(email="manager@demo.invalid")),
+        session.scalar(select(Organisation).filter_by(ods_code=ods)),
+        session.scalar(select(ChangeIdea).filter_by(code=code)),
+        EventInput(stage=stage, effective_date=day),
+    )
+
+
+# The page ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_signed_in_role_sees_the_map(signed_in, role):
+    response = signed_in(role).get(PAGE)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<h1>Spread map</h1>" in html
+    assert 'id="spread-map"' in html and "map.js" in html
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(seeded, client):
+    response = client.get(PAGE)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+
+
+def test_the_menu_leads_to_the_map(signed_in):
+    html = signed_in("trust").get("/").get_data(as_text=True)
+    assert '<a class="nhsuk-header__navigation-link" href="/spread-map"' in html
+
+
+def test_the_defaults_are_the_first_ambition_today_and_implementing(signed_in):
+    response = signed_in("manager").get("/spread-map")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'data-as-of="{today().isoformat()}"' in html
+    assert '<option value="RP" selected>' in html and '<option value="implementing" selected>' in html
+    assert 'data-layout="geographic"' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["ambition=XX", "ambition=RP&intervention=RP-99", "ambition=RP&intervention=NOPE"],
+)
+def test_unknown_ambitions_and_ideas_are_not_found(signed_in, query):
+    assert signed_in("manager").get(f"/spread-map?{query}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("as_of=2025-13-01", "The date the map shows must be a real date"),
+        ("as_of=yesterday", "The date the map shows must be a real date"),
+        ("as_of=", "Enter the date the map shows"),
+        ("as_of=2021-03-31", "must be on or after 1 April 2021"),
+        (f"as_of={(today() + timedelta(days=1)).isoformat()}", "must be today or in the past"),
+        ("min_stage=discontinued", "Choose the stage from which an organisation counts as adopted"),
+        ("layout=spiral", "Choose how to lay out the map"),
+        ("intervention=SS-01", "Choose one of the ambition&#39;s change ideas, or all of them"),
+    ],
+)
+def test_bad_filters_are_explained_in_an_error_summary(signed_in, query, message):
+    response = signed_in("manager").get(f"/spread-map?ambition=RP&{query}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "nhsuk-error-summary" in html and "There is a problem" in html
+    assert message in html
+    assert 'id="spread-map"' not in html  # no map for filters that make no sense
+
+
+def test_the_noscript_map_has_a_circle_per_open_organisation_the_outline_and_its_attribution(signed_in):
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    map_svg = noscript_svg(html)
+    # 14 trusts, Solent (R1C) closed on 1 October 2024.
+    assert map_svg.count("<circle") == 13
+    assert 'data-ods="R1C"' not in map_svg
+    outline = load_outline()
+    assert map_svg.count('class="app-map-outline ') == len(outline.features) == 19
+    assert "Source: Office for National Statistics licensed under the Open Government Licence v.3.0." in map_svg
+    assert "Contains OS data © Crown copyright and database right 2022 and 2023." in map_svg
+    assert 'role="img"' in map_svg and "<title id=" in map_svg and "<desc id=" in map_svg
+    # The attribution is also on the page itself, wherever the outline is drawn.
+    assert f"Map outline: {ATTRIBUTION}" in html
+
+
+def test_before_solent_closed_it_is_on_the_map(signed_in):
+    html = signed_in("manager").get("/spread-map?ambition=RP&as_of=2024-09-30").get_data(as_text=True)
+    assert noscript_svg(html).count("<circle") == 14
+
+
+def test_the_table_lists_the_same_organisations_and_stages_as_the_map(signed_in, seeded):
+    log(seeded, "RNU", "RP-01", "implementing", date(2023, 5, 1))
+    log(seeded, "RXY", "RP-02", "testing", date(2024, 2, 1))
+    log(seeded, "RWV", "RP-01", "sustained", date(2022, 1, 10))
+    seeded.commit()
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    circles = dict(re.findall(r'<circle[^>]*data-ods="([A-Z0-9]+)" data-stage="([a-z]+)"', noscript_svg(html)))
+    rows = dict(re.findall(r'<tr class="nhsuk-table__row" data-ods="([A-Z0-9]+)" data-stage="([a-z]+)"', html))
+    assert circles == rows
+    assert len(rows) == 13
+    assert (rows["RNU"], rows["RXY"], rows["RWV"], rows["RTQ"]) == ("implementing", "testing", "sustained", "none")
+    assert "<strong>2 of 13</strong> open organisations have adopted" in html
+    assert 'class="app-map-node app-map-node--implementing app-map-node--adopted"' in noscript_svg(html)
+
+
+def test_one_change_idea_narrows_the_map(signed_in, seeded):
+    log(seeded, "RNU", "RP-01", "implementing", date(2023, 5, 1))
+    log(seeded, "RXY", "RP-02", "implementing", date(2024, 2, 1))
+    seeded.commit()
+    html = signed_in("manager").get(PAGE + "&intervention=RP-02").get_data(as_text=True)
+    assert "<strong>1 of 13</strong>" in html
+    assert '<option value="RP-02" selected>' in html
+    assert "Reduce restrictive practice: RP-02" in html
+
+
+def test_the_downloads_carry_the_same_filters(signed_in):
+    html = signed_in("manager").get(PAGE + "&intervention=RP-01&min_stage=testing").get_data(as_text=True)
+    query = "ambition=RP&amp;as_of=2025-01-01&amp;min_stage=testing&amp;intervention=RP-01"
+    for path in ("/api/v1/network.graphml", "/api/v1/network/nodes.csv", "/api/v1/network/edges.csv"):
+        assert f'href="{path}?{query}"' in html
+
+
+def test_the_insights_are_decision_support_not_prediction(signed_in, seeded):
+    log(seeded, "RNU", "RP-01", "implementing", date(2023, 5, 1))
+    seeded.commit()
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    assert "decision support, not prediction" in html
+    for heading in (
+        "The frontier",
+        "Brokers",
+        "Communities",
+        "Isolated organisations",
+        "Adoptions that followed a linked organisation",
+        "Adopter categories",
+    ):
+        assert f"<h3>{heading}</h3>" in html
+
+
+def test_a_network_with_no_links_still_draws(signed_in, seeded):
+    seeded.execute(delete(LearningLink))
+    seeded.commit()
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    map_svg = noscript_svg(html)
+    assert map_svg.count("<circle") == 13 and "<line" not in map_svg
+    assert 'id="spread-map-no-links">' in html  # shown: no hidden attribute
+    assert "No learning links are recorded" in html
+
+
+def test_the_force_layout_is_chosen_by_the_radios(signed_in):
+    html = signed_in("manager").get(PAGE + "&layout=force").get_data(as_text=True)
+    assert 'data-layout="force"' in html and 'value="force" checked' in html
+    assert noscript_svg(html).count("<circle") == 13  # the printed map is still geographic
+
+
+# The outline ---------------------------------------------------------------------------------------
+
+
+def test_the_shipped_outline_loads():
+    outline = load_outline()
+    assert (outline.west, outline.south, outline.east, outline.north) == (-6.0, 49.8, 1.8, 52.3)
+    assert [f.kind for f in outline.features].count("icb") == 13
+    assert outline.attribution == ATTRIBUTION
+
+
+def test_polygons_and_multipolygons_are_read_and_the_box_found_without_a_bbox():
+    outline = parse_outline(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"kind": "land", "name": "A"},
+                    "geometry": {"type": "Polygon", "coordinates": [[[0, 50], [1, 50], [1, 51], [0, 50]]]},
+                },
+                {
+                    "type": "Feature",
+                    "properties": {"kind": "icb", "name": "B"},
+                    "geometry": {
+                        "type": "MultiPolygon",
+                        "coordinates": [
+                            [[[2, 52], [3, 52], [3, 53], [2, 52]]],
+                            [[[0, 49], [0.5, 49], [0.5, 49.5], [0, 49]]],
+                        ],
+                    },
+                },
+                {
+                    "type": "Feature",
+                    "properties": {"kind": "point"},
+                    "geometry": {"type": "Point", "coordinates": [9, 9]},
+                },
+            ],
+        }
+    )
+    assert (outline.west, outline.south, outline.east, outline.north) == (0, 49, 3, 53)
+    assert [len(f.polygons) for f in outline.features] == [1, 2, 0]
+    assert outline.attribution == ATTRIBUTION
+
+
+# The SVG (pure) -------------------------------------------------------------------------------------
+
+BOX = parse_outline(
+    {
+        "bbox": [-2.0, 50.0, 0.0, 52.0],
+        "features": [
+            {
+                "properties": {"kind": "land", "name": "Land & sea"},
+                "geometry": {"type": "Polygon", "coordinates": [[[-2, 50], [0, 50], [0, 52], [-2, 52], [-2, 50]]]},
+            },
+            {
+                "properties": {"kind": "nhs_region", "name": "Region"},
+                "geometry": {"type": "Polygon", "coordinates": [[[-1, 50], [0, 50], [0, 51], [-1, 50]]]},
+            },
+        ],
+    }
+)
+
+
+def org(ods, lat, lon, stage=None, adopted=False, network="N1", name=None):
+    return {
+        "id": ods,
+        "kind": "organisation",
+        "name": name or f"Trust {ods}",
+        "ods": ods,
+        "network": network,
+        "lat": lat,
+        "lon": lon,
+        "stage": stage,
+        "adopted": adopted,
+        "exposure": 0.5,
+    }
+
+
+TINY = {
+    "nodes": [
+        {"id": "collaborative", "kind": "collaborative", "name": "The collaborative"},
+        {"id": "network:N1", "kind": "network", "name": "Network one", "network": "N1"},
+        org("WEST", 51.0, -1.8, "testing"),
+        org("EAST", 51.0, -0.2, "implementing", adopted=True),
+        org("NORTH", 51.8, -1.0),
+    ],
+    "edges": [
+        {"source": "network:N1", "target": "WEST", "kind": "membership"},
+        {"source": "EAST", "target": "WEST", "kind": "buddy_pair", "weight": 3, "status": "confirmed"},
+        {"source": "NORTH", "target": "WEST", "kind": "geographic_neighbour", "weight": 1, "status": "proposed"},
+    ],
+}
+
+
+def test_the_projection_puts_east_on_the_right_and_north_at_the_top():
+    p = svg.projection_for(BOX)
+    west, east, north, south = p.point(-1.5, 51), p.point(-0.5, 51), p.point(-1, 51.5), p.point(-1, 50.5)
+    assert west[0] < east[0] and west[1] == east[1]
+    assert north[1] < south[1] and north[0] == south[0]
+
+
+def test_the_projection_fits_the_box_and_keeps_proportions():
+    p = svg.projection_for(BOX, width=400, padding=10)
+    assert p.point(-2, 52) == pytest.approx((10, 10))
+    right, bottom = p.point(0, 50)
+    assert right == pytest.approx(390) and bottom == pytest.approx(p.height - 10, abs=0.05)
+    assert p.kx / p.ky == pytest.approx(0.6293, abs=1e-4)  # cos 51°: a degree east is shorter than one north
+
+
+def test_organisations_in_one_place_sit_side_by_side_and_unplaced_ones_wait_top_left():
+    p = svg.projection_for(BOX)
+    nodes = [org("B", 51, -1), org("A", 51, -1), org("C", 51, -1), org("Z", None, None), org("Y", None, None)]
+    positions = svg.place_organisations(nodes, p)
+    x, y = p.point(-1, 51)
+    assert positions["A"] == pytest.approx((x - p.spacing, y))
+    assert positions["B"] == pytest.approx((x, y))
+    assert positions["C"] == pytest.approx((x + p.spacing, y))
+    start = p.padding + p.spacing / 2
+    assert positions["Y"] == pytest.approx((start, start)) and positions["Z"] == pytest.approx(
+        (start + p.spacing, start)
+    )
+
+
+def test_the_map_svg_draws_organisations_links_and_the_outline():
+    out = svg.map_svg(TINY, BOX, title="Tiny <map>", description="Three & more")
+    assert out.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and out.endswith("</svg>")
+    assert out.count("<circle") == 3  # organisations only: no network or collaborative circles
+    assert out.count("<line") == 2  # learning links; membership is not drawn
+    assert out.count("<path") == 2
+    assert "Tiny &lt;map&gt;" in out and "Three &amp; more" in out and "Land &amp; sea" in out
+    assert 'role="img"' in out and 'aria-labelledby="spread-map-svg-title spread-map-svg-desc"' in out
+    assert ATTRIBUTION.split(" Contains ")[0] in out and "Contains OS data" in out
+    assert 'data-ods="EAST" data-stage="implementing"' in out
+    assert 'class="app-map-node app-map-node--implementing app-map-node--adopted"' in out
+    assert 'fill="#ccedeb" stroke="#00524d"' in out  # presentation attributes, not style=""
+    assert 'r="11"' in out and 'r="8"' in out  # adopted organisations are larger
+    assert "style=" not in out
+    assert 'stroke-dasharray="7 4"' in out  # the proposed link
+    assert "<title>Trust EAST (EAST), Network one: Implementing, adopted; exposure 50%</title>" in out
+
+
+def test_circles_follow_the_projection():
+    out = svg.map_svg(TINY, BOX, title="t", description="d")
+    centres = {
+        ods: (float(x), float(y))
+        for x, y, ods in re.findall(r'<circle[^>]*cx="([0-9.]+)" cy="([0-9.]+)"[^>]*data-ods="([A-Z]+)"', out)
+    }
+    assert centres["WEST"][0] < centres["EAST"][0]  # east is right
+    assert centres["NORTH"][1] < centres["WEST"][1]  # north is up
+    assert centres["WEST"][1] == centres["EAST"][1]
+
+
+def test_a_graph_without_links_or_organisations_still_draws():
+    out = svg.map_svg({"nodes": TINY["nodes"][:2], "edges": []}, BOX, title="t", description="d")
+    assert "<circle" not in out and "<line" not in out and out.count("<path") == 2
+
+
+def test_rings_drop_repeated_points_and_degenerate_rings():
+    p = svg.projection_for(BOX)
+    assert svg.ring_path([(-1, 51), (-1, 51.00001), (-0.5, 51), (-0.5, 51.5), (-1, 51)], p).count(",") == 3
+    assert svg.ring_path([(-1, 51), (-1, 51.00001), (-1, 51)], p) == ""
+
+
+def test_present_names_and_orders_the_insights():
+    payload = {
+        **TINY,
+        "insights": {
+            "frontier": [
+                {"ods": "WEST", "name": "Trust WEST", "exposure": 0.25},
+                {"ods": "NORTH", "name": "Trust NORTH", "exposure": 0.75},
+            ],
+            "brokers": [{"ods": "WEST", "name": "Trust WEST", "betweenness": 1.0}],
+            "communities": [
+                {"community": 1, "organisations": ["WEST", "EAST"], "reached": 1, "total": 2, "coverage": 0.5}
+            ],
+            "isolated": ["NORTH"],
+            "attributable": [{"ods": "WEST", "adopted_on": "2024-03-01", "after": ["EAST", "NORTH"]}],
+            "adopter_categories": {"early_adopter": ["EAST"], "not_yet": ["NORTH", "WEST"], "laggard": []},
+        },
+    }
+    view = present.map_view(payload)
+    assert [r.ods for r in view.organisations] == ["EAST", "NORTH", "WEST"]
+    assert [(r.stage, r.adopted, r.exposure) for r in view.organisations][0] == ("implementing", True, "50%")
+    assert [(f.ods, f.detail) for f in view.insights.frontier] == [("NORTH", "75%"), ("WEST", "25%")]
+    assert view.insights.communities[0].coverage == "50%"
+    assert view.insights.attributable[0].detail == "adopted on 1 March 2024, after Trust EAST and Trust NORTH"
+    assert [label for label, _ in view.insights.categories] == ["Early adopter", "Laggard", "Not yet"]
+    assert [(link.kind_label, link.proposed) for link in view.links] == [
+        ("Buddy pair", False),
+        ("Geographic neighbour", True),
+    ]
+    assert view.adopted == 1

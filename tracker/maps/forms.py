@@ -1,0 +1,120 @@
+"""The spread map's filters: a GET form read from the query string, changing nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from ..calendar import today
+from ..models import Stage
+from ..models.adoption import LADDER
+from ..reports.coverage import PROGRAMME_START
+
+DEFAULT_STAGE = Stage.IMPLEMENTING
+THRESHOLD_CHOICES = [SelectChoice(stage.value, stage.label) for stage in LADDER]
+GEOGRAPHIC, FORCE = "geographic", "force"
+LAYOUT_CHOICES = [
+    SelectChoice(GEOGRAPHIC, "On the map of the south of England"),
+    SelectChoice(FORCE, "Grouped by network, drawn by their links"),
+]
+DATE_EXAMPLE = "for example 2025-01-31"
+ALL_IDEAS = ""
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class AsOfField(DateField):
+    """A date, with NHS-style messages for an empty box and for something that is not a date."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            raise ValueError(f"Enter the date the map shows, {DATE_EXAMPLE}")
+        if valuelist:
+            valuelist = ["".join(valuelist).strip()]
+        super().process_formdata(valuelist)
+
+
+class SpreadMapForm(FlaskForm):
+    """Which ambition (and change idea), on which day, from which stage on, drawn how.
+
+    Unknown ambition and change idea codes are checked by the view: they are wrong addresses
+    (404), not form errors. A known idea of another ambition is a form error.
+    """
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    ambition = SelectField("Ambition", filters=[_upper], validate_choice=False)
+    intervention = SelectField("Change idea", filters=[_upper], validate_choice=False)
+    as_of = AsOfField(
+        "Show the map as of",
+        default=today,
+        invalid_value_message=f"The date the map shows must be a real date, {DATE_EXAMPLE}",
+    )
+    min_stage = SelectField(
+        "Counts as adopted from",
+        choices=THRESHOLD_CHOICES,
+        default=DEFAULT_STAGE.value,
+        filters=[_lower],
+        validate_choice=False,  # validate_min_stage says what is wrong, in words
+    )
+    layout = RadioField("Layout", choices=LAYOUT_CHOICES, default=GEOGRAPHIC, filters=[_lower], validate_choice=False)
+
+    def __init__(self, *args, ambitions: list[tuple[str, str]], ideas: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ambition.choices = [SelectChoice(value, label) for value, label in ambitions]
+        self.intervention.choices = [
+            SelectChoice(value, label) for value, label in [(ALL_IDEAS, "All change ideas of the ambition"), *ideas]
+        ]
+        if not self.ambition.data and ambitions:
+            self.ambition.data = ambitions[0][0]
+        self.intervention.data = self.intervention.data or ALL_IDEAS
+        # Every field has a default, so none is marked "(optional)".
+        for field in (self.ambition, self.intervention, self.as_of, self.min_stage, self.layout):
+            field.flags.required = True
+
+    def validate_intervention(self, field):
+        if field.data and field.data not in {choice.value for choice in self.intervention.choices}:
+            raise ValidationError("Choose one of the ambition's change ideas, or all of them")
+
+    def validate_as_of(self, field):
+        if field.data is None:
+            return
+        if field.data > today():
+            raise ValidationError("The date the map shows must be today or in the past")
+        if field.data < PROGRAMME_START:
+            raise ValidationError(
+                f"The date the map shows must be on or after {PROGRAMME_START.day} April {PROGRAMME_START.year}, "
+                "when the programme started"
+            )
+
+    def validate_min_stage(self, field):
+        if field.data not in {choice.value for choice in THRESHOLD_CHOICES}:
+            raise ValidationError("Choose the stage from which an organisation counts as adopted")
+
+    def validate_layout(self, field):
+        if field.data not in {choice.value for choice in LAYOUT_CHOICES}:
+            raise ValidationError("Choose how to lay out the map")
+
+    @property
+    def threshold(self) -> Stage:
+        return Stage(self.min_stage.data)
+
+    @property
+    def day(self) -> date:
+        return self.as_of.data
