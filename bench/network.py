@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import create_app, migrate, synth  # noqa: E402
 from tracker.admin.services import AccountDetails, create_user  # noqa: E402
-from tracker.spread.app_cache import CACHE_KEY  # noqa: E402
+from tracker.app_cache import CACHE_KEY  # noqa: E402
 from tracker.auth.tokens import issue_token  # noqa: E402
 from tracker.db import get_engine, write_session  # noqa: E402
 from tracker.models import AdoptionEvent, ChangeIdea, LearningLink, LinkKind, LinkStatus, Organisation, Stage, User  # noqa: E402

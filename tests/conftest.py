@@ -36,6 +36,8 @@ BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-that-is-long-enough-1234567890",
     "PASSWORD_HASH_ITERATIONS": HASH_ITERATIONS,
+    # Tests see every figure computed afresh; test_coverage_cache turns the cache on.
+    "COVERAGE_CACHE_SIZE": 0,
 }
 
 

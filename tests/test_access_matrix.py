@@ -50,6 +50,14 @@ EXPECTED = {
     "organisations.reopen_organisation": (EDITORS, {"ods": "R1C"}),
     "organisations.new_network": (EDITORS, {}),
     "organisations.edit_network": (EDITORS, {"code": "OXF"}),
+    "links.links": (SIGNED_IN, {}),
+    "links.new_link": (EDITORS, {}),
+    "links.edit_link": (EDITORS, {"link_id": 1}),  # the seed's first proposed link
+    "links.delete_link": (EDITORS, {"link_id": 1}),
+    "links.confirm_link": (EDITORS, {"link_id": 1}),
+    "api.links": (SIGNED_IN, {}),
+    "api.create_link": (EDITORS, {}),
+    "api.delete_link": (EDITORS, {"link_id": 1}),
     "adoption.matrix": (SIGNED_IN, {"ods": "RNU"}),
     "adoption.history": (SIGNED_IN, {"ods": "RNU", "code": "RP-01"}),
     "adoption.log": (LOGGERS, {"ods": "RNU", "code": "RP-01"}),
@@ -59,6 +67,8 @@ EXPECTED = {
     "spreadsheets.records_file": (SIGNED_IN, {"fmt": "xlsx"}),
     "spreadsheets.import_upload": (EDITORS, {}),
     "spreadsheets.import_confirm": (EDITORS, {}),
+    "reports.coverage": (SIGNED_IN, {"ambition": "RP", "as_of": "2024-03-31"}),
+    "reports.download": (SIGNED_IN, {"table": "not-reached", "fmt": "csv", "ambition": "RP"}),
     "admin.users": (ADMINS, {}),
     "admin.new_user": (ADMINS, {}),
     "admin.edit_user": (ADMINS, {"user_id": "user"}),
@@ -75,6 +85,13 @@ EXPECTED = {
     "api.adoptions": (SIGNED_IN, {}),
     "api.adoption_history": (SIGNED_IN, {}),
     "api.log_adoption": (LOGGERS, {}),
+    "api.coverage": (SIGNED_IN, {"ambition": "RP"}),
+    "api.coverage_series": (SIGNED_IN, {"ambition": "RP"}),
+    "api.network": (SIGNED_IN, {"ambition": "RP"}),
+    "api.network_graphml": (SIGNED_IN, {"ambition": "RP"}),
+    "api.network_nodes_csv": (SIGNED_IN, {"intervention": "RP-01"}),
+    "api.network_edges_csv": (SIGNED_IN, {"ambition": "RP"}),
+    "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
 }
 NOT_CHECKED = {"static"}  # Flask's own: public files, checked in test_security
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from tests.conftest import FormClient
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
-from tracker.spread.app_cache import CACHE_KEY
+from tracker.app_cache import CACHE_KEY
 from tracker.calendar import today
 from tracker.models import (
     ChangeIdea,

@@ -27,7 +27,7 @@ from ..db import get_session
 from ..errors import BadParameter
 from ..models import Stage
 from ..spread import assemble, export, payload
-from ..spread.app_cache import metrics_cache
+from ..app_cache import metrics_cache
 from . import bp
 from .routes import code_parameter, parse_day
 

@@ -20,7 +20,7 @@ from ..access import signed_in
 from ..db import get_session
 from ..access import EDITORS
 from ..spread import assemble
-from ..spread.app_cache import metrics_cache
+from ..app_cache import metrics_cache
 from ..spread.payload import network_payload
 from ..reports import coverage as cov
 from . import present, queries, svg

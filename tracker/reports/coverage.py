@@ -11,10 +11,11 @@ the threshold stage (discontinued never counts):
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from statistics import median
 
 PROGRAMME_START = date(2021, 4, 1)
@@ -142,8 +143,9 @@ def month_index(day: date) -> int:
 
 
 def month_end(index: int) -> date:
-    year, month = divmod(index + 1, 12)  # the month after
-    return date(year, month + 1, 1) - timedelta(days=1)
+    # The month's own length, not "the 1st of the next month - 1": after December 9999 there is none.
+    year, month = divmod(index, 12)
+    return date(year, month + 1, monthrange(year, month + 1)[1])
 
 
 def month_label(index: int) -> str:

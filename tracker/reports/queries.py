@@ -23,6 +23,7 @@ from ..models import (
     Stage,
 )
 from ..models.adoption import LADDER
+from ..network.cache import MetricsCache
 from . import coverage as cov
 
 STAGE_RANK = case({stage.value: rank for stage, rank in LADDER.items()}, value=AdoptionEvent.stage, else_=0)
@@ -153,7 +154,34 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def coverage(session: Session, scope: Scope, day: date, min_rank: int, with_medians: bool = False) -> cov.Coverage:
+def data_version(session: Session) -> tuple[int, ...]:
+    """What coverage depends on besides its parameters: the ledger (append-only, so its size and
+    newest id) and the organisations (any edit bumps a row version). Two cheap statements."""
+    events = session.execute(select(func.count(), func.coalesce(func.max(AdoptionEvent.id), 0))).one()
+    organisations = session.execute(select(func.count(), func.coalesce(func.sum(Organisation.row_version), 0))).one()
+    return (*events, *organisations)
+
+
+def _scope_key(scope: Scope) -> tuple:
+    return (scope.ambition.id, scope.network.id if scope.network else None, tuple(scope.idea_ids))
+
+
+def coverage(
+    session: Session,
+    scope: Scope,
+    day: date,
+    min_rank: int,
+    with_medians: bool = False,
+    cache: MetricsCache | None = None,
+) -> cov.Coverage:
+    """The figures as of a day; with a cache, computed once per state of the data."""
+    if cache is None or not cache.size:
+        return _coverage(session, scope, day, min_rank, with_medians)
+    key = ("coverage", _scope_key(scope), day, min_rank, with_medians, data_version(session))
+    return cache.get_or_compute(key, lambda: _coverage(session, scope, day, min_rank, with_medians))
+
+
+def _coverage(session: Session, scope: Scope, day: date, min_rank: int, with_medians: bool) -> cov.Coverage:
     organisations = open_organisations(session, scope.network, day)
     states = organisation_states(session, scope, day, min_rank)
     adopters = adopters_by_idea(session, scope, day, min_rank)
@@ -168,13 +196,26 @@ def _month(column):
     return extract("year", column) * 12 + extract("month", column) - 1
 
 
-def series(session: Session, scope: Scope, start: date, end: date, min_rank: int) -> list[cov.SeriesPoint]:
+def series(
+    session: Session, scope: Scope, start: date, end: date, min_rank: int, cache: MetricsCache | None = None
+) -> list[cov.SeriesPoint]:
+    """The monthly series; with a cache, computed once per state of the data."""
+    if cache is None or not cache.size:
+        return _series(session, scope, start, end, min_rank)
+    key = ("series", _scope_key(scope), start, end, min_rank, data_version(session))
+    return cache.get_or_compute(key, lambda: tuple(_series(session, scope, start, end, min_rank)))
+
+
+def _series(session: Session, scope: Scope, start: date, end: date, min_rank: int) -> list[cov.SeriesPoint]:
     """Reach and depth as of each month's last day from start to end: three statements in all.
 
     Each adopted spell of an organisation × idea runs from its event's date to the next event's
     (or the organisation's closure); spells and open periods become +1/-1 steps by month.
     """
     months = range(cov.month_index(start), cov.month_index(end) + 1)
+    # Each value is as of its month's last day, so the last month takes events up to its own last
+    # day, not only up to end (a series ending on 10 June reports June as of 30 June).
+    last_day = cov.month_end(months.stop - 1)
     organisations = _in_network(select(Organisation.id, Organisation.opened_on, Organisation.closed_on), scope.network)
     organisations = organisations.subquery("organisations")
     opened = select(_month(organisations.c.opened_on).label("month"), literal(1).label("delta")).where(
@@ -197,18 +238,34 @@ def series(session: Session, scope: Scope, start: date, end: date, min_rank: int
                 order_by=(AdoptionEvent.effective_date, AdoptionEvent.id),
             )
             .label("next_date"),
+            organisations.c.opened_on,
             organisations.c.closed_on,
             STAGE_RANK.label("rank"),
         )
         .join(organisations, AdoptionEvent.organisation_id == organisations.c.id)
-        .where(AdoptionEvent.change_idea_id.in_(scope.idea_ids), AdoptionEvent.effective_date <= end)
-        .subquery("spells")
+        .where(AdoptionEvent.change_idea_id.in_(scope.idea_ids), AdoptionEvent.effective_date <= last_day)
+        .cte("spells")
     )
     ends = case(
         (and_(spells.c.next_date.is_not(None), or_(spells.c.closed_on.is_(None), spells.c.next_date < spells.c.closed_on)), spells.c.next_date),
         else_=spells.c.closed_on,
     )
-    adopted = select(spells.c.organisation_id, spells.c.starts, ends.label("ends")).where(spells.c.rank >= min_rank).subquery("adopted")
+    # A spell counts only while its organisation is open (dates edited after events were logged
+    # could otherwise put one before the opening or after the closure).
+    starts = case(
+        (and_(spells.c.opened_on.is_not(None), spells.c.starts < spells.c.opened_on), spells.c.opened_on),
+        else_=spells.c.starts,
+    )
+    # A CTE, not a subquery: both halves of the UNION below read it, and it is the costly part.
+    adopted = (
+        select(spells.c.organisation_id, starts.label("starts"), ends.label("ends"))
+        .where(
+            spells.c.rank >= min_rank,
+            or_(spells.c.closed_on.is_(None), spells.c.starts < spells.c.closed_on),
+            or_(spells.c.opened_on.is_(None), spells.c.next_date.is_(None), spells.c.next_date > spells.c.opened_on),
+        )
+        .cte("adopted")
+    )
     steps = union_all(
         select(adopted.c.organisation_id, _month(adopted.c.starts).label("month"), literal(1).label("delta")),
         select(adopted.c.organisation_id, _month(adopted.c.ends).label("month"), literal(-1).label("delta")).where(

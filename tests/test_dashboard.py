@@ -1,0 +1,370 @@
+"""The dashboard (the home page): each ambition's coverage today, its change since last quarter, a
+trend line and its dated targets with whether coverage is on course; and the pure trend arithmetic.
+
+Figures are checked against tracker.reports.queries.coverage for the same day and threshold. The
+on-course wording is checked on small hand-built histories whose trend is known.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import statistics
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tracker.adoption.rules import EventInput
+from tracker.adoption.services import NewEvent, append_events
+from tracker.main.routes import previous_quarter_end
+from tracker.models import Ambition, AmbitionTarget, ChangeIdea, Organisation, Stage
+from tracker.reports import charts, queries, trend
+
+IMPLEMENTING = Stage.IMPLEMENTING.rank
+ROLES = ("trust", "faculty", "manager", "admin")
+# Open all through 2025–26: every reference organisation but Solent (R1C), which closed on 1 October 2024.
+OPEN_ODS = ["RNU", "RWX", "RW1", "R1F", "RDY", "RX2", "RXX", "RXY", "RVN", "RTQ", "RJ8", "RWV", "RH5"]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def page_text(markup: str) -> str:
+    """What a reader sees: tags removed, entities decoded, white space collapsed."""
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
+    return re.sub(r"\(\s+", "(", re.sub(r"\s+([,.:;)])", r"\1", text))
+
+
+def section(markup: str, code: str) -> str:
+    """One ambition's card on the dashboard."""
+    start = markup.index(f'id="ambition-{code}"')
+    return markup[start : markup.index("</section>", start)]
+
+
+def figure(markup: str, name: str) -> str:
+    match = re.search(rf'data-figure="{name}">([^<]+)<', markup)
+    assert match, f"no {name} figure"
+    return match.group(1).strip()
+
+
+def pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def add_events(session, rows) -> None:
+    """Append events (ods, idea code, stage, day[, wards using, wards in scope]); commits."""
+    organisations = {o.ods_code: o for o in session.scalars(select(Organisation))}
+    ideas = {i.code: i for i in session.scalars(select(ChangeIdea))}
+    new = []
+    for ods, code, stage, day, *wards in rows:
+        using, in_scope = wards or (None, None)
+        new.append(
+            NewEvent(
+                organisations[ods],
+                ideas[code],
+                EventInput(stage=stage, effective_date=day, wards_using=using, wards_in_scope=in_scope),
+            )
+        )
+    append_events(session, None, new)
+    session.commit()
+
+
+def add_target(session, code: str, label: str, day: date | None) -> None:
+    ambition = session.scalar(select(Ambition).where(Ambition.code == code))
+    ambition.targets.append(
+        AmbitionTarget(label=label, text=f"{label} test target", target_date=day, position=len(ambition.targets))
+    )
+    session.commit()
+
+
+def point(session, code: str, day: date, network=None):
+    ambition = session.scalar(select(Ambition).where(Ambition.code == code))
+    return queries.coverage(session, queries.scope(session, ambition, network), day, IMPLEMENTING)
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """Make "today" a given day for the dashboard and the report's form."""
+
+    def fix(day: date) -> None:
+        monkeypatch.setattr("tracker.main.routes.today", lambda: day)
+        monkeypatch.setattr("tracker.reports.forms.today", lambda: day)
+
+    return fix
+
+
+def dashboard(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+# --- the trend, pure ----------------------------------------------------------------------------
+
+
+def monthly(values, first=date(2024, 7, 31)):
+    """(month end, value) points, one a month from `first`."""
+    points = []
+    year, month = first.year, first.month
+    for value in values:
+        end = date(year + (month // 12), month % 12 + 1, 1).toordinal() - 1
+        points.append((date.fromordinal(end), value))
+        year, month = year + (month // 12), month % 12 + 1
+    return points
+
+
+def test_a_straight_line_is_found_exactly_and_projected():
+    start = date(2024, 1, 1)
+    points = [(date.fromordinal(start.toordinal() + 30 * i), 0.10 + 0.02 * i) for i in range(12)]
+    line = trend.fit(points)
+    assert line.slope_per_day == pytest.approx(0.02 / 30)
+    target = date.fromordinal(start.toordinal() + 30 * 15)
+    assert trend.project(points, target) == pytest.approx(0.10 + 0.02 * 15)
+
+
+def test_the_projection_is_the_least_squares_line_of_the_last_twelve_points():
+    noisy = [0.9, 0.0, 0.7] + [0.20, 0.22, 0.21, 0.25, 0.27, 0.26, 0.30, 0.31, 0.33, 0.32, 0.35, 0.37]
+    points = monthly(noisy, first=date(2024, 4, 30))
+    last12 = points[-12:]
+    xs = [d.toordinal() for d, _ in last12]
+    slope, intercept = statistics.linear_regression(xs, [v for _, v in last12])
+    target = date(2026, 3, 31)
+    assert trend.project(points, target) == pytest.approx(intercept + slope * target.toordinal())
+    # The three wild early points are outside the window: they change nothing.
+    assert trend.project(points, target) == pytest.approx(trend.project(last12, target))
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([0.5 + 0.05 * i for i in range(12)], 1.0), ([0.5 - 0.05 * i for i in range(12)], 0.0)],
+    ids=["rising past 100%", "falling below 0%"],
+)
+def test_projections_are_clamped_to_between_0_and_100_percent(values, expected):
+    assert trend.project(monthly(values), date(2030, 1, 1)) == expected
+
+
+@pytest.mark.parametrize(
+    "points", [[], [(date(2025, 1, 31), 0.4)], [(date(2025, 1, 31), 0.4), (date(2025, 1, 31), 0.5)]]
+)
+def test_fewer_than_two_dates_is_not_enough_data(points):
+    assert trend.fit(points) is None
+    assert trend.project(points, date(2026, 1, 1)) is None
+    outlook = trend.outlook(points, date(2026, 1, 1), date(2025, 2, 1))
+    assert outlook.status is trend.Status.NOT_ENOUGH_DATA and outlook.value is None
+
+
+def test_outlook_on_course_not_on_course_and_passed():
+    rising = monthly([i / 12 for i in range(12)])  # reaches 11/12 by June 2025
+    today = rising[-1][0]
+    assert trend.outlook(rising, date(2025, 12, 31), today).status is trend.Status.ON_COURSE
+    assert trend.outlook(rising, date(2025, 7, 1), today).status is trend.Status.NOT_ON_COURSE
+    assert trend.outlook(rising, date(2025, 7, 1), today, goal=0.9).status is trend.Status.ON_COURSE
+    passed = trend.outlook(rising, date(2024, 9, 30), today, reach_on_date=0.25)
+    assert passed.status is trend.Status.PASSED and passed.value == 0.25
+    flat = monthly([0.4] * 12)
+    outlook = trend.outlook(flat, date(2027, 1, 1), flat[-1][0])
+    assert outlook.status is trend.Status.NOT_ON_COURSE and outlook.value == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 11, 26), date(2026, 9, 30)),
+        (date(2026, 1, 1), date(2025, 12, 31)),
+        (date(2026, 3, 31), date(2025, 12, 31)),
+        (date(2026, 4, 1), date(2026, 3, 31)),
+        (date(2025, 6, 30), date(2025, 3, 31)),
+    ],
+)
+def test_previous_quarter_end(day, expected):
+    assert previous_quarter_end(day) == expected
+
+
+def test_sparkline_geometry():
+    assert charts.sparkline([0.5]) is None
+    spark = charts.sparkline([0.0, 0.5, 1.0], width=104, height=24, pad=2)
+    assert spark.path == "M2.0 22.0 L52.0 12.0 L102.0 2.0"
+    assert (spark.last_x, spark.last_y) == (102.0, 2.0)
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_the_dashboard(signed_in, role):
+    text = page_text(dashboard(signed_in(role)))
+    for title in ("Reduce restrictive practice", "Reduce suicide and deliberate self-harm", "Improve sexual safety"):
+        assert title in text
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(seeded, client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+def test_figures_match_the_coverage_core_with_the_change_since_last_quarter(demo_history, signed_in, on_day):
+    day = date(2025, 6, 30)
+    on_day(day)
+    markup = dashboard(signed_in("trust"))
+    text = page_text(markup)
+    assert "Changes are since 31 March 2025, the last day of the previous quarter" in text
+    for code in ("RP", "SSH", "SS"):
+        card = section(markup, code)
+        now, before = point(demo_history, code, day), point(demo_history, code, date(2025, 3, 31))
+        assert figure(card, "reach") == pct(now.reach)
+        assert figure(card, "depth") == pct(now.depth)
+        assert figure(card, "ward-coverage") == (
+            pct(now.ward_coverage) if now.ward_coverage is not None else "Not known"
+        )
+        card_text = page_text(card)
+        assert (
+            f"{now.organisations_reached} of {now.organisations_total} organisations adopting at least one change idea"
+            in card_text
+        )
+        for name in ("reach", "depth"):
+            delta = round((getattr(now, name) - getattr(before, name)) * 100, 1)
+            words = "No change" if delta == 0 else f"{'Up' if delta > 0 else 'Down'} {abs(delta):.1f} percentage points"
+            assert f"{words} since 31 March 2025 ({pct(getattr(before, name))})" in card_text, (code, name)
+
+
+def test_the_sparkline_shows_two_years_of_monthly_reach_with_the_numbers_as_text(demo_history, signed_in, on_day):
+    on_day(date(2025, 6, 30))
+    card = section(dashboard(signed_in("manager")), "RP")
+    assert '<svg class="app-sparkline"' in card and 'role="img" aria-labelledby="spark-RP-title"' in card
+    ambition = demo_history.scalar(select(Ambition).where(Ambition.code == "RP"))
+    monthly_points = queries.series(
+        demo_history, queries.scope(demo_history, ambition, None), date(2023, 7, 1), date(2025, 6, 30), IMPLEMENTING
+    )
+    assert len(monthly_points) == 24
+    hidden = page_text(re.search(r'<p class="nhsuk-u-visually-hidden">Reach by month: (.*?)</p>', card).group(1))
+    expected = "; ".join(f"{charts.period_label(p.month_end)} {pct(p.reach)}" for p in monthly_points) + "."
+    assert hidden == expected
+    title = page_text(re.search(r'<title id="spark-RP-title">(.*?)</title>', card).group(1))
+    assert (
+        title
+        == f"Reach by month for Reduce restrictive practice: {pct(monthly_points[0].reach)} in July 2023, {pct(monthly_points[-1].reach)} on 30 June 2025"
+    )
+
+
+def test_passed_targets_give_the_reach_on_their_date(demo_history, signed_in, on_day):
+    on_day(date(2025, 6, 30))
+    add_target(demo_history, "RP", "Interim", date(2024, 2, 14))  # not a month end: counted for the day itself
+    text = page_text(section(dashboard(signed_in("faculty")), "RP"))
+    for label, day, shown in (
+        ("Revised", date(2023, 9, 30), "30 September 2023"),
+        ("Interim", date(2024, 2, 14), "14 February 2024"),
+        ("Original", date(2024, 3, 31), "31 March 2024"),
+    ):
+        reach = point(demo_history, "RP", day).reach
+        assert f"{label} target, {shown}: Target date passed (reach on that date: {pct(reach)})" in text
+    # Oldest first, whatever order they were entered in.
+    assert text.index("Revised target") < text.index("Interim target") < text.index("Original target")
+
+
+def test_an_ambition_without_dated_targets_says_so(demo_history, signed_in):
+    text = page_text(section(dashboard(signed_in("trust")), "SSH"))
+    assert "No dated target has been published for this ambition." in text
+
+
+@pytest.fixture
+def known_trends(seeded, on_day):
+    """Today is 30 June 2026. RP: one more organisation implements RP-01 each month from July 2025
+    (a steady climb to 12 of 13). SS: the same three organisations since 2023 (flat at 3 of 13)."""
+    on_day(date(2026, 6, 30))
+    climb = [
+        (ods, "RP-01", "implementing", date(2025 + (6 + i) // 12, (6 + i) % 12 + 1, 15))
+        for i, ods in enumerate(OPEN_ODS[:12])
+    ]
+    flat = [
+        ("RNU", "SS-01", "implementing", date(2023, 5, 2), 3, 8),
+        ("RX2", "SS-02", "spreading", date(2023, 6, 9), 2, 4),
+        ("RJ8", "SS-01", "sustained", date(2023, 7, 20)),
+    ]
+    add_events(seeded, climb + flat)
+    add_target(seeded, "RP", "Regional", date(2026, 12, 31))
+    add_target(seeded, "RP", "Next month", date(2026, 7, 15))
+    add_target(seeded, "SS", "Regional", date(2026, 12, 31))
+    return seeded
+
+
+def test_a_steep_climb_is_on_course_and_its_projection_is_clamped(known_trends, signed_in):
+    text = page_text(section(dashboard(signed_in("manager")), "RP"))
+    assert "Regional target, 31 December 2026: On course: projected reach 100.0% by 31 December 2026" in text
+
+
+def test_the_projection_is_the_straight_line_through_the_last_twelve_months(known_trends, signed_in):
+    text = page_text(section(dashboard(signed_in("manager")), "RP"))
+    # Month ends July 2025 … June 2026 with 1 … 12 of the 13 open organisations reached.
+    points = monthly([k / 13 for k in range(1, 13)], first=date(2025, 7, 31))
+    slope, intercept = statistics.linear_regression([d.toordinal() for d, _ in points], [v for _, v in points])
+    projected = intercept + slope * date(2026, 7, 15).toordinal()
+    assert 0.9 < projected < 1
+    assert (
+        f"Next month target, 15 July 2026: Not on course: projected reach {pct(projected)} by 15 July 2026, short of 100.0%"
+        in text
+    )
+
+
+def test_a_flat_line_is_not_on_course_and_passed_targets_use_their_own_day(known_trends, signed_in):
+    markup = dashboard(signed_in("trust"))
+    text = page_text(section(markup, "SS"))
+    assert (
+        "Regional target, 31 December 2026: Not on course: projected reach 23.1% by 31 December 2026, short of 100.0%"
+        in text
+    )
+    # 31 March 2024: Solent was still open, so 3 of 14.
+    assert "Original target, 31 March 2024: Target date passed (reach on that date: 21.4%)" in text
+    card = section(markup, "SS")
+    assert figure(card, "reach") == "23.1%"
+    assert figure(card, "ward-coverage") == pct((3 + 2) / (8 + 4))  # RJ8's record gives no wards
+    assert figure(section(markup, "SSH"), "ward-coverage") == "Not known"
+
+
+def test_one_month_of_data_is_not_enough_to_project(seeded, signed_in, on_day):
+    on_day(date(2021, 4, 20))
+    add_events(seeded, [("RNU", "RP-01", "implementing", date(2021, 4, 12))])
+    add_target(seeded, "RP", "Early", date(2022, 3, 31))
+    text = page_text(section(dashboard(signed_in("trust")), "RP"))
+    assert "Early target, 31 March 2022: Not enough data to project reach to 31 March 2022" in text
+    assert "Not enough months yet to draw a trend." in text
+
+
+def test_the_page_says_what_the_figures_mean(seeded, signed_in):
+    text = page_text(dashboard(signed_in("trust")))
+    assert (
+        "The share of the organisations counted that are adopting at least one of the ambition’s change ideas." in text
+    )
+    assert "the share of the ambition’s change ideas each one is adopting" in text
+    assert "Wards using the change ideas divided by wards in scope" in text
+    assert "a straight line is fitted to reach over the last 12 months" in text
+    assert "the last day of the previous calendar quarter" in text
+
+
+def test_each_card_links_to_its_coverage_report(seeded, signed_in):
+    markup = dashboard(signed_in("trust"))
+    for code in ("RP", "SSH", "SS"):
+        assert f'href="/coverage?ambition={code}"' in section(markup, code)
+
+
+def test_statement_count_does_not_grow_with_the_data(demo_history, signed_in, statement_counter, on_day):
+    on_day(date(2025, 6, 30))
+    client = signed_in("manager")
+    dashboard(client)
+    with statement_counter() as before:
+        dashboard(client)
+    rows = []
+    for ods in OPEN_ODS:
+        for code in ("RP-01", "RP-02", "SS-03", "SSH-04", "SSH-09"):
+            rows += [
+                (ods, code, "considering", date(2024, 1, 3)),
+                (ods, code, "testing", date(2024, 5, 6), 1, 9),
+                (ods, code, "implementing", date(2024, 11, 7), 2, 9),
+            ]
+    add_events(demo_history, rows)
+    with statement_counter() as after:
+        dashboard(client)
+    assert len(after) == len(before)
+    # Three ambitions, each: the open organisations, adoption per organisation and per idea, and
+    # the monthly series (two); plus the signed-in user and the catalogue.
+    assert len(before) <= 26, before

@@ -1,0 +1,148 @@
+"""Coverage over the JSON API: the core report of DOMAIN.md, as of a day and monthly over time.
+
+GET /api/v1/coverage?ambition=CODE[&as_of=YYYY-MM-DD][&min_stage=STAGE][&network=CODE]
+GET /api/v1/coverage/series?ambition=CODE[&start=…][&end=…][&min_stage=STAGE][&network=CODE]
+
+For every signed-in role. ambition is required; as_of and end default to today in England, start
+to the programme's start (1 April 2021); min_stage is the threshold stage (default implementing),
+one of the ladder's stages (discontinued never counts, so it is no threshold). A missing or
+malformed parameter is 400 naming it; an ambition or network code that names nothing is 404.
+A day before any data is not an error: its figures are zeros. Ratios are unrounded numbers from
+0 to 1. Each view runs a fixed number of statements whatever the amount of data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, request
+from sqlalchemy import select
+
+from ..access import signed_in
+from ..app_cache import coverage_cache
+from ..calendar import today
+from ..db import get_session
+from ..errors import BadParameter
+from ..models import Ambition, Network, Stage
+from ..reports import coverage as cov
+from ..reports import queries as reports
+from . import bp
+from .routes import code_parameter, parse_day
+
+THRESHOLDS = tuple(stage for stage in Stage if stage.rank is not None)
+DEFAULT_THRESHOLD = Stage.IMPLEMENTING
+MAX_MONTHS = 600  # fifty years: more than any chart needs, few enough to answer quickly
+
+
+def _day(name: str, default: date) -> date:
+    value = request.args.get(name)
+    return default if value is None else parse_day(name, value.strip())
+
+
+def _threshold() -> Stage:
+    value = request.args.get("min_stage")
+    if value is None:
+        return DEFAULT_THRESHOLD
+    try:
+        stage = Stage(value.strip())
+    except ValueError:
+        stage = None
+    if stage not in THRESHOLDS:
+        names = ", ".join(s.value for s in THRESHOLDS)
+        raise BadParameter("min_stage", f"min_stage must be one of {names}")
+    return stage
+
+
+def _ambition_code() -> str:
+    code = code_parameter("ambition")
+    if code is None:
+        raise BadParameter("ambition", "ambition is required: give an ambition's code, e.g. ambition=RP")
+    return code
+
+
+def _scope(ambition_code: str, network_code: str | None) -> reports.Scope:
+    """The report's scope; 404 naming the code when the ambition or network does not exist."""
+    session = get_session()
+    ambition = session.scalar(select(Ambition).where(Ambition.code == ambition_code))
+    if ambition is None:
+        abort(404, f"No ambition has the code {ambition_code}")
+    network = None
+    if network_code is not None:
+        network = session.scalar(select(Network).where(Network.code == network_code))
+        if network is None:
+            abort(404, f"No network has the code {network_code}")
+    return reports.scope(session, ambition, network)
+
+
+def _network_figures(figures: cov.NetworkFigures) -> dict:
+    return {
+        "network": figures.network,
+        "organisations_total": figures.organisations_total,
+        "organisations_reached": figures.organisations_reached,
+        "reach": figures.reach,
+        "depth": figures.depth,
+    }
+
+
+def _idea_figures(figures: cov.IdeaFigures) -> dict:
+    return {
+        "intervention": figures.idea.code,
+        "title": figures.idea.title,
+        "adopters": figures.adopters,
+        "share": figures.share,
+    }
+
+
+@bp.get("/coverage")
+@signed_in
+def coverage():
+    """Reach, depth, ward coverage, per network and per idea of one ambition, as of a day."""
+    # Every parameter is checked for form before any code is looked up: 400 comes before 404.
+    ambition_code = _ambition_code()
+    day = _day("as_of", today())
+    threshold = _threshold()
+    network_code = code_parameter("network")
+    scope = _scope(ambition_code, network_code)
+    figures = reports.coverage(get_session(), scope, day, threshold.rank, cache=coverage_cache())
+    return {
+        "ambition": scope.ambition.code,
+        "as_of": day.isoformat(),
+        "min_stage": threshold.value,
+        "network": scope.network.code if scope.network is not None else None,
+        "organisations_total": figures.organisations_total,
+        "organisations_reached": figures.organisations_reached,
+        "reach": figures.reach,
+        "depth": figures.depth,
+        "ward_coverage": figures.ward_coverage,
+        "by_network": [_network_figures(n) for n in figures.by_network],
+        "by_intervention": [_idea_figures(i) for i in figures.by_idea],
+        "not_reached": sorted(o.ods for o in figures.not_reached),
+    }
+
+
+@bp.get("/coverage/series")
+@signed_in
+def coverage_series():
+    """Reach and depth of one ambition month by month, each as of the month's last day."""
+    ambition_code = _ambition_code()
+    start = _day("start", cov.PROGRAMME_START)
+    end = _day("end", today())
+    threshold = _threshold()
+    network_code = code_parameter("network")
+    if start > end:
+        raise BadParameter("start", "start must be on or before end")
+    months = cov.month_index(end) - cov.month_index(start) + 1
+    if months > MAX_MONTHS:
+        # Blame the one parameter the caller chose, when only one was chosen.
+        name = "end" if "end" in request.args and "start" not in request.args else "start"
+        raise BadParameter(name, f"{name}: from start to end spans {months} months; the most is {MAX_MONTHS}")
+    scope = _scope(ambition_code, network_code)
+    points = reports.series(get_session(), scope, start, end, threshold.rank, cache=coverage_cache())
+    return {
+        "ambition": scope.ambition.code,
+        "min_stage": threshold.value,
+        "network": scope.network.code if scope.network is not None else None,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "points": [{"month": p.month, "reach": p.reach, "depth": p.depth} for p in points],
+    }

@@ -1,0 +1,97 @@
+"""The coverage report's filters: a GET form read from the query string, changing nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField
+from wtforms.validators import ValidationError
+
+from ..calendar import today
+from ..models import Stage
+from ..models.adoption import LADDER
+from .coverage import PROGRAMME_START
+
+DEFAULT_STAGE = Stage.IMPLEMENTING
+THRESHOLD_STAGES = [stage.value for stage in LADDER]
+DATE_EXAMPLE = "for example 2025-06-30"
+
+
+def _upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class AsOfField(DateField):
+    """A date, with NHS-style messages for an empty box and for something that is not a date."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            raise ValueError(f"Enter the date the figures are as of, {DATE_EXAMPLE}")
+        if valuelist:
+            valuelist = ["".join(valuelist).strip()]
+        super().process_formdata(valuelist)
+
+
+class CoverageForm(FlaskForm):
+    """Which ambition, as of which day, from which stage on, for which network.
+
+    The ambition and network codes are checked by the view: an unknown one is a 404, as a
+    wrong address is, not a form error.
+    """
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    ambition = SelectField("Ambition", filters=[_upper], validate_choice=False)
+    as_of = AsOfField(
+        "Figures as of",
+        default=lambda: today(),  # looked up when the form is made, so a test can fix the day
+        invalid_value_message=f"The date the figures are as of must be a real date, {DATE_EXAMPLE}",
+    )
+    min_stage = SelectField(
+        "Counts as adopting from",
+        choices=[SelectChoice(stage.value, stage.label) for stage in LADDER],
+        default=DEFAULT_STAGE.value,
+        filters=[_lower],
+        validate_choice=False,  # validate_min_stage says what is wrong, in words
+    )
+    network = SelectField("Network", filters=[_upper], validate_choice=False)
+
+    def __init__(self, *args, ambitions: list[tuple[str, str]], networks: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ambition.choices = [SelectChoice(value, label) for value, label in ambitions]
+        self.network.choices = [SelectChoice(value, label) for value, label in (("", "All networks"), *networks)]
+        if not self.ambition.data and ambitions:
+            self.ambition.data = ambitions[0][0]
+        # Every field has a default, so none is marked "(optional)".
+        for field in (self.ambition, self.as_of, self.min_stage, self.network):
+            field.flags.required = True
+
+    def validate_as_of(self, field):
+        if field.data is None:
+            return
+        if field.data > today():
+            raise ValidationError("The date the figures are as of must be today or in the past")
+        if field.data < PROGRAMME_START:
+            raise ValidationError(
+                f"The date the figures are as of must be on or after {PROGRAMME_START.day} {PROGRAMME_START:%B %Y}, "
+                "when the programme started"
+            )
+
+    def validate_min_stage(self, field):
+        if field.data not in THRESHOLD_STAGES:
+            raise ValidationError("Choose the stage from which an organisation counts as adopting")
+
+    @property
+    def threshold(self) -> Stage:
+        return Stage(self.min_stage.data)
+
+    @property
+    def day(self) -> date:
+        return self.as_of.data
