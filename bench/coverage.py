@@ -77,7 +77,10 @@ def measure(app, runs: int, paths: dict[str, str]) -> dict[str, tuple[float, int
     results = {}
     for name, path in paths.items():
         headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api/") else {}
-        use = (lambda: app.test_client().get(path, headers=headers)) if headers else (lambda: client.get(path))
+
+        def use(path=path, headers=headers):
+            return app.test_client().get(path, headers=headers) if headers else client.get(path)
+
         first = use()
         assert first.status_code == 200, (path, first.status_code, first.get_data(as_text=True)[:300])
         timings = []

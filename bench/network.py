@@ -32,8 +32,8 @@ from tracker.app_cache import CACHE_KEY  # noqa: E402
 from tracker.auth.tokens import issue_token  # noqa: E402
 from tracker.db import get_engine, write_session  # noqa: E402
 from tracker.models import AdoptionEvent, ChangeIdea, LearningLink, LinkKind, LinkStatus, Organisation, Stage, User  # noqa: E402
-from tracker.spread import assemble, export  # noqa: E402
 from tracker.network import graph as measures  # noqa: E402
+from tracker.spread import assemble, export  # noqa: E402
 
 SPEC = synth.SynthSpec(250, 150, 100_000, 1)
 AS_OF = date(2025, 6, 30)

@@ -11,20 +11,17 @@ import os
 import re
 import shutil
 import uuid
-from datetime import date
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
-
 from sqlalchemy.orm import Session
 
-from tracker import audit, create_app
+from tracker import audit, create_app, migrate
 from tracker import db as tracker_db
-from tracker import migrate
 from tracker.models import Base
 from tracker.seed import DEMO_PASSWORD, load_demo, load_reference
 
@@ -42,7 +39,9 @@ BASE_CONFIG = {
 
 
 def _with_search_path(url: str, schema: str) -> str:
-    return str(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False))
+    return str(
+        make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture(scope="session")

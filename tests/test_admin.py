@@ -29,9 +29,7 @@ def read_user(session, email: str) -> User | None:
     """The account as it is now (organisation and networks loaded), detached, transaction ended."""
     session.rollback()
     user = session.scalar(
-        select(User)
-        .where(User.email == email)
-        .options(selectinload(User.organisation), selectinload(User.networks))
+        select(User).where(User.email == email).options(selectinload(User.organisation), selectinload(User.networks))
     )
     if user is not None:
         session.expunge(user)
@@ -114,9 +112,7 @@ def test_other_roles_cannot_post_either(seeded, signed_in, role):
     client = signed_in(role)
     token = client.csrf_token("/account/password")
     before = count_users(seeded)
-    response = client.post(
-        "/admin/users/new", data={**new_account(), "csrf_token": token}
-    )
+    response = client.post("/admin/users/new", data={**new_account(), "csrf_token": token})
     assert response.status_code == 403
     assert count_users(seeded) == before
 
@@ -145,9 +141,7 @@ def test_an_unknown_account_is_not_found(signed_in, url):
 
 def test_the_list_shows_every_account_with_role_scope_and_state(seeded, signed_in):
     client = signed_in("admin")
-    seeded.execute(
-        update(User).where(User.email == "manager@demo.invalid").values(active=False)
-    )
+    seeded.execute(update(User).where(User.email == "manager@demo.invalid").values(active=False))
     seeded.commit()
     html = page(client.get("/admin/users"))
     for email in (ADMIN, "manager@demo.invalid", FACULTY, TRUST):
@@ -178,9 +172,7 @@ def test_the_list_can_be_filtered_by_role(signed_in):
     assert TRUST in page(client.get("/admin/users?role=wizard"))
 
 
-def test_the_list_runs_a_fixed_number_of_statements(
-    seeded, signed_in, statement_counter
-):
+def test_the_list_runs_a_fixed_number_of_statements(seeded, signed_in, statement_counter):
     client = signed_in("admin")
     with statement_counter() as few:
         client.get("/admin/users")
@@ -196,14 +188,10 @@ def test_the_list_runs_a_fixed_number_of_statements(
 
 def test_create_a_trust_account(seeded, signed_in, app):
     client = signed_in("admin")
-    response = client.submit(
-        "/admin/users/new", new_account(email="New.Person@Example.NHS.uk")
-    )
+    response = client.submit("/admin/users/new", new_account(email="New.Person@Example.NHS.uk"))
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/users"
-    assert "Account created for new.person@example.nhs.uk" in page(
-        client.get("/admin/users")
-    )
+    assert "Account created for new.person@example.nhs.uk" in page(client.get("/admin/users"))
     user = read_user(seeded, "new.person@example.nhs.uk")
     assert user.role is Role.TRUST
     assert user.organisation.ods_code == "RNU"
@@ -212,12 +200,7 @@ def test_create_a_trust_account(seeded, signed_in, app):
     assert user.password_hash.startswith("pbkdf2:sha256:")
     assert verify_password(user.password_hash, GOOD_PASSWORD)
     # They can sign in with it.
-    assert (
-        FormClient(app.test_client())
-        .sign_in("new.person@example.nhs.uk", GOOD_PASSWORD)
-        .status_code
-        == 302
-    )
+    assert FormClient(app.test_client()).sign_in("new.person@example.nhs.uk", GOOD_PASSWORD).status_code == 302
 
 
 def test_create_a_faculty_account_with_networks(seeded, signed_in):
@@ -293,9 +276,7 @@ def test_the_new_account_form_offers_organisations_by_ods_code_and_networks(sign
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
-def test_bad_input_is_shown_and_creates_nothing(
-    seeded, signed_in, changes, field, message
-):
+def test_bad_input_is_shown_and_creates_nothing(seeded, signed_in, changes, field, message):
     client = signed_in("admin")
     services.create_user(
         seeded,
@@ -317,9 +298,7 @@ def test_bad_input_is_shown_and_creates_nothing(
 def test_every_problem_is_reported_at_once(seeded, signed_in):
     response = signed_in("admin").submit(
         "/admin/users/new",
-        new_account(
-            email="bad", organisation="", password="password1234", confirm_password="x"
-        ),
+        new_account(email="bad", organisation="", password="password1234", confirm_password="x"),
     )
     html = page(response)
     for field in ("email", "organisation", "password", "confirm_password"):
@@ -368,13 +347,9 @@ def test_a_stale_edit_is_refused_and_shows_the_current_version(seeded, signed_in
     services.update_user(
         seeded,
         seeded.get(User, seen.id),
-        services.AccountDetails(
-            email=TRUST, role="trust", name="Their Name", organisation="RNU"
-        ),
+        services.AccountDetails(email=TRUST, role="trust", name="Their Name", organisation="RNU"),
     )
-    response = client.submit(
-        f"/admin/users/{seen.id}/edit", edit_data(seen, name="My Name")
-    )
+    response = client.submit(f"/admin/users/{seen.id}/edit", edit_data(seen, name="My Name"))
     assert response.status_code == 409
     html = page(response)
     assert CONFLICT_MESSAGE in html
@@ -383,9 +358,7 @@ def test_a_stale_edit_is_refused_and_shows_the_current_version(seeded, signed_in
     assert current.name == "Their Name"
     assert f'name="row_version" type="hidden" value="{current.row_version}"' in html
     # Saving again from the refreshed form works.
-    response = client.submit(
-        f"/admin/users/{seen.id}/edit", edit_data(current, name="My Name")
-    )
+    response = client.submit(f"/admin/users/{seen.id}/edit", edit_data(current, name="My Name"))
     assert response.status_code == 302
     assert read_user(seeded, TRUST).name == "My Name"
 
@@ -409,9 +382,7 @@ def test_a_missing_row_version_counts_as_stale(seeded, signed_in):
     ],
     ids=["demote", "disable"],
 )
-def test_administrators_cannot_demote_or_disable_themselves(
-    seeded, signed_in, changes, field, message
-):
+def test_administrators_cannot_demote_or_disable_themselves(seeded, signed_in, changes, field, message):
     client = signed_in("admin")
     me = read_user(seeded, ADMIN)
     response = client.submit(f"/admin/users/{me.id}/edit", edit_data(me, **changes))
@@ -429,12 +400,7 @@ def test_administrators_cannot_demote_or_disable_themselves(
 def test_administrators_may_rename_themselves(seeded, signed_in):
     client = signed_in("admin")
     me = read_user(seeded, ADMIN)
-    assert (
-        client.submit(
-            f"/admin/users/{me.id}/edit", edit_data(me, name="Still In Charge")
-        ).status_code
-        == 302
-    )
+    assert client.submit(f"/admin/users/{me.id}/edit", edit_data(me, name="Still In Charge")).status_code == 302
     assert read_user(seeded, ADMIN).name == "Still In Charge"
     assert client.get("/admin/users").status_code == 200
 
@@ -444,9 +410,7 @@ def test_disabling_an_account_ends_its_sessions(app, seeded, signed_in):
     victim.sign_in_as("trust")
     admin = signed_in("admin")
     trust = read_user(seeded, TRUST)
-    response = admin.submit(
-        f"/admin/users/{trust.id}/edit", edit_data(trust, active=None)
-    )
+    response = admin.submit(f"/admin/users/{trust.id}/edit", edit_data(trust, active=None))
     assert response.status_code == 302
     assert read_user(seeded, TRUST).active is False
     assert victim.get("/account/password").status_code == 302
@@ -482,12 +446,8 @@ def test_set_a_password_ends_that_users_sessions(app, seeded, signed_in):
     assert "Password set for trust@demo.invalid" in page(admin.get("/admin/users"))
     assert victim.get("/account/password").status_code == 302
     assert verify_password(read_user(seeded, TRUST).password_hash, GOOD_PASSWORD)
-    assert (
-        FormClient(app.test_client()).sign_in(TRUST, GOOD_PASSWORD).status_code == 302
-    )
-    assert (
-        FormClient(app.test_client()).sign_in(TRUST, DEMO_PASSWORD).status_code == 200
-    )
+    assert FormClient(app.test_client()).sign_in(TRUST, GOOD_PASSWORD).status_code == 302
+    assert FormClient(app.test_client()).sign_in(TRUST, DEMO_PASSWORD).status_code == 200
 
 
 def test_setting_your_own_password_keeps_you_signed_in(seeded, signed_in):
@@ -517,9 +477,7 @@ def test_setting_your_own_password_keeps_you_signed_in(seeded, signed_in):
         ("", "", "password", "Enter a new password"),
     ],
 )
-def test_a_refused_password_changes_nothing(
-    seeded, signed_in, password, confirm, field, message
-):
+def test_a_refused_password_changes_nothing(seeded, signed_in, password, confirm, field, message):
     client = signed_in("admin")
     before = read_user(seeded, TRUST)
     response = client.submit(
@@ -543,11 +501,7 @@ def test_update_user_refuses_an_expected_version_that_is_not_current(seeded):
 
     seeded.rollback()
     trust = seeded.scalar(select(User).where(User.email == TRUST))
-    details = services.AccountDetails(
-        email=TRUST, role="trust", name="Changed", organisation="RNU"
-    )
+    details = services.AccountDetails(email=TRUST, role="trust", name="Changed", organisation="RNU")
     with pytest.raises(EditConflict):
-        services.update_user(
-            seeded, trust, details, expected_version=trust.row_version + 5
-        )
+        services.update_user(seeded, trust, details, expected_version=trust.row_version + 5)
     assert read_user(seeded, TRUST).name == "Demo Trust Lead"

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import ON_POSTGRES
 from tracker import db as tracker_db
 from tracker.adoption import queries, services
 from tracker.adoption.rules import EventInput
@@ -53,9 +52,21 @@ def log(session, user, ods, code, stage, day, expected_version=None, **fields):
 
 
 def test_first_event_creates_the_current_record(seeded, faculty):
-    result = log(seeded, faculty, "RNU", "RP-01", "testing", date(2022, 3, 1), expected_version=0, wards_using=2, wards_in_scope=5)
+    result = log(
+        seeded,
+        faculty,
+        "RNU",
+        "RP-01",
+        "testing",
+        date(2022, 3, 1),
+        expected_version=0,
+        wards_using=2,
+        wards_in_scope=5,
+    )
     assert result.became_current
-    record = one(seeded, Adoption, organisation_id=result.event.organisation_id, change_idea_id=result.event.change_idea_id)
+    record = one(
+        seeded, Adoption, organisation_id=result.event.organisation_id, change_idea_id=result.event.change_idea_id
+    )
     assert (record.stage, record.effective_date, record.row_version) == (Stage.TESTING, date(2022, 3, 1), 1)
     assert record.current_event.logged_by.email == "faculty@demo.invalid"
 
@@ -86,11 +97,27 @@ def test_a_stale_version_is_refused_and_nothing_is_written(app, seeded, faculty)
             return version
 
         seen_by_first, seen_by_second = opened(first), opened(second)
-        log(first, one(first, User, email="faculty@demo.invalid"), "RNU", "RP-01", "implementing", date(2023, 1, 1), expected_version=seen_by_first)
+        log(
+            first,
+            one(first, User, email="faculty@demo.invalid"),
+            "RNU",
+            "RP-01",
+            "implementing",
+            date(2023, 1, 1),
+            expected_version=seen_by_first,
+        )
         before = event_count(second)
         second.rollback()
         with pytest.raises(EditConflict) as conflict:
-            log(second, one(second, User, email="manager@demo.invalid"), "RNU", "RP-01", "spreading", date(2023, 6, 1), expected_version=seen_by_second)
+            log(
+                second,
+                one(second, User, email="manager@demo.invalid"),
+                "RNU",
+                "RP-01",
+                "spreading",
+                date(2023, 6, 1),
+                expected_version=seen_by_second,
+            )
         assert conflict.value.current.stage is Stage.IMPLEMENTING
         second.rollback()
         assert event_count(second) == before
@@ -123,16 +150,28 @@ def test_faculty_log_only_in_their_networks(seeded, faculty):
 def test_a_correction_names_the_entry_it_corrects(seeded, faculty):
     wrong = log(seeded, faculty, "RNU", "RP-01", "implementing", date(2022, 3, 1)).event
     right = services.log_adoption(
-        seeded, faculty, wrong.organisation, wrong.change_idea, EventInput("testing", date(2022, 3, 1)),
-        expected_version=None, corrects_event_id=wrong.id, on_day=date(2025, 6, 30),
+        seeded,
+        faculty,
+        wrong.organisation,
+        wrong.change_idea,
+        EventInput("testing", date(2022, 3, 1)),
+        expected_version=None,
+        corrects_event_id=wrong.id,
+        on_day=date(2025, 6, 30),
     ).event
     assert right.corrects_event_id == wrong.id
     assert one(seeded, Adoption, id=1).stage is Stage.TESTING
     with pytest.raises(InvalidInput):
         log(seeded, faculty, "RNU", "RP-02", "testing", date(2022, 3, 1))  # fine
         services.log_adoption(
-            seeded, faculty, wrong.organisation, one(seeded, ChangeIdea, code="RP-02"), EventInput("testing", date(2022, 3, 2)),
-            expected_version=None, corrects_event_id=wrong.id, on_day=date(2025, 6, 30),
+            seeded,
+            faculty,
+            wrong.organisation,
+            one(seeded, ChangeIdea, code="RP-02"),
+            EventInput("testing", date(2022, 3, 2)),
+            expected_version=None,
+            corrects_event_id=wrong.id,
+            on_day=date(2025, 6, 30),
         )
 
 
@@ -149,7 +188,13 @@ def test_records_as_of_a_date(seeded, faculty):
     log(seeded, faculty, "RNU", "RP-01", "considering", date(2021, 6, 1))
     log(seeded, faculty, "RNU", "RP-01", "implementing", date(2022, 6, 1))
     log(seeded, faculty, "RWX", "RP-02", "testing", date(2022, 1, 1))
-    as_of = lambda day: [(e.organisation.ods_code, e.change_idea.code, e.stage) for e in queries.records_as_of(seeded, queries.EventFilters(as_of=day))]
+
+    def as_of(day):
+        return [
+            (e.organisation.ods_code, e.change_idea.code, e.stage)
+            for e in queries.records_as_of(seeded, queries.EventFilters(as_of=day))
+        ]
+
     assert as_of(date(2021, 5, 31)) == []
     assert as_of(date(2021, 6, 1)) == [("RNU", "RP-01", Stage.CONSIDERING)]
     assert as_of(date(2022, 6, 1)) == [("RNU", "RP-01", Stage.IMPLEMENTING), ("RWX", "RP-02", Stage.TESTING)]
@@ -168,19 +213,30 @@ _codes = count(1)
 )
 def test_the_current_record_is_always_the_latest_effective_dated_event(seeded, manager, moves):
     """Whatever order events arrive in, the record equals the event with the latest (date, id)."""
-    organisation = Organisation(ods_code=f"Z{next(_codes):04d}", name="Property test trust", kind=OrganisationKind.OTHER_PROVIDER)
+    organisation = Organisation(
+        ods_code=f"Z{next(_codes):04d}", name="Property test trust", kind=OrganisationKind.OTHER_PROVIDER
+    )
     seeded.add(organisation)
     seeded.commit()
     idea = one(seeded, ChangeIdea, code="RP-01")
     for stage, days in moves:
         services.log_adoption(
-            seeded, manager, organisation, idea, EventInput(stage.value, date(2021, 4, 1) + timedelta(days=days)),
-            expected_version=None, on_day=date(2025, 6, 30),
+            seeded,
+            manager,
+            organisation,
+            idea,
+            EventInput(stage.value, date(2021, 4, 1) + timedelta(days=days)),
+            expected_version=None,
+            on_day=date(2025, 6, 30),
         )
     events = queries.history(seeded, organisation, idea)
     latest = max(events, key=lambda e: (e.effective_date, e.id))
     record = queries.record(seeded, organisation, idea)
-    assert (record.current_event_id, record.stage, record.effective_date) == (latest.id, latest.stage, latest.effective_date)
+    assert (record.current_event_id, record.stage, record.effective_date) == (
+        latest.id,
+        latest.stage,
+        latest.effective_date,
+    )
     assert len(events) == len(moves)
 
 
@@ -191,7 +247,15 @@ def test_faculty_log_from_the_form_and_see_it_in_the_matrix_and_history(signed_i
     client = signed_in("faculty")
     response = client.submit(
         "/organisations/RNU/adoption/RP-01/log",
-        {"stage": "testing", "effective_date": "2022-03-01", "wards_using": "2", "wards_in_scope": "5", "note": "<script>x</script> on Ward 3", "expected_version": "0", "discontinued_reason": ""},
+        {
+            "stage": "testing",
+            "effective_date": "2022-03-01",
+            "wards_using": "2",
+            "wards_in_scope": "5",
+            "note": "<script>x</script> on Ward 3",
+            "expected_version": "0",
+            "discontinued_reason": "",
+        },
     )
     assert response.status_code == 302
     history = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -206,7 +270,14 @@ def test_the_form_shows_field_errors_and_writes_nothing(signed_in, seeded):
     client = signed_in("faculty")
     response = client.submit(
         "/organisations/RNU/adoption/RP-01/log",
-        {"stage": "testing", "effective_date": "2099-01-01", "wards_using": "9", "wards_in_scope": "5", "evidence_url": "javascript:alert(1)", "expected_version": "0"},
+        {
+            "stage": "testing",
+            "effective_date": "2099-01-01",
+            "wards_using": "9",
+            "wards_in_scope": "5",
+            "evidence_url": "javascript:alert(1)",
+            "expected_version": "0",
+        },
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -246,7 +317,10 @@ def test_everyone_signed_in_sees_matrix_and_history(signed_in, role):
     assert client.get("/organisations/RNU/adoption/RP-01").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/organisations/XXX/adoption", "/organisations/RNU/adoption/XX-99", "/organisations/RNU/adoption/XX-99/log"])
+@pytest.mark.parametrize(
+    "path",
+    ["/organisations/XXX/adoption", "/organisations/RNU/adoption/XX-99", "/organisations/RNU/adoption/XX-99/log"],
+)
 def test_unknown_organisation_or_idea_is_404(signed_in, path):
     assert signed_in("manager").get(path).status_code == 404
 

@@ -73,9 +73,13 @@ def test_the_ladder_and_thresholds():
 
 def test_fingerprint_is_the_same_for_the_same_event_and_differs_otherwise():
     a = EventInput("testing", date(2024, 1, 15), 1, 4, "note", "")
-    assert fingerprint("RNU", "RP-01", a) == fingerprint("RNU", "RP-01", EventInput("testing", date(2024, 1, 15), 1, 4, "note ", ""))
+    assert fingerprint("RNU", "RP-01", a) == fingerprint(
+        "RNU", "RP-01", EventInput("testing", date(2024, 1, 15), 1, 4, "note ", "")
+    )
     assert fingerprint("RNU", "RP-01", a) != fingerprint("RNU", "RP-02", a)
-    assert fingerprint("RNU", "RP-01", a) != fingerprint("RNU", "RP-01", EventInput("testing", date(2024, 1, 16), 1, 4, "note", ""))
+    assert fingerprint("RNU", "RP-01", a) != fingerprint(
+        "RNU", "RP-01", EventInput("testing", date(2024, 1, 16), 1, 4, "note", "")
+    )
 
 
 def test_later_means_later_date_or_same_date_logged_later():

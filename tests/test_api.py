@@ -29,13 +29,9 @@ ENDPOINTS = [
 ]
 
 ALL_IDEAS = (
-    [f"RP-0{n}" for n in range(1, 5)]
-    + [f"SS-0{n}" for n in range(1, 5)]
-    + [f"SSH-{n:02d}" for n in range(1, 11)]
+    [f"RP-0{n}" for n in range(1, 5)] + [f"SS-0{n}" for n in range(1, 5)] + [f"SSH-{n:02d}" for n in range(1, 11)]
 )
-ALL_ODS = sorted(
-    ["RNU", "RWX", "RW1", "R1C", "R1F", "RDY", "RX2", "RXX", "RXY", "RVN", "RTQ", "RJ8", "RWV", "RH5"]
-)
+ALL_ODS = sorted(["RNU", "RWX", "RW1", "R1C", "R1F", "RDY", "RX2", "RXX", "RXY", "RVN", "RTQ", "RJ8", "RWV", "RH5"])
 
 
 def get_json(client, url: str, status: int = 200):
@@ -330,7 +326,11 @@ def test_networks_with_their_organisation_counts(signed_in):
     networks = {n["code"]: n for n in body["networks"]}
     assert [n["code"] for n in body["networks"]] == sorted(networks) == ["KSS", "OXF", "SW", "WOE", "WSX"]
     assert {code: n["organisations"] for code, n in networks.items()} == {
-        "OXF": 2, "WSX": 4, "KSS": 3, "SW": 3, "WOE": 2,
+        "OXF": 2,
+        "WSX": 4,
+        "KSS": 3,
+        "SW": 3,
+        "WOE": 2,
     }
     wsx = networks["WSX"]
     assert wsx["name"] == "Health Innovation Wessex"
@@ -396,8 +396,12 @@ def test_organisations_open_on_respects_opening_dates(signed_in, seeded):
     network = seeded.scalar(select(Network).filter_by(code="WSX"))
     seeded.add(
         Organisation(
-            ods_code="RNEW", name="New trust", kind=OrganisationKind.MENTAL_HEALTH_TRUST,
-            network=network, opened_on=date(2024, 10, 1), is_demo=True,
+            ods_code="RNEW",
+            name="New trust",
+            kind=OrganisationKind.MENTAL_HEALTH_TRUST,
+            network=network,
+            opened_on=date(2024, 10, 1),
+            is_demo=True,
         )
     )
     seeded.commit()
@@ -432,8 +436,11 @@ def grow_data(session, n: int = 20) -> None:
     previous = None
     for k in range(n):
         organisation = Organisation(
-            ods_code=f"Z{k:02d}", name=f"Demo trust {k}", kind=OrganisationKind.ACUTE_TRUST,
-            network=networks[k % len(networks)], is_demo=True,
+            ods_code=f"Z{k:02d}",
+            name=f"Demo trust {k}",
+            kind=OrganisationKind.ACUTE_TRUST,
+            network=networks[k % len(networks)],
+            is_demo=True,
         )
         if previous is not None:
             previous.closed_on = date(2024, 1, 1)
@@ -448,8 +455,12 @@ def grow_data(session, n: int = 20) -> None:
         package.drivers.extend([primary, secondary])
         session.add(
             ChangeIdea(
-                code=f"ZZ-{k:02d}", title=f"Demo idea {k}", package=package,
-                driver=secondary if k % 2 else primary, position=100 + k, is_demo=True,
+                code=f"ZZ-{k:02d}",
+                title=f"Demo idea {k}",
+                package=package,
+                driver=secondary if k % 2 else primary,
+                position=100 + k,
+                is_demo=True,
             )
         )
     add_draft_package(session)

@@ -85,7 +85,10 @@ def test_each_token_is_new(seeded, runner):
     [
         (["users", "token", "nobody@example.nhs.uk"], "No account has the email address nobody@example.nhs.uk"),
         (["users", "revoke-token", "st_nothing"], "No API token has the prefix st_nothing"),
-        (["users", "revoke-token", "--all", "nobody@example.nhs.uk"], "No account has the email address nobody@example.nhs.uk"),
+        (
+            ["users", "revoke-token", "--all", "nobody@example.nhs.uk"],
+            "No account has the email address nobody@example.nhs.uk",
+        ),
     ],
 )
 def test_unknown_accounts_and_prefixes_fail_clearly(seeded, runner, args, message):
@@ -267,7 +270,10 @@ def test_a_refused_token_is_audited(seeded, client):
     assert_401_json(client.get("/api/v1/networks", headers=bearer("st_" + "C" * 43)))
     [denied] = seeded.scalars(select(AuditEvent).filter_by(action="denied"))
     assert (denied.actor_email, denied.actor_role, denied.path, denied.detail) == (
-        "", "anonymous", "GET /api/v1/networks", "Answered 401"
+        "",
+        "anonymous",
+        "GET /api/v1/networks",
+        "Answered 401",
     )
 
 

@@ -14,7 +14,9 @@ def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch, tm
 
 
 def test_production_starts_with_a_strong_key_and_secure_cookies(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": "k" * 16 + "9f8e7d6c5b4a3210fedcba"})
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": "k" * 16 + "9f8e7d6c5b4a3210fedcba"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

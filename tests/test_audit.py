@@ -27,7 +27,11 @@ def test_logging_adoption_is_audited_with_who_and_what(signed_in, seeded):
     )
     assert response.status_code == 302
     [event_row] = audit_rows(seeded, entity="adoption_events")
-    assert (event_row.action, event_row.actor_email, event_row.actor_role) == ("create", "faculty@demo.invalid", "faculty")
+    assert (event_row.action, event_row.actor_email, event_row.actor_role) == (
+        "create",
+        "faculty@demo.invalid",
+        "faculty",
+    )
     assert event_row.after["stage"] == "testing" and event_row.after["effective_date"] == "2022-03-01"
     assert event_row.remote_addr == "127.0.0.1"
     assert event_row.path == "POST /organisations/RNU/adoption/RP-01/log"
@@ -90,7 +94,10 @@ def test_anonymous_api_calls_are_audited(client, seeded):
 def test_nothing_is_audited_when_the_write_is_refused(signed_in, seeded):
     client = signed_in("faculty")
     before = len(audit_rows(seeded))
-    client.submit("/organisations/RNU/adoption/RP-01/log", {"stage": "testing", "effective_date": "2099-01-01", "expected_version": "0"})
+    client.submit(
+        "/organisations/RNU/adoption/RP-01/log",
+        {"stage": "testing", "effective_date": "2099-01-01", "expected_version": "0"},
+    )
     assert len(audit_rows(seeded)) == before
 
 
@@ -140,9 +147,13 @@ def test_audit_page_statement_count_is_fixed(signed_in, seeded, statement_counte
     seeded.commit()
     for code in ("RP-01", "RP-02", "RP-03"):
         adoption_services.log_adoption(
-            seeded, manager, seeded.scalar(select(Organisation).filter_by(ods_code="RNU")),
-            seeded.scalar(select(ChangeIdea).filter_by(code=code)), EventInput("testing", date(2022, 1, 1)),
-            expected_version=None, on_day=date(2025, 1, 1),
+            seeded,
+            manager,
+            seeded.scalar(select(Organisation).filter_by(ods_code="RNU")),
+            seeded.scalar(select(ChangeIdea).filter_by(code=code)),
+            EventInput("testing", date(2022, 1, 1)),
+            expected_version=None,
+            on_day=date(2025, 1, 1),
         )
     with statement_counter() as many:
         client.get("/admin/audit")
@@ -153,7 +164,9 @@ def test_sign_ins_are_audited_success_and_failure_alike(client, seeded):
     client.sign_in("trust@demo.invalid", "not the right password at all")
     client.sign_in("nobody@example.nhs.uk", "whatever it is they typed")
     client.sign_in("TRUST@demo.invalid")
-    rows = [(r.action, r.actor_email, r.actor_role, r.detail) for r in audit_rows(seeded) if r.action.startswith("sign_in")]
+    rows = [
+        (r.action, r.actor_email, r.actor_role, r.detail) for r in audit_rows(seeded) if r.action.startswith("sign_in")
+    ]
     assert rows == [
         ("sign_in_failed", "trust@demo.invalid", "anonymous", "wrong password"),
         ("sign_in_failed", "nobody@example.nhs.uk", "anonymous", "unknown email"),
@@ -166,7 +179,11 @@ def test_sign_out_and_password_changes_are_audited(signed_in, seeded):
     client = signed_in("trust")
     client.submit(
         "/account/password",
-        {"current_password": "spread-tracker-demo-2021", "new_password": "mossy granite lantern orbit", "confirm_password": "mossy granite lantern orbit"},
+        {
+            "current_password": "spread-tracker-demo-2021",
+            "new_password": "mossy granite lantern orbit",
+            "confirm_password": "mossy granite lantern orbit",
+        },
     )
     client.submit("/sign-out", {}, page="/")
     actions = [(r.action, r.actor_email) for r in audit_rows(seeded) if r.action in ("password_set", "sign_out")]
@@ -179,4 +196,8 @@ def test_locked_sign_in_attempts_are_audited(make_app, seeded):
     client = FormClient(make_app(SIGN_IN_FREE_FAILURES=100, SIGN_IN_LOCK_AFTER=2).test_client())
     for _ in range(3):
         client.sign_in("faculty@demo.invalid", "definitely not it at all")
-    assert [r.action for r in audit_rows(seeded) if r.action.startswith("sign_in")] == ["sign_in_failed", "sign_in_failed", "sign_in_refused"]
+    assert [r.action for r in audit_rows(seeded) if r.action.startswith("sign_in")] == [
+        "sign_in_failed",
+        "sign_in_failed",
+        "sign_in_refused",
+    ]

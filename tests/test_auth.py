@@ -83,9 +83,7 @@ def test_pages_send_anonymous_visitors_to_sign_in_with_next(client):
     assert response.headers["Location"] == "/sign-in?next=/account/password"
 
 
-@pytest.mark.parametrize(
-    "email", [TRUST, "TRUST@Demo.Invalid", "  trust@demo.invalid  "]
-)
+@pytest.mark.parametrize("email", [TRUST, "TRUST@Demo.Invalid", "  trust@demo.invalid  "])
 def test_sign_in_by_email_in_any_case(seeded, client, email):
     response = client.sign_in(email)
     assert response.status_code == 302
@@ -152,31 +150,16 @@ def test_after_the_free_failures_each_attempt_must_wait_twice_as_long(seeded):
     assert refused.user is None and "Wait 1 second " in refused.error
     assert attempts(seeded, TRUST).failures == 3  # a refused attempt is not a failure
     # After the wait it is checked again: wrong, so the fifth must wait 2 seconds.
+    assert fail(seeded, TRUST, t0 + timedelta(seconds=1)).error == services.BAD_CREDENTIALS
     assert (
-        fail(seeded, TRUST, t0 + timedelta(seconds=1)).error == services.BAD_CREDENTIALS
+        "Wait 2 seconds" in services.sign_in(seeded, TRUST, DEMO_PASSWORD, POLICY, now=t0 + timedelta(seconds=1)).error
     )
+    assert fail(seeded, TRUST, t0 + timedelta(seconds=3)).error == services.BAD_CREDENTIALS
     assert (
-        "Wait 2 seconds"
-        in services.sign_in(
-            seeded, TRUST, DEMO_PASSWORD, POLICY, now=t0 + timedelta(seconds=1)
-        ).error
-    )
-    assert (
-        fail(seeded, TRUST, t0 + timedelta(seconds=3)).error == services.BAD_CREDENTIALS
-    )
-    assert (
-        "Wait 4 seconds"
-        in services.sign_in(
-            seeded, TRUST, DEMO_PASSWORD, POLICY, now=t0 + timedelta(seconds=3)
-        ).error
+        "Wait 4 seconds" in services.sign_in(seeded, TRUST, DEMO_PASSWORD, POLICY, now=t0 + timedelta(seconds=3)).error
     )
     # Waited: the right password works and the count is cleared.
-    assert (
-        services.sign_in(
-            seeded, TRUST, DEMO_PASSWORD, POLICY, now=t0 + timedelta(seconds=7)
-        ).user
-        is not None
-    )
+    assert services.sign_in(seeded, TRUST, DEMO_PASSWORD, POLICY, now=t0 + timedelta(seconds=7)).user is not None
     assert attempts(seeded, TRUST) is None
 
 
@@ -189,9 +172,7 @@ def lock_out(session, email: str, t0):
     return last
 
 
-@pytest.mark.parametrize(
-    "email", [TRUST, "nobody@demo.invalid"], ids=["known", "unknown"]
-)
+@pytest.mark.parametrize("email", [TRUST, "nobody@demo.invalid"], ids=["known", "unknown"])
 def test_many_failures_lock_the_address_even_for_the_right_password(seeded, email):
     t0 = utcnow()
     at = lock_out(seeded, email, t0)
@@ -201,23 +182,13 @@ def test_many_failures_lock_the_address_even_for_the_right_password(seeded, emai
     right = DEMO_PASSWORD if email == TRUST else "anything"
     refused = services.sign_in(seeded, email, right, POLICY, now=at)
     assert refused.user is None
-    assert (
-        "Too many failed attempts to sign in with this email address" in refused.error
-    )
+    assert "Too many failed attempts to sign in with this email address" in refused.error
     assert "Try again in 15 minutes." in refused.error
     # Still locked a minute before the end, open at the end.
     end = record.locked_until
-    assert (
-        services.sign_in(
-            seeded, email, right, POLICY, now=end - timedelta(minutes=1)
-        ).user
-        is None
-    )
+    assert services.sign_in(seeded, email, right, POLICY, now=end - timedelta(minutes=1)).user is None
     if email == TRUST:
-        assert (
-            services.sign_in(seeded, email, DEMO_PASSWORD, POLICY, now=end).user
-            is not None
-        )
+        assert services.sign_in(seeded, email, DEMO_PASSWORD, POLICY, now=end).user is not None
         assert attempts(seeded, email) is None
 
 
@@ -225,19 +196,14 @@ def test_old_failures_are_forgotten(seeded):
     t0 = utcnow()
     fail(seeded, TRUST, t0, times=3)
     later = t0 + timedelta(minutes=POLICY.window_minutes + 1)
-    assert (
-        services.sign_in(seeded, TRUST, DEMO_PASSWORD, POLICY, now=later).user
-        is not None
-    )
+    assert services.sign_in(seeded, TRUST, DEMO_PASSWORD, POLICY, now=later).user is not None
 
 
 def test_the_wait_is_shown_through_the_web(seeded, client):
     for _ in range(3):
         assert services.BAD_CREDENTIALS in page(client.sign_in(TRUST, "wrong password"))
     # Five more failures (2^5 = 32 seconds to wait), so a slow machine cannot outlast the wait.
-    seeded.execute(
-        update(SignInAttempts).where(SignInAttempts.email == TRUST).values(failures=8)
-    )
+    seeded.execute(update(SignInAttempts).where(SignInAttempts.email == TRUST).values(failures=8))
     seeded.commit()
     response = client.sign_in(TRUST)  # the right password, too soon
     assert response.status_code == 200
@@ -254,9 +220,7 @@ def test_the_lock_through_the_web(seeded, make_app):
     for _ in range(5):
         assert services.BAD_CREDENTIALS in page(client.sign_in(TRUST, "wrong password"))
     response = client.sign_in(TRUST)
-    assert "Too many failed attempts to sign in with this email address" in page(
-        response
-    )
+    assert "Too many failed attempts to sign in with this email address" in page(response)
     assert "Try again in 15 minutes" in page(response)
     assert client.get("/account/password").status_code == 302  # not signed in
     # Another process (another app on the same database) sees the same lock.
@@ -278,12 +242,8 @@ def test_session_cookie_is_http_only_lax_and_secure_in_production(make_app):
     assert "; SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize(
-    "config", [{"TESTING": True}, {"TESTING": False, "DEBUG": True}]
-)
-def test_session_cookie_is_not_secure_on_plain_http_in_debug_and_tests(
-    make_app, config
-):
+@pytest.mark.parametrize("config", [{"TESTING": True}, {"TESTING": False, "DEBUG": True}])
+def test_session_cookie_is_not_secure_on_plain_http_in_debug_and_tests(make_app, config):
     app = make_app(**config)
     cookie = app.test_client().get("/sign-in").headers["Set-Cookie"]
     assert "; Secure" not in cookie
@@ -358,9 +318,7 @@ def test_changing_your_password_keeps_this_session_and_ends_the_others(app, seed
 
     account = user(seeded, TRUST)
     assert verify_password(account.password_hash, GOOD_PASSWORD)
-    assert (
-        fresh_client(app).sign_in(TRUST, DEMO_PASSWORD).status_code == 200
-    )  # the old one fails
+    assert fresh_client(app).sign_in(TRUST, DEMO_PASSWORD).status_code == 200  # the old one fails
     assert fresh_client(app).sign_in(TRUST, GOOD_PASSWORD).status_code == 302
 
 
@@ -389,9 +347,7 @@ def test_changing_your_password_keeps_this_session_and_ends_the_others(app, seed
         ("", "", "", "current_password", "Enter your current password"),
     ],
 )
-def test_a_refused_password_change_changes_nothing(
-    seeded, signed_in, current, new, confirm, field, message
-):
+def test_a_refused_password_change_changes_nothing(seeded, signed_in, current, new, confirm, field, message):
     client = signed_in("trust")
     before = user(seeded, TRUST)
     old_hash, old_token = before.password_hash, before.session_token
@@ -474,9 +430,7 @@ def test_safe_next_unit():
 # --- password hashing ---------------------------------------------------------------------------
 
 
-def test_passwords_are_hashed_with_pbkdf2_sha256_600000_by_default(
-    database_url, tmp_path
-):
+def test_passwords_are_hashed_with_pbkdf2_sha256_600000_by_default(database_url, tmp_path):
     config = {k: v for k, v in BASE_CONFIG.items() if k != "PASSWORD_HASH_ITERATIONS"}
     app = create_app({**config, "DATABASE_URL": database_url})
     app.instance_path = str(tmp_path / "instance")
@@ -495,16 +449,12 @@ def test_passwords_are_hashed_with_pbkdf2_sha256_600000_by_default(
         )
         assert result.exit_code == 0, result.output
         with tracker_db.write_session(app) as session:
-            stored = session.scalar(
-                select(User.password_hash).where(User.email == "hash@example.nhs.uk")
-            )
+            stored = session.scalar(select(User.password_hash).where(User.email == "hash@example.nhs.uk"))
         assert stored.startswith("pbkdf2:sha256:600000$")
         assert GOOD_PASSWORD not in stored
         assert verify_password(stored, GOOD_PASSWORD)
     finally:
-        with tracker_db.write_session(
-            app
-        ) as session:  # PostgreSQL: leave the shared schema empty
+        with tracker_db.write_session(app) as session:  # PostgreSQL: leave the shared schema empty
             session.execute(User.__table__.delete())
             session.commit()
         tracker_db.get_engine(app).dispose()

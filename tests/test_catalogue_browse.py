@@ -17,9 +17,7 @@ def _package(session, code: str) -> ChangePackage:
     return session.scalar(select(ChangePackage).where(ChangePackage.code == code))
 
 
-def add_driver(
-    session, package_code: str, title: str, parent_id: int | None = None
-) -> int:
+def add_driver(session, package_code: str, title: str, parent_id: int | None = None) -> int:
     driver = services.create_driver(
         session,
         _package(session, package_code),
@@ -50,9 +48,7 @@ def add_draft_package(session, code: str = "DRAFTPK", idea_code: str = "DR-01") 
     ambition_id = session.scalar(select(Ambition.id).where(Ambition.code == "RP"))
     package = services.create_package(
         session,
-        PackageDetails(
-            ambition_id, code, "Unpublished restraint package", "Demo publisher"
-        ),
+        PackageDetails(ambition_id, code, "Unpublished restraint package", "Demo publisher"),
     )
     services.create_idea(
         session,
@@ -107,19 +103,11 @@ def test_ambition_page_shows_summary_baseline_targets_with_sources_and_packages(
     html = text_of(signed_in("faculty").get("/ambitions/RP"))
     assert "Reduce the incidence of restrictive practice" in html
     assert "Relative reduction against each ward" in html  # the baseline note
-    assert (
-        html.count("(opens an external site)") >= 4
-    )  # three targets' sources and the ambition's
-    assert (
-        "https://swahsn.com/programmes/mental-health-safety-improvement-programme/"
-        in html
-    )
+    assert html.count("(opens an external site)") >= 4  # three targets' sources and the ambition's
+    assert "https://swahsn.com/programmes/mental-health-safety-improvement-programme/" in html
     assert "At least 25% reduction" in html and "one third (33%)" in html
     assert 'href="/packages/RRP"' in html
-    assert (
-        '<a class="nhsuk-breadcrumb__link" href="/ambitions">Change packages</a>'
-        in html
-    )
+    assert '<a class="nhsuk-breadcrumb__link" href="/ambitions">Change packages</a>' in html
 
 
 def test_an_ambition_without_a_dated_target_says_so(signed_in):
@@ -144,67 +132,42 @@ def test_rrp_package_lists_the_nccmh_ideas_as_not_yet_placed(signed_in):
     ]:
         assert code in unplaced and title in unplaced
     # Ideas keep their order.
-    assert (
-        unplaced.index("RP-01")
-        < unplaced.index("RP-02")
-        < unplaced.index("RP-03")
-        < unplaced.index("RP-04")
-    )
+    assert unplaced.index("RP-01") < unplaced.index("RP-02") < unplaced.index("RP-03") < unplaced.index("RP-04")
     # Resources and tools, provenance and source.
     assert "Dynamic Appraisal of Situational Aggression (DASA)" in html
     assert "Broset Violence Checklist" in html
     assert "The names of the RRP primary and secondary drivers were not found" in html
     assert "ideas-for-changing-practice" in html
-    assert (
-        "Pilot: cut restraint, seclusion and rapid tranquillisation" in html
-    )  # the aim
+    assert "Pilot: cut restraint, seclusion and rapid tranquillisation" in html  # the aim
 
 
 def test_ncish_package_says_prominently_that_it_is_not_an_mhsip_package(signed_in):
     html = text_of(signed_in("trust").get("/packages/NCISH"))
     warning = html[html.index("nhsuk-card--warning") :]
     assert "A related framework, not an MHSIP change package" in warning[:1000]
-    assert (
-        "National Confidential Inquiry into Suicide and Safety in Mental Health (NCISH)"
-        in html
-    )
+    assert "National Confidential Inquiry into Suicide and Safety in Mental Health (NCISH)" in html
     assert "2017" in html  # version
     assert "SSH-10" in html and "Low turnover of non-medical staff" in html
 
 
 def test_package_page_draws_the_driver_diagram(seeded, signed_in):
     primary = add_driver(seeded, "RRP", "Patients shape their own care")
-    secondary = add_driver(
-        seeded, "RRP", "Care plans written with patients", parent_id=primary
-    )
+    secondary = add_driver(seeded, "RRP", "Care plans written with patients", parent_id=primary)
     other = add_driver(seeded, "RRP", "Calm ward environment")
     add_idea(seeded, "RRP", "RP-05", "Safety huddles", driver_id=secondary)
     add_idea(seeded, "RRP", "RP-06", "Sensory room", driver_id=other)
     add_idea(seeded, "RRP", "RP-07", "Patient-led community meeting", driver_id=primary)
 
     html = text_of(signed_in("trust").get("/packages/RRP"))
-    first = html[
-        html.index(f'id="driver-{primary}"') : html.index(f'id="driver-{other}"')
-    ]
+    first = html[html.index(f'id="driver-{primary}"') : html.index(f'id="driver-{other}"')]
     assert "Primary driver</span> Patients shape their own care" in first
     assert "Secondary driver</span> Care plans written with patients" in first
     assert "RP-05" in first and "RP-07" in first and "RP-06" not in first
     assert first.index("Care plans written") < first.index("RP-05")
-    assert (
-        "RP-06"
-        in html[
-            html.index(f'id="driver-{other}"') : html.index(
-                "Change ideas not yet placed"
-            )
-        ]
-    )
+    assert "RP-06" in html[html.index(f'id="driver-{other}"') : html.index("Change ideas not yet placed")]
     # Unplaced ideas still listed; readers get no edit controls.
     assert "RP-01" in html[html.index("Change ideas not yet placed") :]
-    assert (
-        "Move up" not in html
-        and "Edit package details" not in html
-        and "/edit" not in html
-    )
+    assert "Move up" not in html and "Edit package details" not in html and "/edit" not in html
 
 
 def test_editors_see_edit_controls_on_the_package_page(seeded, signed_in):
@@ -214,24 +177,16 @@ def test_editors_see_edit_controls_on_the_package_page(seeded, signed_in):
     assert "Return to draft" in html
     assert "Add a primary driver" in html and "Add a secondary driver" in html
     assert 'action="/ideas/RP-02/move"' in html
-    assert (
-        'Move down<span class="nhsuk-u-visually-hidden">: RP-01 Collaborative care planning</span>'
-        in html
-    )
+    assert 'Move down<span class="nhsuk-u-visually-hidden">: RP-01 Collaborative care planning</span>' in html
     # The first idea cannot move up, the last cannot move down.
     unplaced = html[html.index("Change ideas not yet placed") :]
-    rp01 = unplaced[
-        unplaced.index('id="idea-RP-01"') : unplaced.index('id="idea-RP-02"')
-    ]
+    rp01 = unplaced[unplaced.index('id="idea-RP-01"') : unplaced.index('id="idea-RP-02"')]
     assert "Move up" not in rp01 and "Move down" in rp01
 
 
 def test_package_breadcrumbs_lead_back_to_its_ambition(signed_in):
     html = text_of(signed_in("trust").get("/packages/SSC"))
-    assert (
-        '<a class="nhsuk-breadcrumb__link" href="/ambitions/SS">Improve sexual safety</a>'
-        in html
-    )
+    assert '<a class="nhsuk-breadcrumb__link" href="/ambitions/SS">Improve sexual safety</a>' in html
 
 
 # Ideas
@@ -245,19 +200,14 @@ def test_idea_page_shows_description_place_publisher_source_and_provenance(signe
     assert 'href="/packages/RRP"' in html
     assert "Not yet placed under a driver" in html
     assert "National Collaborating Centre for Mental Health (NCCMH)" in html
-    assert (
-        "Change idea published by NCCMH; its driver in the package is not yet known."
-        in html
-    )
+    assert "Change idea published by NCCMH; its driver in the package is not yet known." in html
     assert "ideas-for-changing-practice" in html
     assert '<a class="nhsuk-breadcrumb__link" href="/packages/RRP">' in html
 
 
 def test_idea_page_shows_its_primary_and_secondary_driver(seeded, signed_in):
     primary = add_driver(seeded, "RRP", "Patients shape their own care")
-    secondary = add_driver(
-        seeded, "RRP", "Care plans written with patients", parent_id=primary
-    )
+    secondary = add_driver(seeded, "RRP", "Care plans written with patients", parent_id=primary)
     add_idea(seeded, "RRP", "RP-05", "Safety huddles", driver_id=secondary)
     html = text_of(signed_in("trust").get("/ideas/RP-05"))
     sits = html[html.index("Where it sits") : html.index("Where it comes from")]
@@ -300,9 +250,7 @@ def test_catalogue_pages_need_sign_in(client, seeded):
         "/search?q=care",
     ):
         response = client.get(url)
-        assert (
-            response.status_code == 302 and "/sign-in" in response.headers["Location"]
-        )
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 
 
 # Drafts and demo content
@@ -330,32 +278,22 @@ def test_editors_see_drafts_labelled_draft(seeded, as_role, role):
     idea = text_of(editor.get("/ideas/DR-01"))
     assert 'nhsuk-tag--grey">Draft</strong>' in idea
     listing = text_of(editor.get("/ambitions"))
-    assert (
-        'Unpublished restraint package</a> <strong class="nhsuk-tag nhsuk-tag--grey">Draft</strong>'
-        in listing
-    )
+    assert 'Unpublished restraint package</a> <strong class="nhsuk-tag nhsuk-tag--grey">Draft</strong>' in listing
     assert "Unpublished restraint package" in text_of(editor.get("/ambitions/RP"))
     results = text_of(editor.get("/search?q=secret+huddle"))
     assert "DR-01" in results and 'nhsuk-tag--grey">Draft</strong>' in results
 
 
 def test_demo_content_is_labelled_demo(seeded, signed_in):
-    seeded.execute(
-        update(ChangePackage).where(ChangePackage.code == "SSC").values(is_demo=True)
-    )
-    seeded.execute(
-        update(ChangeIdea).where(ChangeIdea.code == "RP-02").values(is_demo=True)
-    )
+    seeded.execute(update(ChangePackage).where(ChangePackage.code == "SSC").values(is_demo=True))
+    seeded.execute(update(ChangeIdea).where(ChangeIdea.code == "RP-02").values(is_demo=True))
     seeded.commit()
     client = signed_in("trust")
     demo = '<strong class="nhsuk-tag nhsuk-tag--yellow">Demo</strong>'
     assert demo in text_of(client.get("/packages/SSC"))
     assert demo in text_of(client.get("/ideas/RP-02"))
     rrp = text_of(client.get("/packages/RRP"))
-    assert (
-        rrp.count(demo) == 1
-        and demo in rrp[rrp.index('id="idea-RP-02"') : rrp.index('id="idea-RP-03"')]
-    )
+    assert rrp.count(demo) == 1 and demo in rrp[rrp.index('id="idea-RP-02"') : rrp.index('id="idea-RP-03"')]
     assert demo in text_of(client.get("/ambitions"))
     assert demo not in text_of(client.get("/packages/NCISH"))
 
@@ -363,9 +301,7 @@ def test_demo_content_is_labelled_demo(seeded, signed_in):
 def test_home_page_counts_published_packages_and_ideas(seeded, signed_in):
     add_draft_package(seeded)
     html = text_of(signed_in("manager").get("/"))
-    assert (
-        "1 change package, 4 change ideas" in html
-    )  # RP: the draft is not counted on the home page
+    assert "1 change package, 4 change ideas" in html  # RP: the draft is not counted on the home page
     assert "1 change package, 10 change ideas" in html  # SSH
 
 
@@ -384,9 +320,7 @@ def _grow_package(
     for p in range(primaries):
         primary = add_driver(session, package_code, f"Primary {p}")
         for s in range(secondaries):
-            secondary = add_driver(
-                session, package_code, f"Secondary {p}.{s}", parent_id=primary
-            )
+            secondary = add_driver(session, package_code, f"Secondary {p}.{s}", parent_id=primary)
             for _ in range(ideas):
                 number += 1
                 add_idea(
@@ -405,9 +339,7 @@ def _count(statement_counter, client, url: str) -> int:
 
 
 @pytest.mark.parametrize("role", ["trust", "manager"])
-def test_package_page_statement_count_does_not_grow_with_drivers_and_ideas(
-    seeded, as_role, statement_counter, role
-):
+def test_package_page_statement_count_does_not_grow_with_drivers_and_ideas(seeded, as_role, statement_counter, role):
     client = as_role(role)
     add_idea(
         seeded,
@@ -423,12 +355,8 @@ def test_package_page_statement_count_does_not_grow_with_drivers_and_ideas(
     assert large <= 8
 
 
-@pytest.mark.parametrize(
-    "url", ["/ambitions", "/ambitions/RP", "/", "/search?q=idea", "/ideas/RP-11"]
-)
-def test_list_pages_statement_count_does_not_grow(
-    seeded, as_role, statement_counter, url
-):
+@pytest.mark.parametrize("url", ["/ambitions", "/ambitions/RP", "/", "/search?q=idea", "/ideas/RP-11"])
+def test_list_pages_statement_count_does_not_grow(seeded, as_role, statement_counter, url):
     client = as_role("manager")
     _grow_package(seeded, "RRP", "RP", primaries=1, secondaries=1, ideas=1)
     small = _count(statement_counter, client, url)

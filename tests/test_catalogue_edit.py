@@ -26,9 +26,7 @@ def _package(session, code: str) -> ChangePackage:
     return session.scalar(select(ChangePackage).where(ChangePackage.code == code))
 
 
-def add_driver(
-    session, package_code: str, title: str, parent_id: int | None = None
-) -> int:
+def add_driver(session, package_code: str, title: str, parent_id: int | None = None) -> int:
     driver = services.create_driver(
         session,
         _package(session, package_code),
@@ -39,9 +37,7 @@ def add_driver(
     return driver_id
 
 
-def add_idea(
-    session, package_code: str, code: str, title: str, driver_id: int | None = None
-) -> None:
+def add_idea(session, package_code: str, code: str, title: str, driver_id: int | None = None) -> None:
     services.create_idea(
         session,
         _package(session, package_code),
@@ -59,11 +55,7 @@ def ambition_id(session, code: str) -> int:
 def row(session, model, **key):
     """The row's current values as a plain namespace (read in a transaction of its own)."""
     obj = session.scalar(select(model).filter_by(**key))
-    values = (
-        None
-        if obj is None
-        else SimpleNamespace(**{c.key: getattr(obj, c.key) for c in model.__table__.c})
-    )
+    values = None if obj is None else SimpleNamespace(**{c.key: getattr(obj, c.key) for c in model.__table__.c})
     session.rollback()
     return values
 
@@ -71,26 +63,17 @@ def row(session, model, **key):
 def snapshot(session) -> dict:
     """Every catalogue row, to show that a refused edit wrote nothing."""
     tables = (Ambition, ChangePackage, Driver, ChangeIdea)
-    rows = {
-        m.__tablename__: session.execute(
-            select(m.__table__).order_by(m.__table__.c.id)
-        ).all()
-        for m in tables
-    }
+    rows = {m.__tablename__: session.execute(select(m.__table__).order_by(m.__table__.c.id)).all() for m in tables}
     session.rollback()
     return rows
 
 
-def ordered_ideas(
-    session, package_code: str, driver_id: int | None = None
-) -> list[str]:
+def ordered_ideas(session, package_code: str, driver_id: int | None = None) -> list[str]:
     package = _package(session, package_code)
     codes = list(
         session.scalars(
             select(ChangeIdea.code)
-            .where(
-                ChangeIdea.package_id == package.id, ChangeIdea.driver_id == driver_id
-            )
+            .where(ChangeIdea.package_id == package.id, ChangeIdea.driver_id == driver_id)
             .order_by(ChangeIdea.position, ChangeIdea.id)
         )
     )
@@ -98,9 +81,7 @@ def ordered_ideas(
     return codes
 
 
-def ordered_drivers(
-    session, package_code: str, parent_id: int | None = None
-) -> list[str]:
+def ordered_drivers(session, package_code: str, parent_id: int | None = None) -> list[str]:
     package = _package(session, package_code)
     titles = list(
         session.scalars(
@@ -189,10 +170,7 @@ def test_manager_adds_a_draft_package(seeded, manager):
     assert package.title == "Therapeutic inpatient care package"
     assert package.status == PackageStatus.DRAFT
     assert package.version == "1.0" and package.source_url == "https://example.org/tic"
-    assert (
-        package.summary.startswith("Halve restraint")
-        and package.provenance_note == "Made up for testing"
-    )
+    assert package.summary.startswith("Halve restraint") and package.provenance_note == "Made up for testing"
     assert package.position > row(seeded, ChangePackage, code="RRP").position
     html = page(manager, "/packages/TIC")
     assert "Change package TIC added" in html and "Draft</strong>" in html
@@ -203,9 +181,7 @@ def test_new_package_form_preselects_the_ambition(seeded, manager):
     ss = ambition_id(seeded, "SS")
     assert re.search(rf'value="{ss}" checked', html)
     assert 'value="draft" checked' in html
-    assert page(
-        manager, "/packages/new?ambition=NOPE"
-    )  # an unknown ambition preselects nothing
+    assert page(manager, "/packages/new?ambition=NOPE")  # an unknown ambition preselects nothing
 
 
 def test_manager_edits_a_package(seeded, manager):
@@ -219,46 +195,31 @@ def test_manager_edits_a_package(seeded, manager):
     response = manager.submit("/packages/RRP/edit", data)
     assert response.status_code == 302
     package = row(seeded, ChangePackage, code="RRP")
-    assert (
-        package.title == "RRP change package, second edition" and package.version == "2"
-    )
+    assert package.title == "RRP change package, second edition" and package.version == "2"
     assert package.row_version == int(data["row_version"]) + 1
 
 
 def test_moving_a_package_to_another_ambition(seeded, manager):
-    response = manager.submit(
-        "/packages/RRP/edit", rrp_data(seeded, ambition_id=ambition_id(seeded, "SS"))
-    )
+    response = manager.submit("/packages/RRP/edit", rrp_data(seeded, ambition_id=ambition_id(seeded, "SS")))
     assert response.status_code == 302
-    assert row(seeded, ChangePackage, code="RRP").ambition_id == ambition_id(
-        seeded, "SS"
-    )
+    assert row(seeded, ChangePackage, code="RRP").ambition_id == ambition_id(seeded, "SS")
     assert "Reducing Restrictive Practice" in page(manager, "/ambitions/SS")
 
 
 def test_publish_and_return_to_draft(seeded, manager, as_role):
-    response = manager.submit(
-        "/packages/RRP/status", {"status": "draft"}, page="/packages/RRP"
-    )
+    response = manager.submit("/packages/RRP/status", {"status": "draft"}, page="/packages/RRP")
     assert response.status_code == 302
     assert row(seeded, ChangePackage, code="RRP").status == PackageStatus.DRAFT
     assert "is a draft again" in page(manager, "/packages/RRP")
     assert as_role("trust").get("/packages/RRP").status_code == 404
-    manager.submit(
-        "/packages/RRP/status", {"status": "published"}, page="/packages/RRP"
-    )
+    manager.submit("/packages/RRP/status", {"status": "published"}, page="/packages/RRP")
     assert row(seeded, ChangePackage, code="RRP").status == PackageStatus.PUBLISHED
     assert as_role("trust").get("/packages/RRP").status_code == 200
 
 
 def test_an_unknown_status_is_a_bad_request(seeded, manager):
     before = snapshot(seeded)
-    assert (
-        manager.submit(
-            "/packages/RRP/status", {"status": "gone"}, page="/packages/RRP"
-        ).status_code
-        == 400
-    )
+    assert manager.submit("/packages/RRP/status", {"status": "gone"}, page="/packages/RRP").status_code == 400
     assert snapshot(seeded) == before
 
 
@@ -289,9 +250,7 @@ def test_manager_adds_primary_and_secondary_drivers(seeded, manager):
     assert row(seeded, Driver, title="Care plans").parent_id == primary.id
     html = page(manager, "/packages/RRP")
     assert "Secondary driver added" in html
-    assert html.index("Patients shape their care") < html.index(
-        "Secondary driver</span> Care plans"
-    )
+    assert html.index("Patients shape their care") < html.index("Secondary driver</span> Care plans")
 
 
 def test_manager_edits_a_driver_and_makes_it_secondary(seeded, manager):
@@ -314,9 +273,7 @@ def test_manager_edits_a_driver_and_makes_it_secondary(seeded, manager):
     assert f'<option value="{second}"' not in page(manager, f"/drivers/{first}/edit")
 
 
-def test_deleting_a_driver_takes_its_secondaries_and_unplaces_its_ideas(
-    seeded, manager
-):
+def test_deleting_a_driver_takes_its_secondaries_and_unplaces_its_ideas(seeded, manager):
     primary = add_driver(seeded, "RRP", "Patients shape their care")
     secondary = add_driver(seeded, "RRP", "Care plans", parent_id=primary)
     keep = add_driver(seeded, "RRP", "Calm wards")
@@ -327,21 +284,12 @@ def test_deleting_a_driver_takes_its_secondaries_and_unplaces_its_ideas(
     confirm = page(manager, f"/drivers/{primary}/delete")
     assert "Delete the primary driver ‘Patients shape their care’?" in confirm
     assert "Its 1 secondary driver will be deleted too" in confirm
-    assert (
-        "2 change ideas are kept" in confirm
-        and "RP-05" in confirm
-        and "RP-06" in confirm
-    )
+    assert "2 change ideas are kept" in confirm and "RP-05" in confirm and "RP-06" in confirm
     assert row(seeded, Driver, id=primary) is not None  # the GET deleted nothing
 
-    response = manager.submit(
-        f"/drivers/{primary}/delete", {"row_version": version_on(confirm)}
-    )
+    response = manager.submit(f"/drivers/{primary}/delete", {"row_version": version_on(confirm)})
     assert response.status_code == 302
-    assert (
-        row(seeded, Driver, id=primary) is None
-        and row(seeded, Driver, id=secondary) is None
-    )
+    assert row(seeded, Driver, id=primary) is None and row(seeded, Driver, id=secondary) is None
     assert row(seeded, Driver, id=keep) is not None
     assert ordered_ideas(seeded, "RRP") == [
         "RP-01",
@@ -362,42 +310,25 @@ def test_deleting_a_secondary_driver_leaves_its_primary(seeded, manager):
     primary = add_driver(seeded, "RRP", "Patients shape their care")
     secondary = add_driver(seeded, "RRP", "Care plans", parent_id=primary)
     confirm = page(manager, f"/drivers/{secondary}/delete")
-    assert (
-        "Delete the secondary driver" in confirm
-        and "No change ideas sit under it." in confirm
-    )
+    assert "Delete the secondary driver" in confirm and "No change ideas sit under it." in confirm
     manager.submit(f"/drivers/{secondary}/delete", {"row_version": version_on(confirm)})
-    assert (
-        row(seeded, Driver, id=secondary) is None
-        and row(seeded, Driver, id=primary) is not None
-    )
+    assert row(seeded, Driver, id=secondary) is None and row(seeded, Driver, id=primary) is not None
 
 
 def test_reordering_drivers(seeded, manager):
     add_driver(seeded, "RRP", "A")
     add_driver(seeded, "RRP", "B")
     c = add_driver(seeded, "RRP", "C")
-    response = manager.submit(
-        f"/drivers/{c}/move", {"direction": "up"}, page="/packages/RRP"
-    )
-    assert (
-        response.status_code == 302
-        and response.headers["Location"] == f"/packages/RRP#driver-{c}"
-    )
+    response = manager.submit(f"/drivers/{c}/move", {"direction": "up"}, page="/packages/RRP")
+    assert response.status_code == 302 and response.headers["Location"] == f"/packages/RRP#driver-{c}"
     assert ordered_drivers(seeded, "RRP") == ["A", "C", "B"]
     manager.submit(f"/drivers/{c}/move", {"direction": "up"}, page="/packages/RRP")
-    manager.submit(
-        f"/drivers/{c}/move", {"direction": "up"}, page="/packages/RRP"
-    )  # already first: no change
+    manager.submit(f"/drivers/{c}/move", {"direction": "up"}, page="/packages/RRP")  # already first: no change
     assert ordered_drivers(seeded, "RRP") == ["C", "A", "B"]
     manager.submit(f"/drivers/{c}/move", {"direction": "down"}, page="/packages/RRP")
     assert ordered_drivers(seeded, "RRP") == ["A", "C", "B"]
     html = page(manager, "/packages/RRP")
-    assert (
-        html.index("</span> A</h3>")
-        < html.index("</span> C</h3>")
-        < html.index("</span> B</h3>")
-    )
+    assert html.index("</span> A</h3>") < html.index("</span> C</h3>") < html.index("</span> B</h3>")
 
 
 def test_reordering_secondary_drivers_stays_among_siblings(seeded, manager):
@@ -414,10 +345,7 @@ def test_reordering_secondary_drivers_stays_among_siblings(seeded, manager):
 def test_a_bad_direction_is_a_bad_request(seeded, manager, direction):
     before = snapshot(seeded)
     data = {} if direction is None else {"direction": direction}
-    assert (
-        manager.submit("/ideas/RP-02/move", data, page="/packages/RRP").status_code
-        == 400
-    )
+    assert manager.submit("/ideas/RP-02/move", data, page="/packages/RRP").status_code == 400
     assert snapshot(seeded) == before
 
 
@@ -447,14 +375,7 @@ def test_manager_adds_a_change_idea_under_a_driver(seeded, manager):
     assert idea.source_url == "https://example.org/huddles"
     html = page(manager, "/packages/RRP")
     assert "Change idea RP-05 added" in html
-    assert (
-        "RP-05"
-        in html[
-            html.index(f'id="driver-{driver}"') : html.index(
-                "Change ideas not yet placed"
-            )
-        ]
-    )
+    assert "RP-05" in html[html.index(f'id="driver-{driver}"') : html.index("Change ideas not yet placed")]
 
 
 def test_manager_edits_a_change_idea_and_places_it(seeded, manager):
@@ -472,39 +393,22 @@ def test_manager_edits_a_change_idea_and_places_it(seeded, manager):
             "row_version": version_on(form),
         },
     )
-    assert (
-        response.status_code == 302 and response.headers["Location"] == "/ideas/RP-02"
-    )
+    assert response.status_code == 302 and response.headers["Location"] == "/ideas/RP-02"
     idea = row(seeded, ChangeIdea, code="RP-02")
-    assert (
-        idea.title == "Recovery tree"
-        and idea.driver_id == driver
-        and idea.source_url == ""
-    )
+    assert idea.title == "Recovery tree" and idea.driver_id == driver and idea.source_url == ""
     assert ordered_ideas(seeded, "RRP") == ["RP-01", "RP-03", "RP-04"]
     assert "Patients shape their care" in page(manager, "/ideas/RP-02")
 
 
 def test_reordering_ideas(seeded, manager):
-    response = manager.submit(
-        "/ideas/RP-03/move", {"direction": "up"}, page="/packages/RRP"
-    )
-    assert (
-        response.status_code == 302
-        and response.headers["Location"] == "/packages/RRP#idea-RP-03"
-    )
+    response = manager.submit("/ideas/RP-03/move", {"direction": "up"}, page="/packages/RRP")
+    assert response.status_code == 302 and response.headers["Location"] == "/packages/RRP#idea-RP-03"
     assert ordered_ideas(seeded, "RRP") == ["RP-01", "RP-03", "RP-02", "RP-04"]
-    manager.submit(
-        "/ideas/RP-04/move", {"direction": "down"}, page="/packages/RRP"
-    )  # already last
+    manager.submit("/ideas/RP-04/move", {"direction": "down"}, page="/packages/RRP")  # already last
     manager.submit("/ideas/RP-01/move", {"direction": "down"}, page="/packages/RRP")
     assert ordered_ideas(seeded, "RRP") == ["RP-03", "RP-01", "RP-02", "RP-04"]
     html = page(manager, "/packages/RRP")
-    assert (
-        html.index('id="idea-RP-03"')
-        < html.index('id="idea-RP-01"')
-        < html.index('id="idea-RP-02"')
-    )
+    assert html.index('id="idea-RP-03"') < html.index('id="idea-RP-01"') < html.index('id="idea-RP-02"')
 
 
 # Refused input: the form comes back with its errors and nothing is written.
@@ -764,9 +668,7 @@ def test_bad_input_is_refused_and_nothing_changes(world, manager, url, data, mes
 
 def test_html_in_text_fields_shows_as_text(seeded, manager, as_role):
     script = '<script>alert("x")</script>'
-    driver_response = manager.submit(
-        "/packages/RRP/drivers/new", {"title": f"Driver {script}", "parent_id": ""}
-    )
+    driver_response = manager.submit("/packages/RRP/drivers/new", {"title": f"Driver {script}", "parent_id": ""})
     assert driver_response.status_code == 302
     response = manager.submit(
         "/packages/RRP/ideas/new",
@@ -779,15 +681,9 @@ def test_html_in_text_fields_shows_as_text(seeded, manager, as_role):
     for client in (manager, as_role("trust")):
         for url in ("/packages/RRP", "/ideas/RP-05", "/search?q=huddles"):
             html = page(client, url)
-            assert (
-                "<script>alert" not in html
-                and "<img src=x" not in html
-                and "<b>bold</b>" not in html
-            )
+            assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold</b>" not in html
             assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
-    assert (
-        row(seeded, ChangeIdea, code="RP-05").title == f"Huddles {script}"
-    )  # stored as typed
+    assert row(seeded, ChangeIdea, code="RP-05").title == f"Huddles {script}"  # stored as typed
 
 
 # Stale edits: the second of two forms opened at the same version is refused.
@@ -807,9 +703,7 @@ def test_package_edit_conflict_keeps_the_first_change(seeded, manager):
     assert second.status_code == 200
     html = second.get_data(as_text=True)
     assert CONFLICT_MESSAGE in html and PROBLEM in html
-    assert (
-        'value="First editor&#39;s title"' in html
-    )  # the form now shows the saved version
+    assert 'value="First editor&#39;s title"' in html  # the form now shows the saved version
     assert version_on(html) == str(int(version) + 1)
     assert row(seeded, ChangePackage, code="RRP").title == "First editor's title"
 
@@ -818,18 +712,9 @@ def test_driver_edit_conflict_keeps_the_first_change(seeded, manager):
     driver = add_driver(seeded, "RRP", "Original")
     url = f"/drivers/{driver}/edit"
     version = version_on(page(manager, url))
-    assert (
-        manager.submit(
-            url, {"title": "First", "parent_id": "", "row_version": version}
-        ).status_code
-        == 302
-    )
-    second = manager.submit(
-        url, {"title": "Second", "parent_id": "", "row_version": version}
-    )
-    assert second.status_code == 200 and CONFLICT_MESSAGE in second.get_data(
-        as_text=True
-    )
+    assert manager.submit(url, {"title": "First", "parent_id": "", "row_version": version}).status_code == 302
+    second = manager.submit(url, {"title": "Second", "parent_id": "", "row_version": version})
+    assert second.status_code == 200 and CONFLICT_MESSAGE in second.get_data(as_text=True)
     assert 'value="First"' in second.get_data(as_text=True)
     assert row(seeded, Driver, id=driver).title == "First"
 
@@ -837,30 +722,17 @@ def test_driver_edit_conflict_keeps_the_first_change(seeded, manager):
 def test_idea_edit_conflict_keeps_the_first_change(seeded, manager):
     version = version_on(page(manager, "/ideas/RP-03/edit"))
     assert (
-        manager.submit(
-            "/ideas/RP-03/edit", _idea(code="RP-03", title="First", row_version=version)
-        ).status_code
-        == 302
+        manager.submit("/ideas/RP-03/edit", _idea(code="RP-03", title="First", row_version=version)).status_code == 302
     )
-    second = manager.submit(
-        "/ideas/RP-03/edit", _idea(code="RP-03", title="Second", row_version=version)
-    )
-    assert second.status_code == 200 and CONFLICT_MESSAGE in second.get_data(
-        as_text=True
-    )
+    second = manager.submit("/ideas/RP-03/edit", _idea(code="RP-03", title="Second", row_version=version))
+    assert second.status_code == 200 and CONFLICT_MESSAGE in second.get_data(as_text=True)
     assert row(seeded, ChangeIdea, code="RP-03").title == "First"
 
 
 def test_a_form_without_its_version_is_a_conflict_not_an_overwrite(seeded, manager):
-    response = manager.submit(
-        "/ideas/RP-03/edit", _idea(code="RP-03", title="Blind write")
-    )
-    assert response.status_code == 200 and CONFLICT_MESSAGE in response.get_data(
-        as_text=True
-    )
-    assert (
-        row(seeded, ChangeIdea, code="RP-03").title == "Ward round preparation sheets"
-    )
+    response = manager.submit("/ideas/RP-03/edit", _idea(code="RP-03", title="Blind write"))
+    assert response.status_code == 200 and CONFLICT_MESSAGE in response.get_data(as_text=True)
+    assert row(seeded, ChangeIdea, code="RP-03").title == "Ward round preparation sheets"
 
 
 def test_delete_of_a_driver_changed_since_confirming_is_refused(seeded, manager):
@@ -871,9 +743,7 @@ def test_delete_of_a_driver_changed_since_confirming_is_refused(seeded, manager)
         f"/drivers/{driver}/edit",
         {"title": "Renamed", "parent_id": "", "row_version": version_on(edit)},
     )
-    response = manager.submit(
-        f"/drivers/{driver}/delete", {"row_version": version_on(confirm)}
-    )
+    response = manager.submit(f"/drivers/{driver}/delete", {"row_version": version_on(confirm)})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert CONFLICT_MESSAGE in html and "‘Renamed’" in html
@@ -916,30 +786,22 @@ def test_a_save_racing_another_is_a_conflict(app, seeded):
 def test_services_refuse_a_third_level_and_foreign_drivers(seeded):
     rrp, ssc = _package(seeded, "RRP"), _package(seeded, "SSC")
     primary = services.create_driver(seeded, rrp, DriverDetails("P"))
-    secondary = services.create_driver(
-        seeded, rrp, DriverDetails("S", parent_id=primary.id)
-    )
+    secondary = services.create_driver(seeded, rrp, DriverDetails("S", parent_id=primary.id))
     foreign = services.create_driver(seeded, ssc, DriverDetails("Q"))
     with pytest.raises(InvalidInput) as third:
         services.create_driver(seeded, rrp, DriverDetails("T", parent_id=secondary.id))
     assert third.value.errors == {"parent_id": services.PARENT_NOT_PRIMARY}
     with pytest.raises(InvalidInput):
-        services.create_idea(
-            seeded, rrp, IdeaDetails("RP-09", "Stray", driver_id=foreign.id)
-        )
+        services.create_idea(seeded, rrp, IdeaDetails("RP-09", "Stray", driver_id=foreign.id))
     with pytest.raises(InvalidInput) as bad:
-        services.create_idea(
-            seeded, rrp, IdeaDetails("rp-9", "", source_url="file:///etc/passwd")
-        )
+        services.create_idea(seeded, rrp, IdeaDetails("rp-9", "", source_url="file:///etc/passwd"))
     assert set(bad.value.errors) == {"code", "title", "source_url"}
     seeded.rollback()
 
 
 def test_services_refuse_a_package_with_an_unknown_status_or_ambition(seeded):
     with pytest.raises(InvalidInput) as bad:
-        services.create_package(
-            seeded, PackageDetails(9999, "NEWPK", " ", "Publisher", status="archived")
-        )
+        services.create_package(seeded, PackageDetails(9999, "NEWPK", " ", "Publisher", status="archived"))
     assert set(bad.value.errors) == {"ambition_id", "title", "status"}
     seeded.rollback()
     assert row(seeded, ChangePackage, code="NEWPK") is None
@@ -996,11 +858,7 @@ def test_readers_get_403_on_every_edit_endpoint(seeded, as_role, role):
         assert response.status_code == 403, (method, url, response.status_code)
     assert snapshot(seeded) == before
     page_html = page(client, "/packages/RRP")
-    assert (
-        "Edit" not in page_html
-        and "Move up" not in page_html
-        and "Add a" not in page_html
-    )
+    assert "Edit" not in page_html and "Move up" not in page_html and "Add a" not in page_html
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
@@ -1009,9 +867,7 @@ def test_editors_reach_every_edit_page(seeded, as_role, role):
     client = as_role(role)
     for method, template in EDIT_ENDPOINTS:
         if method == "GET":
-            assert client.get(template.format(driver=driver)).status_code == 200, (
-                template
-            )
+            assert client.get(template.format(driver=driver)).status_code == 200, template
 
 
 @pytest.mark.parametrize(
@@ -1048,17 +904,11 @@ def test_editing_something_unknown_is_404(seeded, manager, method, url):
         ("set_package_status", "/packages/RRP/status"),
     ],
 )
-def test_a_button_meeting_a_simultaneous_change_says_so(
-    seeded, manager, monkeypatch, service, url
-):
+def test_a_button_meeting_a_simultaneous_change_says_so(seeded, manager, monkeypatch, service, url):
     def lose_the_race(_session, row, *_args):
         raise EditConflict(row)
 
     monkeypatch.setattr(services, service, lose_the_race)
-    response = manager.submit(
-        url, {"direction": "up", "status": "draft"}, page="/packages/RRP"
-    )
+    response = manager.submit(url, {"direction": "up", "status": "draft"}, page="/packages/RRP")
     assert response.status_code == 302
-    assert "Someone else changed this package at the same moment" in page(
-        manager, "/packages/RRP"
-    )
+    assert "Someone else changed this package at the same moment" in page(manager, "/packages/RRP")

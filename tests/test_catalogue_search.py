@@ -73,9 +73,7 @@ def test_like_wildcards_are_taken_literally(reader, q):
 
 
 def test_the_query_is_shown_as_text(reader):
-    html = reader.get(
-        "/search", query_string={"q": '<script>alert("x")</script>'}
-    ).get_data(as_text=True)
+    html = reader.get("/search", query_string={"q": '<script>alert("x")</script>'}).get_data(as_text=True)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert" in html
 
@@ -83,10 +81,7 @@ def test_the_query_is_shown_as_text(reader):
 def test_very_long_queries_are_cut_short(reader):
     response = reader.get("/search", query_string={"q": "care " * 500})
     assert response.status_code == 200
-    assert (
-        len(queries.search_words("a b c d e f g h i j k l m"))
-        == queries.MAX_SEARCH_WORDS
-    )
+    assert len(queries.search_words("a b c d e f g h i j k l m")) == queries.MAX_SEARCH_WORDS
 
 
 def test_search_words_are_distinct_and_case_folded():
@@ -118,9 +113,7 @@ def test_draft_ideas_are_found_only_by_editors(seeded, signed_in, role, sees_dra
     assert (found(signed_in(role), "privacy screens") == ["SS-90"]) is sees_draft
 
 
-def test_search_runs_one_query_whatever_the_results(
-    seeded, signed_in, statement_counter
-):
+def test_search_runs_one_query_whatever_the_results(seeded, signed_in, statement_counter):
     client = signed_in("manager")
     with statement_counter() as few:
         client.get("/search?q=mural")

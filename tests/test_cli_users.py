@@ -24,9 +24,7 @@ def read_user(session, email: str) -> User | None:
     """The account as it is now, detached, with no transaction left open to block the CLI."""
     session.rollback()
     user = session.scalar(
-        select(User)
-        .where(User.email == email)
-        .options(selectinload(User.organisation), selectinload(User.networks))
+        select(User).where(User.email == email).options(selectinload(User.organisation), selectinload(User.networks))
     )
     if user is not None:
         session.expunge(user)
@@ -42,9 +40,7 @@ def count_users(session) -> int:
 
 
 def create(runner, *args, password=GOOD_PASSWORD):
-    return runner.invoke(
-        args=["users", "create", *args, "--password-stdin"], input=password + "\n"
-    )
+    return runner.invoke(args=["users", "create", *args, "--password-stdin"], input=password + "\n")
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -149,9 +145,7 @@ def test_a_mistyped_confirmation_writes_nothing(seeded, runner):
         "empty-password",
     ],
 )
-def test_bad_input_fails_clearly_and_writes_nothing(
-    seeded, runner, args, password, message
-):
+def test_bad_input_fails_clearly_and_writes_nothing(seeded, runner, args, password, message):
     before = count_users(seeded)
     result = create(runner, "someone@example.nhs.uk", *args, password=password)
     assert result.exit_code != 0
@@ -178,9 +172,7 @@ def test_bad_email_fails_clearly_and_writes_nothing(seeded, runner, email, messa
 
 
 def test_every_problem_is_reported(seeded, runner):
-    result = create(
-        runner, "TRUST@demo.invalid", "--role", "trust", password="password1234"
-    )
+    result = create(runner, "TRUST@demo.invalid", "--role", "trust", password="password1234")
     assert result.exit_code == 1
     for message in (services.EMAIL_TAKEN, services.CHOOSE_ORGANISATION, TOO_EASY):
         assert message in result.output
@@ -242,9 +234,7 @@ def test_set_password_from_stdin_ends_the_accounts_sessions(app, seeded, runner)
     assert "Password set for trust@demo.invalid" in result.output
     assert verify_password(read_user(seeded, TRUST).password_hash, GOOD_PASSWORD)
     assert client.get("/account/password").status_code == 302
-    assert (
-        FormClient(app.test_client()).sign_in(TRUST, GOOD_PASSWORD).status_code == 302
-    )
+    assert FormClient(app.test_client()).sign_in(TRUST, GOOD_PASSWORD).status_code == 302
 
 
 def test_set_password_at_the_prompt(seeded, runner):

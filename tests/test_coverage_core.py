@@ -215,7 +215,9 @@ def test_series_agrees_with_point_coverage_after_an_organisations_dates_are_edit
         (organisation, "RP-03", "sustained", day(2023, 9, 10)),
         (other, "RP-01", "implementing", day(2022, 1, 5)),
     ):
-        append_event(seeded, None, ods_org, seeded.scalar(sql_select(ChangeIdea).filter_by(code=code)), EventInput(stage, when))
+        append_event(
+            seeded, None, ods_org, seeded.scalar(sql_select(ChangeIdea).filter_by(code=code)), EventInput(stage, when)
+        )
     organisation.opened_on = day(2022, 1, 1)  # after its first event
     organisation.closed_on = day(2023, 3, 1)  # before its last
     seeded.commit()
@@ -223,5 +225,8 @@ def test_series_agrees_with_point_coverage_after_an_organisations_dates_are_edit
     points = q.series(seeded, scope, day(2021, 4, 1), day(2024, 6, 30), 3)
     for point in points:
         figures = q.coverage(seeded, scope, point.month_end, 3)
-        assert (point.organisations_total, point.organisations_reached) == (figures.organisations_total, figures.organisations_reached), point
+        assert (point.organisations_total, point.organisations_reached) == (
+            figures.organisations_total,
+            figures.organisations_reached,
+        ), point
         assert abs(point.depth - figures.depth) < 1e-12, point

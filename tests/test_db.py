@@ -21,7 +21,11 @@ def test_connections_use_wal_and_enforce_foreign_keys(app):
 
 def test_foreign_keys_are_enforced_by_the_database(session):
     with pytest.raises(IntegrityError):
-        session.execute(text("INSERT INTO drivers (package_id, title, description, position, row_version) VALUES (999, 'x', '', 0, 1)"))
+        session.execute(
+            text(
+                "INSERT INTO drivers (package_id, title, description, position, row_version) VALUES (999, 'x', '', 0, 1)"
+            )
+        )
         session.flush()
     session.rollback()
 

@@ -49,20 +49,46 @@ def read_xlsx(body: bytes):
 
 def all_events(app):
     with Session(bind=tracker_db.get_engine(app)) as s:
-        return [(e.id, e.organisation.ods_code, e.change_idea.code, e.stage.value, e.effective_date) for e in queries.events(s)]
+        return [
+            (e.id, e.organisation.ods_code, e.change_idea.code, e.stage.value, e.effective_date)
+            for e in queries.events(s)
+        ]
 
 
 def all_records(app):
     with Session(bind=tracker_db.get_engine(app)) as s:
-        return [(r.organisation.ods_code, r.change_idea.code, r.stage.value, r.current_event_id) for r in queries.current_records(s)]
+        return [
+            (r.organisation.ods_code, r.change_idea.code, r.stage.value, r.current_event_id)
+            for r in queries.current_records(s)
+        ]
 
 
 @pytest.fixture
 def ledger(seeded):
     """Three events of ours (on top of any demo history): a formula in a note, a discontinuation, a correction."""
-    first = add_event(seeded, "RNU", "SS-01", "testing", date(2024, 1, 10), email="faculty@demo.invalid", note=FORMULA, wards_using=1, wards_in_scope=6)
-    add_event(seeded, "RNU", "SS-01", "implementing", date(2024, 4, 2), email="manager@demo.invalid", evidence_url="https://example.org/r")
-    add_event(seeded, "RWX", "RP-02", "discontinued", date(2024, 6, 30), discontinued_reason="other", note="-2 wards: merged")
+    first = add_event(
+        seeded,
+        "RNU",
+        "SS-01",
+        "testing",
+        date(2024, 1, 10),
+        email="faculty@demo.invalid",
+        note=FORMULA,
+        wards_using=1,
+        wards_in_scope=6,
+    )
+    add_event(
+        seeded,
+        "RNU",
+        "SS-01",
+        "implementing",
+        date(2024, 4, 2),
+        email="manager@demo.invalid",
+        evidence_url="https://example.org/r",
+    )
+    add_event(
+        seeded, "RWX", "RP-02", "discontinued", date(2024, 6, 30), discontinued_reason="other", note="-2 wards: merged"
+    )
     return {"first": first}
 
 
@@ -104,7 +130,10 @@ def test_events_csv_holds_every_event_oldest_first_with_formulas_neutralised(app
     assert response.headers["Content-Disposition"] == f'attachment; filename="adoption-events-{today():%Y-%m-%d}.csv"'
     rows = read_csv(response.data)
     assert list(rows[0]) == [c.heading for c in exporting.EVENT_COLUMNS]
-    assert [(int(r["event_id"]), r["ods_code"], r["intervention_code"], r["stage"], date.fromisoformat(r["effective_date"])) for r in rows] == all_events(app)
+    assert [
+        (int(r["event_id"]), r["ods_code"], r["intervention_code"], r["stage"], date.fromisoformat(r["effective_date"]))
+        for r in rows
+    ] == all_events(app)
     assert [r["effective_date"] for r in rows] == sorted(r["effective_date"] for r in rows)
     first = next(r for r in rows if int(r["event_id"]) == ledger["first"])
     assert first["note"] == "'" + FORMULA
@@ -125,8 +154,14 @@ def test_events_csv_holds_every_event_oldest_first_with_formulas_neutralised(app
     }
     assert first["ambition_code"] and first["package_code"] and first["intervention_title"] and first["network_name"]
     assert datetime.fromisoformat(first["logged_at_utc"]).utcoffset().total_seconds() == 0
-    stopped = next(r for r in rows if r["ods_code"] == "RWX" and r["intervention_code"] == "RP-02" and r["stage"] == "discontinued")
-    assert stopped["discontinued_reason"] == "other" and stopped["note"] == "'-2 wards: merged" and stopped["logged_by"] == ""
+    stopped = next(
+        r for r in rows if r["ods_code"] == "RWX" and r["intervention_code"] == "RP-02" and r["stage"] == "discontinued"
+    )
+    assert (
+        stopped["discontinued_reason"] == "other"
+        and stopped["note"] == "'-2 wards: merged"
+        and stopped["logged_by"] == ""
+    )
 
 
 def test_events_xlsx_matches_with_real_dates_a_frozen_header_and_formulas_neutralised(app, ledger, signed_in):
@@ -139,7 +174,9 @@ def test_events_xlsx_matches_with_real_dates_a_frozen_header_and_formulas_neutra
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold
     assert sheet.column_dimensions["A"].width == 45
-    assert [(r["event_id"], r["ods_code"], r["intervention_code"], r["stage"], r["effective_date"].date()) for r in rows] == all_events(app)
+    assert [
+        (r["event_id"], r["ods_code"], r["intervention_code"], r["stage"], r["effective_date"].date()) for r in rows
+    ] == all_events(app)
     first = next(r for r in rows if r["event_id"] == ledger["first"])
     assert first["note"] == "'" + FORMULA
     assert isinstance(first["effective_date"], datetime) and first["effective_date"].date() == date(2024, 1, 10)
@@ -180,7 +217,12 @@ def test_the_statement_count_does_not_grow_with_the_events(app, seeded, signed_i
     client.get(path)  # warm up: the session user and anything cached per process
     with statement_counter() as few:
         assert client.get(path).status_code == 200
-    for ods, code, who in [("RWX", "RP-01", "manager@demo.invalid"), ("RDY", "SS-03", "admin@demo.invalid"), ("RX2", "SSH-04", None), ("RH5", "RP-03", "faculty@demo.invalid")]:
+    for ods, code, who in [
+        ("RWX", "RP-01", "manager@demo.invalid"),
+        ("RDY", "SS-03", "admin@demo.invalid"),
+        ("RX2", "SSH-04", None),
+        ("RH5", "RP-03", "faculty@demo.invalid"),
+    ]:
         add_event(seeded, ods, code, "considering", date(2024, 2, 1), email=who)
         add_event(seeded, ods, code, "implementing", date(2024, 5, 1), email=who)
     with statement_counter() as many:

@@ -20,7 +20,9 @@ from tracker.models import Adoption, AdoptionEvent, Stage, User
 from tracker.spreadsheets import importing, services
 from tracker.spreadsheets.staging import Ticket, UploadStore, sha256
 
-HEADER = "ods_code,intervention_code,stage,effective_date,wards_using,wards_in_scope,note,evidence_url,discontinued_reason"
+HEADER = (
+    "ods_code,intervention_code,stage,effective_date,wards_using,wards_in_scope,note,evidence_url,discontinued_reason"
+)
 GOOD = "RNU,SS-01,implementing,2024-05-01,2,10,Started on Ward 3,https://example.org/report,"
 IMPORT_URL = "/spreadsheets/import"
 CONFIRM_URL = "/spreadsheets/import/confirm"
@@ -57,7 +59,9 @@ def test_a_file_over_the_row_limit_is_refused_without_reading_on():
     raw = csv_bytes(HEADER, *([GOOD] * (importing.MAX_ROWS + 1)))
     parsed = importing.parse(raw)
     assert parsed.rows == []
-    assert [str(p) for p in parsed.problems] == ["The file has more than 20,000 rows of data: split it into smaller files"]
+    assert [str(p) for p in parsed.problems] == [
+        "The file has more than 20,000 rows of data: split it into smaller files"
+    ]
     assert len(importing.parse(csv_bytes(HEADER, *([GOOD] * importing.MAX_ROWS))).rows) == importing.MAX_ROWS
 
 
@@ -91,7 +95,9 @@ def test_other_dates_are_refused(text):
     [
         csv_bytes(HEADER, GOOD, "RWX,RP-02,testing,2024-03-14,,,PDSA on one ward,,"),
         csv_bytes(HEADER, GOOD, "RWX,RP-02,testing,2024-03-14,,,PDSA on one ward,,", bom=True),
-        csv_bytes(HEADER.replace(",", ";"), GOOD.replace(",", ";"), "RWX;RP-02;testing;14/03/2024;;;PDSA on one ward;;"),
+        csv_bytes(
+            HEADER.replace(",", ";"), GOOD.replace(",", ";"), "RWX;RP-02;testing;14/03/2024;;;PDSA on one ward;;"
+        ),
         csv_bytes(
             "Stage,Effective_Date,ODS_CODE,Intervention_Code,Note,Wards_In_Scope,Wards_Using",
             "implementing,01/05/2024,rnu,ss-01,Started on Ward 3,10,2",
@@ -142,13 +148,22 @@ def test_a_reimport_adds_nothing_and_repeats_within_a_file_are_skipped(app, seed
     assert {r.duplicate_of for r in again.rows} == {0}
     assert counts(app) == after_first
     # The same event written differently (UK date, other case, spaces) is the same event.
-    same = csv_bytes(HEADER.upper(), " rnu , ss-01 , Implementing , 01/05/2024 , 2 , 10 , Started on Ward 3 , https://example.org/report ,")
+    same = csv_bytes(
+        HEADER.upper(),
+        " rnu , ss-01 , Implementing , 01/05/2024 , 2 , 10 , Started on Ward 3 , https://example.org/report ,",
+    )
     assert services.import_file(seeded, same, None).duplicate_count == 1
     assert counts(app) == after_first
 
 
 def test_blank_lines_and_line_breaks_in_cells_keep_spreadsheet_line_numbers(seeded):
-    raw = csv_bytes(HEADER, 'RNU,SS-01,testing,2024-01-01,,,"A note\nover two lines",,', "", ",,,,", "RNU,SS-01,bogus,2024-01-01,,,,,")
+    raw = csv_bytes(
+        HEADER,
+        'RNU,SS-01,testing,2024-01-01,,,"A note\nover two lines",,',
+        "",
+        ",,,,",
+        "RNU,SS-01,bogus,2024-01-01,,,,,",
+    )
     plan = services.check_file(seeded, raw)
     assert [str(p) for p in plan.problems] == [
         "Line 5 (stage): 'bogus' is not a stage: use one of considering, testing, implementing, spreading, sustained, discontinued"
@@ -178,14 +193,20 @@ BAD_ROWS = [
     ("RNU,SS-01,testing,2024-01-01,,,,javascript:alert(1),", "evidence_url", "Enter a web address starting with http"),
     ("RNU,SS-01,discontinued,2024-01-01,,,,,", "discontinued_reason", "Say why it was discontinued"),
     ("RNU,SS-01,discontinued,2024-01-01,,,,,bored", "discontinued_reason", "'bored' is not a reason"),
-    ("RNU,SS-01,testing,2024-01-01,,,,,staffing", "discontinued_reason", "A reason is only given when the stage is discontinued"),
+    (
+        "RNU,SS-01,testing,2024-01-01,,,,,staffing",
+        "discontinued_reason",
+        "A reason is only given when the stage is discontinued",
+    ),
     ("RNU,SS-01,discontinued,2024-01-01,,,,,other", "note", "Say in the note why it was discontinued"),
     ("RNU,SS-01,testing,2024-01-01,,," + "x" * 4001 + ",,", "note", "The note must be 4,000 characters or fewer"),
     ("RNU,SS-01,testing,2024-01-01,,,,,,surprise", "", "There are more cells on this line than there are columns"),
 ]
 
 
-@pytest.mark.parametrize(("row", "column", "message"), BAD_ROWS, ids=[f"{c or 'line'}-{i}" for i, (_r, c, _m) in enumerate(BAD_ROWS)])
+@pytest.mark.parametrize(
+    ("row", "column", "message"), BAD_ROWS, ids=[f"{c or 'line'}-{i}" for i, (_r, c, _m) in enumerate(BAD_ROWS)]
+)
 def test_a_bad_row_is_reported_with_its_line_and_nothing_is_written(app, seeded, row, column, message):
     raw = csv_bytes(HEADER, GOOD, row, "RWX,RP-02,testing,2024-03-14,,,,,")
     before = counts(app)
@@ -198,7 +219,9 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_written(app, seeded,
 
 
 def test_every_problem_of_every_row_is_reported_in_line_order(seeded):
-    raw = csv_bytes(HEADER, "XYZ,ZZ-99,nope,yesterday,a,b,,ftp://x,", GOOD, "RNU,SS-01,discontinued,2024-01-01,,,,,other")
+    raw = csv_bytes(
+        HEADER, "XYZ,ZZ-99,nope,yesterday,a,b,,ftp://x,", GOOD, "RNU,SS-01,discontinued,2024-01-01,,,,,other"
+    )
     problems = services.check_file(seeded, raw).problems
     assert [(p.line, p.column) for p in problems] == [
         (2, "ods_code"),
@@ -216,10 +239,16 @@ FILE_PROBLEMS = [
     (b"", "The file is empty"),
     (b"\xef\xbb\xbf\r\n  \r\n", "The file is empty"),
     (csv_bytes(HEADER), "The file has no rows of data below the header row"),
-    (csv_bytes("ods_code,intervention_code,effective_date", "RNU,SS-01,2024-01-01"), "The required column stage is missing"),
+    (
+        csv_bytes("ods_code,intervention_code,effective_date", "RNU,SS-01,2024-01-01"),
+        "The required column stage is missing",
+    ),
     (csv_bytes(HEADER + ",colour", GOOD + ",blue"), "Unknown column 'colour'"),
     (csv_bytes(HEADER + ",Stage", GOOD + ",testing"), "The column stage appears more than once"),
-    ("ods_code,intervention_code,stage,effective_date,note\nRNU,SS-01,testing,2024-01-01,Café\n".encode("latin-1"), "The file is not UTF-8 text"),
+    (
+        "ods_code,intervention_code,stage,effective_date,note\nRNU,SS-01,testing,2024-01-01,Café\n".encode("latin-1"),
+        "The file is not UTF-8 text",
+    ),
     ("ods_code,stage\n".encode("utf-16"), "saved as UTF-16"),
     (b"PK\x03\x04\x14\x00\x06\x00", "This is an Excel workbook, not a CSV file"),
 ]
@@ -278,11 +307,15 @@ def test_upload_preview_then_confirm_imports_exactly_what_was_shown(app, signed_
 def test_the_upload_page_lists_every_problem_and_writes_nothing(app, signed_in):
     client = signed_in("admin")
     before = counts(app)
-    response = upload(client, csv_bytes(HEADER, GOOD, "XYZ,SS-01,testing,2024-01-01,,,,,", "RNU,SS-01,testing,2024-01-01,5,3,,,"))
+    response = upload(
+        client, csv_bytes(HEADER, GOOD, "XYZ,SS-01,testing,2024-01-01,,,,,", "RNU,SS-01,testing,2024-01-01,5,3,,,")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "There is a problem" in html and "The file has 2 problems, so nothing was imported" in html
-    assert "No organisation has the ODS code XYZ" in html and "Wards using it cannot be more than wards in scope" in html
+    assert (
+        "No organisation has the ODS code XYZ" in html and "Wards using it cannot be more than wards in scope" in html
+    )
     assert re.search(r">3</td>\s*<td[^>]*><code>ods_code</code>", html)
     assert re.search(r">4</td>\s*<td[^>]*><code>wards_using</code>", html)
     assert "Confirm import" not in html
@@ -301,7 +334,9 @@ def test_a_file_over_two_megabytes_is_refused_with_a_form_error(app, signed_in):
     body = csv_bytes(HEADER, GOOD)
     raw = body + b"#" * (importing.MAX_BYTES + 1 - len(body))
     # Encoded here, in memory: the test client would spool a body this large to a temporary file it never closes.
-    boundary, form = encode_multipart({"csrf_token": client.csrf_token(IMPORT_URL), "file": FileStorage(io.BytesIO(raw), "big.csv")})
+    boundary, form = encode_multipart(
+        {"csrf_token": client.csrf_token(IMPORT_URL), "file": FileStorage(io.BytesIO(raw), "big.csv")}
+    )
     response = client.post(IMPORT_URL, data=form, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
     assert "The file must be 2 MB or smaller" in response.get_data(as_text=True)
@@ -316,7 +351,10 @@ def test_a_request_over_the_app_limit_gets_the_413_page(app, signed_in):
 
 
 def test_a_non_utf8_upload_is_refused(app, signed_in):
-    response = upload(signed_in("manager"), "ods_code,intervention_code,stage,effective_date,note\nRNU,SS-01,testing,2024-01-01,Café\n".encode("cp1252"))
+    response = upload(
+        signed_in("manager"),
+        "ods_code,intervention_code,stage,effective_date,note\nRNU,SS-01,testing,2024-01-01,Café\n".encode("cp1252"),
+    )
     assert response.status_code == 422
     assert "The file is not UTF-8 text" in response.get_data(as_text=True)
 
@@ -399,7 +437,11 @@ def test_trust_staff_and_faculty_may_not_import(app, signed_in, role):
     assert client.get(IMPORT_URL).status_code == 403
     token = client.csrf_token("/spreadsheets")
     before = counts(app)
-    response = client.post(IMPORT_URL, data={"csrf_token": token, "file": (io.BytesIO(csv_bytes(HEADER, GOOD)), "a.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        IMPORT_URL,
+        data={"csrf_token": token, "file": (io.BytesIO(csv_bytes(HEADER, GOOD)), "a.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 403
     assert client.post(CONFIRM_URL, data={"csrf_token": token, "ticket": "x"}).status_code == 403
     assert counts(app) == before
@@ -434,7 +476,9 @@ def test_the_command_imports_a_good_file_and_then_adds_nothing(app, seeded, tmp_
 
 def test_the_command_reports_every_bad_line_and_exits_non_zero(app, seeded, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_bytes(csv_bytes(HEADER, GOOD, "RNU,SS-01,implemented,2024-01-01,,,,,", "XYZ,SS-01,testing,2024-01-01,,,,,"))
+    path.write_bytes(
+        csv_bytes(HEADER, GOOD, "RNU,SS-01,implemented,2024-01-01,,,,,", "XYZ,SS-01,testing,2024-01-01,,,,,")
+    )
     before = counts(app)
     result = run(app, path)
     assert result.exit_code == 1
@@ -477,7 +521,10 @@ def test_the_command_logs_events_as_the_named_manager(app, seeded, tmp_path):
 
 @pytest.mark.parametrize(
     ("email", "message"),
-    [("nobody@example.org", "No account has the email address"), ("trust@demo.invalid", "only project managers and administrators")],
+    [
+        ("nobody@example.org", "No account has the email address"),
+        ("trust@demo.invalid", "only project managers and administrators"),
+    ],
 )
 def test_the_command_refuses_an_unknown_or_unsuitable_account(app, seeded, tmp_path, email, message):
     path = tmp_path / "adoption.csv"
@@ -496,5 +543,7 @@ def test_the_command_audit_trail_names_the_account(app, seeded, tmp_path):
     run(app, path, "--as", "admin@demo.invalid")
     with Session(bind=tracker_db.get_engine(app)) as s:
         admin = s.scalar(select(User).filter_by(email="admin@demo.invalid"))
-        rows = s.scalars(select(AuditEvent).where(AuditEvent.entity == "adoption_events", AuditEvent.actor_id == admin.id)).all()
+        rows = s.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "adoption_events", AuditEvent.actor_id == admin.id)
+        ).all()
         assert rows and {r.actor_role for r in rows} == {"cli"}

@@ -47,9 +47,7 @@ def tables(app) -> set[str]:
 
 def current_revision(app) -> str | None:
     with get_engine(app).connect() as connection:
-        return connection.execute(
-            text("SELECT version_num FROM alembic_version")
-        ).scalar()
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def head_revision() -> str:

@@ -31,8 +31,8 @@ from tracker.models import (
     PackageStatus,
     Stage,
 )
-from tracker.spread import assemble
 from tracker.network import graph as measures
+from tracker.spread import assemble
 
 NETWORKS = ["KSS", "OXF", "SW", "WOE", "WSX"]
 OPEN_2025 = ["R1F", "RDY", "RH5", "RJ8", "RNU", "RTQ", "RVN", "RW1", "RWV", "RWX", "RX2", "RXX", "RXY"]
@@ -46,7 +46,9 @@ def one(session, model, **key):
 
 def link(session, a, b, kind="buddy_pair", weight=3, status="confirmed", start=None, end=None):
     """A learning link between two organisations (stored with the lower id first)."""
-    first, second = sorted((one(session, Organisation, ods_code=a), one(session, Organisation, ods_code=b)), key=lambda o: o.id)
+    first, second = sorted(
+        (one(session, Organisation, ods_code=a), one(session, Organisation, ods_code=b)), key=lambda o: o.id
+    )
     row = LearningLink(
         source=first,
         target=second,
@@ -100,7 +102,13 @@ def test_the_seeds_links_are_drawn(signed_in, seeded):
     """Whatever links the seed made (proposed neighbours, demo links) come through as they are."""
     client = signed_in("faculty")
     expected = sorted(
-        (min(row.source.ods_code, row.target.ods_code), max(row.source.ods_code, row.target.ods_code), row.kind.value, row.weight, row.status.value)
+        (
+            min(row.source.ods_code, row.target.ods_code),
+            max(row.source.ods_code, row.target.ods_code),
+            row.kind.value,
+            row.weight,
+            row.status.value,
+        )
         for row in seeded.scalars(select(LearningLink))
         if row.source.is_open_on(DAY)
         and row.target.is_open_on(DAY)
@@ -121,7 +129,12 @@ def test_the_seeds_links_are_drawn(signed_in, seeded):
 
 def test_one_node_per_open_organisation_under_its_network(reader):
     body = network(reader, ambition="RP")
-    assert (body["ambition"], body["intervention"], body["as_of"], body["min_stage"]) == ("RP", None, "2025-01-01", "implementing")
+    assert (body["ambition"], body["intervention"], body["as_of"], body["min_stage"]) == (
+        "RP",
+        None,
+        "2025-01-01",
+        "implementing",
+    )
     ids = [n["id"] for n in body["nodes"]]
     assert ids == ["collaborative"] + [f"network:{code}" for code in NETWORKS] + OPEN_2025
     assert "R1C" not in ids  # closed on 1 October 2024
@@ -139,16 +152,58 @@ def test_one_node_per_open_organisation_under_its_network(reader):
 def test_node_fields(reader):
     body = network(reader, ambition="RP")
     collaborative, oxford = body["nodes"][0], body["nodes"][2]
-    fields = {"id", "kind", "name", "ods", "network", "lat", "lon", "stage", "adopted", "adopted_on", "exposure", "frontier", "betweenness", "community", "adopter_category"}
+    fields = {
+        "id",
+        "kind",
+        "name",
+        "ods",
+        "network",
+        "lat",
+        "lon",
+        "stage",
+        "adopted",
+        "adopted_on",
+        "exposure",
+        "frontier",
+        "betweenness",
+        "community",
+        "adopter_category",
+    }
     assert all(set(n) == fields for n in body["nodes"])
     assert collaborative["kind"] == "collaborative" and collaborative["network"] is None
     assert (oxford["id"], oxford["kind"], oxford["network"], oxford["ods"]) == ("network:OXF", "network", "OXF", None)
     for node in (collaborative, oxford):
-        assert all(node[k] is None for k in ("stage", "adopted", "exposure", "frontier", "betweenness", "community", "adopter_category", "lat", "lon"))
+        assert all(
+            node[k] is None
+            for k in (
+                "stage",
+                "adopted",
+                "exposure",
+                "frontier",
+                "betweenness",
+                "community",
+                "adopter_category",
+                "lat",
+                "lon",
+            )
+        )
     rnu = organisations(body)["RNU"]
-    assert (rnu["ods"], rnu["network"], rnu["stage"], rnu["adopted"], rnu["adopted_on"]) == ("RNU", "OXF", None, False, None)
+    assert (rnu["ods"], rnu["network"], rnu["stage"], rnu["adopted"], rnu["adopted_on"]) == (
+        "RNU",
+        "OXF",
+        None,
+        False,
+        None,
+    )
     assert 51 < rnu["lat"] < 52 and -2 < rnu["lon"] < 0
-    assert set(body["insights"]) == {"frontier", "brokers", "communities", "isolated", "attributable", "adopter_categories"}
+    assert set(body["insights"]) == {
+        "frontier",
+        "brokers",
+        "communities",
+        "isolated",
+        "attributable",
+        "adopter_categories",
+    }
 
 
 def test_a_graph_with_no_links_still_renders(reader):
@@ -202,7 +257,13 @@ def test_exposure_frontier_brokers_and_communities(reader, seeded):
     assert insights["isolated"] == sorted(set(OPEN_2025) - {"RNU", "RWX", "RW1", "RDY", "RX2", "RXX"})
     path = next(c for c in insights["communities"] if "RNU" in c["organisations"])
     pair = next(c for c in insights["communities"] if "RX2" in c["organisations"])
-    assert pair == {"community": pair["community"], "organisations": ["RX2", "RXX"], "reached": 1, "total": 2, "coverage": 0.5}
+    assert pair == {
+        "community": pair["community"],
+        "organisations": ["RX2", "RXX"],
+        "reached": 1,
+        "total": 2,
+        "coverage": 0.5,
+    }
     assert path["reached"] == 1 and set(path["organisations"]) <= {"RNU", "RWX", "RW1", "RDY"}
     assert sum(c["total"] for c in insights["communities"]) == 13
     assert nodes["RNU"]["community"] == path["community"]
@@ -221,7 +282,10 @@ def test_proposed_links_are_returned_but_not_counted(reader, seeded):
     adopt(seeded, "RWX", "RP-01", "implementing", date(2023, 3, 1))
     seeded.commit()
     body = network(reader, ambition="RP")
-    assert [(e["kind"], e["status"]) for e in learning_edges(body)] == [("buddy_pair", "proposed"), ("shared_faculty", "proposed")]
+    assert [(e["kind"], e["status"]) for e in learning_edges(body)] == [
+        ("buddy_pair", "proposed"),
+        ("shared_faculty", "proposed"),
+    ]
     nodes = organisations(body)
     assert nodes["RNU"]["exposure"] == 0 and nodes["RNU"]["frontier"] is False
     assert body["insights"]["frontier"] == [] and "RNU" in body["insights"]["isolated"]
@@ -256,7 +320,11 @@ def test_adoption_of_an_intervention_and_of_an_ambition(reader, seeded):
     seeded.commit()
 
     def states(**params):
-        return {ods: (n["stage"], n["adopted"], n["adopted_on"]) for ods, n in organisations(network(reader, **params)).items() if n["stage"]}
+        return {
+            ods: (n["stage"], n["adopted"], n["adopted_on"])
+            for ods, n in organisations(network(reader, **params)).items()
+            if n["stage"]
+        }
 
     assert states(intervention="RP-02") == {
         "RNU": ("testing", False, None),
@@ -269,7 +337,10 @@ def test_adoption_of_an_intervention_and_of_an_ambition(reader, seeded):
         "RWX": ("discontinued", False, "2022-07-01"),
         "RTQ": ("considering", False, None),
     }
-    assert states(ambition="RP", as_of="2022-06-15") == {"RNU": ("implementing", True, "2022-05-01"), "RTQ": ("considering", False, None)}
+    assert states(ambition="RP", as_of="2022-06-15") == {
+        "RNU": ("implementing", True, "2022-05-01"),
+        "RTQ": ("considering", False, None),
+    }
     assert states(ambition="RP", as_of="2021-12-31") == {}
     assert states(ambition="SS") == {"RVN": ("sustained", True, "2022-01-01")}
     assert states(ambition="RP", min_stage="considering")["RTQ"] == ("considering", True, "2022-01-01")
@@ -411,11 +482,21 @@ def test_graphml_reads_back_with_the_same_nodes_and_edges(linked):
     assert graph.graph["ambition"] == "RP" and graph.graph["as_of"] == "2025-01-01"
     rnu = graph.nodes["RNU"]
     # Both confirmed links lead to RWX, an adopter; the proposed one to RW1 does not count.
-    assert (rnu["kind"], rnu["network"], rnu["adopted"], rnu["exposure"], rnu["frontier"]) == ("organisation", "OXF", False, 1.0, True)
+    assert (rnu["kind"], rnu["network"], rnu["adopted"], rnu["exposure"], rnu["frontier"]) == (
+        "organisation",
+        "OXF",
+        False,
+        1.0,
+        True,
+    )
     assert rnu["adopter_category"] == "not_yet" and isinstance(rnu["community"], int) and isinstance(rnu["lat"], float)
     assert graph.nodes["RWX"]["stage"] == "implementing" and graph.nodes["RWX"]["adopted_on"] == "2023-03-01"
     assert "stage" not in graph.nodes["network:OXF"]  # GraphML has no empty value: left out
-    kinds = sorted((d["kind"], d.get("weight"), d.get("status")) for _u, _v, d in graph.edges(data=True) if d["kind"] != "membership")
+    kinds = sorted(
+        (d["kind"], d.get("weight"), d.get("status"))
+        for _u, _v, d in graph.edges(data=True)
+        if d["kind"] != "membership"
+    )
     assert kinds == [("buddy_pair", 3, "confirmed"), ("buddy_pair", 3, "proposed"), ("shared_faculty", 1, "confirmed")]
 
 
@@ -440,12 +521,12 @@ def test_csv_files_read_back(linked):
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(reader, seeded):
-    one(seeded, Organisation, ods_code="RNU").name = "=HYPERLINK(\"http://x\")"
+    one(seeded, Organisation, ods_code="RNU").name = '=HYPERLINK("http://x")'
     one(seeded, Network, code="OXF").name = "+Oxford"
     seeded.commit()
     text = reader.get(URL + "/nodes.csv", query_string={"ambition": "RP"}).data.decode("utf-8-sig")
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert rows["RNU"]["name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows["RNU"]["name"] == '\'=HYPERLINK("http://x")'
     assert rows["network:OXF"]["name"] == "'+Oxford"
     assert float(rows["RNU"]["lon"]) < 0  # numbers are numbers, not text
 
@@ -463,7 +544,11 @@ def test_the_statement_count_does_not_grow_with_the_data(app, reader, seeded, st
     # More of everything: organisations, links of every kind and status, events on several ideas.
     oxford = one(seeded, Network, code="OXF")
     for n in range(20):
-        seeded.add(Organisation(ods_code=f"ZZ{n:03d}", name=f"Test trust {n}", kind=OrganisationKind.MENTAL_HEALTH_TRUST, network=oxford))
+        seeded.add(
+            Organisation(
+                ods_code=f"ZZ{n:03d}", name=f"Test trust {n}", kind=OrganisationKind.MENTAL_HEALTH_TRUST, network=oxford
+            )
+        )
     seeded.flush()
     codes = OPEN_2025 + [f"ZZ{n:03d}" for n in range(20)]
     for i, ods in enumerate(codes):

@@ -41,7 +41,9 @@ def test_proposed_links_are_not_counted():
     graph = learning_graph(orgs("A", "B"), links(("A", "B"), confirmed=False))
     assert graph.number_of_edges() == 0
     assert exposure(graph, {"B"})["A"] == 0.0
-    assert learning_graph(orgs("A", "B"), links(("A", "B"), confirmed=False), confirmed_only=False).number_of_edges() == 1
+    assert (
+        learning_graph(orgs("A", "B"), links(("A", "B"), confirmed=False), confirmed_only=False).number_of_edges() == 1
+    )
 
 
 def test_frontier_is_non_adopters_linked_to_an_adopter_most_exposed_first():
@@ -57,7 +59,9 @@ def test_the_bridge_between_two_groups_is_the_broker():
     # Two triangles joined through X: every path between the groups passes X.
     graph = learning_graph(
         orgs("A1", "A2", "A3", "B1", "B2", "B3", "X"),
-        links(("A1", "A2"), ("A2", "A3"), ("A1", "A3"), ("B1", "B2"), ("B2", "B3"), ("B1", "B3"), ("A1", "X"), ("X", "B1")),
+        links(
+            ("A1", "A2"), ("A2", "A3"), ("A1", "A3"), ("B1", "B2"), ("B2", "B3"), ("B1", "B3"), ("A1", "X"), ("X", "B1")
+        ),
     )
     scores = betweenness(graph)
     assert max(scores, key=scores.get) == "X"

@@ -31,9 +31,7 @@ def networks_table(session) -> dict[str, dict]:
 def edit_data(session, code: str = "WSX", **changes) -> dict:
     """The edit form of a network as loaded now, with changes."""
     current = networks_table(session)[code]
-    data = {
-        name: current[name] for name in ("name", "former_name", "region", "website", "source_url")
-    }
+    data = {name: current[name] for name in ("name", "former_name", "region", "website", "source_url")}
     data["row_version"] = str(current["row_version"])
     data.update(changes)
     return data
@@ -103,10 +101,7 @@ def test_the_networks_page_lists_the_five_networks_with_their_organisations(sign
     assert html.count('class="nhsuk-card"') == 5
     # Organisations sit under their network, closed ones labelled.
     wessex = html[html.index("/networks/WSX") : html.index("/networks/WOE")]
-    assert (
-        '<a href="/organisations/R1C">Solent NHS Trust</a> (R1C): Closed on 1 October 2024'
-        in wessex
-    )
+    assert '<a href="/organisations/R1C">Solent NHS Trust</a> (R1C): Closed on 1 October 2024' in wessex
     assert "Isle of Wight NHS Trust" in wessex and "Oxford Health" not in wessex
 
 
@@ -195,9 +190,7 @@ def test_a_manager_adds_a_network(signed_in, session):
 
 def test_a_network_needs_only_a_code_and_a_name(signed_in, session):
     assert (
-        signed_in("admin")
-        .submit("/networks/new", {"code": "NE", "name": "Health Innovation North East"})
-        .status_code
+        signed_in("admin").submit("/networks/new", {"code": "NE", "name": "Health Innovation North East"}).status_code
         == 302
     )
     assert networks_table(session)["NE"]["former_name"] == ""
@@ -262,39 +255,25 @@ def test_a_manager_changes_a_network_but_not_its_code(signed_in, session):
 )
 def test_bad_changes_change_no_network(signed_in, session, changes, message):
     before = networks_table(session)
-    assert_refused(
-        signed_in("manager").submit("/networks/WSX/edit", edit_data(session, **changes)), message
-    )
+    assert_refused(signed_in("manager").submit("/networks/WSX/edit", edit_data(session, **changes)), message)
     assert networks_table(session) == before
 
 
 def test_html_in_a_network_name_shows_as_text(signed_in):
     client = signed_in("manager")
-    assert (
-        client.submit(
-            "/networks/new", {**VALID, "name": "<img src=x onerror=alert(1)>"}
-        ).status_code
-        == 302
-    )
+    assert client.submit("/networks/new", {**VALID, "name": "<img src=x onerror=alert(1)>"}).status_code == 302
     for url in ("/networks", "/networks/NHC", "/organisations/new"):
         html = page(client.get(url))
         assert "&lt;img src=x onerror=alert(1)&gt;" in html, url
         assert "<img src=x" not in html, url
 
 
-def test_two_editors_changing_the_same_network_do_not_overwrite_each_other(
-    app, client, signed_in, session
-):
+def test_two_editors_changing_the_same_network_do_not_overwrite_each_other(app, client, signed_in, session):
     first = signed_in("manager")
     second = type(client)(app.test_client())
     second.sign_in_as("admin")
     loaded = edit_data(session)
-    assert (
-        second.submit(
-            "/networks/WSX/edit", {**loaded, "region": "Hampshire and Dorset"}
-        ).status_code
-        == 302
-    )
+    assert second.submit("/networks/WSX/edit", {**loaded, "region": "Hampshire and Dorset"}).status_code == 302
 
     response = first.submit("/networks/WSX/edit", {**loaded, "region": "Wessex"})
     assert_refused(response, CONFLICT_MESSAGE)

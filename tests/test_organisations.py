@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from tracker.calendar import today as london_today
 from tracker.editing import CONFLICT_MESSAGE
 from tracker.models import Membership, Network, Organisation, OrganisationKind
-from tracker.calendar import today as london_today
 
 VALID = {
     "ods_code": "rzz1",
@@ -33,9 +33,7 @@ VALID = {
 def organisations_table(session) -> dict[str, dict]:
     """Every organisation's columns, by ODS code."""
     session.rollback()
-    rows = {
-        r["ods_code"]: dict(r) for r in session.execute(select(Organisation.__table__)).mappings()
-    }
+    rows = {r["ods_code"]: dict(r) for r in session.execute(select(Organisation.__table__)).mappings()}
     session.rollback()
     return rows
 
@@ -52,9 +50,7 @@ def version(session, ods: str) -> str:
 def ods_of(session, organisation_id: int | None) -> str | None:
     if organisation_id is None:
         return None
-    return next(
-        ods for ods, r in organisations_table(session).items() if r["id"] == organisation_id
-    )
+    return next(ods for ods, r in organisations_table(session).items() if r["id"] == organisation_id)
 
 
 def arrange(session, ods: str, successor: str | None = None, **values) -> None:
@@ -64,9 +60,7 @@ def arrange(session, ods: str, successor: str | None = None, **values) -> None:
     for name, value in values.items():
         setattr(organisation, name, value)
     if successor is not None:
-        organisation.successor = session.scalar(
-            select(Organisation).where(Organisation.ods_code == successor)
-        )
+        organisation.successor = session.scalar(select(Organisation).where(Organisation.ods_code == successor))
     session.commit()
 
 
@@ -121,9 +115,7 @@ def test_the_list_shows_closed_organisations_with_their_successor_when_asked(sig
     html = page(signed_in("faculty").get("/organisations?closed=y"))
     assert "Solent NHS Trust" in html
     assert "Closed on 1 October 2024" in html
-    assert (
-        'Succeeded by <a href="/organisations/RW1">Hampshire and Isle of Wight Healthcare' in html
-    )
+    assert 'Succeeded by <a href="/organisations/RW1">Hampshire and Isle of Wight Healthcare' in html
     assert "not shown" not in html
 
 
@@ -165,9 +157,7 @@ def test_the_organisation_page_shows_every_fact(signed_in):
 
 def test_the_successor_lists_its_predecessors(signed_in):
     html = page(signed_in("trust").get("/organisations/RW1"))
-    assert (
-        '<a href="/organisations/R1C">Solent NHS Trust (R1C)</a>, closed on 1 October 2024' in html
-    )
+    assert '<a href="/organisations/R1C">Solent NHS Trust (R1C)</a>, closed on 1 October 2024' in html
     assert "took over Solent NHS Trust" in html  # the notes
 
 
@@ -413,20 +403,14 @@ def test_a_manager_changes_an_organisation_but_not_its_code(signed_in, session):
 )
 def test_bad_changes_change_nothing(signed_in, session, changes, message):
     before = organisations_table(session)
-    assert_refused(
-        signed_in("manager").submit("/organisations/RNU/edit", edit_data(**changes)), message
-    )
+    assert_refused(signed_in("manager").submit("/organisations/RNU/edit", edit_data(**changes)), message)
     assert organisations_table(session) == before
 
 
-def test_an_organisation_cannot_open_after_it_closed_or_after_a_predecessor_closed_into_it(
-    signed_in, session
-):
+def test_an_organisation_cannot_open_after_it_closed_or_after_a_predecessor_closed_into_it(signed_in, session):
     client = signed_in("manager")
     before = organisations_table(session)
-    closed = edit_data(
-        name="Solent NHS Trust", opened_on="2025-01-01", row_version=version(session, "R1C")
-    )
+    closed = edit_data(name="Solent NHS Trust", opened_on="2025-01-01", row_version=version(session, "R1C"))
     assert_refused(
         client.submit("/organisations/R1C/edit", closed),
         "The open from date must be on or before the date it closed, 1 October 2024",
@@ -438,33 +422,21 @@ def test_an_organisation_cannot_open_after_it_closed_or_after_a_predecessor_clos
     )
     assert_refused(
         client.submit("/organisations/RW1/edit", successor),
-        "The open from date must be on or before 1 October 2024, "
-        "when Solent NHS Trust (R1C) closed into it",
+        "The open from date must be on or before 1 October 2024, when Solent NHS Trust (R1C) closed into it",
     )
     assert organisations_table(session) == before
     # Opening on the very day the predecessor closed into it is fine.
-    assert (
-        client.submit(
-            "/organisations/RW1/edit", {**successor, "opened_on": "2024-10-01"}
-        ).status_code
-        == 302
-    )
+    assert client.submit("/organisations/RW1/edit", {**successor, "opened_on": "2024-10-01"}).status_code == 302
 
 
-def test_two_editors_changing_the_same_organisation_do_not_overwrite_each_other(
-    app, client, signed_in, session
-):
+def test_two_editors_changing_the_same_organisation_do_not_overwrite_each_other(app, client, signed_in, session):
     first = signed_in("manager")
     second = type(client)(app.test_client())
     second.sign_in_as("admin")
-    assert 'name="row_version" type="hidden" value="1"' in page(
-        first.get("/organisations/RNU/edit")
-    )
+    assert 'name="row_version" type="hidden" value="1"' in page(first.get("/organisations/RNU/edit"))
     assert second.submit("/organisations/RNU/edit", edit_data(town="Littlemore")).status_code == 302
 
-    response = first.submit(
-        "/organisations/RNU/edit", edit_data(town="Warneford"), page="/networks"
-    )
+    response = first.submit("/organisations/RNU/edit", edit_data(town="Warneford"), page="/networks")
     assert_refused(response, CONFLICT_MESSAGE)
     html = page(response)
     assert 'value="Littlemore"' in html  # the form now shows the other editor's version
@@ -539,8 +511,7 @@ CLOSE_CASES = {
         {},
         "RW1",
         {"closed_on": "2024-10-01"},
-        "The date the organisation closed must be after 1 October 2024, "
-        "when Solent NHS Trust (R1C) closed into it",
+        "The date the organisation closed must be after 1 October 2024, when Solent NHS Trust (R1C) closed into it",
     ),
     "unknown successor": (
         {},
@@ -579,9 +550,7 @@ CLOSE_CASES = {
 }
 
 
-@pytest.mark.parametrize(
-    "arrangement, ods, changes, message", CLOSE_CASES.values(), ids=CLOSE_CASES.keys()
-)
+@pytest.mark.parametrize("arrangement, ods, changes, message", CLOSE_CASES.values(), ids=CLOSE_CASES.keys())
 def test_bad_closures_change_nothing(signed_in, session, arrangement, ods, changes, message):
     for other, values in arrangement.items():
         arrange(session, other, **values)
@@ -642,9 +611,7 @@ def test_a_stale_closure_changes_nothing(signed_in, session):
 
 def test_a_form_without_its_row_version_is_a_bad_request(signed_in, session):
     before = organisations_table(session)
-    response = signed_in("manager").submit(
-        "/organisations/RNU/close", {"closed_on": "2025-01-01", "successor": ""}
-    )
+    response = signed_in("manager").submit("/organisations/RNU/close", {"closed_on": "2025-01-01", "successor": ""})
     assert response.status_code == 400
     assert organisations_table(session) == before
 

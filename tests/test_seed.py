@@ -40,10 +40,7 @@ def runner(app):
 def counts(session) -> dict[str, int]:
     """How many rows each table holds, with the transaction ended (the CLI writes next)."""
     session.rollback()
-    result = {
-        m.__tablename__: session.scalar(select(func.count()).select_from(m))
-        for m in MODELS
-    }
+    result = {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in MODELS}
     session.rollback()
     return result
 
@@ -60,9 +57,7 @@ def test_seed_loads_the_reference_data(session, runner):
     assert "ambitions: 3 created" in output
 
     ambitions = session.scalars(
-        select(Ambition)
-        .options(selectinload(Ambition.targets))
-        .order_by(Ambition.position)
+        select(Ambition).options(selectinload(Ambition.targets)).order_by(Ambition.position)
     ).all()
     assert sorted(a.code for a in ambitions) == ["RP", "SS", "SSH"]
     assert all(a.title and a.source_url for a in ambitions)
@@ -131,12 +126,8 @@ def test_a_changed_fact_is_updated_in_place(session):
     session.expire_all()
     ambition = session.scalar(select(Ambition).where(Ambition.code == "RP"))
     assert ambition.title == "Reduce restrictive practice (retitled)"
-    assert {t.label: t.target_date for t in ambition.targets}["Revised"] == date(
-        2023, 12, 31
-    )
-    organisation = session.scalar(
-        select(Organisation).where(Organisation.ods_code == "RNU")
-    )
+    assert {t.label: t.target_date for t in ambition.targets}["Revised"] == date(2023, 12, 31)
+    organisation = session.scalar(select(Organisation).where(Organisation.ods_code == "RNU"))
     assert (organisation.town, organisation.latitude) == ("Littlemore", 51.72)
 
     # Loading the real data again puts the facts back, still without duplicates.
@@ -152,11 +143,7 @@ def test_seed_demo_adds_the_four_demo_accounts_once(session, runner):
     for spec in DEMO_USERS:
         assert spec["email"] in output
 
-    users = session.scalars(
-        select(User).options(
-            selectinload(User.organisation), selectinload(User.networks)
-        )
-    ).all()
+    users = session.scalars(select(User).options(selectinload(User.organisation), selectinload(User.networks))).all()
     assert len(users) == 4
     assert all(u.is_demo for u in users)
     assert all(u.email.endswith("@demo.invalid") for u in users)

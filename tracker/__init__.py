@@ -70,21 +70,34 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .adoption.routes import bp as adoption_bp
     from .admin.routes import bp as admin_bp
-    from .audit.routes import bp as audit_bp
+    from .adoption.routes import bp as adoption_bp
     from .api import bp as api_bp
+    from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
-    from .organisations.routes import bp as organisations_bp
-    from .spreadsheets.routes import bp as spreadsheets_bp
-    from .reports.routes import bp as reports_bp
     from .maps.routes import bp as maps_bp
+    from .organisations.routes import bp as organisations_bp
+    from .reports.routes import bp as reports_bp
     from .security import register_security_headers
+    from .spreadsheets.routes import bp as spreadsheets_bp
 
-    for bp in (main_bp, auth_bp, catalogue_bp, organisations_bp, links_bp, adoption_bp, admin_bp, audit_bp, api_bp, spreadsheets_bp, reports_bp, maps_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        catalogue_bp,
+        organisations_bp,
+        links_bp,
+        adoption_bp,
+        admin_bp,
+        audit_bp,
+        api_bp,
+        spreadsheets_bp,
+        reports_bp,
+        maps_bp,
+    ):
         app.register_blueprint(bp)
     register_security_headers(app)
 

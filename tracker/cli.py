@@ -60,7 +60,9 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("synth")
     @click.option("--organisations", type=int, required=True, help="How many organisations.")
-    @click.option("--interventions", type=int, required=True, help="How many change ideas, spread over the three ambitions.")
+    @click.option(
+        "--interventions", type=int, required=True, help="How many change ideas, spread over the three ambitions."
+    )
     @click.option("--events", type=int, required=True, help="How many adoption events.")
     @click.option("--seed", type=int, default=1, show_default=True, help="The same seed makes the same data.")
     def synth_command(organisations: int, interventions: int, events: int, seed: int) -> None:
@@ -92,7 +94,12 @@ def register_commands(app: Flask) -> None:
     @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="The account's role.")
     @click.option("--name", default="", help="The person's name.")
     @click.option("--organisation", help="ODS code of a trust user's organisation (trust role only).")
-    @click.option("--network", "networks", multiple=True, help="Network code a faculty member covers (faculty role only; repeatable).")
+    @click.option(
+        "--network",
+        "networks",
+        multiple=True,
+        help="Network code a faculty member covers (faculty role only; repeatable).",
+    )
     @click.option("--password-stdin", is_flag=True, help="Read the password from one line of standard input.")
     def create_command(email, role, name, organisation, networks, password_stdin) -> None:
         """Create an account; the password is prompted for twice, hidden."""
@@ -167,8 +174,8 @@ def register_commands(app: Flask) -> None:
             account = f"{user.email} ({user.role.label})"
             raw = tokens.issue_token(session, user)
             click.echo(
-                f"API token for {account}, prefix {raw[:tokens.PREFIX_LENGTH]}. "
-                "It is shown only now: store it somewhere safe. Send it as \"Authorization: Bearer <token>\".",
+                f"API token for {account}, prefix {raw[: tokens.PREFIX_LENGTH]}. "
+                'It is shown only now: store it somewhere safe. Send it as "Authorization: Bearer <token>".',
                 err=True,
             )
             click.echo(raw)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template
-from sqlalchemy.exc import SQLAlchemyError
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from . import audit
@@ -14,8 +14,14 @@ from .db import request_actor, write_session
 TITLES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
     401: ("Sign in required", "You need to sign in to use this."),
-    403: ("You do not have access to this page", "Your account does not allow this. If you think it should, ask an administrator."),
-    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
+    403: (
+        "You do not have access to this page",
+        "Your account does not allow this. If you think it should, ask an administrator.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.",
+    ),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     409: ("Changed by someone else", "Someone else changed this since you opened it."),
     413: ("The file or form is too large", "What you sent is larger than this service accepts. Send a smaller file."),
@@ -58,8 +64,10 @@ def _handle_http(error: HTTPException):
         _record_denial(status)
     if isinstance(error, CSRFError):
         message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
-    elif error.description and error.description != type(error).description and (
-        status in (400, 409, 422) or is_api_request()
+    elif (
+        error.description
+        and error.description != type(error).description
+        and (status in (400, 409, 422) or is_api_request())
     ):
         # A message the code chose (e.g. "No ambition has the code XX"), not Werkzeug's default.
         message = error.description

@@ -11,7 +11,14 @@ from sqlalchemy import select
 from tests.test_access_matrix import EXPECTED
 from tracker.models import ApiToken, ChangePackage, Driver, User
 
-NOT_PAGES = ("api.", "spreadsheets.events_file", "spreadsheets.records_file", "reports.download", "adoption.start", "auth.sign_in")
+NOT_PAGES = (
+    "api.",
+    "spreadsheets.events_file",
+    "spreadsheets.records_file",
+    "reports.download",
+    "adoption.start",
+    "auth.sign_in",
+)
 
 
 @pytest.fixture

@@ -22,7 +22,9 @@ def test_faculty_member_logs_an_adoption_and_sees_it_in_the_matrix_and_history(s
     page.get_by_role("button", name="Log this stage move").focus()
     site.navigates(lambda: page.keyboard.press("Enter"))
 
-    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Logged RP-02 at Oxford Health NHS Foundation Trust: implementing from 14 February 2023")
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
+        "Logged RP-02 at Oxford Health NHS Foundation Trust: implementing from 14 February 2023"
+    )
     history = page.locator("#history")
     expect(history).to_contain_text("Mural on Ward 2 and Ward 5")
     expect(history).to_contain_text("Demo Faculty Member")

@@ -81,12 +81,8 @@ class NewAccountForm(FlaskForm):
         validate_choice=False,
         validators=[RequiredForTrust()],
     )
-    networks = SelectMultipleField(
-        "Networks", choices=[], default=[], validate_choice=False
-    )
-    password = PasswordField(
-        "Initial password", validators=[DataRequired("Enter an initial password")]
-    )
+    networks = SelectMultipleField("Networks", choices=[], default=[], validate_choice=False)
+    password = PasswordField("Initial password", validators=[DataRequired("Enter an initial password")])
     confirm_password = PasswordField(
         "Confirm initial password",
         validators=[
@@ -95,16 +91,12 @@ class NewAccountForm(FlaskForm):
         ],
     )
 
-    def set_choices(
-        self, organisations: list[tuple[str, str]], networks: list[tuple[str, str]]
-    ) -> None:
+    def set_choices(self, organisations: list[tuple[str, str]], networks: list[tuple[str, str]]) -> None:
         self.organisation.choices = [
             SelectChoice("", "Choose an organisation"),
             *(SelectChoice(value, label) for value, label in organisations),
         ]
-        self.networks.choices = [
-            SelectChoice(value, label) for value, label in networks
-        ]
+        self.networks.choices = [SelectChoice(value, label) for value, label in networks]
 
     def validate_email(self, field) -> None:
         if services.email_taken(get_session(), field.data):
@@ -118,9 +110,7 @@ class NewAccountForm(FlaskForm):
             raise ValidationError(services.CHOOSE_ROLE)
 
     def validate_password(self, field) -> None:
-        problem = password_problem(
-            field.data or "", email=self.email.data or "", name=self.name.data or ""
-        )
+        problem = password_problem(field.data or "", email=self.email.data or "", name=self.name.data or "")
         if problem:
             raise ValidationError(problem)
 
@@ -155,9 +145,7 @@ class EditAccountForm(NewAccountForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password", validators=[DataRequired("Enter a new password")]
-    )
+    password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
     confirm_password = PasswordField(
         "Confirm new password",
         validators=[

@@ -42,9 +42,7 @@ def _user_or_404(user_id: int) -> User:
 
 def _with_choices(form):
     session = get_session()
-    form.set_choices(
-        services.organisation_choices(session), services.network_choices(session)
-    )
+    form.set_choices(services.organisation_choices(session), services.network_choices(session))
     return form
 
 
@@ -68,9 +66,7 @@ def users():
     except ValueError:
         role = None  # no filter, or one we do not know: show everyone
     accounts = services.list_users(get_session(), role)
-    return render_template(
-        "admin/users.html", users=accounts, role=role, breadcrumbs=_breadcrumbs()
-    )
+    return render_template("admin/users.html", users=accounts, role=role, breadcrumbs=_breadcrumbs())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -94,9 +90,7 @@ def new_user():
                 "success",
             )
             return redirect(url_for("admin.users"))
-    return render_template(
-        "admin/new_user.html", form=form, breadcrumbs=_accounts_crumbs()
-    )
+    return render_template("admin/new_user.html", form=form, breadcrumbs=_accounts_crumbs())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -104,9 +98,7 @@ def new_user():
 def edit_user(user_id: int):
     """Change an account's name, role, organisation, networks and whether it can sign in."""
     user = _user_or_404(user_id)
-    form = _with_choices(
-        EditAccountForm(data=_edit_form_data(user) if request.method == "GET" else None)
-    )
+    form = _with_choices(EditAccountForm(data=_edit_form_data(user) if request.method == "GET" else None))
     if form.validate_on_submit():
         try:
             services.update_user(
@@ -121,9 +113,7 @@ def edit_user(user_id: int):
         except EditConflict:
             # Show their version, with the version number that a new save will be checked against.
             user = _user_or_404(user_id)
-            form = _with_choices(
-                EditAccountForm(formdata=None, data=_edit_form_data(user))
-            )
+            form = _with_choices(EditAccountForm(formdata=None, data=_edit_form_data(user)))
             form.form_errors.append(CONFLICT_MESSAGE)
             return _edit_page(form, user), 409
         else:
@@ -177,9 +167,7 @@ def set_password(user_id: int):
             apply_form_errors(form, e)
         else:
             if yourself:
-                login_user(
-                    user
-                )  # your other sessions end; this one carries on with the new token
+                login_user(user)  # your other sessions end; this one carries on with the new token
                 flash(
                     "Your password has been set. You have been signed out everywhere else.",
                     "success",
@@ -190,6 +178,4 @@ def set_password(user_id: int):
                     "success",
                 )
             return redirect(url_for("admin.users"))
-    return render_template(
-        "admin/set_password.html", form=form, user=user, breadcrumbs=_accounts_crumbs()
-    )
+    return render_template("admin/set_password.html", form=form, user=user, breadcrumbs=_accounts_crumbs())

@@ -24,12 +24,8 @@ BAD_EMAIL = "Enter an email address in the correct format, like name@example.nhs
 EMAIL_TAKEN = "An account with this email address already exists"
 CHOOSE_ROLE = "Choose a role"
 CHOOSE_ORGANISATION = "Choose the organisation this trust user works for"
-NOT_YOUR_OWN_ROLE = (
-    "You cannot change your own role: ask another administrator to do it"
-)
-NOT_YOUR_OWN_ACCOUNT = (
-    "You cannot disable your own account: ask another administrator to do it"
-)
+NOT_YOUR_OWN_ROLE = "You cannot change your own role: ask another administrator to do it"
+NOT_YOUR_OWN_ACCOUNT = "You cannot disable your own account: ask another administrator to do it"
 
 
 class AccountError(InvalidInput):
@@ -61,19 +57,13 @@ def email_problem(email: str) -> str | None:
 def check_email(email: str) -> str:
     """The address as stored: validated, normalised and lower-case."""
     try:
-        return normalise_email(
-            validate_email(email.strip(), check_deliverability=False).normalized
-        )
+        return normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
     except EmailNotValidError:
         raise AccountError({"email": BAD_EMAIL}) from None
 
 
 def email_taken(session: Session, email: str, except_id: int | None = None) -> bool:
-    query = (
-        select(func.count())
-        .select_from(User)
-        .where(User.email == normalise_email(email))
-    )
+    query = select(func.count()).select_from(User).where(User.email == normalise_email(email))
     if except_id is not None:
         query = query.where(User.id != except_id)
     return bool(session.scalar(query))
@@ -92,19 +82,13 @@ def _resolve(session: Session, details: AccountDetails, errors: dict[str, str]):
         if not ods:
             errors["organisation"] = CHOOSE_ORGANISATION
         else:
-            organisation = session.scalar(
-                select(Organisation).where(Organisation.ods_code == ods)
-            )
+            organisation = session.scalar(select(Organisation).where(Organisation.ods_code == ods))
             if organisation is None:
                 errors["organisation"] = f"No organisation has the ODS code {ods}"
     networks: list[Network] = []
     if role is Role.FACULTY:
         codes = sorted({c.strip().upper() for c in details.networks if c.strip()})
-        networks = list(
-            session.scalars(
-                select(Network).where(Network.code.in_(codes)).order_by(Network.code)
-            )
-        )
+        networks = list(session.scalars(select(Network).where(Network.code.in_(codes)).order_by(Network.code)))
         unknown = sorted(set(codes) - {n.code for n in networks})
         if unknown:
             errors["networks"] = f"No network has the code {', '.join(unknown)}"
@@ -113,11 +97,7 @@ def _resolve(session: Session, details: AccountDetails, errors: dict[str, str]):
 
 def list_users(session: Session, role: Role | None = None) -> list[User]:
     """Every account (or those of one role) with its organisation and networks, by email."""
-    query = (
-        select(User)
-        .options(selectinload(User.organisation), selectinload(User.networks))
-        .order_by(User.email)
-    )
+    query = select(User).options(selectinload(User.organisation), selectinload(User.networks)).order_by(User.email)
     if role is not None:
         query = query.where(User.role == role)
     return list(session.scalars(query))
@@ -138,29 +118,17 @@ def find_user(session: Session, email: str) -> User | None:
 def organisation_choices(session: Session) -> list[tuple[str, str]]:
     """(ODS code, label) for every organisation, by name; closed ones say so."""
     rows = session.execute(
-        select(
-            Organisation.ods_code, Organisation.name, Organisation.closed_on
-        ).order_by(Organisation.name)
+        select(Organisation.ods_code, Organisation.name, Organisation.closed_on).order_by(Organisation.name)
     )
-    return [
-        (ods, f"{name} ({ods}){' – closed' if closed else ''}")
-        for ods, name, closed in rows
-    ]
+    return [(ods, f"{name} ({ods}){' – closed' if closed else ''}") for ods, name, closed in rows]
 
 
 def network_choices(session: Session) -> list[tuple[str, str]]:
     """(code, name) for every network, by code."""
-    return [
-        tuple(row)
-        for row in session.execute(
-            select(Network.code, Network.name).order_by(Network.code)
-        )
-    ]
+    return [tuple(row) for row in session.execute(select(Network.code, Network.name).order_by(Network.code))]
 
 
-def create_user(
-    session: Session, details: AccountDetails, password: str, hash_iterations: int
-) -> User:
+def create_user(session: Session, details: AccountDetails, password: str, hash_iterations: int) -> User:
     """Create an account; raises AccountError naming every field that is wrong, writing nothing."""
     errors: dict[str, str] = {}
     email = ""
@@ -255,9 +223,7 @@ def disable_user(session: Session, user: User) -> None:
     session.commit()
 
 
-def reset_password(
-    session: Session, user: User, password: str, hash_iterations: int
-) -> None:
+def reset_password(session: Session, user: User, password: str, hash_iterations: int) -> None:
     """Set a user's password (an administrator's act); ends every session of theirs."""
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:

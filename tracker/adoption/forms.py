@@ -34,9 +34,12 @@ class LogAdoptionForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 10_000, "Enter a whole number of wards from 0 to 10,000")],
     )
     note = TextAreaField(
-        "Fidelity or adaptation note", validators=[Length(max=NOTE_MAX, message=f"The note must be {NOTE_MAX:,} characters or fewer")]
+        "Fidelity or adaptation note",
+        validators=[Length(max=NOTE_MAX, message=f"The note must be {NOTE_MAX:,} characters or fewer")],
     )
-    evidence_url = StringField("Evidence link", validators=[Length(max=500, message="The link must be 500 characters or fewer")])
+    evidence_url = StringField(
+        "Evidence link", validators=[Length(max=500, message="The link must be 500 characters or fewer")]
+    )
     # The service checks the reason against the stage; an absent value means "not discontinued".
     discontinued_reason = SelectField("If discontinued, why", choices=REASON_CHOICES, validate_choice=False)
     corrects_event_id = SelectField("Does this correct an earlier entry?", coerce=_int_or_none, validate_choice=False)

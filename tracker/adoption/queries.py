@@ -39,9 +39,15 @@ class EventFilters:
 
 def _filtered(stmt: Select, event, filters: EventFilters) -> Select:
     if filters.organisation:
-        stmt = stmt.where(event.organisation_id == select(Organisation.id).where(Organisation.ods_code == filters.organisation).scalar_subquery())
+        stmt = stmt.where(
+            event.organisation_id
+            == select(Organisation.id).where(Organisation.ods_code == filters.organisation).scalar_subquery()
+        )
     if filters.intervention:
-        stmt = stmt.where(event.change_idea_id == select(ChangeIdea.id).where(ChangeIdea.code == filters.intervention).scalar_subquery())
+        stmt = stmt.where(
+            event.change_idea_id
+            == select(ChangeIdea.id).where(ChangeIdea.code == filters.intervention).scalar_subquery()
+        )
     if filters.ambition:
         ideas_of_ambition = (
             select(ChangeIdea.id)
@@ -52,7 +58,9 @@ def _filtered(stmt: Select, event, filters: EventFilters) -> Select:
         stmt = stmt.where(event.change_idea_id.in_(ideas_of_ambition))
     if filters.network:
         organisations_in_network = (
-            select(Organisation.id).join(Network, Organisation.network_id == Network.id).where(Network.code == filters.network)
+            select(Organisation.id)
+            .join(Network, Organisation.network_id == Network.id)
+            .where(Network.code == filters.network)
         )
         stmt = stmt.where(event.organisation_id.in_(organisations_in_network))
     if filters.as_of:
@@ -123,7 +131,9 @@ def current_records(session: Session, filters: EventFilters = EventFilters()) ->
         )
         .order_by(Organisation.ods_code, ChangeIdea.code)
     )
-    stmt = _filtered(stmt, event, EventFilters(filters.organisation, filters.intervention, filters.ambition, filters.network))
+    stmt = _filtered(
+        stmt, event, EventFilters(filters.organisation, filters.intervention, filters.ambition, filters.network)
+    )
     return list(session.scalars(stmt))
 
 
@@ -192,7 +202,7 @@ def stage_counts(session: Session, organisation: Organisation) -> dict[Stage, in
     rows = session.execute(
         select(Adoption.stage, func.count()).where(Adoption.organisation_id == organisation.id).group_by(Adoption.stage)
     )
-    return {stage: n for stage, n in rows}
+    return dict(rows.all())  # a Result has keys(): dict() would take it for a mapping
 
 
 def loggable_organisations(session: Session, user: User) -> list[Organisation]:
@@ -201,6 +211,8 @@ def loggable_organisations(session: Session, user: User) -> list[Organisation]:
         return []
     day = today()
     organisations = session.scalars(
-        select(Organisation).where((Organisation.closed_on.is_(None)) | (Organisation.closed_on > day)).order_by(Organisation.name)
+        select(Organisation)
+        .where((Organisation.closed_on.is_(None)) | (Organisation.closed_on > day))
+        .order_by(Organisation.name)
     )
     return [o for o in organisations if may_log(user, o)]

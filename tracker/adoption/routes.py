@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from ..access import loggers_only, signed_in
 from ..calendar import today
-from ..catalogue.queries import driver_diagram, idea_detail
+from ..catalogue.queries import idea_detail
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from ..models import PackageStatus, Role
-from ..templating import format_date
 from ..organisations.queries import organisation_by_ods
+from ..templating import format_date
 from . import queries, services
 from .forms import LogAdoptionForm
 from .rules import EventInput
@@ -133,11 +133,16 @@ def log(ods: str, code: str):
             record = queries.record(session, organisation, idea)
             events = queries.history(session, organisation, idea)
             form.set_corrections(events)
-            form.form_errors.append(CONFLICT_MESSAGE.replace("the form now shows their version", "the current record is shown above"))
+            form.form_errors.append(
+                CONFLICT_MESSAGE.replace("the form now shows their version", "the current record is shown above")
+            )
             form.expected_version.data = str(record.row_version if record else 0)
         else:
             stage = result.event.stage.label.lower()
-            flash(f"Logged {idea.code} at {organisation.name}: {stage} from {format_date(result.event.effective_date)}.", "success")
+            flash(
+                f"Logged {idea.code} at {organisation.name}: {stage} from {format_date(result.event.effective_date)}.",
+                "success",
+            )
             if not result.became_current:
                 flash(
                     f"That entry is dated before the current one, so it is in the history but the current stage "

@@ -50,9 +50,13 @@ def event_problems(data: EventInput, organisation: OrganisationDates, today: dat
     elif day > today:
         errors["effective_date"] = "The date cannot be in the future"
     elif organisation.opened_on and day < organisation.opened_on:
-        errors["effective_date"] = f"The organisation opened on {organisation.opened_on:%d/%m/%Y}: the date cannot be earlier"
+        errors["effective_date"] = (
+            f"The organisation opened on {organisation.opened_on:%d/%m/%Y}: the date cannot be earlier"
+        )
     elif organisation.closed_on and day >= organisation.closed_on:
-        errors["effective_date"] = f"The organisation closed on {organisation.closed_on:%d/%m/%Y}: the date must be earlier"
+        errors["effective_date"] = (
+            f"The organisation closed on {organisation.closed_on:%d/%m/%Y}: the date must be earlier"
+        )
     for name in ("wards_using", "wards_in_scope"):
         value = getattr(data, name)
         if value is not None and not 0 <= value <= 10_000:

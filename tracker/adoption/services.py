@@ -13,6 +13,7 @@ from ..editing import EditConflict, InvalidInput
 from ..models import Adoption, AdoptionEvent, ChangeIdea, DiscontinuedReason, Organisation, Role, Stage, User, utcnow
 from . import rules
 
+
 class NotPermitted(Exception):
     """The user may not log adoption for this organisation."""
 

@@ -4,5 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import adoptions, coverage, network, routes  # noqa: F401  (registers the views on bp)
-from . import links  # noqa: E402,F401  (learning links)
+from . import (  # noqa: E402, F401  (registers the views on bp, which they import)
+    adoptions,
+    coverage,
+    links,  # noqa: E402,F401  (learning links)
+    network,
+    routes,
+)

@@ -50,7 +50,7 @@ LARGEST_ID = 2**31 - 1
 SERVICE_FIELDS = {"corrects_event_id": "corrects"}
 CONFLICT = (
     "This record changed since you read it: nothing was saved. The current record is in "
-    "\"current\"; read it, and send again with its version as expected_version."
+    '"current"; read it, and send again with its version as expected_version.'
 )
 
 
@@ -111,9 +111,7 @@ def adoptions():
         network_id=chosen.ids.get("network"),
     )
     return {
-        "adoptions": [
-            serialize.adoption_record(e, versions.get((e.organisation_id, e.change_idea_id))) for e in events
-        ]
+        "adoptions": [serialize.adoption_record(e, versions.get((e.organisation_id, e.change_idea_id))) for e in events]
     }
 
 

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from flask_login import current_user
 
 from ..access import EDITORS, signed_in
+from ..app_cache import metrics_cache
 from ..calendar import today
 from ..db import get_session
 from ..errors import BadParameter
 from ..models import Stage
 from ..spread import assemble, export, payload
-from ..app_cache import metrics_cache
 from . import bp
 from .routes import code_parameter, parse_day
 

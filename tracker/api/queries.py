@@ -84,16 +84,12 @@ def _ideas_query(include_drafts: bool):
     return query if criterion is None else query.where(criterion)
 
 
-def interventions(
-    session: Session, include_drafts: bool = False, ambition_id: int | None = None
-) -> list[ChangeIdea]:
+def interventions(session: Session, include_drafts: bool = False, ambition_id: int | None = None) -> list[ChangeIdea]:
     """Visible ideas (of one ambition if given), by package position then idea position."""
     query = _ideas_query(include_drafts)
     if ambition_id is not None:
         query = query.where(ChangePackage.ambition_id == ambition_id)
-    query = query.order_by(
-        ChangePackage.position, ChangePackage.code, ChangeIdea.position, ChangeIdea.code
-    )
+    query = query.order_by(ChangePackage.position, ChangePackage.code, ChangeIdea.position, ChangeIdea.code)
     return list(session.scalars(query))
 
 
@@ -113,16 +109,12 @@ def networks(session: Session) -> list[tuple[Network, int]]:
     return [(network, organisations) for network, organisations in rows]
 
 
-def organisations(
-    session: Session, network_id: int | None = None, open_on: date | None = None
-) -> list[Organisation]:
+def organisations(session: Session, network_id: int | None = None, open_on: date | None = None) -> list[Organisation]:
     """Organisations (of one network, open on one day, if given) by ODS code.
 
     Open on a day: opened on or before it, and not yet closed (closed_on is the first day closed).
     """
-    query = select(Organisation).options(
-        selectinload(Organisation.network), selectinload(Organisation.successor)
-    )
+    query = select(Organisation).options(selectinload(Organisation.network), selectinload(Organisation.successor))
     if network_id is not None:
         query = query.where(Organisation.network_id == network_id)
     if open_on is not None:

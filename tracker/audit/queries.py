@@ -61,12 +61,20 @@ def audit_page(session: Session, filters: AuditFilters, page: int = 1) -> AuditP
 def known_values(session: Session) -> tuple[list[str], list[str]]:
     """The actions and entities that occur, for the filter menus."""
     actions = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    entities = session.scalars(select(AuditEvent.entity).where(AuditEvent.entity != "").distinct().order_by(AuditEvent.entity))
+    entities = session.scalars(
+        select(AuditEvent.entity).where(AuditEvent.entity != "").distinct().order_by(AuditEvent.entity)
+    )
     return list(actions), list(entities)
 
 
 def changed_fields(event: AuditEvent) -> list[tuple[str, object, object]]:
     """(field, before, after) for each field the event touched."""
     before, after = event.before or {}, event.after or {}
-    names = list(after) if event.action == "create" else list(before) if event.action == "delete" else sorted(set(before) | set(after))
+    names = (
+        list(after)
+        if event.action == "create"
+        else list(before)
+        if event.action == "delete"
+        else sorted(set(before) | set(after))
+    )
     return [(name, before.get(name), after.get(name)) for name in names if name != "id"]

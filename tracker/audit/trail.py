@@ -159,7 +159,15 @@ def as_person(session: Session, email: str, user=None) -> Actor:
     return replace(actor, id=None, email=email, role="anonymous")
 
 
-def record(session: Session, action: str, *, detail: str = "", entity: str = "", entity_key: str = "", actor: Actor | None = None) -> None:
+def record(
+    session: Session,
+    action: str,
+    *,
+    detail: str = "",
+    entity: str = "",
+    entity_key: str = "",
+    actor: Actor | None = None,
+) -> None:
     """Add an audit row for something that is not a row change (sign-in, denied request)."""
     actor = actor or actor_of(session)
     session.add(

@@ -31,12 +31,8 @@ class ChangePasswordForm(FlaskForm):
     """Your current password, and a new one typed twice; the policy refuses one built from
     your email address or name."""
 
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password")]
-    )
-    new_password = PasswordField(
-        "New password", validators=[DataRequired("Enter a new password")]
-    )
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password")])
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
     confirm_password = PasswordField(
         "Confirm new password",
         validators=[

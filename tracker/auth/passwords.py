@@ -12,9 +12,7 @@ MIN_STRENGTH = 3
 
 TOO_SHORT = f"Password must be at least {MIN_LENGTH} characters"
 TOO_LONG = f"Password must be {MAX_LENGTH} characters or fewer"
-TOO_EASY = (
-    "Password is too common or too easy to guess: use three or four unrelated words"
-)
+TOO_EASY = "Password is too common or too easy to guess: use three or four unrelated words"
 
 
 def hash_password(password: str, iterations: int) -> str:

@@ -35,9 +35,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         policy = services.ThrottlePolicy.from_config(current_app.config)
-        result = services.sign_in(
-            get_session(), form.email.data, form.password.data, policy
-        )
+        result = services.sign_in(get_session(), form.email.data, form.password.data, policy)
         if result.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in survives it
             login_user(result.user)

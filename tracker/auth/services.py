@@ -71,9 +71,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _recent_attempts(
-    session: Session, email: str, policy: ThrottlePolicy, now: datetime
-) -> SignInAttempts | None:
+def _recent_attempts(session: Session, email: str, policy: ThrottlePolicy, now: datetime) -> SignInAttempts | None:
     """The address's failure record (locked for this transaction), forgetting an ended lock or old failures."""
     record = session.get(SignInAttempts, email, with_for_update=True)
     if record is None:
@@ -86,9 +84,7 @@ def _recent_attempts(
     return record
 
 
-def _refusal(
-    record: SignInAttempts | None, policy: ThrottlePolicy, now: datetime
-) -> str | None:
+def _refusal(record: SignInAttempts | None, policy: ThrottlePolicy, now: datetime) -> str | None:
     """Why this attempt is refused before the password is even checked, or None."""
     if record is None or not record.failures:
         return None
@@ -119,9 +115,7 @@ def _count_failure(
                 session.add(record)
         except IntegrityError:
             # Another process counted a first failure for this address at the same moment.
-            record = session.get(
-                SignInAttempts, email, with_for_update=True, populate_existing=True
-            )
+            record = session.get(SignInAttempts, email, with_for_update=True, populate_existing=True)
             assert record is not None
     record.failures += 1
     record.last_failure_at = now
@@ -147,23 +141,33 @@ def sign_in(
     record = _recent_attempts(session, email, policy, now)
     refusal = _refusal(record, policy, now)
     if refusal:
-        audit.record(session, "sign_in_refused", entity="users", entity_key=email, detail=refusal, actor=audit.as_person(session, email))
+        audit.record(
+            session,
+            "sign_in_refused",
+            entity="users",
+            entity_key=email,
+            detail=refusal,
+            actor=audit.as_person(session, email),
+        )
         session.commit()
         return SignInResult(None, refusal)
     user = session.scalar(select(User).where(User.email == email))
-    valid = verify_password(
-        user.password_hash if user else _dummy_hash(policy.hash_iterations), password
-    )
+    valid = verify_password(user.password_hash if user else _dummy_hash(policy.hash_iterations), password)
     if user is None or not valid or not user.active:
         _count_failure(session, record, email, policy, now)
         reason = "unknown email" if user is None else "wrong password" if not valid else "account disabled"
-        audit.record(session, "sign_in_failed", entity="users", entity_key=email, detail=reason, actor=audit.as_person(session, email))
+        audit.record(
+            session,
+            "sign_in_failed",
+            entity="users",
+            entity_key=email,
+            detail=reason,
+            actor=audit.as_person(session, email),
+        )
         session.commit()
         return SignInResult(None, BAD_CREDENTIALS)
     _forget_failures(session, record)
-    session.execute(
-        update(User).where(User.id == user.id).values(last_signed_in_at=now)
-    )
+    session.execute(update(User).where(User.id == user.id).values(last_signed_in_at=now))
     audit.record(session, "sign_in", entity="users", entity_key=email, actor=audit.as_person(session, email, user))
     session.commit()
     return SignInResult(user)
@@ -171,9 +175,7 @@ def sign_in(
 
 def sign_out(session: Session, user: User) -> None:
     """Replace the session token, so a copy of the old cookie no longer signs anyone in."""
-    session.execute(
-        update(User).where(User.id == user.id).values(session_token=new_session_token())
-    )
+    session.execute(update(User).where(User.id == user.id).values(session_token=new_session_token()))
     audit.record(session, "sign_out", entity="users", entity_key=user.email)
     session.commit()
 

@@ -22,7 +22,7 @@ from ..models import User
 from . import tokens
 
 BAD_TOKEN = (
-    "The Authorization header must be \"Bearer\" and a valid API token: this one is malformed, "
+    'The Authorization header must be "Bearer" and a valid API token: this one is malformed, '
     "unknown or revoked, or its account is disabled"
 )
 
@@ -109,9 +109,7 @@ def safe_next(target: str | None) -> str | None:
     """
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    if any(
-        ch == "\\" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target
-    ):
+    if any(ch == "\\" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

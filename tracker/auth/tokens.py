@@ -56,7 +56,9 @@ def find_tokens(session: Session, prefix_or_token: str) -> list[ApiToken]:
     """The tokens a person means by a prefix (or by the whole token), with their users."""
     value = prefix_or_token.strip()
     where = ApiToken.token_hash == token_hash(value) if is_well_formed(value) else ApiToken.prefix == value
-    return list(session.scalars(select(ApiToken).where(where).options(selectinload(ApiToken.user)).order_by(ApiToken.id)))
+    return list(
+        session.scalars(select(ApiToken).where(where).options(selectinload(ApiToken.user)).order_by(ApiToken.id))
+    )
 
 
 def revoke(session: Session, token: ApiToken) -> bool:

@@ -24,27 +24,21 @@ def _packages(include_drafts: bool):
     return Ambition.packages.and_(ChangePackage.status == PackageStatus.PUBLISHED)
 
 
-def ambitions_overview(
-    session: Session, include_drafts: bool = False
-) -> list[Ambition]:
+def ambitions_overview(session: Session, include_drafts: bool = False) -> list[Ambition]:
     """Every ambition with its targets and (published, unless asked) packages and their ideas."""
     return list(
         session.scalars(
             select(Ambition)
             .options(
                 selectinload(Ambition.targets),
-                selectinload(_packages(include_drafts)).selectinload(
-                    ChangePackage.ideas
-                ),
+                selectinload(_packages(include_drafts)).selectinload(ChangePackage.ideas),
             )
             .order_by(Ambition.position, Ambition.code)
         )
     )
 
 
-def ambition_detail(
-    session: Session, code: str, include_drafts: bool = False
-) -> Ambition | None:
+def ambition_detail(session: Session, code: str, include_drafts: bool = False) -> Ambition | None:
     return session.scalar(
         select(Ambition)
         .where(Ambition.code == code)
@@ -56,9 +50,7 @@ def ambition_detail(
 
 
 def ambition_choices(session: Session) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Ambition.id, Ambition.title).order_by(Ambition.position, Ambition.code)
-    )
+    rows = session.execute(select(Ambition.id, Ambition.title).order_by(Ambition.position, Ambition.code))
     return [(id_, title) for id_, title in rows]
 
 
@@ -85,9 +77,7 @@ def package_for_edit(session: Session, code: str) -> ChangePackage | None:
     return session.scalar(
         select(ChangePackage)
         .where(ChangePackage.code == code)
-        .options(
-            joinedload(ChangePackage.ambition), selectinload(ChangePackage.drivers)
-        )
+        .options(joinedload(ChangePackage.ambition), selectinload(ChangePackage.drivers))
     )
 
 
@@ -146,11 +136,7 @@ def driver_diagram(drivers: list[Driver], ideas: list[ChangeIdea]) -> Diagram:
     nodes = {d.id: DriverNode(d) for d in sorted(drivers, key=_order)}
     primary = []
     for node in nodes.values():
-        parent = (
-            nodes.get(node.driver.parent_id)
-            if node.driver.parent_id is not None
-            else None
-        )
+        parent = nodes.get(node.driver.parent_id) if node.driver.parent_id is not None else None
         if parent is None:
             primary.append(node)
         else:
@@ -168,9 +154,7 @@ def driver_choices(drivers: list[Driver]) -> list[tuple[int, str]]:
     for node in driver_diagram(drivers, []).primary:
         choices.append((node.driver.id, node.driver.title))
         for child in node.children:
-            choices.append(
-                (child.driver.id, f"{node.driver.title} › {child.driver.title}")
-            )
+            choices.append((child.driver.id, f"{node.driver.title} › {child.driver.title}"))
     return choices
 
 
@@ -184,9 +168,7 @@ def search_words(query: str | None) -> list[str]:
     return words[:MAX_SEARCH_WORDS]
 
 
-def search_ideas(
-    session: Session, words: list[str], include_drafts: bool = False
-) -> list[ChangeIdea]:
+def search_ideas(session: Session, words: list[str], include_drafts: bool = False) -> list[ChangeIdea]:
     """Ideas whose code, title or description contains every word, case-insensitively.
 
     icontains (lower() LIKE with escaping) behaves the same on SQLite and PostgreSQL, and
@@ -210,11 +192,7 @@ def search_ideas(
             .join(ChangeIdea.package)
             .join(ChangePackage.ambition)
             .where(and_(*conditions))
-            .options(
-                contains_eager(ChangeIdea.package).contains_eager(
-                    ChangePackage.ambition
-                )
-            )
+            .options(contains_eager(ChangeIdea.package).contains_eager(ChangePackage.ambition))
             .order_by(Ambition.position, ChangePackage.position, ChangeIdea.code)
         )
     )

@@ -23,8 +23,7 @@ bp = Blueprint("catalogue", __name__)
 
 # Buttons that change one thing (order, status) meeting someone else's change at the same moment.
 RACE_MESSAGE = (
-    "Someone else changed this package at the same moment, so nothing was changed. "
-    "Check the page and try again."
+    "Someone else changed this package at the same moment, so nothing was changed. Check the page and try again."
 )
 
 
@@ -88,9 +87,7 @@ def ambition(code: str):
     row = queries.ambition_detail(get_session(), code, include_drafts=is_editor())
     if row is None:
         abort(404)
-    return render_template(
-        "catalogue/ambition.html", ambition=row, breadcrumbs=_crumbs()
-    )
+    return render_template("catalogue/ambition.html", ambition=row, breadcrumbs=_crumbs())
 
 
 @bp.get("/packages/<code>")
@@ -146,10 +143,7 @@ def search():
 
 
 def _ambition_choices(form: PackageForm) -> None:
-    form.ambition_id.choices = [
-        SelectChoice(id_, title)
-        for id_, title in queries.ambition_choices(get_session())
-    ]
+    form.ambition_id.choices = [SelectChoice(id_, title) for id_, title in queries.ambition_choices(get_session())]
 
 
 @bp.route("/packages/new", methods=["GET", "POST"])
@@ -187,9 +181,7 @@ def edit_package(code: str):
     _ambition_choices(form)
     if form.validate_on_submit():
         try:
-            services.update_package(
-                session, package, form.details(), form.expected_version()
-            )
+            services.update_package(session, package, form.details(), form.expected_version())
             flash("Change package saved", "success")
             return redirect(_package_url(package))
         except EditConflict as e:
@@ -223,9 +215,7 @@ def set_package_status(code: str):
         flash(RACE_MESSAGE, "important")
         return redirect(_package_url(package))
     if status == PackageStatus.PUBLISHED:
-        flash(
-            f"{package.code} is published: everyone who signs in can see it", "success"
-        )
+        flash(f"{package.code} is published: everyone who signs in can see it", "success")
     else:
         flash(
             f"{package.code} is a draft again: only project managers and administrators can see it",
@@ -237,15 +227,11 @@ def set_package_status(code: str):
 # Drivers
 
 
-def _parent_choices(
-    form: DriverForm, package: ChangePackage, driver: Driver | None = None
-) -> None:
+def _parent_choices(form: DriverForm, package: ChangePackage, driver: Driver | None = None) -> None:
     choices = [SelectChoice("", "None: this is a primary driver")]
     for d in queries.driver_diagram(package.drivers, []).primary:
         if driver is None or d.driver.id != driver.id:
-            choices.append(
-                SelectChoice(d.driver.id, f"A secondary driver under: {d.driver.title}")
-            )
+            choices.append(SelectChoice(d.driver.id, f"A secondary driver under: {d.driver.title}"))
     form.parent_id.choices = choices
 
 
@@ -294,9 +280,7 @@ def edit_driver(driver_id: int):
     _parent_choices(form, package, driver)
     if form.validate_on_submit():
         try:
-            services.update_driver(
-                session, driver, form.details(), form.expected_version()
-            )
+            services.update_driver(session, driver, form.details(), form.expected_version())
             flash("Driver saved", "success")
             return redirect(_package_url(package, f"driver-{driver.id}"))
         except EditConflict as e:
@@ -328,15 +312,9 @@ def delete_driver(driver_id: int):
             deleted = services.delete_driver(session, driver, form.expected_version())
             message = f"Driver ‘{deleted.title}’ deleted"
             if deleted.ideas_unplaced:
-                message += (
-                    ". Its change ideas are now listed as not yet placed under a driver"
-                )
+                message += ". Its change ideas are now listed as not yet placed under a driver"
             flash(message, "success")
-            return redirect(
-                _package_url(
-                    package, "unplaced" if deleted.ideas_unplaced else "diagram"
-                )
-            )
+            return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
         except EditConflict:
             session.expire_all()
             driver = _driver_or_404(driver_id)
@@ -374,10 +352,7 @@ def move_driver(driver_id: int):
 def _driver_choices(form: IdeaForm, package: ChangePackage) -> None:
     form.driver_id.choices = [
         SelectChoice("", "Not yet placed under a driver"),
-        *(
-            SelectChoice(id_, label)
-            for id_, label in queries.driver_choices(package.drivers)
-        ),
+        *(SelectChoice(id_, label) for id_, label in queries.driver_choices(package.drivers)),
     ]
 
 

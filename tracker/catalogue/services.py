@@ -24,25 +24,16 @@ from ..models import Ambition, ChangeIdea, ChangePackage, Driver, PackageStatus
 IDEA_CODE = re.compile(r"^[A-Z]{1,6}-\d{2,3}$")
 PACKAGE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 
-IDEA_CODE_FORMAT = (
-    "Code must look like RP-05: 1 to 6 capital letters, a hyphen, then 2 or 3 digits"
-)
-PACKAGE_CODE_FORMAT = (
-    "Code must be 2 to 16 capital letters or digits, starting with a letter, like RRP"
-)
+IDEA_CODE_FORMAT = "Code must look like RP-05: 1 to 6 capital letters, a hyphen, then 2 or 3 digits"
+PACKAGE_CODE_FORMAT = "Code must be 2 to 16 capital letters or digits, starting with a letter, like RRP"
 IDEA_CODE_TAKEN = "Another change idea already uses this code. Choose a different code"
-PACKAGE_CODE_TAKEN = (
-    "Another change package already uses this code. Choose a different code"
-)
+PACKAGE_CODE_TAKEN = "Another change package already uses this code. Choose a different code"
 WEB_ADDRESS = "Enter a web address that starts with https:// or http://"
 CHOOSE_AMBITION = "Choose the ambition this package serves"
 CHOOSE_STATUS = "Choose draft or published"
-PARENT_NOT_PRIMARY = (
-    "Choose a primary driver of this package, or none for a primary driver"
-)
+PARENT_NOT_PRIMARY = "Choose a primary driver of this package, or none for a primary driver"
 PARENT_HAS_CHILDREN = (
-    "This driver has secondary drivers, so it must stay a primary driver. "
-    "Move or delete its secondary drivers first"
+    "This driver has secondary drivers, so it must stay a primary driver. Move or delete its secondary drivers first"
 )
 DRIVER_ELSEWHERE = "Choose a driver of this package, or leave the idea not yet placed"
 
@@ -62,11 +53,7 @@ def web_address_problem(url: str) -> str | None:
     if not url:
         return None
     parts = urlsplit(url)
-    if (
-        parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or any(c.isspace() for c in url)
-    ):
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
         return WEB_ADDRESS
     return None
 
@@ -101,9 +88,7 @@ class IdeaDetails:
     provenance_note: str = ""
 
 
-def _commit(
-    session: Session, row=None, on_integrity: dict[str, str] | None = None
-) -> None:
+def _commit(session: Session, row=None, on_integrity: dict[str, str] | None = None) -> None:
     """Commit, turning a lost race into the refusal the editor would have got a moment earlier."""
     try:
         session.commit()
@@ -123,9 +108,7 @@ def _refuse(errors: dict[str, str]) -> None:
         raise InvalidInput(errors)
 
 
-def _check_lengths(
-    errors: dict[str, str], details, model, labels: dict[str, str]
-) -> None:
+def _check_lengths(errors: dict[str, str], details, model, labels: dict[str, str]) -> None:
     """Refuse text longer than its column, so no backend truncates or errors on it."""
     for name, label in labels.items():
         limit = getattr(model.__table__.c[name].type, "length", None)
@@ -145,15 +128,9 @@ def _next_position(session: Session, column, *where) -> int:
 # Packages
 
 
-def _check_package(
-    session: Session, details: PackageDetails, package: ChangePackage | None
-) -> Ambition:
+def _check_package(session: Session, details: PackageDetails, package: ChangePackage | None) -> Ambition:
     errors: dict[str, str] = {}
-    ambition = (
-        session.get(Ambition, details.ambition_id)
-        if details.ambition_id is not None
-        else None
-    )
+    ambition = session.get(Ambition, details.ambition_id) if details.ambition_id is not None else None
     if ambition is None:
         errors["ambition_id"] = CHOOSE_AMBITION
     if not PACKAGE_CODE.match(details.code):
@@ -177,9 +154,7 @@ def _check_package(
     return ambition  # type: ignore[return-value]
 
 
-def _apply_package(
-    package: ChangePackage, details: PackageDetails, ambition: Ambition
-) -> None:
+def _apply_package(package: ChangePackage, details: PackageDetails, ambition: Ambition) -> None:
     package.ambition = ambition
     for name in ("code", "version", "source_url", "summary", "provenance_note"):
         setattr(package, name, getattr(details, name))
@@ -192,9 +167,7 @@ def create_package(session: Session, details: PackageDetails) -> ChangePackage:
     """Add a package at the end of its ambition's list."""
     ambition = _check_package(session, details, None)
     package = ChangePackage(
-        position=_next_position(
-            session, ChangePackage.position, ChangePackage.ambition_id == ambition.id
-        )
+        position=_next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     )
     _apply_package(package, details, ambition)
     session.add(package)
@@ -211,17 +184,13 @@ def update_package(
     check_version(package, expected_version)
     ambition = _check_package(session, details, package)
     if ambition.id != package.ambition_id:
-        package.position = _next_position(
-            session, ChangePackage.position, ChangePackage.ambition_id == ambition.id
-        )
+        package.position = _next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     _apply_package(package, details, ambition)
     _commit(session, package, on_integrity={"code": PACKAGE_CODE_TAKEN})
     return package
 
 
-def set_package_status(
-    session: Session, package: ChangePackage, status: PackageStatus
-) -> bool:
+def set_package_status(session: Session, package: ChangePackage, status: PackageStatus) -> bool:
     """Publish a package or return it to draft; False when it already had that status."""
     status = PackageStatus(status)
     if package.status == status:
@@ -265,9 +234,7 @@ def _sibling_drivers(package_id: int, parent_id: int | None):
     return Driver.package_id == package_id, Driver.parent_id == parent_id
 
 
-def create_driver(
-    session: Session, package: ChangePackage, details: DriverDetails
-) -> Driver:
+def create_driver(session: Session, package: ChangePackage, details: DriverDetails) -> Driver:
     """Add a primary driver (no parent) or a secondary driver, last among its siblings."""
     parent = _check_driver(session, package, details, None)
     parent_id = parent.id if parent else None
@@ -276,9 +243,7 @@ def create_driver(
         parent_id=parent_id,
         title=details.title.strip(),
         description=details.description,
-        position=_next_position(
-            session, Driver.position, *_sibling_drivers(package.id, parent_id)
-        ),
+        position=_next_position(session, Driver.position, *_sibling_drivers(package.id, parent_id)),
     )
     session.add(driver)
     _commit(session)
@@ -295,9 +260,7 @@ def update_driver(
     parent = _check_driver(session, driver.package, details, driver)
     parent_id = parent.id if parent else None
     if parent_id != driver.parent_id:
-        driver.position = _next_position(
-            session, Driver.position, *_sibling_drivers(driver.package_id, parent_id)
-        )
+        driver.position = _next_position(session, Driver.position, *_sibling_drivers(driver.package_id, parent_id))
         driver.parent_id = parent_id
     driver.title = details.title.strip()
     driver.description = details.description
@@ -312,16 +275,12 @@ class DeletedDriver:
     ideas_unplaced: int
 
 
-def delete_driver(
-    session: Session, driver: Driver, expected_version: int | None
-) -> DeletedDriver:
+def delete_driver(session: Session, driver: Driver, expected_version: int | None) -> DeletedDriver:
     """Delete a driver and its secondary drivers; their ideas become not yet placed, not deleted."""
     check_version(driver, expected_version)
     children = sorted(driver.children, key=_in_order)
     # In diagram order: the driver's own ideas, then each secondary driver's.
-    ideas = [
-        idea for d in (driver, *children) for idea in sorted(d.ideas, key=_in_order)
-    ]
+    ideas = [idea for d in (driver, *children) for idea in sorted(d.ideas, key=_in_order)]
     position = _next_position(
         session,
         ChangeIdea.position,
@@ -356,11 +315,7 @@ def _swap(siblings: list, item, direction: Direction) -> bool:
 
 def move_driver(session: Session, driver: Driver, direction: Direction) -> bool:
     """Move a driver up or down among the drivers with the same parent; False if it cannot."""
-    siblings = list(
-        session.scalars(
-            select(Driver).where(*_sibling_drivers(driver.package_id, driver.parent_id))
-        )
-    )
+    siblings = list(session.scalars(select(Driver).where(*_sibling_drivers(driver.package_id, driver.parent_id))))
     moved = _swap(siblings, driver, direction)
     if moved:
         _commit(session, driver)
@@ -412,17 +367,13 @@ def _apply_idea(idea: ChangeIdea, details: IdeaDetails) -> None:
     idea.title = details.title.strip()
 
 
-def create_idea(
-    session: Session, package: ChangePackage, details: IdeaDetails
-) -> ChangeIdea:
+def create_idea(session: Session, package: ChangePackage, details: IdeaDetails) -> ChangeIdea:
     """Add a change idea under a driver of the package (or not yet placed), last among its siblings."""
     _check_idea(session, package, details, None)
     idea = ChangeIdea(
         package=package,
         driver_id=details.driver_id,
-        position=_next_position(
-            session, ChangeIdea.position, *_sibling_ideas(package.id, details.driver_id)
-        ),
+        position=_next_position(session, ChangeIdea.position, *_sibling_ideas(package.id, details.driver_id)),
     )
     _apply_idea(idea, details)
     session.add(idea)
@@ -452,11 +403,7 @@ def update_idea(
 
 def move_idea(session: Session, idea: ChangeIdea, direction: Direction) -> bool:
     """Move an idea up or down among the ideas under the same driver; False if it cannot."""
-    siblings = list(
-        session.scalars(
-            select(ChangeIdea).where(*_sibling_ideas(idea.package_id, idea.driver_id))
-        )
-    )
+    siblings = list(session.scalars(select(ChangeIdea).where(*_sibling_ideas(idea.package_id, idea.driver_id))))
     moved = _swap(siblings, idea, direction)
     if moved:
         _commit(session, idea)
@@ -465,22 +412,10 @@ def move_idea(session: Session, idea: ChangeIdea, direction: Direction) -> bool:
 
 def suggest_idea_code(session: Session, package: ChangePackage) -> str:
     """The next free code in the style of the package's ideas (e.g. RP-05), for the form's hint."""
-    codes = list(
-        session.scalars(
-            select(ChangeIdea.code).where(ChangeIdea.package_id == package.id)
-        )
-    )
+    codes = list(session.scalars(select(ChangeIdea.code).where(ChangeIdea.package_id == package.id)))
     prefixes = [c.split("-")[0] for c in codes if IDEA_CODE.match(c)]
-    prefix = (
-        max(sorted(set(prefixes)), key=prefixes.count)
-        if prefixes
-        else package.ambition.code
-    )
-    used = set(
-        session.scalars(
-            select(ChangeIdea.code).where(ChangeIdea.code.startswith(prefix + "-"))
-        )
-    )
+    prefix = max(sorted(set(prefixes)), key=prefixes.count) if prefixes else package.ambition.code
+    used = set(session.scalars(select(ChangeIdea.code).where(ChangeIdea.code.startswith(prefix + "-"))))
     number = 1
     while f"{prefix}-{number:02d}" in used:
         number += 1

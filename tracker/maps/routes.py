@@ -16,13 +16,12 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..access import signed_in
-from ..db import get_session
-from ..access import EDITORS
-from ..spread import assemble
+from ..access import EDITORS, signed_in
 from ..app_cache import metrics_cache
-from ..spread.payload import network_payload
+from ..db import get_session
 from ..reports import coverage as cov
+from ..spread import assemble
+from ..spread.payload import network_payload
 from . import present, queries, svg
 from .forms import GEOGRAPHIC, SpreadMapForm
 from .outline import load_outline

@@ -3,7 +3,6 @@
 from .accounts import ROLE_LABELS, ApiToken, Role, SignInAttempts, User, user_networks
 from .adoption import STAGE_MEANINGS, Adoption, AdoptionEvent, DiscontinuedReason, Stage
 from .audit import AuditEvent
-from .network import LearningLink, LinkKind, LinkStatus
 from .base import Base, utcnow
 from .catalogue import (
     Ambition,
@@ -14,6 +13,7 @@ from .catalogue import (
     PackageResource,
     PackageStatus,
 )
+from .network import LearningLink, LinkKind, LinkStatus
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
 
 __all__ = [

@@ -46,18 +46,14 @@ user_networks = Table(
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role <> 'trust' OR organisation_id IS NOT NULL", name="trust_has_organisation"),
-    )
+    __table_args__ = (CheckConstraint("role <> 'trust' OR organisation_id IS NOT NULL", name="trust_has_organisation"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "role", 16))
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="RESTRICT")
-    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     # What the session cookie holds instead of the id: replaced at sign-out and password change.
@@ -68,9 +64,7 @@ class User(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation | None] = relationship()
-    networks: Mapped[list[Network]] = relationship(
-        secondary=user_networks, order_by="Network.code"
-    )
+    networks: Mapped[list[Network]] = relationship(secondary=user_networks, order_by="Network.code")
 
     __mapper_args__ = {"version_id_col": row_version}
 

@@ -41,9 +41,7 @@ class Ambition(Base):
         order_by="AmbitionTarget.position",
         cascade="all, delete-orphan",
     )
-    packages: Mapped[list[ChangePackage]] = relationship(
-        back_populates="ambition", order_by="ChangePackage.position"
-    )
+    packages: Mapped[list[ChangePackage]] = relationship(back_populates="ambition", order_by="ChangePackage.position")
 
 
 class AmbitionTarget(Base):
@@ -95,9 +93,7 @@ class ChangePackage(Base):
     drivers: Mapped[list[Driver]] = relationship(
         back_populates="package", order_by="Driver.position", cascade="all, delete-orphan"
     )
-    ideas: Mapped[list[ChangeIdea]] = relationship(
-        back_populates="package", order_by="ChangeIdea.position"
-    )
+    ideas: Mapped[list[ChangeIdea]] = relationship(back_populates="package", order_by="ChangeIdea.position")
     resources: Mapped[list[PackageResource]] = relationship(
         back_populates="package", order_by="PackageResource.position", cascade="all, delete-orphan"
     )
@@ -136,9 +132,7 @@ class Driver(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
-    ideas: Mapped[list[ChangeIdea]] = relationship(
-        back_populates="driver", order_by="ChangeIdea.position"
-    )
+    ideas: Mapped[list[ChangeIdea]] = relationship(back_populates="driver", order_by="ChangeIdea.position")
 
     __mapper_args__ = {"version_id_col": row_version}
 

@@ -50,9 +50,7 @@ class Membership(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"unverified": "Not confirmed", "member": "Member", "not_member": "Not a member"}[
-            self.value
-        ]
+        return {"unverified": "Not confirmed", "member": "Member", "not_member": "Not a member"}[self.value]
 
 
 class Network(Base):
@@ -67,9 +65,7 @@ class Network(Base):
     source_url: Mapped[str] = mapped_column(String(500), default="")
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
-    organisations: Mapped[list[Organisation]] = relationship(
-        back_populates="network", order_by="Organisation.name"
-    )
+    organisations: Mapped[list[Organisation]] = relationship(back_populates="network", order_by="Organisation.name")
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -78,9 +74,7 @@ class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude_range"),
-        CheckConstraint(
-            "longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"
-        ),
+        CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"),
         CheckConstraint(
             "closed_on IS NULL OR opened_on IS NULL OR closed_on >= opened_on",
             name="closes_after_opening",
@@ -99,21 +93,15 @@ class Organisation(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     opened_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
-    successor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="SET NULL")
-    )
-    membership: Mapped[Membership] = mapped_column(
-        _enum(Membership, "membership", 16), default=Membership.UNVERIFIED
-    )
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    membership: Mapped[Membership] = mapped_column(_enum(Membership, "membership", 16), default=Membership.UNVERIFIED)
     notes: Mapped[str] = mapped_column(Text, default="")
     source_url: Mapped[str] = mapped_column(String(500), default="")
     is_demo: Mapped[bool] = mapped_column(default=False)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     network: Mapped[Network | None] = relationship(back_populates="organisations")
-    successor: Mapped[Organisation | None] = relationship(
-        remote_side=[id], back_populates="predecessors"
-    )
+    successor: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="predecessors")
     predecessors: Mapped[list[Organisation]] = relationship(back_populates="successor")
 
     __mapper_args__ = {"version_id_col": row_version}

@@ -35,12 +35,14 @@ class LinkRecord:
     confirmed: bool = True
 
 
-def learning_graph(organisations: Iterable[OrganisationRecord], links: Iterable[LinkRecord], confirmed_only: bool = True) -> nx.Graph:
+def learning_graph(
+    organisations: Iterable[OrganisationRecord], links: Iterable[LinkRecord], confirmed_only: bool = True
+) -> nx.Graph:
     """Organisations joined by their learning links; parallel links of different kinds add their weights."""
     graph = nx.Graph()
     for organisation in sorted(organisations, key=lambda o: o.ods):
         graph.add_node(organisation.ods, name=organisation.name, network=organisation.network)
-    for link in sorted(links, key=lambda l: (l.source, l.target, l.kind)):
+    for link in sorted(links, key=lambda record: (record.source, record.target, record.kind)):
         if confirmed_only and not link.confirmed:
             continue
         if link.source not in graph or link.target not in graph or link.source == link.target:
@@ -115,7 +117,7 @@ def adopter_categories(adopted_on: Mapping[str, date | None]) -> dict[str, str]:
     early majority, up to mean + 1 SD late majority, later laggard; no date: not yet."""
     days = {ods: day.toordinal() for ods, day in adopted_on.items() if day is not None}
     if not days:
-        return {ods: NOT_YET for ods in adopted_on}
+        return dict.fromkeys(adopted_on, NOT_YET)
     mean = fmean(days.values())
     sd = pstdev(days.values())
     result = {}

@@ -60,11 +60,7 @@ class WebAddress:
         if not field.data:
             return
         parts = urlsplit(field.data)
-        if (
-            parts.scheme.lower() not in ("http", "https")
-            or not parts.netloc
-            or any(c.isspace() for c in field.data)
-        ):
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in field.data):
             raise ValidationError(WEB_ADDRESS)
 
 
@@ -151,9 +147,7 @@ class OrganisationForm(FlaskForm):
         "Member of the collaborative",
         choices=[SelectChoice(m.value, m.label) for m in Membership],
         default=Membership.UNVERIFIED.value,
-        validators=[
-            DataRequired("Choose whether the organisation is a member of the collaborative")
-        ],
+        validators=[DataRequired("Choose whether the organisation is a member of the collaborative")],
         invalid_choice_message="Choose whether the organisation is a member of the collaborative",
     )
     notes = TextAreaField(
@@ -182,11 +176,7 @@ class OrganisationForm(FlaskForm):
         valid = super().validate(extra_validators)
         # A place needs both coordinates. Checked here: Optional() ends a blank field's checks.
         latitude, longitude = self.latitude, self.longitude
-        if (
-            not latitude.errors
-            and not longitude.errors
-            and (latitude.data is None) != (longitude.data is None)
-        ):
+        if not latitude.errors and not longitude.errors and (latitude.data is None) != (longitude.data is None):
             missing = latitude if latitude.data is None else longitude
             missing.errors.append("Enter both the latitude and the longitude, or neither")
             return False
@@ -213,9 +203,7 @@ class EditOrganisationForm(VersionedForm, OrganisationForm):
     ods_code = None
 
     @classmethod
-    def from_organisation(
-        cls, organisation, networks: list[tuple[str, str]]
-    ) -> EditOrganisationForm:
+    def from_organisation(cls, organisation, networks: list[tuple[str, str]]) -> EditOrganisationForm:
         """The form filled from the row as it is now, ignoring anything posted."""
         data = {
             name: getattr(organisation, name)
@@ -256,9 +244,7 @@ class CloseOrganisationForm(VersionedForm):
         self.successor.choices = _choices(("", "No successor"), successors)
 
     @classmethod
-    def from_organisation(
-        cls, organisation, successors: list[tuple[str, str]]
-    ) -> CloseOrganisationForm:
+    def from_organisation(cls, organisation, successors: list[tuple[str, str]]) -> CloseOrganisationForm:
         data = {
             "closed_on": organisation.closed_on,
             "successor": organisation.successor.ods_code if organisation.successor else "",

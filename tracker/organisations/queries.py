@@ -16,11 +16,7 @@ _NO_LAZY = raiseload("*", sql_only=True)
 def networks_overview(session: Session) -> list[Network]:
     """Every network with its organisations (by name)."""
     return list(
-        session.scalars(
-            select(Network)
-            .options(selectinload(Network.organisations), _NO_LAZY)
-            .order_by(Network.name)
-        )
+        session.scalars(select(Network).options(selectinload(Network.organisations), _NO_LAZY).order_by(Network.name))
     )
 
 

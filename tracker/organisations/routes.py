@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from ..access import editors_only, signed_in
 from ..adoption import queries as adoption_queries
-from ..models import Stage
 from ..calendar import today
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..models import Stage
 from . import queries, services
 from .forms import (
     CloseOrganisationForm,
@@ -149,9 +149,7 @@ def new_organisation():
         else:
             flash(f"{organisation.name} ({organisation.ods_code}) has been added.", "success")
             return redirect(url_for(".organisation", ods=organisation.ods_code))
-    return render_template(
-        "organisations/new_organisation.html", form=form, breadcrumbs=_organisations_crumbs()
-    )
+    return render_template("organisations/new_organisation.html", form=form, breadcrumbs=_organisations_crumbs())
 
 
 @bp.route("/organisations/<ods>/edit", methods=["GET", "POST"])
@@ -167,9 +165,7 @@ def edit_organisation(ods: str):
         form = EditOrganisationForm(networks=networks)
         if form.validate_on_submit():
             try:
-                services.update_organisation(
-                    session, organisation, form.details(), form.expected_version()
-                )
+                services.update_organisation(session, organisation, form.details(), form.expected_version())
             except InvalidInput as error:
                 apply_form_errors(form, error)
             except EditConflict as conflict:
@@ -178,8 +174,7 @@ def edit_organisation(ods: str):
                 form.form_errors.append(CONFLICT_MESSAGE)
             else:
                 flash(
-                    f"The details of {organisation.name} ({organisation.ods_code}) "
-                    "have been saved.",
+                    f"The details of {organisation.name} ({organisation.ods_code}) have been saved.",
                     "success",
                 )
                 return redirect(url_for(".organisation", ods=organisation.ods_code))
@@ -241,8 +236,7 @@ def reopen_organisation(ods: str):
         services.reopen_organisation(get_session(), organisation, form.expected_version())
     except EditConflict:
         flash(
-            "Nothing was changed: someone else changed this organisation since you opened it. "
-            "Check it and try again."
+            "Nothing was changed: someone else changed this organisation since you opened it. Check it and try again."
         )
     else:
         flash(f"{organisation.name} ({organisation.ods_code}) is recorded as open.", "success")
@@ -265,9 +259,7 @@ def new_network():
         else:
             flash(f"{network.name} ({network.code}) has been added.", "success")
             return redirect(url_for(".network", code=network.code))
-    return render_template(
-        "organisations/new_network.html", form=form, breadcrumbs=_networks_crumbs()
-    )
+    return render_template("organisations/new_network.html", form=form, breadcrumbs=_networks_crumbs())
 
 
 @bp.route("/networks/<code>/edit", methods=["GET", "POST"])
@@ -281,9 +273,7 @@ def edit_network(code: str):
         form = EditNetworkForm()
         if form.validate_on_submit():
             try:
-                services.update_network(
-                    get_session(), network, form.details(), form.expected_version()
-                )
+                services.update_network(get_session(), network, form.details(), form.expected_version())
             except EditConflict as conflict:
                 network = _conflict_current(conflict)
                 form = EditNetworkForm.from_network(network)
@@ -292,6 +282,4 @@ def edit_network(code: str):
                 flash(f"The details of {network.name} ({network.code}) have been saved.", "success")
                 return redirect(url_for(".network", code=network.code))
     crumbs = [*_networks_crumbs(), (network.name, url_for(".network", code=network.code))]
-    return render_template(
-        "organisations/edit_network.html", form=form, network=network, breadcrumbs=crumbs
-    )
+    return render_template("organisations/edit_network.html", form=form, network=network, breadcrumbs=crumbs)

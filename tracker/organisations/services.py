@@ -21,10 +21,9 @@ from ..models import Membership, Network, Organisation, OrganisationKind
 
 ODS_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
 NETWORK_CODE = re.compile(r"^[A-Z]{2,8}$")
-ODS_CODE_FORMAT = (
-    "Enter an ODS code of 3 to 6 letters and numbers that starts with a letter, like RNU"
-)
+ODS_CODE_FORMAT = "Enter an ODS code of 3 to 6 letters and numbers that starts with a letter, like RNU"
 NETWORK_CODE_FORMAT = "Enter a network code of 2 to 8 letters, like WSX"
+
 
 def day(value: date) -> str:
     """A date as people write it: 1 October 2024."""
@@ -81,9 +80,7 @@ def _predecessors(session: Session, organisation: Organisation) -> list[Organisa
     return list(
         session.scalars(
             select(Organisation)
-            .where(
-                Organisation.successor_id == organisation.id, Organisation.closed_on.is_not(None)
-            )
+            .where(Organisation.successor_id == organisation.id, Organisation.closed_on.is_not(None))
             .order_by(Organisation.closed_on.desc())
         )
     )
@@ -97,8 +94,7 @@ def _check_opened_on(
         return
     if organisation.closed_on is not None and opened_on > organisation.closed_on:
         errors["opened_on"] = (
-            "The open from date must be on or before the date it closed, "
-            f"{day(organisation.closed_on)}"
+            f"The open from date must be on or before the date it closed, {day(organisation.closed_on)}"
         )
         return
     for predecessor in _predecessors(session, organisation):
@@ -110,9 +106,7 @@ def _check_opened_on(
             return
 
 
-def _apply(
-    organisation: Organisation, details: OrganisationDetails, network: Network | None
-) -> None:
+def _apply(organisation: Organisation, details: OrganisationDetails, network: Network | None) -> None:
     organisation.name = details.name.strip()
     organisation.kind = details.kind
     organisation.network = network
@@ -126,14 +120,10 @@ def _apply(
 
 
 def _ods_taken(session: Session, ods_code: str) -> bool:
-    return (
-        session.scalar(select(Organisation.id).where(Organisation.ods_code == ods_code)) is not None
-    )
+    return session.scalar(select(Organisation.id).where(Organisation.ods_code == ods_code)) is not None
 
 
-def create_organisation(
-    session: Session, ods_code: str, details: OrganisationDetails
-) -> Organisation:
+def create_organisation(session: Session, ods_code: str, details: OrganisationDetails) -> Organisation:
     ods_code = ods_code.strip().upper()
     errors: dict[str, str] = {}
     if not ODS_CODE.match(ods_code):
@@ -153,9 +143,7 @@ def create_organisation(
         # serialises writers, so the check above sees it).
         session.rollback()
         if _ods_taken(session, ods_code):
-            raise InvalidInput(
-                {"ods_code": f"An organisation with ODS code {ods_code} already exists"}
-            ) from None
+            raise InvalidInput({"ods_code": f"An organisation with ODS code {ods_code} already exists"}) from None
         raise
     return organisation
 
@@ -177,9 +165,7 @@ def update_organisation(
     return organisation
 
 
-def _successor_loop(
-    session: Session, organisation: Organisation, successor: Organisation
-) -> list[str] | None:
+def _successor_loop(session: Session, organisation: Organisation, successor: Organisation) -> list[str] | None:
     """The ODS codes of the loop that naming `successor` would close, or None.
 
     Follows the ids rather than the relationship, so it never depends on what a page preloaded.
@@ -211,8 +197,7 @@ def _check_closure(
         errors["closed_on"] = "The date the organisation closed must be today or in the past"
     elif organisation.opened_on is not None and closed_on < organisation.opened_on:
         errors["closed_on"] = (
-            "The date the organisation closed must be on or after the date it opened, "
-            f"{day(organisation.opened_on)}"
+            f"The date the organisation closed must be on or after the date it opened, {day(organisation.opened_on)}"
         )
     else:
         for predecessor in _predecessors(session, organisation):
@@ -277,9 +262,7 @@ def close_organisation(
     return organisation
 
 
-def reopen_organisation(
-    session: Session, organisation: Organisation, expected_version: int | None
-) -> Organisation:
+def reopen_organisation(session: Session, organisation: Organisation, expected_version: int | None) -> Organisation:
     """Record the organisation as open: its closure date and successor are cleared."""
     check_version(organisation, expected_version)
     if organisation.closed_on is None and organisation.successor_id is None:

@@ -81,7 +81,9 @@ def ratio(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 
-def _reach_and_depth(organisations: Sequence[Organisation], adopted: dict[int, int], ideas_total: int) -> tuple[int, float, float]:
+def _reach_and_depth(
+    organisations: Sequence[Organisation], adopted: dict[int, int], ideas_total: int
+) -> tuple[int, float, float]:
     reached = sum(1 for o in organisations if adopted.get(o.id, 0) > 0)
     depth = ratio(sum(ratio(adopted.get(o.id, 0), ideas_total) for o in organisations), len(organisations))
     return reached, ratio(reached, len(organisations)), depth
@@ -95,7 +97,7 @@ def coverage(
     medians: dict[int, float | None] | None = None,
 ) -> Coverage:
     """The figures for the open organisations, from their aggregated latest events."""
-    states = [s for s in states]
+    states = list(states)
     adopted = {s.organisation_id: s.adopted for s in states}
     using = sum(s.wards_using for s in states)
     in_scope = sum(s.wards_in_scope for s in states)
@@ -110,7 +112,12 @@ def coverage(
         by_network.append(NetworkFigures(network, len(members), n_reached, n_reach, n_depth))
     medians = medians or {}
     by_idea = [
-        IdeaFigures(i, adopters_by_idea.get(i.id, 0), ratio(adopters_by_idea.get(i.id, 0), len(organisations)), medians.get(i.id))
+        IdeaFigures(
+            i,
+            adopters_by_idea.get(i.id, 0),
+            ratio(adopters_by_idea.get(i.id, 0), len(organisations)),
+            medians.get(i.id),
+        )
         for i in ideas
     ]
     return Coverage(

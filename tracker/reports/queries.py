@@ -114,17 +114,17 @@ def organisation_states(session: Session, scope: Scope, day: date, min_rank: int
             func.coalesce(func.sum(case((both_known, latest.c.wards_in_scope), else_=0)), 0),
         ).group_by(latest.c.organisation_id)
     )
-    return [cov.OrganisationState(org, int(adopted), int(using), int(in_scope)) for org, adopted, using, in_scope in rows]
+    return [
+        cov.OrganisationState(org, int(adopted), int(using), int(in_scope)) for org, adopted, using, in_scope in rows
+    ]
 
 
 def adopters_by_idea(session: Session, scope: Scope, day: date, min_rank: int) -> dict[int, int]:
     latest = _latest_events(scope, day)
     rows = session.execute(
-        select(latest.c.change_idea_id, func.count())
-        .where(latest.c.rank >= min_rank)
-        .group_by(latest.c.change_idea_id)
+        select(latest.c.change_idea_id, func.count()).where(latest.c.rank >= min_rank).group_by(latest.c.change_idea_id)
     )
-    return {idea_id: n for idea_id, n in rows}
+    return dict(rows.all())  # a Result has keys(): dict() would take it for a mapping
 
 
 def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tuple[int, int]]:
@@ -133,8 +133,12 @@ def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tupl
         select(
             AdoptionEvent.organisation_id,
             AdoptionEvent.change_idea_id,
-            func.min(case((AdoptionEvent.stage == Stage.CONSIDERING.value, AdoptionEvent.effective_date))).label("considered"),
-            func.min(case((STAGE_RANK >= LADDER[Stage.IMPLEMENTING], AdoptionEvent.effective_date))).label("implemented"),
+            func.min(case((AdoptionEvent.stage == Stage.CONSIDERING.value, AdoptionEvent.effective_date))).label(
+                "considered"
+            ),
+            func.min(case((LADDER[Stage.IMPLEMENTING] <= STAGE_RANK, AdoptionEvent.effective_date))).label(
+                "implemented"
+            ),
         )
         .join(Organisation, AdoptionEvent.organisation_id == Organisation.id)
         .where(AdoptionEvent.effective_date <= day, AdoptionEvent.change_idea_id.in_(scope.idea_ids), _open_on(day))
@@ -143,7 +147,9 @@ def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tupl
     events = _in_network(events, scope.network).subquery()
     rows = session.execute(
         select(events.c.change_idea_id, events.c.considered, events.c.implemented).where(
-            events.c.considered.is_not(None), events.c.implemented.is_not(None), events.c.implemented >= events.c.considered
+            events.c.considered.is_not(None),
+            events.c.implemented.is_not(None),
+            events.c.implemented >= events.c.considered,
         )
     )
     return [(idea_id, (_as_date(implemented) - _as_date(considered)).days) for idea_id, considered, implemented in rows]
@@ -221,12 +227,16 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
     opened = select(_month(organisations.c.opened_on).label("month"), literal(1).label("delta")).where(
         organisations.c.opened_on.is_not(None)
     )
-    always_open = select(literal(months.start).label("month"), literal(1).label("delta")).where(organisations.c.opened_on.is_(None))
+    always_open = select(literal(months.start).label("month"), literal(1).label("delta")).where(
+        organisations.c.opened_on.is_(None)
+    )
     closed = select(_month(organisations.c.closed_on).label("month"), literal(-1).label("delta")).where(
         organisations.c.closed_on.is_not(None)
     )
     open_steps = union_all(opened, always_open, closed).subquery()
-    open_deltas = session.execute(select(open_steps.c.month, func.sum(open_steps.c.delta)).group_by(open_steps.c.month)).all()
+    open_deltas = session.execute(
+        select(open_steps.c.month, func.sum(open_steps.c.delta)).group_by(open_steps.c.month)
+    ).all()
 
     spells = (
         select(
@@ -247,7 +257,13 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
         .cte("spells")
     )
     ends = case(
-        (and_(spells.c.next_date.is_not(None), or_(spells.c.closed_on.is_(None), spells.c.next_date < spells.c.closed_on)), spells.c.next_date),
+        (
+            and_(
+                spells.c.next_date.is_not(None),
+                or_(spells.c.closed_on.is_(None), spells.c.next_date < spells.c.closed_on),
+            ),
+            spells.c.next_date,
+        ),
         else_=spells.c.closed_on,
     )
     # A spell counts only while its organisation is open (dates edited after events were logged
@@ -273,8 +289,9 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
         ),
     ).subquery("steps")
     reach_deltas = session.execute(
-        select(steps.c.organisation_id, steps.c.month, func.sum(steps.c.delta))
-        .group_by(steps.c.organisation_id, steps.c.month)
+        select(steps.c.organisation_id, steps.c.month, func.sum(steps.c.delta)).group_by(
+            steps.c.organisation_id, steps.c.month
+        )
     ).all()
     pair_deltas = [(int(month), int(delta)) for _org, month, delta in reach_deltas]
     return cov.series(

@@ -111,7 +111,9 @@ def build_report(
     scope = queries.scope(session, ambition, network)
     cache = coverage_cache()
     figures = queries.coverage(session, scope, day, threshold.rank, with_medians=with_medians, cache=cache)
-    series = queries.series(session, scope, cov.PROGRAMME_START, day, threshold.rank, cache=cache) if with_series else []
+    series = (
+        queries.series(session, scope, cov.PROGRAMME_START, day, threshold.rank, cache=cache) if with_series else []
+    )
     return Report(ambition, network, day, threshold, figures, with_point(series, figures, day), network_names)
 
 

@@ -17,8 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
-from .demo_history import load_demo_history
-from .links import load_demo_links, propose_geographic_neighbours
 from ..models import (
     Ambition,
     AmbitionTarget,
@@ -30,6 +28,8 @@ from ..models import (
     Role,
     User,
 )
+from .demo_history import load_demo_history
+from .links import load_demo_links, propose_geographic_neighbours
 
 REFERENCE_FILE = "south_of_england.json"
 
@@ -93,7 +93,13 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
     ambitions = {}
     for a in data["ambitions"]:
         ambition, created = _get_or_new(session, Ambition, code=a["code"])
-        _sync(report, "ambitions", ambition, {k: a[k] for k in ("title", "summary", "baseline_note", "source_url", "position")}, created)
+        _sync(
+            report,
+            "ambitions",
+            ambition,
+            {k: a[k] for k in ("title", "summary", "baseline_note", "source_url", "position")},
+            created,
+        )
         ambitions[a["code"]] = ambition
         existing = {t.label: t for t in ambition.targets} if not created else {}
         for position, t in enumerate(a["targets"]):
@@ -102,7 +108,12 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
             if is_new:
                 target = AmbitionTarget(label=t["label"])
                 ambition.targets.append(target)
-            values = {"text": t["text"], "target_date": _date(t["target_date"]), "source_url": t["source_url"], "position": position}
+            values = {
+                "text": t["text"],
+                "target_date": _date(t["target_date"]),
+                "source_url": t["source_url"],
+                "position": position,
+            }
             _sync(report, "targets", target, values, is_new)
 
     for position, p in enumerate(data["packages"]):
@@ -119,7 +130,9 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
             if is_new:
                 resource = PackageResource(title=r["title"], position=r_position)
                 package.resources.append(resource)
-            _sync(report, "resources", resource, {"description": r["description"], "source_url": r["source_url"]}, is_new)
+            _sync(
+                report, "resources", resource, {"description": r["description"], "source_url": r["source_url"]}, is_new
+            )
         for i_position, i in enumerate(p["ideas"]):
             idea, is_new = _get_or_new(session, ChangeIdea, code=i["code"])
             values = {k: i[k] for k in ("title", "description", "source_url", "provenance_note")}
@@ -131,7 +144,13 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
     networks = {}
     for n in data["networks"]:
         network, created = _get_or_new(session, Network, code=n["code"])
-        _sync(report, "networks", network, {k: n[k] for k in ("name", "former_name", "region", "website", "source_url")}, created)
+        _sync(
+            report,
+            "networks",
+            network,
+            {k: n[k] for k in ("name", "former_name", "region", "website", "source_url")},
+            created,
+        )
         networks[n["code"]] = network
 
     organisations, new_organisations = {}, set()

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 
 from ..adoption.rules import EventInput
 from ..adoption.services import append_event
-from ..models import AdoptionEvent, ChangeIdea, ChangePackage, DiscontinuedReason, Organisation, PackageStatus, Stage, User
+from ..models import (
+    AdoptionEvent,
+    ChangeIdea,
+    ChangePackage,
+    DiscontinuedReason,
+    Organisation,
+    PackageStatus,
+    Stage,
+    User,
+)
 
 PROGRAMME_START = date(2021, 4, 1)
 LADDER = [Stage.CONSIDERING, Stage.TESTING, Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED]
@@ -38,11 +47,18 @@ def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
     if session.scalar(select(exists().where(AdoptionEvent.is_demo.is_(True)))):
         return 0
     rng = random.Random(seed)
-    loggers = list(session.scalars(select(User).where(User.is_demo.is_(True), User.role.in_(["faculty", "manager"])).order_by(User.email)))
+    loggers = list(
+        session.scalars(
+            select(User).where(User.is_demo.is_(True), User.role.in_(["faculty", "manager"])).order_by(User.email)
+        )
+    )
     organisations = list(session.scalars(select(Organisation).order_by(Organisation.ods_code)))
     ideas = list(
         session.scalars(
-            select(ChangeIdea).join(ChangePackage).where(ChangePackage.status == PackageStatus.PUBLISHED).order_by(ChangeIdea.code)
+            select(ChangeIdea)
+            .join(ChangePackage)
+            .where(ChangePackage.status == PackageStatus.PUBLISHED)
+            .order_by(ChangeIdea.code)
         )
     )
     added = 0
@@ -84,7 +100,16 @@ def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
                 # Entries are logged in order, each some days after its effective date.
                 logged_at = max(_logged_at(effective, rng, today), last_logged + timedelta(hours=1))
                 last_logged = logged_at
-                append_event(session, rng.choice(loggers) if loggers else None, organisation, idea, data, channel="demo", is_demo=True, logged_at=logged_at)
+                append_event(
+                    session,
+                    rng.choice(loggers) if loggers else None,
+                    organisation,
+                    idea,
+                    data,
+                    channel="demo",
+                    is_demo=True,
+                    logged_at=logged_at,
+                )
                 added += 1
     session.commit()
     return added

@@ -49,10 +49,10 @@ from ..models import (
     Stage,
 )
 from ..models.adoption import LADDER
-from ..reports.queries import STAGE_RANK
 from ..network import graph as measures
 from ..network.cache import MetricsCache
 from ..network.graph import AttributedAdoption, LinkRecord, OrganisationRecord
+from ..reports.queries import STAGE_RANK
 
 T = TypeVar("T")
 

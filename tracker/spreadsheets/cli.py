@@ -25,7 +25,9 @@ def _editor(session, email: str) -> User:
     if not user.active:
         raise click.ClickException(f"The account {user.email} is disabled")
     if user.role not in EDITOR_ROLES:
-        raise click.ClickException(f"{user.email} is {user.role.label.lower()}: only project managers and administrators import")
+        raise click.ClickException(
+            f"{user.email} is {user.role.label.lower()}: only project managers and administrators import"
+        )
     return user
 
 
@@ -48,19 +50,26 @@ def register(app: Flask) -> None:
     @group.command("import")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Check the file and say what would be imported; write nothing.")
-    @click.option("--as", "as_email", metavar="EMAIL", help="The project manager or administrator the events are logged by.")
+    @click.option(
+        "--as", "as_email", metavar="EMAIL", help="The project manager or administrator the events are logged by."
+    )
     def import_command(path: Path, dry_run: bool, as_email: str | None) -> None:
         """Import adoption events from a CSV file: all of it, or nothing if any row is bad."""
         limit = current_app.config.get("IMPORT_MAX_BYTES", importing.MAX_BYTES)
         max_rows = current_app.config.get("IMPORT_MAX_ROWS", importing.MAX_ROWS)
         size = path.stat().st_size
         if size > limit:
-            raise click.ClickException(f"{path.name} is {size_label(size)}: a file may be {size_label(limit)} at most. Split it into smaller files.")
+            raise click.ClickException(
+                f"{path.name} is {size_label(size)}: a file may be {size_label(limit)} at most. Split it into smaller files."
+            )
         raw = path.read_bytes()
         with write_session() as session:
             user = _editor(session, as_email) if as_email else None
             if user is not None:
-                audit.set_actor(session, audit.Actor(id=user.id, email=user.email, role="cli", path=f"adoption import {path.name}"[:500]))
+                audit.set_actor(
+                    session,
+                    audit.Actor(id=user.id, email=user.email, role="cli", path=f"adoption import {path.name}"[:500]),
+                )
             try:
                 if dry_run:
                     plan = services.check_file(session, raw, max_rows=max_rows)
@@ -72,12 +81,16 @@ def register(app: Flask) -> None:
                 for problem in plan.problems:
                     click.echo(str(problem), err=True)
                 count = len(plan.problems)
-                raise click.ClickException(f"{path.name} has {count:,} problem{'' if count == 1 else 's'}: nothing was imported.")
+                raise click.ClickException(
+                    f"{path.name} has {count:,} problem{'' if count == 1 else 's'}: nothing was imported."
+                )
             if dry_run:
                 for row in plan.rows:
                     click.echo(_describe(row))
                 new, skipped = len(plan.new_rows), plan.duplicate_count
-                click.echo(f"Dry run: would import {new:,} event{'' if new == 1 else 's'} "
-                           f"({skipped:,} duplicate{'' if skipped == 1 else 's'} skipped). Nothing was written.")
+                click.echo(
+                    f"Dry run: would import {new:,} event{'' if new == 1 else 's'} "
+                    f"({skipped:,} duplicate{'' if skipped == 1 else 's'} skipped). Nothing was written."
+                )
             else:
                 click.echo(imported_message(plan) + ".")

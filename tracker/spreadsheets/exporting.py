@@ -76,25 +76,27 @@ _SHARED = (
     Column("wards_in_scope", lambda r: r.event.wards_in_scope, 14),
     Column("note", lambda r: r.event.note, 50),
     Column("evidence_url", lambda r: r.event.evidence_url, 40),
-    Column("discontinued_reason", lambda r: r.event.discontinued_reason.value if r.event.discontinued_reason else "", 20),
+    Column(
+        "discontinued_reason", lambda r: r.event.discontinued_reason.value if r.event.discontinued_reason else "", 20
+    ),
 )
 
 EVENT_COLUMNS = (
     *_SHARED,
     Column("corrects_event_id", lambda r: r.event.corrects_event_id, 17),
     Column("logged_by", lambda r: r.event.logged_by.email if r.event.logged_by else "", 30),
-    Column("logged_at_utc", lambda l: _utc(l.event.logged_at), 20),
+    Column("logged_at_utc", lambda r: _utc(r.event.logged_at), 20),
     Column("channel", lambda r: r.event.channel, 10),
     Column("event_id", lambda r: r.event.id, 10),
-    Column("demo", lambda l: _yes_no(l.event.is_demo), 7),
+    Column("demo", lambda r: _yes_no(r.event.is_demo), 7),
 )
 
 RECORD_COLUMNS = (
     *_SHARED,
     Column("current_event_id", lambda r: r.event.id, 16),
     Column("last_logged_by", lambda r: r.record.last_logged_by.email if r.record.last_logged_by else "", 30),
-    Column("last_logged_at_utc", lambda l: _utc(l.record.last_logged_at), 20),
-    Column("demo", lambda l: _yes_no(l.event.is_demo), 7),
+    Column("last_logged_at_utc", lambda r: _utc(r.record.last_logged_at), 20),
+    Column("demo", lambda r: _yes_no(r.event.is_demo), 7),
 )
 
 

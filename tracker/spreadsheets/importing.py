@@ -118,7 +118,10 @@ def parse_date(value: str) -> tuple[date | None, str | None]:
     elif m := _UK_DATE.fullmatch(value):
         day, month, year = (int(g) for g in m.groups())
     else:
-        return None, f"'{value}' is not a date: write it as YYYY-MM-DD or DD/MM/YYYY, for example 2024-03-31 or 31/03/2024"
+        return (
+            None,
+            f"'{value}' is not a date: write it as YYYY-MM-DD or DD/MM/YYYY, for example 2024-03-31 or 31/03/2024",
+        )
     try:
         return date(year, month, day), None
     except ValueError:
@@ -185,7 +188,9 @@ def _header(record: list[str], line: int) -> tuple[dict[str, int], list[int], li
         if not name:
             unnamed.append(index)
         elif name not in COLUMNS:
-            problems.append(Problem(line, "", f"Unknown column '{cell.strip()}': the columns are " + ", ".join(COLUMNS)))
+            problems.append(
+                Problem(line, "", f"Unknown column '{cell.strip()}': the columns are " + ", ".join(COLUMNS))
+            )
         elif name in positions:
             problems.append(Problem(line, "", f"The column {name} appears more than once"))
         else:
@@ -224,14 +229,19 @@ def parse(raw: bytes, max_rows: int = MAX_ROWS) -> ParsedFile:
                 width = len(record)
                 continue
             if len(rows) == max_rows:
-                return ParsedFile([], [Problem(0, "", f"The file has more than {max_rows:,} rows of data: split it into smaller files")])
+                return ParsedFile(
+                    [],
+                    [Problem(0, "", f"The file has more than {max_rows:,} rows of data: split it into smaller files")],
+                )
             cells = {name: record[i].strip() if i < len(record) else "" for name, i in positions.items()}
             row = _read_row(line, cells)
             rows.append(row)
             if any(record[i].strip() for i in unnamed if i < len(record)):
                 problems.append(Problem(line, "", "There is a value in a column with no heading"))
             if any(cell.strip() for cell in record[width:]):
-                problems.append(Problem(line, "", "There are more cells on this line than there are columns in the header row"))
+                problems.append(
+                    Problem(line, "", "There are more cells on this line than there are columns in the header row")
+                )
     except csv.Error as error:
         return ParsedFile([], [Problem(reader.line_num, "", f"The file could not be read as CSV ({error})")])
     if not rows:

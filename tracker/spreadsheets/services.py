@@ -159,6 +159,8 @@ def import_file(
     if expected_digest is not None and plan.digest() != expected_digest:
         session.rollback()
         raise PlanChanged(plan)
-    append_events(session, user, [NewEvent(r.organisation, r.idea, r.data) for r in plan.new_rows], channel=IMPORT_CHANNEL)
+    append_events(
+        session, user, [NewEvent(r.organisation, r.idea, r.data) for r in plan.new_rows], channel=IMPORT_CHANNEL
+    )
     session.commit()
     return plan
