@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,7 +35,6 @@ from ..access import EDITORS, loggers_only, signed_in
 from ..adoption import queries as ledger
 from ..adoption import services
 from ..adoption.rules import EventInput
-from ..auth.session import signed_in_by_token
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
@@ -44,8 +42,8 @@ from ..extensions import csrf
 from ..models import Adoption, PackageStatus
 from . import bp, queries, serialize
 from .routes import ISO_DAY, code_parameter, parse_day
+from .writes import LARGEST_ID, check_csrf, json_body, text_field
 
-LARGEST_ID = 2**31 - 1
 # The service names the corrected event corrects_event_id; the API calls it corrects.
 SERVICE_FIELDS = {"corrects_event_id": "corrects"}
 CONFLICT = (
@@ -141,19 +139,6 @@ OPTIONAL_INTEGERS = ("wards_using", "wards_in_scope", "expected_version", "corre
 FIELDS = REQUIRED + OPTIONAL_TEXT + OPTIONAL_INTEGERS
 
 
-def _text(body: dict, name: str, errors: dict[str, str]) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = f"{name} must be a string"
-        return None
-    if "\x00" in value:
-        errors[name] = f"{name} must not contain the NUL character"
-        return None
-    return value
-
-
 def _integer(body: dict, name: str, errors: dict[str, str]) -> int | None:
     value = body.get(name)
     if value is None:
@@ -181,7 +166,7 @@ def parse_log_request(body: Any) -> LogRequest:
     errors: dict[str, str] = {}
     for name in sorted(set(body) - set(FIELDS)):
         errors[name[:100]] = "Unknown field: the fields are " + ", ".join(FIELDS)
-    text = {name: _text(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
+    text = {name: text_field(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
     numbers = {name: _integer(body, name, errors) for name in OPTIONAL_INTEGERS}
     for name in REQUIRED:
         if name not in errors and not (text[name] or "").strip():
@@ -220,28 +205,6 @@ def _record(adoption: Adoption | None) -> dict[str, Any] | None:
     return serialize.adoption_record(adoption.current_event, adoption.row_version)
 
 
-def _check_csrf() -> None:
-    """Session-cookie callers must prove the request came from our pages; token callers need not."""
-    if signed_in_by_token() or not current_app.config["WTF_CSRF_ENABLED"]:
-        return
-    try:
-        csrf.protect()
-    except CSRFError as error:
-        abort(
-            400,
-            f"{error.description} A request signed in by session cookie must send the CSRF token "
-            "in the X-CSRFToken header; programs should use an API token instead.",
-        )
-
-
-def _json_body() -> Any:
-    """The body parsed as JSON whatever its Content-Type, or None when it is not JSON."""
-    try:
-        return request.get_json(force=True, silent=True)
-    except RecursionError:  # nested deeper than the parser goes: not a body we could want
-        return None
-
-
 def _invalid(errors: dict[str, str]):
     fields = {SERVICE_FIELDS.get(name, name): message for name, message in errors.items()}
     return error_json(422, None, fields=fields)
@@ -252,10 +215,10 @@ def _invalid(errors: dict[str, str]):
 @csrf.exempt
 def log_adoption():
     """Log one stage move for an organisation and change idea (see the module docstring)."""
-    _check_csrf()
+    check_csrf()
     session = get_session()
     try:
-        wanted = parse_log_request(_json_body())
+        wanted = parse_log_request(json_body())
     except InvalidInput as error:
         return _invalid(error.errors)
     errors = {}

@@ -23,34 +23,18 @@ from ..app_cache import coverage_cache
 from ..calendar import today
 from ..db import get_session
 from ..errors import BadParameter
-from ..models import Ambition, Network, Stage
+from ..models import Ambition, Network
 from ..reports import coverage as cov
 from ..reports import queries as reports
 from . import bp
-from .routes import code_parameter, parse_day
+from .routes import code_parameter, parse_day, threshold_parameter
 
-THRESHOLDS = tuple(stage for stage in Stage if stage.rank is not None)
-DEFAULT_THRESHOLD = Stage.IMPLEMENTING
 MAX_MONTHS = 600  # fifty years: more than any chart needs, few enough to answer quickly
 
 
 def _day(name: str, default: date) -> date:
     value = request.args.get(name)
     return default if value is None else parse_day(name, value.strip())
-
-
-def _threshold() -> Stage:
-    value = request.args.get("min_stage")
-    if value is None:
-        return DEFAULT_THRESHOLD
-    try:
-        stage = Stage(value.strip())
-    except ValueError:
-        stage = None
-    if stage not in THRESHOLDS:
-        names = ", ".join(s.value for s in THRESHOLDS)
-        raise BadParameter("min_stage", f"min_stage must be one of {names}")
-    return stage
 
 
 def _ambition_code() -> str:
@@ -100,7 +84,7 @@ def coverage():
     # Every parameter is checked for form before any code is looked up: 400 comes before 404.
     ambition_code = _ambition_code()
     day = _day("as_of", today())
-    threshold = _threshold()
+    threshold = threshold_parameter()
     network_code = code_parameter("network")
     scope = _scope(ambition_code, network_code)
     figures = reports.coverage(get_session(), scope, day, threshold.rank, cache=coverage_cache())
@@ -127,7 +111,7 @@ def coverage_series():
     ambition_code = _ambition_code()
     start = _day("start", cov.PROGRAMME_START)
     end = _day("end", today())
-    threshold = _threshold()
+    threshold = threshold_parameter()
     network_code = code_parameter("network")
     if start > end:
         raise BadParameter("start", "start must be on or before end")

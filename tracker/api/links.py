@@ -34,9 +34,9 @@ from ..extensions import csrf
 from ..links import queries, services
 from ..models import LearningLink, LinkStatus
 from . import bp
-from .adoptions import LARGEST_ID, _check_csrf, _json_body
 from .routes import ISO_DAY, code_parameter
 from .serialize import iso
+from .writes import LARGEST_ID, check_csrf, json_body, text_field
 
 REQUIRED = ("source", "target", "kind")
 OPTIONAL_TEXT = ("note", "start_date", "end_date")
@@ -90,19 +90,6 @@ def links():
     return {"links": [serialize(link) for link in rows]}
 
 
-def _text(body: dict, name: str, errors: dict[str, str]) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = f"{name} must be a string"
-        return None
-    if "\x00" in value:
-        errors[name] = f"{name} must not contain the NUL character"
-        return None
-    return value
-
-
 def _day(name: str, value: str | None, errors: dict[str, str]) -> date | None:
     value = (value or "").strip()
     if not value or name in errors:
@@ -127,7 +114,7 @@ def parse_link_request(body: Any) -> dict[str, Any]:
     errors: dict[str, str] = {}
     for name in sorted(set(body) - set(FIELDS)):
         errors[name[:100]] = "Unknown field: the fields are " + ", ".join(FIELDS)
-    text = {name: _text(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
+    text = {name: text_field(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
     for name in REQUIRED:
         if name not in errors and not (text[name] or "").strip():
             errors[name] = f"{name} is required"
@@ -160,10 +147,10 @@ def _invalid(errors: dict[str, str]):
 @csrf.exempt
 def create_link():
     """Record a confirmed learning link (see the module docstring)."""
-    _check_csrf()
+    check_csrf()
     session = get_session()
     try:
-        link = services.create_link(session, **parse_link_request(_json_body()))
+        link = services.create_link(session, **parse_link_request(json_body()))
     except InvalidInput as error:
         session.rollback()
         return _invalid(error.errors)
@@ -175,7 +162,7 @@ def create_link():
 @csrf.exempt
 def delete_link(link_id: int):
     """Delete a learning link."""
-    _check_csrf()
+    check_csrf()
     session = get_session()
     link = queries.link(session, link_id) if link_id <= LARGEST_ID else None
     if link is None:

@@ -26,28 +26,11 @@ from ..app_cache import metrics_cache
 from ..calendar import today
 from ..db import get_session
 from ..errors import BadParameter
-from ..models import Stage
 from ..spread import assemble, export, payload
 from . import bp
-from .routes import code_parameter, parse_day
+from .routes import code_parameter, parse_day, threshold_parameter
 
-THRESHOLDS = tuple(stage for stage in Stage if stage.rank is not None)
-DEFAULT_THRESHOLD = Stage.IMPLEMENTING
 UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9-]")  # codes are letters, digits and hyphens anyway
-
-
-def _threshold() -> Stage:
-    value = request.args.get("min_stage")
-    if value is None:
-        return DEFAULT_THRESHOLD
-    try:
-        stage = Stage(value.strip())
-    except ValueError:
-        stage = None
-    if stage not in THRESHOLDS:
-        names = ", ".join(s.value for s in THRESHOLDS)
-        raise BadParameter("min_stage", f"min_stage must be one of {names}")
-    return stage
 
 
 def _view() -> assemble.NetworkView:
@@ -61,7 +44,7 @@ def _view() -> assemble.NetworkView:
         )
     as_of = request.args.get("as_of")
     day = today() if as_of is None else parse_day("as_of", as_of.strip())
-    threshold = _threshold()
+    threshold = threshold_parameter()
     session = get_session()
     try:
         scope = assemble.find_scope(session, ambition, intervention, include_drafts=current_user.role in EDITORS)

@@ -17,6 +17,7 @@ from flask_login import current_user
 from ..access import EDITORS, signed_in
 from ..db import get_session
 from ..errors import BadParameter
+from ..models import Stage
 from . import bp, queries, serialize
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -35,6 +36,25 @@ def code_parameter(name: str) -> str | None:
     if not value:
         raise BadParameter(name, f"{name} must not be empty: give a code, or leave {name} out")
     return value
+
+
+THRESHOLDS = tuple(stage for stage in Stage if stage.rank is not None)
+DEFAULT_THRESHOLD = Stage.IMPLEMENTING
+
+
+def threshold_parameter() -> Stage:
+    """The min_stage parameter (default implementing); discontinued is no threshold."""
+    value = request.args.get("min_stage")
+    if value is None:
+        return DEFAULT_THRESHOLD
+    try:
+        stage = Stage(value.strip())
+    except ValueError:
+        stage = None
+    if stage not in THRESHOLDS:
+        names = ", ".join(s.value for s in THRESHOLDS)
+        raise BadParameter("min_stage", f"min_stage must be one of {names}")
+    return stage
 
 
 def parse_day(name: str, value: str) -> date:
