@@ -13,7 +13,16 @@ from tracker import db as tracker_db
 from tracker.adoption import queries, services
 from tracker.adoption.rules import EventInput
 from tracker.editing import EditConflict, InvalidInput
-from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Organisation, OrganisationKind, Stage, User
+from tracker.models import (
+    Adoption,
+    AdoptionEvent,
+    AdoptionSpell,
+    ChangeIdea,
+    Organisation,
+    OrganisationKind,
+    Stage,
+    User,
+)
 
 
 def one(session, model, **key):
@@ -69,6 +78,34 @@ def test_first_event_creates_the_current_record(seeded, faculty):
     )
     assert (record.stage, record.effective_date, record.row_version) == (Stage.TESTING, date(2022, 3, 1), 1)
     assert record.current_event.logged_by.email == "faculty@demo.invalid"
+
+
+def first_days(session, ods, code):
+    record = one(
+        session,
+        Adoption,
+        organisation_id=one(session, Organisation, ods_code=ods).id,
+        change_idea_id=one(session, ChangeIdea, code=code).id,
+    )
+    return record.first_considered_on, record.first_implemented_on
+
+
+def test_the_current_record_keeps_the_first_days_at_considering_and_implementing(seeded, faculty):
+    log(seeded, faculty, "RNU", "RP-01", "testing", date(2022, 3, 1))
+    assert first_days(seeded, "RNU", "RP-01") == (None, None)
+    log(seeded, faculty, "RNU", "RP-01", "spreading", date(2023, 4, 1))
+    assert first_days(seeded, "RNU", "RP-01") == (None, date(2023, 4, 1))
+    # Backdated events move the first days earlier, whichever order they arrive in.
+    log(seeded, faculty, "RNU", "RP-01", "implementing", date(2022, 9, 1))
+    log(seeded, faculty, "RNU", "RP-01", "considering", date(2022, 1, 5))
+    log(seeded, faculty, "RNU", "RP-01", "considering", date(2024, 1, 5))
+    log(seeded, faculty, "RNU", "RP-01", "sustained", date(2025, 1, 5))
+    assert first_days(seeded, "RNU", "RP-01") == (date(2022, 1, 5), date(2022, 9, 1))
+
+
+def test_discontinuing_is_not_implementing(seeded, faculty):
+    log(seeded, faculty, "RNU", "RP-01", "discontinued", date(2022, 3, 1), discontinued_reason="staffing")
+    assert first_days(seeded, "RNU", "RP-01") == (None, None)
 
 
 def test_a_backdated_event_joins_the_history_without_changing_the_current_stage(seeded, faculty):
@@ -211,8 +248,9 @@ _codes = count(1)
         max_size=8,
     )
 )
-def test_the_current_record_is_always_the_latest_effective_dated_event(seeded, manager, moves):
-    """Whatever order events arrive in, the record equals the event with the latest (date, id)."""
+def test_the_current_record_and_the_spells_always_follow_the_events(seeded, manager, moves):
+    """Whatever order events arrive in, the record equals the event with the latest (date, id) and
+    keeps the first days; the database's spells run from each event to the next by (date, id)."""
     organisation = Organisation(
         ods_code=f"Z{next(_codes):04d}", name="Property test trust", kind=OrganisationKind.OTHER_PROVIDER
     )
@@ -238,6 +276,21 @@ def test_the_current_record_is_always_the_latest_effective_dated_event(seeded, m
         latest.effective_date,
     )
     assert len(events) == len(moves)
+    assert (record.first_considered_on, record.first_implemented_on) == (
+        min((e.effective_date for e in events if e.stage is Stage.CONSIDERING), default=None),
+        min((e.effective_date for e in events if e.stage.at_least(Stage.IMPLEMENTING)), default=None),
+    )
+    ordered = sorted(events, key=lambda e: (e.effective_date, e.id))
+    following = [*ordered[1:], None]
+    spells = seeded.execute(
+        select(AdoptionSpell.event_id, AdoptionSpell.stage, AdoptionSpell.starts, AdoptionSpell.ends)
+        .where(AdoptionSpell.organisation_id == organisation.id, AdoptionSpell.change_idea_id == idea.id)
+        .order_by(AdoptionSpell.starts, AdoptionSpell.event_id)
+    ).all()
+    assert [tuple(spell) for spell in spells] == [
+        (e.id, e.stage, e.effective_date, after.effective_date if after else None)
+        for e, after in zip(ordered, following, strict=True)
+    ]
 
 
 # Pages ----------------------------------------------------------------------------------------

@@ -111,3 +111,29 @@ def test_the_seed_loads_into_a_freshly_migrated_database(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["seed", "--demo"])
     assert result.exit_code == 0, result.output
     assert "ambitions: 3 created" in result.output
+
+
+def test_the_first_stage_days_are_backfilled_from_the_events(empty_app):
+    """Taking the adoptions' first-day columns away and back recomputes them from the ledger, to the
+    same values the service keeps as events arrive (the demo history is thousands of them)."""
+    from sqlalchemy import select
+
+    from tracker.db import write_session
+    from tracker.models import Adoption
+
+    def first_days():
+        with write_session(empty_app) as session:
+            rows = session.execute(
+                select(Adoption.id, Adoption.first_considered_on, Adoption.first_implemented_on).order_by(Adoption.id)
+            ).all()
+            return [tuple(row) for row in rows]
+
+    migrate.upgrade(empty_app)
+    result = empty_app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    kept = first_days()
+    assert any(considered for _, considered, _ in kept) and any(implemented for *_, implemented in kept)
+    result = empty_app.test_cli_runner().invoke(args=["db", "downgrade", "315884731135"])
+    assert result.exit_code == 0, result.output
+    migrate.upgrade(empty_app)
+    assert first_days() == kept

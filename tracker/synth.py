@@ -40,6 +40,7 @@ from .models import (
     Base,
     ChangeIdea,
     ChangePackage,
+    DataVersion,
     DiscontinuedReason,
     Driver,
     Membership,
@@ -90,6 +91,7 @@ MAX_EVENTS = 10_000_000  # about 60 bytes each while they are generated
 NOTE = "Synthetic benchmark data."
 STAGES = (Stage.CONSIDERING, Stage.TESTING, Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED, Stage.DISCONTINUED)
 DISCONTINUED = 5  # index in STAGES; the others' index is their ladder rank - 1
+CONSIDERING, IMPLEMENTING = 0, 2
 REASONS = tuple(DiscontinuedReason)
 STAGE_NOTES = {
     Stage.CONSIDERING: "Synthetic: team forming.",
@@ -102,7 +104,8 @@ STAGE_NOTES = {
 EPOCH = datetime(PROGRAMME_START.year, PROGRAMME_START.month, PROGRAMME_START.day, tzinfo=UTC)
 DAYS = (PROGRAMME_END - PROGRAMME_START).days
 # Tables that may hold rows when synth runs: they describe no organisation, idea or person.
-MAY_HOLD_ROWS = frozenset({AuditEvent.__tablename__, SignInAttempts.__tablename__})
+# The counter is made by the migration itself.
+MAY_HOLD_ROWS = frozenset({AuditEvent.__tablename__, SignInAttempts.__tablename__, DataVersion.__tablename__})
 
 
 @dataclass(frozen=True)
@@ -418,6 +421,7 @@ class Ledger:
         """The adoptions rows: per pair, the event with the latest (effective date, id)."""
         current: dict[int, tuple[int, int]] = {}  # pair: (event id, index)
         last_logged: dict[int, int] = {}
+        first_day: dict[tuple[int, bool], int] = {}  # (pair, implementing or beyond): first day at considering / there
         for event_id, i, logged in self._in_id_order():
             pair = self._pair_of[i]
             best = current.get(pair)
@@ -425,6 +429,15 @@ class Ledger:
             if best is None or self._day_of[i] >= self._day_of[best[1]]:
                 current[pair] = (event_id, i)
             last_logged[pair] = logged
+            stage = self._stage_of[i]
+            if stage == CONSIDERING or IMPLEMENTING <= stage < DISCONTINUED:
+                key = (pair, stage != CONSIDERING)
+                first_day[key] = min(first_day.get(key, self._day_of[i]), self._day_of[i])
+
+        def day(pair: int, implemented: bool) -> date | None:
+            days = first_day.get((pair, implemented))
+            return None if days is None else PROGRAMME_START + timedelta(days=days)
+
         n_ideas = len(self.ideas)
         rows = []
         for pair in sorted(current):
@@ -439,6 +452,8 @@ class Ledger:
                     "effective_date": PROGRAMME_START + timedelta(days=self._day_of[i]),
                     "last_logged_at": EPOCH + timedelta(seconds=last_logged[pair]),
                     "last_logged_by_id": None,
+                    "first_considered_on": day(pair, False),
+                    "first_implemented_on": day(pair, True),
                     "row_version": 1,
                 }
             )
@@ -474,7 +489,7 @@ class LoadReport:
 
 
 def occupied_tables(session: Session) -> dict[str, int]:
-    """The tables (other than the audit log and sign-in throttling) that hold rows, with their counts."""
+    """The tables (other than the audit log, sign-in throttling and the data version) that hold rows, with their counts."""
     counts = {}
     for table in Base.metadata.sorted_tables:
         if table.name in MAY_HOLD_ROWS:

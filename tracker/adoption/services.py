@@ -126,9 +126,18 @@ def append_events(
                 adoption.effective_date = event.effective_date
             adoption.last_logged_at = event.logged_at
             adoption.last_logged_by = user
+        _note_first_days(adoption, event)
         results.append(LogResult(event, adoption, became_current))
     session.flush()
     return results
+
+
+def _note_first_days(adoption: Adoption, event: AdoptionEvent) -> None:
+    """Keep the first day at considering, and at implementing or beyond, whatever order events come in."""
+    if event.stage == Stage.CONSIDERING:
+        adoption.first_considered_on = rules.earliest(adoption.first_considered_on, event.effective_date)
+    elif event.stage.at_least(Stage.IMPLEMENTING):
+        adoption.first_implemented_on = rules.earliest(adoption.first_implemented_on, event.effective_date)
 
 
 def append_event(

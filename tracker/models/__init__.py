@@ -1,7 +1,7 @@
 """All tables, in one package because they join each other."""
 
 from .accounts import ROLE_LABELS, ApiToken, Role, SignInAttempts, User, user_networks
-from .adoption import STAGE_MEANINGS, Adoption, AdoptionEvent, DiscontinuedReason, Stage
+from .adoption import STAGE_MEANINGS, Adoption, AdoptionEvent, AdoptionSpell, DiscontinuedReason, Stage
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .catalogue import (
@@ -15,11 +15,13 @@ from .catalogue import (
 )
 from .network import LearningLink, LinkKind, LinkStatus
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
+from .versions import DataVersion, data_version
 
 __all__ = [
     "STAGE_MEANINGS",
     "Adoption",
     "AdoptionEvent",
+    "AdoptionSpell",
     "ApiToken",
     "AuditEvent",
     "LearningLink",
@@ -34,6 +36,7 @@ __all__ = [
     "Base",
     "ChangeIdea",
     "ChangePackage",
+    "DataVersion",
     "Driver",
     "Membership",
     "Network",
@@ -45,5 +48,6 @@ __all__ = [
     "SignInAttempts",
     "User",
     "user_networks",
+    "data_version",
     "utcnow",
 ]

@@ -10,17 +10,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, case, extract, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..models import (
+    Adoption,
     AdoptionEvent,
+    AdoptionSpell,
     Ambition,
     ChangeIdea,
     ChangePackage,
     Network,
     Organisation,
     PackageStatus,
-    Stage,
+    data_version,
 )
 from ..models.adoption import LADDER
 from ..network.cache import MetricsCache
@@ -73,99 +75,94 @@ def open_organisations(session: Session, network: Network | None, day: date) -> 
     return [cov.Organisation(*row) for row in session.execute(_in_network(stmt, network))]
 
 
-def _latest_events(scope: Scope, day: date):
-    """Each organisation × idea's latest event dated on or before the day (open organisations only)."""
-    ranked = (
-        select(
-            AdoptionEvent.organisation_id,
-            AdoptionEvent.change_idea_id,
-            AdoptionEvent.stage,
-            AdoptionEvent.effective_date,
-            AdoptionEvent.wards_using,
-            AdoptionEvent.wards_in_scope,
-            STAGE_RANK.label("rank"),
-            func.row_number()
-            .over(
-                partition_by=(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id),
-                order_by=(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc()),
-            )
-            .label("position"),
-        )
-        .join(Organisation, AdoptionEvent.organisation_id == Organisation.id)
+def _latest_events(scope: Scope, day: date) -> Select:
+    """Each organisation × idea's latest event dated on or before the day (open organisations only).
+
+    The current record names it for every pair whose latest event is on or before the day (every
+    pair as of today: no event is dated in the future); the others take their latest earlier event
+    from the history index, one probe per pair. No scan or sort of the ledger either way.
+    """
+    earlier = aliased(AdoptionEvent)
+    latest_earlier = (
+        select(earlier.id)
         .where(
-            AdoptionEvent.effective_date <= day,
-            AdoptionEvent.change_idea_id.in_(scope.idea_ids),
-            _open_on(day),
+            earlier.change_idea_id == Adoption.change_idea_id,
+            earlier.organisation_id == Adoption.organisation_id,
+            earlier.effective_date <= day,
         )
+        .order_by(earlier.effective_date.desc(), earlier.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    ranked = _in_network(ranked, scope.network).subquery("ranked")
-    return select(ranked).where(ranked.c.position == 1).subquery("latest")
-
-
-def organisation_states(session: Session, scope: Scope, day: date, min_rank: int) -> list[cov.OrganisationState]:
-    """Per organisation: ideas adopted at or above the threshold, and wards where both counts are known."""
-    latest = _latest_events(scope, day)
-    both_known = and_(latest.c.wards_using.is_not(None), latest.c.wards_in_scope.is_not(None))
-    rows = session.execute(
+    pairs = (
         select(
-            latest.c.organisation_id,
-            func.sum(case((latest.c.rank >= min_rank, 1), else_=0)),
-            func.coalesce(func.sum(case((both_known, latest.c.wards_using), else_=0)), 0),
-            func.coalesce(func.sum(case((both_known, latest.c.wards_in_scope), else_=0)), 0),
-        ).group_by(latest.c.organisation_id)
+            Adoption.organisation_id,
+            Adoption.change_idea_id,
+            case((Adoption.effective_date <= day, Adoption.current_event_id), else_=latest_earlier).label("event_id"),
+        )
+        .join(Organisation, Adoption.organisation_id == Organisation.id)
+        .where(Adoption.change_idea_id.in_(scope.idea_ids), _open_on(day))
     )
-    return [
-        cov.OrganisationState(org, int(adopted), int(using), int(in_scope)) for org, adopted, using, in_scope in rows
-    ]
+    pairs = _in_network(pairs, scope.network).subquery("pairs")
+    return select(
+        pairs.c.organisation_id,
+        pairs.c.change_idea_id,
+        STAGE_RANK.label("rank"),
+        AdoptionEvent.wards_using,
+        AdoptionEvent.wards_in_scope,
+    ).join(AdoptionEvent, AdoptionEvent.id == pairs.c.event_id)
 
 
-def adopters_by_idea(session: Session, scope: Scope, day: date, min_rank: int) -> dict[int, int]:
-    latest = _latest_events(scope, day)
-    rows = session.execute(
-        select(latest.c.change_idea_id, func.count()).where(latest.c.rank >= min_rank).group_by(latest.c.change_idea_id)
-    )
-    return dict(rows.all())  # a Result has keys(): dict() would take it for a mapping
+def adoption_counts(
+    session: Session, scope: Scope, day: date, min_rank: int
+) -> tuple[list[cov.OrganisationState], dict[int, int]]:
+    """Per organisation, ideas adopted at or above the threshold and wards where both counts are
+    known; per idea, its adopters. One statement: both groupings read the same latest events."""
+    # A CTE read twice: both databases work it out once.
+    latest = _latest_events(scope, day).cte("latest")
+    adopted = case((latest.c.rank >= min_rank, 1), else_=0)
+    both_known = and_(latest.c.wards_using.is_not(None), latest.c.wards_in_scope.is_not(None))
+    by_organisation = select(
+        literal("organisation").label("kind"),
+        latest.c.organisation_id.label("key"),
+        func.sum(adopted).label("adopted"),
+        func.sum(case((both_known, latest.c.wards_using), else_=0)).label("wards_using"),
+        func.sum(case((both_known, latest.c.wards_in_scope), else_=0)).label("wards_in_scope"),
+    ).group_by(latest.c.organisation_id)
+    by_idea = select(
+        literal("idea"),
+        latest.c.change_idea_id,
+        func.sum(adopted),
+        literal(0),
+        literal(0),
+    ).group_by(latest.c.change_idea_id)
+    states, adopters = [], {}
+    for kind, key, count, using, in_scope in session.execute(union_all(by_organisation, by_idea)):
+        if kind == "organisation":
+            states.append(cov.OrganisationState(key, int(count), int(using), int(in_scope)))
+        elif count:
+            adopters[key] = int(count)
+    return states, adopters
 
 
 def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tuple[int, int]]:
-    """(idea id, days) from first considering to first implementing or beyond, per organisation × idea."""
-    events = (
-        select(
-            AdoptionEvent.organisation_id,
-            AdoptionEvent.change_idea_id,
-            func.min(case((AdoptionEvent.stage == Stage.CONSIDERING.value, AdoptionEvent.effective_date))).label(
-                "considered"
-            ),
-            func.min(case((LADDER[Stage.IMPLEMENTING] <= STAGE_RANK, AdoptionEvent.effective_date))).label(
-                "implemented"
-            ),
-        )
-        .join(Organisation, AdoptionEvent.organisation_id == Organisation.id)
-        .where(AdoptionEvent.effective_date <= day, AdoptionEvent.change_idea_id.in_(scope.idea_ids), _open_on(day))
-        .group_by(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id)
-    )
-    events = _in_network(events, scope.network).subquery()
-    rows = session.execute(
-        select(events.c.change_idea_id, events.c.considered, events.c.implemented).where(
-            events.c.considered.is_not(None),
-            events.c.implemented.is_not(None),
-            events.c.implemented >= events.c.considered,
+    """(idea id, days) from first considering to first implementing or beyond, per organisation × idea.
+
+    The current record keeps both first days; as of the day they count when on or before it.
+    """
+    stmt = (
+        select(Adoption.change_idea_id, Adoption.first_considered_on, Adoption.first_implemented_on)
+        .join(Organisation, Adoption.organisation_id == Organisation.id)
+        .where(
+            Adoption.change_idea_id.in_(scope.idea_ids),
+            _open_on(day),
+            Adoption.first_considered_on <= day,
+            Adoption.first_implemented_on <= day,
+            Adoption.first_implemented_on >= Adoption.first_considered_on,
         )
     )
-    return [(idea_id, (_as_date(implemented) - _as_date(considered)).days) for idea_id, considered, implemented in rows]
-
-
-def _as_date(value) -> date:
-    # MIN() over a CASE loses the column type on SQLite, which then answers ISO strings.
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def data_version(session: Session) -> tuple[int, ...]:
-    """What coverage depends on besides its parameters: the ledger (append-only, so its size and
-    newest id) and the organisations (any edit bumps a row version). Two cheap statements."""
-    events = session.execute(select(func.count(), func.coalesce(func.max(AdoptionEvent.id), 0))).one()
-    organisations = session.execute(select(func.count(), func.coalesce(func.sum(Organisation.row_version), 0))).one()
-    return (*events, *organisations)
+    rows = session.execute(_in_network(stmt, scope.network))
+    return [(idea_id, (implemented - considered).days) for idea_id, considered, implemented in rows]
 
 
 def _scope_key(scope: Scope) -> tuple:
@@ -189,8 +186,7 @@ def coverage(
 
 def _coverage(session: Session, scope: Scope, day: date, min_rank: int, with_medians: bool) -> cov.Coverage:
     organisations = open_organisations(session, scope.network, day)
-    states = organisation_states(session, scope, day, min_rank)
-    adopters = adopters_by_idea(session, scope, day, min_rank)
+    states, adopters = adoption_counts(session, scope, day, min_rank)
     medians = cov.median_days(days_to_implementing(session, scope, day)) if with_medians else None
     return cov.coverage(organisations, scope.ideas, states, adopters, medians)
 
@@ -213,10 +209,11 @@ def series(
 
 
 def _series(session: Session, scope: Scope, start: date, end: date, min_rank: int) -> list[cov.SeriesPoint]:
-    """Reach and depth as of each month's last day from start to end: three statements in all.
+    """Reach and depth as of each month's last day from start to end: two statements in all.
 
-    Each adopted spell of an organisation × idea runs from its event's date to the next event's
-    (or the organisation's closure); spells and open periods become +1/-1 steps by month.
+    Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
+    event's date to the next event's (or the organisation's closure); spells and open periods
+    become +1/-1 steps by month. A spell ending after the last month steps outside the range.
     """
     months = range(cov.month_index(start), cov.month_index(end) + 1)
     # Each value is as of its month's last day, so the last month takes events up to its own last
@@ -238,23 +235,22 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
         select(open_steps.c.month, func.sum(open_steps.c.delta)).group_by(open_steps.c.month)
     ).all()
 
+    # Spells at or above the threshold only: the others never make an organisation reached.
     spells = (
         select(
-            AdoptionEvent.organisation_id,
-            AdoptionEvent.effective_date.label("starts"),
-            func.lead(AdoptionEvent.effective_date)
-            .over(
-                partition_by=(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id),
-                order_by=(AdoptionEvent.effective_date, AdoptionEvent.id),
-            )
-            .label("next_date"),
+            AdoptionSpell.organisation_id,
+            AdoptionSpell.starts,
+            AdoptionSpell.ends.label("next_date"),
             organisations.c.opened_on,
             organisations.c.closed_on,
-            STAGE_RANK.label("rank"),
         )
-        .join(organisations, AdoptionEvent.organisation_id == organisations.c.id)
-        .where(AdoptionEvent.change_idea_id.in_(scope.idea_ids), AdoptionEvent.effective_date <= last_day)
-        .cte("spells")
+        .join(organisations, AdoptionSpell.organisation_id == organisations.c.id)
+        .where(
+            AdoptionSpell.change_idea_id.in_(scope.idea_ids),
+            AdoptionSpell.stage.in_([stage for stage, rank in LADDER.items() if rank >= min_rank]),
+            AdoptionSpell.starts <= last_day,
+        )
+        .subquery("spells")
     )
     ends = case(
         (
@@ -276,7 +272,6 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
     adopted = (
         select(spells.c.organisation_id, starts.label("starts"), ends.label("ends"))
         .where(
-            spells.c.rank >= min_rank,
             or_(spells.c.closed_on.is_(None), spells.c.starts < spells.c.closed_on),
             or_(spells.c.opened_on.is_(None), spells.c.next_date.is_(None), spells.c.next_date > spells.c.opened_on),
         )

@@ -3,7 +3,7 @@ nodes, edges and insights the API, the GraphML file and the CSV files are made o
 
 No Flask here. The reading functions take a Session and return plain records; compose() is pure
 and does the rest. build() reads everything in a fixed number of statements whatever the size of
-the data: the scope is read first (find_scope, one statement), then the adoption ledger's version,
+the data: the scope is read first (find_scope, one statement), then the data's version,
 the open organisations, the networks and the active links (four), and the adoption figures (one
 more, unless cached).
 
@@ -20,8 +20,8 @@ What the measures count (DOMAIN.md, "The network"):
 Caching (optional, see tracker.network.cache): betweenness and communities depend only on the
 graph, so they are keyed by its content (the open organisations and the confirmed links with their
 weights) and shared by every ambition, idea and threshold; the adoption figures are keyed by the
-ideas, the day, the threshold and the ledger's version (its largest event id and its number of
-events: events are never updated or deleted, so any new event changes it).
+ideas, the day, the threshold and the data's version (tracker.models.versions: database triggers
+move it with every new event).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from ..models import (
     Organisation,
     PackageStatus,
     Stage,
+    data_version,
 )
 from ..models.adoption import LADDER
 from ..network import graph as measures
@@ -276,18 +277,6 @@ def active_links(session: Session, day: date) -> list[LinkRecord]:
     return sorted(links, key=lambda link: (link.source, link.target, link.kind))
 
 
-def adoption_version(session: Session) -> tuple[int, int]:
-    """(largest event id, number of events): changes with every event added, and events never change.
-
-    The count catches an event with a lower id committed after a higher one (PostgreSQL hands out
-    ids before commit).
-    """
-    largest, count = session.execute(
-        select(func.coalesce(func.max(AdoptionEvent.id), 0), func.count(AdoptionEvent.id))
-    ).one()
-    return int(largest), int(count)
-
-
 def adoption_states(session: Session, idea_ids: Sequence[int], day: date, min_rank: int) -> dict[int, AdoptionState]:
     """Per organisation id (open or not) with an event of the ideas on or before the day: its standing.
 
@@ -303,7 +292,7 @@ def adoption_states(session: Session, idea_ids: Sequence[int], day: date, min_ra
             STAGE_RANK.label("rank"),
             func.row_number()
             .over(
-                partition_by=(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id),
+                partition_by=(AdoptionEvent.change_idea_id, AdoptionEvent.organisation_id),
                 order_by=(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc()),
             )
             .label("position"),
@@ -352,7 +341,7 @@ def build(
         raise ValueError(f"{threshold.value} is not a threshold stage")
     # The version is read before the events: on PostgreSQL (read committed) each statement sees
     # the latest commits, so the figures cached under this version are never older than it.
-    version = adoption_version(session)
+    version = data_version(session)
     organisations = open_organisations(session, day)
     network_rows = networks(session)
     links = active_links(session, day)
