@@ -47,8 +47,8 @@ chromium:
 	  else echo "The browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 lint: install
-	$(BIN)/ruff check tracker tests bench migrations
-	$(BIN)/ruff format --check tracker tests bench migrations
+	$(BIN)/ruff check tracker tests bench migrations scripts wsgi.py
+	$(BIN)/ruff format --check tracker tests bench migrations scripts wsgi.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

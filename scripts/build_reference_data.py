@@ -28,14 +28,28 @@ def ambitions(ref: dict) -> list[dict]:
     out = []
     for position, a in enumerate(ref["ambitions"]):
         targets = [
-            {"label": "Original", "text": a["target_text"], "target_date": a["target_date"], "source_url": first(a["source"])}
+            {
+                "label": "Original",
+                "text": a["target_text"],
+                "target_date": a["target_date"],
+                "source_url": first(a["source"]),
+            }
         ]
         if "revised_target" in a:
             t = a["revised_target"]
-            targets.append({"label": "Revised", "text": t["text"], "target_date": t["target_date"], "source_url": first(t["source"])})
+            targets.append(
+                {
+                    "label": "Revised",
+                    "text": t["text"],
+                    "target_date": t["target_date"],
+                    "source_url": first(t["source"]),
+                }
+            )
         if "pilot_target" in a:
             t = a["pilot_target"]
-            targets.append({"label": "Pilot (2018–20)", "text": t["text"], "target_date": None, "source_url": first(t["source"])})
+            targets.append(
+                {"label": "Pilot (2018–20)", "text": t["text"], "target_date": None, "source_url": first(t["source"])}
+            )
         out.append(
             {
                 "code": a["id"],
@@ -179,7 +193,12 @@ def about(ref: dict) -> dict:
         "methods": c["methods"]["text"],
         "member_list_note": c["member_list_note"],
         "timeline": [
-            {"date": e["date"], "event": e["event"], "source_url": first(e.get("source")), "confidence": e["confidence"]}
+            {
+                "date": e["date"],
+                "event": e["event"],
+                "source_url": first(e.get("source")),
+                "confidence": e["confidence"],
+            }
             for e in ref["programme"]["timeline"]
         ],
         "driver_diagram_levels": [
