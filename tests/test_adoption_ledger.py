@@ -263,17 +263,18 @@ def test_the_current_record_and_the_spells_always_follow_the_events(seeded, mana
             manager,
             organisation,
             idea,
-            EventInput(stage.value, date(2021, 4, 1) + timedelta(days=days)),
+            EventInput(stage.value, date(2021, 4, 1) + timedelta(days=days), wards_using=days % 7, wards_in_scope=9),
             expected_version=None,
             on_day=date(2025, 6, 30),
         )
     events = queries.history(seeded, organisation, idea)
     latest = max(events, key=lambda e: (e.effective_date, e.id))
     record = queries.record(seeded, organisation, idea)
-    assert (record.current_event_id, record.stage, record.effective_date) == (
+    assert (record.current_event_id, record.stage, record.effective_date, record.wards_using) == (
         latest.id,
         latest.stage,
         latest.effective_date,
+        latest.wards_using,
     )
     assert len(events) == len(moves)
     assert (record.first_considered_on, record.first_implemented_on) == (

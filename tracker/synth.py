@@ -450,6 +450,8 @@ class Ledger:
                     "current_event_id": event_id,
                     "stage": STAGES[self._stage_of[i]].value,
                     "effective_date": PROGRAMME_START + timedelta(days=self._day_of[i]),
+                    "wards_using": None if self._using_of[i] < 0 else self._using_of[i],
+                    "wards_in_scope": None if self._scope_of[i] < 0 else self._scope_of[i],
                     "last_logged_at": EPOCH + timedelta(seconds=last_logged[pair]),
                     "last_logged_by_id": None,
                     "first_considered_on": day(pair, False),

@@ -1,4 +1,4 @@
-"""data version counter, adoption spells, first-stage dates on adoptions, covering history index
+"""data version counter, adoption spells, ward counts and first-stage dates on adoptions, covering history index
 
 Revision ID: cdd80aab7e3c
 Revises: 315884731135
@@ -14,6 +14,8 @@ Create Date: 2026-11-26 04:23:21.404062
   sees every earlier spell of its pair.
 - adoptions.first_considered_on / first_implemented_on, backfilled from the events, so the median
   time from considering to implementing needs no scan of the events.
+- adoptions.wards_using / wards_in_scope, copied from each current event, so coverage as of today
+  reads no event at all.
 - ix_adoption_events_idea_history replaces ix_adoption_events_idea_date: it covers the window
   functions still run over the ledger (the spread map's adoption states) in their partition order,
   and the lookups of a pair's latest event before a day.
@@ -177,6 +179,13 @@ def upgrade() -> None:
         ["change_idea_id", "organisation_id", "effective_date", "id", "stage"],
     )
 
+    op.add_column("adoptions", sa.Column("wards_using", sa.Integer(), nullable=True))
+    op.add_column("adoptions", sa.Column("wards_in_scope", sa.Integer(), nullable=True))
+    op.execute(
+        "UPDATE adoptions SET "
+        "wards_using = (SELECT e.wards_using FROM adoption_events e WHERE e.id = adoptions.current_event_id), "
+        "wards_in_scope = (SELECT e.wards_in_scope FROM adoption_events e WHERE e.id = adoptions.current_event_id)"
+    )
     op.add_column("adoptions", sa.Column("first_considered_on", sa.Date(), nullable=True))
     op.add_column("adoptions", sa.Column("first_implemented_on", sa.Date(), nullable=True))
     same_pair = "e.organisation_id = adoptions.organisation_id AND e.change_idea_id = adoptions.change_idea_id"
@@ -192,6 +201,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("adoptions", "first_implemented_on")
     op.drop_column("adoptions", "first_considered_on")
+    op.drop_column("adoptions", "wards_in_scope")
+    op.drop_column("adoptions", "wards_using")
     op.drop_index("ix_adoption_events_idea_history", table_name="adoption_events")
     op.create_index("ix_adoption_events_idea_date", "adoption_events", ["change_idea_id", "effective_date"])
     _drop_triggers()

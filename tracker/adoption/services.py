@@ -111,6 +111,8 @@ def append_events(
                 current_event=event,
                 stage=event.stage,
                 effective_date=event.effective_date,
+                wards_using=event.wards_using,
+                wards_in_scope=event.wards_in_scope,
                 last_logged_at=event.logged_at,
                 last_logged_by=user,
             )
@@ -124,6 +126,8 @@ def append_events(
                 adoption.current_event = event
                 adoption.stage = event.stage
                 adoption.effective_date = event.effective_date
+                adoption.wards_using = event.wards_using
+                adoption.wards_in_scope = event.wards_in_scope
             adoption.last_logged_at = event.logged_at
             adoption.last_logged_by = user
         _note_first_days(adoption, event)

@@ -148,6 +148,9 @@ class Adoption(Base):
     current_event_id: Mapped[int] = mapped_column(ForeignKey("adoption_events.id", ondelete="RESTRICT"))
     stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
     effective_date: Mapped[date] = mapped_column(Date)
+    # The current event's ward counts, so coverage as of today reads no event.
+    wards_using: Mapped[int | None] = mapped_column(Integer)
+    wards_in_scope: Mapped[int | None] = mapped_column(Integer)
     # The latest event logged, whatever its effective date (a backdated one may not be current).
     last_logged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))

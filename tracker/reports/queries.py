@@ -1,7 +1,9 @@
 """The SQL behind the coverage figures: aggregates over each organisation × idea's latest event.
 
 Every function runs a fixed number of statements whatever the size of the data, and works the
-same on SQLite and PostgreSQL (window functions, CASE, EXTRACT).
+same on SQLite and PostgreSQL. None scans the ledger: figures as of a day start from the current
+record (adoptions) and probe the history index only for pairs that changed after the day; the
+monthly series reads the spells the database derives from the events (adoption_spells).
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, extract, func, literal, or_, select, union_all
+from sqlalchemy import CompoundSelect, Integer, Select, and_, case, func, literal, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..models import (
     Adoption,
@@ -28,7 +32,13 @@ from ..models.adoption import LADDER
 from ..network.cache import MetricsCache
 from . import coverage as cov
 
-STAGE_RANK = case({stage.value: rank for stage, rank in LADDER.items()}, value=AdoptionEvent.stage, else_=0)
+
+def _rank_of(stage_column):
+    """A stage column's place on the ladder; 0 for discontinued."""
+    return case({stage.value: rank for stage, rank in LADDER.items()}, value=stage_column, else_=0)
+
+
+STAGE_RANK = _rank_of(AdoptionEvent.stage)
 
 
 @dataclass(frozen=True)
@@ -75,42 +85,53 @@ def open_organisations(session: Session, network: Network | None, day: date) -> 
     return [cov.Organisation(*row) for row in session.execute(_in_network(stmt, network))]
 
 
-def _latest_events(scope: Scope, day: date) -> Select:
-    """Each organisation × idea's latest event dated on or before the day (open organisations only).
+def _latest_events(scope: Scope, day: date) -> CompoundSelect:
+    """Each organisation × idea's latest event dated on or before the day (open organisations only):
+    its stage's rank and its ward counts.
 
-    The current record names it for every pair whose latest event is on or before the day (every
-    pair as of today: no event is dated in the future); the others take their latest earlier event
+    The current record answers for every pair whose latest event is on or before the day (every
+    pair as of today: no event is dated in the future). The others take their latest earlier event
     from the history index, one probe per pair. No scan or sort of the ledger either way.
     """
+    current = select(
+        Adoption.organisation_id,
+        Adoption.change_idea_id,
+        _rank_of(Adoption.stage).label("rank"),
+        Adoption.wards_using,
+        Adoption.wards_in_scope,
+    ).where(Adoption.effective_date <= day)
+
     earlier = aliased(AdoptionEvent)
-    latest_earlier = (
-        select(earlier.id)
-        .where(
-            earlier.change_idea_id == Adoption.change_idea_id,
-            earlier.organisation_id == Adoption.organisation_id,
-            earlier.effective_date <= day,
+
+    def of_latest_earlier_event(column):
+        return (
+            select(column)
+            .where(
+                earlier.change_idea_id == Adoption.change_idea_id,
+                earlier.organisation_id == Adoption.organisation_id,
+                earlier.effective_date <= day,
+            )
+            .order_by(earlier.effective_date.desc(), earlier.id.desc())
+            .limit(1)
+            .scalar_subquery()
         )
-        .order_by(earlier.effective_date.desc(), earlier.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    pairs = (
-        select(
-            Adoption.organisation_id,
-            Adoption.change_idea_id,
-            case((Adoption.effective_date <= day, Adoption.current_event_id), else_=latest_earlier).label("event_id"),
+
+    # Scalar subqueries, not a join: PostgreSQL would hash the whole ledger to join on an expression.
+    changed_since = select(
+        Adoption.organisation_id,
+        Adoption.change_idea_id,
+        of_latest_earlier_event(_rank_of(earlier.stage)),
+        of_latest_earlier_event(earlier.wards_using),
+        of_latest_earlier_event(earlier.wards_in_scope),
+    ).where(Adoption.effective_date > day)  # a pair with no event yet by the day gets NULLs: not adopted
+
+    def in_scope(stmt: Select) -> Select:
+        stmt = stmt.join(Organisation, Adoption.organisation_id == Organisation.id).where(
+            Adoption.change_idea_id.in_(scope.idea_ids), _open_on(day)
         )
-        .join(Organisation, Adoption.organisation_id == Organisation.id)
-        .where(Adoption.change_idea_id.in_(scope.idea_ids), _open_on(day))
-    )
-    pairs = _in_network(pairs, scope.network).subquery("pairs")
-    return select(
-        pairs.c.organisation_id,
-        pairs.c.change_idea_id,
-        STAGE_RANK.label("rank"),
-        AdoptionEvent.wards_using,
-        AdoptionEvent.wards_in_scope,
-    ).join(AdoptionEvent, AdoptionEvent.id == pairs.c.event_id)
+        return _in_network(stmt, scope.network)
+
+    return union_all(in_scope(current), in_scope(changed_since))
 
 
 def adoption_counts(
@@ -194,8 +215,29 @@ def _coverage(session: Session, scope: Scope, day: date, min_rank: int, with_med
 # The monthly series ---------------------------------------------------------------------------
 
 
+class _MonthIndex(FunctionElement):
+    """A date's month as one number: year × 12 + month - 1."""
+
+    type = Integer()
+    name = "month_index"
+    inherit_cache = True
+
+
+@compiles(_MonthIndex)
+def _month_index(element, compiler, **kw):
+    day = compiler.process(element.clauses, **kw)
+    return f"(EXTRACT(YEAR FROM {day}) * 12 + EXTRACT(MONTH FROM {day}) - 1)"
+
+
+@compiles(_MonthIndex, "sqlite")
+def _month_index_sqlite(element, compiler, **kw):
+    # SQLite keeps dates as ISO text: cutting it is cheaper than strftime() parsing it.
+    day = compiler.process(element.clauses, **kw)
+    return f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12 + CAST(substr({day}, 6, 2) AS INTEGER) - 1)"
+
+
 def _month(column):
-    return extract("year", column) * 12 + extract("month", column) - 1
+    return _MonthIndex(column)
 
 
 def series(
