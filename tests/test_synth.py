@@ -90,6 +90,7 @@ def test_everything_is_labelled_synthetic_and_meets_the_app_rules(small, session
 
 
 def test_current_records_are_the_latest_effective_dated_event_of_each_pair(small, session):
+    """With its ward counts, and the first days at considering and at implementing or beyond."""
     later = text(
         """
         SELECT count(*) FROM adoptions a JOIN adoption_events e ON e.id = a.current_event_id
@@ -100,6 +101,14 @@ def test_current_records_are_the_latest_effective_dated_event_of_each_pair(small
                         AND (l.effective_date > e.effective_date OR (l.effective_date = e.effective_date AND l.id > e.id)))
            OR a.last_logged_at <> (SELECT max(l.logged_at) FROM adoption_events l
                                    WHERE l.organisation_id = a.organisation_id AND l.change_idea_id = a.change_idea_id)
+           OR a.wards_using IS DISTINCT FROM e.wards_using OR a.wards_in_scope IS DISTINCT FROM e.wards_in_scope
+           OR a.first_considered_on IS DISTINCT FROM (
+                SELECT min(l.effective_date) FROM adoption_events l WHERE l.stage = 'considering'
+                   AND l.organisation_id = a.organisation_id AND l.change_idea_id = a.change_idea_id)
+           OR a.first_implemented_on IS DISTINCT FROM (
+                SELECT min(l.effective_date) FROM adoption_events l
+                 WHERE l.stage IN ('implementing', 'spreading', 'sustained')
+                   AND l.organisation_id = a.organisation_id AND l.change_idea_id = a.change_idea_id)
         """
     )
     assert session.scalar(later) == 0
