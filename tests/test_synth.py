@@ -7,13 +7,16 @@ import hashlib
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Date, func, select, text
 
 from tracker import synth
+from tracker.adoption import services
+from tracker.adoption.rules import EventInput
 from tracker.catalogue.services import IDEA_CODE, PACKAGE_CODE
 from tracker.models import (
     Adoption,
     AdoptionEvent,
+    AdoptionSpell,
     Ambition,
     AuditEvent,
     ChangeIdea,
@@ -274,3 +277,41 @@ def test_ids_continue_after_the_synthetic_rows(small, session):
     session.add(Network(code="LATER", name="Added later"))
     session.commit()
     assert session.scalar(select(Network.id).where(Network.code == "LATER")) == 16
+
+
+def spells(session) -> list[tuple]:
+    session.rollback()
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(AdoptionSpell.event_id, AdoptionSpell.starts, AdoptionSpell.ends).order_by(AdoptionSpell.event_id)
+        )
+    ]
+
+
+def test_every_event_has_its_spell_to_the_pairs_next_event(small, session):
+    following = func.lead(AdoptionEvent.effective_date, type_=Date).over(
+        partition_by=(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id),
+        order_by=(AdoptionEvent.effective_date, AdoptionEvent.id),
+    )
+    following = select(AdoptionEvent.id, AdoptionEvent.effective_date, following).order_by(AdoptionEvent.id)
+    expected = [tuple(row) for row in session.execute(following)]
+    assert len(expected) == 500
+    assert spells(session) == expected
+
+
+def test_events_added_after_synth_still_get_their_spells(small, session):
+    """PostgreSQL derives the synthetic spells in bulk with the trigger off: it must be on again."""
+    event = session.scalars(select(Adoption).order_by(Adoption.id).limit(1)).one().current_event  # its pair's latest
+    services.append_event(
+        session,
+        None,
+        event.organisation,
+        event.change_idea,
+        EventInput(stage="considering", effective_date=event.effective_date),
+        channel="api",
+    )
+    session.commit()
+    added = spells(session)[-1]
+    assert added[1:] == (event.effective_date, None)
+    assert {s[0]: s[2] for s in spells(session)}[event.id] == event.effective_date

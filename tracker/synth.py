@@ -35,6 +35,7 @@ from .db import lock_for_writing
 from .models import (
     Adoption,
     AdoptionEvent,
+    AdoptionSpell,
     Ambition,
     AuditEvent,
     Base,
@@ -92,6 +93,7 @@ NOTE = "Synthetic benchmark data."
 STAGES = (Stage.CONSIDERING, Stage.TESTING, Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED, Stage.DISCONTINUED)
 DISCONTINUED = 5  # index in STAGES; the others' index is their ladder rank - 1
 CONSIDERING, IMPLEMENTING = 0, 2
+SPELLS_TRIGGER = "adoption_events_make_spells"  # made by the migration that made adoption_spells
 REASONS = tuple(DiscontinuedReason)
 STAGE_NOTES = {
     Stage.CONSIDERING: "Synthetic: team forming.",
@@ -462,6 +464,26 @@ class Ledger:
         return rows
 
 
+def _derive_spells():
+    """Every event's spell at once, as the trigger would have made them one by one."""
+    events = AdoptionEvent.__table__
+    following = func.lead(events.c.effective_date).over(
+        partition_by=(events.c.change_idea_id, events.c.organisation_id),
+        order_by=(events.c.effective_date, events.c.id),
+    )
+    return AdoptionSpell.__table__.insert().from_select(
+        ["event_id", "organisation_id", "change_idea_id", "stage", "starts", "ends"],
+        select(
+            events.c.id,
+            events.c.organisation_id,
+            events.c.change_idea_id,
+            events.c.stage,
+            events.c.effective_date,
+            following,
+        ),
+    )
+
+
 class NotEmpty(Exception):
     """The database holds rows already: synthetic data goes only into an empty one."""
 
@@ -556,12 +578,20 @@ def load(
             .values(successor_id=bindparam("b_successor")),
             successors,
         )
+    bulk_spells = connection.dialect.name == "postgresql"
+    if bulk_spells:
+        # The spells trigger's plan is cached while its table is empty (a sequential scan), and no
+        # ANALYZE can see this transaction's rows: a million events would take quadratic time.
+        connection.execute(text(f"ALTER TABLE adoption_events DISABLE TRIGGER {SPELLS_TRIGGER}"))
     written = 0
     for chunk in _chunks(ledger.event_rows(), chunk_size):
         connection.execute(AdoptionEvent.__table__.insert(), chunk)
         written += len(chunk)
         if progress:
             progress(written, len(ledger))
+    if bulk_spells:
+        connection.execute(_derive_spells())
+        connection.execute(text(f"ALTER TABLE adoption_events ENABLE TRIGGER {SPELLS_TRIGGER}"))
     adoptions = ledger.adoption_rows()
     insert(Adoption.__table__, adoptions)
     _advance_sequences(session)
