@@ -5,7 +5,7 @@ Revises: 315884731135
 Create Date: 2026-11-26 04:23:21.404062
 
 - data_version: one counter bumped by triggers on every write that computed reports read
-  (tracker.models.versions.WATCHED), so caches key by one primary-key read instead of counting
+  (WATCHED below), so caches key by one primary-key read instead of counting
   the ledger.
 - adoption_spells: each event's spell, from its effective date to its pair's next event, kept by
   a trigger on every new event and backfilled here; the monthly series reads it instead of
@@ -34,7 +34,6 @@ down_revision: str | None = "315884731135"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A copy, not an import: a migration must not change when the models do.
 WATCHED = {
     "adoption_events": ("INSERT",),
     "organisations": ("INSERT", "UPDATE", "DELETE"),

@@ -1,8 +1,9 @@
 """One counter that moves whenever anything a computed report reads is written.
 
-Database triggers bump it (see the migration that made this table), so no code path, ORM or
-bulk insert, can forget to; caches key their results by it and are never stale. Reading it is
-one primary-key lookup, whatever the size of the ledger.
+Database triggers bump it on new adoption events and on every write to organisations, networks,
+change packages and change ideas (the migration that made this table lists them), so no code
+path, ORM or bulk insert, can forget to; caches key their results by it and are never stale.
+Reading it is one primary-key lookup, whatever the size of the ledger.
 """
 
 from __future__ import annotations
@@ -11,15 +12,6 @@ from sqlalchemy import BigInteger, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base
-
-# What the triggers watch: new events, and every write to what scopes and labels results.
-WATCHED = {
-    "adoption_events": ("INSERT",),
-    "organisations": ("INSERT", "UPDATE", "DELETE"),
-    "networks": ("INSERT", "UPDATE", "DELETE"),
-    "change_packages": ("INSERT", "UPDATE", "DELETE"),
-    "change_ideas": ("INSERT", "UPDATE", "DELETE"),
-}
 
 
 class DataVersion(Base):
