@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Flask
 from flask_login import current_user
 
 from .access import rule_for
+from .calendar import people_date
 from .catalogue.queries import driver_diagram
 from .models import Role
 
@@ -37,12 +38,6 @@ def navigation_items(app: Flask) -> list[tuple[str, str]]:
     return items
 
 
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
-
-
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -51,7 +46,7 @@ def format_datetime(value: datetime | None) -> str:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["date"] = people_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["driver_diagram"] = driver_diagram

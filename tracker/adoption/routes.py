@@ -6,13 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..access import loggers_only, signed_in
-from ..calendar import today
+from ..calendar import people_date, today
 from ..catalogue.queries import idea_detail
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from ..models import PackageStatus, Role
 from ..organisations.queries import organisation_by_ods
-from ..templating import format_date
 from . import queries, services
 from .forms import LogAdoptionForm
 from .rules import EventInput
@@ -140,7 +139,7 @@ def log(ods: str, code: str):
         else:
             stage = result.event.stage.label.lower()
             flash(
-                f"Logged {idea.code} at {organisation.name}: {stage} from {format_date(result.event.effective_date)}.",
+                f"Logged {idea.code} at {organisation.name}: {stage} from {people_date(result.event.effective_date)}.",
                 "success",
             )
             if not result.became_current:
