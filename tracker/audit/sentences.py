@@ -91,9 +91,12 @@ def subject(row: AuditRow) -> str:
 
 
 def _with_article(noun: str) -> str:
-    if noun.startswith("Someone"):
-        return noun[0].lower() + noun[1:]
+    """With an article ("a trust user", "an administrator", "someone not signed in"); an address stays as it is."""
+    if noun not in SUBJECTS.values():
+        return noun
     noun = noun[0].lower() + noun[1:]
+    if noun.startswith("someone"):
+        return noun
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
