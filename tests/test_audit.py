@@ -349,6 +349,9 @@ def test_sign_ins_passwords_and_refusals_read_as_sentences(make_app, seeded):
         "Sign-in failed for faculty@demo.invalid: wrong password",
     ]
     assert said[0] == "Administrator signed in"
+    menus = client.get("/admin/audit").get_data(as_text=True)
+    assert '<option value="denied">Request refused</option>' in menus
+    assert '<option value="users">Accounts</option>' in menus
 
 
 def test_a_refused_form_names_what_was_tried(signed_in, seeded):
