@@ -170,7 +170,7 @@ def test_bad_input_writes_nothing(seeded, faculty):
 def test_dates_outside_the_organisation_open_period_are_refused(seeded, manager):
     with pytest.raises(InvalidInput) as error:
         log(seeded, manager, "R1C", "RP-01", "testing", date(2024, 10, 1))
-    assert "closed on 01/10/2024" in error.value.errors["effective_date"]
+    assert "closed on 1 October 2024" in error.value.errors["effective_date"]
     log(seeded, manager, "R1C", "RP-01", "testing", date(2024, 9, 30))
 
 

@@ -55,8 +55,8 @@ def test_today_counts_and_the_past_is_fine():
 def test_dates_must_fall_while_the_organisation_was_open():
     solent = OrganisationDates(opened_on=date(2011, 4, 1), closed_on=date(2024, 10, 1))
     assert problems(solent, effective_date=date(2024, 9, 30)) == {}
-    assert "closed on 01/10/2024" in problems(solent, effective_date=date(2024, 10, 1))["effective_date"]
-    assert "opened on 01/04/2011" in problems(solent, effective_date=date(2011, 3, 31))["effective_date"]
+    assert "closed on 1 October 2024" in problems(solent, effective_date=date(2024, 10, 1))["effective_date"]
+    assert "opened on 1 April 2011" in problems(solent, effective_date=date(2011, 3, 31))["effective_date"]
 
 
 def test_discontinued_with_a_reason_is_acceptable():

@@ -276,8 +276,8 @@ def test_the_monthly_chart_has_its_data_as_a_table(demo_history, signed_in):
         "Month (figures as of each month’s last day)",
     ):
         assert f">{label}</text>" in monthly
-    assert ">Revised: 30 Sep 2023</text>" in monthly
-    assert "Original: 31 Mar 2024" not in monthly.split("</svg>")[0]  # after 15 March 2024: off the chart
+    assert ">Revised: 30 September 2023</text>" in monthly
+    assert "Original: 31 March 2024" not in monthly.split("</svg>")[0]  # after 15 March 2024: off the chart
     assert "Not on the chart, being outside April 2021 to 15 March 2024: Original target, 31 March 2024" in page_text(
         monthly
     )
@@ -571,7 +571,7 @@ def test_chart_places_points_by_date_and_share():
     assert [t.label for t in chart.ticks] == ["2022", "2023", "2024", "2025"]
     assert chart.targets_outside == [("Pilot", date(2019, 1, 1))]
     revised, original = chart.targets
-    assert (revised.label, original.label) == ("Revised: 30 Sep 2023", "Original: 31 Mar 2024")
+    assert (revised.label, original.label) == ("Revised: 30 September 2023", "Original: 31 March 2024")
     # Six months apart: too close for one row, so the second label sits on a row of its own.
     assert revised.label_y != original.label_y
     assert reach.end_label == "Reach 100.0%" and depth.end_label == "Depth 50.0%"

@@ -184,7 +184,7 @@ BAD_ROWS = [
     ("RNU,SS-01,testing,31/02/2024,,,,,", "effective_date", "'31/02/2024' is not a real date"),
     ("RNU,SS-01,testing,,,,,,", "effective_date", "Enter the date the stage took effect"),
     (f"RNU,SS-01,testing,{FUTURE},,,,,", "effective_date", "The date cannot be in the future"),
-    ("R1C,SS-01,testing,2024-10-02,,,,,", "effective_date", "The organisation closed on 01/10/2024"),
+    ("R1C,SS-01,testing,2024-10-02,,,,,", "effective_date", "The organisation closed on 1 October 2024"),
     ("RNU,SS-01,testing,2024-01-01,5,3,,,", "wards_using", "Wards using it cannot be more than wards in scope"),
     ("RNU,SS-01,testing,2024-01-01,2.5,3,,,", "wards_using", "'2.5' is not a whole number"),
     ("RNU,SS-01,testing,2024-01-01,1,many,,,", "wards_in_scope", "'many' is not a whole number"),
@@ -494,8 +494,8 @@ def test_a_dry_run_reports_and_writes_nothing(app, seeded, tmp_path):
     before = counts(app)
     result = run(app, path, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Line 2: RNU SS-01 implementing 2024-05-01 (new)" in result.output
-    assert "Line 3: RNU SS-01 implementing 2024-05-01 (skip: repeats line 2)" in result.output
+    assert "Line 2: RNU SS-01 implementing 1 May 2024 (new)" in result.output
+    assert "Line 3: RNU SS-01 implementing 1 May 2024 (skip: repeats line 2)" in result.output
     assert "Dry run: would import 1 event (1 duplicate skipped). Nothing was written." in result.output
     assert counts(app) == before
     path.write_bytes(csv_bytes(HEADER, "RNU,SS-01,testing,2099-01-01,,,,,"))

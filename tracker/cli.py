@@ -20,7 +20,7 @@ from .admin.services import (
     reset_password,
 )
 from .auth import tokens
-from .calendar import today
+from .calendar import people_date, today
 from .db import get_engine, write_session
 from .models import Role
 from .seed import DEMO_PASSWORD, DEMO_USERS, load_demo, load_reference
@@ -200,7 +200,7 @@ def register_commands(app: Flask) -> None:
             if not found:
                 raise click.ClickException(f"No API token has the prefix {prefix}")
             if len(found) > 1:
-                owners = ", ".join(f"{t.user.email} (created {t.created_at:%Y-%m-%d})" for t in found)
+                owners = ", ".join(f"{t.user.email} (created {people_date(t.created_at)})" for t in found)
                 raise click.ClickException(
                     f"{len(found)} tokens have the prefix {prefix} ({owners}): revoke with --all EMAIL"
                 )

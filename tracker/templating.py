@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
 from flask_login import current_user
 
 from .access import rule_for
-from .calendar import people_date
+from .calendar import people_date, people_dates_in, people_datetime
 from .catalogue.queries import driver_diagram
 from .models import Role
 
@@ -38,16 +36,11 @@ def navigation_items(app: Flask) -> list[tuple[str, str]]:
     return items
 
 
-def format_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y at %H:%M} UTC"
-
-
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["date"] = people_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime"] = people_datetime
+    app.jinja_env.filters["dates_in"] = people_dates_in
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["driver_diagram"] = driver_diagram
 

@@ -7,6 +7,7 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..calendar import people_date
 from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
 from .rules import NOTE_MAX
 
@@ -47,7 +48,8 @@ class LogAdoptionForm(FlaskForm):
 
     def set_corrections(self, events) -> None:
         self.corrects_event_id.choices = [SelectChoice("", "No, it is a new stage move")] + [
-            SelectChoice(str(e.id), f"Entry {e.id}: {e.stage.label} from {e.effective_date:%d/%m/%Y}") for e in events
+            SelectChoice(str(e.id), f"Entry {e.id}: {e.stage.label} from {people_date(e.effective_date)}")
+            for e in events
         ]
         if self.corrects_event_id.data is not None and self.corrects_event_id.data not in {e.id for e in events}:
             self.corrects_event_id.errors = ["Choose an earlier entry of this record"]

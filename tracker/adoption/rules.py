@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from ..calendar import people_date
 from ..models import DiscontinuedReason, Stage
 
 NOTE_MAX = 4000
@@ -51,11 +52,11 @@ def event_problems(data: EventInput, organisation: OrganisationDates, today: dat
         errors["effective_date"] = "The date cannot be in the future"
     elif organisation.opened_on and day < organisation.opened_on:
         errors["effective_date"] = (
-            f"The organisation opened on {organisation.opened_on:%d/%m/%Y}: the date cannot be earlier"
+            f"The organisation opened on {people_date(organisation.opened_on)}: the date cannot be earlier"
         )
     elif organisation.closed_on and day >= organisation.closed_on:
         errors["effective_date"] = (
-            f"The organisation closed on {organisation.closed_on:%d/%m/%Y}: the date must be earlier"
+            f"The organisation closed on {people_date(organisation.closed_on)}: the date must be earlier"
         )
     for name in ("wards_using", "wards_in_scope"):
         value = getattr(data, name)

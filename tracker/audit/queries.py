@@ -1,14 +1,27 @@
-"""Reading the audit trail: filtered, newest first, a page at a time."""
+"""Reading the audit trail: filtered, newest first, a page at a time, with the names its ids stand for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, func, literal_column, null, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
-from ..models import AuditEvent
+from ..calendar import LONDON
+from ..models import (
+    Adoption,
+    Ambition,
+    AuditEvent,
+    ChangeIdea,
+    ChangePackage,
+    Driver,
+    LearningLink,
+    Network,
+    Organisation,
+    User,
+)
+from .sentences import Names
 
 PAGE_SIZE = 50
 
@@ -34,6 +47,7 @@ class AuditPage:
 
 
 def _where(stmt, filters: AuditFilters):
+    # Days are days in England, as the page shows the times.
     if filters.action:
         stmt = stmt.where(AuditEvent.action == filters.action)
     if filters.actor:
@@ -41,9 +55,9 @@ def _where(stmt, filters: AuditFilters):
     if filters.entity:
         stmt = stmt.where(AuditEvent.entity == filters.entity)
     if filters.since:
-        stmt = stmt.where(AuditEvent.at >= datetime.combine(filters.since, time(), tzinfo=UTC))
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(filters.since, time(), tzinfo=LONDON))
     if filters.until:
-        stmt = stmt.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time(), tzinfo=UTC))
+        stmt = stmt.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time(), tzinfo=LONDON))
     return stmt
 
 
@@ -67,14 +81,114 @@ def known_values(session: Session) -> tuple[list[str], list[str]]:
     return list(actions), list(entities)
 
 
-def changed_fields(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """(field, before, after) for each field the event touched."""
-    before, after = event.before or {}, event.after or {}
-    names = (
-        list(after)
-        if event.action == "create"
-        else list(before)
-        if event.action == "delete"
-        else sorted(set(before) | set(after))
+# Which table each field's ids point into (trail.py stores ids as they are in the row).
+ID_FIELDS = {
+    "organisation_id": "o",
+    "successor_id": "o",
+    "source_id": "o",
+    "target_id": "o",
+    "change_idea_id": "i",
+    "logged_by_id": "u",
+    "last_logged_by_id": "u",
+    "user_id": "u",
+    "driver_id": "d",
+    "parent_id": "d",
+    "package_id": "p",
+    "network_id": "n",
+    "ambition_id": "m",
+}
+# Rows of these tables are known by their id (they have no code): entity_key is the id.
+KEYED_BY_ID = {"adoptions": "a", "drivers": "d", "learning_links": "l"}
+
+
+def _wanted(events: list[AuditEvent]) -> tuple[dict[str, set[int]], set[str]]:
+    ids: dict[str, set[int]] = {kind: set() for kind in "oiuadlpnm"}
+    idea_codes = set()
+    for e in events:
+        if e.actor_id is not None:
+            ids["u"].add(e.actor_id)
+        for values in (e.before or {}, e.after or {}):
+            for name, value in values.items():
+                if name in ID_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+                    ids[ID_FIELDS[name]].add(value)
+        if e.entity in KEYED_BY_ID and e.entity_key.isdigit():
+            ids[KEYED_BY_ID[e.entity]].add(int(e.entity_key))
+        if e.entity == "change_ideas" and e.action == "update":
+            idea_codes.add(e.entity_key)
+    # Ids beyond what the database holds name nothing (and PostgreSQL refuses them as integers).
+    return {kind: {i for i in found if 0 < i < 2**31} for kind, found in ids.items()}, idea_codes
+
+
+def names_for(session: Session, events: list[AuditEvent], requests: dict | None = None) -> Names:
+    """The codes, titles and email addresses a page of audit rows refers to, in one statement."""
+    ids, idea_codes = _wanted(events)
+    source, target = aliased(Organisation), aliased(Organisation)
+
+    def row(kind: str, id_, first, second=None):
+        return (
+            literal_column(f"'{kind}'", String).label("kind"),
+            id_.label("id"),
+            first.label("first"),
+            (second if second is not None else null()).label("second"),
+        )
+
+    parts = []
+    if ids["o"]:
+        parts.append(select(*row("o", Organisation.id, Organisation.ods_code)).where(Organisation.id.in_(ids["o"])))
+    if ids["i"] or idea_codes:
+        parts.append(
+            select(*row("i", ChangeIdea.id, ChangeIdea.code, ChangeIdea.title)).where(
+                or_(ChangeIdea.id.in_(ids["i"]), ChangeIdea.code.in_(idea_codes))
+            )
+        )
+    if ids["u"]:
+        parts.append(select(*row("u", User.id, User.email, User.name)).where(User.id.in_(ids["u"])))
+    if ids["a"]:
+        parts.append(
+            select(*row("a", Adoption.id, source.ods_code, ChangeIdea.code))
+            .join(source, source.id == Adoption.organisation_id)
+            .join(ChangeIdea, ChangeIdea.id == Adoption.change_idea_id)
+            .where(Adoption.id.in_(ids["a"]))
+        )
+    if ids["d"]:
+        parts.append(select(*row("d", Driver.id, Driver.title)).where(Driver.id.in_(ids["d"])))
+    if ids["l"]:
+        parts.append(
+            select(*row("l", LearningLink.id, source.ods_code, target.ods_code))
+            .join(source, source.id == LearningLink.source_id)
+            .join(target, target.id == LearningLink.target_id)
+            .where(LearningLink.id.in_(ids["l"]))
+        )
+    if ids["p"]:
+        parts.append(select(*row("p", ChangePackage.id, ChangePackage.code)).where(ChangePackage.id.in_(ids["p"])))
+    if ids["n"]:
+        parts.append(select(*row("n", Network.id, Network.code)).where(Network.id.in_(ids["n"])))
+    if ids["m"]:
+        parts.append(select(*row("m", Ambition.id, Ambition.code)).where(Ambition.id.in_(ids["m"])))
+    found: dict[str, dict] = {kind: {} for kind in "oiuadlpnm"}
+    titles: dict[str, str] = {}
+    if parts:
+        for kind, id_, first, second in session.execute(union_all(*parts)):
+            if kind == "i":
+                titles[first] = second
+            if kind == "u":
+                found[kind][id_] = (first, second or "")
+            elif kind == "a":
+                found[kind][id_] = f"{first} × {second}"
+            elif kind == "l":
+                found[kind][id_] = f"{first} and {second}"
+            else:
+                found[kind][id_] = first
+    return Names(
+        organisations=found["o"],
+        ideas=found["i"],
+        idea_titles=titles,
+        users=found["u"],
+        adoptions=found["a"],
+        drivers=found["d"],
+        links=found["l"],
+        packages=found["p"],
+        networks=found["n"],
+        ambitions=found["m"],
+        requests=requests or {},
     )
-    return [(name, before.get(name), after.get(name)) for name in names if name != "id"]

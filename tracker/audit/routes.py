@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..access import admins_only
 from ..db import get_session
-from . import queries
+from . import queries, sentences
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def _requested(paths: set[str]) -> dict[str, tuple[str, dict]]:
+    """The endpoint (and its arguments) each refused request asked for, where the app has one."""
+    adapter = current_app.url_map.bind("localhost")
+    found = {}
+    for path in paths:
+        method, _, address = path.partition(" ")
+        try:
+            found[path] = adapter.match(urlsplit(address).path, method=method)
+        except (HTTPException, RoutingException):
+            continue
+    return found
 
 
 class AuditFilterForm(FlaskForm):
@@ -33,8 +50,12 @@ def events():
     session = get_session()
     form = AuditFilterForm(request.args)
     actions, entities = queries.known_values(session)
-    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a, a.replace("_", " ")) for a in actions]
-    form.entity.choices = [SelectChoice("", "Anything")] + [SelectChoice(e, e.replace("_", " ")) for e in entities]
+    form.action.choices = [SelectChoice("", "Any action")] + [
+        SelectChoice(a, sentences.action_label(a)) for a in actions
+    ]
+    form.entity.choices = [SelectChoice("", "Anything")] + [
+        SelectChoice(e, sentences.entity_label(e)) for e in entities
+    ]
     valid = form.validate()
     filters = queries.AuditFilters(
         action=form.action.data or None,
@@ -45,12 +66,15 @@ def events():
     )
     page = max(1, request.args.get("page", 1, type=int) or 1)
     result = queries.audit_page(session, filters, page)
+    names = queries.names_for(
+        session, result.events, _requested({e.path for e in result.events if e.action == "denied"})
+    )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "audit/events.html",
         form=form,
         result=result,
-        changed_fields=queries.changed_fields,
+        entries=[sentences.entry(e, names) for e in result.events],
         previous_url=url_for(".events", page=page - 1, **args) if page > 1 else None,
         next_url=url_for(".events", page=page + 1, **args) if page < result.pages else None,
         breadcrumbs=[("Home", url_for("main.home"))],

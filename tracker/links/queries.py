@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, raiseload, selectinload
 
+from ..calendar import people_date
 from ..models import LearningLink, LinkKind, LinkStatus, Organisation
 
 _NO_LAZY = raiseload("*", sql_only=True)
@@ -67,7 +68,7 @@ def organisation_choices(session: Session) -> list[tuple[str, str]]:
     for ods_code, name, closed_on in rows:
         label = f"{name} ({ods_code})"
         if closed_on is not None:
-            label += f", closed {closed_on.day} {closed_on:%B %Y}"
+            label += f", closed {people_date(closed_on)}"
         choices.append((ods_code, label))
     return choices
 

@@ -9,7 +9,7 @@ from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ..calendar import today
+from ..calendar import people_date, today
 from ..models import Stage
 from ..models.adoption import LADDER
 from ..reports.coverage import PROGRAMME_START
@@ -99,8 +99,7 @@ class SpreadMapForm(FlaskForm):
             raise ValidationError("The date the map shows must be today or in the past")
         if field.data < PROGRAMME_START:
             raise ValidationError(
-                f"The date the map shows must be on or after {PROGRAMME_START.day} April {PROGRAMME_START.year}, "
-                "when the programme started"
+                f"The date the map shows must be on or after {people_date(PROGRAMME_START)}, when the programme started"
             )
 
     def validate_min_stage(self, field):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from ..calendar import people_date
 from ..network.graph import CATEGORY_LABELS
 from . import svg
 
@@ -160,7 +161,7 @@ def _day(value) -> str:
             day = date.fromisoformat(str(value))
         except ValueError:
             return str(value)
-    return f"{day.day} {day:%B %Y}"
+    return people_date(day)
 
 
 def _join(names: list[str]) -> str:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ..access import EDITORS, signed_in
 from ..app_cache import metrics_cache
+from ..calendar import people_date, people_month
 from ..db import get_session
 from ..reports import coverage as cov
 from ..spread import assemble
@@ -32,7 +33,7 @@ ORGANISATION_PLACEHOLDER = "ODS_CODE"  # map.js puts the organisation's code her
 
 
 def month_label(day: date) -> str:
-    return f"{day:%B %Y}"
+    return people_month(day)
 
 
 def _read_form() -> tuple[SpreadMapForm, str]:
@@ -104,7 +105,7 @@ def spread_map():
         else None
     )
     heading = f"{ambition_title}: {idea_label or 'all change ideas'}"
-    title = f"Spread map of {heading}, as of {form.day.day} {month_label(form.day)}"
+    title = f"Spread map of {heading}, as of {people_date(form.day)}"
     layout = form.layout.data
     return render_template(
         "maps/spread_map.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, raiseload, selectinload
 
+from ..calendar import people_date
 from ..models import Network, Organisation
 
 # Any relationship a query did not load raises instead of quietly costing one statement per row.
@@ -77,6 +78,6 @@ def successor_choices(session: Session, excluding: Organisation) -> list[tuple[s
     for ods_code, name, closed_on in rows:
         label = f"{name} ({ods_code})"
         if closed_on is not None:
-            label += f", closed {closed_on.day} {closed_on:%B %Y}"
+            label += f", closed {people_date(closed_on)}"
         choices.append((ods_code, label))
     return choices

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..calendar import people_date as day  # the one formatter of dates for people
 from ..calendar import today as calendar_today
 from ..editing import EditConflict, InvalidInput, check_version
 from ..models import Membership, Network, Organisation, OrganisationKind
@@ -23,11 +24,6 @@ ODS_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
 NETWORK_CODE = re.compile(r"^[A-Z]{2,8}$")
 ODS_CODE_FORMAT = "Enter an ODS code of 3 to 6 letters and numbers that starts with a letter, like RNU"
 NETWORK_CODE_FORMAT = "Enter a network code of 2 to 8 letters, like WSX"
-
-
-def day(value: date) -> str:
-    """A date as people write it: 1 October 2024."""
-    return f"{value.day} {value:%B %Y}"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from ..calendar import people_date, people_month
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LABEL_CHAR_WIDTH = 6.6  # rough width of a character of the 12px chart labels, to keep them apart
 LABEL_ROW_HEIGHT = 16
@@ -23,15 +25,11 @@ def _path(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y) in enumerate(points))
 
 
-def _short_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def period_label(day: date) -> str:
     """The month (June 2025) for its last day; the day itself (15 June 2025) part-way through a month."""
     if day.day == monthrange(day.year, day.month)[1]:
-        return f"{day:%B %Y}"
-    return f"{day.day} {day:%B %Y}"
+        return people_month(day)
+    return people_date(day)
 
 
 # The sparkline ------------------------------------------------------------------------------------
@@ -186,7 +184,7 @@ def monthly_chart(
 
     inside = sorted(((label, day) for label, day in targets if start <= day <= end), key=lambda t: t[1])
     outside = [(label, day) for label, day in targets if not start <= day <= end]
-    labels = [f"{label}: {_short_date(day)}" for label, day in inside]
+    labels = [f"{label}: {people_date(day)}" for label, day in inside]
     xs = [x_of(day) for _, day in inside]
     rows = _label_rows(xs, [len(text) * LABEL_CHAR_WIDTH for text in labels], right)
     top = 16.0 + LABEL_ROW_HEIGHT * (max((row for row, _ in rows), default=-1) + 1)

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
-from ..calendar import today
+from ..calendar import people_date, today
 from ..models import Stage
 from ..models.adoption import LADDER
 from .coverage import PROGRAMME_START
@@ -80,7 +80,7 @@ class CoverageForm(FlaskForm):
             raise ValidationError("The date the figures are as of must be today or in the past")
         if field.data < PROGRAMME_START:
             raise ValidationError(
-                f"The date the figures are as of must be on or after {PROGRAMME_START.day} {PROGRAMME_START:%B %Y}, "
+                f"The date the figures are as of must be on or after {people_date(PROGRAMME_START)}, "
                 "when the programme started"
             )
 

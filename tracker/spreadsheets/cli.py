@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from .. import audit
+from ..calendar import people_date
 from ..db import write_session
 from ..models import Role, User
 from . import importing, services
@@ -37,7 +38,7 @@ def _describe(row: services.PlannedRow) -> str:
         what = "skip: already recorded"
     elif row.duplicate_of:
         what = f"skip: repeats line {row.duplicate_of}"
-    return f"Line {row.line}: {row.organisation.ods_code} {row.idea.code} {row.data.stage} {row.data.effective_date:%Y-%m-%d} ({what})"
+    return f"Line {row.line}: {row.organisation.ods_code} {row.idea.code} {row.data.stage} {people_date(row.data.effective_date)} ({what})"
 
 
 def register(app: Flask) -> None:
