@@ -9,6 +9,7 @@ Nothing is invented: items the sources do not give stay empty.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +17,25 @@ OUT = Path(__file__).resolve().parent.parent / "tracker" / "seed" / "south_of_en
 
 # Kinds the reference data describes in notes rather than in a field.
 ORGANISATION_KINDS = {"R1F": "acute_trust", "RH5": "mixed_trust"}
+
+# The reference file's descriptions are paraphrases for users; what the researcher could not see
+# belongs in its notes. One description is such a note ("Heading seen on the ideas page; the text
+# after it could not be read"): these phrases find it, and the product ships no description instead.
+RESEARCH_NOTE = re.compile(
+    r"could not be read|seen on the|the text after it|not found in|not confirmed|sources? read", re.I
+)
+
+
+def description(item: dict) -> str:
+    """The item's description for users, or "" where the reference file has only a research note."""
+    text = item.get("description", "").strip()
+    return "" if RESEARCH_NOTE.search(text) else text
+
+
+def rrp_idea_provenance(idea: dict) -> str:
+    if description(idea):
+        return "Change idea published by NCCMH; its driver in the package is not yet known."
+    return "Change idea named by NCCMH without a description; its driver in the package is not yet known."
 
 
 def first(source) -> str:
@@ -80,16 +100,16 @@ def packages(ref: dict) -> list[dict]:
             "summary": rrp["aim"]["text"],
             "provenance_note": rrp["origin"]["text"] + ". " + rrp["primary_drivers_note"].split(" Do not")[0],
             "resources": [
-                {"title": t["name"], "description": t.get("description", ""), "source_url": t["source"]}
+                {"title": t["name"], "description": description(t), "source_url": t["source"]}
                 for t in rrp["tools_listed_by_nccmh"]
             ],
             "ideas": [
                 {
                     "code": f"RP-{n:02d}",
                     "title": i["name"],
-                    "description": i["description"],
+                    "description": description(i),
                     "source_url": i["source"],
-                    "provenance_note": "Change idea published by NCCMH; its driver in the package is not yet known.",
+                    "provenance_note": rrp_idea_provenance(i),
                 }
                 for n, i in enumerate(rrp["change_ideas_unassigned"], start=1)
             ],

@@ -14,8 +14,10 @@ from tracker.models import (
     AmbitionTarget,
     ChangeIdea,
     ChangePackage,
+    Driver,
     Network,
     Organisation,
+    PackageResource,
     Role,
     User,
 )
@@ -157,3 +159,56 @@ def test_seed_demo_adds_the_four_demo_accounts_once(session, runner):
     assert "Reference data: nothing to change." in output
     assert "demo accounts: 4 created" not in output
     assert counts(session)["users"] == 4
+
+
+# Phrases of the research notes in the reference file (what its compiler saw or could not find):
+# user-facing descriptions never carry them.
+RESEARCH_NOTE_PHRASES = (
+    "could not be read",
+    "the text after it",
+    "heading seen",
+    "seen on the",
+    "not found in",
+    "not confirmed",
+    "sources read",
+    "pages read",
+)
+
+
+def _research_notes(texts: dict[str, str]) -> dict[str, str]:
+    return {where: text for where, text in texts.items() if any(p in text.lower() for p in RESEARCH_NOTE_PHRASES)}
+
+
+def _descriptions(session) -> dict[str, str]:
+    """Every description a user reads in the catalogue, by where it is shown."""
+    session.expire_all()
+    texts = {f"package {p.code} summary": p.summary for p in session.scalars(select(ChangePackage))}
+    texts |= {f"idea {i.code}": i.description for i in session.scalars(select(ChangeIdea))}
+    texts |= {f"driver {d.id}": d.description for d in session.scalars(select(Driver))}
+    texts |= {f"resource {r.title}": r.description for r in session.scalars(select(PackageResource))}
+    return texts
+
+
+def test_no_seeded_description_is_a_research_note(session, runner):
+    seed(runner)
+    texts = _descriptions(session)
+    assert "idea RP-01" in texts and texts["idea RP-01"]  # real descriptions stay
+    assert _research_notes(texts) == {}
+    idea = session.scalar(select(ChangeIdea).where(ChangeIdea.code == "RP-04"))
+    assert (idea.title, idea.description) == ("Knowing patients' preferences", "")
+
+
+def test_seeding_clears_a_research_note_already_in_the_database(session, runner):
+    """A database seeded from the old reference data is put right in place by `flask seed`."""
+    old = copy.deepcopy(reference_data())
+    rrp = next(p for p in old["packages"] if p["code"] == "RRP")
+    rp04 = next(i for i in rrp["ideas"] if i["code"] == "RP-04")
+    rp04["description"] = "Heading seen on the ideas page; the text after it could not be read"
+    load_reference(session, old)
+    assert _research_notes(_descriptions(session)) == {"idea RP-04": rp04["description"]}
+    session.rollback()
+
+    output = seed(runner)
+    assert "change ideas: 0 created, 1 updated" in output
+    assert _research_notes(_descriptions(session)) == {}
+    assert counts(session)["change_ideas"] == 18

@@ -23,7 +23,7 @@ from .auth import tokens
 from .calendar import people_date, today
 from .db import get_engine, write_session
 from .models import Role
-from .seed import DEMO_PASSWORD, DEMO_USERS, load_demo, load_reference
+from .seed import DEMO_PASSWORD, DEMO_USERS, SeedError, load_demo, load_reference
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -49,7 +49,10 @@ def register_commands(app: Flask) -> None:
     def seed_command(demo: bool) -> None:
         """Load the South of England reference data (idempotent)."""
         with write_session() as session:
-            report = load_reference(session)
+            try:
+                report = load_reference(session)
+            except SeedError as error:
+                raise click.ClickException(str(error)) from None
             click.echo(f"Reference data: {report.summary()}.")
             if demo:
                 report = load_demo(session, _hash_iterations(), today())

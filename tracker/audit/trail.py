@@ -24,6 +24,7 @@ SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
 NOT_AUDITED = (AuditEvent, SignInAttempts)
 NATURAL_KEYS = ("code", "ods_code", "email", "prefix")
 ACTOR_KEY = "audit_actor"
+NOTES_KEY = "audit_notes"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ def set_actor(session: Session, actor: Actor | Callable[[], Actor]) -> None:
 def actor_of(session: Session) -> Actor:
     actor = session.info.get(ACTOR_KEY, COMMAND_LINE)
     return actor() if callable(actor) else actor
+
+
+def note(session: Session, obj: Base, text: str) -> None:
+    """Put a note on the audit row of obj's next write in this session (what the editor confirmed)."""
+    session.info.setdefault(NOTES_KEY, {})[obj] = text
 
 
 def _plain(value: Any) -> Any:
@@ -141,6 +147,7 @@ def _audit_flush(session: Session, _flush_context) -> None:
                 before, after = _columns(obj), None
             actor = actor or actor_of(session)
             rows.append(_row(kind, obj, actor, before, after))
+            rows[-1]["detail"] = session.info.get(NOTES_KEY, {}).pop(obj, "")
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
 

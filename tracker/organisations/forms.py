@@ -28,7 +28,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..calendar import today
 from ..models import KIND_LABELS, Membership, OrganisationKind
+from . import dates
+from .left_out import LeftOut
 from .services import (
     NETWORK_CODE,
     NETWORK_CODE_FORMAT,
@@ -85,6 +88,35 @@ class VersionedForm(FlaskForm):
             return int(self.row_version.data)
         except (TypeError, ValueError):
             raise BadRequest("The form was incomplete. Reload the page and try again.") from None
+
+
+class LeaveOutForm(VersionedForm):
+    """An edit of an organisation's dates: the box that confirms leaving out the events they drop.
+
+    It is shown only after a refusal that listed the events, and carries how many they were, so a
+    confirmation never covers an event logged since.
+    """
+
+    leave_out = BooleanField("Yes, leave them out of every figure")
+    leave_out_count = HiddenField()
+
+    def confirmed_leave_out(self) -> int | None:
+        """How many events the editor agreed to leave out, or None."""
+        if not self.leave_out.data:
+            return None
+        try:
+            return int(self.leave_out_count.data)
+        except (TypeError, ValueError):
+            return None
+
+    def ask_to_leave_out(self, left_out: LeftOut) -> None:
+        self.leave_out.data = False
+        self.leave_out.label.text = (
+            f"Yes, leave these {left_out.events} events out of every figure"
+            if left_out.events != 1
+            else "Yes, leave this event out of every figure"
+        )
+        self.leave_out_count.data = str(left_out.events)
 
 
 class ReopenOrganisationForm(VersionedForm):
@@ -182,6 +214,10 @@ class OrganisationForm(FlaskForm):
             return False
         return valid
 
+    def validate_opened_on(self, field) -> None:
+        if message := dates.opening_error(field.data, today()):
+            raise ValidationError(message)
+
     def details(self) -> OrganisationDetails:
         return OrganisationDetails(
             name=self.name.data,
@@ -197,7 +233,7 @@ class OrganisationForm(FlaskForm):
         )
 
 
-class EditOrganisationForm(VersionedForm, OrganisationForm):
+class EditOrganisationForm(LeaveOutForm, OrganisationForm):
     """Change an organisation; its ODS code is its identity and stays as it is."""
 
     ods_code = None
@@ -226,7 +262,7 @@ class EditOrganisationForm(VersionedForm, OrganisationForm):
         return cls(formdata=None, data=data, networks=networks)
 
 
-class CloseOrganisationForm(VersionedForm):
+class CloseOrganisationForm(LeaveOutForm):
     """Record (or correct) the date an organisation closed and which organisation took over."""
 
     closed_on = DateField(
@@ -242,6 +278,10 @@ class CloseOrganisationForm(VersionedForm):
     def __init__(self, *args, successors: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.successor.choices = _choices(("", "No successor"), successors)
+
+    def validate_closed_on(self, field) -> None:
+        if message := dates.closing_error(field.data, today()):
+            raise ValidationError(message)
 
     @classmethod
     def from_organisation(cls, organisation, successors: list[tuple[str, str]]) -> CloseOrganisationForm:

@@ -159,13 +159,19 @@ def edit_organisation(ods: str):
     session = get_session()
     organisation = _organisation_or_404(ods)
     networks = queries.network_choices(session)
+    left_out = None
     if request.method == "GET":
         form = EditOrganisationForm.from_organisation(organisation, networks)
     else:
         form = EditOrganisationForm(networks=networks)
         if form.validate_on_submit():
             try:
-                services.update_organisation(session, organisation, form.details(), form.expected_version())
+                services.update_organisation(
+                    session, organisation, form.details(), form.expected_version(), form.confirmed_leave_out()
+                )
+            except services.LeavesOutEvents as refusal:
+                apply_form_errors(form, refusal)
+                form.ask_to_leave_out(left_out := refusal.left_out)
             except InvalidInput as error:
                 apply_form_errors(form, error)
             except EditConflict as conflict:
@@ -182,6 +188,7 @@ def edit_organisation(ods: str):
         "organisations/edit_organisation.html",
         form=form,
         organisation=organisation,
+        left_out=left_out,
         breadcrumbs=_organisation_crumbs(organisation),
     )
 
@@ -193,6 +200,7 @@ def close_organisation(ods: str):
     session = get_session()
     organisation = _organisation_or_404(ods)
     successors = queries.successor_choices(session, organisation)
+    left_out = None
     if request.method == "GET":
         form = CloseOrganisationForm.from_organisation(organisation, successors)
     else:
@@ -205,7 +213,11 @@ def close_organisation(ods: str):
                     form.closed_on.data,
                     form.successor.data,
                     form.expected_version(),
+                    leave_out=form.confirmed_leave_out(),
                 )
+            except services.LeavesOutEvents as refusal:
+                apply_form_errors(form, refusal)
+                form.ask_to_leave_out(left_out := refusal.left_out)
             except InvalidInput as error:
                 apply_form_errors(form, error)
             except EditConflict as conflict:
@@ -222,6 +234,7 @@ def close_organisation(ods: str):
         "organisations/close_organisation.html",
         form=form,
         organisation=organisation,
+        left_out=left_out,
         breadcrumbs=_organisation_crumbs(organisation),
     )
 

@@ -15,15 +15,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..audit import trail
 from ..calendar import people_date as day  # the one formatter of dates for people
 from ..calendar import today as calendar_today
 from ..editing import EditConflict, InvalidInput, check_version
 from ..models import Membership, Network, Organisation, OrganisationKind
+from . import dates
+from .left_out import LeftOut, events_left_out
 
 ODS_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
 NETWORK_CODE = re.compile(r"^[A-Z]{2,8}$")
 ODS_CODE_FORMAT = "Enter an ODS code of 3 to 6 letters and numbers that starts with a letter, like RNU"
 NETWORK_CODE_FORMAT = "Enter a network code of 2 to 8 letters, like WSX"
+
+
+class LeavesOutEvents(InvalidInput):
+    """The new dates leave out adoption events that the editor has not confirmed leaving out."""
+
+    def __init__(self, left_out: LeftOut):
+        super().__init__({left_out.field: left_out.refusal()})
+        self.left_out = left_out
 
 
 @dataclass(frozen=True)
@@ -83,10 +94,13 @@ def _predecessors(session: Session, organisation: Organisation) -> list[Organisa
 
 
 def _check_opened_on(
-    session: Session, organisation: Organisation, opened_on: date | None, errors: dict[str, str]
+    session: Session, organisation: Organisation, opened_on: date | None, today: date, errors: dict[str, str]
 ) -> None:
-    """It must open by its own closure date and by the day each predecessor closed into it."""
+    """A plausible date, by its own closure date and by the day each predecessor closed into it."""
     if opened_on is None:
+        return
+    if message := dates.opening_error(opened_on, today):
+        errors["opened_on"] = message
         return
     if organisation.closed_on is not None and opened_on > organisation.closed_on:
         errors["opened_on"] = (
@@ -100,6 +114,25 @@ def _check_opened_on(
                 f"when {predecessor.name} ({predecessor.ods_code}) closed into it"
             )
             return
+
+
+def _check_left_out(
+    session: Session,
+    organisation: Organisation,
+    opened_on: date | None,
+    closed_on: date | None,
+    confirmed: int | None,
+) -> None:
+    """Refuse dates that leave out events, unless the editor confirmed leaving out exactly that many.
+
+    The confirmation goes into the audit row of the change.
+    """
+    left_out = events_left_out(session, organisation, opened_on, closed_on)
+    if not left_out:
+        return
+    if confirmed != left_out.events:
+        raise LeavesOutEvents(left_out)
+    trail.note(session, organisation, left_out.confirmation())
 
 
 def _apply(organisation: Organisation, details: OrganisationDetails, network: Network | None) -> None:
@@ -127,6 +160,8 @@ def create_organisation(session: Session, ods_code: str, details: OrganisationDe
     elif _ods_taken(session, ods_code):
         errors["ods_code"] = f"An organisation with ODS code {ods_code} already exists"
     network = _network(session, details.network, errors)
+    if message := dates.opening_error(details.opened_on, calendar_today()):
+        errors["opened_on"] = message
     if errors:
         raise InvalidInput(errors)
     organisation = Organisation(ods_code=ods_code)
@@ -149,13 +184,17 @@ def update_organisation(
     organisation: Organisation,
     details: OrganisationDetails,
     expected_version: int | None,
+    leave_out: int | None = None,
+    today: date | None = None,
 ) -> Organisation:
+    """Change the details; `leave_out` is how many events the editor confirmed the new dates leave out."""
     check_version(organisation, expected_version)
     errors: dict[str, str] = {}
     network = _network(session, details.network, errors)
-    _check_opened_on(session, organisation, details.opened_on, errors)
+    _check_opened_on(session, organisation, details.opened_on, today or calendar_today(), errors)
     if errors:
         raise InvalidInput(errors)
+    _check_left_out(session, organisation, details.opened_on, organisation.closed_on, leave_out)
     _apply(organisation, details, network)
     _commit(session, organisation)
     return organisation
@@ -189,12 +228,8 @@ def _check_closure(
 ) -> None:
     if closed_on is None:
         errors["closed_on"] = "Enter the date the organisation closed"
-    elif closed_on > today:
-        errors["closed_on"] = "The date the organisation closed must be today or in the past"
-    elif organisation.opened_on is not None and closed_on < organisation.opened_on:
-        errors["closed_on"] = (
-            f"The date the organisation closed must be on or after the date it opened, {day(organisation.opened_on)}"
-        )
+    elif message := dates.closing_error(closed_on, today) or dates.order_error(organisation.opened_on, closed_on):
+        errors["closed_on"] = message
     else:
         for predecessor in _predecessors(session, organisation):
             # A successor must still be open on the day its predecessor closes into it.
@@ -238,10 +273,12 @@ def close_organisation(
     successor_code: str | None,
     expected_version: int | None,
     today: date | None = None,
+    leave_out: int | None = None,
 ) -> Organisation:
     """Record that the organisation closed on a date, and which organisation took over (if any).
 
-    Also corrects the closure of an organisation already recorded as closed.
+    Also corrects the closure of an organisation already recorded as closed. `leave_out` is how many
+    events the editor confirmed the closure leaves out.
     """
     check_version(organisation, expected_version)
     errors: dict[str, str] = {}
@@ -252,6 +289,7 @@ def close_organisation(
         successor = _check_successor(session, organisation, code, closed_on, errors)
     if errors:
         raise InvalidInput(errors)
+    _check_left_out(session, organisation, organisation.opened_on, closed_on, leave_out)
     organisation.closed_on = closed_on
     organisation.successor = successor
     _commit(session, organisation)

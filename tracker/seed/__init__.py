@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
+from ..calendar import today as calendar_today
 from ..models import (
     Ambition,
     AmbitionTarget,
@@ -28,6 +29,8 @@ from ..models import (
     Role,
     User,
 )
+from ..organisations.dates import date_errors
+from ..organisations.left_out import events_left_out
 from .demo_history import load_demo_history
 from .links import load_demo_links, propose_geographic_neighbours
 
@@ -41,6 +44,10 @@ DEMO_USERS = [
     {"email": "faculty@demo.invalid", "name": "Demo Faculty Member", "role": Role.FACULTY, "networks": ["OXF", "WSX"]},
     {"email": "trust@demo.invalid", "name": "Demo Trust Lead", "role": Role.TRUST, "organisation": "RNU"},
 ]
+
+
+class SeedError(ValueError):
+    """The reference data cannot be loaded as it is; nothing was written."""
 
 
 @dataclass
@@ -85,9 +92,43 @@ def _get_or_new(session: Session, model, **key):
     return obj, False
 
 
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise SeedError("The reference data was not loaded:\n" + "\n".join(problems))
+
+
+def _check_dates(data: dict[str, Any]) -> None:
+    """Refuse organisation dates that are not plausible, before anything is written."""
+    today = calendar_today()
+    _refuse(
+        [
+            f"{o['ods_code']}: {message}"
+            for o in data["organisations"]
+            for message in date_errors(_date(o["opened_on"]), _date(o["closed_on"]), today).values()
+        ]
+    )
+
+
+def _left_out(session: Session, organisation: Organisation, opened_on, closed_on) -> list[str]:
+    """The events that new reference dates would leave out of every figure, as a problem to report."""
+    if organisation.id is None:  # new: no events yet
+        return []
+    if left_out := events_left_out(session, organisation, opened_on, closed_on):
+        return [
+            f"{organisation.ods_code}: the reference dates would leave out {left_out.counted()} {left_out.dated()}. "
+            "Change the organisation's dates in the app, where you can confirm leaving them out, then seed again"
+        ]
+    return []
+
+
 def load_reference(session: Session, data: dict[str, Any] | None = None) -> SeedReport:
-    """Create or update the ambitions, packages, ideas, networks and organisations; commits."""
+    """Create or update the ambitions, packages, ideas, networks and organisations; commits.
+
+    Raises SeedError, having written nothing, when an organisation's dates are not plausible or would
+    leave out adoption events it already has.
+    """
     data = data or reference_data()
+    _check_dates(data)
     report = SeedReport()
 
     ambitions = {}
@@ -153,17 +194,22 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
         )
         networks[n["code"]] = network
 
-    organisations, new_organisations = {}, set()
+    organisations, new_organisations, problems = {}, set(), []
     for o in data["organisations"]:
         organisation, created = _get_or_new(session, Organisation, ods_code=o["ods_code"])
         if created:
             new_organisations.add(o["ods_code"])
+        opened_on, closed_on = _date(o["opened_on"]), _date(o["closed_on"])
+        problems += _left_out(session, organisation, opened_on, closed_on)
         values = {k: o[k] for k in ("name", "kind", "town", "latitude", "longitude", "notes", "source_url")}
-        values.update(network=networks[o["network"]], opened_on=_date(o["opened_on"]), closed_on=_date(o["closed_on"]))
+        values.update(network=networks[o["network"]], opened_on=opened_on, closed_on=closed_on)
         if created:
             values["membership"] = o["membership"]
         _sync(report, "organisations", organisation, values, created)
         organisations[o["ods_code"]] = organisation
+    if problems:
+        session.rollback()
+        _refuse(problems)
     session.flush()
     for o in data["organisations"]:
         successor = organisations[o["successor"]] if o["successor"] else None
