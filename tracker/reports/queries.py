@@ -26,9 +26,9 @@ from ..models import (
     Network,
     Organisation,
     PackageStatus,
-    data_version,
 )
 from ..models.adoption import LADDER
+from ..models.versions import cached
 from ..network.cache import MetricsCache
 from . import coverage as cov
 
@@ -201,8 +201,8 @@ def coverage(
     """The figures as of a day; with a cache, computed once per state of the data."""
     if cache is None or not cache.size:
         return _coverage(session, scope, day, min_rank, with_medians)
-    key = ("coverage", _scope_key(scope), day, min_rank, with_medians, data_version(session))
-    return cache.get_or_compute(key, lambda: _coverage(session, scope, day, min_rank, with_medians))
+    key = ("coverage", _scope_key(scope), day, min_rank, with_medians)
+    return cached(session, cache, key, lambda: _coverage(session, scope, day, min_rank, with_medians))
 
 
 def _coverage(session: Session, scope: Scope, day: date, min_rank: int, with_medians: bool) -> cov.Coverage:
@@ -246,8 +246,8 @@ def series(
     """The monthly series; with a cache, computed once per state of the data."""
     if cache is None or not cache.size:
         return _series(session, scope, start, end, min_rank)
-    key = ("series", _scope_key(scope), start, end, min_rank, data_version(session))
-    return cache.get_or_compute(key, lambda: tuple(_series(session, scope, start, end, min_rank)))
+    key = ("series", _scope_key(scope), start, end, min_rank)
+    return cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, min_rank)))
 
 
 def _series(session: Session, scope: Scope, start: date, end: date, min_rank: int) -> list[cov.SeriesPoint]:
