@@ -149,7 +149,7 @@ def test_point_coverage_with_medians(seeded):
         ("RP-03", 0, None),
         ("RP-04", 0, None),
     ]
-    assert (figures.organisations_reached, figures.ward_coverage) == (2, 1 / 2)
+    assert (figures.organisations_reached, figures.ward_coverage) == (2, 0 / 2)  # RW1's testing: in scope only
     assert figures.depth == (2 / 4 + 1 / 4) / 14
     oxford = queries.coverage(seeded, rp_scope(seeded, "OXF"), date(2022, 12, 31), Stage.TESTING.rank)
     assert (oxford.organisations_total, oxford.reach, oxford.ward_coverage) == (2, 1.0, None)

@@ -6,7 +6,9 @@ the threshold stage (discontinued never counts):
 - reach = share of O adopting at least one idea of I(A);
 - depth = mean over O of the share of I(A) each has adopted;
 - per idea = share of O adopting it;
-- ward coverage = wards using / wards in scope, summed over the latest events where both are known.
+- ward coverage = wards using / wards in scope, summed over the latest events where both are known:
+  wards in scope from each of them, wards using only from those at or above the threshold
+  (discontinued uses none).
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ class Idea:
 
 @dataclass(frozen=True)
 class OrganisationState:
-    """One organisation's latest events, aggregated: how many ideas adopted, and its wards."""
+    """One organisation's latest events, aggregated: how many ideas adopted, and its wards (using
+    counted only from the adopted ones, in scope from all; see the module's docstring)."""
 
     organisation_id: int
     adopted: int

@@ -137,8 +137,12 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
 def adoption_counts(
     session: Session, scope: Scope, day: date, min_rank: int
 ) -> tuple[list[cov.OrganisationState], dict[int, int]]:
-    """Per organisation, ideas adopted at or above the threshold and wards where both counts are
-    known; per idea, its adopters. One statement: both groupings read the same latest events."""
+    """Per organisation, ideas adopted at or above the threshold and its wards; per idea, its
+    adopters. One statement: both groupings read the same latest events.
+
+    Wards come from the latest events that give both counts: wards in scope from each of them,
+    wards using only from those at or above the threshold (below it, or discontinued, none).
+    """
     # A CTE read twice: both databases work it out once.
     latest = _latest_events(scope, day).cte("latest")
     adopted = case((latest.c.rank >= min_rank, 1), else_=0)
@@ -147,7 +151,7 @@ def adoption_counts(
         literal("organisation").label("kind"),
         latest.c.organisation_id.label("key"),
         func.sum(adopted).label("adopted"),
-        func.sum(case((both_known, latest.c.wards_using), else_=0)).label("wards_using"),
+        func.sum(case((and_(both_known, latest.c.rank >= min_rank), latest.c.wards_using), else_=0)).label("using"),
         func.sum(case((both_known, latest.c.wards_in_scope), else_=0)).label("wards_in_scope"),
     ).group_by(latest.c.organisation_id)
     by_idea = select(
