@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.test_api import add_draft_package, assert_error
-from tests.test_dashboard import figure
+from tests.test_coverage_report import region, rows_of
+from tests.test_dashboard import figure, pct
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.models import (
@@ -490,7 +491,7 @@ def test_series_by_hand(world):
     )
 
 
-def test_series_values_equal_the_point_coverage_at_each_month_end(world, seeded):
+def test_series_values_equal_the_point_coverage_at_each_month_end_and_at_the_end(world, seeded):
     add_events(
         seeded, [("R1C", "RP-01", "implementing", date(2023, 5, 1)), ("RW1", "RP-02", "testing", date(2024, 10, 1))]
     )
@@ -499,7 +500,7 @@ def test_series_values_equal_the_point_coverage_at_each_month_end(world, seeded)
         assert len(body["points"]) == 42
         for point in body["points"]:
             year, month = map(int, point["month"].split("-"))
-            month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            month_end = min(date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1), date(2024, 11, 3))
             figures = coverage(world, f"{query}&as_of={month_end}")
             close(
                 point,
@@ -508,11 +509,20 @@ def test_series_values_equal_the_point_coverage_at_each_month_end(world, seeded)
             )
 
 
-def test_series_ending_mid_month_still_reports_the_months_last_day(world):
-    """RWX's spreading is dated 15 June 2022: a series ending on 10 June shows June as of 30 June."""
-    body = series(world, "ambition=RP&start=2022-06-01&end=2022-06-10")
-    assert body["points"] == [{"month": "2022-06", "reach": 3 / 14, "depth": 3 / 56}]
-    assert coverage(world, "ambition=RP&as_of=2022-06-30")["reach"] == 3 / 14
+def test_a_series_ending_mid_month_ends_with_the_figures_as_of_its_end(world):
+    """RWX's spreading is dated 15 June 2022: a series ending on 10 June ends with June as of
+    10 June (RNU and RXY reached), as the coverage report's chart and table for that day do."""
+    body = series(world, "ambition=RP&start=2022-01-01&end=2022-06-10")
+    point = coverage(world, "ambition=RP&as_of=2022-06-10")
+    assert body["points"][-1] == {"month": "2022-06", "reach": point["reach"], "depth": point["depth"]}
+    assert (point["reach"], point["depth"]) == (2 / 14, 2 / 56)
+    assert body["points"][-2] == {"month": "2022-05", "reach": 2 / 14, "depth": 2 / 56}  # as of 31 May
+
+    markup = world.get("/coverage?ambition=RP&as_of=2022-06-10").get_data(as_text=True)
+    monthly = region(markup, "monthly")
+    table = rows_of(monthly[monthly.index("nhsuk-details") :])
+    last = body["points"][-1]
+    assert table[-1] == ["10 June 2022", "14", "2", pct(last["reach"]), pct(last["depth"])]
 
 
 def test_series_defaults(world, monkeypatch):
@@ -856,7 +866,7 @@ def test_the_api_agrees_with_a_plain_recomputation(client_as, seeded, world, thr
 
     # The days where figures change are where mistakes hide: as_of is often an event's day, an
     # opening or closing day, or the day before; the series often ends in an event's month but
-    # before its day (each month is still reported as of its last day).
+    # before its day (each month is reported as of its last day, the last as of end).
     anywhere = st.integers(-400, (LAST_DAY - FIRST_DAY).days + 400).map(lambda n: FIRST_DAY + timedelta(days=n))
     changes = {e.day for e in events} | {d for _, opened, closed in orgs_spec for d in (opened, closed) if d}
     edges = sorted(d + timedelta(days=k) for d in changes for k in (-1, 0))
@@ -881,6 +891,6 @@ def test_the_api_agrees_with_a_plain_recomputation(client_as, seeded, world, thr
     body = series(client_as, f"ambition=P{n}&start={start}&end={end}&min_stage={threshold}{network_query}")
     points = []
     for day in month_ends(start, end):
-        figures = reference(orgs, ideas, events, day, threshold, network)
+        figures = reference(orgs, ideas, events, min(day, end), threshold, network)
         points.append({"month": f"{day:%Y-%m}", "reach": figures["reach"], "depth": figures["depth"]})
     close(body["points"], points)

@@ -173,6 +173,28 @@ class SeriesPoint:
     depth: float
 
 
+def with_point(points: Sequence[SeriesPoint], figures: Coverage, day: date) -> list[SeriesPoint]:
+    """The monthly series with its last point replaced by the figures as of the day itself.
+
+    The monthly values are as of each month's last day; a series that ends earlier in its last
+    month ends with the figures as of its end.
+    """
+    point = SeriesPoint(
+        month=month_label(month_index(day)),
+        month_end=day,
+        organisations_total=figures.organisations_total,
+        organisations_reached=figures.organisations_reached,
+        reach=figures.reach,
+        depth=figures.depth,
+    )
+    points = list(points)
+    if points and points[-1].month == point.month:
+        points[-1] = point
+    else:
+        points.append(point)
+    return points
+
+
 def series(
     months: range,
     ideas_total: int,

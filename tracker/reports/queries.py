@@ -245,17 +245,34 @@ def _month(column):
 
 
 def series(
-    session: Session, scope: Scope, start: date, end: date, min_rank: int, cache: MetricsCache | None = None
+    session: Session,
+    scope: Scope,
+    start: date,
+    end: date,
+    min_rank: int,
+    cache: MetricsCache | None = None,
+    end_figures: cov.Coverage | None = None,
 ) -> list[cov.SeriesPoint]:
-    """The monthly series; with a cache, computed once per state of the data."""
+    """Reach and depth month by month, each as of the month's last day, the last as of end itself;
+    with a cache, computed once per state of the data.
+
+    end_figures: the coverage as of end, if the caller has it (else it is computed, unless end is
+    a month's last day).
+    """
     if cache is None or not cache.size:
-        return _series(session, scope, start, end, min_rank)
-    key = ("series", _scope_key(scope), start, end, min_rank)
-    return cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, min_rank)))
+        points = _series(session, scope, start, end, min_rank)
+    else:
+        key = ("series", _scope_key(scope), start, end, min_rank)
+        points = cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, min_rank)))
+    if end_figures is None:
+        if end == cov.month_end(cov.month_index(end)):
+            return list(points)
+        end_figures = coverage(session, scope, end, min_rank, cache=cache)
+    return cov.with_point(points, end_figures, end)
 
 
 def _series(session: Session, scope: Scope, start: date, end: date, min_rank: int) -> list[cov.SeriesPoint]:
-    """Reach and depth as of each month's last day from start to end: two statements in all.
+    """Reach and depth as of each month's last day from start to end's month: two statements.
 
     Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
     event's date to the next event's (or the organisation's closure); spells and open periods
@@ -263,7 +280,7 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
     """
     months = range(cov.month_index(start), cov.month_index(end) + 1)
     # Each value is as of its month's last day, so the last month takes events up to its own last
-    # day, not only up to end (a series ending on 10 June reports June as of 30 June).
+    # day; series() then puts the figures as of end in its place.
     last_day = cov.month_end(months.stop - 1)
     organisations = _in_network(select(Organisation.id, Organisation.opened_on, Organisation.closed_on), scope.network)
     organisations = organisations.subquery("organisations")
