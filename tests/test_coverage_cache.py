@@ -90,63 +90,93 @@ def test_a_migration_round_trip_then_an_import_gives_fresh_figures(make_app, see
 
 @pytest.fixture
 def backups(app, tmp_path):
-    """Take a backup of the live database and restore it into the running app, as an operator would:
-    SQLite through its backup API into the live file; PostgreSQL by copying the tables' rows out and
-    back (triggers off, as pg_restore --disable-triggers does)."""
+    """take(name) backs up the live database and restore(name) puts that backup back under the
+    running app, as an operator would: SQLite through its backup API into the live file; PostgreSQL
+    by copying the tables' rows out and back (user triggers off, as pg_restore --disable-triggers)."""
     if ON_POSTGRES:
         engine = tracker_db.get_engine(app)
-        schema = f"backup_{uuid.uuid4().hex[:10]}"
+        prefix = f"backup_{uuid.uuid4().hex[:10]}"
         tables = [table.name for table in Base.metadata.sorted_tables]
+        taken = []
 
-        def take() -> None:
+        def take(name: str) -> None:
+            taken.append(f"{prefix}_{name}")
             with engine.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+                conn.execute(text(f'CREATE SCHEMA "{prefix}_{name}"'))
                 for table in tables:
-                    conn.execute(text(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM "{table}"'))
+                    conn.execute(text(f'CREATE TABLE "{prefix}_{name}"."{table}" AS SELECT * FROM "{table}"'))
 
-        def restore() -> None:
+        def restore(name: str) -> None:
             with engine.begin() as conn:
                 for table in tables:
                     conn.execute(text(f'ALTER TABLE "{table}" DISABLE TRIGGER USER'))
                 conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)))
                 for table in tables:
-                    conn.execute(text(f'INSERT INTO "{table}" SELECT * FROM "{schema}"."{table}"'))
+                    conn.execute(text(f'INSERT INTO "{table}" SELECT * FROM "{prefix}_{name}"."{table}"'))
                     conn.execute(text(f'ALTER TABLE "{table}" ENABLE TRIGGER USER'))
 
         yield take, restore
         with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            for schema in taken:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     else:
         live = make_url(app.config["DATABASE_URL"]).database
-        backup = str(tmp_path / "backup.sqlite3")
 
         def copy(source: str, target: str) -> None:
             with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
                 src.backup(dst)
 
-        yield (lambda: copy(live, backup)), (lambda: copy(backup, live))
+        yield (
+            lambda name: copy(live, str(tmp_path / f"{name}.sqlite3")),
+            lambda name: copy(str(tmp_path / f"{name}.sqlite3"), live),
+        )
 
 
-def test_a_backup_restored_under_the_running_app_then_written_gives_fresh_figures(make_app, seeded, backups):
-    """After a restore the counter took up the backup's old value, and the next write reached a
-    value the caches already held for the data the restore had replaced."""
-    take_backup, restore = backups
-    app = make_app(COVERAGE_CACHE_SIZE=16)
-    client = FormClient(app.test_client())
-    client.sign_in_as("manager")
-    seeded.commit()
-    take_backup()
+@pytest.fixture
+def log(seeded):
+    """Log a stage for RNU × RP-01 on 1 January 2024, through the ledger's service; commits."""
 
-    def log(stage: str) -> None:
+    def log_stage(stage: str) -> None:
         organisation = seeded.scalar(select(Organisation).filter_by(ods_code="RNU"))
         idea = seeded.scalar(select(ChangeIdea).filter_by(code="RP-01"))
         append_event(seeded, None, organisation, idea, EventInput(stage, date(2024, 1, 1)))
         seeded.commit()
+        seeded.close()  # what a restore replaces must not linger in the session
 
+    return log_stage
+
+
+@pytest.fixture
+def cached_client(make_app, seeded):
+    app = make_app(COVERAGE_CACHE_SIZE=16)
+    client = FormClient(app.test_client())
+    client.sign_in_as("manager")
+    seeded.commit()
+    return client
+
+
+def test_a_backup_restored_under_the_running_app_then_written_gives_fresh_figures(cached_client, backups, log):
+    """After a restore the counter took up the backup's old value, and the next write reached a
+    value the caches already held for the data the restore had replaced."""
+    take, restore = backups
+    take("before")
     log("testing")
-    assert figures(client) == (1, 1)
-    seeded.close()
-    restore()
-    assert figures(client) == (0, 0)  # the backup's own figures
+    assert figures(cached_client) == (1, 1)
+    restore("before")
+    assert figures(cached_client) == (0, 0)  # the backup's own figures
     log("considering")
-    assert figures(client) == (0, 0)
+    assert figures(cached_client) == (0, 0)
+
+
+def test_another_database_swapped_under_the_running_app_gives_its_own_figures(cached_client, backups, log):
+    """Two databases that took the same number of writes since the same start held the same
+    counter: swapping one in served the other's figures."""
+    take, restore = backups
+    take("start")
+    log("considering")
+    take("other")  # the start and a considering: RNU not reached
+    restore("start")
+    log("testing")  # the start and a testing, as many writes: RNU reached
+    assert figures(cached_client) == (1, 1)
+    restore("other")
+    assert figures(cached_client) == (0, 0)
