@@ -11,9 +11,12 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from tests.conftest import ON_POSTGRES
+from tracker import db as tracker_db
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.models import ChangeIdea, ChangePackage, DataVersion, Network, Organisation, Role, User, data_version
+from tracker.models.versions import cached
+from tracker.network.cache import MetricsCache
 
 
 def moved(session, write) -> bool:
@@ -105,3 +108,28 @@ def test_a_lost_row_gives_a_new_value_on_every_read_and_is_made_again_by_the_nex
 def test_emptying_the_ledger_with_truncate_moves_it(seeded):
     """TRUNCATE fires no DELETE trigger on PostgreSQL: it has triggers of its own."""
     assert moved(seeded, lambda: seeded.execute(text("TRUNCATE adoption_events CASCADE")))
+
+
+def test_figures_computed_while_another_write_commits_are_not_kept_under_the_older_version(app, seeded):
+    """On PostgreSQL each statement sees the latest commits, so figures read during a write could be
+    newer than the version read before them; kept under that version, a backup restored with it
+    would bring them back. They are served once, not kept. SQLite's transaction reads one snapshot,
+    so there the figures are the version's own and are kept."""
+    cache = MetricsCache(4)
+    computed = []
+    engine = tracker_db.get_engine(app)
+
+    def compute() -> int:
+        computed.append(1)
+        with engine.begin() as other:  # another request's write, committed mid-computation
+            other.execute(update(Organisation).values(name=Organisation.name + " "))
+        return len(computed)
+
+    seeded.commit()
+    before = data_version(seeded)
+    assert cached(seeded, cache, ("figures",), compute) == 1
+    seeded.commit()
+    with engine.begin() as restore:  # a backup taken before that write is put back
+        restore.execute(update(DataVersion).values(version=before))
+    assert data_version(seeded) == before
+    assert cached(seeded, cache, ("figures",), compute) == (2 if ON_POSTGRES else 1)
