@@ -39,28 +39,26 @@ RANDOM = {
     "sqlite": "random()",
     "postgresql": "('x' || substr(md5(gen_random_uuid()::text), 1, 16))::bit(64)::bigint",
 }
-COUNT = "data_version.version + 1"
 
 
-def _bump(dialect: str, new_value: str) -> str:
-    first = RANDOM[dialect] if new_value != COUNT else "1"
-    return (
-        f"INSERT INTO data_version (id, version) VALUES (1, {first}) "
-        f"ON CONFLICT (id) DO UPDATE SET version = {new_value}"
-    )
+def _bump(first: str, then: str) -> str:
+    """Make the row with `first` if it is missing, else set it to `then`."""
+    return f"INSERT INTO data_version (id, version) VALUES (1, {first}) ON CONFLICT (id) DO UPDATE SET version = {then}"
 
 
-def _define_bumps(new_value: str, on_truncate: bool) -> None:
+def _define_bumps(random_value: bool) -> None:
+    """Triggers that draw a random value (upgrade), or count as the last revision did (downgrade)."""
     dialect = op.get_bind().dialect.name
+    bump = _bump(RANDOM[dialect], "excluded.version") if random_value else _bump("1", "data_version.version + 1")
     if dialect == "postgresql":
         # The statement triggers on each table call this function: replacing it is enough.
         op.execute(
             "CREATE OR REPLACE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN {_bump(dialect, new_value)}; RETURN NULL; END $$"
+            f"$$ BEGIN {bump}; RETURN NULL; END $$"
         )
         for table in WATCHED:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_truncate_bumps_data_version ON {table}")
-            if on_truncate:
+            if random_value:
                 op.execute(
                     f"CREATE TRIGGER {table}_truncate_bumps_data_version AFTER TRUNCATE ON {table} "
                     "FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()"
@@ -70,16 +68,15 @@ def _define_bumps(new_value: str, on_truncate: bool) -> None:
             for verb in verbs:
                 name = f"{table}_{verb.lower()}_bumps_data_version"
                 op.execute(f"DROP TRIGGER IF EXISTS {name}")
-                op.execute(f"CREATE TRIGGER {name} AFTER {verb} ON {table} BEGIN {_bump(dialect, new_value)}; END")
+                op.execute(f"CREATE TRIGGER {name} AFTER {verb} ON {table} BEGIN {bump}; END")
 
 
 def upgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    _define_bumps("excluded.version", on_truncate=True)
-    # The row made by the last revision holds 0, as every database made then did: draw its own.
-    op.execute(_bump(dialect, "excluded.version"))
+    _define_bumps(random_value=True)
+    # The row made by the last revision holds 0, as in every database made then: draw its own.
+    op.execute(_bump(RANDOM[op.get_bind().dialect.name], "excluded.version"))
 
 
 def downgrade() -> None:
-    # The counter goes on from the random value: it still differs from every value it held before.
-    _define_bumps(COUNT, on_truncate=False)
+    # The counter goes on from the random value, so it still differs from every value held before.
+    _define_bumps(random_value=False)
