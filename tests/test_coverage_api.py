@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.test_api import add_draft_package, assert_error
+from tests.test_coverage_report import region, rows_of
+from tests.test_dashboard import figure, pct
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.models import (
@@ -166,8 +168,8 @@ def world(seeded, client_as):
 
 def test_at_the_end_of_2022_implementing(world):
     """RNU (RP-01) and RWX (RP-01) are reached; RNU's testing, RW1's considering, RXY's
-    discontinued and RVN's testing do not count. Wards: RNU 2/5 + 1/4 + RVN 0/3 (RWX's count of
-    wards using is unknown) = 3/12."""
+    discontinued and RVN's testing do not count. Wards: RNU 2/5, RNU's testing 0/4 (below the
+    threshold, so in scope only), RVN 0/3 (RWX's count of wards using is unknown) = 2/12."""
     body = coverage(world, "ambition=RP&as_of=2022-12-31")
     close(
         body,
@@ -180,7 +182,7 @@ def test_at_the_end_of_2022_implementing(world):
             "organisations_reached": 2,
             "reach": 2 / 14,
             "depth": (1 / 4 + 1 / 4) / 14,
-            "ward_coverage": 3 / 12,
+            "ward_coverage": 2 / 12,
             "by_network": zero_networks(OXF=(2, 0.25)),
             "by_intervention": ideas(2, 0, 0, 0),
             "not_reached": [o for o in ALL_ODS if o not in ("RNU", "RWX")],
@@ -208,7 +210,7 @@ def test_testing_counts_at_min_stage_testing_but_not_at_implementing(world):
             "by_network": zero_networks(OXF=(2, (2 / 4 + 1 / 4) / 2), WOE=(1, (1 / 4) / 2)),
         },
     )
-    assert body["ward_coverage"] == 3 / 12  # the threshold does not change what wards are known
+    assert body["ward_coverage"] == 3 / 12  # RNU's testing now uses its ward
 
 
 def test_discontinued_never_counts_even_at_considering(world):
@@ -306,7 +308,7 @@ def test_a_closed_organisation_counts_until_the_day_it_closed(world, seeded):
             "organisations_reached": 4,
             "reach": 4 / 14,
             "depth": (1 + 1 + 1 + 1) / 4 / 14,
-            "ward_coverage": (2 + 1 + 0 + 3) / (5 + 4 + 3 + 4),
+            "ward_coverage": (2 + 0 + 0 + 3) / (5 + 4 + 3 + 4),  # RNU's RP-02 is testing
         },
     )
     close(
@@ -316,7 +318,7 @@ def test_a_closed_organisation_counts_until_the_day_it_closed(world, seeded):
             "organisations_reached": 3,
             "reach": 3 / 13,
             "depth": 3 / 4 / 13,
-            "ward_coverage": 3 / 12,
+            "ward_coverage": 2 / 12,
         },
     )
     assert [n for n in after["by_network"] if n["network"] == "WSX"] == [
@@ -351,7 +353,7 @@ def test_the_network_filter(world):
             "organisations_reached": 2,
             "reach": 1.0,
             "depth": 0.25,
-            "ward_coverage": 3 / 9,  # RNU only: RVN is in WOE
+            "ward_coverage": 2 / 9,  # RNU only (its testing in scope only): RVN is in WOE
             "by_network": [
                 {"network": "OXF", "organisations_total": 2, "organisations_reached": 2, "reach": 1.0, "depth": 0.25}
             ],
@@ -417,7 +419,7 @@ def test_ideas_of_draft_packages_do_not_count(world, seeded):
     body = coverage(world, "ambition=RP&as_of=2022-12-31")
     assert [i["intervention"] for i in body["by_intervention"]] == ["RP-01", "RP-02", "RP-03", "RP-04"]
     assert "RH5" in body["not_reached"]
-    close([body["depth"], body["ward_coverage"]], [(1 / 4 + 1 / 4) / 14, 3 / 12])
+    close([body["depth"], body["ward_coverage"]], [(1 / 4 + 1 / 4) / 14, 2 / 12])
     assert series(world, "ambition=RP&start=2022-01-01&end=2022-01-31")["points"][0]["reach"] == 0.0
 
 
@@ -427,8 +429,35 @@ def test_ward_coverage_uses_only_the_latest_events_with_both_counts(world, seede
         seeded,
         [("RNU", "RP-01", "spreading", date(2023, 2, 1)), ("RTQ", "RP-03", "testing", date(2023, 2, 1), 4, None)],
     )
-    close(coverage(world, "ambition=RP&as_of=2023-02-01")["ward_coverage"], (1 + 0) / (4 + 3))
-    close(coverage(world, "ambition=RP&as_of=2023-01-31")["ward_coverage"], 3 / 12)
+    close(coverage(world, "ambition=RP&as_of=2023-02-01&min_stage=testing")["ward_coverage"], (1 + 0) / (4 + 3))
+    close(coverage(world, "ambition=RP&as_of=2023-01-31&min_stage=testing")["ward_coverage"], 3 / 12)
+
+
+def test_ward_coverage_counts_wards_using_only_at_or_above_the_threshold(world, seeded):
+    """Wards in scope count from every latest record that gives both numbers; wards using only
+    from those at or above the threshold, never from a discontinued one. As of the end of 2022:
+    RNU RP-01 implementing 2/5, RNU RP-02 testing 1/4, RVN RP-02 testing 0/3, RTQ RP-03
+    discontinued 2/6, RDY RP-01 considering 1/2: 20 wards in scope at every threshold."""
+    add_events(
+        seeded,
+        [
+            ("RTQ", "RP-03", "implementing", date(2022, 3, 1), 2, 6),
+            ("RTQ", "RP-03", "discontinued", date(2022, 10, 1), 2, 6),
+            ("RDY", "RP-01", "considering", date(2022, 2, 1), 1, 2),
+        ],
+    )
+    by_threshold = {"considering": 2 + 1 + 1, "testing": 2 + 1, "implementing": 2, "sustained": 0}
+    for stage, using in by_threshold.items():
+        query = f"ambition=RP&as_of=2022-12-31&min_stage={stage}"
+        close(coverage(world, query)["ward_coverage"], using / 20, stage)
+    # Before the discontinuing, RTQ's implementing used its two wards.
+    close(coverage(world, "ambition=RP&as_of=2022-09-30")["ward_coverage"], (2 + 2) / 20)
+    # The report page and its download show the same figure.
+    query = "?ambition=RP&as_of=2022-12-31&min_stage=testing"
+    assert figure(world.get("/coverage" + query).get_data(as_text=True), "ward-coverage") == "15.0%"
+    summary = world.get("/coverage/summary.csv" + query).get_data(as_text=True).splitlines()
+    row = dict(zip(summary[0].split(","), summary[1].split(","), strict=True))
+    assert float(row["ward_coverage"]) == pytest.approx(3 / 20)
 
 
 # --- the monthly series -----------------------------------------------------------------------
@@ -462,7 +491,7 @@ def test_series_by_hand(world):
     )
 
 
-def test_series_values_equal_the_point_coverage_at_each_month_end(world, seeded):
+def test_series_values_equal_the_point_coverage_at_each_month_end_and_at_the_end(world, seeded):
     add_events(
         seeded, [("R1C", "RP-01", "implementing", date(2023, 5, 1)), ("RW1", "RP-02", "testing", date(2024, 10, 1))]
     )
@@ -471,7 +500,7 @@ def test_series_values_equal_the_point_coverage_at_each_month_end(world, seeded)
         assert len(body["points"]) == 42
         for point in body["points"]:
             year, month = map(int, point["month"].split("-"))
-            month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            month_end = min(date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1), date(2024, 11, 3))
             figures = coverage(world, f"{query}&as_of={month_end}")
             close(
                 point,
@@ -480,11 +509,20 @@ def test_series_values_equal_the_point_coverage_at_each_month_end(world, seeded)
             )
 
 
-def test_series_ending_mid_month_still_reports_the_months_last_day(world):
-    """RWX's spreading is dated 15 June 2022: a series ending on 10 June shows June as of 30 June."""
-    body = series(world, "ambition=RP&start=2022-06-01&end=2022-06-10")
-    assert body["points"] == [{"month": "2022-06", "reach": 3 / 14, "depth": 3 / 56}]
-    assert coverage(world, "ambition=RP&as_of=2022-06-30")["reach"] == 3 / 14
+def test_a_series_ending_mid_month_ends_with_the_figures_as_of_its_end(world):
+    """RWX's spreading is dated 15 June 2022: a series ending on 10 June ends with June as of
+    10 June (RNU and RXY reached), as the coverage report's chart and table for that day do."""
+    body = series(world, "ambition=RP&start=2022-01-01&end=2022-06-10")
+    point = coverage(world, "ambition=RP&as_of=2022-06-10")
+    assert body["points"][-1] == {"month": "2022-06", "reach": point["reach"], "depth": point["depth"]}
+    assert (point["reach"], point["depth"]) == (2 / 14, 2 / 56)
+    assert body["points"][-2] == {"month": "2022-05", "reach": 2 / 14, "depth": 2 / 56}  # as of 31 May
+
+    markup = world.get("/coverage?ambition=RP&as_of=2022-06-10").get_data(as_text=True)
+    monthly = region(markup, "monthly")
+    table = rows_of(monthly[monthly.index("nhsuk-details") :])
+    last = body["points"][-1]
+    assert table[-1] == ["10 June 2022", "14", "2", pct(last["reach"]), pct(last["depth"])]
 
 
 def test_series_defaults(world, monkeypatch):
@@ -710,10 +748,11 @@ def reference(
     open_ods = {o.ods for o in open_orgs}
     known = [e for (ods, _), e in latest.items() if ods in open_ods and e.using is not None and e.in_scope is not None]
     in_scope = sum(e.in_scope for e in known)
+    using = sum(e.using for e in known if RANK.get(e.stage, 0) >= RANK[threshold])  # discontinued: none
     networks = sorted({o.network for o in open_orgs}, key=lambda n: (n is None, n or ""))
     return {
         **figures(open_orgs),
-        "ward_coverage": sum(e.using for e in known) / in_scope if in_scope else None,
+        "ward_coverage": using / in_scope if in_scope else None,
         "by_network": [{"network": n, **figures([o for o in open_orgs if o.network == n])} for n in networks],
         "by_intervention": [sum(adopted(o, i) for o in open_orgs) for i in ideas],
         "not_reached": sorted(o.ods for o in open_orgs if not any(adopted(o, i) for i in ideas)),
@@ -827,7 +866,7 @@ def test_the_api_agrees_with_a_plain_recomputation(client_as, seeded, world, thr
 
     # The days where figures change are where mistakes hide: as_of is often an event's day, an
     # opening or closing day, or the day before; the series often ends in an event's month but
-    # before its day (each month is still reported as of its last day).
+    # before its day (each month is reported as of its last day, the last as of end).
     anywhere = st.integers(-400, (LAST_DAY - FIRST_DAY).days + 400).map(lambda n: FIRST_DAY + timedelta(days=n))
     changes = {e.day for e in events} | {d for _, opened, closed in orgs_spec for d in (opened, closed) if d}
     edges = sorted(d + timedelta(days=k) for d in changes for k in (-1, 0))
@@ -852,6 +891,6 @@ def test_the_api_agrees_with_a_plain_recomputation(client_as, seeded, world, thr
     body = series(client_as, f"ambition=P{n}&start={start}&end={end}&min_stage={threshold}{network_query}")
     points = []
     for day in month_ends(start, end):
-        figures = reference(orgs, ideas, events, day, threshold, network)
+        figures = reference(orgs, ideas, events, min(day, end), threshold, network)
         points.append({"month": f"{day:%Y-%m}", "reach": figures["reach"], "depth": figures["depth"]})
     close(body["points"], points)

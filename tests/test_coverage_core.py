@@ -149,22 +149,27 @@ def test_point_coverage_with_medians(seeded):
         ("RP-03", 0, None),
         ("RP-04", 0, None),
     ]
-    assert (figures.organisations_reached, figures.ward_coverage) == (2, 1 / 2)
+    assert (figures.organisations_reached, figures.ward_coverage) == (2, 0 / 2)  # RW1's testing: in scope only
     assert figures.depth == (2 / 4 + 1 / 4) / 14
     oxford = queries.coverage(seeded, rp_scope(seeded, "OXF"), date(2022, 12, 31), Stage.TESTING.rank)
     assert (oxford.organisations_total, oxford.reach, oxford.ward_coverage) == (2, 1.0, None)
 
 
-def test_the_series_takes_the_last_months_events_up_to_its_last_day(seeded):
-    """A series ending on 10 June reports June as of 30 June, so an event of 20 June counts."""
+def test_the_series_ends_as_of_its_end_day(seeded):
+    """A series ending on 10 June reports June as of 10 June, so an event of 20 June does not count."""
     add_events(
         seeded,
         [("RNU", "RP-01", "implementing", date(2022, 6, 20)), ("RWX", "RP-01", "implementing", date(2022, 5, 2))],
     )
     scope = rp_scope(seeded)
     points = queries.series(seeded, scope, date(2022, 5, 1), date(2022, 6, 10), IMPLEMENTING)
-    assert [(p.month, p.organisations_reached) for p in points] == [("2022-05", 1), ("2022-06", 2)]
-    assert points[-1].reach == queries.coverage(seeded, scope, date(2022, 6, 30), IMPLEMENTING).reach
+    assert [(p.month, p.month_end, p.organisations_reached) for p in points] == [
+        ("2022-05", date(2022, 5, 31), 1),
+        ("2022-06", date(2022, 6, 10), 1),
+    ]
+    assert points[-1].reach == queries.coverage(seeded, scope, date(2022, 6, 10), IMPLEMENTING).reach
+    points = queries.series(seeded, scope, date(2022, 5, 1), date(2022, 6, 30), IMPLEMENTING)
+    assert [(p.month_end, p.organisations_reached) for p in points] == [(date(2022, 5, 31), 1), (date(2022, 6, 30), 2)]
 
 
 def test_the_series_counts_a_closure_from_its_month(seeded):

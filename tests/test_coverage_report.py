@@ -179,6 +179,10 @@ def test_the_definitions_are_written_on_the_page(seeded, signed_in):
         "Ward coverage Wards using the change ideas divided by wards in scope, added up over the latest records that give both numbers."
         in text
     )
+    assert (
+        "Wards in scope count from every such record, whatever its stage; wards using count only from records at spreading or further along the ladder, so a record at an earlier stage, or discontinued, adds its wards in scope and no wards using."
+        in text
+    )
     assert "the days from first considering a change idea to first implementing it" in text
 
 

@@ -1,16 +1,22 @@
-"""The data version: database triggers move it with every write that computed reports read, and
-with nothing else, so caches keyed by it are never stale whichever path wrote."""
+"""The data version: database triggers give it a new value with every write that computed reports
+read, and with nothing else, so caches keyed by it are never stale whichever path wrote. A value is
+never reused, so it cannot come back after a write (tests/test_coverage_cache.py shows the caches
+after a migration round trip and a restored backup)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
+from tests.conftest import ON_POSTGRES
+from tracker import db as tracker_db
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.models import ChangeIdea, ChangePackage, DataVersion, Network, Organisation, Role, User, data_version
+from tracker.models.versions import cached
+from tracker.network.cache import MetricsCache
 
 
 def moved(session, write) -> bool:
@@ -18,7 +24,7 @@ def moved(session, write) -> bool:
     before = data_version(session)
     write()
     session.commit()
-    return data_version(session) > before
+    return data_version(session) != before
 
 
 def one(session, model, **key):
@@ -70,8 +76,60 @@ def test_other_writes_leave_it_alone(seeded):
     assert not moved(seeded, unrelated)
 
 
-def test_a_lost_counter_row_is_made_again_by_the_next_write(seeded):
+def test_each_write_gives_a_value_never_held_before(seeded):
+    """Renaming back and forth restores the data, not an old value: a counter would climb, a random
+    value must not repeat either."""
+    organisation = one(seeded, Organisation, ods_code="RNU")
+    seen = {data_version(seeded)}
+    for name in ["Renamed", organisation.name] * 10:
+        organisation.name = name
+        seeded.commit()
+        seen.add(data_version(seeded))
+    assert len(seen) == 21
+
+
+def test_reading_it_writes_nothing_and_gives_the_same_value(seeded):
+    seeded.commit()
+    assert data_version(seeded) == data_version(seeded)
+    assert not moved(seeded, lambda: data_version(seeded))
+
+
+def test_a_lost_row_gives_a_new_value_on_every_read_and_is_made_again_by_the_next_write(seeded):
     seeded.execute(delete(DataVersion))
     seeded.commit()
-    assert data_version(seeded) == 0
-    assert moved(seeded, lambda: setattr(one(seeded, Organisation, ods_code="RNU"), "name", "Renamed"))
+    assert data_version(seeded) != data_version(seeded)  # nothing cached under one is served again
+    one(seeded, Organisation, ods_code="RNU").name = "Renamed"
+    seeded.commit()
+    assert seeded.get(DataVersion, 1) is not None
+    assert data_version(seeded) == data_version(seeded)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has no TRUNCATE")
+def test_emptying_the_ledger_with_truncate_moves_it(seeded):
+    """TRUNCATE fires no DELETE trigger on PostgreSQL: it has triggers of its own."""
+    assert moved(seeded, lambda: seeded.execute(text("TRUNCATE adoption_events CASCADE")))
+
+
+def test_figures_computed_while_another_write_commits_are_not_kept_under_the_older_version(app, seeded):
+    """On PostgreSQL each statement sees the latest commits, so figures read during a write could be
+    newer than the version read before them; kept under that version, a backup restored with it
+    would bring them back. They are served once, not kept. SQLite's transaction reads one snapshot,
+    so there the figures are the version's own and are kept."""
+    cache = MetricsCache(4)
+    computed = []
+    engine = tracker_db.get_engine(app)
+
+    def compute() -> int:
+        computed.append(1)
+        with engine.begin() as other:  # another request's write, committed mid-computation
+            other.execute(update(Organisation).values(name=Organisation.name + " "))
+        return len(computed)
+
+    seeded.commit()
+    before = data_version(seeded)
+    assert cached(seeded, cache, ("figures",), compute) == 1
+    seeded.commit()
+    with engine.begin() as restore:  # a backup taken before that write is put back
+        restore.execute(update(DataVersion).values(version=before))
+    assert data_version(seeded) == before
+    assert cached(seeded, cache, ("figures",), compute) == (2 if ON_POSTGRES else 1)

@@ -107,7 +107,7 @@ def coverage():
 @bp.get("/coverage/series")
 @signed_in
 def coverage_series():
-    """Reach and depth of one ambition month by month, each as of the month's last day."""
+    """Reach and depth of one ambition month by month, each as of the month's last day, the last as of end."""
     ambition_code = _ambition_code()
     start = _day("start", cov.PROGRAMME_START)
     end = _day("end", today())

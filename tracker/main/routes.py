@@ -16,7 +16,6 @@ from ..db import get_session
 from ..models import Ambition, AmbitionTarget, Stage
 from ..reports import charts, queries, trend
 from ..reports import coverage as cov
-from ..reports.routes import with_point
 from ..seed import reference_data
 
 bp = Blueprint("main", __name__)
@@ -74,8 +73,8 @@ def ambition_cards(session: Session, ambitions: list[Ambition], day: date, goal:
     for ambition in ambitions:
         scope = _scope(ambition)
         figures = queries.coverage(session, scope, day, DASHBOARD_STAGE.rank, cache=cache)
-        series = with_point(
-            queries.series(session, scope, cov.PROGRAMME_START, day, DASHBOARD_STAGE.rank, cache=cache), figures, day
+        series = queries.series(
+            session, scope, cov.PROGRAMME_START, day, DASHBOARD_STAGE.rank, cache=cache, end_figures=figures
         )
         by_month_end = {p.month_end: p for p in series}
         recent = series[-SPARKLINE_MONTHS:]

@@ -1,17 +1,27 @@
-"""One counter that moves whenever anything a computed report reads is written.
+"""One value that changes whenever anything a computed report reads is written.
 
-Database triggers bump it on new adoption events and on every write to organisations, networks,
-change packages and change ideas (the migration that made this table lists them), so no code
-path, ORM or bulk insert, can forget to; caches key their results by it and are never stale.
-Reading it is one primary-key lookup, whatever the size of the ledger.
+Database triggers give it a new random 64-bit value on new adoption events and on every write to
+organisations, networks, change packages and change ideas (the migrations that made and redefined
+them list them), so no code path, ORM or bulk insert, can forget to. A value is never reused: a
+recreated table, a restored backup written to again, or another database all hold values of their
+own, while a restored backup brings back its value together with exactly the data it was drawn
+for. Caches key their results by it and are never stale. Reading it is one primary-key lookup,
+whatever the size of the ledger.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
 from sqlalchemy import BigInteger, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..network.cache import MetricsCache
 from .base import Base
+
+T = TypeVar("T")
 
 
 class DataVersion(Base):
@@ -24,5 +34,20 @@ class DataVersion(Base):
 
 
 def data_version(session: Session) -> int:
-    """The counter now (0 before the first write)."""
-    return session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+    """The value now. Without the row (it was deleted), a new value on every call: nothing cached
+    under one is ever served again."""
+    value = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    return secrets.randbits(64) if value is None else value
+
+
+def cached(session: Session, cache: MetricsCache, key: tuple, compute: Callable[[], T]) -> T:
+    """compute() kept under key and the data version.
+
+    The version is read again after computing, and the result kept only if it has not moved:
+    on PostgreSQL (read committed) each statement sees the latest commits, so a write during the
+    computation could otherwise put newer figures under an older version, which a restored backup
+    might bring back.
+    """
+    version = data_version(session)
+    full_key: Hashable = (*key, version)
+    return cache.get_or_compute(full_key, compute, keep=lambda: data_version(session) == version)

@@ -31,8 +31,8 @@ class MetricsCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The cached value for key, else compute() (stored for next time)."""
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T], keep: Callable[[], bool] | None = None) -> T:
+        """The cached value for key, else compute() (stored for next time, if keep() says so)."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -42,7 +42,7 @@ class MetricsCache:
         # Computed outside the lock: two threads that miss together both compute, which is harmless
         # (same key, same value), while one slow computation never holds up unrelated requests.
         value = compute()
-        if self.size > 0:
+        if self.size > 0 and (keep is None or keep()):
             with self._lock:
                 self._entries[key] = value
                 self._entries.move_to_end(key)

@@ -6,7 +6,9 @@ the threshold stage (discontinued never counts):
 - reach = share of O adopting at least one idea of I(A);
 - depth = mean over O of the share of I(A) each has adopted;
 - per idea = share of O adopting it;
-- ward coverage = wards using / wards in scope, summed over the latest events where both are known.
+- ward coverage = wards using / wards in scope, summed over the latest events where both are known:
+  wards in scope from each of them, wards using only from those at or above the threshold
+  (discontinued uses none).
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ class Idea:
 
 @dataclass(frozen=True)
 class OrganisationState:
-    """One organisation's latest events, aggregated: how many ideas adopted, and its wards."""
+    """One organisation's latest events, aggregated: how many ideas adopted, and its wards (using
+    counted only from the adopted ones, in scope from all; see the module's docstring)."""
 
     organisation_id: int
     adopted: int
@@ -168,6 +171,28 @@ class SeriesPoint:
     organisations_reached: int
     reach: float
     depth: float
+
+
+def with_point(points: Sequence[SeriesPoint], figures: Coverage, day: date) -> list[SeriesPoint]:
+    """The monthly series with its last point replaced by the figures as of the day itself.
+
+    The monthly values are as of each month's last day; a series that ends earlier in its last
+    month ends with the figures as of its end.
+    """
+    point = SeriesPoint(
+        month=month_label(month_index(day)),
+        month_end=day,
+        organisations_total=figures.organisations_total,
+        organisations_reached=figures.organisations_reached,
+        reach=figures.reach,
+        depth=figures.depth,
+    )
+    points = list(points)
+    if points and points[-1].month == point.month:
+        points[-1] = point
+    else:
+        points.append(point)
+    return points
 
 
 def series(

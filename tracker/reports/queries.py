@@ -26,9 +26,9 @@ from ..models import (
     Network,
     Organisation,
     PackageStatus,
-    data_version,
 )
 from ..models.adoption import LADDER
+from ..models.versions import cached
 from ..network.cache import MetricsCache
 from . import coverage as cov
 
@@ -137,8 +137,12 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
 def adoption_counts(
     session: Session, scope: Scope, day: date, min_rank: int
 ) -> tuple[list[cov.OrganisationState], dict[int, int]]:
-    """Per organisation, ideas adopted at or above the threshold and wards where both counts are
-    known; per idea, its adopters. One statement: both groupings read the same latest events."""
+    """Per organisation, ideas adopted at or above the threshold and its wards; per idea, its
+    adopters. One statement: both groupings read the same latest events.
+
+    Wards come from the latest events that give both counts: wards in scope from each of them,
+    wards using only from those at or above the threshold (below it, or discontinued, none).
+    """
     # A CTE read twice: both databases work it out once.
     latest = _latest_events(scope, day).cte("latest")
     adopted = case((latest.c.rank >= min_rank, 1), else_=0)
@@ -147,7 +151,7 @@ def adoption_counts(
         literal("organisation").label("kind"),
         latest.c.organisation_id.label("key"),
         func.sum(adopted).label("adopted"),
-        func.sum(case((both_known, latest.c.wards_using), else_=0)).label("wards_using"),
+        func.sum(case((and_(both_known, latest.c.rank >= min_rank), latest.c.wards_using), else_=0)).label("using"),
         func.sum(case((both_known, latest.c.wards_in_scope), else_=0)).label("wards_in_scope"),
     ).group_by(latest.c.organisation_id)
     by_idea = select(
@@ -201,8 +205,8 @@ def coverage(
     """The figures as of a day; with a cache, computed once per state of the data."""
     if cache is None or not cache.size:
         return _coverage(session, scope, day, min_rank, with_medians)
-    key = ("coverage", _scope_key(scope), day, min_rank, with_medians, data_version(session))
-    return cache.get_or_compute(key, lambda: _coverage(session, scope, day, min_rank, with_medians))
+    key = ("coverage", _scope_key(scope), day, min_rank, with_medians)
+    return cached(session, cache, key, lambda: _coverage(session, scope, day, min_rank, with_medians))
 
 
 def _coverage(session: Session, scope: Scope, day: date, min_rank: int, with_medians: bool) -> cov.Coverage:
@@ -241,17 +245,34 @@ def _month(column):
 
 
 def series(
-    session: Session, scope: Scope, start: date, end: date, min_rank: int, cache: MetricsCache | None = None
+    session: Session,
+    scope: Scope,
+    start: date,
+    end: date,
+    min_rank: int,
+    cache: MetricsCache | None = None,
+    end_figures: cov.Coverage | None = None,
 ) -> list[cov.SeriesPoint]:
-    """The monthly series; with a cache, computed once per state of the data."""
+    """Reach and depth month by month, each as of the month's last day, the last as of end itself;
+    with a cache, computed once per state of the data.
+
+    end_figures: the coverage as of end, if the caller has it (else it is computed, unless end is
+    a month's last day).
+    """
     if cache is None or not cache.size:
-        return _series(session, scope, start, end, min_rank)
-    key = ("series", _scope_key(scope), start, end, min_rank, data_version(session))
-    return cache.get_or_compute(key, lambda: tuple(_series(session, scope, start, end, min_rank)))
+        points = _series(session, scope, start, end, min_rank)
+    else:
+        key = ("series", _scope_key(scope), start, end, min_rank)
+        points = cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, min_rank)))
+    if end_figures is None:
+        if end == cov.month_end(cov.month_index(end)):
+            return list(points)
+        end_figures = coverage(session, scope, end, min_rank, cache=cache)
+    return cov.with_point(points, end_figures, end)
 
 
 def _series(session: Session, scope: Scope, start: date, end: date, min_rank: int) -> list[cov.SeriesPoint]:
-    """Reach and depth as of each month's last day from start to end: two statements in all.
+    """Reach and depth as of each month's last day from start to end's month: two statements.
 
     Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
     event's date to the next event's (or the organisation's closure); spells and open periods
@@ -259,7 +280,7 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
     """
     months = range(cov.month_index(start), cov.month_index(end) + 1)
     # Each value is as of its month's last day, so the last month takes events up to its own last
-    # day, not only up to end (a series ending on 10 June reports June as of 30 June).
+    # day; series() then puts the figures as of end in its place.
     last_day = cov.month_end(months.stop - 1)
     organisations = _in_network(select(Organisation.id, Organisation.opened_on, Organisation.closed_on), scope.network)
     organisations = organisations.subquery("organisations")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,28 +40,6 @@ PERCENT_FORMAT = "0.0%"  # XLSX: ratios stay numbers, shown as percentages
 
 
 # Building the report -------------------------------------------------------------------------------
-
-
-def with_point(points: Sequence[cov.SeriesPoint], figures: cov.Coverage, day: date) -> list[cov.SeriesPoint]:
-    """The monthly series with its last point replaced by the figures as of the day itself.
-
-    The series answers as of each month's last day; the report's last month usually ends after
-    its as-of date, so its final point is the point coverage of that date (the headline figures).
-    """
-    point = cov.SeriesPoint(
-        month=cov.month_label(cov.month_index(day)),
-        month_end=day,
-        organisations_total=figures.organisations_total,
-        organisations_reached=figures.organisations_reached,
-        reach=figures.reach,
-        depth=figures.depth,
-    )
-    points = list(points)
-    if points and points[-1].month == point.month:
-        points[-1] = point
-    else:
-        points.append(point)
-    return points
 
 
 @dataclass(frozen=True)
@@ -112,9 +90,11 @@ def build_report(
     cache = coverage_cache()
     figures = queries.coverage(session, scope, day, threshold.rank, with_medians=with_medians, cache=cache)
     series = (
-        queries.series(session, scope, cov.PROGRAMME_START, day, threshold.rank, cache=cache) if with_series else []
+        queries.series(session, scope, cov.PROGRAMME_START, day, threshold.rank, cache=cache, end_figures=figures)
+        if with_series
+        else []
     )
-    return Report(ambition, network, day, threshold, figures, with_point(series, figures, day), network_names)
+    return Report(ambition, network, day, threshold, figures, series, network_names)
 
 
 def _ambitions(session: Session) -> list[Ambition]:

@@ -47,9 +47,9 @@ from ..models import (
     Organisation,
     PackageStatus,
     Stage,
-    data_version,
 )
 from ..models.adoption import LADDER
+from ..models.versions import cached
 from ..network import graph as measures
 from ..network.cache import MetricsCache
 from ..network.graph import AttributedAdoption, LinkRecord, OrganisationRecord
@@ -339,16 +339,15 @@ def build(
     """The network as of the day, with every measure, for the scope and the threshold stage."""
     if threshold.rank is None:
         raise ValueError(f"{threshold.value} is not a threshold stage")
-    # The version is read before the events: on PostgreSQL (read committed) each statement sees
-    # the latest commits, so the figures cached under this version are never older than it.
-    version = data_version(session)
     organisations = open_organisations(session, day)
     network_rows = networks(session)
     links = active_links(session, day)
-    key = ("adoption", scope.idea_ids, day, threshold.rank, version)
-    states = _cached(
-        cache, key, lambda: MappingProxyType(adoption_states(session, scope.idea_ids, day, threshold.rank))
-    )
+
+    def compute_states():
+        return MappingProxyType(adoption_states(session, scope.idea_ids, day, threshold.rank))
+
+    key = ("adoption", scope.idea_ids, day, threshold.rank)
+    states = compute_states() if cache is None else cached(session, cache, key, compute_states)
     ods_of = {id_: record.ods for id_, record in organisations}
     by_ods = {ods_of[id_]: state for id_, state in states.items() if id_ in ods_of}
     records = [record for _id, record in organisations]
