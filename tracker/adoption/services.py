@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from ..calendar import today
@@ -133,28 +133,32 @@ def append_events(
     ]
 
 
+PAIRS_PER_STATEMENT = 2_000  # two bound parameters a pair: well within SQLite's limit
+
+
 def pair_events(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[derive.LedgerEvent]]:
-    """Every event of the pairs (organisation id, idea id), as derive takes them: one statement."""
-    if not pairs:
-        return {}
-    rows = session.execute(
-        select(
-            AdoptionEvent.organisation_id,
-            AdoptionEvent.change_idea_id,
-            AdoptionEvent.id,
-            AdoptionEvent.stage,
-            AdoptionEvent.effective_date,
-            AdoptionEvent.wards_using,
-            AdoptionEvent.wards_in_scope,
-            AdoptionEvent.corrects_event_id,
-        ).where(
-            AdoptionEvent.organisation_id.in_({o for o, _ in pairs}),
-            AdoptionEvent.change_idea_id.in_({i for _, i in pairs}),
-        )
-    )
+    """Every event of the pairs (organisation id, idea id), as derive takes them: one statement for
+    up to PAIRS_PER_STATEMENT pairs, each found through the ledger's pair index."""
     found: dict[tuple[int, int], list[derive.LedgerEvent]] = {pair: [] for pair in pairs}
-    for organisation_id, idea_id, *event in rows:
-        if (organisation_id, idea_id) in found:
+    ordered = sorted(pairs)
+    for start in range(0, len(ordered), PAIRS_PER_STATEMENT):
+        rows = session.execute(
+            select(
+                AdoptionEvent.organisation_id,
+                AdoptionEvent.change_idea_id,
+                AdoptionEvent.id,
+                AdoptionEvent.stage,
+                AdoptionEvent.effective_date,
+                AdoptionEvent.wards_using,
+                AdoptionEvent.wards_in_scope,
+                AdoptionEvent.corrects_event_id,
+            ).where(
+                tuple_(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id).in_(
+                    ordered[start : start + PAIRS_PER_STATEMENT]
+                )
+            )
+        )
+        for organisation_id, idea_id, *event in rows:
             found[(organisation_id, idea_id)].append(derive.LedgerEvent(*event))
     return found
 
