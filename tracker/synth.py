@@ -288,7 +288,7 @@ class Ledger:
 
     Events are made pair by pair (the pair's stages in effective-date order, up the ladder), then
     numbered by logged_at: event_rows() gives them in id order, adoption_rows() the current record
-    of each pair, the event with the latest (effective date, id).
+    of each pair and spell_rows() its spells, both as tracker.adoption.derive works them out.
     """
 
     def __init__(self, spec: SynthSpec, reference: Reference):
