@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tracker.adoption.rules import EventInput, OrganisationDates, event_problems, fingerprint, is_later
+from tracker.adoption.rules import EventInput, OrganisationDates, event_problems, fingerprint
 from tracker.models import Stage
 
 TODAY = date(2025, 6, 30)
@@ -80,9 +80,3 @@ def test_fingerprint_is_the_same_for_the_same_event_and_differs_otherwise():
     assert fingerprint("RNU", "RP-01", a) != fingerprint(
         "RNU", "RP-01", EventInput("testing", date(2024, 1, 16), 1, 4, "note", "")
     )
-
-
-def test_later_means_later_date_or_same_date_logged_later():
-    assert is_later((date(2024, 2, 1), 1), (date(2024, 1, 1), 9))
-    assert is_later((date(2024, 1, 1), 10), (date(2024, 1, 1), 9))
-    assert not is_later((date(2023, 12, 31), 10), (date(2024, 1, 1), 9))

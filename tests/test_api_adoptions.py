@@ -226,6 +226,7 @@ def test_history_lists_every_event_in_the_order_they_took_effect(client, token, 
         "evidence_url": "https://example.nhs.uk/report",
         "discontinued_reason": "staffing",
         "corrects": None,
+        "corrected_by": None,
         "logged_by": "Demo Project Manager",
         "channel": "form",
     }
@@ -343,6 +344,7 @@ def test_a_logged_move_answers_the_event_and_the_record(client, token, seeded):
         "evidence_url": "",
         "discontinued_reason": None,
         "corrects": None,
+        "corrected_by": None,
         "logged_by": "Demo Faculty Member",
         "channel": "api",
     }

@@ -151,3 +151,89 @@ def test_what_is_derived_from_the_events_is_backfilled_the_same_way(empty_app):
     migrate.upgrade(empty_app)
     assert derived() == kept
     assert spells() == kept_spells
+
+
+def test_the_upgrade_recomputes_spells_and_records_under_the_rule_for_corrections(empty_app):
+    """What revision cdd80aab7e3c derived (every event counting) is recomputed by the next upgrade
+    to what the service keeps under the rule: corrections, corrections of corrections, same-day events."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from tracker.adoption import services
+    from tracker.adoption.rules import EventInput
+    from tracker.db import write_session
+    from tracker.models import Adoption, AdoptionSpell
+
+    def derived():
+        with write_session(empty_app) as session:
+            # The columns both revisions have.
+            spell = AdoptionSpell.__table__.c
+            columns = (
+                spell.event_id,
+                spell.organisation_id,
+                spell.change_idea_id,
+                spell.stage,
+                spell.starts,
+                spell.ends,
+            )
+            spells = [tuple(row) for row in session.execute(select(*columns).order_by(spell.event_id))]
+            records = [
+                tuple(row)
+                for row in session.execute(
+                    select(
+                        Adoption.id,
+                        Adoption.current_event_id,
+                        Adoption.stage,
+                        Adoption.effective_date,
+                        Adoption.wards_using,
+                        Adoption.first_considered_on,
+                        Adoption.first_implemented_on,
+                    ).order_by(Adoption.id)
+                )
+            ]
+            return spells, records
+
+    migrate.upgrade(empty_app)
+    result = empty_app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    with write_session(empty_app) as session:
+        records = session.scalars(select(Adoption).order_by(Adoption.id).limit(6)).all()
+        for number, record in enumerate(records):
+            current = record.current_event
+            organisation, idea = record.organisation, record.change_idea
+            # A backdated correction of the current event, then (every other record) a correction of it.
+            fix = services.append_event(
+                session,
+                None,
+                organisation,
+                idea,
+                EventInput("considering", current.effective_date - timedelta(days=40)),
+                corrects_event_id=current.id,
+            ).event
+            if number % 2:
+                services.append_event(
+                    session,
+                    None,
+                    organisation,
+                    idea,
+                    EventInput("sustained", fix.effective_date, wards_using=2, wards_in_scope=4),
+                    corrects_event_id=fix.id,
+                )
+            else:  # the same day, no correction: logged later, it replaces the correction on that day
+                services.append_event(session, None, organisation, idea, EventInput("testing", fix.effective_date))
+        session.commit()
+
+    def wards():
+        with write_session(empty_app) as session:
+            spell = AdoptionSpell.__table__.c
+            return session.execute(select(spell.event_id, spell.wards_using, spell.wards_in_scope)).all()
+
+    kept, kept_wards = derived(), wards()
+    assert any(using is not None for _id, using, _scope in kept_wards)
+    result = empty_app.test_cli_runner().invoke(args=["db", "downgrade", "cdd80aab7e3c"])
+    assert result.exit_code == 0, result.output
+    assert derived() != kept  # the earlier revision lets the corrected events count again
+    migrate.upgrade(empty_app)
+    assert derived() == kept
+    assert sorted(wards()) == sorted(kept_wards)

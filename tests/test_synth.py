@@ -301,7 +301,7 @@ def test_every_event_has_its_spell_to_the_pairs_next_event(small, session):
 
 
 def test_events_added_after_synth_still_get_their_spells(small, session):
-    """PostgreSQL derives the synthetic spells in bulk with the trigger off: it must be on again."""
+    """The spells synth writes are the ones the service rewrites when a pair gets a new event."""
     event = session.scalars(select(Adoption).order_by(Adoption.id).limit(1)).one().current_event  # its pair's latest
     services.append_event(
         session,

@@ -30,6 +30,7 @@ from itertools import accumulate, islice
 from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
+from .adoption import derive
 from .adoption.rules import EventInput, fingerprint
 from .db import lock_for_writing
 from .models import (
@@ -92,8 +93,6 @@ MAX_EVENTS = 10_000_000  # about 60 bytes each while they are generated
 NOTE = "Synthetic benchmark data."
 STAGES = (Stage.CONSIDERING, Stage.TESTING, Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED, Stage.DISCONTINUED)
 DISCONTINUED = 5  # index in STAGES; the others' index is their ladder rank - 1
-CONSIDERING, IMPLEMENTING = 0, 2
-SPELLS_TRIGGER = "adoption_events_make_spells"  # made by the migration that made adoption_spells
 REASONS = tuple(DiscontinuedReason)
 STAGE_NOTES = {
     Stage.CONSIDERING: "Synthetic: team forming.",
@@ -289,7 +288,7 @@ class Ledger:
 
     Events are made pair by pair (the pair's stages in effective-date order, up the ladder), then
     numbered by logged_at: event_rows() gives them in id order, adoption_rows() the current record
-    of each pair, the event with the latest (effective date, id).
+    of each pair and spell_rows() its spells, both as tracker.adoption.derive works them out.
     """
 
     def __init__(self, spec: SynthSpec, reference: Reference):
@@ -419,69 +418,81 @@ class Ledger:
                 "is_demo": True,
             }
 
-    def adoption_rows(self) -> list[dict]:
-        """The adoptions rows: per pair, the event with the latest (effective date, id)."""
-        current: dict[int, tuple[int, int]] = {}  # pair: (event id, index)
+    def _states(self) -> Iterator[tuple[int, int, derive.PairState]]:
+        """(pair, last logged_at in seconds after EPOCH, derived state) for each pair, by pair.
+
+        The same derivation as the service's (tracker.adoption.derive), over each pair's events:
+        they sit side by side in the arrays, as they were made pair by pair.
+        """
+        ids = array("i", [0]) * len(self._keys)
         last_logged: dict[int, int] = {}
-        first_day: dict[tuple[int, bool], int] = {}  # (pair, implementing or beyond): first day at considering / there
         for event_id, i, logged in self._in_id_order():
-            pair = self._pair_of[i]
-            best = current.get(pair)
-            # Ids rise, so a later or equal effective date makes this event the latest.
-            if best is None or self._day_of[i] >= self._day_of[best[1]]:
-                current[pair] = (event_id, i)
-            last_logged[pair] = logged
-            stage = self._stage_of[i]
-            if stage == CONSIDERING or IMPLEMENTING <= stage < DISCONTINUED:
-                key = (pair, stage != CONSIDERING)
-                first_day[key] = min(first_day.get(key, self._day_of[i]), self._day_of[i])
+            ids[i] = event_id
+            last_logged[self._pair_of[i]] = logged  # ids rise with logged_at
+        dates = [PROGRAMME_START + timedelta(days=d) for d in range(DAYS + 1)]
+        start = 0
+        while start < len(ids):
+            pair = self._pair_of[start]
+            end = start
+            while end < len(ids) and self._pair_of[end] == pair:
+                end += 1
+            events = [
+                derive.LedgerEvent(
+                    ids[i],
+                    STAGES[self._stage_of[i]],
+                    dates[self._day_of[i]],
+                    None if self._using_of[i] < 0 else self._using_of[i],
+                    None if self._scope_of[i] < 0 else self._scope_of[i],
+                )
+                for i in range(start, end)
+            ]
+            yield pair, last_logged[pair], derive.derive(events)
+            start = end
 
-        def day(pair: int, implemented: bool) -> date | None:
-            days = first_day.get((pair, implemented))
-            return None if days is None else PROGRAMME_START + timedelta(days=days)
-
+    def _pair_ids(self, pair: int) -> tuple[int, int]:
         n_ideas = len(self.ideas)
+        return self.organisations[pair // n_ideas]["id"], self.ideas[pair % n_ideas]["id"]
+
+    def adoption_rows(self) -> list[dict]:
+        """The adoptions rows: per pair, its state now and its first days."""
         rows = []
-        for pair in sorted(current):
-            event_id, i = current[pair]
+        for pair, last_logged, state in self._states():
+            organisation_id, idea_id = self._pair_ids(pair)
+            current = state.current
             rows.append(
                 {
                     "id": len(rows) + 1,
-                    "organisation_id": self.organisations[pair // n_ideas]["id"],
-                    "change_idea_id": self.ideas[pair % n_ideas]["id"],
-                    "current_event_id": event_id,
-                    "stage": STAGES[self._stage_of[i]].value,
-                    "effective_date": PROGRAMME_START + timedelta(days=self._day_of[i]),
-                    "wards_using": None if self._using_of[i] < 0 else self._using_of[i],
-                    "wards_in_scope": None if self._scope_of[i] < 0 else self._scope_of[i],
-                    "last_logged_at": EPOCH + timedelta(seconds=last_logged[pair]),
+                    "organisation_id": organisation_id,
+                    "change_idea_id": idea_id,
+                    "current_event_id": current.id,
+                    "stage": current.stage.value,
+                    "effective_date": current.effective_date,
+                    "wards_using": current.wards_using,
+                    "wards_in_scope": current.wards_in_scope,
+                    "last_logged_at": EPOCH + timedelta(seconds=last_logged),
                     "last_logged_by_id": None,
-                    "first_considered_on": day(pair, False),
-                    "first_implemented_on": day(pair, True),
+                    "first_considered_on": state.first_considered_on,
+                    "first_implemented_on": state.first_implemented_on,
                     "row_version": 1,
                 }
             )
         return rows
 
-
-def _derive_spells():
-    """Every event's spell at once, as the trigger would have made them one by one."""
-    events = AdoptionEvent.__table__
-    following = func.lead(events.c.effective_date).over(
-        partition_by=(events.c.change_idea_id, events.c.organisation_id),
-        order_by=(events.c.effective_date, events.c.id),
-    )
-    return AdoptionSpell.__table__.insert().from_select(
-        ["event_id", "organisation_id", "change_idea_id", "stage", "starts", "ends"],
-        select(
-            events.c.id,
-            events.c.organisation_id,
-            events.c.change_idea_id,
-            events.c.stage,
-            events.c.effective_date,
-            following,
-        ),
-    )
+    def spell_rows(self) -> Iterator[dict]:
+        """The adoption_spells rows, pair by pair."""
+        for pair, _logged, state in self._states():
+            organisation_id, idea_id = self._pair_ids(pair)
+            for spell in state.spells:
+                yield {
+                    "event_id": spell.event.id,
+                    "organisation_id": organisation_id,
+                    "change_idea_id": idea_id,
+                    "stage": spell.event.stage.value,
+                    "starts": spell.starts,
+                    "ends": spell.ends,
+                    "wards_using": spell.event.wards_using,
+                    "wards_in_scope": spell.event.wards_in_scope,
+                }
 
 
 class NotEmpty(Exception):
@@ -578,20 +589,13 @@ def load(
             .values(successor_id=bindparam("b_successor")),
             successors,
         )
-    bulk_spells = connection.dialect.name == "postgresql"
-    if bulk_spells:
-        # The spells trigger's plan is cached while its table is empty (a sequential scan), and no
-        # ANALYZE can see this transaction's rows: a million events would take quadratic time.
-        connection.execute(text(f"ALTER TABLE adoption_events DISABLE TRIGGER {SPELLS_TRIGGER}"))
     written = 0
     for chunk in _chunks(ledger.event_rows(), chunk_size):
         connection.execute(AdoptionEvent.__table__.insert(), chunk)
         written += len(chunk)
         if progress:
             progress(written, len(ledger))
-    if bulk_spells:
-        connection.execute(_derive_spells())
-        connection.execute(text(f"ALTER TABLE adoption_events ENABLE TRIGGER {SPELLS_TRIGGER}"))
+    insert(AdoptionSpell.__table__, ledger.spell_rows())
     adoptions = ledger.adoption_rows()
     insert(Adoption.__table__, adoptions)
     _advance_sequences(session)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from ..calendar import today
 from ..models import (
     Adoption,
     AdoptionEvent,
+    AdoptionSpell,
     Ambition,
     ChangeIdea,
     ChangePackage,
@@ -77,36 +78,32 @@ def _event_loads():
 
 
 def events(session: Session, filters: EventFilters = EventFilters(), limit: int | None = None) -> list[AdoptionEvent]:
-    """Events in the order they took effect (ties: the order they were logged)."""
+    """Events in the order they took effect (ties: the order they were logged), each with its corrections."""
     stmt = _filtered(select(AdoptionEvent), AdoptionEvent, filters)
-    stmt = stmt.options(*_event_loads()).order_by(AdoptionEvent.effective_date, AdoptionEvent.id)
+    stmt = stmt.options(*_event_loads(), selectinload(AdoptionEvent.corrections)).order_by(
+        AdoptionEvent.effective_date, AdoptionEvent.id
+    )
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
 
 
 def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> list[AdoptionEvent]:
-    """Each organisation × idea's latest event dated on or before filters.as_of (all dates if None).
-
-    One query: a window function ranks each pair's events by (effective date, id) newest first.
+    """Each organisation × idea's state on filters.as_of (today if None): the event whose spell holds
+    then, so corrected events never, and of one date's events the last logged (tracker.adoption.derive).
     """
-    ranked = _filtered(
-        select(
-            AdoptionEvent.id.label("event_id"),
-            func.row_number()
-            .over(
-                partition_by=(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id),
-                order_by=(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc()),
-            )
-            .label("rank"),
-        ),
-        AdoptionEvent,
-        filters,
-    ).subquery()
-    latest = select(ranked.c.event_id).where(ranked.c.rank == 1)
+    holding = select(AdoptionSpell.event_id)
+    if filters.as_of:
+        holding = holding.where(
+            AdoptionSpell.starts <= filters.as_of,
+            or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > filters.as_of),
+        )
+    else:
+        holding = holding.where(AdoptionSpell.ends.is_(None))
+    holding = _filtered(holding, AdoptionSpell, replace(filters, as_of=None))
     stmt = (
         select(AdoptionEvent)
-        .where(AdoptionEvent.id.in_(latest))
+        .where(AdoptionEvent.id.in_(holding))
         .options(*_event_loads())
         .join(Organisation, AdoptionEvent.organisation_id == Organisation.id)
         .join(ChangeIdea, AdoptionEvent.change_idea_id == ChangeIdea.id)
@@ -146,12 +143,17 @@ def record(session: Session, organisation: Organisation, idea: ChangeIdea) -> Ad
 
 
 def history(session: Session, organisation: Organisation, idea: ChangeIdea) -> list[AdoptionEvent]:
-    """Every event of one record, newest effective date first (ties: latest logged first)."""
+    """Every event of one record, newest effective date first (ties: latest logged first), each with
+    the event it corrects and its corrections (a corrected event counts for no date)."""
     return list(
         session.scalars(
             select(AdoptionEvent)
             .where(AdoptionEvent.organisation_id == organisation.id, AdoptionEvent.change_idea_id == idea.id)
-            .options(joinedload(AdoptionEvent.logged_by), joinedload(AdoptionEvent.corrects))
+            .options(
+                joinedload(AdoptionEvent.logged_by),
+                joinedload(AdoptionEvent.corrects),
+                selectinload(AdoptionEvent.corrections),
+            )
             .order_by(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc())
         )
     )

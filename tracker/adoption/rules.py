@@ -103,13 +103,3 @@ def fingerprint(organisation_ods: str, idea_code: str, data: EventInput) -> str:
         data.discontinued_reason or "",
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def is_later(a: tuple[date, int], b: tuple[date, int]) -> bool:
-    """Whether event a (effective date, id) supersedes event b: later date, or same date logged later."""
-    return a > b
-
-
-def earliest(known: date | None, day: date) -> date:
-    """The earlier of a first day known so far (if any) and another day."""
-    return day if known is None or day < known else known

@@ -5,13 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from ..calendar import today
 from ..editing import EditConflict, InvalidInput
-from ..models import Adoption, AdoptionEvent, ChangeIdea, DiscontinuedReason, Organisation, Role, Stage, User, utcnow
-from . import rules
+from ..models import (
+    Adoption,
+    AdoptionEvent,
+    AdoptionSpell,
+    ChangeIdea,
+    DiscontinuedReason,
+    Organisation,
+    Role,
+    Stage,
+    User,
+    utcnow,
+)
+from . import derive, rules
 
 
 class NotPermitted(Exception):
@@ -77,9 +88,10 @@ def append_events(
     is_demo: bool = False,
     logged_at: datetime | None = None,
 ) -> list[LogResult]:
-    """Append checked events in order and bring each current record in step; does not commit.
+    """Append checked events in order and bring each pair's current record and spells in step with
+    all its events (tracker.adoption.derive); does not commit.
 
-    Two flushes whatever the number of events (imports append thousands at once).
+    A fixed number of statements whatever the number of events (imports append thousands at once).
     """
     events = [
         _new_event(n.organisation, n.idea, n.data, user, channel, corrects_event_id, is_demo, logged_at)
@@ -88,6 +100,8 @@ def append_events(
     session.add_all(events)
     session.flush()
     pairs = {(e.organisation.id, e.change_idea.id) for e in events}
+    ledgers = pair_events(session, pairs)
+    states = {pair: derive.derive(events) for pair, events in ledgers.items()}
     records = {
         (a.organisation_id, a.change_idea_id): a
         for a in session.scalars(
@@ -100,48 +114,100 @@ def append_events(
         )
         if (a.organisation_id, a.change_idea_id) in pairs
     }
-    results = []
-    for event in events:
+    appended = {e.id: e for e in events}
+    for event in events:  # the last event of a pair is its last logged
         key = (event.organisation.id, event.change_idea.id)
         adoption = records.get(key)
         if adoption is None:
-            adoption = Adoption(
-                organisation=event.organisation,
-                change_idea=event.change_idea,
-                current_event=event,
-                stage=event.stage,
-                effective_date=event.effective_date,
-                wards_using=event.wards_using,
-                wards_in_scope=event.wards_in_scope,
-                last_logged_at=event.logged_at,
-                last_logged_by=user,
-            )
+            adoption = records[key] = Adoption(organisation=event.organisation, change_idea=event.change_idea)
             session.add(adoption)
-            records[key] = adoption
-            became_current = True
-        else:
-            current = adoption.current_event
-            became_current = rules.is_later((event.effective_date, event.id), (current.effective_date, current.id))
-            if became_current:
-                adoption.current_event = event
-                adoption.stage = event.stage
-                adoption.effective_date = event.effective_date
-                adoption.wards_using = event.wards_using
-                adoption.wards_in_scope = event.wards_in_scope
-            adoption.last_logged_at = event.logged_at
-            adoption.last_logged_by = user
-        _note_first_days(adoption, event)
-        results.append(LogResult(event, adoption, became_current))
+        adoption.last_logged_at = event.logged_at
+        adoption.last_logged_by = user
+    for key, adoption in records.items():
+        _follow(session, adoption, states[key], appended)
+    _replace_spells(session, ledgers, states)
     session.flush()
-    return results
+    return [
+        LogResult(e, records[key], states[key].current.id == e.id)
+        for e, key in ((e, (e.organisation.id, e.change_idea.id)) for e in events)
+    ]
 
 
-def _note_first_days(adoption: Adoption, event: AdoptionEvent) -> None:
-    """Keep the first day at considering, and at implementing or beyond, whatever order events come in."""
-    if event.stage == Stage.CONSIDERING:
-        adoption.first_considered_on = rules.earliest(adoption.first_considered_on, event.effective_date)
-    elif event.stage.at_least(Stage.IMPLEMENTING):
-        adoption.first_implemented_on = rules.earliest(adoption.first_implemented_on, event.effective_date)
+PAIRS_PER_STATEMENT = 2_000  # two bound parameters a pair: well within SQLite's limit
+
+
+def pair_events(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[derive.LedgerEvent]]:
+    """Every event of the pairs (organisation id, idea id), as derive takes them: one statement for
+    up to PAIRS_PER_STATEMENT pairs, each found through the ledger's pair index."""
+    found: dict[tuple[int, int], list[derive.LedgerEvent]] = {pair: [] for pair in pairs}
+    ordered = sorted(pairs)
+    for start in range(0, len(ordered), PAIRS_PER_STATEMENT):
+        rows = session.execute(
+            select(
+                AdoptionEvent.organisation_id,
+                AdoptionEvent.change_idea_id,
+                AdoptionEvent.id,
+                AdoptionEvent.stage,
+                AdoptionEvent.effective_date,
+                AdoptionEvent.wards_using,
+                AdoptionEvent.wards_in_scope,
+                AdoptionEvent.corrects_event_id,
+            ).where(
+                tuple_(AdoptionEvent.organisation_id, AdoptionEvent.change_idea_id).in_(
+                    ordered[start : start + PAIRS_PER_STATEMENT]
+                )
+            )
+        )
+        for organisation_id, idea_id, *event in rows:
+            found[(organisation_id, idea_id)].append(derive.LedgerEvent(*event))
+    return found
+
+
+def _follow(session: Session, adoption: Adoption, state: derive.PairState, appended: dict[int, AdoptionEvent]) -> None:
+    """Make the record say what the pair's state is now."""
+    current = state.current
+    if adoption.current_event_id != current.id or adoption.current_event is None:
+        # A correction can make an older event current again: the identity map usually holds it.
+        adoption.current_event = appended.get(current.id) or session.get(AdoptionEvent, current.id)
+    adoption.stage = current.stage
+    adoption.effective_date = current.effective_date
+    adoption.wards_using = current.wards_using
+    adoption.wards_in_scope = current.wards_in_scope
+    adoption.first_considered_on = state.first_considered_on
+    adoption.first_implemented_on = state.first_implemented_on
+
+
+SPELLS_PER_STATEMENT = 10_000  # keeps the bound parameters within SQLite's limit
+
+
+def _replace_spells(session: Session, ledgers: dict, states: dict[tuple[int, int], derive.PairState]) -> None:
+    """Write the pairs' spells afresh (this code is their only writer: see AdoptionSpell).
+
+    A pair's spells belong to its events, so deleting by those events' ids removes exactly them.
+    """
+    stale = [e.id for events in ledgers.values() for e in events]
+    for start in range(0, len(stale), SPELLS_PER_STATEMENT):
+        session.execute(
+            delete(AdoptionSpell)
+            .where(AdoptionSpell.event_id.in_(stale[start : start + SPELLS_PER_STATEMENT]))
+            .execution_options(synchronize_session=False)
+        )
+    rows = [
+        {
+            "event_id": s.event.id,
+            "organisation_id": organisation_id,
+            "change_idea_id": idea_id,
+            "stage": s.event.stage,
+            "starts": s.starts,
+            "ends": s.ends,
+            "wards_using": s.event.wards_using,
+            "wards_in_scope": s.event.wards_in_scope,
+        }
+        for (organisation_id, idea_id), state in states.items()
+        for s in state.spells
+    ]
+    if rows:
+        session.execute(insert(AdoptionSpell.__table__), rows)
 
 
 def append_event(
@@ -177,9 +243,10 @@ def log_adoption(
         raise NotPermitted()
     errors = rules.event_problems(data, _organisation_dates(organisation), on_day or today())
     if corrects_event_id is not None:
-        corrected = session.get(AdoptionEvent, corrects_event_id)
-        if corrected is None or corrected.organisation_id != organisation.id or corrected.change_idea_id != idea.id:
-            errors["corrects_event_id"] = "Choose an earlier event of this organisation and change idea"
+        pair = (organisation.id, idea.id)
+        problem = derive.correction_problem(pair_events(session, {pair})[pair], corrects_event_id)
+        if problem:
+            errors["corrects_event_id"] = problem
     if errors:
         raise InvalidInput(errors)
     adoption = session.scalar(

@@ -207,7 +207,8 @@ def adoption_record(e: AdoptionEvent, version: int | None) -> dict[str, Any]:
 
 
 def adoption_event(e: AdoptionEvent) -> dict[str, Any]:
-    """One entry of the ledger, as logged. logged_by is the name shown on the history page."""
+    """One entry of the ledger, as logged, and the entry that corrects it if any. logged_by is the
+    name shown on the history page."""
     return {
         "id": e.id,
         "organisation": e.organisation.ods_code,
@@ -220,6 +221,8 @@ def adoption_event(e: AdoptionEvent) -> dict[str, Any]:
         "evidence_url": e.evidence_url,
         "discontinued_reason": e.discontinued_reason.value if e.discontinued_reason is not None else None,
         "corrects": e.corrects_event_id,
+        # Set when a later entry corrects this one: it then counts for no date.
+        "corrected_by": e.corrections[-1].id if e.corrections else None,
         "logged_by": e.logged_by.display_name if e.logged_by is not None else None,
         "logged_at": iso(e.logged_at),
         "channel": e.channel,

@@ -121,7 +121,9 @@ class AdoptionEvent(Base):
         _enum(DiscontinuedReason, "discontinued_reason", 24)
     )
     # A correction is a new event that names the one it corrects; nothing is edited in place.
-    corrects_event_id: Mapped[int | None] = mapped_column(ForeignKey("adoption_events.id", ondelete="RESTRICT"))
+    corrects_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("adoption_events.id", ondelete="RESTRICT"), index=True
+    )
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # How it arrived: form, api, import or demo.
@@ -133,11 +135,14 @@ class AdoptionEvent(Base):
     organisation: Mapped[Organisation] = relationship()
     change_idea: Mapped[ChangeIdea] = relationship()
     logged_by: Mapped[User | None] = relationship()
-    corrects: Mapped[AdoptionEvent | None] = relationship(remote_side=[id])
+    corrects: Mapped[AdoptionEvent | None] = relationship(remote_side=[id], back_populates="corrections")
+    # The events that name this one: if any, this one is void (tracker.adoption.derive).
+    corrections: Mapped[list[AdoptionEvent]] = relationship(back_populates="corrects", order_by="AdoptionEvent.id")
 
 
 class Adoption(Base):
-    """The current record per organisation and change idea: what the latest effective-dated event says."""
+    """The current record per organisation and change idea: what its state is now, under the rule for
+    corrections (tracker.adoption.derive), which the service applies whenever the pair's events change."""
 
     __tablename__ = "adoptions"
     __table_args__ = (UniqueConstraint("organisation_id", "change_idea_id"),)
@@ -169,16 +174,20 @@ class Adoption(Base):
 
 
 class AdoptionSpell(Base):
-    """How long each event held: from its effective date until the pair's next event (by effective
-    date, then id), or open-ended. Derived by a database trigger on every new event, never by code,
-    so the monthly series reads spells instead of working them out with a window over the ledger.
+    """How long each counting event held: from its effective date until the pair's next counting
+    event (by effective date, then id), or open-ended; a void (corrected) event has none, and one
+    replaced on its own date by a later-logged event has a spell of no length (starts = ends).
+
+    Python is the single owner of the spells: tracker.adoption.derive works them out, and only the
+    service (append_events) and the synthetic loader write them, for every pair whose events change.
+    Readers of the state as of a day d take the spell with starts <= d and (ends > d or ends null).
     """
 
     __tablename__ = "adoption_spells"
     __table_args__ = (
         # The series' scan: an ambition's ideas, the adopted stages, and no table reads.
         Index("ix_adoption_spells_series", "change_idea_id", "stage", "organisation_id", "starts", "ends"),
-        # The trigger's lookups: a pair's spells by start.
+        # A pair's spells by start: the state of a pair as of a day.
         Index("ix_adoption_spells_pair", "organisation_id", "change_idea_id", "starts", "event_id"),
     )
 
@@ -190,3 +199,6 @@ class AdoptionSpell(Base):
     stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
     starts: Mapped[date] = mapped_column(Date)
     ends: Mapped[date | None] = mapped_column(Date)
+    # The event's ward counts, so coverage as of a past day reads no event.
+    wards_using: Mapped[int | None] = mapped_column(Integer)
+    wards_in_scope: Mapped[int | None] = mapped_column(Integer)

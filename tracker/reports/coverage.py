@@ -1,8 +1,8 @@
 """Coverage arithmetic, exactly as DOMAIN.md defines it. Plain data in, plain data out.
 
 For ambition A with change ideas I(A), the organisations O open on day d (optionally of one
-network), and adopted(o, i, d) = the latest event of o and i dated on or before d is at or above
-the threshold stage (discontinued never counts):
+network), and adopted(o, i, d) = the state of o and i on d (tracker.adoption.derive: corrected
+events count for no date) is at or above the threshold stage (discontinued never counts):
 - reach = share of O adopting at least one idea of I(A);
 - depth = mean over O of the share of I(A) each has adopted;
 - per idea = share of O adopting it;

@@ -1,9 +1,9 @@
-"""The SQL behind the coverage figures: aggregates over each organisation × idea's latest event.
+"""The SQL behind the coverage figures: aggregates over each organisation × idea's state on a day.
 
 Every function runs a fixed number of statements whatever the size of the data, and works the
 same on SQLite and PostgreSQL. None scans the ledger: figures as of a day start from the current
-record (adoptions) and probe the history index only for pairs that changed after the day; the
-monthly series reads the spells the database derives from the events (adoption_spells).
+record (adoptions) and probe the spells only for pairs that changed after the day; the monthly
+series reads the spells. Both follow the rule for corrections (tracker.adoption.derive works them out).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..models import (
     Adoption,
-    AdoptionEvent,
     AdoptionSpell,
     Ambition,
     ChangeIdea,
@@ -38,7 +37,7 @@ def _rank_of(stage_column):
     return case({stage.value: rank for stage, rank in LADDER.items()}, value=stage_column, else_=0)
 
 
-STAGE_RANK = _rank_of(AdoptionEvent.stage)
+SPELL_RANK = _rank_of(AdoptionSpell.stage)
 
 
 @dataclass(frozen=True)
@@ -86,12 +85,12 @@ def open_organisations(session: Session, network: Network | None, day: date) -> 
 
 
 def _latest_events(scope: Scope, day: date) -> CompoundSelect:
-    """Each organisation × idea's latest event dated on or before the day (open organisations only):
-    its stage's rank and its ward counts.
+    """Each organisation × idea's state on the day (open organisations only): its stage's rank and
+    its ward counts.
 
-    The current record answers for every pair whose latest event is on or before the day (every
-    pair as of today: no event is dated in the future). The others take their latest earlier event
-    from the history index, one probe per pair. No scan or sort of the ledger either way.
+    The current record answers for every pair whose current state began on or before the day (every
+    pair as of today: no event is dated in the future). The others take the spell holding on the
+    day, one probe of the spells' pair index each. No scan or sort of the ledger either way.
     """
     current = select(
         Adoption.organisation_id,
@@ -101,29 +100,32 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
         Adoption.wards_in_scope,
     ).where(Adoption.effective_date <= day)
 
-    earlier = aliased(AdoptionEvent)
+    spell = aliased(AdoptionSpell)
 
-    def of_latest_earlier_event(column):
+    def of_spell_on_the_day(column):
+        # The pair's spell holding on the day: void events have none, and a spell of no length
+        # (an event replaced on its own date) holds on no day.
         return (
             select(column)
             .where(
-                earlier.change_idea_id == Adoption.change_idea_id,
-                earlier.organisation_id == Adoption.organisation_id,
-                earlier.effective_date <= day,
+                spell.organisation_id == Adoption.organisation_id,
+                spell.change_idea_id == Adoption.change_idea_id,
+                spell.starts <= day,
+                or_(spell.ends.is_(None), spell.ends > day),
             )
-            .order_by(earlier.effective_date.desc(), earlier.id.desc())
+            .order_by(spell.starts.desc())
             .limit(1)
             .scalar_subquery()
         )
 
-    # Scalar subqueries, not a join: PostgreSQL would hash the whole ledger to join on an expression.
+    # Scalar subqueries, not a join: PostgreSQL would hash all the spells to join on an expression.
     changed_since = select(
         Adoption.organisation_id,
         Adoption.change_idea_id,
-        of_latest_earlier_event(_rank_of(earlier.stage)),
-        of_latest_earlier_event(earlier.wards_using),
-        of_latest_earlier_event(earlier.wards_in_scope),
-    ).where(Adoption.effective_date > day)  # a pair with no event yet by the day gets NULLs: not adopted
+        of_spell_on_the_day(_rank_of(spell.stage)),
+        of_spell_on_the_day(spell.wards_using),
+        of_spell_on_the_day(spell.wards_in_scope),
+    ).where(Adoption.effective_date > day)  # a pair with no spell yet by the day gets NULLs: not adopted
 
     def in_scope(stmt: Select) -> Select:
         stmt = stmt.join(Organisation, Adoption.organisation_id == Organisation.id).where(

@@ -11,11 +11,12 @@ What the measures count (DOMAIN.md, "The network"):
 - nodes are the collaborative, every network, and the organisations open on the day;
 - learning links count when active on the day (start_date and end_date inclusive) between two open
   organisations; proposed links are returned for drawing but left out of every measure;
-- an organisation has adopted when the latest event of one of the scope's ideas dated on or before
-  the day is at or above the threshold (discontinued never counts); its stage is the highest of
-  those latest stages (discontinued only when nothing else is left), and its adoption date the first
-  day any of the scope's ideas reached the threshold, even if it has stopped since (Valente's
-  categories and the network-attributable adoptions are about when adoption happened).
+- an organisation has adopted when its state on the day (tracker.adoption.derive: corrected events
+  void, the last logged of a date wins) for one of the scope's ideas is at or above the threshold
+  (discontinued never counts); its stage is the highest of those states (discontinued only when
+  nothing else is left), and its adoption date the first day a state of any of the scope's ideas
+  was at or above the threshold, even if it has stopped since (Valente's categories and the
+  network-attributable adoptions are about when adoption happened).
 
 Caching (optional, see tracker.network.cache): betweenness and communities depend only on the
 graph, so they are keyed by its content (the open organisations and the confirmed links with their
@@ -37,7 +38,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
-    AdoptionEvent,
+    AdoptionSpell,
     Ambition,
     ChangeIdea,
     ChangePackage,
@@ -53,7 +54,7 @@ from ..models.versions import cached
 from ..network import graph as measures
 from ..network.cache import MetricsCache
 from ..network.graph import AttributedAdoption, LinkRecord, OrganisationRecord
-from ..reports.queries import STAGE_RANK
+from ..reports.queries import SPELL_RANK
 
 T = TypeVar("T")
 
@@ -70,7 +71,7 @@ CATEGORY_ORDER = (
     measures.LAGGARD,
     measures.NOT_YET,
 )
-# STAGE_RANK's numbers back to stages: 0 is discontinued (off the ladder).
+# SPELL_RANK's numbers back to stages: 0 is discontinued (off the ladder).
 STAGE_OF_RANK = {rank: stage for stage, rank in LADDER.items()} | {0: Stage.DISCONTINUED}
 
 
@@ -278,34 +279,26 @@ def active_links(session: Session, day: date) -> list[LinkRecord]:
 
 
 def adoption_states(session: Session, idea_ids: Sequence[int], day: date, min_rank: int) -> dict[int, AdoptionState]:
-    """Per organisation id (open or not) with an event of the ideas on or before the day: its standing.
+    """Per organisation id (open or not) with a spell of the ideas begun on or before the day: its standing.
 
-    One statement: each organisation × idea's latest event (by effective date, then id) and the
-    first event at or above the threshold, gathered per organisation.
+    One statement over the spells (tracker.adoption.derive: void events have none): each
+    organisation × idea's state on the day, and the first day a state at or above the threshold
+    held, gathered per organisation. A spell of no length (an event replaced on its own date by a
+    later-logged one) was never the state, so it gives neither.
     """
     if not idea_ids:
         return {}
-    ranked = (
-        select(
-            AdoptionEvent.organisation_id,
-            AdoptionEvent.effective_date,
-            STAGE_RANK.label("rank"),
-            func.row_number()
-            .over(
-                partition_by=(AdoptionEvent.change_idea_id, AdoptionEvent.organisation_id),
-                order_by=(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc()),
-            )
-            .label("position"),
-        )
-        .where(AdoptionEvent.effective_date <= day, AdoptionEvent.change_idea_id.in_(idea_ids))
-        .subquery("ranked")
-    )
+    rank = SPELL_RANK
+    holds_on_the_day = or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day)
+    held = or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts)
     rows = session.execute(
         select(
-            ranked.c.organisation_id,
-            func.max(case((ranked.c.position == 1, ranked.c.rank))),
-            func.min(case((ranked.c.rank >= min_rank, ranked.c.effective_date))),
-        ).group_by(ranked.c.organisation_id)
+            AdoptionSpell.organisation_id,
+            func.max(case((holds_on_the_day, rank))),
+            func.min(case((and_(held, rank >= min_rank), AdoptionSpell.starts))),
+        )
+        .where(AdoptionSpell.starts <= day, AdoptionSpell.change_idea_id.in_(idea_ids))
+        .group_by(AdoptionSpell.organisation_id)
     )
     return {org: AdoptionState(int(rank), _as_date(first)) for org, rank, first in rows}
 

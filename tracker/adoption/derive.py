@@ -1,0 +1,98 @@
+"""What a pair's events say, under the one rule for corrections (pure: no Flask, no database).
+
+DOMAIN.md, "Product decision — corrections": an event that another names in corrects_event_id is
+void and counts for no date; every other event counts from its own effective date. Among the
+counting events of an organisation × idea, the state on a day is the one with the latest effective
+date on or before it, and on the same date the one logged last (the higher id). So an event that a
+later-logged event of the same date replaced never is the state on any day.
+
+derive() is the only place that applies the rule. The service writes what it returns (the current
+record and the spells) and the synthetic loader does the same for its bulk rows; every reader of
+"the state as of a day" reads those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ..calendar import people_date
+from ..models import Stage
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """The parts of one event the figures depend on."""
+
+    id: int
+    stage: Stage
+    effective_date: date
+    wards_using: int | None = None
+    wards_in_scope: int | None = None
+    corrects: int | None = None
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A counting event's spell: from its date until the pair's next counting event's (None: still)."""
+
+    event: LedgerEvent
+    starts: date
+    ends: date | None
+
+    @property
+    def held(self) -> bool:
+        """Whether the event was the state on any day (not replaced on its own date)."""
+        return self.ends is None or self.ends > self.starts
+
+
+@dataclass(frozen=True)
+class PairState:
+    spells: tuple[Spell, ...]  # the counting events in (effective date, id) order
+    current: LedgerEvent
+    first_considered_on: date | None  # the first day the state was considering
+    first_implemented_on: date | None  # the first day the state was implementing or beyond
+
+
+def corrected_ids(events: Iterable[LedgerEvent]) -> set[int]:
+    """The ids of the void events: those another event corrects."""
+    return {e.corrects for e in events if e.corrects is not None}
+
+
+def derive(events: Iterable[LedgerEvent]) -> PairState:
+    """The spells, current state and first days of one pair's events (at least one)."""
+    events = list(events)
+    void = corrected_ids(events)
+    counting = sorted((e for e in events if e.id not in void), key=lambda e: (e.effective_date, e.id))
+    # Corrections form chains whose last link always counts: a pair with events has a state.
+    following = [e.effective_date for e in counting[1:]] + [None]
+    spells = tuple(Spell(e, e.effective_date, ends) for e, ends in zip(counting, following, strict=True))
+    held = [s for s in spells if s.held]
+    return PairState(
+        spells=spells,
+        current=counting[-1],
+        first_considered_on=min((s.starts for s in held if s.event.stage is Stage.CONSIDERING), default=None),
+        first_implemented_on=min((s.starts for s in held if s.event.stage.at_least(Stage.IMPLEMENTING)), default=None),
+    )
+
+
+def correction_problem(events: Iterable[LedgerEvent], corrects: int) -> str | None:
+    """Why a new event may not correct the event `corrects` of a pair whose events are given; None if it may.
+
+    Only an event of the same pair that no other event corrects yet can be corrected: correcting a
+    corrected one would leave two corrections of it, so the person is sent to the latest correction.
+    """
+    by_id = {e.id: e for e in events}
+    if corrects not in by_id:
+        return "Choose an earlier event of this organisation and change idea"
+    corrected_by = {e.corrects: e for e in by_id.values() if e.corrects is not None}
+    if corrects not in corrected_by:
+        return None
+    latest = corrected_by[corrects]
+    while latest.id in corrected_by:
+        latest = corrected_by[latest.id]
+    return (
+        f"Entry {corrects} has already been corrected: correct the latest correction instead, "
+        f"entry {latest.id} ({latest.stage.label.lower()} from {people_date(latest.effective_date)})"
+    )
