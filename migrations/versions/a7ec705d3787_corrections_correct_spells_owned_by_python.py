@@ -1,7 +1,7 @@
 """corrections correct: spells derived in Python with ward counts, records recomputed under the rule
 
 Revision ID: a7ec705d3787
-Revises: cdd80aab7e3c
+Revises: 7586db402436
 Create Date: 2026-11-27 12:40:00.000000
 
 The rule (DOMAIN.md, "Product decision — corrections"; tracker.adoption.derive): an event that
