@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a7ec705d3787"
-down_revision: str | None = "cdd80aab7e3c"
+down_revision: str | None = "7586db402436"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
