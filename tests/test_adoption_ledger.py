@@ -181,7 +181,9 @@ def test_faculty_log_only_in_their_networks(seeded, faculty):
     log(seeded, faculty, "RW1", "RP-01", "testing", date(2022, 3, 1))
     faculty.networks = []
     seeded.commit()
-    log(seeded, faculty, "RXY", "RP-01", "testing", date(2022, 3, 1))  # no networks: anywhere
+    for ods in ("RXY", "RW1"):  # no networks: nowhere (an administrator ticks every network for anywhere)
+        with pytest.raises(services.NotPermitted):
+            log(seeded, faculty, ods, "RP-01", "implementing", date(2022, 3, 1))
 
 
 def test_a_correction_names_the_entry_it_corrects(seeded, faculty):

@@ -19,11 +19,15 @@ class NotPermitted(Exception):
 
 
 def may_log(user: User, organisation: Organisation) -> bool:
-    """Managers and administrators anywhere; faculty in their networks (or anywhere if they have none)."""
+    """Managers and administrators anywhere; faculty only in the networks assigned to them.
+
+    A faculty member with no networks logs nowhere (deny by default): an administrator ticks every
+    network in the account form to let someone log everywhere. Every page and the API ask this.
+    """
     if user.role in (Role.MANAGER, Role.ADMIN):
         return True
     if user.role is Role.FACULTY:
-        return not user.networks or organisation.network_id in {n.id for n in user.networks}
+        return organisation.network_id in {n.id for n in user.networks}
     return False
 
 
