@@ -23,6 +23,7 @@ from ..models import (
     Stage,
     User,
 )
+from . import rules
 from .services import may_log
 
 
@@ -155,6 +156,49 @@ def history(session: Session, organisation: Organisation, idea: ChangeIdea) -> l
             .order_by(AdoptionEvent.effective_date.desc(), AdoptionEvent.id.desc())
         )
     )
+
+
+def _keys(events) -> list[rules.EventKey]:
+    return [rules.EventKey(e.effective_date, e.id, e.stage, e.corrects_event_id) for e in events]
+
+
+def since_of(events: list[AdoptionEvent], record: Adoption | None) -> date | None:
+    """The day the record's stage was reached (see rules.stage_since), from its loaded history."""
+    return rules.stage_since(_keys(events), record.current_event_id) if record is not None else None
+
+
+def stages_since(
+    session: Session, filters: EventFilters, current: dict[tuple[int, int], int]
+) -> dict[tuple[int, int], date | None]:
+    """(organisation id, idea id) → the day that record's current event's stage was reached, as of
+    filters.as_of; current maps each pair to its current event's id. One query whatever the number.
+    """
+    every_date = EventFilters(filters.organisation, filters.intervention, filters.ambition, filters.network)
+    rows = session.execute(
+        _filtered(
+            select(
+                AdoptionEvent.organisation_id,
+                AdoptionEvent.change_idea_id,
+                AdoptionEvent.effective_date,
+                AdoptionEvent.id,
+                AdoptionEvent.stage,
+                AdoptionEvent.corrects_event_id,
+            ),
+            AdoptionEvent,
+            every_date,  # a later correction voids an earlier event for every date
+        )
+    )
+    by_pair: dict[tuple[int, int], list[rules.EventKey]] = {}
+    for organisation_id, idea_id, *key in rows:
+        by_pair.setdefault((organisation_id, idea_id), []).append(rules.EventKey(*key))
+    return {
+        pair: rules.stage_since(by_pair.get(pair, []), event_id, filters.as_of) for pair, event_id in current.items()
+    }
+
+
+def records_since(session: Session, records, filters: EventFilters) -> dict[tuple[int, int], date | None]:
+    """stages_since for current records (Adoption rows), which filters must cover."""
+    return stages_since(session, filters, {(r.organisation_id, r.change_idea_id): r.current_event_id for r in records})
 
 
 def adopters(session: Session, idea: ChangeIdea) -> list[Adoption]:

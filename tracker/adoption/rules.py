@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
+from ..calendar import people_date
 from ..models import DiscontinuedReason, Stage
 
 NOTE_MAX = 4000
+WARD_FIELDS = ("wards_using", "wards_in_scope")
 
 
 @dataclass(frozen=True)
@@ -112,3 +115,92 @@ def is_later(a: tuple[date, int], b: tuple[date, int]) -> bool:
 def earliest(known: date | None, day: date) -> date:
     """The earlier of a first day known so far (if any) and another day."""
     return day if known is None or day < known else known
+
+
+def with_kept_wards(data: EventInput, record_wards: tuple[int | None, int | None], keep: Collection[str]) -> EventInput:
+    """The event with each ward field named in keep, and left empty, carrying the record's number.
+
+    A person who logs a stage move without touching the ward numbers has not said they changed:
+    the new event keeps them, so the trust stays in ward coverage. Clearing them is a choice of its own.
+    """
+    kept = {
+        name: number
+        for name, number in zip(WARD_FIELDS, record_wards, strict=True)
+        if name in keep and getattr(data, name) is None
+    }
+    return replace(data, **kept) if kept else data
+
+
+@dataclass(frozen=True)
+class EventKey:
+    """What "since" needs of one event of a record."""
+
+    effective_date: date
+    id: int
+    stage: Stage
+    corrects_event_id: int | None = None
+
+
+def stage_since(events: Iterable[EventKey], current_event_id: int, as_of: date | None = None) -> date | None:
+    """The day the record's current stage was first reached in its current run, as of a day (default: ever).
+
+    Walks back from the current event through the events before it (by effective date, then id)
+    while they are at the same stage, so an update that keeps the stage (new ward numbers, a note)
+    does not move "since". Corrected events are left out: they never happened.
+    """
+    events = list(events)
+    corrected = {e.corrects_event_id for e in events if e.corrects_event_id is not None}
+    ordered = sorted(
+        (
+            e
+            for e in events
+            if e.id == current_event_id or (e.id not in corrected and (as_of is None or e.effective_date <= as_of))
+        ),
+        key=lambda e: (e.effective_date, e.id),
+    )
+    position = next((n for n, e in enumerate(ordered) if e.id == current_event_id), None)
+    if position is None:
+        return None
+    since = ordered[position]
+    for earlier in reversed(ordered[:position]):
+        if earlier.stage is not since.stage:
+            break
+        since = earlier
+    return since.effective_date
+
+
+@dataclass(frozen=True)
+class CurrentState:
+    """The record as the new event would find it."""
+
+    stage: Stage
+    effective_date: date
+    since: date
+    wards_using: int | None
+    wards_in_scope: int | None
+    note: str
+    evidence_url: str
+    discontinued_reason: str | None
+
+
+def nothing_new(data: EventInput, current: CurrentState) -> str | None:
+    """Why an event that repeats the current record is refused (None when it says something new).
+
+    The same stage, dated on or after the current entry, with the same ward numbers, no new note or
+    evidence and the same reason, would only move "since". A backdated entry adds history, so it passes.
+    """
+    same = (
+        data.stage == current.stage.value
+        and data.effective_date is not None
+        and data.effective_date >= current.effective_date
+        and (data.wards_using, data.wards_in_scope) == (current.wards_using, current.wards_in_scope)
+        and data.note.strip() in ("", current.note.strip())
+        and data.evidence_url.strip() in ("", current.evidence_url.strip())
+        and (data.discontinued_reason or None) == (current.discontinued_reason or None)
+    )
+    if not same:
+        return None
+    return (
+        f"This record is already at {current.stage.label.lower()} since {people_date(current.since)}: nothing "
+        "changed, so nothing was logged. Change the ward numbers, or add a note or evidence, to log an update."
+    )
