@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import FormClient
-from tracker.adoption import rules, services
-from tracker.adoption.rules import EventInput, EventKey
+from tracker.adoption import queries, services
+from tracker.adoption.rules import EventInput
 from tracker.auth import tokens
 from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Network, Organisation, Stage, User
 
@@ -213,21 +213,40 @@ def test_since_as_of_a_past_day_is_that_days_run(client, token, implementing):
     assert (past[0]["effective_date"], past[0]["since"]) == ("2025-03-03", "2025-03-03")
 
 
-def key(day, n, stage, corrects=None):
-    return EventKey(date(2025, 1, day), n, Stage(stage), corrects)
+def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left_out(seeded):
+    organisation, idea = one(seeded, Organisation, ods_code="RNU"), one(seeded, ChangeIdea, code="RP-02")
+    manager = one(seeded, User, email="manager@demo.invalid")
 
+    def move(stage, day, corrects=None):
+        result = services.log_adoption(
+            seeded,
+            manager,
+            organisation,
+            idea,
+            EventInput(stage, date(2025, 1, day), note=f"{stage} on day {day}"),
+            expected_version=None,
+            corrects_event_id=corrects,
+            on_day=date(2026, 1, 1),
+        )
+        return result.event.id
 
-def test_stage_since_walks_back_through_the_run_of_the_current_stage():
-    events = [key(1, 1, "testing"), key(2, 2, "implementing"), key(5, 3, "implementing"), key(9, 4, "implementing")]
-    assert rules.stage_since(events, 4) == date(2025, 1, 2)
-    assert rules.stage_since(events, 4, as_of=date(2025, 1, 5)) == date(2025, 1, 2)
-    # A backdated entry at another stage splits the run where it falls.
-    assert rules.stage_since([*events, key(1, 5, "considering")], 4) == date(2025, 1, 2)
-    assert rules.stage_since([*events, key(7, 5, "spreading")], 4) == date(2025, 1, 9)
-    # A corrected event never happened: the run starts after it.
-    assert rules.stage_since([*events, key(2, 6, "testing", corrects=2)], 4) == date(2025, 1, 5)
-    assert rules.stage_since([key(3, 1, "testing")], 1) == date(2025, 1, 3)
-    assert rules.stage_since([], 1) is None
+    def since(as_of=None):
+        filters = queries.EventFilters(organisation="RNU", intervention="RP-02", as_of=as_of)
+        records = queries.records_as_of(seeded, filters)
+        return queries.records_since(seeded, records, filters)[(organisation.id, idea.id)]
+
+    move("testing", 1)
+    for day in (2, 5, 9):
+        move("implementing", day)
+    assert since() == date(2025, 1, 2)
+    assert since(as_of=date(2025, 1, 5)) == date(2025, 1, 2)
+    move("considering", 1)  # backdated before the run: the run stands
+    assert since() == date(2025, 1, 2)
+    wrong = move("spreading", 7)  # backdated into the run: it splits it
+    assert since() == date(2025, 1, 9)
+    move("implementing", 7, corrects=wrong)  # the correction replaces it: the run is whole again
+    assert since() == date(2025, 1, 2)
+    assert since(as_of=date(2025, 1, 8)) == date(2025, 1, 2)
 
 
 # --- item 9: every error at once; the summary's radio link reaches the first option -----------------

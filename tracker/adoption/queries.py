@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from ..calendar import today
@@ -23,7 +23,6 @@ from ..models import (
     Stage,
     User,
 )
-from . import rules
 from .services import may_log
 
 
@@ -158,47 +157,62 @@ def history(session: Session, organisation: Organisation, idea: ChangeIdea) -> l
     )
 
 
-def _keys(events) -> list[rules.EventKey]:
-    return [rules.EventKey(e.effective_date, e.id, e.stage, e.corrects_event_id) for e in events]
+def stages_since(session: Session, filters: EventFilters) -> dict[tuple[int, int], tuple[Stage, date]]:
+    """(organisation id, idea id) → (stage, since): each record's stage as of filters.as_of (default:
+    now) and the day it was first reached in its current run. One query whatever the number.
 
-
-def since_of(events: list[AdoptionEvent], record: Adoption | None) -> date | None:
-    """The day the record's stage was reached (see rules.stage_since), from its loaded history."""
-    return rules.stage_since(_keys(events), record.current_event_id) if record is not None else None
-
-
-def stages_since(
-    session: Session, filters: EventFilters, current: dict[tuple[int, int], int]
-) -> dict[tuple[int, int], date | None]:
-    """(organisation id, idea id) → the day that record's current event's stage was reached, as of
-    filters.as_of; current maps each pair to its current event's id. One query whatever the number.
+    The run is the record's latest events at that stage, by effective date then id: an update that
+    keeps the stage (new ward numbers, a note) does not move "since". Corrected events are left
+    out for every date (a correction replaces the event it names).
     """
-    every_date = EventFilters(filters.organisation, filters.intervention, filters.ambition, filters.network)
-    rows = session.execute(
-        _filtered(
-            select(
-                AdoptionEvent.organisation_id,
-                AdoptionEvent.change_idea_id,
-                AdoptionEvent.effective_date,
-                AdoptionEvent.id,
-                AdoptionEvent.stage,
-                AdoptionEvent.corrects_event_id,
-            ),
-            AdoptionEvent,
-            every_date,  # a later correction voids an earlier event for every date
-        )
+    event = AdoptionEvent
+    corrected = select(event.corrects_event_id).where(event.corrects_event_id.is_not(None))
+    live = _filtered(
+        select(event.organisation_id, event.change_idea_id, event.effective_date, event.id, event.stage),
+        event,
+        filters,
+    ).where(event.id.not_in(corrected))
+    live = live.subquery()
+    pair = (live.c.organisation_id, live.c.change_idea_id)
+    order = (live.c.effective_date, live.c.id)
+    starts = case((func.lag(live.c.stage).over(partition_by=pair, order_by=order) == live.c.stage, 0), else_=1)
+    flagged = select(live, starts.label("starts")).subquery()
+    # The current run starts at the pair's last event that starts a run.
+    latest_first = func.row_number().over(
+        partition_by=(flagged.c.organisation_id, flagged.c.change_idea_id),
+        order_by=(flagged.c.effective_date.desc(), flagged.c.id.desc()),
     )
-    by_pair: dict[tuple[int, int], list[rules.EventKey]] = {}
-    for organisation_id, idea_id, *key in rows:
-        by_pair.setdefault((organisation_id, idea_id), []).append(rules.EventKey(*key))
-    return {
-        pair: rules.stage_since(by_pair.get(pair, []), event_id, filters.as_of) for pair, event_id in current.items()
-    }
+    run_starts = (
+        select(
+            flagged.c.organisation_id,
+            flagged.c.change_idea_id,
+            flagged.c.stage,
+            flagged.c.effective_date,
+            latest_first.label("rank"),
+        )
+        .where(flagged.c.starts == 1)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            run_starts.c.organisation_id, run_starts.c.change_idea_id, run_starts.c.stage, run_starts.c.effective_date
+        ).where(run_starts.c.rank == 1)
+    )
+    return {(organisation_id, idea_id): (stage, since) for organisation_id, idea_id, stage, since in rows}
 
 
-def records_since(session: Session, records, filters: EventFilters) -> dict[tuple[int, int], date | None]:
-    """stages_since for current records (Adoption rows), which filters must cover."""
-    return stages_since(session, filters, {(r.organisation_id, r.change_idea_id): r.current_event_id for r in records})
+def records_since(session: Session, records, filters: EventFilters) -> dict[tuple[int, int], date]:
+    """(organisation id, idea id) → the day each record's stage was reached (stages_since), for
+    records or events with organisation_id, change_idea_id, stage and effective_date, which filters
+    must cover. A record whose stage the run does not match shows its own date.
+    """
+    found = stages_since(session, filters)
+    since = {}
+    for r in records:
+        pair = (r.organisation_id, r.change_idea_id)
+        stage, day = found.get(pair, (None, None))
+        since[pair] = day if stage is r.stage else r.effective_date
+    return since
 
 
 def adopters(session: Session, idea: ChangeIdea) -> list[Adoption]:

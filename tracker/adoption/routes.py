@@ -80,7 +80,7 @@ def history(ods: str, code: str):
         idea=idea,
         record=record,
         events=events,
-        since=queries.since_of(events, record),
+        since=services.record_since(session, record) if record else None,
         may_log=services.may_log(current_user, organisation),
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
     )
@@ -158,7 +158,7 @@ def log(ods: str, code: str):
         organisation=organisation,
         idea=idea,
         record=record,
-        since=queries.since_of(events, record),
+        since=services.record_since(session, record) if record else None,
         breadcrumbs=_crumbs(
             organisation,
             ("Adoption", url_for(".matrix", ods=organisation.ods_code)),

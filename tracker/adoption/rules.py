@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
@@ -129,44 +129,6 @@ def with_kept_wards(data: EventInput, record_wards: tuple[int | None, int | None
         if name in keep and getattr(data, name) is None
     }
     return replace(data, **kept) if kept else data
-
-
-@dataclass(frozen=True)
-class EventKey:
-    """What "since" needs of one event of a record."""
-
-    effective_date: date
-    id: int
-    stage: Stage
-    corrects_event_id: int | None = None
-
-
-def stage_since(events: Iterable[EventKey], current_event_id: int, as_of: date | None = None) -> date | None:
-    """The day the record's current stage was first reached in its current run, as of a day (default: ever).
-
-    Walks back from the current event through the events before it (by effective date, then id)
-    while they are at the same stage, so an update that keeps the stage (new ward numbers, a note)
-    does not move "since". Corrected events are left out: they never happened.
-    """
-    events = list(events)
-    corrected = {e.corrects_event_id for e in events if e.corrects_event_id is not None}
-    ordered = sorted(
-        (
-            e
-            for e in events
-            if e.id == current_event_id or (e.id not in corrected and (as_of is None or e.effective_date <= as_of))
-        ),
-        key=lambda e: (e.effective_date, e.id),
-    )
-    position = next((n for n, e in enumerate(ordered) if e.id == current_event_id), None)
-    if position is None:
-        return None
-    since = ordered[position]
-    for earlier in reversed(ordered[:position]):
-        if earlier.stage is not since.stage:
-            break
-        since = earlier
-    return since.effective_date
 
 
 @dataclass(frozen=True)

@@ -231,29 +231,24 @@ def _locked_record(session: Session, organisation: Organisation, idea: ChangeIde
     )
 
 
+def record_since(session: Session, adoption: Adoption) -> date:
+    """The day one record's stage was first reached in its current run (queries.stages_since)."""
+    from .queries import EventFilters, records_since  # queries imports this module (may_log)
+
+    pair = EventFilters(organisation=adoption.organisation.ods_code, intervention=adoption.change_idea.code)
+    return records_since(session, [adoption], pair)[(adoption.organisation_id, adoption.change_idea_id)]
+
+
 def _current_state(session: Session, adoption: Adoption) -> rules.CurrentState:
     """The record as a new event finds it, with the day its stage was reached (reads the pair's events)."""
     current = adoption.current_event
     return rules.CurrentState(
         stage=adoption.stage,
         effective_date=adoption.effective_date,
-        since=stage_since(session, adoption) or adoption.effective_date,
+        since=record_since(session, adoption),
         wards_using=adoption.wards_using,
         wards_in_scope=adoption.wards_in_scope,
         note=current.note,
         evidence_url=current.evidence_url,
         discontinued_reason=current.discontinued_reason.value if current.discontinued_reason else None,
     )
-
-
-def stage_since(session: Session, adoption: Adoption) -> date | None:
-    """The day one record's current stage was first reached in its current run (see rules.stage_since)."""
-    keys = session.execute(
-        select(
-            AdoptionEvent.effective_date, AdoptionEvent.id, AdoptionEvent.stage, AdoptionEvent.corrects_event_id
-        ).where(
-            AdoptionEvent.organisation_id == adoption.organisation_id,
-            AdoptionEvent.change_idea_id == adoption.change_idea_id,
-        )
-    )
-    return rules.stage_since((rules.EventKey(*row) for row in keys), adoption.current_event_id)

@@ -107,9 +107,7 @@ def adoptions():
     session = get_session()
     chosen = _filters()
     events = _visible(ledger.records_as_of(session, chosen.filters), _include_drafts())
-    since = ledger.stages_since(
-        session, chosen.filters, {(e.organisation_id, e.change_idea_id): e.id for e in events}
-    )
+    since = ledger.records_since(session, events, chosen.filters)
     versions = queries.record_versions(
         session,
         organisation_id=chosen.ids.get("organisation"),
@@ -221,7 +219,7 @@ def _record(adoption: Adoption | None) -> dict[str, Any] | None:
     if adoption is None:
         return None
     return serialize.adoption_record(
-        adoption.current_event, adoption.row_version, services.stage_since(get_session(), adoption)
+        adoption.current_event, adoption.row_version, services.record_since(get_session(), adoption)
     )
 
 
