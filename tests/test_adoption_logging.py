@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import FormClient
-from tracker.adoption import queries, services
+from tracker.adoption import queries, rules, services
 from tracker.adoption.rules import EventInput
 from tracker.auth import tokens
 from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Network, Organisation, Stage, User
@@ -211,6 +211,29 @@ def test_since_as_of_a_past_day_is_that_days_run(client, token, implementing):
     auth = {"Authorization": f"Bearer {token['trust']}"}
     past = client.get("/api/v1/adoptions?organisation=RNU&as_of=2025-04-01", headers=auth).get_json()["adoptions"]
     assert (past[0]["effective_date"], past[0]["since"]) == ("2025-03-03", "2025-03-03")
+
+
+CURRENT = rules.CurrentState(Stage.IMPLEMENTING, date(2025, 3, 3), 3, 8, "Ward 1", "", None)
+
+
+@pytest.mark.parametrize(
+    "changes, repeats",
+    [
+        ({}, True),
+        ({"note": "Ward 1"}, True),  # the same note again says nothing new
+        ({"effective_date": date(2025, 3, 3)}, True),
+        ({"effective_date": date(2025, 3, 1)}, False),  # backdated: history, not a repeat
+        ({"note": "Ward 2"}, False),
+        ({"evidence_url": "https://example.nhs.uk/audit"}, False),
+        ({"wards_using": 4}, False),
+        ({"wards_in_scope": None}, False),
+        ({"stage": "spreading"}, False),
+    ],
+)
+def test_what_counts_as_a_repeat_of_the_record(changes, repeats):
+    data = EventInput(**{"stage": "implementing", "effective_date": date(2025, 6, 1), "wards_using": 3,
+                         "wards_in_scope": 8, **changes})  # fmt: skip
+    assert rules.repeats_record(data, CURRENT) is repeats
 
 
 def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left_out(seeded):

@@ -137,7 +137,6 @@ class CurrentState:
 
     stage: Stage
     effective_date: date
-    since: date
     wards_using: int | None
     wards_in_scope: int | None
     note: str
@@ -145,13 +144,13 @@ class CurrentState:
     discontinued_reason: str | None
 
 
-def nothing_new(data: EventInput, current: CurrentState) -> str | None:
-    """Why an event that repeats the current record is refused (None when it says something new).
+def repeats_record(data: EventInput, current: CurrentState) -> bool:
+    """Whether an event only repeats the current record (and so is refused).
 
     The same stage, dated on or after the current entry, with the same ward numbers, no new note or
     evidence and the same reason, would only move "since". A backdated entry adds history, so it passes.
     """
-    same = (
+    return (
         data.stage == current.stage.value
         and data.effective_date is not None
         and data.effective_date >= current.effective_date
@@ -160,9 +159,10 @@ def nothing_new(data: EventInput, current: CurrentState) -> str | None:
         and data.evidence_url.strip() in ("", current.evidence_url.strip())
         and (data.discontinued_reason or None) == (current.discontinued_reason or None)
     )
-    if not same:
-        return None
+
+
+def repeat_message(stage: Stage, since: date) -> str:
     return (
-        f"This record is already at {current.stage.label.lower()} since {people_date(current.since)}: nothing "
-        "changed, so nothing was logged. Change the ward numbers, or add a note or evidence, to log an update."
+        f"This record is already at {stage.label.lower()} since {people_date(since)}: nothing changed, so "
+        "nothing was logged. Change the ward numbers, or add a note or evidence, to log an update."
     )

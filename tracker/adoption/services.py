@@ -198,10 +198,8 @@ def log_adoption(
     current_version = adoption.row_version if adoption else 0
     if expected_version is not None and expected_version != current_version:
         raise EditConflict(adoption)
-    if adoption is not None and corrects_event_id is None:
-        repeated = rules.nothing_new(data, _current_state(session, adoption))
-        if repeated:
-            raise InvalidInput({"stage": repeated})
+    if adoption is not None and corrects_event_id is None and rules.repeats_record(data, _current_state(adoption)):
+        raise InvalidInput({"stage": rules.repeat_message(adoption.stage, record_since(session, adoption))})
     try:
         result = append_event(
             session, user, organisation, idea, data, channel=channel, corrects_event_id=corrects_event_id
@@ -239,13 +237,11 @@ def record_since(session: Session, adoption: Adoption) -> date:
     return records_since(session, [adoption], pair)[(adoption.organisation_id, adoption.change_idea_id)]
 
 
-def _current_state(session: Session, adoption: Adoption) -> rules.CurrentState:
-    """The record as a new event finds it, with the day its stage was reached (reads the pair's events)."""
+def _current_state(adoption: Adoption) -> rules.CurrentState:
     current = adoption.current_event
     return rules.CurrentState(
         stage=adoption.stage,
         effective_date=adoption.effective_date,
-        since=record_since(session, adoption),
         wards_using=adoption.wards_using,
         wards_in_scope=adoption.wards_in_scope,
         note=current.note,
