@@ -77,7 +77,8 @@ def edit_data(user: User, **changes) -> dict:
 def assert_field_error(html: str, field: str, message: str) -> None:
     """The NHS way: in the error summary, linked to the field, and by the field itself."""
     assert "There is a problem" in html
-    assert f'<a href="#{field}">{message}</a>' in html
+    target = f"{field}-1" if field == "role" else field  # a radio group's link goes to its first option
+    assert f'<a href="#{target}">{message}</a>' in html
     assert re.search(
         rf'id="{field}-error"><span class="nhsuk-u-visually-hidden">Error: </span>{re.escape(message)}<',
         html,

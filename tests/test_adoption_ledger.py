@@ -181,7 +181,9 @@ def test_faculty_log_only_in_their_networks(seeded, faculty):
     log(seeded, faculty, "RW1", "RP-01", "testing", date(2022, 3, 1))
     faculty.networks = []
     seeded.commit()
-    log(seeded, faculty, "RXY", "RP-01", "testing", date(2022, 3, 1))  # no networks: anywhere
+    for ods in ("RXY", "RW1"):  # no networks: nowhere (an administrator ticks every network for anywhere)
+        with pytest.raises(services.NotPermitted):
+            log(seeded, faculty, ods, "RP-01", "implementing", date(2022, 3, 1))
 
 
 def test_a_correction_names_the_entry_it_corrects(seeded, faculty):
@@ -257,13 +259,19 @@ def test_the_current_record_and_the_spells_always_follow_the_events(seeded, mana
     seeded.add(organisation)
     seeded.commit()
     idea = one(seeded, ChangeIdea, code="RP-01")
-    for stage, days in moves:
+    for n, (stage, days) in enumerate(moves):
         services.log_adoption(
             seeded,
             manager,
             organisation,
             idea,
-            EventInput(stage.value, date(2021, 4, 1) + timedelta(days=days), wards_using=days % 7, wards_in_scope=9),
+            EventInput(
+                stage.value,
+                date(2021, 4, 1) + timedelta(days=days),
+                wards_using=days % 7,
+                wards_in_scope=9,
+                note=f"Move {n}",  # every move says something new (a bare repeat is refused)
+            ),
             expected_version=None,
             on_day=date(2025, 6, 30),
         )

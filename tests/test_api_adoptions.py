@@ -145,6 +145,7 @@ def test_records_now_with_their_versions(client, token, ledger):
         "intervention": "RP-01",
         "stage": "implementing",
         "effective_date": "2022-06-01",
+        "since": "2022-06-01",
         "version": 2,  # the record was created, then moved on once
         "note": "",
         "wards_using": 3,
@@ -353,6 +354,7 @@ def test_a_logged_move_answers_the_event_and_the_record(client, token, seeded):
         "intervention": "RP-01",
         "stage": "testing",
         "effective_date": "2022-03-01",
+        "since": "2022-03-01",
         "version": 1,
         "note": "Started on Ward 3",
         "wards_using": 2,
@@ -403,6 +405,7 @@ def test_a_stale_version_is_409_with_the_current_record(client, token, ledger, s
         "intervention": "RP-01",
         "stage": "implementing",
         "effective_date": "2022-06-01",
+        "since": "2022-06-01",
         "version": 2,
         "note": "",
         "wards_using": 3,

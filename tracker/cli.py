@@ -101,7 +101,7 @@ def register_commands(app: Flask) -> None:
         "--network",
         "networks",
         multiple=True,
-        help="Network code a faculty member covers (faculty role only; repeatable).",
+        help="Network code a faculty member logs for (faculty role only; repeatable; with none they log nowhere).",
     )
     @click.option("--password-stdin", is_flag=True, help="Read the password from one line of standard input.")
     def create_command(email, role, name, organisation, networks, password_stdin) -> None:

@@ -52,3 +52,21 @@ def test_trust_user_sees_the_matrix_but_cannot_reach_the_logging_form(site):
     assert response.status == 403
     site.checked()
     expect(page.get_by_role("heading", level=1)).to_contain_text("You do not have access")
+
+
+def test_the_summary_link_of_the_stage_question_focuses_its_first_option_by_keyboard(site):
+    page = site.sign_in("faculty")
+    site.goto("/organisations/RNU/adoption/RP-01/log")
+    page.get_by_label("Date it took effect").fill("2099-01-01")
+    page.get_by_role("button", name="Log this stage move").focus()
+    site.navigates(lambda: page.keyboard.press("Enter"))
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("The date cannot be in the future")  # shown with the missing stage
+    page.keyboard.press("Tab")
+    link = summary.get_by_role("link", name="Choose the stage")
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    first = page.get_by_label("Considering – Intent, team forming, planning")
+    expect(first).to_be_focused()
+    assert first.get_attribute("id") == "stage-1"

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..calendar import people_date
 from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
-from .rules import NOTE_MAX
+from .rules import NOTE_MAX, WARD_FIELDS
 
 STAGE_CHOICES = [SelectChoice(s.value, f"{s.label} – {STAGE_MEANINGS[s]}") for s in Stage]
 REASON_CHOICES = [SelectChoice("", "Not discontinued")] + [SelectChoice(r.value, r.label) for r in DiscontinuedReason]
@@ -34,6 +43,8 @@ class LogAdoptionForm(FlaskForm):
         "Wards in scope",
         validators=[Optional(), NumberRange(0, 10_000, "Enter a whole number of wards from 0 to 10,000")],
     )
+    # An empty ward field keeps the record's number; clearing them (not known) is said here.
+    clear_wards = BooleanField("Clear the ward numbers: they are not known")
     note = TextAreaField(
         "Fidelity or adaptation note",
         validators=[Length(max=NOTE_MAX, message=f"The note must be {NOTE_MAX:,} characters or fewer")],
@@ -54,7 +65,24 @@ class LogAdoptionForm(FlaskForm):
         if self.corrects_event_id.data is not None and self.corrects_event_id.data not in {e.id for e in events}:
             self.corrects_event_id.errors = ["Choose an earlier entry of this record"]
 
+    def prefill(self, record) -> None:
+        """Show the record's ward numbers, so a stage move keeps them unless the person changes them."""
+        if record is not None:
+            self.wards_using.data = record.wards_using
+            self.wards_in_scope.data = record.wards_in_scope
+
+    def kept_wards(self) -> frozenset[str]:
+        """The ward fields left empty, which keep the record's numbers (none when clearing them)."""
+        if self.clear_wards.data:
+            return frozenset()
+        return frozenset(name for name in WARD_FIELDS if getattr(self, name).data is None)
+
+    def validate_clear_wards(self, field) -> None:
+        if field.data and (self.wards_using.data is not None or self.wards_in_scope.data is not None):
+            raise ValidationError("Either clear the ward numbers or enter them, not both")
+
     def expected(self) -> int | None:
+        """The record's version the form was opened at; None when missing or garbled (refused as stale)."""
         try:
             return int(self.expected_version.data)
         except (TypeError, ValueError):

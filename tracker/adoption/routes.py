@@ -12,7 +12,7 @@ from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from ..models import PackageStatus, Role
 from ..organisations.queries import organisation_by_ods
-from . import queries, services
+from . import queries, rules, services
 from .forms import LogAdoptionForm
 from .rules import EventInput
 
@@ -58,6 +58,9 @@ def matrix(ods: str):
         organisation=organisation,
         ambitions=ambitions,
         records=records,
+        since=queries.records_since(
+            session, records.values(), queries.EventFilters(organisation=organisation.ods_code)
+        ),
         include_drafts=_is_editor(),
         may_log=services.may_log(current_user, organisation),
         breadcrumbs=_crumbs(organisation),
@@ -70,12 +73,14 @@ def history(ods: str, code: str):
     """Every stage move of one organisation and change idea, who logged it and when."""
     session = get_session()
     organisation, idea = _organisation_or_404(ods), _idea_or_404(code)
+    record, events = queries.record(session, organisation, idea), queries.history(session, organisation, idea)
     return render_template(
         "adoption/history.html",
         organisation=organisation,
         idea=idea,
-        record=queries.record(session, organisation, idea),
-        events=queries.history(session, organisation, idea),
+        record=record,
+        events=events,
+        since=services.record_since(session, record) if record else None,
         may_log=services.may_log(current_user, organisation),
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
     )
@@ -105,27 +110,25 @@ def log(ods: str, code: str):
     if request.method == "GET":
         form.expected_version.data = str(record.row_version if record else 0)
         form.effective_date.data = today()
-    if form.validate_on_submit() and not form.corrects_event_id.errors:
-        data = EventInput(
-            stage=form.stage.data,
-            effective_date=form.effective_date.data,
-            wards_using=form.wards_using.data,
-            wards_in_scope=form.wards_in_scope.data,
-            note=form.note.data or "",
-            evidence_url=(form.evidence_url.data or "").strip(),
-            discontinued_reason=form.discontinued_reason.data or None,
-        )
+        form.prefill(record)
+    elif not (form.validate_on_submit() and not form.corrects_event_id.errors):
+        _add_rule_problems(form, organisation, record)
+    else:
         try:
+            if form.expected() is None:
+                raise EditConflict(record)  # a form that does not say what it saw is as stale as an old one
             result = services.log_adoption(
                 session,
                 current_user,
                 organisation,
                 idea,
-                data,
+                _event_input(form),
                 expected_version=form.expected(),
                 corrects_event_id=form.corrects_event_id.data,
+                keep_wards=form.kept_wards(),
             )
         except InvalidInput as error:
+            session.rollback()
             apply_form_errors(form, error)
         except EditConflict:
             session.rollback()
@@ -155,9 +158,34 @@ def log(ods: str, code: str):
         organisation=organisation,
         idea=idea,
         record=record,
+        since=services.record_since(session, record) if record else None,
         breadcrumbs=_crumbs(
             organisation,
             ("Adoption", url_for(".matrix", ods=organisation.ods_code)),
             (idea.code, url_for(".history", ods=organisation.ods_code, code=idea.code)),
         ),
     )
+
+
+def _event_input(form: LogAdoptionForm) -> EventInput:
+    return EventInput(
+        stage=form.stage.data or "",
+        effective_date=form.effective_date.data,
+        wards_using=form.wards_using.data,
+        wards_in_scope=form.wards_in_scope.data,
+        note=form.note.data or "",
+        evidence_url=(form.evidence_url.data or "").strip(),
+        discontinued_reason=form.discontinued_reason.data or None,
+    )
+
+
+def _add_rule_problems(form: LogAdoptionForm, organisation, record) -> None:
+    """Add the ledger's rules' problems to fields the form found nothing wrong with, so one
+    submission names every mistake (a missing stage does not hide a date in the future)."""
+    data = _event_input(form)
+    if record is not None:
+        data = rules.with_kept_wards(data, (record.wards_using, record.wards_in_scope), form.kept_wards())
+    problems = rules.event_problems(
+        data, rules.OrganisationDates(organisation.opened_on, organisation.closed_on), today()
+    )
+    apply_form_errors(form, InvalidInput({name: m for name, m in problems.items() if not getattr(form, name).errors}))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from ..calendar import people_date
 from ..models import DiscontinuedReason, Stage
 
 NOTE_MAX = 4000
+WARD_FIELDS = ("wards_using", "wards_in_scope")
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,54 @@ def fingerprint(organisation_ods: str, idea_code: str, data: EventInput) -> str:
         data.discontinued_reason or "",
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def with_kept_wards(data: EventInput, record_wards: tuple[int | None, int | None], keep: Collection[str]) -> EventInput:
+    """The event with each ward field named in keep, and left empty, carrying the record's number.
+
+    A person who logs a stage move without touching the ward numbers has not said they changed:
+    the new event keeps them, so the trust stays in ward coverage. Clearing them is a choice of its own.
+    """
+    kept = {
+        name: number
+        for name, number in zip(WARD_FIELDS, record_wards, strict=True)
+        if name in keep and getattr(data, name) is None
+    }
+    return replace(data, **kept) if kept else data
+
+
+@dataclass(frozen=True)
+class CurrentState:
+    """The record as the new event would find it."""
+
+    stage: Stage
+    effective_date: date
+    wards_using: int | None
+    wards_in_scope: int | None
+    note: str
+    evidence_url: str
+    discontinued_reason: str | None
+
+
+def repeats_record(data: EventInput, current: CurrentState) -> bool:
+    """Whether an event only repeats the current record (and so is refused).
+
+    The same stage, dated on or after the current entry, with the same ward numbers, no new note or
+    evidence and the same reason, would only move "since". A backdated entry adds history, so it passes.
+    """
+    return (
+        data.stage == current.stage.value
+        and data.effective_date is not None
+        and data.effective_date >= current.effective_date
+        and (data.wards_using, data.wards_in_scope) == (current.wards_using, current.wards_in_scope)
+        and data.note.strip() in ("", current.note.strip())
+        and data.evidence_url.strip() in ("", current.evidence_url.strip())
+        and (data.discontinued_reason or None) == (current.discontinued_reason or None)
+    )
+
+
+def repeat_message(stage: Stage, since: date) -> str:
+    return (
+        f"This record is already at {stage.label.lower()} since {people_date(since)}: nothing changed, so "
+        "nothing was logged. Change the ward numbers, or add a note or evidence, to log an update."
+    )

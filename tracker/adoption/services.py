@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from ..calendar import today
+from ..db import lock_for_writing
 from ..editing import EditConflict, InvalidInput
 from ..models import (
     Adoption,
@@ -30,11 +33,15 @@ class NotPermitted(Exception):
 
 
 def may_log(user: User, organisation: Organisation) -> bool:
-    """Managers and administrators anywhere; faculty in their networks (or anywhere if they have none)."""
+    """Managers and administrators anywhere; faculty only in the networks assigned to them.
+
+    A faculty member with no networks logs nowhere (deny by default): an administrator ticks every
+    network in the account form to let someone log everywhere. Every page and the API ask this.
+    """
     if user.role in (Role.MANAGER, Role.ADMIN):
         return True
     if user.role is Role.FACULTY:
-        return not user.networks or organisation.network_id in {n.id for n in user.networks}
+        return organisation.network_id in {n.id for n in user.networks}
     return False
 
 
@@ -233,14 +240,20 @@ def log_adoption(
     channel: str = "form",
     corrects_event_id: int | None = None,
     on_day: date | None = None,
+    keep_wards: Collection[str] = (),
 ) -> LogResult:
     """Check and log one stage move; refuse a stale form. One unit of work: commits.
 
     expected_version is the record's version the person saw (0 when there was no record yet);
-    None skips the check (the API lets clients omit it).
+    None skips the check (the API lets clients omit it). keep_wards names the ward fields the person
+    left unchanged: when empty, the event carries the record's number for them.
+    Raises NotPermitted, InvalidInput (by field; also for an entry that repeats the record) or EditConflict.
     """
     if not may_log(user, organisation):
         raise NotPermitted()
+    adoption = _locked_record(session, organisation, idea)
+    if adoption is not None:
+        data = rules.with_kept_wards(data, (adoption.wards_using, adoption.wards_in_scope), keep_wards)
     errors = rules.event_problems(data, _organisation_dates(organisation), on_day or today())
     if corrects_event_id is not None:
         pair = (organisation.id, idea.id)
@@ -249,14 +262,56 @@ def log_adoption(
             errors["corrects_event_id"] = problem
     if errors:
         raise InvalidInput(errors)
-    adoption = session.scalar(
-        select(Adoption)
-        .where(Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id)
-        .with_for_update()
-    )
     current_version = adoption.row_version if adoption else 0
     if expected_version is not None and expected_version != current_version:
         raise EditConflict(adoption)
-    result = append_event(session, user, organisation, idea, data, channel=channel, corrects_event_id=corrects_event_id)
+    if adoption is not None and corrects_event_id is None and rules.repeats_record(data, _current_state(adoption)):
+        raise InvalidInput({"stage": rules.repeat_message(adoption.stage, record_since(session, adoption))})
+    try:
+        result = append_event(
+            session, user, organisation, idea, data, channel=channel, corrects_event_id=corrects_event_id
+        )
+    except IntegrityError:
+        # Only another writer that took no pair lock (an import) can create the record meanwhile.
+        session.rollback()
+        raise EditConflict(_locked_record(session, organisation, idea)) from None
     session.commit()
     return result
+
+
+def _locked_record(session: Session, organisation: Organisation, idea: ChangeIdea) -> Adoption | None:
+    """The pair's record read fresh, with the pair locked until the transaction ends.
+
+    A row lock alone cannot guard the first event (there is no row to lock yet, so two writers
+    both see "no record"): a lock on the pair's name always exists. SQLite's BEGIN IMMEDIATE
+    already lets one writer in at a time.
+    """
+    lock_for_writing(session, f"adoption:{organisation.id}:{idea.id}")
+    return session.scalar(
+        select(Adoption)
+        .where(Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id)
+        .options(joinedload(Adoption.current_event))
+        .with_for_update(of=Adoption)
+        .execution_options(populate_existing=True)
+    )
+
+
+def record_since(session: Session, adoption: Adoption) -> date:
+    """The day one record's stage was first reached in its current run (queries.stages_since)."""
+    from .queries import EventFilters, records_since  # queries imports this module (may_log)
+
+    pair = EventFilters(organisation=adoption.organisation.ods_code, intervention=adoption.change_idea.code)
+    return records_since(session, [adoption], pair)[(adoption.organisation_id, adoption.change_idea_id)]
+
+
+def _current_state(adoption: Adoption) -> rules.CurrentState:
+    current = adoption.current_event
+    return rules.CurrentState(
+        stage=adoption.stage,
+        effective_date=adoption.effective_date,
+        wards_using=adoption.wards_using,
+        wards_in_scope=adoption.wards_in_scope,
+        note=current.note,
+        evidence_url=current.evidence_url,
+        discontinued_reason=current.discontinued_reason.value if current.discontinued_reason else None,
+    )

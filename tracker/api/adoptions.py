@@ -5,14 +5,20 @@ filters organisation=ODS, intervention=CODE, ambition=CODE, network=CODE and as_
 A malformed filter is 400 naming the parameter; a code that names nothing is 404 naming it.
 Ideas of draft packages exist only for editors, as in the rest of the API.
 
+Each record carries "since": the day its stage was first reached in its current run (an update
+that keeps the stage, with new ward numbers or a note, does not move it), as on the pages.
+
 POST /api/v1/adoptions logs one stage move through the same service as the log form (so the same
-rules, permissions and audit trail) with channel "api". Answers:
+rules, permissions and audit trail) with channel "api". As on the form, a ward field left out of
+the body keeps the record's number; null says it is not known (clears it). Answers:
   201 {"event": …, "record": {…, "became_current"}}
   401 no credentials, or a bad bearer token
   403 a role that may not log (trust), or faculty outside their networks
   409 expected_version is not the record's version: {"error": {…, "current": record or null}}
   422 anything wrong with the body, by field: {"error": {…, "fields": {field: message}}}. Unknown
       organisation or intervention codes are 422 too (they are fields of the body, not the URL).
+      An entry that repeats the record (same stage, numbers and reason, no new note or evidence) is
+      422 on "stage": it would only move "since".
 Nothing is written unless the answer is 201.
 
 CSRF: clients with an API token send no cookie, so cross-site forgery cannot ride on them and the
@@ -34,7 +40,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..access import EDITORS, loggers_only, signed_in
 from ..adoption import queries as ledger
 from ..adoption import services
-from ..adoption.rules import EventInput
+from ..adoption.rules import WARD_FIELDS, EventInput
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
@@ -101,6 +107,7 @@ def adoptions():
     session = get_session()
     chosen = _filters()
     events = _visible(ledger.records_as_of(session, chosen.filters), _include_drafts())
+    since = ledger.records_since(session, events, chosen.filters)
     versions = queries.record_versions(
         session,
         organisation_id=chosen.ids.get("organisation"),
@@ -109,7 +116,14 @@ def adoptions():
         network_id=chosen.ids.get("network"),
     )
     return {
-        "adoptions": [serialize.adoption_record(e, versions.get((e.organisation_id, e.change_idea_id))) for e in events]
+        "adoptions": [
+            serialize.adoption_record(
+                e,
+                versions.get((e.organisation_id, e.change_idea_id)),
+                since.get((e.organisation_id, e.change_idea_id)),
+            )
+            for e in events
+        ]
     }
 
 
@@ -131,6 +145,7 @@ class LogRequest:
     data: EventInput
     expected_version: int | None
     corrects: int | None
+    keep_wards: frozenset[str]  # the ward fields left out of the body: they keep the record's numbers
 
 
 REQUIRED = ("organisation", "intervention", "stage", "effective_date")
@@ -196,13 +211,16 @@ def parse_log_request(body: Any) -> LogRequest:
         ),
         expected_version=numbers["expected_version"],
         corrects=numbers["corrects"],
+        keep_wards=frozenset(name for name in WARD_FIELDS if name not in body),
     )
 
 
 def _record(adoption: Adoption | None) -> dict[str, Any] | None:
     if adoption is None:
         return None
-    return serialize.adoption_record(adoption.current_event, adoption.row_version)
+    return serialize.adoption_record(
+        adoption.current_event, adoption.row_version, services.record_since(get_session(), adoption)
+    )
 
 
 def _invalid(errors: dict[str, str]):
@@ -240,6 +258,7 @@ def log_adoption():
             expected_version=wanted.expected_version,
             channel="api",
             corrects_event_id=wanted.corrects,
+            keep_wards=wanted.keep_wards,
         )
     except services.NotPermitted:
         abort(403, f"Your account may not log adoption for {organisation.ods_code}")
@@ -255,6 +274,5 @@ def log_adoption():
         session.rollback()
         current = _record(ledger.record(session, organisation, idea))
         return error_json(409, CONFLICT, current=current)
-    record = {**serialize.adoption_record(result.adoption.current_event, result.adoption.row_version)}
-    record["became_current"] = result.became_current
+    record = {**_record(result.adoption), "became_current": result.became_current}
     return {"event": serialize.adoption_event(result.event), "record": record}, 201

@@ -190,14 +190,15 @@ def organisation_detail(o: Organisation) -> dict[str, Any]:
     }
 
 
-def adoption_record(e: AdoptionEvent, version: int | None) -> dict[str, Any]:
-    """Where one organisation stands on one idea: the event that is its record, and the record's
-    current version (what a client sends back as expected_version)."""
+def adoption_record(e: AdoptionEvent, version: int | None, since: date | None = None) -> dict[str, Any]:
+    """Where one organisation stands on one idea: the event that is its record, the day its stage
+    was reached (since) and the record's current version (what a client sends back as expected_version)."""
     return {
         "organisation": e.organisation.ods_code,
         "intervention": e.change_idea.code,
         "stage": e.stage.value,
         "effective_date": iso(e.effective_date),
+        "since": iso(since),
         "version": version,
         "note": e.note,
         "wards_using": e.wards_using,

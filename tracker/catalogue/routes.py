@@ -114,10 +114,12 @@ def idea(code: str):
     _visible(row.package)
     crumbs = _crumbs(_ambition_crumb(row.package.ambition), _package_crumb(row.package))
     session = get_session()
+    adopters = adoption_queries.adopters(session, row)
     return render_template(
         "catalogue/idea.html",
         idea=row,
-        adopters=adoption_queries.adopters(session, row),
+        adopters=adopters,
+        since=adoption_queries.records_since(session, adopters, adoption_queries.EventFilters(intervention=row.code)),
         loggable=adoption_queries.loggable_organisations(session, current_user),
         breadcrumbs=crumbs,
     )
