@@ -245,7 +245,13 @@ def test_coverage_series_and_adoption_dates_follow_the_definitions(client, seede
             manager,
             rows[org.ods],
             idea_rows[idea],
-            EventInput(stage, day, discontinued_reason="staffing" if stage == "discontinued" else None),
+            # Its own note, so that no move is refused as a mere repeat of the record.
+            EventInput(
+                stage,
+                day,
+                note=f"move {len(events)}",
+                discontinued_reason="staffing" if stage == "discontinued" else None,
+            ),
             expected_version=None,
             corrects_event_id=target,
             on_day=TODAY,
