@@ -109,8 +109,9 @@ async () => {
   }
   // Nothing needs a sideways scroll bar (the NHS table container shows a shadow when it does).
   for (const el of document.body.querySelectorAll("*")) {
+    if (el.scrollWidth <= el.clientWidth) continue; // most elements: no need to ask for their style
     const overflow = getComputedStyle(el).overflowX;
-    if ((overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth) {
+    if (overflow === "auto" || overflow === "scroll") {
       problems.push(`${describe(el)} scrolls sideways: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
     }
   }
@@ -147,7 +148,7 @@ class Site:
         page.on("response", self._response)
         page.on("requestfailed", self._request_failed)
         page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("pageerror", lambda error: self.problems.append(f"{page.url}: script error: {error}"))
 
     def _ours(self, url: str) -> bool:
         return url.startswith((self.base_url + "/", "data:", "blob:"))
@@ -164,9 +165,10 @@ class Site:
             self.problems.append(f"{self.page.url}: {response.url} answered {response.status}")
 
     def _request_failed(self, request) -> None:
-        # Another host's requests are refused by the context (and reported above). A download, or a
-        # page left for the next one, ends its navigation as aborted.
-        if not self._ours(request.url) or (self._is_page(request) and request.failure == "net::ERR_ABORTED"):
+        # Another host's requests are refused by the context (and reported above). Aborted is not
+        # failed: a download ends its navigation so, a page left for the next one its loads, and
+        # map.js its fetch of a month passed over.
+        if not self._ours(request.url) or request.failure == "net::ERR_ABORTED":
             return
         self.problems.append(f"{self.page.url}: {request.url} failed ({request.failure})")
 
@@ -195,6 +197,8 @@ class Site:
         for width in sorted(WIDTHS, key=lambda w: w == size["width"]):  # the current width last
             page.set_viewport_size({"width": width, "height": size["height"]})
             self.problems += [f"{page.url} at {width} px: {p}" for p in page.evaluate(LAYOUT_PROBLEMS)]
+        if page.viewport_size != size:
+            page.set_viewport_size(size)
         self.problems += [f"{page.url}: CSP: {v}" for v in page.evaluate("window.__cspViolations || []")]
         self.assert_clean()
         return page
