@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # Refresh the vendored NHS.UK frontend build from the npm package.
 # Usage: scripts/vendor_nhsuk_frontend.sh [VERSION]   (default: the version in VERSION file)
+#
+# The package's built stylesheet is post-processed (rebuilding it from Sass would need the
+# upstream build chain: sass, autoprefixer, cssnano), so that no page asks for anything outside the app:
+# - it asks for icons at /assets/images/ (the Sass setting $nhsuk-images-path); they are pointed at
+#   the copies beside it, relative to the stylesheet, wherever the app serves its static files;
+# - its @font-face rules load the Frutiger typeface from the NHS's font host. Frutiger is licensed
+#   to NHS England, not ours to serve, so the rules are left out (as $nhsuk-include-font-face:
+#   false would) and the text uses the design system's fallback stack ($nhsuk-font-fallback:
+#   arial, sans-serif). The script refuses a build in which any of this is still there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest="$here/tracker/static/vendor/nhsuk-frontend"
@@ -16,6 +25,13 @@ cp -r "$dist/assets/images" "$dest/assets/"
 # The build references its source maps; we do not ship them.
 sed -i 's#//\# sourceMappingURL=.*$##' "$dest/nhsuk-frontend.min.js"
 sed -i 's#/\*\# sourceMappingURL=[^*]*\*/##' "$dest/nhsuk-frontend.min.css"
+css="$dest/nhsuk-frontend.min.css"
+sed -i 's#url(/assets/images/#url(assets/images/#g' "$css"
+sed -i -E 's#@font-face\{font-family:"?Frutiger W01"?;[^}]*\}##g; s#"?Frutiger W01"?,##g' "$css"
+if grep -Eo 'url\(["'"'"']?(https?:|//|/)[^)]*\)|Frutiger' "$css"; then
+  echo "nhsuk-frontend $version: the stylesheet still asks for the above; update this script" >&2
+  exit 1
+fi
 echo "$version" > "$dest/VERSION"
 cat > "$dest/LICENCE" <<LIC
 nhsuk-frontend $version, from the npm package "nhsuk-frontend".

@@ -50,6 +50,12 @@ def test_every_response_carries_the_security_headers(client, path, status):
     assert_security_headers(response)
 
 
+def test_the_content_security_policy_names_no_other_host(client):
+    csp = client.get("/sign-in").headers["Content-Security-Policy"]
+    sources = {source for directive in csp.split(";") for source in directive.split()[1:]}
+    assert sources <= {"'self'", "'none'", "data:"}, sources
+
+
 def test_hsts_only_outside_debug(make_app):
     production_like = make_app(TESTING=False, SECRET_KEY="s" * 48)
     assert "max-age=" in production_like.test_client().get("/sign-in").headers["Strict-Transport-Security"]

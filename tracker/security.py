@@ -8,8 +8,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
-        # The NHS.UK frontend loads the Frutiger typeface from the NHS's own font host.
-        "font-src 'self' https://assets.nhs.uk",
+        # Nothing from other hosts: the vendored NHS.UK stylesheet uses system fonts (scripts/vendor_nhsuk_frontend.sh).
+        "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",

@@ -1,18 +1,21 @@
 """Browser tests: Playwright drives Debian's Chromium against the app served on loopback.
 
-Every page a test visits is checked with axe-core; a serious or critical violation fails the test.
+Every page a test visits is checked with axe-core (a serious or critical violation fails the test) and
+for broken layout at a desktop and a phone width; any failed or outside request, console error or CSP
+report fails it too (see Site).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from tracker.seed import DEMO_PASSWORD
@@ -69,6 +72,53 @@ def live_server(app, seeded) -> Iterator[LiveServer]:
 
 _axe = Axe()
 
+# Every page is checked at a desktop and a phone width; a test sets its own viewport to start at another.
+DESKTOP = {"width": 1280, "height": 800}
+WIDTHS = (1280, 375)
+
+# Collects the Content Security Policy's reports on every document, before any page script runs.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.effectiveDirective} refused ${e.blockedURI || "an inline"} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+# What a person would see as broken layout at the current width, once scripts have reacted to it.
+LAYOUT_PROBLEMS = """
+async () => {
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const problems = [];
+  const describe = (el) => {
+    const classes = (el.getAttribute("class") || "").trim().split(/\\s+/).filter(Boolean);
+    return el.tagName.toLowerCase() + (el.id ? `#${el.id}` : "") + classes.map((c) => `.${c}`).join("");
+  };
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) {
+    problems.push(`the page scrolls sideways: ${root.scrollWidth} px of content in ${root.clientWidth} px`);
+  }
+  // Tables and figures fit the box they sit in (the nearest ancestor that is not inline).
+  for (const el of document.querySelectorAll("table, figure, svg, canvas, img, pre")) {
+    if (el.parentElement instanceof SVGElement || !el.getClientRects().length) continue;
+    let box = el.parentElement;
+    while (box && /^(inline|contents)/.test(getComputedStyle(box).display)) box = box.parentElement;
+    const width = Math.max(el.getBoundingClientRect().width, el.scrollWidth);
+    if (box && width - box.clientWidth >= 1) {
+      problems.push(`${describe(el)} is ${Math.round(width)} px wide in ${box.clientWidth} px (${describe(box)})`);
+    }
+  }
+  // Nothing needs a sideways scroll bar (the NHS table container shows a shadow when it does).
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.scrollWidth <= el.clientWidth) continue; // most elements: no need to ask for their style
+    const overflow = getComputedStyle(el).overflowX;
+    if (overflow === "auto" || overflow === "scroll") {
+      problems.push(`${describe(el)} scrolls sideways: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
+    }
+  }
+  return problems;
+}
+"""
+
 
 def assert_accessible(page: Page) -> None:
     """Fail on any serious or critical axe-core violation on the page as it is now."""
@@ -81,13 +131,51 @@ def assert_accessible(page: Page) -> None:
 
 
 class Site:
-    """A browser tab on the live app, checking accessibility on every page it reaches."""
+    """A browser tab on the live app that fails a test on anything broken that a page shows or does.
+
+    Always: a request for anything (CSS, scripts, images, fonts, API calls) that answers 4xx/5xx, fails,
+    or goes to another host; a console error; an uncaught script error; a Content Security Policy report.
+    On every page checked: axe-core, then at each of WIDTHS a page that scrolls sideways, a table or
+    figure wider than its box, or anything needing a sideways scroll bar. The page itself may answer
+    4xx: tests that go to one say which status they expect.
+    """
 
     def __init__(self, page: Page, base_url: str):
         self.page = page
         self.base_url = base_url
-        self.console_errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.problems: list[str] = []
+        page.on("request", self._request)
+        page.on("response", self._response)
+        page.on("requestfailed", self._request_failed)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"{page.url}: script error: {error}"))
+
+    def _ours(self, url: str) -> bool:
+        return url.startswith((self.base_url + "/", "data:", "blob:"))
+
+    def _is_page(self, request) -> bool:
+        return request.is_navigation_request() and request.frame == self.page.main_frame
+
+    def _request(self, request) -> None:
+        if not self._ours(request.url):
+            self.problems.append(f"{self.page.url} asked another host for {request.url}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400 and not self._is_page(response.request):
+            self.problems.append(f"{self.page.url}: {response.url} answered {response.status}")
+
+    def _request_failed(self, request) -> None:
+        # Another host's requests are refused by the context (and reported above). Aborted is not
+        # failed: a download ends its navigation so, a page left for the next one its loads, and
+        # map.js its fetch of a month passed over.
+        if not self._ours(request.url) or request.failure == "net::ERR_ABORTED":
+            return
+        self.problems.append(f"{self.page.url}: {request.url} failed ({request.failure})")
+
+    def _console(self, message) -> None:
+        # "Failed to load resource" repeats a response above, which names the resource (or is the page's own status).
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(f"{self.page.url}: console error: {message.text}")
 
     def goto(self, path: str) -> Page:
         response = self.page.goto(self.base_url + path)
@@ -102,9 +190,22 @@ class Site:
         return self.checked()
 
     def checked(self) -> Page:
-        self.page.wait_for_load_state("load")
-        assert_accessible(self.page)
-        return self.page
+        page = self.page
+        page.wait_for_load_state("load")
+        assert_accessible(page)
+        size = page.viewport_size
+        for width in sorted(WIDTHS, key=lambda w: w == size["width"]):  # the current width last
+            page.set_viewport_size({"width": width, "height": size["height"]})
+            self.problems += [f"{page.url} at {width} px: {p}" for p in page.evaluate(LAYOUT_PROBLEMS)]
+        if page.viewport_size != size:
+            page.set_viewport_size(size)
+        self.problems += [f"{page.url}: CSP: {v}" for v in page.evaluate("window.__cspViolations || []")]
+        self.assert_clean()
+        return page
+
+    def assert_clean(self) -> None:
+        problems, self.problems = self.problems, []
+        assert not problems, "\n".join(problems)
 
     def sign_in(self, role: str) -> Page:
         self.goto("/sign-in")
@@ -113,9 +214,19 @@ class Site:
         return self.navigates(self.page.get_by_role("button", name="Sign in").click)
 
 
+def new_site(browser: Browser, base_url: str, **context_options) -> tuple[Site, BrowserContext]:
+    """A fresh browser context on the app: no request leaves the machine, every page reports its CSP."""
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, **context_options)
+    context.route(re.compile(rf"^(?!{re.escape(base_url)}/)(https?|wss?)://"), lambda route: route.abort())
+    context.add_init_script(CSP_LISTENER)
+    return Site(context.new_page(), base_url), context
+
+
 @pytest.fixture
 def site(browser, live_server) -> Iterator[Site]:
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    yield Site(page, live_server.url)
-    context.close()
+    site, context = new_site(browser, live_server.url)
+    yield site
+    try:
+        site.assert_clean()  # whatever happened after the last page was checked
+    finally:
+        context.close()

@@ -55,7 +55,6 @@ def test_every_page_passes_axe_for_each_role(site, page_urls, role):
         expect(page.get_by_role("heading", level=1)).to_have_count(1)
         visited += 1
     assert visited >= 15
-    assert not [e for e in site.console_errors if "Content Security Policy" in e], site.console_errors
 
 
 def test_public_pages_pass_axe(site):

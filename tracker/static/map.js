@@ -5,8 +5,9 @@
 // query, the projection, the stage and link styles, all from tracker/maps) and the JSON API
 // (GET /api/v1/network). The canvas is not accessible, so the tables after the map carry the same
 // content, and this module keeps them in step with the month shown. After each draw it writes
-// data-node-count (organisations drawn), data-colours (ODS code → stage) and data-drawn-as-of on
-// the figure, for tests and for anyone reading the page's state.
+// data-node-count (organisations drawn), data-colours (ODS code → stage), data-drawn-as-of and
+// data-label-px (the labels' size on screen) on the figure, for tests and for anyone reading the
+// page's state.
 //
 // The CSP allows no inline script or style: Cytoscape styles its elements through the CSSOM
 // (allowed), and the one <style> element it would inject is pre-empted below.
@@ -19,7 +20,13 @@ const MONTHS = [
 const NOT_STARTED = "none";
 const PLAY_STEP_MS = 900;
 const INPUT_DELAY_MS = 150;
-const FONT = "Frutiger W01, Arial, sans-serif";
+const FONT = "Arial, sans-serif";
+// On the geographic map, labels and circles keep this size on screen however narrow the map is
+// drawn (at a desktop width they are drawn at least this size anyway); below NARROW_PX wide, labels
+// carry the ODS code only (the network is in the tables and the details).
+const LABEL_PX = 12;
+const CIRCLE_PX = 12;
+const NARROW_PX = 600; // the NHS.UK frontend's fallback stack, as the page uses
 
 // Cytoscape adds <style id="__________cytoscape_stylesheet"> with one rule unless an element with
 // that id exists. The CSP would refuse it (and log an error); app.css positions the container.
@@ -139,7 +146,9 @@ function cell(heading, ...content) {
   const td = el("td", "nhsuk-table__cell");
   const label = el("span", "nhsuk-table-responsive__heading", `${heading} `);
   label.setAttribute("aria-hidden", "true");
-  td.append(label, ...content);
+  const body = el("span", "app-table__content"); // one block beside the heading when rows stack
+  body.append(...content);
+  td.append(label, body);
   return td;
 }
 
@@ -256,40 +265,46 @@ class SpreadMap {
 
   stylesheet() {
     // The force layout is fitted to its box, usually at a zoom below 1: larger type keeps the
-    // labels readable there.
+    // labels readable there. The geographic map is drawn at this.zoom (set by fit): sizes in model
+    // units grow as it narrows, so that on screen they stay at least LABEL_PX and CIRCLE_PX.
     const typeScale = this.layout === "force" ? 1.5 : 1;
+    const zoom = this.layout === "force" ? 1 : this.zoom ?? 1;
+    const size = (model, px) => Math.max(model, px / zoom);
     return [
       {
         selector: "node.organisation",
         style: {
-          width: 16,
-          height: 16,
+          width: size(16, CIRCLE_PX),
+          height: size(16, CIRCLE_PX),
           "background-color": "data(fill)",
           "border-color": "data(stroke)",
-          "border-width": 2,
-          label: "data(label)",
+          "border-width": size(2, 1.5),
+          label: this.narrow && this.layout !== "force" ? "data(short)" : "data(label)",
           "text-wrap": "wrap",
           "text-valign": "bottom",
           "text-halign": "center",
-          "text-margin-y": 3,
+          "text-margin-y": size(3, 2),
           "font-family": FONT,
-          "font-size": 10 * typeScale,
+          "font-size": size(10 * typeScale, LABEL_PX),
           "font-weight": "bold",
           color: "#212b32",
           "text-outline-color": "#ffffff",
-          "text-outline-width": 2,
+          "text-outline-width": size(2, 2),
         },
       },
-      { selector: "node.organisation.adopted", style: { width: 22, height: 22, "border-width": 3 } },
+      {
+        selector: "node.organisation.adopted",
+        style: { width: size(22, CIRCLE_PX * 1.4), height: size(22, CIRCLE_PX * 1.4), "border-width": size(3, 2.5) },
+      },
       {
         selector: "node.organisation.highlighted",
         style: {
           "underlay-color": "#ffeb3b",
           "underlay-opacity": 1,
-          "underlay-padding": 6,
+          "underlay-padding": size(6, 4),
           "underlay-shape": "ellipse",
           "border-color": "#212b32",
-          "border-width": 4,
+          "border-width": size(4, 3),
           "z-index": 10,
         },
       },
@@ -429,6 +444,7 @@ class SpreadMap {
           id: node.id,
           ods: node.ods,
           label: node.network ? `${node.ods}\n${node.network}` : node.ods,
+          short: node.ods,
           fill: style.fill,
           stroke: style.stroke,
           parent: force && parents.has(node.network) ? parents.get(node.network) : undefined,
@@ -490,8 +506,16 @@ class SpreadMap {
     if (this.layout === "force") {
       this.cy.fit(undefined, 24);
     } else {
-      this.cy.viewport({ zoom: this.canvas.clientWidth / this.projection.width, pan: { x: 0, y: 0 } });
+      const zoom = this.canvas.clientWidth / this.projection.width;
+      this.cy.viewport({ zoom, pan: { x: 0, y: 0 } });
+      const narrow = this.canvas.clientWidth < NARROW_PX;
+      if (zoom !== this.zoom || narrow !== this.narrow) {
+        Object.assign(this, { zoom, narrow });
+        this.cy.style(this.stylesheet());
+      }
     }
+    const label = this.cy.nodes(".organisation").first();
+    if (label.nonempty()) this.figure.dataset.labelPx = String(parseFloat(label.renderedStyle("font-size")));
   }
 
   writeState(payload, organisations) {
