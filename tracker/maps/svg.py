@@ -243,7 +243,7 @@ def _attribution(outline: Outline, projection: Projection) -> str:
         texts.append(f'<text x="{x}" y="{y}">{escape(line)}</text>')
     return (
         '<g class="app-map-attribution"'
-        + _attrs(fill=ATTRIBUTION_COLOUR, font_size=9, text_anchor="end", font_family="Frutiger W01, Arial, sans-serif")
+        + _attrs(fill=ATTRIBUTION_COLOUR, font_size=9, text_anchor="end", font_family="Arial, sans-serif")
         + ">"
         + "".join(texts)
         + "</g>"
@@ -392,7 +392,7 @@ def map_svg(
             font_size=10,
             font_weight="bold",
             text_anchor="middle",
-            font_family="Frutiger W01, Arial, sans-serif",
+            font_family="Arial, sans-serif",
             stroke="#ffffff",
             stroke_width=3,
             stroke_linejoin="round",
