@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from conftest import FormClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from tracker import db as tracker_db
 from tracker.auth import tokens
 from tracker.models import ApiToken, AuditEvent, User, utcnow
 
@@ -148,14 +149,42 @@ def test_revoke_all_of_an_account(seeded, runner):
 # --- the lookup ---------------------------------------------------------------------------------
 
 
-def test_user_for_token(app, seeded):
+def test_match_token(app, seeded):
     raw = issue(seeded, MANAGER)
+    now = utcnow()
     with app.app_context():
-        user = tokens.user_for_token(seeded, raw)
-        assert user.email == MANAGER
+        match = tokens.match_token(seeded, raw, now=now)
+        assert match.user.email == MANAGER and match.use_due
         seeded.rollback()
         for wrong in ("", "st_", raw[:-1], raw + "x", raw.upper(), "st_" + "A" * 43, f"Bearer {raw}"):
-            assert tokens.user_for_token(seeded, wrong) is None
+            assert tokens.match_token(seeded, wrong, now=now) is None
+
+
+def test_a_request_that_records_a_tokens_use_holds_one_connection_at_a_time(app, seeded, client):
+    """Each request holding one pooled connection while it waits for a second drains the pool under load."""
+    raw = issue(seeded, TRUST)
+    seeded.close()
+    engine = tracker_db.get_engine(app)
+    held, most = 0, 0
+
+    def checkout(*_):
+        nonlocal held, most
+        held += 1
+        most = max(most, held)
+
+    def checkin(*_):
+        nonlocal held
+        held -= 1
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+    try:
+        assert client.get("/api/v1/networks", headers=bearer(raw)).status_code == 200
+    finally:
+        event.remove(engine, "checkout", checkout)
+        event.remove(engine, "checkin", checkin)
+    assert token_rows(seeded)[0].last_used_at is not None  # the use was recorded …
+    assert most == 1  # … without a second connection while the first was held
 
 
 def test_last_use_is_written_at_most_once_an_hour(app, seeded, client, statement_counter):

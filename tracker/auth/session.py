@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import is_api_request
 from ..db import get_engine, get_session
 from ..extensions import login_manager
-from ..models import User
+from ..models import User, utcnow
 from . import tokens
 
 BAD_TOKEN = (
@@ -62,14 +62,18 @@ def load_user_from_request(req: Request) -> User | None:
     raw = bearer_token(req.headers["Authorization"])
     if raw is None:
         return None
-    # Checked in a short read of its own (its use recorded in a short write), before this request's
-    # session begins: a writing request's session holds SQLite's write lock from its first statement.
+    # Checked in a short read of its own, closed before its use is recorded in a short write, and
+    # both before this request's session begins: a writing request's session holds SQLite's write
+    # lock from its first statement, and one request never holds two connections at once.
+    now = utcnow()
     with Session(bind=get_engine()) as lookup:
-        user = tokens.user_for_token(lookup, raw)
-    if user is None:
+        match = tokens.match_token(lookup, raw, now=now)
+    if match is None:
         return None
+    if match.use_due:
+        tokens.record_use(match.token_id, now)
     g.signed_in_by_token = True
-    return get_session().merge(user, load=False)
+    return get_session().merge(match.user, load=False)
 
 
 def _refuse_bad_bearer() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -81,12 +82,21 @@ def revoke_all(session: Session, user: User) -> int:
     return len(live)
 
 
-def user_for_token(session: Session, raw: str, *, now: datetime | None = None) -> User | None:
-    """The active user of an unrevoked token (organisation and networks loaded), else None.
+@dataclass(frozen=True)
+class TokenMatch:
+    """The active user a token belongs to, and whether its use is due to be recorded."""
 
-    One query in `session`. When the token's last use is an hour old or more, the use is recorded
-    in a short transaction of its own (write_session), so `session` must be a reading session:
-    one holding SQLite's write lock would make that second writer wait on it.
+    user: User
+    token_id: int
+    use_due: bool
+
+
+def match_token(session: Session, raw: str, *, now: datetime) -> TokenMatch | None:
+    """The active user of an unrevoked token (organisation and networks loaded), else None. One query.
+
+    It writes nothing: the caller releases `session` and then calls record_use when use_due, so a
+    request never holds two connections at once (under load, requests each holding one and waiting
+    for a second would drain the pool).
     """
     if not is_well_formed(raw):
         return None
@@ -99,10 +109,7 @@ def user_for_token(session: Session, raw: str, *, now: datetime | None = None) -
     if row is None:
         return None
     user, token_id, last_used_at = row
-    now = now or utcnow()
-    if last_used_at is None or now - last_used_at >= USE_RECORDED_EVERY:
-        record_use(token_id, now)
-    return user
+    return TokenMatch(user, token_id, last_used_at is None or now - last_used_at >= USE_RECORDED_EVERY)
 
 
 def record_use(token_id: int, now: datetime) -> None:
