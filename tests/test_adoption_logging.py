@@ -9,12 +9,15 @@ import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
-from tests.conftest import FormClient
+from tests.conftest import ON_POSTGRES, FormClient
+from tracker import db as tracker_db
 from tracker.adoption import queries, rules, services
 from tracker.adoption.rules import EventInput
 from tracker.auth import tokens
+from tracker.editing import InvalidInput
 from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Network, Organisation, Stage, User
 
 LOG = "/organisations/RNU/adoption/RP-01/log"
@@ -411,3 +414,42 @@ def test_simultaneous_first_writes_of_a_record_let_exactly_one_win(app, seeded, 
     for n, (ods, code) in enumerate([("RNU", "RP-02"), ("RXY", "RP-03"), ("RW1", "SS-01")], start=1):
         assert race(app, token["manager"], ods, code, writers=8) == [201] + [409] * 7, (ods, code)
         assert event_count(seeded) == n
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="SQLite's BEGIN IMMEDIATE lets one writer in at a time: nothing interleaves"
+)
+def test_an_event_logged_while_a_closure_is_being_saved_waits_for_it_and_is_then_refused(app, seeded):
+    """The closure's transaction has locked the organisation and moved its date, not yet committed;
+    an event dated after the new closure must not slip in between its count of events left out and its commit."""
+    engine = tracker_db.get_engine(app)
+    organisation_id = one(seeded, Organisation, ods_code="RNU").id
+    seeded.rollback()
+    outcome: dict[str, object] = {}
+
+    def log_after_the_closure_date():
+        with Session(engine) as writer:
+            try:
+                log(writer, "RNU", "RP-01", "testing", date(2024, 6, 1))
+                outcome["logged"] = True
+            except InvalidInput as refused:
+                outcome["refused"] = refused.errors
+
+    with Session(engine) as closer, engine.connect() as watcher:
+        row = closer.scalar(select(Organisation).where(Organisation.id == organisation_id).with_for_update())
+        row.closed_on = date(2024, 1, 1)
+        closer.flush()
+        logger = threading.Thread(target=log_after_the_closure_date)
+        logger.start()
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        for _ in range(500):  # until the logger waits on the organisation's row (bounded: 10 s)
+            if watcher.execute(text(waiting)).scalar() or not logger.is_alive():
+                break
+            logger.join(0.02)
+        assert logger.is_alive(), outcome  # it waited for the closure instead of reading the old dates
+        closer.commit()
+    logger.join(30)
+    assert "closed on 1 January 2024" in outcome["refused"]["effective_date"]
+    assert event_count(seeded) == 0

@@ -52,8 +52,15 @@ class LogResult:
     became_current: bool
 
 
-def _organisation_dates(organisation: Organisation) -> rules.OrganisationDates:
-    return rules.OrganisationDates(organisation.opened_on, organisation.closed_on)
+def _committed_dates(session: Session, organisation: Organisation) -> rules.OrganisationDates:
+    """The organisation's dates as committed, share-locked until the transaction ends: a closure
+    being saved meanwhile (it locks the row) is waited for, then seen."""
+    opened_on, closed_on = session.execute(
+        select(Organisation.opened_on, Organisation.closed_on)
+        .where(Organisation.id == organisation.id)
+        .with_for_update(read=True)
+    ).one()
+    return rules.OrganisationDates(opened_on, closed_on)
 
 
 def _new_event(organisation, idea, data: rules.EventInput, user, channel, corrects_event_id, is_demo, logged_at):
@@ -254,7 +261,7 @@ def log_adoption(
     adoption = _locked_record(session, organisation, idea)
     if adoption is not None:
         data = rules.with_kept_wards(data, (adoption.wards_using, adoption.wards_in_scope), keep_wards)
-    errors = rules.event_problems(data, _organisation_dates(organisation), on_day or today())
+    errors = rules.event_problems(data, _committed_dates(session, organisation), on_day or today())
     if corrects_event_id is not None:
         pair = (organisation.id, idea.id)
         problem = derive.correction_problem(pair_events(session, {pair})[pair], corrects_event_id)

@@ -125,8 +125,10 @@ def _check_left_out(
 ) -> None:
     """Refuse dates that leave out events, unless the editor confirmed leaving out exactly that many.
 
-    The confirmation goes into the audit row of the change.
+    The confirmation goes into the audit row of the change. The organisation's row is locked first,
+    so an event logged meanwhile (log_adoption reads the dates under a share lock) is counted or refused.
     """
+    session.execute(select(Organisation.id).where(Organisation.id == organisation.id).with_for_update())
     left_out = events_left_out(session, organisation, opened_on, closed_on)
     if not left_out:
         return
