@@ -22,7 +22,7 @@ from tracker.organisations import services
 from tracker.organisations.left_out import events_left_out
 from tracker.seed import SeedError, load_reference, reference_data
 
-# RNU's events: RP-01 implementing, then spreading; RP-02 testing twice; RP-03 considering.
+# RNU's events: RP-01 implementing, then spreading; RP-02 testing twice (a second ward); RP-03 considering.
 EVENTS = [
     ("RP-03", "considering", date(2022, 1, 10)),
     ("RP-01", "implementing", date(2023, 5, 1)),
@@ -61,14 +61,16 @@ def assert_refused(response, message: str) -> str:
 def log_events(session, ods: str = "RNU", events=EVENTS) -> None:
     manager = session.scalar(select(User).filter_by(email="manager@demo.invalid"))
     organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
+    wards = {}
     for code, stage, day in events:
         idea = session.scalar(select(ChangeIdea).filter_by(code=code))
+        wards[code] = wards.get(code, 0) + 1  # each entry says something new, so none is a mere repeat
         adoption_services.log_adoption(
             session,
             manager,
             organisation,
             idea,
-            EventInput(stage=stage, effective_date=day, wards_using=1, wards_in_scope=4),
+            EventInput(stage=stage, effective_date=day, wards_using=wards[code], wards_in_scope=4),
             expected_version=None,
             on_day=date(2025, 6, 30),
         )
