@@ -54,9 +54,11 @@ def register_extensions(app: Flask) -> None:
     from .access import register_access
     from .auth.session import init_login
     from .extensions import csrf
+    from .security import register_input_checks
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    register_input_checks(app)
     init_login(app)
     # Access rules run before the CSRF check, so a forbidden POST is a 403 whatever its token.
     register_access(app)
