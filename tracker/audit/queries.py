@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..limits import day_after
 from ..models import AuditEvent
 
 PAGE_SIZE = 50
@@ -42,8 +43,8 @@ def _where(stmt, filters: AuditFilters):
         stmt = stmt.where(AuditEvent.entity == filters.entity)
     if filters.since:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(filters.since, time(), tzinfo=UTC))
-    if filters.until:
-        stmt = stmt.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time(), tzinfo=UTC))
+    if filters.until and (end := day_after(filters.until)):
+        stmt = stmt.where(AuditEvent.at < datetime.combine(end, time(), tzinfo=UTC))
     return stmt
 
 
