@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import Form
+from ..limits import database_int
 from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
 from .rules import NOTE_MAX
 
@@ -17,10 +18,10 @@ REASON_CHOICES = [SelectChoice("", "Not discontinued")] + [SelectChoice(r.value,
 def _int_or_none(value):
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return database_int(value)
 
 
-class LogAdoptionForm(FlaskForm):
+class LogAdoptionForm(Form):
     stage = RadioField("Stage", choices=STAGE_CHOICES, validators=[InputRequired("Choose the stage")])
     effective_date = DateField(
         "Date it took effect", validators=[DataRequired("Enter the date the stage took effect, like 2024-03-31")]
@@ -42,7 +43,12 @@ class LogAdoptionForm(FlaskForm):
     )
     # The service checks the reason against the stage; an absent value means "not discontinued".
     discontinued_reason = SelectField("If discontinued, why", choices=REASON_CHOICES, validate_choice=False)
-    corrects_event_id = SelectField("Does this correct an earlier entry?", coerce=_int_or_none, validate_choice=False)
+    corrects_event_id = SelectField(
+        "Does this correct an earlier entry?",
+        coerce=_int_or_none,
+        validate_choice=False,
+        invalid_value_message="Choose an earlier entry of this record",
+    )
     expected_version = HiddenField()
 
     def set_corrections(self, events) -> None:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..access import admins_only
 from ..db import get_session
+from ..forms import Form
+from ..limits import database_int
 from . import queries
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -43,7 +44,7 @@ def events():
         since=form.since.data if valid else None,
         until=form.until.data if valid else None,
     )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=database_int) or 1)
     result = queries.audit_page(session, filters, page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
