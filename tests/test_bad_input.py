@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 
 import pytest
 from conftest import FormClient, count_statements
@@ -271,3 +272,17 @@ def test_a_file_in_the_delete_driver_form_deletes_nothing(signed_in, seeded, dri
     assert response.status_code == 200
     seeded.expire_all()
     assert seeded.get(Driver, driver.id) is not None
+
+
+def test_an_api_body_sent_as_a_form_content_type_is_still_read_as_json(client, seeded):
+    """The NUL check leaves API bodies to the API, which reads JSON whatever the Content-Type says."""
+    raw = issue_token(seeded, seeded.scalar(select(User).filter_by(email="manager@demo.invalid")))
+    seeded.commit()
+    body = {"organisation": "RNU", "intervention": "SS-01", "stage": "testing", "effective_date": "2024-05-01"}
+    response = client.post(
+        "/api/v1/adoptions",
+        data=json.dumps({**body, "expected_version": 0}),
+        content_type="application/x-www-form-urlencoded",  # what curl -d sends
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
