@@ -286,3 +286,8 @@ def test_an_api_body_sent_as_a_form_content_type_is_still_read_as_json(client, s
         headers={"Authorization": f"Bearer {raw}"},
     )
     assert response.status_code == 201, response.get_data(as_text=True)
+
+
+def test_a_multipart_part_without_a_readable_name_is_no_500(client):
+    data = {"csrf_token": client.csrf_token(), "\rbroken": (io.BytesIO(b"a"), "x.csv"), "a": "\r\n"}
+    assert client.post("/sign-in", data=data).status_code < 500

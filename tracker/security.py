@@ -40,8 +40,9 @@ def register_security_headers(app: Flask) -> None:
 NUL_REFUSED = "The request contains a NUL character, which no address, search or form field may hold."
 
 
-def _holds_nul(*texts: str) -> bool:
-    return any("\x00" in text for text in texts)
+def _holds_nul(*texts: str | None) -> bool:
+    # A multipart part with a malformed header comes through with no name (None).
+    return any(text and "\x00" in text for text in texts)
 
 
 def _texts(multidict) -> list[str]:
@@ -60,7 +61,7 @@ def refuse_nul() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
         return  # the API reads JSON whatever the Content-Type: parsing a form here would eat its body
     files = request.files.items(multi=True)
-    if _holds_nul(*_texts(request.form), *(name + (file.filename or "") for name, file in files)):
+    if _holds_nul(*_texts(request.form), *(text for name, file in files for text in (name, file.filename))):
         abort(400, NUL_REFUSED)
 
 
