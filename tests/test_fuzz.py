@@ -6,8 +6,10 @@ The targets come from the app's own URL map, so a new route is fuzzed without a 
 - every form (POST with the session's CSRF token): the fields its page shows, each kept, given a
   nasty value or replaced by a file, and malformed bodies;
 - every JSON write of the API: malformed JSON and values of the wrong type.
-Each (target, role) runs a few examples; hypothesis is derandomised so CI runs the same requests
-every time. TRACKER_FUZZ_EXAMPLES=50 TRACKER_FUZZ_RANDOM=1 runs a longer, random search by hand.
+Each target gets the full treatment (every kind of trouble in every field, then random examples)
+from one role allowed to use it, the roles taking turns; every other role sends one request mixing
+the kinds. Hypothesis is derandomised and remembers nothing, so CI sends the same requests every
+time; TRACKER_FUZZ_EXAMPLES=50 TRACKER_FUZZ_RANDOM=1 runs a longer, random search by hand.
 """
 
 from __future__ import annotations
