@@ -54,9 +54,11 @@ def register_extensions(app: Flask) -> None:
     from .access import register_access
     from .auth.session import init_login
     from .extensions import csrf
+    from .security import register_input_checks
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    register_input_checks(app)
     init_login(app)
     # Access rules run before the CSRF check, so a forbidden POST is a 403 whatever its token.
     register_access(app)
@@ -76,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
+    from .limits import DatabaseIntConverter
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
     from .maps.routes import bp as maps_bp
@@ -84,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
     from .security import register_security_headers
     from .spreadsheets.routes import bp as spreadsheets_bp
 
+    # Before any route is added: every <int:…> in a URL is bounded to what the database holds.
+    app.url_map.converters["int"] = DatabaseIntConverter
     for bp in (
         main_bp,
         auth_bp,

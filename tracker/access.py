@@ -55,6 +55,11 @@ def rule_for(app: Flask, endpoint: str | None) -> str | frozenset[Role] | None:
     return getattr(view, "access_rule", None)
 
 
+def sees_drafts() -> bool:
+    """Whether the user may see draft packages and their ideas; for everyone else they do not exist."""
+    return current_user.is_authenticated and current_user.role in EDITORS
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 

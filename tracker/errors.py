@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, render_template
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from . import audit
 from .access import is_api_request
@@ -86,6 +87,41 @@ def _handle_http(error: HTTPException):
     return template, status
 
 
+# The last resort, when even the plain error page cannot be drawn: no template, no database.
+BARE_500 = (
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{0}</title></head>'
+    "<body><h1>{0}</h1><p>{1}</p></body></html>"
+).format(*TITLES[500])
+
+
+def _handle_500(_error: InternalServerError):
+    """The 500 page, drawn without the database: the request's session may be what failed.
+
+    The session is rolled back first (a failed PostgreSQL transaction refuses every statement
+    until then) and the page is drawn as for someone signed out, so no user is loaded for it.
+    """
+    request_session = g.pop("db_session", None)
+    if request_session is not None:
+        try:
+            request_session.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection: closing below is all that is left
+            current_app.logger.exception("Could not roll back the failed request's session")
+        finally:
+            request_session.close()
+    # Flask-Login keeps the request's user in g._login_user: a signed-out user there means the page
+    # (and Flask-Login's template context) never loads one, nor reads an expired one's attributes.
+    g._login_user = AnonymousUserMixin()
+    try:
+        if is_api_request():
+            return error_json(500)
+        title, message = TITLES[500]
+        return render_template("errors/error.html", status=500, title=title, message=message), 500
+    except Exception:  # noqa: BLE001 - whatever broke, the answer is still a page with our headers
+        current_app.logger.exception("Could not draw the 500 page")
+        return BARE_500, 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def register_errors(app: Flask) -> None:
-    # Unhandled exceptions reach this as InternalServerError after Flask has logged them.
+    # Unhandled exceptions reach the 500 handler as InternalServerError after Flask has logged them.
+    app.register_error_handler(InternalServerError, _handle_500)
     app.register_error_handler(HTTPException, _handle_http)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -33,6 +32,7 @@ from wtforms.validators import (
 
 from ..auth.passwords import password_problem
 from ..db import get_session
+from ..forms import Form
 from ..models import Role
 from . import services
 
@@ -50,7 +50,7 @@ class RequiredForTrust:
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(Form):
     """A new account: who, which role, what the role covers, and a first password."""
 
     email = EmailField(
@@ -144,7 +144,7 @@ class EditAccountForm(NewAccountForm):
             return 0
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
     confirm_password = PasswordField(
         "Confirm new password",

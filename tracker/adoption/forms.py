@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..calendar import people_date
+from ..forms import Form
+from ..limits import database_int
 from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
 from .rules import NOTE_MAX, WARD_FIELDS
 
@@ -27,10 +28,10 @@ REASON_CHOICES = [SelectChoice("", "Not discontinued")] + [SelectChoice(r.value,
 def _int_or_none(value):
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return database_int(value)
 
 
-class LogAdoptionForm(FlaskForm):
+class LogAdoptionForm(Form):
     stage = RadioField("Stage", choices=STAGE_CHOICES, validators=[InputRequired("Choose the stage")])
     effective_date = DateField(
         "Date it took effect", validators=[DataRequired("Enter the date the stage took effect, like 2024-03-31")]
@@ -54,7 +55,12 @@ class LogAdoptionForm(FlaskForm):
     )
     # The service checks the reason against the stage; an absent value means "not discontinued".
     discontinued_reason = SelectField("If discontinued, why", choices=REASON_CHOICES, validate_choice=False)
-    corrects_event_id = SelectField("Does this correct an earlier entry?", coerce=_int_or_none, validate_choice=False)
+    corrects_event_id = SelectField(
+        "Does this correct an earlier entry?",
+        coerce=_int_or_none,
+        validate_choice=False,
+        invalid_value_message="Choose an earlier entry of this record",
+    )
     expected_version = HiddenField()
 
     def set_corrections(self, events) -> None:

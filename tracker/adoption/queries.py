@@ -253,6 +253,13 @@ def organisation_matrix(session: Session, organisation: Organisation) -> tuple[l
     return ambitions, {r.change_idea_id: r for r in records}
 
 
+def visible(rows: list, include_drafts: bool) -> list:
+    """Events or records, less those of ideas in draft packages unless drafts may be seen."""
+    if include_drafts:
+        return rows
+    return [r for r in rows if r.change_idea.package.status is not PackageStatus.DRAFT]
+
+
 def visible_packages(ambition: Ambition, include_drafts: bool) -> list[ChangePackage]:
     return [p for p in ambition.packages if include_drafts or p.status is PackageStatus.PUBLISHED]
 

@@ -37,7 +37,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import EDITORS, loggers_only, signed_in
+from ..access import loggers_only, sees_drafts, signed_in
 from ..adoption import queries as ledger
 from ..adoption import services
 from ..adoption.rules import WARD_FIELDS, EventInput
@@ -45,7 +45,7 @@ from ..db import get_session
 from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
 from ..extensions import csrf
-from ..models import Adoption, PackageStatus
+from ..models import Adoption
 from . import bp, queries, serialize
 from .routes import ISO_DAY, code_parameter, parse_day
 from .writes import LARGEST_ID, check_csrf, json_body, text_field
@@ -59,7 +59,7 @@ CONFLICT = (
 
 
 def _include_drafts() -> bool:
-    return current_user.role in EDITORS
+    return sees_drafts()
 
 
 @dataclass(frozen=True)
@@ -93,20 +93,13 @@ def _filters() -> _Filters:
     return _Filters(ledger.EventFilters(**codes, as_of=day), ids)
 
 
-def _visible(events, include_drafts: bool):
-    """Events of ideas in draft packages are left out for those who may not see drafts."""
-    if include_drafts:
-        return events
-    return [e for e in events if e.change_idea.package.status is not PackageStatus.DRAFT]
-
-
 @bp.get("/adoptions")
 @signed_in
 def adoptions():
     """Each organisation × idea's record as of a day (default: now), with its current version."""
     session = get_session()
     chosen = _filters()
-    events = _visible(ledger.records_as_of(session, chosen.filters), _include_drafts())
+    events = ledger.visible(ledger.records_as_of(session, chosen.filters), _include_drafts())
     since = ledger.records_since(session, events, chosen.filters)
     versions = queries.record_versions(
         session,
@@ -131,7 +124,7 @@ def adoptions():
 @signed_in
 def adoption_history():
     """Every event (effective on or before as_of, if given), in the order they took effect."""
-    events = _visible(ledger.events(get_session(), _filters().filters), _include_drafts())
+    events = ledger.visible(ledger.events(get_session(), _filters().filters), _include_drafts())
     return {"events": [serialize.adoption_event(e) for e in events]}
 
 

@@ -12,9 +12,8 @@ import re
 from datetime import date
 
 from flask import abort, request
-from flask_login import current_user
 
-from ..access import EDITORS, signed_in
+from ..access import sees_drafts, signed_in
 from ..db import get_session
 from ..errors import BadParameter
 from ..models import Stage
@@ -24,7 +23,7 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _include_drafts() -> bool:
-    return current_user.role in EDITORS
+    return sees_drafts()
 
 
 def code_parameter(name: str) -> str | None:

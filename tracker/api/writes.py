@@ -9,8 +9,9 @@ from flask_wtf.csrf import CSRFError
 
 from ..auth.session import signed_in_by_token
 from ..extensions import csrf
+from ..limits import LARGEST_INT
 
-LARGEST_ID = 2**31 - 1  # ids beyond this cannot be bound on every database
+LARGEST_ID = LARGEST_INT  # ids beyond this cannot be bound on every database
 
 
 def check_csrf() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import String, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..calendar import LONDON
+from ..limits import day_after
 from ..models import (
     Adoption,
     Ambition,
@@ -56,8 +57,8 @@ def _where(stmt, filters: AuditFilters):
         stmt = stmt.where(AuditEvent.entity == filters.entity)
     if filters.since:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(filters.since, time(), tzinfo=LONDON))
-    if filters.until:
-        stmt = stmt.where(AuditEvent.at < datetime.combine(filters.until + timedelta(days=1), time(), tzinfo=LONDON))
+    if filters.until and (end := day_after(filters.until)):
+        stmt = stmt.where(AuditEvent.at < datetime.combine(end, time(), tzinfo=LONDON))
     return stmt
 
 

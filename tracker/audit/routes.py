@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
 from wtforms import DateField, SelectField, StringField
@@ -14,6 +13,8 @@ from wtforms.validators import Length, Optional
 
 from ..access import admins_only
 from ..db import get_session
+from ..forms import Form
+from ..limits import database_int
 from . import queries, sentences
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -32,7 +33,7 @@ def _requested(paths: set[str]) -> dict[str, tuple[str, dict]]:
     return found
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -64,7 +65,7 @@ def events():
         since=form.since.data if valid else None,
         until=form.until.data if valid else None,
     )
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=database_int) or 1)
     result = queries.audit_page(session, filters, page)
     names = queries.names_for(
         session, result.events, _requested({e.path for e in result.events if e.action == "denied"})

@@ -6,11 +6,12 @@ Format rules are declared here so the editor sees them at once; rules that need 
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from ..forms import Form
+from ..limits import database_int
 from ..models import PackageStatus
 from . import services
 
@@ -27,7 +28,7 @@ def optional_int(value) -> int | None:
     """A choice's id, or None for the empty choice ("none" or "not yet placed")."""
     if value is None or value == "":
         return None
-    return int(value)
+    return database_int(value)
 
 
 def web_address(_form, field) -> None:
@@ -40,7 +41,7 @@ def _max(label: str, limit: int) -> Length:
     return Length(max=limit, message=f"{label} must be {limit} characters or fewer")
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """An edit form that carries the row_version the editor loaded."""
 
     row_version = HiddenField()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..forms import Form
 from ..models import LinkKind, LinkStatus
 from ..organisations.forms import VersionedForm
 from .services import (
@@ -37,7 +37,7 @@ def _organisation_choices(first: str, organisations: list[tuple[str, str]]) -> l
     return [SelectChoice("", first), *(SelectChoice(value, label) for value, label in organisations)]
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """Record a learning link."""
 
     # The service names the problem (unknown, the same organisation twice, a duplicate), so the
@@ -124,7 +124,7 @@ class LinkVersionForm(VersionedForm):
     """The delete and confirm buttons: their CSRF token and the row version the editor saw."""
 
 
-class LinkFilterForm(FlaskForm):
+class LinkFilterForm(Form):
     """The filters of the links list, read from the query string."""
 
     class Meta:

@@ -15,7 +15,6 @@ from .forms import STATUS_LABELS, EditLinkForm, LinkFilterForm, LinkForm, LinkVe
 
 bp = Blueprint("links", __name__)
 
-LARGEST_ID = 2**31 - 1  # ids beyond this name nothing (and would not bind on PostgreSQL)
 ODS_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
 
 
@@ -24,7 +23,7 @@ def _crumbs():
 
 
 def _link_or_404(link_id: int) -> LearningLink:
-    link = queries.link(get_session(), link_id) if link_id <= LARGEST_ID else None
+    link = queries.link(get_session(), link_id)
     if link is None:
         abort(404)
     return link

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..calendar import people_date, today
+from ..forms import Form
 from ..models import Stage
 from ..models.adoption import LADDER
 from ..reports.coverage import PROGRAMME_START
@@ -49,7 +49,7 @@ class AsOfField(DateField):
         super().process_formdata(valuelist)
 
 
-class SpreadMapForm(FlaskForm):
+class SpreadMapForm(Form):
     """Which ambition (and change idea), on which day, from which stage on, drawn how.
 
     Unknown ambition and change idea codes are checked by the view: they are wrong addresses

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
 )
 
 from ..calendar import today
+from ..forms import Form
 from ..models import KIND_LABELS, Membership, OrganisationKind
 from . import dates
 from .left_out import LeftOut
@@ -77,7 +77,7 @@ class CoordinateField(FloatField):
             raise ValueError(self.invalid_value_message)
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """An edit form: carries the row version the editor loaded, so a stale save is refused."""
 
     row_version = HiddenField()
@@ -123,7 +123,7 @@ class ReopenOrganisationForm(VersionedForm):
     """The reopen button: its CSRF token and the row version the editor saw."""
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """Add an organisation."""
 
     ods_code = StringField(
@@ -293,7 +293,7 @@ class CloseOrganisationForm(LeaveOutForm):
         return cls(formdata=None, data=data, successors=successors)
 
 
-class NetworkForm(FlaskForm):
+class NetworkForm(Form):
     """Add a network."""
 
     code = StringField(
@@ -368,7 +368,7 @@ class EditNetworkForm(VersionedForm, NetworkForm):
         return cls(formdata=None, obj=network)
 
 
-class OrganisationFilterForm(FlaskForm):
+class OrganisationFilterForm(Form):
     """The filters of the organisations list, read from the query string."""
 
     class Meta:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 from ..calendar import people_date, today
+from ..forms import Form
 from ..models import Stage
 from ..models.adoption import LADDER
 from .coverage import PROGRAMME_START
@@ -38,7 +38,7 @@ class AsOfField(DateField):
         super().process_formdata(valuelist)
 
 
-class CoverageForm(FlaskForm):
+class CoverageForm(Form):
     """Which ambition, as of which day, from which stage on, for which network.
 
     The ambition and network codes are checked by the view: an unknown one is a 404, as a

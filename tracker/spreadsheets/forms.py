@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
+from ..forms import Form
 
-class UploadForm(FlaskForm):
+
+class UploadForm(Form):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     # A signed ticket (see staging.py): which checked upload, and the plan the person was shown.
     ticket = HiddenField(validators=[DataRequired()])

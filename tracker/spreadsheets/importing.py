@@ -205,6 +205,24 @@ def _blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
+def _unreadable(line: int, error: csv.Error) -> Problem:
+    """What is wrong where the strict CSV reader stopped: a quotation mark, nearly always."""
+    reason = str(error)
+    if reason == "unexpected end of data":
+        message = (
+            "A quotation mark opens a cell on this line and nothing closes it, so every line after it "
+            "would be read into that one cell. Close the quotation mark, or remove it"
+        )
+    elif reason.endswith("expected after '\"'"):
+        message = (
+            "A cell on this line has text after its closing quotation mark. Put the whole cell in "
+            'quotation marks and write each quotation mark inside it twice ("")'
+        )
+    else:
+        message = f"This line could not be read as CSV ({reason})"
+    return Problem(line, "", message)
+
+
 def parse(raw: bytes, max_rows: int = MAX_ROWS) -> ParsedFile:
     """Read the file into rows, finding every problem that needs no database."""
     text, problem = decode(raw)
@@ -212,12 +230,14 @@ def parse(raw: bytes, max_rows: int = MAX_ROWS) -> ParsedFile:
         return ParsedFile([], [problem])
     if not text.strip():
         return ParsedFile([], [Problem(0, "", "The file is empty")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    # Strict: a quotation mark left open must not swallow the rows after it into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
     rows: list[Row] = []
     problems: list[Problem] = []
     positions: dict[str, int] | None = None
     unnamed: list[int] = []
     width = 0
+    line = 0
     try:
         for line, record in enumerate(reader, start=1):
             if _blank(record):
@@ -243,7 +263,7 @@ def parse(raw: bytes, max_rows: int = MAX_ROWS) -> ParsedFile:
                     Problem(line, "", "There are more cells on this line than there are columns in the header row")
                 )
     except csv.Error as error:
-        return ParsedFile([], [Problem(reader.line_num, "", f"The file could not be read as CSV ({error})")])
+        return ParsedFile([], [_unreadable(line + 1, error)])  # the line after the last one read
     if not rows:
         return ParsedFile([], [Problem(0, "", "The file has no rows of data below the header row")])
     return ParsedFile(rows, problems)

@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..access import editors_only, signed_in
+from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries
 from ..calendar import today
 from ..db import get_session
@@ -102,15 +102,17 @@ def _download(name: str, fmt: str, lines) -> Response:
 @bp.get("/adoption-events.<any(csv, xlsx):fmt>")
 @signed_in
 def events_file(fmt: str):
-    """Every adoption event, one row each, in the order they took effect."""
-    return _download("adoption-events", fmt, exporting.event_lines(queries.events(get_session())))
+    """Every adoption event, one row each, in the order they took effect (drafts only for editors)."""
+    events = queries.visible(queries.events(get_session()), sees_drafts())
+    return _download("adoption-events", fmt, exporting.event_lines(events))
 
 
 @bp.get("/adoption-records.<any(csv, xlsx):fmt>")
 @signed_in
 def records_file(fmt: str):
-    """The current record of every organisation and change idea."""
-    return _download("adoption-records", fmt, exporting.record_lines(queries.current_records(get_session())))
+    """The current record of every organisation and change idea (drafts only for editors)."""
+    records = queries.visible(queries.current_records(get_session()), sees_drafts())
+    return _download("adoption-records", fmt, exporting.record_lines(records))
 
 
 # Import -----------------------------------------------------------------------------------------
