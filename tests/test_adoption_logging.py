@@ -255,8 +255,10 @@ def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left
 
     def since(as_of=None):
         filters = queries.EventFilters(organisation="RNU", intervention="RP-02", as_of=as_of)
-        records = queries.records_as_of(seeded, filters)
-        return queries.records_since(seeded, records, filters)[(organisation.id, idea.id)]
+        (held,) = queries.records_as_of(seeded, filters)
+        if as_of is None:  # today's: the record's own
+            assert queries.record(seeded, organisation, idea).stage_since == held.since
+        return held.since
 
     move("testing", 1)
     for day in (2, 5, 9):
@@ -269,6 +271,10 @@ def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left
     assert since() == date(2025, 1, 9)
     move("implementing", 7, corrects=wrong)  # the correction replaces it: the run is whole again
     assert since() == date(2025, 1, 2)
+    assert since(as_of=date(2025, 1, 8)) == date(2025, 1, 2)
+    move("testing", 9)
+    move("implementing", 9)  # logged later the same day: testing held no day, yet a run starts again
+    assert since() == date(2025, 1, 9)
     assert since(as_of=date(2025, 1, 8)) == date(2025, 1, 2)
 
 

@@ -93,11 +93,11 @@ def _filters() -> _Filters:
     return _Filters(ledger.EventFilters(**codes, as_of=day), ids)
 
 
-def _visible(events, include_drafts: bool):
-    """Events of ideas in draft packages are left out for those who may not see drafts."""
+def _visible(rows, include_drafts: bool, event=lambda row: row):
+    """Events (or rows holding one) of ideas in draft packages are left out for those who may not see drafts."""
     if include_drafts:
-        return events
-    return [e for e in events if e.change_idea.package.status is not PackageStatus.DRAFT]
+        return rows
+    return [r for r in rows if event(r).change_idea.package.status is not PackageStatus.DRAFT]
 
 
 @bp.get("/adoptions")
@@ -106,8 +106,7 @@ def adoptions():
     """Each organisation × idea's record as of a day (default: now), with its current version."""
     session = get_session()
     chosen = _filters()
-    events = _visible(ledger.records_as_of(session, chosen.filters), _include_drafts())
-    since = ledger.records_since(session, events, chosen.filters)
+    records = _visible(ledger.records_as_of(session, chosen.filters), _include_drafts(), lambda r: r.event)
     versions = queries.record_versions(
         session,
         organisation_id=chosen.ids.get("organisation"),
@@ -117,12 +116,8 @@ def adoptions():
     )
     return {
         "adoptions": [
-            serialize.adoption_record(
-                e,
-                versions.get((e.organisation_id, e.change_idea_id)),
-                since.get((e.organisation_id, e.change_idea_id)),
-            )
-            for e in events
+            serialize.adoption_record(e, versions.get((e.organisation_id, e.change_idea_id)), since)
+            for e, since in records
         ]
     }
 
@@ -218,9 +213,7 @@ def parse_log_request(body: Any) -> LogRequest:
 def _record(adoption: Adoption | None) -> dict[str, Any] | None:
     if adoption is None:
         return None
-    return serialize.adoption_record(
-        adoption.current_event, adoption.row_version, services.record_since(get_session(), adoption)
-    )
+    return serialize.adoption_record(adoption.current_event, adoption.row_version, adoption.stage_since)
 
 
 def _invalid(errors: dict[str, str]):
