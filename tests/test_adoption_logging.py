@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import FormClient
-from tracker.adoption import queries, rules, services
+from tracker.adoption import derive, queries, rules, services
 from tracker.adoption.rules import EventInput
 from tracker.auth import tokens
 from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Network, Organisation, Stage, User
@@ -276,6 +276,36 @@ def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left
     move("implementing", 9)  # logged later the same day: testing held no day, yet a run starts again
     assert since() == date(2025, 1, 9)
     assert since(as_of=date(2025, 1, 8)) == date(2025, 1, 2)
+
+
+def test_each_spell_knows_where_its_run_began():
+    """derive() gives each counting spell the first day of its run of consecutive spells at its stage,
+    the record the last spell's; void events are left out, a spell of no length still splits a run."""
+
+    def day(d):
+        return date(2025, 1, d)
+
+    events = [
+        derive.LedgerEvent(1, Stage.TESTING, day(1)),
+        derive.LedgerEvent(2, Stage.IMPLEMENTING, day(2)),
+        derive.LedgerEvent(3, Stage.IMPLEMENTING, day(5), wards_using=3),
+        derive.LedgerEvent(4, Stage.SPREADING, day(4)),  # void: corrected by 5
+        derive.LedgerEvent(5, Stage.IMPLEMENTING, day(4), corrects=4),
+        derive.LedgerEvent(6, Stage.TESTING, day(9)),  # replaced on its own date by 7
+        derive.LedgerEvent(7, Stage.IMPLEMENTING, day(9)),
+        derive.LedgerEvent(8, Stage.IMPLEMENTING, day(12), wards_using=4),
+    ]
+    state = derive.derive(events)
+    assert [(s.event.id, s.since) for s in state.spells] == [
+        (1, day(1)),
+        (2, day(2)),
+        (5, day(2)),
+        (3, day(2)),
+        (6, day(9)),
+        (7, day(9)),
+        (8, day(9)),
+    ]
+    assert state.since == day(9)
 
 
 # --- item 9: every error at once; the summary's radio link reaches the first option -----------------
