@@ -231,7 +231,7 @@ def test_records_as_of_a_date(seeded, faculty):
     def as_of(day):
         return [
             (e.organisation.ods_code, e.change_idea.code, e.stage)
-            for e in queries.records_as_of(seeded, queries.EventFilters(as_of=day))
+            for e, _since in queries.records_as_of(seeded, queries.EventFilters(as_of=day))
         ]
 
     assert as_of(date(2021, 5, 31)) == []
@@ -252,7 +252,8 @@ _codes = count(1)
 )
 def test_the_current_record_and_the_spells_always_follow_the_events(seeded, manager, moves):
     """Whatever order events arrive in, the record equals the event with the latest (date, id) and
-    keeps the first days the state was there; the spells run from each event to the next by (date, id)."""
+    keeps the first days the state was there; the spells run from each event to the next by (date, id),
+    each with the day its run of consecutive events at that stage began (the record: the last one's)."""
     organisation = Organisation(
         ods_code=f"Z{next(_codes):04d}", name="Property test trust", kind=OrganisationKind.OTHER_PROVIDER
     )
@@ -293,15 +294,27 @@ def test_the_current_record_and_the_spells_always_follow_the_events(seeded, mana
     )
     ordered = sorted(events, key=lambda e: (e.effective_date, e.id))
     following = [*ordered[1:], None]
+    # Since: where the run of consecutive held events (by date, id) at the event's stage began; an
+    # event replaced on its own date splits no run and keeps its own date.
+    since, last_held = [], None
+    for e in ordered:
+        if e in held and last_held is not None and last_held[0].stage is e.stage:
+            since.append(last_held[1])
+        else:
+            since.append(e.effective_date)
+        last_held = (e, since[-1]) if e in held else last_held
     spells = seeded.execute(
-        select(AdoptionSpell.event_id, AdoptionSpell.stage, AdoptionSpell.starts, AdoptionSpell.ends)
+        select(
+            AdoptionSpell.event_id, AdoptionSpell.stage, AdoptionSpell.starts, AdoptionSpell.ends, AdoptionSpell.since
+        )
         .where(AdoptionSpell.organisation_id == organisation.id, AdoptionSpell.change_idea_id == idea.id)
         .order_by(AdoptionSpell.starts, AdoptionSpell.event_id)
     ).all()
     assert [tuple(spell) for spell in spells] == [
-        (e.id, e.stage, e.effective_date, after.effective_date if after else None)
-        for e, after in zip(ordered, following, strict=True)
+        (e.id, e.stage, e.effective_date, after.effective_date if after else None, day)
+        for e, after, day in zip(ordered, following, since, strict=True)
     ]
+    assert record.stage_since == since[-1]
 
 
 # Pages ----------------------------------------------------------------------------------------

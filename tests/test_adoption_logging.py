@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import ON_POSTGRES, FormClient
 from tracker import db as tracker_db
-from tracker.adoption import queries, rules, services
+from tracker.adoption import derive, queries, rules, services
 from tracker.adoption.rules import EventInput
 from tracker.auth import tokens
 from tracker.editing import InvalidInput
@@ -258,8 +258,10 @@ def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left
 
     def since(as_of=None):
         filters = queries.EventFilters(organisation="RNU", intervention="RP-02", as_of=as_of)
-        records = queries.records_as_of(seeded, filters)
-        return queries.records_since(seeded, records, filters)[(organisation.id, idea.id)]
+        (held,) = queries.records_as_of(seeded, filters)
+        if as_of is None:  # today's: the record's own
+            assert queries.record(seeded, organisation, idea).stage_since == held.since
+        return held.since
 
     move("testing", 1)
     for day in (2, 5, 9):
@@ -273,6 +275,41 @@ def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left
     move("implementing", 7, corrects=wrong)  # the correction replaces it: the run is whole again
     assert since() == date(2025, 1, 2)
     assert since(as_of=date(2025, 1, 8)) == date(2025, 1, 2)
+    move("testing", 9)
+    move("implementing", 9)  # logged later the same day: testing held no day, so the run stands
+    assert since() == date(2025, 1, 2)
+    assert since(as_of=date(2025, 1, 8)) == date(2025, 1, 2)
+
+
+def test_each_spell_knows_where_its_run_began():
+    """derive() gives each counting spell the first day of its run of consecutive spells at its stage,
+    the record the last spell's; void events are left out, and an entry replaced on its own date (it
+    was never the state) splits no run."""
+
+    def day(d):
+        return date(2025, 1, d)
+
+    events = [
+        derive.LedgerEvent(1, Stage.TESTING, day(1)),
+        derive.LedgerEvent(2, Stage.IMPLEMENTING, day(2)),
+        derive.LedgerEvent(3, Stage.IMPLEMENTING, day(5), wards_using=3),
+        derive.LedgerEvent(4, Stage.SPREADING, day(4)),  # void: corrected by 5
+        derive.LedgerEvent(5, Stage.IMPLEMENTING, day(4), corrects=4),
+        derive.LedgerEvent(6, Stage.TESTING, day(9)),  # replaced on its own date by 7
+        derive.LedgerEvent(7, Stage.IMPLEMENTING, day(9)),
+        derive.LedgerEvent(8, Stage.IMPLEMENTING, day(12), wards_using=4),
+    ]
+    state = derive.derive(events)
+    assert [(s.event.id, s.since) for s in state.spells] == [
+        (1, day(1)),
+        (2, day(2)),
+        (5, day(2)),
+        (3, day(2)),
+        (6, day(9)),  # held no day: its own date, read by nothing
+        (7, day(2)),
+        (8, day(2)),
+    ]
+    assert state.since == day(2)
 
 
 # --- item 9: every error at once; the summary's radio link reaches the first option -----------------

@@ -135,6 +135,7 @@ def test_what_is_derived_from_the_events_is_backfilled_the_same_way(empty_app):
                     Adoption.wards_in_scope,
                     Adoption.first_considered_on,
                     Adoption.first_implemented_on,
+                    Adoption.stage_since,
                 ).order_by(Adoption.id)
             ).all()
             return [tuple(row) for row in rows]
@@ -143,7 +144,7 @@ def test_what_is_derived_from_the_events_is_backfilled_the_same_way(empty_app):
     result = empty_app.test_cli_runner().invoke(args=["seed", "--demo"])
     assert result.exit_code == 0, result.output
     kept, kept_spells = derived(), spells()
-    for column in range(1, 5):  # each column holds values, not only NULLs
+    for column in range(1, 6):  # each column holds values, not only NULLs
         assert any(row[column] is not None for row in kept)
     assert len(kept_spells) > 100
     result = empty_app.test_cli_runner().invoke(args=["db", "downgrade", "315884731135"])
@@ -237,3 +238,58 @@ def test_the_upgrade_recomputes_spells_and_records_under_the_rule_for_correction
     migrate.upgrade(empty_app)
     assert derived() == kept
     assert sorted(wards()) == sorted(kept_wards)
+
+
+def test_the_upgrade_stores_since_as_the_service_does(empty_app):
+    """Revision c2048327db3b works out each spell's since and each record's stage_since from the spells
+    to what the service stores: a run of one stage split by a backdated event of another, made whole
+    again by its correction, and left whole by an entry replaced on its own date."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from tracker.adoption import services
+    from tracker.adoption.rules import EventInput
+    from tracker.db import write_session
+    from tracker.models import Adoption, AdoptionSpell
+
+    migrate.upgrade(empty_app)
+    result = empty_app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    with write_session(empty_app) as session:
+        records = session.scalars(select(Adoption).order_by(Adoption.id).limit(3)).all()
+        for number, record in enumerate(records):
+            current, pair = record.current_event, (record.organisation, record.change_idea)
+            stage, day = current.stage.value, current.effective_date
+            other = "testing" if stage != "testing" else "implementing"
+
+            def add(stage, days, corrects=None, pair=pair, day=day):
+                data = EventInput(stage, day + timedelta(days=days), note=f"{stage} after {days} days")
+                return services.append_event(session, None, *pair, data, corrects_event_id=corrects).event
+
+            add(stage, 10)  # the same stage again: the run goes on
+            if number == 0:
+                add(other, 5)  # backdated into the run: it splits it
+            elif number == 1:
+                add(stage, 5, corrects=add(other, 5).id)  # corrected: the run is whole again
+            else:
+                add(other, 20)
+                add(stage, 20)  # logged later the same day: the other stage held no day, so splits no run
+        session.commit()
+
+    def stored():
+        with write_session(empty_app) as session:
+            spells = session.execute(
+                select(AdoptionSpell.event_id, AdoptionSpell.starts, AdoptionSpell.since).order_by(
+                    AdoptionSpell.event_id
+                )
+            ).all()
+            records = session.execute(select(Adoption.id, Adoption.stage_since).order_by(Adoption.id)).all()
+            return [tuple(row) for row in spells], [tuple(row) for row in records]
+
+    kept = stored()
+    assert any(since != starts for _id, starts, since in kept[0])  # some runs hold more than one event
+    result = empty_app.test_cli_runner().invoke(args=["db", "downgrade", "a7ec705d3787"])
+    assert result.exit_code == 0, result.output
+    migrate.upgrade(empty_app)
+    assert stored() == kept

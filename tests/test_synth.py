@@ -315,3 +315,28 @@ def test_events_added_after_synth_still_get_their_spells(small, session):
     added = spells(session)[-1]
     assert added[1:] == (event.effective_date, None)
     assert {s[0]: s[2] for s in spells(session)}[event.id] == event.effective_date
+
+
+def test_since_is_where_each_run_of_a_stage_began(small, session):
+    """Each spell's since, and the record's, as the service stores them: the first day of the pair's
+    consecutive held events at that stage (an update at the same stage does not move it, nor does an
+    entry replaced on its own date, which keeps its own date)."""
+    spell = AdoptionSpell
+    rows = session.execute(
+        select(
+            spell.organisation_id, spell.change_idea_id, spell.stage, spell.starts, spell.ends, spell.since
+        ).order_by(spell.organisation_id, spell.change_idea_id, spell.starts, spell.event_id)
+    ).all()
+    expected, previous, open_since = [], None, {}
+    for organisation_id, idea_id, stage, starts, ends, _since in rows:
+        held = ends is None or ends > starts
+        same_run = held and previous is not None and previous[:3] == (organisation_id, idea_id, stage)
+        expected.append(previous[3] if same_run else starts)
+        if held or previous is None or previous[:2] != (organisation_id, idea_id):
+            previous = (organisation_id, idea_id, stage if held else None, expected[-1])
+        if ends is None:
+            open_since[(organisation_id, idea_id)] = expected[-1]
+    assert [row.since for row in rows] == expected
+    assert any(row.since != row.starts for row in rows)  # some runs hold more than one event
+    records = session.execute(select(Adoption.organisation_id, Adoption.change_idea_id, Adoption.stage_since)).all()
+    assert {(o, i): since for o, i, since in records} == open_since

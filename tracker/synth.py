@@ -467,6 +467,7 @@ class Ledger:
                     "current_event_id": current.id,
                     "stage": current.stage.value,
                     "effective_date": current.effective_date,
+                    "stage_since": state.since,
                     "wards_using": current.wards_using,
                     "wards_in_scope": current.wards_in_scope,
                     "last_logged_at": EPOCH + timedelta(seconds=last_logged),
@@ -490,6 +491,7 @@ class Ledger:
                     "stage": spell.event.stage.value,
                     "starts": spell.starts,
                     "ends": spell.ends,
+                    "since": spell.since,
                     "wards_using": spell.event.wards_using,
                     "wards_in_scope": spell.event.wards_in_scope,
                 }

@@ -7,14 +7,14 @@ date on or before it, and on the same date the one logged last (the higher id). 
 later-logged event of the same date replaced never is the state on any day.
 
 derive() is the only place that applies the rule. The service writes what it returns (the current
-record and the spells) and the synthetic loader does the same for its bulk rows; every reader of
+record and the spells, each with its "since") and the synthetic loader does the same for its bulk rows; every reader of
 "the state as of a day" reads those.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..calendar import people_date
@@ -35,11 +35,18 @@ class LedgerEvent:
 
 @dataclass(frozen=True)
 class Spell:
-    """A counting event's spell: from its date until the pair's next counting event's (None: still)."""
+    """A counting event's spell: from its date until the pair's next counting event's (None: still).
+
+    since: the day its stage was reached in its run, the first of the consecutive spells that held
+    a day (in (effective date, id) order) at that stage. An update that keeps the stage (new ward
+    numbers, a note) does not move it, and nor does an entry replaced on its own date: it was never
+    the state. A spell that held no day has its own date (nothing reads it).
+    """
 
     event: LedgerEvent
     starts: date
     ends: date | None
+    since: date
 
     @property
     def held(self) -> bool:
@@ -51,6 +58,7 @@ class Spell:
 class PairState:
     spells: tuple[Spell, ...]  # the counting events in (effective date, id) order
     current: LedgerEvent
+    since: date  # the day the current stage was reached in its current run (the last spell's since)
     first_considered_on: date | None  # the first day the state was considering
     first_implemented_on: date | None  # the first day the state was implementing or beyond
 
@@ -67,11 +75,20 @@ def derive(events: Iterable[LedgerEvent]) -> PairState:
     counting = sorted((e for e in events if e.id not in void), key=lambda e: (e.effective_date, e.id))
     # Corrections form chains whose last link always counts: a pair with events has a state.
     following = [e.effective_date for e in counting[1:]] + [None]
-    spells = tuple(Spell(e, e.effective_date, ends) for e, ends in zip(counting, following, strict=True))
+    made: list[Spell] = []
+    last_held: Spell | None = None
+    for e, ends in zip(counting, following, strict=True):
+        spell = Spell(e, e.effective_date, ends, e.effective_date)
+        if spell.held and last_held is not None and last_held.event.stage is e.stage:
+            spell = replace(spell, since=last_held.since)
+        made.append(spell)
+        last_held = spell if spell.held else last_held
+    spells = tuple(made)
     held = [s for s in spells if s.held]
     return PairState(
         spells=spells,
         current=counting[-1],
+        since=spells[-1].since,
         first_considered_on=min((s.starts for s in held if s.event.stage is Stage.CONSIDERING), default=None),
         first_implemented_on=min((s.starts for s in held if s.event.stage.at_least(Stage.IMPLEMENTING)), default=None),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from ..calendar import today
@@ -88,28 +89,31 @@ def events(session: Session, filters: EventFilters = EventFilters(), limit: int 
     return list(session.scalars(stmt))
 
 
-def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> list[AdoptionEvent]:
+class RecordAsOf(NamedTuple):
+    event: AdoptionEvent  # the record's state on the day
+    since: date  # the day its stage was reached in its run then (tracker.adoption.derive)
+
+
+def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> list[RecordAsOf]:
     """Each organisation × idea's state on filters.as_of (today if None): the event whose spell holds
     then, so corrected events never, and of one date's events the last logged (tracker.adoption.derive).
     """
-    holding = select(AdoptionSpell.event_id)
+    spell = AdoptionSpell
     if filters.as_of:
-        holding = holding.where(
-            AdoptionSpell.starts <= filters.as_of,
-            or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > filters.as_of),
-        )
+        holding = (spell.starts <= filters.as_of, or_(spell.ends.is_(None), spell.ends > filters.as_of))
     else:
-        holding = holding.where(AdoptionSpell.ends.is_(None))
-    holding = _filtered(holding, AdoptionSpell, replace(filters, as_of=None))
+        holding = (spell.ends.is_(None),)
     stmt = (
-        select(AdoptionEvent)
-        .where(AdoptionEvent.id.in_(holding))
+        select(AdoptionEvent, spell.since)
+        .join(spell, spell.event_id == AdoptionEvent.id)
+        .where(*holding)
         .options(*_event_loads())
         .join(Organisation, AdoptionEvent.organisation_id == Organisation.id)
         .join(ChangeIdea, AdoptionEvent.change_idea_id == ChangeIdea.id)
         .order_by(Organisation.ods_code, ChangeIdea.code)
     )
-    return list(session.scalars(stmt))
+    stmt = _filtered(stmt, spell, replace(filters, as_of=None))
+    return [RecordAsOf(event, since) for event, since in session.execute(stmt)]
 
 
 def current_records(session: Session, filters: EventFilters = EventFilters()) -> list[Adoption]:
@@ -159,64 +163,6 @@ def history(session: Session, organisation: Organisation, idea: ChangeIdea) -> l
     )
 
 
-def stages_since(session: Session, filters: EventFilters) -> dict[tuple[int, int], tuple[Stage, date]]:
-    """(organisation id, idea id) → (stage, since): each record's stage as of filters.as_of (default:
-    now) and the day it was first reached in its current run. One query whatever the number.
-
-    The run is the record's latest events at that stage, by effective date then id: an update that
-    keeps the stage (new ward numbers, a note) does not move "since". Corrected events are left
-    out for every date (a correction replaces the event it names).
-    """
-    event = AdoptionEvent
-    corrected = select(event.corrects_event_id).where(event.corrects_event_id.is_not(None))
-    live = _filtered(
-        select(event.organisation_id, event.change_idea_id, event.effective_date, event.id, event.stage),
-        event,
-        filters,
-    ).where(event.id.not_in(corrected))
-    live = live.subquery()
-    pair = (live.c.organisation_id, live.c.change_idea_id)
-    order = (live.c.effective_date, live.c.id)
-    starts = case((func.lag(live.c.stage).over(partition_by=pair, order_by=order) == live.c.stage, 0), else_=1)
-    flagged = select(live, starts.label("starts")).subquery()
-    # The current run starts at the pair's last event that starts a run.
-    latest_first = func.row_number().over(
-        partition_by=(flagged.c.organisation_id, flagged.c.change_idea_id),
-        order_by=(flagged.c.effective_date.desc(), flagged.c.id.desc()),
-    )
-    run_starts = (
-        select(
-            flagged.c.organisation_id,
-            flagged.c.change_idea_id,
-            flagged.c.stage,
-            flagged.c.effective_date,
-            latest_first.label("rank"),
-        )
-        .where(flagged.c.starts == 1)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            run_starts.c.organisation_id, run_starts.c.change_idea_id, run_starts.c.stage, run_starts.c.effective_date
-        ).where(run_starts.c.rank == 1)
-    )
-    return {(organisation_id, idea_id): (stage, since) for organisation_id, idea_id, stage, since in rows}
-
-
-def records_since(session: Session, records, filters: EventFilters) -> dict[tuple[int, int], date]:
-    """(organisation id, idea id) → the day each record's stage was reached (stages_since), for
-    records or events with organisation_id, change_idea_id, stage and effective_date, which filters
-    must cover. A record whose stage the run does not match shows its own date.
-    """
-    found = stages_since(session, filters)
-    since = {}
-    for r in records:
-        pair = (r.organisation_id, r.change_idea_id)
-        stage, day = found.get(pair, (None, None))
-        since[pair] = day if stage is r.stage else r.effective_date
-    return since
-
-
 def adopters(session: Session, idea: ChangeIdea) -> list[Adoption]:
     """The organisations with a record for this idea: the peers to ask, furthest along first."""
     records = list(
@@ -253,11 +199,12 @@ def organisation_matrix(session: Session, organisation: Organisation) -> tuple[l
     return ambitions, {r.change_idea_id: r for r in records}
 
 
-def visible(rows: list, include_drafts: bool) -> list:
-    """Events or records, less those of ideas in draft packages unless drafts may be seen."""
+def visible(rows: list, include_drafts: bool, event=lambda row: row) -> list:
+    """Events or records (or rows holding one: `event` finds it), less those of ideas in draft
+    packages unless drafts may be seen."""
     if include_drafts:
         return rows
-    return [r for r in rows if r.change_idea.package.status is not PackageStatus.DRAFT]
+    return [r for r in rows if event(r).change_idea.package.status is not PackageStatus.DRAFT]
 
 
 def visible_packages(ambition: Ambition, include_drafts: bool) -> list[ChangePackage]:

@@ -58,9 +58,6 @@ def matrix(ods: str):
         organisation=organisation,
         ambitions=ambitions,
         records=records,
-        since=queries.records_since(
-            session, records.values(), queries.EventFilters(organisation=organisation.ods_code)
-        ),
         include_drafts=_is_editor(),
         may_log=services.may_log(current_user, organisation),
         breadcrumbs=_crumbs(organisation),
@@ -80,7 +77,6 @@ def history(ods: str, code: str):
         idea=idea,
         record=record,
         events=events,
-        since=services.record_since(session, record) if record else None,
         may_log=services.may_log(current_user, organisation),
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
     )
@@ -158,7 +154,6 @@ def log(ods: str, code: str):
         organisation=organisation,
         idea=idea,
         record=record,
-        since=services.record_since(session, record) if record else None,
         breadcrumbs=_crumbs(
             organisation,
             ("Adoption", url_for(".matrix", ods=organisation.ods_code)),

@@ -185,6 +185,7 @@ def _follow(session: Session, adoption: Adoption, state: derive.PairState, appen
         adoption.current_event = appended.get(current.id) or session.get(AdoptionEvent, current.id)
     adoption.stage = current.stage
     adoption.effective_date = current.effective_date
+    adoption.stage_since = state.since
     adoption.wards_using = current.wards_using
     adoption.wards_in_scope = current.wards_in_scope
     adoption.first_considered_on = state.first_considered_on
@@ -214,6 +215,7 @@ def _replace_spells(session: Session, ledgers: dict, states: dict[tuple[int, int
             "stage": s.event.stage,
             "starts": s.starts,
             "ends": s.ends,
+            "since": s.since,
             "wards_using": s.event.wards_using,
             "wards_in_scope": s.event.wards_in_scope,
         }
@@ -273,7 +275,7 @@ def log_adoption(
     if expected_version is not None and expected_version != current_version:
         raise EditConflict(adoption)
     if adoption is not None and corrects_event_id is None and rules.repeats_record(data, _current_state(adoption)):
-        raise InvalidInput({"stage": rules.repeat_message(adoption.stage, record_since(session, adoption))})
+        raise InvalidInput({"stage": rules.repeat_message(adoption.stage, adoption.stage_since)})
     try:
         result = append_event(
             session, user, organisation, idea, data, channel=channel, corrects_event_id=corrects_event_id
@@ -301,14 +303,6 @@ def _locked_record(session: Session, organisation: Organisation, idea: ChangeIde
         .with_for_update(of=Adoption)
         .execution_options(populate_existing=True)
     )
-
-
-def record_since(session: Session, adoption: Adoption) -> date:
-    """The day one record's stage was first reached in its current run (queries.stages_since)."""
-    from .queries import EventFilters, records_since  # queries imports this module (may_log)
-
-    pair = EventFilters(organisation=adoption.organisation.ods_code, intervention=adoption.change_idea.code)
-    return records_since(session, [adoption], pair)[(adoption.organisation_id, adoption.change_idea_id)]
 
 
 def _current_state(adoption: Adoption) -> rules.CurrentState:

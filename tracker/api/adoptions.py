@@ -99,8 +99,7 @@ def adoptions():
     """Each organisation × idea's record as of a day (default: now), with its current version."""
     session = get_session()
     chosen = _filters()
-    events = ledger.visible(ledger.records_as_of(session, chosen.filters), _include_drafts())
-    since = ledger.records_since(session, events, chosen.filters)
+    records = ledger.visible(ledger.records_as_of(session, chosen.filters), _include_drafts(), lambda r: r.event)
     versions = queries.record_versions(
         session,
         organisation_id=chosen.ids.get("organisation"),
@@ -110,12 +109,8 @@ def adoptions():
     )
     return {
         "adoptions": [
-            serialize.adoption_record(
-                e,
-                versions.get((e.organisation_id, e.change_idea_id)),
-                since.get((e.organisation_id, e.change_idea_id)),
-            )
-            for e in events
+            serialize.adoption_record(e, versions.get((e.organisation_id, e.change_idea_id)), since)
+            for e, since in records
         ]
     }
 
@@ -211,9 +206,7 @@ def parse_log_request(body: Any) -> LogRequest:
 def _record(adoption: Adoption | None) -> dict[str, Any] | None:
     if adoption is None:
         return None
-    return serialize.adoption_record(
-        adoption.current_event, adoption.row_version, services.record_since(get_session(), adoption)
-    )
+    return serialize.adoption_record(adoption.current_event, adoption.row_version, adoption.stage_since)
 
 
 def _invalid(errors: dict[str, str]):

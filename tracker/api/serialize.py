@@ -190,7 +190,7 @@ def organisation_detail(o: Organisation) -> dict[str, Any]:
     }
 
 
-def adoption_record(e: AdoptionEvent, version: int | None, since: date | None = None) -> dict[str, Any]:
+def adoption_record(e: AdoptionEvent, version: int | None, since: date) -> dict[str, Any]:
     """Where one organisation stands on one idea: the event that is its record, the day its stage
     was reached (since) and the record's current version (what a client sends back as expected_version)."""
     return {

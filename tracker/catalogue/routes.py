@@ -119,7 +119,6 @@ def idea(code: str):
         "catalogue/idea.html",
         idea=row,
         adopters=adopters,
-        since=adoption_queries.records_since(session, adopters, adoption_queries.EventFilters(intervention=row.code)),
         loggable=adoption_queries.loggable_organisations(session, current_user),
         breadcrumbs=crumbs,
     )

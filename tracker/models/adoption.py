@@ -153,6 +153,8 @@ class Adoption(Base):
     current_event_id: Mapped[int] = mapped_column(ForeignKey("adoption_events.id", ondelete="RESTRICT"))
     stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
     effective_date: Mapped[date] = mapped_column(Date)
+    # The day the stage was reached in its current run (the open spell's since).
+    stage_since: Mapped[date] = mapped_column(Date)
     # The current event's ward counts, so coverage as of today reads no event.
     wards_using: Mapped[int | None] = mapped_column(Integer)
     wards_in_scope: Mapped[int | None] = mapped_column(Integer)
@@ -199,6 +201,8 @@ class AdoptionSpell(Base):
     stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
     starts: Mapped[date] = mapped_column(Date)
     ends: Mapped[date | None] = mapped_column(Date)
+    # The day the stage was reached in its run: an update at the same stage does not move it.
+    since: Mapped[date] = mapped_column(Date)
     # The event's ward counts, so coverage as of a past day reads no event.
     wards_using: Mapped[int | None] = mapped_column(Integer)
     wards_in_scope: Mapped[int | None] = mapped_column(Integer)
