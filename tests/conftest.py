@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -229,6 +230,25 @@ def database_url(request, database_templates, tmp_path) -> str:
     return database_templates.database_url(level, tmp_path)
 
 
+class SessionBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the whole session: each test's app would compile every page it renders again.
+
+    Jinja keys the code by template name and checks it against a checksum of the source."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if (code := self.code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SessionBytecodeCache()
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app on this test's database, with extra config."""
@@ -236,6 +256,7 @@ def make_app(database_url, tmp_path):
 
     def factory(**config):
         app = create_app({**BASE_CONFIG, "DATABASE_URL": database_url, **config})
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         app.instance_path = str(tmp_path / "instance")
         apps.append(app)
         return app
