@@ -22,6 +22,7 @@ from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
 
 from tracker import audit, create_app, migrate
 from tracker import db as tracker_db
@@ -39,6 +40,34 @@ BASE_CONFIG = {
     # Tests see every figure computed afresh; test_coverage_cache turns the cache on.
     "COVERAGE_CACHE_SIZE": 0,
 }
+
+
+def _share_url_builders() -> None:
+    """Keep Werkzeug's URL builders for the session: every test's app compiles the same ones again.
+
+    Werkzeug compiles two Python functions per URL rule from the rule's parts (most of create_app's
+    time). A builder reads everything else from the rule it is bound to at call time, so the one made
+    for a rule serves every app's identical rule.
+    """
+    compile_builder = Rule._compile_builder
+    built: dict[tuple, object] = {}
+
+    def shared(self, append_unknown: bool = True):
+        key = (
+            self.rule,
+            tuple(self._trace),
+            tuple(sorted((name, repr(value)) for name, value in (self.defaults or {}).items())),
+            tuple(sorted((name, type(converter)) for name, converter in self._converters.items())),
+            append_unknown,
+        )
+        if key not in built:
+            built[key] = compile_builder(self, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
 
 
 def _with_search_path(url: str, schema: str) -> str:
