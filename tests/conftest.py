@@ -77,7 +77,7 @@ def _with_search_path(url: str, schema: str) -> str:
 
 
 # What a test's database holds when it starts: each level is the one before plus more. A test gets the
-# highest level its fixtures ask for, copied from a template seeded once per session (SqliteTemplates, PostgresTemplates).
+# highest level its fixtures ask for, from a template seeded once per session (SqliteTemplates, PostgresTemplates).
 EMPTY, SEEDED, HISTORY = "empty", "seeded", "demo history"
 LEVELS = (EMPTY, SEEDED, HISTORY)
 HISTORY_TODAY = date(2025, 6, 30)
@@ -262,7 +262,8 @@ def database_url(request, database_templates, tmp_path) -> str:
 class SessionBytecodeCache(BytecodeCache):
     """Compiled templates kept for the whole session: each test's app would compile every page it renders again.
 
-    Jinja keys the code by template name and checks it against a checksum of the source."""
+    Jinja keys the code by template name and checks it against a checksum of the source.
+    """
 
     def __init__(self):
         self.code: dict[str, bytes] = {}
