@@ -58,10 +58,6 @@ CONFLICT = (
 )
 
 
-def _include_drafts() -> bool:
-    return sees_drafts()
-
-
 @dataclass(frozen=True)
 class _Filters:
     filters: ledger.EventFilters
@@ -84,7 +80,7 @@ def _filters() -> _Filters:
     if (code := codes["organisation"]) is not None:
         ids["organisation"] = _known(queries.organisation_id(session, code), f"No organisation has the ODS code {code}")
     if (code := codes["intervention"]) is not None:
-        found = queries.intervention_id(session, code, include_drafts=_include_drafts())
+        found = queries.intervention_id(session, code, include_drafts=sees_drafts())
         ids["intervention"] = _known(found, f"No intervention has the code {code}")
     if (code := codes["ambition"]) is not None:
         ids["ambition"] = _known(queries.ambition_id(session, code), f"No ambition has the code {code}")
@@ -99,7 +95,7 @@ def adoptions():
     """Each organisation × idea's record as of a day (default: now), with its current version."""
     session = get_session()
     chosen = _filters()
-    records = ledger.visible(ledger.records_as_of(session, chosen.filters), _include_drafts(), lambda r: r.event)
+    records = ledger.visible(ledger.records_as_of(session, chosen.filters), sees_drafts(), lambda r: r.event)
     versions = queries.record_versions(
         session,
         organisation_id=chosen.ids.get("organisation"),
@@ -119,7 +115,7 @@ def adoptions():
 @signed_in
 def adoption_history():
     """Every event (effective on or before as_of, if given), in the order they took effect."""
-    events = ledger.visible(ledger.events(get_session(), _filters().filters), _include_drafts())
+    events = ledger.visible(ledger.events(get_session(), _filters().filters), sees_drafts())
     return {"events": [serialize.adoption_event(e) for e in events]}
 
 
@@ -229,7 +225,7 @@ def log_adoption():
     organisation = queries.organisation_for_logging(session, wanted.organisation)
     if organisation is None:
         errors["organisation"] = f"No organisation has the ODS code {wanted.organisation}"
-    idea = queries.intervention(session, wanted.intervention, include_drafts=_include_drafts())
+    idea = queries.intervention(session, wanted.intervention, include_drafts=sees_drafts())
     if idea is None:
         errors["intervention"] = f"No intervention has the code {wanted.intervention}"
     if errors:

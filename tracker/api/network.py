@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 
 from flask import Response, abort, request
-from flask_login import current_user
 
-from ..access import EDITORS, signed_in
+from ..access import sees_drafts, signed_in
 from ..app_cache import metrics_cache
 from ..calendar import today
 from ..db import get_session
@@ -47,7 +46,7 @@ def _view() -> assemble.NetworkView:
     threshold = threshold_parameter()
     session = get_session()
     try:
-        scope = assemble.find_scope(session, ambition, intervention, include_drafts=current_user.role in EDITORS)
+        scope = assemble.find_scope(session, ambition, intervention, include_drafts=sees_drafts())
     except assemble.NotFound as e:
         abort(404, e.message)
     return assemble.build(session, scope, day, threshold, metrics_cache())

@@ -22,10 +22,6 @@ from . import bp, queries, serialize
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _include_drafts() -> bool:
-    return sees_drafts()
-
-
 def code_parameter(name: str) -> str | None:
     """The value of a code filter, None when absent; an empty value is a malformed request."""
     value = request.args.get(name)
@@ -71,7 +67,7 @@ def parse_day(name: str, value: str) -> date:
 @signed_in
 def ambitions():
     """Every ambition with its targets and the packages that serve it."""
-    rows = queries.ambitions(get_session(), include_drafts=_include_drafts())
+    rows = queries.ambitions(get_session(), include_drafts=sees_drafts())
     return {"ambitions": [serialize.ambition_summary(a) for a in rows]}
 
 
@@ -79,7 +75,7 @@ def ambitions():
 @signed_in
 def ambition(code: str):
     """One ambition with its packages, each with its driver diagram and ideas."""
-    row = queries.ambition(get_session(), code, include_drafts=_include_drafts())
+    row = queries.ambition(get_session(), code, include_drafts=sees_drafts())
     if row is None:
         abort(404)
     return serialize.ambition_detail(row)
@@ -96,7 +92,7 @@ def interventions():
         ambition_id = queries.ambition_id(session, ambition_code)
         if ambition_id is None:
             abort(404)
-    rows = queries.interventions(session, include_drafts=_include_drafts(), ambition_id=ambition_id)
+    rows = queries.interventions(session, include_drafts=sees_drafts(), ambition_id=ambition_id)
     return {"interventions": [serialize.intervention(i) for i in rows]}
 
 
@@ -104,7 +100,7 @@ def interventions():
 @signed_in
 def intervention(code: str):
     """One change idea."""
-    row = queries.intervention(get_session(), code, include_drafts=_include_drafts())
+    row = queries.intervention(get_session(), code, include_drafts=sees_drafts())
     if row is None:
         abort(404)
     return serialize.intervention(row)

@@ -13,10 +13,9 @@ from dataclasses import asdict
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_login import current_user
 from markupsafe import Markup
 
-from ..access import EDITORS, signed_in
+from ..access import sees_drafts, signed_in
 from ..app_cache import metrics_cache
 from ..calendar import people_date, people_month
 from ..db import get_session
@@ -92,7 +91,7 @@ def spread_map():
             form.day,
             form.threshold,
             metrics_cache(),
-            include_drafts=current_user.role in EDITORS,
+            include_drafts=sees_drafts(),
         )
     except assemble.NotFound:
         abort(404)
