@@ -28,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import create_app, migrate, synth  # noqa: E402
 from tracker.admin.services import AccountDetails, create_user  # noqa: E402
-from tracker.app_cache import CACHE_KEY  # noqa: E402
 from tracker.auth.tokens import issue_token  # noqa: E402
+from tracker.cache import CACHE_KEY  # noqa: E402
+from tracker.core import graph as measures  # noqa: E402
 from tracker.db import get_engine, write_session  # noqa: E402
+from tracker.maps import assemble, export  # noqa: E402
 from tracker.models import AdoptionEvent, ChangeIdea, LearningLink, LinkKind, LinkStatus, Organisation, Stage, User  # noqa: E402
-from tracker.network import graph as measures  # noqa: E402
-from tracker.spread import assemble, export  # noqa: E402
 
 SPEC = synth.SynthSpec(250, 150, 100_000, 1)
 AS_OF = date(2025, 6, 30)

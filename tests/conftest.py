@@ -24,7 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
-from tracker import audit, create_app, migrate
+from tracker import audit_trail as audit
+from tracker import create_app, migrate
 from tracker import db as tracker_db
 from tracker.models import Base
 from tracker.seed import DEMO_PASSWORD, load_demo, load_reference

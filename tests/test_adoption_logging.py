@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import ON_POSTGRES, FormClient
 from tracker import db as tracker_db
-from tracker.adoption import derive, queries, rules, services
+from tracker.adoption import queries, rules, services
 from tracker.adoption.rules import EventInput
 from tracker.auth import tokens
+from tracker.core import ledger
 from tracker.editing import InvalidInput
 from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Network, Organisation, Stage, User
 
@@ -290,16 +291,16 @@ def test_each_spell_knows_where_its_run_began():
         return date(2025, 1, d)
 
     events = [
-        derive.LedgerEvent(1, Stage.TESTING, day(1)),
-        derive.LedgerEvent(2, Stage.IMPLEMENTING, day(2)),
-        derive.LedgerEvent(3, Stage.IMPLEMENTING, day(5), wards_using=3),
-        derive.LedgerEvent(4, Stage.SPREADING, day(4)),  # void: corrected by 5
-        derive.LedgerEvent(5, Stage.IMPLEMENTING, day(4), corrects=4),
-        derive.LedgerEvent(6, Stage.TESTING, day(9)),  # replaced on its own date by 7
-        derive.LedgerEvent(7, Stage.IMPLEMENTING, day(9)),
-        derive.LedgerEvent(8, Stage.IMPLEMENTING, day(12), wards_using=4),
+        ledger.LedgerEvent(1, Stage.TESTING, day(1)),
+        ledger.LedgerEvent(2, Stage.IMPLEMENTING, day(2)),
+        ledger.LedgerEvent(3, Stage.IMPLEMENTING, day(5), wards_using=3),
+        ledger.LedgerEvent(4, Stage.SPREADING, day(4)),  # void: corrected by 5
+        ledger.LedgerEvent(5, Stage.IMPLEMENTING, day(4), corrects=4),
+        ledger.LedgerEvent(6, Stage.TESTING, day(9)),  # replaced on its own date by 7
+        ledger.LedgerEvent(7, Stage.IMPLEMENTING, day(9)),
+        ledger.LedgerEvent(8, Stage.IMPLEMENTING, day(12), wards_using=4),
     ]
-    state = derive.derive(events)
+    state = ledger.derive(events)
     assert [(s.event.id, s.since) for s in state.spells] == [
         (1, day(1)),
         (2, day(2)),

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from tracker import audit
+from tracker import audit_trail as audit
 from tracker.adoption import services as adoption_services
 from tracker.adoption.rules import EventInput
 from tracker.models import AuditEvent, ChangeIdea, LearningLink, Organisation, PackageStatus, User

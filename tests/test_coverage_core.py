@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from tests.test_api import add_draft_package
 from tests.test_coverage_api import add_events
+from tracker.core import coverage as cov
 from tracker.models import Ambition, Network, Stage
-from tracker.reports import coverage as cov
 from tracker.reports import queries
 
 IMPLEMENTING = Stage.IMPLEMENTING.rank

@@ -17,9 +17,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.test_dashboard import add_events, figure, page_text, pct
+from tracker.core import charts
+from tracker.core.coverage import PROGRAMME_START
 from tracker.models import Ambition, ChangeIdea, ChangePackage, Network, Organisation, OrganisationKind, Stage
-from tracker.reports import charts, queries
-from tracker.reports.coverage import PROGRAMME_START
+from tracker.reports import queries
 
 ROLES = ("trust", "faculty", "manager", "admin")
 TABLES = ("summary", "networks", "interventions", "series", "not-reached")

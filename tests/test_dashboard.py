@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from tracker.adoption.rules import EventInput
 from tracker.adoption.services import NewEvent, append_events
+from tracker.core import charts, trend
 from tracker.main.routes import previous_quarter_end
 from tracker.models import Ambition, AmbitionTarget, ChangeIdea, Organisation, Stage
-from tracker.reports import charts, queries, trend
+from tracker.reports import queries
 
 IMPLEMENTING = Stage.IMPLEMENTING.rank
 ROLES = ("trust", "faculty", "manager", "admin")

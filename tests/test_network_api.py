@@ -17,8 +17,10 @@ from sqlalchemy import delete, select
 from tests.conftest import FormClient
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
-from tracker.app_cache import CACHE_KEY
+from tracker.cache import CACHE_KEY
 from tracker.calendar import today
+from tracker.core import graph as measures
+from tracker.maps import assemble
 from tracker.models import (
     ChangeIdea,
     ChangePackage,
@@ -31,8 +33,6 @@ from tracker.models import (
     PackageStatus,
     Stage,
 )
-from tracker.network import graph as measures
-from tracker.spread import assemble
 
 NETWORKS = ["KSS", "OXF", "SW", "WOE", "WSX"]
 OPEN_2025 = ["R1F", "RDY", "RH5", "RJ8", "RNU", "RTQ", "RVN", "RW1", "RWV", "RWX", "RX2", "RXX", "RXY"]

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from tracker.network.graph import (
+from tracker.core.graph import (
     EARLY_ADOPTER,
     EARLY_MAJORITY,
     LAGGARD,

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit_trail
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ENGINE_KEY = "tracker.engine"
@@ -79,16 +79,16 @@ def get_session() -> Session:
         if has_request_context() and request.method not in SAFE_METHODS:
             engine = _writing_engine(engine)
         g.db_session = Session(bind=engine)
-        audit.set_actor(g.db_session, request_actor if has_request_context() else audit.COMMAND_LINE)
+        audit_trail.set_actor(g.db_session, request_actor if has_request_context() else audit_trail.COMMAND_LINE)
     return g.db_session
 
 
-def request_actor() -> audit.Actor:
+def request_actor() -> audit_trail.Actor:
     """The signed-in user (or nobody) and where the request came from."""
     from flask_login import current_user
 
     signed_in = current_user and current_user.is_authenticated
-    return audit.Actor(
+    return audit_trail.Actor(
         id=current_user.id if signed_in else None,
         email=current_user.email if signed_in else "",
         role=current_user.role.value if signed_in else "anonymous",
@@ -101,7 +101,7 @@ def request_actor() -> audit.Actor:
 def write_session(app: Flask | None = None) -> Iterator[Session]:
     """A session whose transactions write (for the CLI and other work outside requests)."""
     with Session(bind=_writing_engine(get_engine(app))) as session:
-        audit.set_actor(session, audit.COMMAND_LINE)
+        audit_trail.set_actor(session, audit_trail.COMMAND_LINE)
         yield session
 
 

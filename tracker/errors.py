@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
-from . import audit
+from . import audit_trail
 from .access import is_api_request
 from .db import request_actor, write_session
 
@@ -53,7 +53,7 @@ def _record_denial(status: int) -> None:
         request_session.rollback()  # it may hold SQLite's write lock; nothing of it is wanted now
     try:
         with write_session() as session:
-            audit.record(session, "denied", detail=f"Answered {status}", actor=actor)
+            audit_trail.record(session, "denied", detail=f"Answered {status}", actor=actor)
             session.commit()
     except SQLAlchemyError:
         current_app.logger.exception("Could not record a denied request in the audit log")

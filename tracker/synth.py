@@ -30,8 +30,8 @@ from itertools import accumulate, islice
 from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
-from .adoption import derive
 from .adoption.rules import EventInput, fingerprint
+from .core import ledger
 from .db import lock_for_writing
 from .models import (
     Adoption,
@@ -288,7 +288,7 @@ class Ledger:
 
     Events are made pair by pair (the pair's stages in effective-date order, up the ladder), then
     numbered by logged_at: event_rows() gives them in id order, adoption_rows() the current record
-    of each pair and spell_rows() its spells, both as tracker.adoption.derive works them out.
+    of each pair and spell_rows() its spells, both as tracker.core.ledger works them out.
     """
 
     def __init__(self, spec: SynthSpec, reference: Reference):
@@ -418,10 +418,10 @@ class Ledger:
                 "is_demo": True,
             }
 
-    def _states(self) -> Iterator[tuple[int, int, derive.PairState]]:
+    def _states(self) -> Iterator[tuple[int, int, ledger.PairState]]:
         """(pair, last logged_at in seconds after EPOCH, derived state) for each pair, by pair.
 
-        The same derivation as the service's (tracker.adoption.derive), over each pair's events:
+        The same derivation as the service's (tracker.core.ledger), over each pair's events:
         they sit side by side in the arrays, as they were made pair by pair.
         """
         ids = array("i", [0]) * len(self._keys)
@@ -437,7 +437,7 @@ class Ledger:
             while end < len(ids) and self._pair_of[end] == pair:
                 end += 1
             events = [
-                derive.LedgerEvent(
+                ledger.LedgerEvent(
                     ids[i],
                     STAGES[self._stage_of[i]],
                     dates[self._day_of[i]],
@@ -446,7 +446,7 @@ class Ledger:
                 )
                 for i in range(start, end)
             ]
-            yield pair, last_logged[pair], derive.derive(events)
+            yield pair, last_logged[pair], ledger.derive(events)
             start = end
 
     def _pair_ids(self, pair: int) -> tuple[int, int]:

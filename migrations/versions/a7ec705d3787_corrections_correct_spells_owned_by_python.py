@@ -4,11 +4,11 @@ Revision ID: a7ec705d3787
 Revises: 7586db402436
 Create Date: 2026-11-27 12:40:00.000000
 
-The rule (DOMAIN.md, "Product decision — corrections"; tracker.adoption.derive): an event that
+The rule (DOMAIN.md, "Product decision — corrections"; tracker.core.ledger): an event that
 another names in corrects_event_id is void and counts for no date; among a pair's counting events
 the state on a day is the latest by (effective date, id) on or before it.
 
-- The spells trigger goes: it could not see corrections. Python (tracker.adoption.derive, written
+- The spells trigger goes: it could not see corrections. Python (tracker.core.ledger, written
   by the service and by synth) is now the single owner of adoption_spells.
 - adoption_spells gains the event's ward counts, so coverage as of a past day reads no event.
 - Existing spells and current records (current event, stage, date, ward counts, first days) are

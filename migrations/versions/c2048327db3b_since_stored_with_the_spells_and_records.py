@@ -6,7 +6,7 @@ Create Date: 2026-11-27 13:20:00.000000
 
 "Since" is the day a stage was reached in its run: the first of the consecutive counting events
 (by effective date, then id) at that stage, so an update that keeps the stage does not move it
-(tracker.adoption.derive). It was worked out on every read by window functions over the whole
+(tracker.core.ledger). It was worked out on every read by window functions over the whole
 ledger, with a second copy of the rule for corrections; now derive() works it out once and the
 service and the synthetic loader store it: adoption_spells.since for each spell (the state as of
 a past day reads the spell holding it) and adoptions.stage_since for the record (the open spell's).

@@ -91,12 +91,12 @@ def events(session: Session, filters: EventFilters = EventFilters(), limit: int 
 
 class RecordAsOf(NamedTuple):
     event: AdoptionEvent  # the record's state on the day
-    since: date  # the day its stage was reached in its run then (tracker.adoption.derive)
+    since: date  # the day its stage was reached in its run then (tracker.core.ledger)
 
 
 def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> list[RecordAsOf]:
     """Each organisation × idea's state on filters.as_of (today if None): the event whose spell holds
-    then, so corrected events never, and of one date's events the last logged (tracker.adoption.derive).
+    then, so corrected events never, and of one date's events the last logged (tracker.core.ledger).
     """
     spell = AdoptionSpell
     if filters.as_of:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from ..calendar import today
+from ..core import ledger
 from ..db import lock_for_writing
 from ..editing import EditConflict, InvalidInput
 from ..models import (
@@ -25,7 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import derive, rules
+from . import rules
 
 
 class NotPermitted(Exception):
@@ -103,7 +104,7 @@ def append_events(
     logged_at: datetime | None = None,
 ) -> list[LogResult]:
     """Append checked events in order and bring each pair's current record and spells in step with
-    all its events (tracker.adoption.derive); does not commit.
+    all its events (tracker.core.ledger); does not commit.
 
     A fixed number of statements whatever the number of events (imports append thousands at once).
     """
@@ -115,7 +116,7 @@ def append_events(
     session.flush()
     pairs = {(e.organisation.id, e.change_idea.id) for e in events}
     ledgers = pair_events(session, pairs)
-    states = {pair: derive.derive(events) for pair, events in ledgers.items()}
+    states = {pair: ledger.derive(events) for pair, events in ledgers.items()}
     records = {
         (a.organisation_id, a.change_idea_id): a
         for a in session.scalars(
@@ -150,10 +151,10 @@ def append_events(
 PAIRS_PER_STATEMENT = 2_000  # two bound parameters a pair: well within SQLite's limit
 
 
-def pair_events(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[derive.LedgerEvent]]:
+def pair_events(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[ledger.LedgerEvent]]:
     """Every event of the pairs (organisation id, idea id), as derive takes them: one statement for
     up to PAIRS_PER_STATEMENT pairs, each found through the ledger's pair index."""
-    found: dict[tuple[int, int], list[derive.LedgerEvent]] = {pair: [] for pair in pairs}
+    found: dict[tuple[int, int], list[ledger.LedgerEvent]] = {pair: [] for pair in pairs}
     ordered = sorted(pairs)
     for start in range(0, len(ordered), PAIRS_PER_STATEMENT):
         rows = session.execute(
@@ -173,11 +174,11 @@ def pair_events(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int
             )
         )
         for organisation_id, idea_id, *event in rows:
-            found[(organisation_id, idea_id)].append(derive.LedgerEvent(*event))
+            found[(organisation_id, idea_id)].append(ledger.LedgerEvent(*event))
     return found
 
 
-def _follow(session: Session, adoption: Adoption, state: derive.PairState, appended: dict[int, AdoptionEvent]) -> None:
+def _follow(session: Session, adoption: Adoption, state: ledger.PairState, appended: dict[int, AdoptionEvent]) -> None:
     """Make the record say what the pair's state is now."""
     current = state.current
     if adoption.current_event_id != current.id or adoption.current_event is None:
@@ -195,7 +196,7 @@ def _follow(session: Session, adoption: Adoption, state: derive.PairState, appen
 SPELLS_PER_STATEMENT = 10_000  # keeps the bound parameters within SQLite's limit
 
 
-def _replace_spells(session: Session, ledgers: dict, states: dict[tuple[int, int], derive.PairState]) -> None:
+def _replace_spells(session: Session, ledgers: dict, states: dict[tuple[int, int], ledger.PairState]) -> None:
     """Write the pairs' spells afresh (this code is their only writer: see AdoptionSpell).
 
     A pair's spells belong to its events, so deleting by those events' ids removes exactly them.
@@ -266,7 +267,7 @@ def log_adoption(
     errors = rules.event_problems(data, _committed_dates(session, organisation), on_day or today())
     if corrects_event_id is not None:
         pair = (organisation.id, idea.id)
-        problem = derive.correction_problem(pair_events(session, {pair})[pair], corrects_event_id)
+        problem = ledger.correction_problem(pair_events(session, {pair})[pair], corrects_event_id)
         if problem:
             errors["corrects_event_id"] = problem
     if errors:

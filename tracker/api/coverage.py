@@ -19,12 +19,12 @@ from flask import abort, request
 from sqlalchemy import select
 
 from ..access import signed_in
-from ..app_cache import coverage_cache
+from ..cache import coverage_cache
 from ..calendar import today
+from ..core import coverage as cov
 from ..db import get_session
 from ..errors import BadParameter
 from ..models import Ambition, Network
-from ..reports import coverage as cov
 from ..reports import queries as reports
 from . import bp
 from .routes import code_parameter, parse_day, threshold_parameter

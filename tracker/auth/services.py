@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit_trail
 from ..editing import InvalidInput
 from ..models import SignInAttempts, User, utcnow
 from ..models.accounts import new_session_token
@@ -141,13 +141,13 @@ def sign_in(
     record = _recent_attempts(session, email, policy, now)
     refusal = _refusal(record, policy, now)
     if refusal:
-        audit.record(
+        audit_trail.record(
             session,
             "sign_in_refused",
             entity="users",
             entity_key=email,
             detail=refusal,
-            actor=audit.as_person(session, email),
+            actor=audit_trail.as_person(session, email),
         )
         session.commit()
         return SignInResult(None, refusal)
@@ -156,19 +156,21 @@ def sign_in(
     if user is None or not valid or not user.active:
         _count_failure(session, record, email, policy, now)
         reason = "unknown email" if user is None else "wrong password" if not valid else "account disabled"
-        audit.record(
+        audit_trail.record(
             session,
             "sign_in_failed",
             entity="users",
             entity_key=email,
             detail=reason,
-            actor=audit.as_person(session, email),
+            actor=audit_trail.as_person(session, email),
         )
         session.commit()
         return SignInResult(None, BAD_CREDENTIALS)
     _forget_failures(session, record)
     session.execute(update(User).where(User.id == user.id).values(last_signed_in_at=now))
-    audit.record(session, "sign_in", entity="users", entity_key=email, actor=audit.as_person(session, email, user))
+    audit_trail.record(
+        session, "sign_in", entity="users", entity_key=email, actor=audit_trail.as_person(session, email, user)
+    )
     session.commit()
     return SignInResult(user)
 
@@ -176,7 +178,7 @@ def sign_in(
 def sign_out(session: Session, user: User) -> None:
     """Replace the session token, so a copy of the old cookie no longer signs anyone in."""
     session.execute(update(User).where(User.id == user.id).values(session_token=new_session_token()))
-    audit.record(session, "sign_out", entity="users", entity_key=user.email)
+    audit_trail.record(session, "sign_out", entity="users", entity_key=user.email)
     session.commit()
 
 
@@ -192,7 +194,7 @@ def set_password(session: Session, user: User, password: str, iterations: int) -
         )
     )
     # A Core UPDATE (so the account's edit version stays put) is not seen by the flush audit.
-    audit.record(session, "password_set", entity="users", entity_key=user.email, detail="sessions ended")
+    audit_trail.record(session, "password_set", entity="users", entity_key=user.email, detail="sessions ended")
     session.commit()
 
 

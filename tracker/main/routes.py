@@ -9,13 +9,14 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy.orm import Session
 
 from ..access import public, signed_in
-from ..app_cache import coverage_cache
+from ..cache import coverage_cache
 from ..calendar import today
 from ..catalogue import queries as catalogue_queries
+from ..core import charts, trend
+from ..core import coverage as cov
 from ..db import get_session
 from ..models import Ambition, AmbitionTarget, Stage
-from ..reports import charts, queries, trend
-from ..reports import coverage as cov
+from ..reports import queries
 from ..seed import reference_data
 
 bp = Blueprint("main", __name__)

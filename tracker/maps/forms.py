@@ -9,10 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..calendar import people_date, today
+from ..core.coverage import PROGRAMME_START
+from ..core.stages import LADDER
 from ..forms import Form
 from ..models import Stage
-from ..models.adoption import LADDER
-from ..reports.coverage import PROGRAMME_START
 
 DEFAULT_STAGE = Stage.IMPLEMENTING
 THRESHOLD_CHOICES = [SelectChoice(stage.value, stage.label) for stage in LADDER]

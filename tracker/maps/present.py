@@ -1,6 +1,6 @@
 """The spread map's tables and insights, from the network payload (pure: dicts in, rows out).
 
-The payload is what GET /api/v1/network answers (tracker.spread.payload). static/map.js builds
+The payload is what GET /api/v1/network answers (tracker.maps.payload). static/map.js builds
 the same organisation rows when the timeline moves: keep the columns in step.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..calendar import people_date
-from ..network.graph import CATEGORY_LABELS
+from ..core.graph import CATEGORY_LABELS
 from . import svg
 
 CATEGORY_ORDER = ("early_adopter", "early_majority", "late_majority", "laggard", "not_yet")

@@ -2,7 +2,7 @@
 or laid out by their learning links, with the same content as tables and the network's insights.
 
 The page is server-rendered from the same payload the JSON API answers (GET /api/v1/network,
-built by tracker.spread.payload.network_payload): the tables, the insights and an SVG of the
+built by tracker.maps.payload.network_payload): the tables, the insights and an SVG of the
 map for browsers without JavaScript and for printing. static/map.js then draws the interactive
 map with Cytoscape.js, and its timeline fetches the API month by month.
 """
@@ -16,15 +16,14 @@ from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from ..access import sees_drafts, signed_in
-from ..app_cache import metrics_cache
+from ..cache import metrics_cache
 from ..calendar import people_date, people_month
+from ..core import coverage as cov
 from ..db import get_session
-from ..reports import coverage as cov
-from ..spread import assemble
-from ..spread.payload import network_payload
-from . import present, queries, svg
+from . import assemble, present, queries, svg
 from .forms import GEOGRAPHIC, SpreadMapForm
 from .outline import load_outline
+from .payload import network_payload
 
 bp = Blueprint("maps", __name__)
 

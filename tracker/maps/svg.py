@@ -1,6 +1,6 @@
 """The spread map as SVG: pure functions from the network payload and the outline to markup.
 
-The payload is the dict GET /api/v1/network answers (tracker.spread.payload); the outline is
+The payload is the dict GET /api/v1/network answers (tracker.maps.payload); the outline is
 tracker.maps.outline's. The page puts the SVG inside <noscript>; static/map.js copies it out for
 printing and, without its links, organisations and labels, as the background of the interactive
 map (one copy of the outline's paths in the page).

@@ -1,7 +1,8 @@
 """All tables, in one package because they join each other."""
 
+from ..core.stages import STAGE_MEANINGS, DiscontinuedReason, Stage
 from .accounts import ROLE_LABELS, ApiToken, Role, SignInAttempts, User, user_networks
-from .adoption import STAGE_MEANINGS, Adoption, AdoptionEvent, AdoptionSpell, DiscontinuedReason, Stage
+from .adoption import Adoption, AdoptionEvent, AdoptionSpell
 from .audit import AuditEvent
 from .base import Base, utcnow
 from .catalogue import (
@@ -13,7 +14,7 @@ from .catalogue import (
     PackageResource,
     PackageStatus,
 )
-from .network import LearningLink, LinkKind, LinkStatus
+from .links import LearningLink, LinkKind, LinkStatus
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
 from .versions import DataVersion, data_version
 

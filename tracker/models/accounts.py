@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .organisations import Network, Organisation, _enum
+from .base import Base, UTCDateTime, enum_type, utcnow
+from .organisations import Network, Organisation
 
 
 class Role(enum.StrEnum):
@@ -52,7 +52,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role, "role", 16))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role", 16))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)

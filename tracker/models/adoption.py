@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -17,71 +16,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.stages import DiscontinuedReason, Stage
 from .accounts import User
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, enum_type, utcnow
 from .catalogue import ChangeIdea
-from .organisations import Organisation, _enum
-
-
-class Stage(enum.StrEnum):
-    CONSIDERING = "considering"
-    TESTING = "testing"
-    IMPLEMENTING = "implementing"
-    SPREADING = "spreading"
-    SUSTAINED = "sustained"
-    DISCONTINUED = "discontinued"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-    @property
-    def rank(self) -> int | None:
-        """Place on the ladder (1 = considering … 5 = sustained); discontinued is off the ladder."""
-        return LADDER.get(self)
-
-    def at_least(self, threshold: Stage) -> bool:
-        return self.rank is not None and threshold.rank is not None and self.rank >= threshold.rank
-
-
-LADDER = {
-    Stage.CONSIDERING: 1,
-    Stage.TESTING: 2,
-    Stage.IMPLEMENTING: 3,
-    Stage.SPREADING: 4,
-    Stage.SUSTAINED: 5,
-}
-
-STAGE_MEANINGS = {
-    Stage.CONSIDERING: "Intent, team forming, planning",
-    Stage.TESTING: "PDSA tests on at least one ward",
-    Stage.IMPLEMENTING: "In routine use on at least one ward",
-    Stage.SPREADING: "Being rolled out to further wards",
-    Stage.SUSTAINED: "Embedded, re-checked at least six months after implementing",
-    Stage.DISCONTINUED: "Stopped; a reason is recorded",
-}
-
-
-class DiscontinuedReason(enum.StrEnum):
-    LEADERSHIP_SUPPORT = "leadership_support"
-    STAFFING = "staffing"
-    RESOURCES = "resources"
-    APPROVALS = "approvals"
-    NOT_SUITABLE = "not_suitable"
-    REPLACED = "replaced"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "leadership_support": "Lack of leadership support",
-            "staffing": "Staffing",
-            "resources": "Resources",
-            "approvals": "Approvals",
-            "not_suitable": "Not suitable here",
-            "replaced": "Replaced by another change",
-            "other": "Other",
-        }[self.value]
+from .organisations import Organisation
 
 
 class AdoptionEvent(Base):
@@ -111,14 +50,14 @@ class AdoptionEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     change_idea_id: Mapped[int] = mapped_column(ForeignKey("change_ideas.id", ondelete="RESTRICT"))
-    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
+    stage: Mapped[Stage] = mapped_column(enum_type(Stage, "stage", 16))
     effective_date: Mapped[date] = mapped_column(Date)
     wards_using: Mapped[int | None] = mapped_column(Integer)
     wards_in_scope: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     evidence_url: Mapped[str] = mapped_column(String(500), default="")
     discontinued_reason: Mapped[DiscontinuedReason | None] = mapped_column(
-        _enum(DiscontinuedReason, "discontinued_reason", 24)
+        enum_type(DiscontinuedReason, "discontinued_reason", 24)
     )
     # A correction is a new event that names the one it corrects; nothing is edited in place.
     corrects_event_id: Mapped[int | None] = mapped_column(
@@ -136,13 +75,13 @@ class AdoptionEvent(Base):
     change_idea: Mapped[ChangeIdea] = relationship()
     logged_by: Mapped[User | None] = relationship()
     corrects: Mapped[AdoptionEvent | None] = relationship(remote_side=[id], back_populates="corrections")
-    # The events that name this one: if any, this one is void (tracker.adoption.derive).
+    # The events that name this one: if any, this one is void (tracker.core.ledger).
     corrections: Mapped[list[AdoptionEvent]] = relationship(back_populates="corrects", order_by="AdoptionEvent.id")
 
 
 class Adoption(Base):
     """The current record per organisation and change idea: what its state is now, under the rule for
-    corrections (tracker.adoption.derive), which the service applies whenever the pair's events change."""
+    corrections (tracker.core.ledger), which the service applies whenever the pair's events change."""
 
     __tablename__ = "adoptions"
     __table_args__ = (UniqueConstraint("organisation_id", "change_idea_id"),)
@@ -151,7 +90,7 @@ class Adoption(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     change_idea_id: Mapped[int] = mapped_column(ForeignKey("change_ideas.id", ondelete="RESTRICT"), index=True)
     current_event_id: Mapped[int] = mapped_column(ForeignKey("adoption_events.id", ondelete="RESTRICT"))
-    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
+    stage: Mapped[Stage] = mapped_column(enum_type(Stage, "stage", 16))
     effective_date: Mapped[date] = mapped_column(Date)
     # The day the stage was reached in its current run (the open spell's since).
     stage_since: Mapped[date] = mapped_column(Date)
@@ -180,7 +119,7 @@ class AdoptionSpell(Base):
     event (by effective date, then id), or open-ended; a void (corrected) event has none, and one
     replaced on its own date by a later-logged event has a spell of no length (starts = ends).
 
-    Python is the single owner of the spells: tracker.adoption.derive works them out, and only the
+    Python is the single owner of the spells: tracker.core.ledger works them out, and only the
     service (append_events) and the synthetic loader write them, for every pair whose events change.
     Readers of the state as of a day d take the spell with starts <= d and (ends > d or ends null).
     """
@@ -198,7 +137,7 @@ class AdoptionSpell(Base):
     )
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     change_idea_id: Mapped[int] = mapped_column(ForeignKey("change_ideas.id", ondelete="RESTRICT"))
-    stage: Mapped[Stage] = mapped_column(_enum(Stage, "stage", 16))
+    stage: Mapped[Stage] = mapped_column(enum_type(Stage, "stage", 16))
     starts: Mapped[date] = mapped_column(Date)
     ends: Mapped[date | None] = mapped_column(Date)
     # The day the stage was reached in its run: an update at the same stage does not move it.

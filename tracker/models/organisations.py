@@ -5,21 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
-
-
-def _enum(cls: type[enum.Enum], name: str, length: int) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-    )
+from .base import Base, enum_type
 
 
 class OrganisationKind(enum.StrEnum):
@@ -86,7 +75,7 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ods_code: Mapped[str] = mapped_column(String(6), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind", 24))
+    kind: Mapped[OrganisationKind] = mapped_column(enum_type(OrganisationKind, "organisation_kind", 24))
     network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="RESTRICT"), index=True)
     town: Mapped[str] = mapped_column(String(100), default="")
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -94,7 +83,9 @@ class Organisation(Base):
     opened_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
-    membership: Mapped[Membership] = mapped_column(_enum(Membership, "membership", 16), default=Membership.UNVERIFIED)
+    membership: Mapped[Membership] = mapped_column(
+        enum_type(Membership, "membership", 16), default=Membership.UNVERIFIED
+    )
     notes: Mapped[str] = mapped_column(Text, default="")
     source_url: Mapped[str] = mapped_column(String(500), default="")
     is_demo: Mapped[bool] = mapped_column(default=False)

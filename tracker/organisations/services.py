@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..audit import trail
+from .. import audit_trail
 from ..calendar import people_date as day  # the one formatter of dates for people
 from ..calendar import today as calendar_today
 from ..editing import EditConflict, InvalidInput, check_version
@@ -134,7 +134,7 @@ def _check_left_out(
         return
     if confirmed != left_out.events:
         raise LeavesOutEvents(left_out)
-    trail.note(session, organisation, left_out.confirmation())
+    audit_trail.note(session, organisation, left_out.confirmation())
 
 
 def _apply(organisation: Organisation, details: OrganisationDetails, network: Network | None) -> None:

@@ -8,10 +8,10 @@ from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 from ..calendar import people_date, today
+from ..core.coverage import PROGRAMME_START
+from ..core.stages import LADDER
 from ..forms import Form
 from ..models import Stage
-from ..models.adoption import LADDER
-from .coverage import PROGRAMME_START
 
 DEFAULT_STAGE = Stage.IMPLEMENTING
 THRESHOLD_STAGES = [stage.value for stage in LADDER]

@@ -3,7 +3,7 @@
 Every function runs a fixed number of statements whatever the size of the data, and works the
 same on SQLite and PostgreSQL. None scans the ledger: figures as of a day start from the current
 record (adoptions) and probe the spells only for pairs that changed after the day; the monthly
-series reads the spells. Both follow the rule for corrections (tracker.adoption.derive works them out).
+series reads the spells. Both follow the rule for corrections (tracker.core.ledger works them out).
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
+from ..cache import MetricsCache, cached
+from ..core import coverage as cov
+from ..core.stages import LADDER
 from ..models import (
     Adoption,
     AdoptionSpell,
@@ -26,10 +29,6 @@ from ..models import (
     Organisation,
     PackageStatus,
 )
-from ..models.adoption import LADDER
-from ..models.versions import cached
-from ..network.cache import MetricsCache
-from . import coverage as cov
 
 
 def _rank_of(stage_column):

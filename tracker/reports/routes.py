@@ -26,12 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..access import signed_in
-from ..app_cache import coverage_cache
+from ..cache import coverage_cache
+from ..core import charts
+from ..core import coverage as cov
 from ..db import get_session
 from ..models import Ambition, Network, Stage
 from ..spreadsheets.exporting import CSV_MIMETYPE, DATE_FORMAT, XLSX_MIMETYPE, neutralise
-from . import charts, queries
-from . import coverage as cov
+from . import queries
 from .forms import CoverageForm
 
 bp = Blueprint("reports", __name__)

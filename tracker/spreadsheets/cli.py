@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from .. import audit
+from .. import audit_trail
 from ..calendar import people_date
 from ..db import write_session
 from ..models import Role, User
@@ -67,9 +67,9 @@ def register(app: Flask) -> None:
         with write_session() as session:
             user = _editor(session, as_email) if as_email else None
             if user is not None:
-                audit.set_actor(
+                audit_trail.set_actor(
                     session,
-                    audit.Actor(id=user.id, email=user.email, role="cli", path=f"adoption import {path.name}"[:500]),
+                    audit_trail.Actor(id=user.id, email=user.email, role="cli", path=f"adoption import {path.name}"[:500]),
                 )
             try:
                 if dry_run:

@@ -89,7 +89,7 @@ EVENT_COLUMNS = (
     Column("channel", lambda r: r.event.channel, 10),
     Column("event_id", lambda r: r.event.id, 10),
     Column("demo", lambda r: _yes_no(r.event.is_demo), 7),
-    # An event that another corrects counts for no date (tracker.adoption.derive): say which one does.
+    # An event that another corrects counts for no date (tracker.core.ledger): say which one does.
     Column("corrected_by_event_id", lambda r: r.event.corrections[-1].id if r.event.corrections else None, 21),
 )
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..calendar import people_date
-from ..models import Stage
+from .stages import Stage
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Coverage arithmetic, exactly as DOMAIN.md defines it. Plain data in, plain data out.
 
 For ambition A with change ideas I(A), the organisations O open on day d (optionally of one
-network), and adopted(o, i, d) = the state of o and i on d (tracker.adoption.derive: corrected
+network), and adopted(o, i, d) = the state of o and i on d (tracker.core.ledger: corrected
 events count for no date) is at or above the threshold stage (discontinued never counts):
 - reach = share of O adopting at least one idea of I(A);
 - depth = mean over O of the share of I(A) each has adopted;

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Base, SignInAttempts
-from ..models.base import utcnow
+from .models import AuditEvent, Base, SignInAttempts
+from .models.base import utcnow
 
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
 NOT_AUDITED = (AuditEvent, SignInAttempts)

@@ -1,4 +1,4 @@
-"""The collaborative's network from the database: plain records for tracker.network.graph, and the
+"""The collaborative's network from the database: plain records for tracker.core.graph, and the
 nodes, edges and insights the API, the GraphML file and the CSV files are made of.
 
 No Flask here. The reading functions take a Session and return plain records; compose() is pure
@@ -11,14 +11,14 @@ What the measures count (DOMAIN.md, "The network"):
 - nodes are the collaborative, every network, and the organisations open on the day;
 - learning links count when active on the day (start_date and end_date inclusive) between two open
   organisations; proposed links are returned for drawing but left out of every measure;
-- an organisation has adopted when its state on the day (tracker.adoption.derive: corrected events
+- an organisation has adopted when its state on the day (tracker.core.ledger: corrected events
   void, the last logged of a date wins) for one of the scope's ideas is at or above the threshold
   (discontinued never counts); its stage is the highest of those states (discontinued only when
   nothing else is left), and its adoption date the first day a state of any of the scope's ideas
   was at or above the threshold, even if it has stopped since (Valente's categories and the
   network-attributable adoptions are about when adoption happened).
 
-Caching (optional, see tracker.network.cache): betweenness and communities depend only on the
+Caching (optional, see tracker.cache): betweenness and communities depend only on the
 graph, so they are keyed by its content (the open organisations and the confirmed links with their
 weights) and shared by every ambition, idea and threshold; the adoption figures are keyed by the
 ideas, the day, the threshold and the data's version (tracker.models.versions: database triggers
@@ -37,6 +37,10 @@ import networkx as nx
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from ..cache import MetricsCache, cached
+from ..core import graph as measures
+from ..core.graph import AttributedAdoption, LinkRecord, OrganisationRecord
+from ..core.stages import LADDER
 from ..models import (
     AdoptionSpell,
     Ambition,
@@ -49,11 +53,6 @@ from ..models import (
     PackageStatus,
     Stage,
 )
-from ..models.adoption import LADDER
-from ..models.versions import cached
-from ..network import graph as measures
-from ..network.cache import MetricsCache
-from ..network.graph import AttributedAdoption, LinkRecord, OrganisationRecord
 from ..reports.queries import SPELL_RANK
 
 T = TypeVar("T")
@@ -281,7 +280,7 @@ def active_links(session: Session, day: date) -> list[LinkRecord]:
 def adoption_states(session: Session, idea_ids: Sequence[int], day: date, min_rank: int) -> dict[int, AdoptionState]:
     """Per organisation id (open or not) with a spell of the ideas begun on or before the day: its standing.
 
-    One statement over the spells (tracker.adoption.derive: void events have none): each
+    One statement over the spells (tracker.core.ledger: void events have none): each
     organisation × idea's state on the day, and the first day a state at or above the threshold
     held, gathered per organisation. A spell of no length (an event replaced on its own date by a
     later-logged one) was never the state, so it gives neither.

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from ..cache import MetricsCache
 from ..models import Stage
-from ..network.cache import MetricsCache
 from . import assemble
 
 

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime, utcnow
-from .organisations import Organisation, _enum
+from .base import Base, UTCDateTime, enum_type, utcnow
+from .organisations import Organisation
 
 
 class LinkKind(enum.StrEnum):
@@ -45,12 +45,12 @@ class LearningLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[LinkKind] = mapped_column(_enum(LinkKind, "link_kind", 24))
+    kind: Mapped[LinkKind] = mapped_column(enum_type(LinkKind, "link_kind", 24))
     weight: Mapped[int] = mapped_column(Integer, default=3)
     note: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[LinkStatus] = mapped_column(_enum(LinkStatus, "link_status", 16), default=LinkStatus.CONFIRMED)
+    status: Mapped[LinkStatus] = mapped_column(enum_type(LinkStatus, "link_status", 16), default=LinkStatus.CONFIRMED)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     row_version: Mapped[int] = mapped_column(Integer, default=1)

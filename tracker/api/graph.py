@@ -7,7 +7,7 @@ For every signed-in role. ambition or intervention is required: an intervention 
 to one change idea and implies its ambition; an ambition counts its published ideas. as_of defaults
 to today in England; min_stage is the threshold stage (default implementing), one of the ladder's
 stages. A missing or malformed parameter is 400 naming it; a code that names nothing (or a draft
-idea, for those who may not see drafts) is 404. tracker.spread.assemble says what is counted.
+idea, for those who may not see drafts) is 404. tracker.maps.assemble says what is counted.
 
 Each request runs a fixed number of statements whatever the amount of data. Betweenness and
 communities (the costly measures) and the adoption figures are cached per process, keyed by what
@@ -21,11 +21,11 @@ import re
 from flask import Response, abort, request
 
 from ..access import sees_drafts, signed_in
-from ..app_cache import metrics_cache
+from ..cache import metrics_cache
 from ..calendar import today
 from ..db import get_session
 from ..errors import BadParameter
-from ..spread import assemble, export, payload
+from ..maps import assemble, export, payload
 from . import bp
 from .routes import code_parameter, parse_day, threshold_parameter
 
