@@ -6,6 +6,9 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
+PROGRAMME_START = date(2021, 4, 1)
+"""The Mental Health Safety Improvement Programme's start: the first day reports and maps can show."""
+
 
 def today() -> date:
     """Today in England (the server may run in UTC)."""
@@ -37,6 +40,16 @@ def people_datetime(value: datetime | None) -> str:
 def people_month(value: date) -> str:
     """A month as people write it: "October 2024"."""
     return f"{value:%B %Y}"
+
+
+def iso_day(value: str) -> date:
+    """The day an ISO text names ("2024-10-01"); ValueError, saying what is wanted, if it names none."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a date written as YYYY-MM-DD")
 
 
 _ISO_DAY_OR_MONTH = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ..models import Ambition, ChangeIdea, ChangePackage, Driver, PackageStatus
@@ -17,11 +17,26 @@ MAX_SEARCH_WORDS = 10
 MAX_SEARCH_LENGTH = 200
 
 
+CATALOGUE_ORDER = (ChangePackage.position, ChangePackage.code, ChangeIdea.position, ChangeIdea.code)
+
+
+def counted_ideas(ambition_id: int) -> Select[tuple[ChangeIdea]]:
+    """The ideas an ambition's coverage counts (those in its published packages), in catalogue order.
+
+    The one definition every report, map and API uses; narrow the columns with with_only_columns()."""
+    return (
+        select(ChangeIdea)
+        .join(ChangePackage, ChangeIdea.package_id == ChangePackage.id)
+        .where(ChangePackage.ambition_id == ambition_id, ChangePackage.is_published)
+        .order_by(*CATALOGUE_ORDER)
+    )
+
+
 def _packages(include_drafts: bool):
     """The loader path for an ambition's packages, leaving out drafts unless asked."""
     if include_drafts:
         return Ambition.packages
-    return Ambition.packages.and_(ChangePackage.status == PackageStatus.PUBLISHED)
+    return Ambition.packages.and_(ChangePackage.is_published)
 
 
 def ambitions_overview(session: Session, include_drafts: bool = False) -> list[Ambition]:

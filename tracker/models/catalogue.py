@@ -8,16 +8,16 @@ from datetime import date
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, enum_type
 
 
 class PackageStatus(enum.StrEnum):
@@ -71,14 +71,7 @@ class ChangePackage(Base):
     publisher: Mapped[str] = mapped_column(String(200))
     version: Mapped[str] = mapped_column(String(40), default="")
     status: Mapped[PackageStatus] = mapped_column(
-        Enum(
-            PackageStatus,
-            name="package_status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        enum_type(PackageStatus, "package_status", 16),
         default=PackageStatus.DRAFT,
     )
     source_url: Mapped[str] = mapped_column(String(500), default="")
@@ -100,13 +93,15 @@ class ChangePackage(Base):
 
     __mapper_args__ = {"version_id_col": row_version}
 
-    @property
-    def primary_drivers(self) -> list[Driver]:
-        return [d for d in self.drivers if d.parent_id is None]
+    @hybrid_property
+    def is_published(self) -> bool:
+        """Published packages are what everyone sees and what coverage counts; drafts only editors see."""
+        return self.status is PackageStatus.PUBLISHED
 
-    @property
-    def unassigned_ideas(self) -> list[ChangeIdea]:
-        return [i for i in self.ideas if i.driver_id is None]
+    @is_published.inplace.expression
+    @classmethod
+    def _is_published_sql(cls):
+        return cls.status == PackageStatus.PUBLISHED
 
 
 class Driver(Base):

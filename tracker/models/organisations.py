@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_type
@@ -97,7 +98,18 @@ class Organisation(Base):
 
     __mapper_args__ = {"version_id_col": row_version}
 
+    @hybrid_method
     def is_open_on(self, day: date) -> bool:
+        """Open on day: opened on or before it (or no opening date known), and not yet closed
+        (closed_on is the first day closed). The one rule, in Python and in SQL."""
         if self.opened_on is not None and day < self.opened_on:
             return False
         return self.closed_on is None or day < self.closed_on
+
+    @is_open_on.inplace.expression
+    @classmethod
+    def _is_open_on_sql(cls, day):
+        return and_(
+            or_(cls.opened_on.is_(None), cls.opened_on <= day),
+            or_(cls.closed_on.is_(None), cls.closed_on > day),
+        )

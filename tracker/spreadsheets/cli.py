@@ -69,7 +69,9 @@ def register(app: Flask) -> None:
             if user is not None:
                 audit_trail.set_actor(
                     session,
-                    audit_trail.Actor(id=user.id, email=user.email, role="cli", path=f"adoption import {path.name}"[:500]),
+                    audit_trail.Actor(
+                        id=user.id, email=user.email, role="cli", path=f"adoption import {path.name}"[:500]
+                    ),
                 )
             try:
                 if dry_run:
