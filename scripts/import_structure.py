@@ -86,7 +86,9 @@ def deepest_chain(graph: nx.DiGraph) -> list[str]:
 
     @cache
     def longest(node: str) -> tuple[str, ...]:
-        best: tuple[str, ...] = (node,) if node.startswith(f"{PACKAGE}.models") else ()
+        if node.startswith(f"{PACKAGE}.models"):
+            return (node,)  # the chain ends where it reaches the models
+        best: tuple[str, ...] = ()
         for target in graph.successors(node):
             if target == PACKAGE:
                 continue
