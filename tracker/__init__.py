@@ -50,7 +50,7 @@ def check_secret_key(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import db
+    from . import audit_trail, db
     from .access import register_access
     from .auth.session import init_login
     from .extensions import csrf
@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    audit_trail.init_app(app)
     register_input_checks(app)
     init_login(app)
     # Access rules run before the CSRF check, so a forbidden POST is a 403 whatever its token.

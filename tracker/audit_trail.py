@@ -14,9 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from flask import Flask, request
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from . import db
 from .models import AuditEvent, Base, SignInAttempts
 from .models.base import utcnow
 
@@ -37,6 +39,29 @@ class Actor:
 
 
 COMMAND_LINE = Actor(email="command line", role="cli")
+
+
+def request_actor() -> Actor:
+    """The signed-in user (or nobody) and where the request came from."""
+    from flask_login import current_user
+
+    signed_in = current_user and current_user.is_authenticated
+    return Actor(
+        id=current_user.id if signed_in else None,
+        email=current_user.email if signed_in else "",
+        role=current_user.role.value if signed_in else "anonymous",
+        remote_addr=request.remote_addr or "",
+        path=f"{request.method} {request.full_path.rstrip('?')}",
+    )
+
+
+def _name_the_actor(session: Session, in_request: bool) -> None:
+    set_actor(session, request_actor if in_request else COMMAND_LINE)
+
+
+def init_app(app: Flask) -> None:
+    """Every session the app makes records its writes as the request's user, or as the command line."""
+    db.on_new_session(app, _name_the_actor)
 
 
 def set_actor(session: Session, actor: Actor | Callable[[], Actor]) -> None:

@@ -10,7 +10,7 @@ DEFERRED so they never queue behind each other.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -18,10 +18,10 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from . import audit_trail
-
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ENGINE_KEY = "tracker.engine"
+_HOOKS_KEY = "tracker.session_hooks"
+SessionHook = Callable[[Session, bool], None]
 
 
 def database_url(app: Flask) -> str:
@@ -61,7 +61,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions[_ENGINE_KEY] = make_engine(database_url(app), echo=app.config["SQL_ECHO"])
+    app.extensions[_HOOKS_KEY] = []
     app.teardown_appcontext(_close_session)
+
+
+def on_new_session(app: Flask, hook: SessionHook) -> None:
+    """Call hook(session, in_request) on every session this app makes (the audit trail names its actor)."""
+    app.extensions[_HOOKS_KEY].append(hook)
+
+
+def _opened(session: Session, app: Flask, in_request: bool) -> Session:
+    for hook in app.extensions.get(_HOOKS_KEY, ()):
+        hook(session, in_request)
+    return session
 
 
 def get_engine(app: Flask | None = None) -> Engine:
@@ -78,31 +90,16 @@ def get_session() -> Session:
         engine = get_engine()
         if has_request_context() and request.method not in SAFE_METHODS:
             engine = _writing_engine(engine)
-        g.db_session = Session(bind=engine)
-        audit_trail.set_actor(g.db_session, request_actor if has_request_context() else audit_trail.COMMAND_LINE)
+        g.db_session = _opened(Session(bind=engine), current_app, has_request_context())
     return g.db_session
-
-
-def request_actor() -> audit_trail.Actor:
-    """The signed-in user (or nobody) and where the request came from."""
-    from flask_login import current_user
-
-    signed_in = current_user and current_user.is_authenticated
-    return audit_trail.Actor(
-        id=current_user.id if signed_in else None,
-        email=current_user.email if signed_in else "",
-        role=current_user.role.value if signed_in else "anonymous",
-        remote_addr=request.remote_addr or "",
-        path=f"{request.method} {request.full_path.rstrip('?')}",
-    )
 
 
 @contextmanager
 def write_session(app: Flask | None = None) -> Iterator[Session]:
     """A session whose transactions write (for the CLI and other work outside requests)."""
+    app = app or current_app
     with Session(bind=_writing_engine(get_engine(app))) as session:
-        audit_trail.set_actor(session, audit_trail.COMMAND_LINE)
-        yield session
+        yield _opened(session, app, False)
 
 
 def lock_for_writing(session: Session, name: str) -> None:

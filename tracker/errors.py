@@ -10,7 +10,8 @@ from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from . import audit_trail
 from .access import is_api_request
-from .db import request_actor, write_session
+from .audit_trail import request_actor
+from .db import write_session
 
 TITLES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
