@@ -131,7 +131,7 @@ class LogRequest:
 REQUIRED = ("organisation", "intervention", "stage", "effective_date")
 OPTIONAL_TEXT = ("note", "evidence_url", "discontinued_reason")
 OPTIONAL_INTEGERS = ("wards_using", "wards_in_scope", "expected_version", "corrects")
-BODY = BodyShape(fields=REQUIRED + OPTIONAL_TEXT + OPTIONAL_INTEGERS, required=REQUIRED, text=REQUIRED + OPTIONAL_TEXT)
+BODY = BodyShape(fields=REQUIRED + OPTIONAL_TEXT + OPTIONAL_INTEGERS, required=REQUIRED, optional_text=OPTIONAL_TEXT)
 
 
 def _integer(body: dict, name: str, errors: dict[str, str]) -> int | None:

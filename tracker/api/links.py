@@ -31,34 +31,19 @@ from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
 from ..extensions import csrf
 from ..links import queries, services
-from ..models import LearningLink, LinkStatus
+from ..models import LinkStatus
+from . import serialize
 from .params import BadParameter, code_parameter
-from .serialize import iso
 from .writes import BodyShape, check_csrf, day_field, invalid_body, json_body
 
 REQUIRED = ("source", "target", "kind")
 OPTIONAL_TEXT = ("note", "start_date", "end_date")
-BODY = BodyShape(fields=(*REQUIRED, "weight", *OPTIONAL_TEXT), required=REQUIRED, text=REQUIRED + OPTIONAL_TEXT)
+BODY = BodyShape(fields=(*REQUIRED, "weight", *OPTIONAL_TEXT), required=REQUIRED, optional_text=OPTIONAL_TEXT)
 STATUSES = tuple(s.value for s in LinkStatus)
 CONFLICT = (
     "This link changed while it was being deleted: nothing was deleted. The current link is in "
     '"current"; check it and send the DELETE again.'
 )
-
-
-def serialize(link: LearningLink) -> dict[str, Any]:
-    return {
-        "id": link.id,
-        "source": link.source.ods_code,
-        "target": link.target.ods_code,
-        "kind": link.kind.value,
-        "weight": link.weight,
-        "note": link.note,
-        "start_date": iso(link.start_date),
-        "end_date": iso(link.end_date),
-        "status": link.status.value,
-        "is_demo": link.is_demo,
-    }
 
 
 def _status_parameter() -> LinkStatus | None:
@@ -84,7 +69,7 @@ def links():
             abort(404, f"No organisation has the ODS code {code}")
         organisation_id = organisation.id
     rows = queries.links(session, organisation_id, status, by_name=False)
-    return {"links": [serialize(link) for link in rows]}
+    return {"links": [serialize.link(link) for link in rows]}
 
 
 def parse_link_request(body: Any) -> dict[str, Any]:
@@ -125,7 +110,7 @@ def create_link():
     except InvalidInput as error:
         session.rollback()
         return invalid_body(error.errors)
-    return serialize(link), 201
+    return serialize.link(link), 201
 
 
 @editors_only
@@ -142,7 +127,7 @@ def delete_link(link_id: int):
     except EditConflict as conflict:
         if conflict.current is None:  # deleted by someone else at the same moment
             abort(404, f"No link has the id {link_id}")
-        current = serialize(conflict.current)
+        current = serialize.link(conflict.current)
         session.rollback()
         return error_json(409, CONFLICT, current=current)
     return "", 204

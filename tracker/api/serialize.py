@@ -19,6 +19,7 @@ from ..models import (
     ChangeIdea,
     ChangePackage,
     Driver,
+    LearningLink,
     Network,
     Organisation,
 )
@@ -188,6 +189,22 @@ def organisation_detail(o: Organisation) -> dict[str, Any]:
         "notes": o.notes,
         "source_url": o.source_url,
         "predecessors": sorted(p.ods_code for p in o.predecessors),
+    }
+
+
+def link(row: LearningLink) -> dict[str, Any]:
+    """A learning link, its ends by ODS code: source is the end stored first (links are undirected)."""
+    return {
+        "id": row.id,
+        "source": row.source.ods_code,
+        "target": row.target.ods_code,
+        "kind": row.kind.value,
+        "weight": row.weight,
+        "note": row.note,
+        "start_date": iso(row.start_date),
+        "end_date": iso(row.end_date),
+        "status": row.status.value,
+        "is_demo": row.is_demo,
     }
 
 

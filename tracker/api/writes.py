@@ -61,12 +61,12 @@ def text_field(body: dict, name: str, errors: dict[str, str]) -> str | None:
 
 @dataclass(frozen=True)
 class BodyShape:
-    """The fields a write's JSON object may hold: fields (in the order messages list them), the
-    required ones and the text ones (required ones included)."""
+    """The fields a write's JSON object may hold (in the order messages list them): the required
+    ones, which are text, the optional text ones, and the others, which the caller reads."""
 
     fields: tuple[str, ...]
     required: tuple[str, ...]
-    text: tuple[str, ...]
+    optional_text: tuple[str, ...]
 
     def read(self, body: Any) -> tuple[dict[str, str | None], dict[str, str]]:
         """The body's text fields (None when absent or wrong) and the errors found, by field.
@@ -80,7 +80,7 @@ class BodyShape:
         errors: dict[str, str] = {}
         for name in sorted(set(body) - set(self.fields)):
             errors[name[:100]] = "Unknown field: the fields are " + ", ".join(self.fields)
-        text = {name: text_field(body, name, errors) for name in self.text}
+        text = {name: text_field(body, name, errors) for name in self.required + self.optional_text}
         for name in self.required:
             if name not in errors and not (text[name] or "").strip():
                 errors[name] = f"{name} is required"
