@@ -75,7 +75,7 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .adoption.routes import bp as adoption_bp
-    from .api import bp as api_bp
+    from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp

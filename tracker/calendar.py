@@ -45,7 +45,7 @@ def people_month(value: date) -> str:
 def iso_day(value: str) -> date:
     """The day an ISO text names ("2024-10-01"); ValueError, saying what is wanted, if it names none."""
     try:
-        if len(value) == 10:
+        if len(value) == 10 and value[4] == value[7] == "-":  # not the week form 2024-W40-2
             return date.fromisoformat(value)
     except ValueError:
         pass

@@ -6,7 +6,7 @@ from flask import Flask, current_app, g, jsonify, render_template
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import audit_trail
 from .access import is_api_request
@@ -30,14 +30,6 @@ TITLES = {
     422: ("Check what you entered", "Some of what you sent is not valid."),
     500: ("Sorry, there is a problem with the service", "Try again later. What you were doing has not been saved."),
 }
-
-
-class BadParameter(BadRequest):
-    """A malformed query parameter; the JSON answer names it."""
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
 
 
 def error_json(status: int, message: str | None = None, **extra):
@@ -76,7 +68,9 @@ def _handle_http(error: HTTPException):
     else:
         message = None
     if is_api_request():
-        extra = {"parameter": error.parameter} if isinstance(error, BadParameter) else {}
+        # tracker.api.params.BadParameter names the malformed query parameter.
+        parameter = getattr(error, "parameter", None)
+        extra = {"parameter": parameter} if parameter is not None else {}
         response, status = error_json(status, message, **extra)
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]

@@ -29,10 +29,9 @@ pages calling the API) must send the CSRF token in the X-CSRFToken header, check
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,9 +45,9 @@ from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
 from ..extensions import csrf
 from ..models import Adoption
-from . import bp, queries, serialize
-from .routes import ISO_DAY, code_parameter, parse_day
-from .writes import LARGEST_ID, check_csrf, json_body, text_field
+from . import queries, serialize
+from .params import code_parameter, day_parameter
+from .writes import LARGEST_ID, BodyShape, check_csrf, day_field, invalid_body, json_body
 
 # The service names the corrected event corrects_event_id; the API calls it corrects.
 SERVICE_FIELDS = {"corrects_event_id": "corrects"}
@@ -72,15 +71,14 @@ def _known(found: int | None, message: str) -> int:
 
 def _filters() -> _Filters:
     """The query's filters: 400 for a malformed one, then 404 for a code that names nothing."""
-    as_of = request.args.get("as_of")
-    day = parse_day("as_of", as_of.strip()) if as_of is not None else None
+    day = day_parameter("as_of")
     codes = {name: code_parameter(name) for name in ("organisation", "intervention", "ambition", "network")}
     session = get_session()
     ids = {}
     if (code := codes["organisation"]) is not None:
         ids["organisation"] = _known(queries.organisation_id(session, code), f"No organisation has the ODS code {code}")
     if (code := codes["intervention"]) is not None:
-        found = queries.intervention_id(session, code, include_drafts=sees_drafts())
+        found = queries.idea_id(session, code, include_drafts=sees_drafts())
         ids["intervention"] = _known(found, f"No intervention has the code {code}")
     if (code := codes["ambition"]) is not None:
         ids["ambition"] = _known(queries.ambition_id(session, code), f"No ambition has the code {code}")
@@ -89,7 +87,6 @@ def _filters() -> _Filters:
     return _Filters(ledger.EventFilters(**codes, as_of=day), ids)
 
 
-@bp.get("/adoptions")
 @signed_in
 def adoptions():
     """Each organisation × idea's record as of a day (default: now), with its current version."""
@@ -99,7 +96,7 @@ def adoptions():
     versions = queries.record_versions(
         session,
         organisation_id=chosen.ids.get("organisation"),
-        intervention_id=chosen.ids.get("intervention"),
+        idea_id=chosen.ids.get("intervention"),
         ambition_id=chosen.ids.get("ambition"),
         network_id=chosen.ids.get("network"),
     )
@@ -111,7 +108,6 @@ def adoptions():
     }
 
 
-@bp.get("/adoptions/history")
 @signed_in
 def adoption_history():
     """Every event (effective on or before as_of, if given), in the order they took effect."""
@@ -125,7 +121,7 @@ def adoption_history():
 @dataclass(frozen=True)
 class LogRequest:
     organisation: str
-    intervention: str
+    idea: str  # its code; the body calls it intervention
     data: EventInput
     expected_version: int | None
     corrects: int | None
@@ -135,7 +131,7 @@ class LogRequest:
 REQUIRED = ("organisation", "intervention", "stage", "effective_date")
 OPTIONAL_TEXT = ("note", "evidence_url", "discontinued_reason")
 OPTIONAL_INTEGERS = ("wards_using", "wards_in_scope", "expected_version", "corrects")
-FIELDS = REQUIRED + OPTIONAL_TEXT + OPTIONAL_INTEGERS
+BODY = BodyShape(fields=REQUIRED + OPTIONAL_TEXT + OPTIONAL_INTEGERS, required=REQUIRED, optional_text=OPTIONAL_TEXT)
 
 
 def _integer(body: dict, name: str, errors: dict[str, str]) -> int | None:
@@ -160,30 +156,14 @@ def parse_log_request(body: Any) -> LogRequest:
     Raises InvalidInput naming each field that is missing, of the wrong type or unknown. Optional
     fields may be absent or null.
     """
-    if not isinstance(body, dict):
-        raise InvalidInput({"body": "Send a JSON object with the fields " + ", ".join(FIELDS)})
-    errors: dict[str, str] = {}
-    for name in sorted(set(body) - set(FIELDS)):
-        errors[name[:100]] = "Unknown field: the fields are " + ", ".join(FIELDS)
-    text = {name: text_field(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
+    text, errors = BODY.read(body)
     numbers = {name: _integer(body, name, errors) for name in OPTIONAL_INTEGERS}
-    for name in REQUIRED:
-        if name not in errors and not (text[name] or "").strip():
-            errors[name] = f"{name} is required"
-    day = None
-    raw_day = (text["effective_date"] or "").strip()
-    if raw_day and "effective_date" not in errors:
-        try:
-            if not ISO_DAY.fullmatch(raw_day):
-                raise ValueError
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            errors["effective_date"] = "effective_date must be a date in the form YYYY-MM-DD"
+    day = day_field("effective_date", text["effective_date"], errors)
     if errors:
         raise InvalidInput(errors)
     return LogRequest(
         organisation=text["organisation"].strip(),
-        intervention=text["intervention"].strip(),
+        idea=text["intervention"].strip(),
         data=EventInput(
             stage=text["stage"].strip(),
             effective_date=day,
@@ -206,11 +186,9 @@ def _record(adoption: Adoption | None) -> dict[str, Any] | None:
 
 
 def _invalid(errors: dict[str, str]):
-    fields = {SERVICE_FIELDS.get(name, name): message for name, message in errors.items()}
-    return error_json(422, None, fields=fields)
+    return invalid_body({SERVICE_FIELDS.get(name, name): message for name, message in errors.items()})
 
 
-@bp.post("/adoptions")
 @loggers_only
 @csrf.exempt
 def log_adoption():
@@ -225,9 +203,9 @@ def log_adoption():
     organisation = queries.organisation_for_logging(session, wanted.organisation)
     if organisation is None:
         errors["organisation"] = f"No organisation has the ODS code {wanted.organisation}"
-    idea = queries.intervention(session, wanted.intervention, include_drafts=sees_drafts())
+    idea = queries.idea(session, wanted.idea, include_drafts=sees_drafts())
     if idea is None:
-        errors["intervention"] = f"No intervention has the code {wanted.intervention}"
+        errors["intervention"] = f"No intervention has the code {wanted.idea}"
     if errors:
         return _invalid(errors)
     try:

@@ -23,11 +23,9 @@ from ..cache import coverage_cache
 from ..calendar import today
 from ..core import coverage as cov
 from ..db import get_session
-from ..errors import BadParameter
 from ..models import Ambition, Network
 from ..reports import queries as reports
-from . import bp
-from .routes import code_parameter, parse_day, threshold_parameter
+from .params import BadParameter, code_parameter, parse_day, threshold_parameter
 
 MAX_MONTHS = 600  # fifty years: more than any chart needs, few enough to answer quickly
 
@@ -77,7 +75,6 @@ def _idea_figures(figures: cov.IdeaFigures) -> dict:
     }
 
 
-@bp.get("/coverage")
 @signed_in
 def coverage():
     """Reach, depth, ward coverage, per network and per idea of one ambition, as of a day."""
@@ -104,7 +101,6 @@ def coverage():
     }
 
 
-@bp.get("/coverage/series")
 @signed_in
 def coverage_series():
     """Reach and depth of one ambition month by month, each as of the month's last day, the last as of end."""

@@ -24,10 +24,8 @@ from ..access import sees_drafts, signed_in
 from ..cache import metrics_cache
 from ..calendar import today
 from ..db import get_session
-from ..errors import BadParameter
 from ..maps import assemble, export, payload
-from . import bp
-from .routes import code_parameter, parse_day, threshold_parameter
+from .params import BadParameter, code_parameter, parse_day, threshold_parameter
 
 UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9-]")  # codes are letters, digits and hyphens anyway
 
@@ -52,7 +50,6 @@ def _view() -> assemble.NetworkView:
     return assemble.build(session, scope, day, threshold, metrics_cache())
 
 
-@bp.get("/network")
 @signed_in
 def network():
     """The network's nodes and edges as of a day, each organisation with its adoption and measures."""
@@ -68,7 +65,6 @@ def _download(view: assemble.NetworkView, body: bytes, mimetype: str, suffix: st
     return response
 
 
-@bp.get("/network.graphml")
 @signed_in
 def network_graphml():
     """The network as GraphML: every node and edge with its attributes."""
@@ -76,7 +72,6 @@ def network_graphml():
     return _download(view, export.to_graphml(view), export.GRAPHML_MIMETYPE, ".graphml")
 
 
-@bp.get("/network/nodes.csv")
 @signed_in
 def network_nodes_csv():
     """The network's nodes as CSV, one row each."""
@@ -84,7 +79,6 @@ def network_nodes_csv():
     return _download(view, export.nodes_csv(view), export.CSV_MIMETYPE + "; charset=utf-8", "-nodes.csv")
 
 
-@bp.get("/network/edges.csv")
 @signed_in
 def network_edges_csv():
     """The network's edges as CSV, one row each."""

@@ -21,7 +21,6 @@ the X-CSRFToken header; a caller with an API token sends no cookie and needs non
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, request
@@ -29,38 +28,22 @@ from flask import abort, request
 from ..access import editors_only, signed_in
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput
-from ..errors import BadParameter, error_json
+from ..errors import error_json
 from ..extensions import csrf
 from ..links import queries, services
-from ..models import LearningLink, LinkStatus
-from . import bp
-from .routes import ISO_DAY, code_parameter
-from .serialize import iso
-from .writes import check_csrf, json_body, text_field
+from ..models import LinkStatus
+from . import serialize
+from .params import BadParameter, code_parameter
+from .writes import BodyShape, check_csrf, day_field, invalid_body, json_body
 
 REQUIRED = ("source", "target", "kind")
 OPTIONAL_TEXT = ("note", "start_date", "end_date")
-FIELDS = (*REQUIRED, "weight", *OPTIONAL_TEXT)
+BODY = BodyShape(fields=(*REQUIRED, "weight", *OPTIONAL_TEXT), required=REQUIRED, optional_text=OPTIONAL_TEXT)
 STATUSES = tuple(s.value for s in LinkStatus)
 CONFLICT = (
     "This link changed while it was being deleted: nothing was deleted. The current link is in "
     '"current"; check it and send the DELETE again.'
 )
-
-
-def serialize(link: LearningLink) -> dict[str, Any]:
-    return {
-        "id": link.id,
-        "source": link.source.ods_code,
-        "target": link.target.ods_code,
-        "kind": link.kind.value,
-        "weight": link.weight,
-        "note": link.note,
-        "start_date": iso(link.start_date),
-        "end_date": iso(link.end_date),
-        "status": link.status.value,
-        "is_demo": link.is_demo,
-    }
 
 
 def _status_parameter() -> LinkStatus | None:
@@ -73,7 +56,6 @@ def _status_parameter() -> LinkStatus | None:
         raise BadParameter("status", "status must be " + " or ".join(STATUSES)) from None
 
 
-@bp.get("/links")
 @signed_in
 def links():
     """Every learning link (?organisation=ODS, ?status=proposed|confirmed narrow the list)."""
@@ -87,20 +69,7 @@ def links():
             abort(404, f"No organisation has the ODS code {code}")
         organisation_id = organisation.id
     rows = queries.links(session, organisation_id, status, by_name=False)
-    return {"links": [serialize(link) for link in rows]}
-
-
-def _day(name: str, value: str | None, errors: dict[str, str]) -> date | None:
-    value = (value or "").strip()
-    if not value or name in errors:
-        return None
-    try:
-        if not ISO_DAY.fullmatch(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = f"{name} must be a date in the form YYYY-MM-DD"
-        return None
+    return {"links": [serialize.link(link) for link in rows]}
 
 
 def parse_link_request(body: Any) -> dict[str, Any]:
@@ -109,22 +78,14 @@ def parse_link_request(body: Any) -> dict[str, Any]:
     Raises InvalidInput naming each field that is missing, of the wrong type or unknown; the
     service then checks the rules (organisations exist, kind, weight 1–5, dates in order, …).
     """
-    if not isinstance(body, dict):
-        raise InvalidInput({"body": "Send a JSON object with the fields " + ", ".join(FIELDS)})
-    errors: dict[str, str] = {}
-    for name in sorted(set(body) - set(FIELDS)):
-        errors[name[:100]] = "Unknown field: the fields are " + ", ".join(FIELDS)
-    text = {name: text_field(body, name, errors) for name in REQUIRED + OPTIONAL_TEXT}
-    for name in REQUIRED:
-        if name not in errors and not (text[name] or "").strip():
-            errors[name] = f"{name} is required"
+    text, errors = BODY.read(body)
     weight = body.get("weight")
     if weight is None:
         weight = services.DEFAULT_WEIGHT
     elif isinstance(weight, bool) or not isinstance(weight, int):
         errors["weight"] = "weight must be a whole number from 1 to 5"
-    start_date = _day("start_date", text["start_date"], errors)
-    end_date = _day("end_date", text["end_date"], errors)
+    start_date = day_field("start_date", text["start_date"], errors)
+    end_date = day_field("end_date", text["end_date"], errors)
     if errors:
         raise InvalidInput(errors)
     return {
@@ -138,11 +99,6 @@ def parse_link_request(body: Any) -> dict[str, Any]:
     }
 
 
-def _invalid(errors: dict[str, str]):
-    return error_json(422, None, fields=errors)
-
-
-@bp.post("/links")
 @editors_only
 @csrf.exempt
 def create_link():
@@ -153,11 +109,10 @@ def create_link():
         link = services.create_link(session, **parse_link_request(json_body()))
     except InvalidInput as error:
         session.rollback()
-        return _invalid(error.errors)
-    return serialize(link), 201
+        return invalid_body(error.errors)
+    return serialize.link(link), 201
 
 
-@bp.delete("/links/<int:link_id>")
 @editors_only
 @csrf.exempt
 def delete_link(link_id: int):
@@ -172,7 +127,7 @@ def delete_link(link_id: int):
     except EditConflict as conflict:
         if conflict.current is None:  # deleted by someone else at the same moment
             abort(404, f"No link has the id {link_id}")
-        current = serialize(conflict.current)
+        current = serialize.link(conflict.current)
         session.rollback()
         return error_json(409, CONFLICT, current=current)
     return "", 204

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
+from ..catalogue.queries import CATALOGUE_ORDER
 from ..models import (
     Adoption,
     Ambition,
@@ -21,19 +22,17 @@ from ..models import (
     Driver,
     Network,
     Organisation,
-    PackageStatus,
 )
 
 
-def _visible_packages(include_drafts: bool):
-    """The criterion that leaves draft packages out, or None when drafts are wanted."""
-    return None if include_drafts else ChangePackage.status != PackageStatus.DRAFT
+def _visible(query: Select, include_drafts: bool) -> Select:
+    """The query (which joins ChangePackage) without draft packages, unless drafts are wanted."""
+    return query if include_drafts else query.where(ChangePackage.is_published)
 
 
 def _packages_of(include_drafts: bool):
     """Ambition.packages, narrowed to the packages the caller may see."""
-    criterion = _visible_packages(include_drafts)
-    return Ambition.packages if criterion is None else Ambition.packages.and_(criterion)
+    return Ambition.packages if include_drafts else Ambition.packages.and_(ChangePackage.is_published)
 
 
 def ambitions(session: Session, include_drafts: bool = False) -> list[Ambition]:
@@ -69,7 +68,7 @@ def network_id(session: Session, code: str) -> int | None:
     return session.scalar(select(Network.id).where(Network.code == code))
 
 
-def _ideas_query(include_drafts: bool):
+def _ideas_query(include_drafts: bool) -> Select:
     """Ideas joined to their package and ambition, with driver and the driver's parent loaded."""
     query = (
         select(ChangeIdea)
@@ -80,20 +79,21 @@ def _ideas_query(include_drafts: bool):
             joinedload(ChangeIdea.driver).joinedload(Driver.parent),
         )
     )
-    criterion = _visible_packages(include_drafts)
-    return query if criterion is None else query.where(criterion)
+    return _visible(query, include_drafts)
 
 
-def interventions(session: Session, include_drafts: bool = False, ambition_id: int | None = None) -> list[ChangeIdea]:
-    """Visible ideas (of one ambition if given), by package position then idea position."""
+def ideas(session: Session, include_drafts: bool = False, ambition_id: int | None = None) -> list[ChangeIdea]:
+    """Visible ideas (of one ambition if given), in catalogue order.
+
+    Without drafts, an ambition's are the ideas its coverage counts (catalogue.queries.counted_ideas);
+    editors see its draft ideas too, so the list is built here with what serialising needs loaded."""
     query = _ideas_query(include_drafts)
     if ambition_id is not None:
         query = query.where(ChangePackage.ambition_id == ambition_id)
-    query = query.order_by(ChangePackage.position, ChangePackage.code, ChangeIdea.position, ChangeIdea.code)
-    return list(session.scalars(query))
+    return list(session.scalars(query.order_by(*CATALOGUE_ORDER)))
 
 
-def intervention(session: Session, code: str, include_drafts: bool = False) -> ChangeIdea | None:
+def idea(session: Session, code: str, include_drafts: bool = False) -> ChangeIdea | None:
     return session.scalars(_ideas_query(include_drafts).where(ChangeIdea.code == code)).first()
 
 
@@ -110,18 +110,12 @@ def networks(session: Session) -> list[tuple[Network, int]]:
 
 
 def organisations(session: Session, network_id: int | None = None, open_on: date | None = None) -> list[Organisation]:
-    """Organisations (of one network, open on one day, if given) by ODS code.
-
-    Open on a day: opened on or before it, and not yet closed (closed_on is the first day closed).
-    """
+    """Organisations (of one network, open on one day, if given) by ODS code."""
     query = select(Organisation).options(selectinload(Organisation.network), selectinload(Organisation.successor))
     if network_id is not None:
         query = query.where(Organisation.network_id == network_id)
     if open_on is not None:
-        query = query.where(
-            or_(Organisation.opened_on.is_(None), Organisation.opened_on <= open_on),
-            or_(Organisation.closed_on.is_(None), Organisation.closed_on > open_on),
-        )
+        query = query.where(Organisation.is_open_on(open_on))
     return list(session.scalars(query.order_by(Organisation.ods_code)))
 
 
@@ -147,18 +141,17 @@ def organisation_for_logging(session: Session, ods: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.ods_code == ods))
 
 
-def intervention_id(session: Session, code: str, include_drafts: bool = False) -> int | None:
+def idea_id(session: Session, code: str, include_drafts: bool = False) -> int | None:
     """The id of a visible idea (drafts only when include_drafts), None for unknown or hidden ones."""
     query = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangeIdea.code == code)
-    criterion = _visible_packages(include_drafts)
-    return session.scalar(query if criterion is None else query.where(criterion))
+    return session.scalar(_visible(query, include_drafts))
 
 
 def record_versions(
     session: Session,
     *,
     organisation_id: int | None = None,
-    intervention_id: int | None = None,
+    idea_id: int | None = None,
     ambition_id: int | None = None,
     network_id: int | None = None,
 ) -> dict[tuple[int, int], int]:
@@ -169,8 +162,8 @@ def record_versions(
     query = select(Adoption.organisation_id, Adoption.change_idea_id, Adoption.row_version)
     if organisation_id is not None:
         query = query.where(Adoption.organisation_id == organisation_id)
-    if intervention_id is not None:
-        query = query.where(Adoption.change_idea_id == intervention_id)
+    if idea_id is not None:
+        query = query.where(Adoption.change_idea_id == idea_id)
     if ambition_id is not None:
         ideas = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangePackage.ambition_id == ambition_id)
         query = query.where(Adoption.change_idea_id.in_(ideas))

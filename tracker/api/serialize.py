@@ -2,7 +2,8 @@
 
 Each reads only what the matching query in queries.py loaded, so serialising never runs SQL.
 Dates are ISO strings (YYYY-MM-DD) or None; enums are their values; rows are named by their stable
-keys (codes, ODS codes), never by database ids, except drivers, which have no code.
+keys (codes, ODS codes), never by database ids, except drivers, which have no code. Field names
+say "intervention" where the code says idea: they are the public API, and clients depend on them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..models import (
     ChangeIdea,
     ChangePackage,
     Driver,
+    LearningLink,
     Network,
     Organisation,
 )
@@ -50,7 +52,7 @@ def ambition_summary(a: Ambition) -> dict[str, Any]:
     }
 
 
-def idea(i: ChangeIdea) -> dict[str, Any]:
+def idea_in_diagram(i: ChangeIdea) -> dict[str, Any]:
     """An idea as it sits in a driver diagram."""
     return {
         "code": i.code,
@@ -66,7 +68,7 @@ def _driver(d: Driver, children: list[dict[str, Any]] | None, ideas: list[Change
     body: dict[str, Any] = {"id": d.id, "title": d.title, "description": d.description}
     if children is not None:
         body["secondary_drivers"] = children
-    body["interventions"] = [idea(i) for i in ideas]
+    body["interventions"] = [idea_in_diagram(i) for i in ideas]
     return body
 
 
@@ -108,7 +110,7 @@ def package_detail(p: ChangePackage) -> dict[str, Any]:
         "summary": p.summary,
         "provenance_note": p.provenance_note,
         "drivers": drivers,
-        "unassigned_interventions": [idea(i) for i in unassigned],
+        "unassigned_interventions": [idea_in_diagram(i) for i in unassigned],
     }
 
 
@@ -128,7 +130,7 @@ def _driver_ref(d: Driver | None) -> dict[str, Any] | None:
     return {"id": d.id, "title": d.title} if d is not None else None
 
 
-def intervention(i: ChangeIdea) -> dict[str, Any]:
+def idea(i: ChangeIdea) -> dict[str, Any]:
     """An idea on its own, with where it sits: ambition, package, primary and secondary driver."""
     driver = i.driver
     if driver is None:
@@ -187,6 +189,22 @@ def organisation_detail(o: Organisation) -> dict[str, Any]:
         "notes": o.notes,
         "source_url": o.source_url,
         "predecessors": sorted(p.ods_code for p in o.predecessors),
+    }
+
+
+def link(row: LearningLink) -> dict[str, Any]:
+    """A learning link, its ends by ODS code: source is the end stored first (links are undirected)."""
+    return {
+        "id": row.id,
+        "source": row.source.ods_code,
+        "target": row.target.ods_code,
+        "kind": row.kind.value,
+        "weight": row.weight,
+        "note": row.note,
+        "start_date": iso(row.start_date),
+        "end_date": iso(row.end_date),
+        "status": row.status.value,
+        "is_demo": row.is_demo,
     }
 
 

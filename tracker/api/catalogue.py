@@ -1,0 +1,57 @@
+"""The catalogue over the JSON API: ambitions, and change ideas (public URLs say interventions).
+
+Every view is for signed-in users of any role (anonymous callers get 401 JSON from tracker.access).
+Draft packages and their ideas exist only for editors (managers and administrators): for everyone
+else they are 404, exactly like rows that do not exist.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+
+from ..access import sees_drafts, signed_in
+from ..db import get_session
+from . import queries, serialize
+from .params import code_parameter
+
+
+@signed_in
+def ambitions():
+    """Every ambition with its targets and the packages that serve it."""
+    rows = queries.ambitions(get_session(), include_drafts=sees_drafts())
+    return {"ambitions": [serialize.ambition_summary(a) for a in rows]}
+
+
+@signed_in
+def ambition(code: str):
+    """One ambition with its packages, each with its driver diagram and ideas."""
+    row = queries.ambition(get_session(), code, include_drafts=sees_drafts())
+    if row is None:
+        abort(404)
+    return serialize.ambition_detail(row)
+
+
+# The endpoints keep the public word (api.interventions, api.intervention), as the URLs do.
+
+
+@signed_in
+def interventions():
+    """Every change idea (?ambition=CODE: of that ambition only), with where it sits."""
+    session = get_session()
+    ambition_id = None
+    ambition_code = code_parameter("ambition")
+    if ambition_code is not None:
+        ambition_id = queries.ambition_id(session, ambition_code)
+        if ambition_id is None:
+            abort(404)
+    rows = queries.ideas(session, include_drafts=sees_drafts(), ambition_id=ambition_id)
+    return {"interventions": [serialize.idea(i) for i in rows]}
+
+
+@signed_in
+def intervention(code: str):
+    """One change idea."""
+    row = queries.idea(get_session(), code, include_drafts=sees_drafts())
+    if row is None:
+        abort(404)
+    return serialize.idea(row)
