@@ -18,11 +18,11 @@ from sqlalchemy import select
 from tracker.adoption.rules import EventInput
 from tracker.adoption.services import NewEvent, append_events
 from tracker.core import charts, trend
-from tracker.main.routes import previous_quarter_end
+from tracker.main.dashboard import previous_quarter_end
 from tracker.models import Ambition, AmbitionTarget, ChangeIdea, Organisation, Stage
-from tracker.reports import queries
+from tracker.reports import queries, service
 
-IMPLEMENTING = Stage.IMPLEMENTING.rank
+IMPLEMENTING = Stage.IMPLEMENTING
 ROLES = ("trust", "faculty", "manager", "admin")
 # Open all through 2025–26: every reference organisation but Solent (R1C), which closed on 1 October 2024.
 OPEN_ODS = ["RNU", "RWX", "RW1", "R1F", "RDY", "RX2", "RXX", "RXY", "RVN", "RTQ", "RJ8", "RWV", "RH5"]
@@ -81,7 +81,7 @@ def add_target(session, code: str, label: str, day: date | None) -> None:
 
 def point(session, code: str, day: date, network=None):
     ambition = session.scalar(select(Ambition).where(Ambition.code == code))
-    return queries.coverage(session, queries.scope(session, ambition, network), day, IMPLEMENTING)
+    return queries.coverage(session, service.scope(session, ambition, network), day, IMPLEMENTING)
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def test_the_sparkline_shows_two_years_of_monthly_reach_with_the_numbers_as_text
     assert '<svg class="app-sparkline"' in card and 'role="img" aria-labelledby="spark-RP-title"' in card
     ambition = demo_history.scalar(select(Ambition).where(Ambition.code == "RP"))
     monthly_points = queries.series(
-        demo_history, queries.scope(demo_history, ambition, None), date(2023, 7, 1), date(2025, 6, 30), IMPLEMENTING
+        demo_history, service.scope(demo_history, ambition, None), date(2023, 7, 1), date(2025, 6, 30), IMPLEMENTING
     )
     assert len(monthly_points) == 24
     hidden = page_text(re.search(r'<p class="nhsuk-u-visually-hidden">Reach by month: (.*?)</p>', card).group(1))
@@ -366,6 +366,6 @@ def test_statement_count_does_not_grow_with_the_data(demo_history, signed_in, st
     with statement_counter() as after:
         dashboard(client)
     assert len(after) == len(before)
-    # Three ambitions, each: the open organisations, adoption per organisation and per idea, and
-    # the monthly series (two); plus the signed-in user and the catalogue.
+    # Three ambitions, each: its counted ideas, the open organisations, adoption per organisation
+    # and per idea, and the monthly series (two); plus the signed-in user and the catalogue.
     assert len(before) <= 26, before
