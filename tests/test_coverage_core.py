@@ -15,9 +15,9 @@ from tests.test_api import add_draft_package
 from tests.test_coverage_api import add_events
 from tracker.core import coverage as cov
 from tracker.models import Ambition, Network, Stage
-from tracker.reports import queries
+from tracker.reports import queries, service
 
-IMPLEMENTING = Stage.IMPLEMENTING.rank
+IMPLEMENTING = Stage.IMPLEMENTING
 
 
 # --- the calendar of the series ------------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_median_days():
 def rp_scope(session, network: str | None = None) -> queries.Scope:
     ambition = session.scalar(select(Ambition).filter_by(code="RP"))
     chosen = session.scalar(select(Network).filter_by(code=network)) if network else None
-    return queries.scope(session, ambition, chosen)
+    return service.scope(session, ambition, chosen)
 
 
 def test_the_scope_is_the_published_ideas_in_catalogue_order(seeded):
@@ -151,7 +151,7 @@ def test_point_coverage_with_medians(seeded):
     ]
     assert (figures.organisations_reached, figures.ward_coverage) == (2, 0 / 2)  # RW1's testing: in scope only
     assert figures.depth == (2 / 4 + 1 / 4) / 14
-    oxford = queries.coverage(seeded, rp_scope(seeded, "OXF"), date(2022, 12, 31), Stage.TESTING.rank)
+    oxford = queries.coverage(seeded, rp_scope(seeded, "OXF"), date(2022, 12, 31), Stage.TESTING)
     assert (oxford.organisations_total, oxford.reach, oxford.ward_coverage) == (2, 1.0, None)
 
 
@@ -184,13 +184,13 @@ def test_the_series_equals_point_coverage_on_the_demo_history(demo_history):
     for code in ("RP", "SSH", "SS"):
         ambition = demo_history.scalar(select(Ambition).filter_by(code=code))
         for network in (None, demo_history.scalar(select(Network).filter_by(code="WSX"))):
-            scope = queries.scope(demo_history, ambition, network)
+            scope = service.scope(demo_history, ambition, network)
             for stage in (Stage.TESTING, Stage.IMPLEMENTING, Stage.SUSTAINED):
-                points = queries.series(demo_history, scope, date(2021, 1, 1), date(2025, 6, 30), stage.rank)
+                points = queries.series(demo_history, scope, date(2021, 1, 1), date(2025, 6, 30), stage)
                 assert len(points) == 54
                 reached += sum(p.organisations_reached for p in points)
                 for point in points[::5] + points[-1:]:
-                    figures = queries.coverage(demo_history, scope, point.month_end, stage.rank)
+                    figures = queries.coverage(demo_history, scope, point.month_end, stage)
                     assert (point.organisations_total, point.organisations_reached) == (
                         figures.organisations_total,
                         figures.organisations_reached,
@@ -210,6 +210,7 @@ def test_series_agrees_with_point_coverage_after_an_organisations_dates_are_edit
     from tracker.adoption.services import append_event
     from tracker.models import Ambition, ChangeIdea, Organisation
     from tracker.reports import queries as q
+    from tracker.reports import service
 
     organisation = seeded.scalar(sql_select(Organisation).filter_by(ods_code="RNU"))
     other = seeded.scalar(sql_select(Organisation).filter_by(ods_code="RWX"))
@@ -226,10 +227,10 @@ def test_series_agrees_with_point_coverage_after_an_organisations_dates_are_edit
     organisation.opened_on = day(2022, 1, 1)  # after its first event
     organisation.closed_on = day(2023, 3, 1)  # before its last
     seeded.commit()
-    scope = q.scope(seeded, seeded.scalar(sql_select(Ambition).filter_by(code="RP")), None)
-    points = q.series(seeded, scope, day(2021, 4, 1), day(2024, 6, 30), 3)
+    scope = service.scope(seeded, seeded.scalar(sql_select(Ambition).filter_by(code="RP")), None)
+    points = q.series(seeded, scope, day(2021, 4, 1), day(2024, 6, 30), Stage.IMPLEMENTING)
     for point in points:
-        figures = q.coverage(seeded, scope, point.month_end, 3)
+        figures = q.coverage(seeded, scope, point.month_end, Stage.IMPLEMENTING)
         assert (point.organisations_total, point.organisations_reached) == (
             figures.organisations_total,
             figures.organisations_reached,

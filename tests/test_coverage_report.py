@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.test_dashboard import add_events, figure, page_text, pct
+from tracker.calendar import PROGRAMME_START
 from tracker.core import charts
-from tracker.core.coverage import PROGRAMME_START
 from tracker.models import Ambition, ChangeIdea, ChangePackage, Network, Organisation, OrganisationKind, Stage
-from tracker.reports import queries
+from tracker.reports import queries, service
 
 ROLES = ("trust", "faculty", "manager", "admin")
 TABLES = ("summary", "networks", "interventions", "series", "not-reached")
@@ -39,10 +39,10 @@ def get_page(client, url: str, status: int = 200) -> str:
 def core(session, code: str, day: date, stage: Stage = Stage.IMPLEMENTING, network: str | None = None):
     ambition = session.scalar(select(Ambition).where(Ambition.code == code))
     net = session.scalar(select(Network).where(Network.code == network)) if network else None
-    scope = queries.scope(session, ambition, net)
+    scope = service.scope(session, ambition, net)
     return (
-        queries.coverage(session, scope, day, stage.rank, with_medians=True),
-        queries.series(session, scope, PROGRAMME_START, day, stage.rank),
+        queries.coverage(session, scope, day, stage, with_medians=True),
+        queries.series(session, scope, PROGRAMME_START, day, stage),
     )
 
 

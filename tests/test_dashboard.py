@@ -7,7 +7,9 @@ on-course wording is checked on small hand-built histories whose trend is known.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import statistics
 from datetime import date
@@ -17,12 +19,24 @@ from sqlalchemy import select
 
 from tracker.adoption.rules import EventInput
 from tracker.adoption.services import NewEvent, append_events
+from tracker.calendar import PROGRAMME_START
 from tracker.core import charts, trend
-from tracker.main.routes import previous_quarter_end
-from tracker.models import Ambition, AmbitionTarget, ChangeIdea, Organisation, Stage
-from tracker.reports import queries
+from tracker.core.stages import DEFAULT_THRESHOLD
+from tracker.main.dashboard import previous_quarter_end
+from tracker.models import (
+    Ambition,
+    AmbitionTarget,
+    ChangeIdea,
+    ChangePackage,
+    Network,
+    Organisation,
+    OrganisationKind,
+    PackageStatus,
+    Stage,
+)
+from tracker.reports import queries, service
 
-IMPLEMENTING = Stage.IMPLEMENTING.rank
+IMPLEMENTING = Stage.IMPLEMENTING
 ROLES = ("trust", "faculty", "manager", "admin")
 # Open all through 2025–26: every reference organisation but Solent (R1C), which closed on 1 October 2024.
 OPEN_ODS = ["RNU", "RWX", "RW1", "R1F", "RDY", "RX2", "RXX", "RXY", "RVN", "RTQ", "RJ8", "RWV", "RH5"]
@@ -81,7 +95,7 @@ def add_target(session, code: str, label: str, day: date | None) -> None:
 
 def point(session, code: str, day: date, network=None):
     ambition = session.scalar(select(Ambition).where(Ambition.code == code))
-    return queries.coverage(session, queries.scope(session, ambition, network), day, IMPLEMENTING)
+    return queries.coverage(session, service.scope(session, ambition, network), day, IMPLEMENTING)
 
 
 @pytest.fixture
@@ -235,7 +249,7 @@ def test_the_sparkline_shows_two_years_of_monthly_reach_with_the_numbers_as_text
     assert '<svg class="app-sparkline"' in card and 'role="img" aria-labelledby="spark-RP-title"' in card
     ambition = demo_history.scalar(select(Ambition).where(Ambition.code == "RP"))
     monthly_points = queries.series(
-        demo_history, queries.scope(demo_history, ambition, None), date(2023, 7, 1), date(2025, 6, 30), IMPLEMENTING
+        demo_history, service.scope(demo_history, ambition, None), date(2023, 7, 1), date(2025, 6, 30), IMPLEMENTING
     )
     assert len(monthly_points) == 24
     hidden = page_text(re.search(r'<p class="nhsuk-u-visually-hidden">Reach by month: (.*?)</p>', card).group(1))
@@ -366,6 +380,148 @@ def test_statement_count_does_not_grow_with_the_data(demo_history, signed_in, st
     with statement_counter() as after:
         dashboard(client)
     assert len(after) == len(before)
-    # Three ambitions, each: the open organisations, adoption per organisation and per idea, and
-    # the monthly series (two); plus the signed-in user and the catalogue.
+    # Three ambitions, each: its counted ideas, the open organisations, adoption per organisation
+    # and per idea, and the monthly series (two); plus the signed-in user and the catalogue.
     assert len(before) <= 26, before
+
+
+# --- the dashboard, the coverage report and the coverage API agree ------------------------------
+# Each reads the rules from their one home: the threshold stage (core.stages), the organisations
+# open on a day (Organisation.is_open_on), the ideas an ambition counts (catalogue.queries.
+# counted_ideas, in catalogue order) and the programme's start (calendar).
+
+
+def three_views(client, code: str, day: date) -> tuple[str, str, dict]:
+    """The ambition's dashboard card (today is the day), its coverage report and the API's answer,
+    all left at their default threshold."""
+    card = section(dashboard(client), code)
+    report = client.get(f"/coverage?ambition={code}&as_of={day}")
+    assert report.status_code == 200
+    api = client.get(f"/api/v1/coverage?ambition={code}&as_of={day}")
+    assert api.status_code == 200
+    return card, report.get_data(as_text=True), api.get_json()
+
+
+def assert_agree(card: str, report: str, api: dict) -> None:
+    for name, key in (("reach", "reach"), ("depth", "depth"), ("ward-coverage", "ward_coverage")):
+        shown = pct(api[key]) if api[key] is not None else "Not known"
+        assert figure(card, name) == figure(report, name) == shown, name
+    reached, total = api["organisations_reached"], api["organisations_total"]
+    assert f"{reached} of {total} organisations adopting at least one change idea" in page_text(card)
+    assert figure(report, "reached") == f"{reached} of {total}"
+
+
+def idea_codes(report: str) -> list[str]:
+    return re.findall(r'href="/ideas/([^"]+)"', report[report.index('id="interventions"') :])
+
+
+def test_the_three_agree_on_every_ambition_at_the_default_threshold(demo_history, signed_in, on_day):
+    day = date(2025, 6, 30)
+    on_day(day)
+    client = signed_in("manager")
+    for code in ("RP", "SSH", "SS"):
+        card, report, api = three_views(client, code, day)
+        assert_agree(card, report, api)
+        assert api["min_stage"] == DEFAULT_THRESHOLD.value
+        explicit = client.get(f"/api/v1/coverage?ambition={code}&as_of={day}&min_stage={DEFAULT_THRESHOLD.value}")
+        assert explicit.get_json() == api
+        assert f"counting organisations at {DEFAULT_THRESHOLD.value} or further along" in page_text(report)
+    assert f"treat a change idea as adopted from {DEFAULT_THRESHOLD.value} onwards" in page_text(dashboard(client))
+
+
+def test_an_organisation_opened_after_the_day_is_counted_by_none_of_the_three(seeded, signed_in, on_day):
+    kss = seeded.scalar(select(Network).where(Network.code == "KSS"))
+    newcomer = Organisation(
+        ods_code="ZZ1",
+        name="Newly opened trust",
+        kind=OrganisationKind.MENTAL_HEALTH_TRUST,
+        network=kss,
+        opened_on=date(2025, 6, 1),
+    )
+    seeded.add(newcomer)
+    seeded.commit()
+    add_events(
+        seeded,
+        [("ZZ1", "RP-01", "implementing", date(2025, 6, 5)), ("RNU", "RP-02", "implementing", date(2024, 1, 10))],
+    )
+    newcomer.opened_on = date(2025, 7, 1)  # its opening date corrected after its first event
+    seeded.commit()
+    client = signed_in("trust")
+
+    day = date(2025, 6, 30)
+    on_day(day)
+    organisations = list(seeded.scalars(select(Organisation)))
+    assert sum(o.is_open_on(day) for o in organisations) == 13  # not ZZ1 yet; Solent closed in 2024
+    card, report, api = three_views(client, "RP", day)
+    assert_agree(card, report, api)
+    assert (api["organisations_reached"], api["organisations_total"]) == (1, 13)
+    assert "ZZ1" not in api["not_reached"] and "ZZ1" not in report
+
+    day = date(2025, 7, 2)  # open now, and adopting since before it opened
+    on_day(day)
+    card, report, api = three_views(client, "RP", day)
+    assert_agree(card, report, api)
+    assert (api["organisations_reached"], api["organisations_total"]) == (2, 14)
+
+
+def test_a_draft_packages_ideas_are_counted_by_none_of_the_three(seeded, signed_in, on_day):
+    rp = seeded.scalar(select(Ambition).where(Ambition.code == "RP"))
+    draft = ChangePackage(
+        code="DRAFT", title="Draft package", publisher="Demo", status=PackageStatus.DRAFT, ambition=rp, position=99
+    )
+    seeded.add_all([draft, ChangeIdea(code="DR-01", title="Draft idea", package=draft, position=0)])
+    seeded.commit()
+    add_events(
+        seeded,
+        [("RH5", "DR-01", "sustained", date(2022, 1, 1), 5, 5), ("RNU", "RP-01", "implementing", date(2022, 1, 1))],
+    )
+    day = date(2025, 6, 30)
+    on_day(day)
+    card, report, api = three_views(signed_in("trust"), "RP", day)
+    assert_agree(card, report, api)
+    assert (api["organisations_reached"], api["organisations_total"]) == (1, 13)
+    assert "RH5" in api["not_reached"]
+    assert (
+        [i["intervention"] for i in api["by_intervention"]]
+        == idea_codes(report)
+        == ["RP-01", "RP-02", "RP-03", "RP-04"]
+    )
+    assert "4 change ideas" in page_text(card)
+
+
+def test_the_ideas_are_in_catalogue_order_on_the_report_and_the_api(seeded, signed_in, on_day):
+    """Package position, package code, idea position, idea code: ties go by code, not by the order
+    the rows were made in (before, the report and the API broke ties by id)."""
+    rp = seeded.scalar(select(Ambition).where(Ambition.code == "RP"))
+    package = ChangePackage(
+        code="RP-ZZ", title="Later package", publisher="Demo", status=PackageStatus.PUBLISHED, ambition=rp, position=99
+    )
+    seeded.add(package)
+    seeded.flush()
+    seeded.add(ChangeIdea(code="RP-Z9", title="Made first", package=package, position=0))
+    seeded.flush()
+    seeded.add(ChangeIdea(code="RP-A1", title="Made second", package=package, position=0))
+    seeded.commit()
+    day = date(2025, 6, 30)
+    on_day(day)
+    card, report, api = three_views(signed_in("trust"), "RP", day)
+    expected = ["RP-01", "RP-02", "RP-03", "RP-04", "RP-A1", "RP-Z9"]
+    assert [i["intervention"] for i in api["by_intervention"]] == idea_codes(report) == expected
+    assert "6 change ideas" in page_text(card)
+
+
+def test_the_three_agree_month_by_month_from_the_programmes_start(demo_history, signed_in, on_day):
+    day = date(2025, 6, 30)
+    on_day(day)
+    client = signed_in("faculty")
+    api = client.get(f"/api/v1/coverage/series?ambition=SS&end={day}").get_json()["points"]
+    response = client.get(f"/coverage/series.csv?ambition=SS&as_of={day}")
+    report = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))[1:]
+    assert api[0]["month"] == report[0][0] == f"{PROGRAMME_START:%Y-%m}"
+    assert [(p["month"], f"{p['reach']:.4f}", f"{p['depth']:.4f}") for p in api] == [(r[0], r[4], r[5]) for r in report]
+    card = section(dashboard(client), "SS")
+    hidden = page_text(re.search(r'<p class="nhsuk-u-visually-hidden">Reach by month: (.*?)</p>', card).group(1))
+    assert hidden.rstrip(".").split("; ") == [
+        f"{charts.period_label(date.fromisoformat(r[1]))} {pct(p['reach'])}"
+        for p, r in zip(api[-24:], report[-24:], strict=True)
+    ]

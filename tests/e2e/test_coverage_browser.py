@@ -14,12 +14,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tracker.models import Ambition, Stage
-from tracker.reports import queries
+from tracker.reports import queries, service
 
 
 def core(session, day: date):
     ambition = session.scalar(select(Ambition).where(Ambition.code == "RP"))
-    return queries.coverage(session, queries.scope(session, ambition, None), day, Stage.IMPLEMENTING.rank)
+    return queries.coverage(session, service.scope(session, ambition, None), day, Stage.IMPLEMENTING)
 
 
 def test_manager_changes_the_date_and_downloads_a_table(site, demo_history):

@@ -16,15 +16,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, request
-from sqlalchemy import select
 
 from ..access import signed_in
 from ..cache import coverage_cache
-from ..calendar import today
+from ..calendar import PROGRAMME_START, today
 from ..core import coverage as cov
 from ..db import get_session
-from ..models import Ambition, Network
-from ..reports import queries as reports
+from ..reports import service as reports
 from .params import BadParameter, code_parameter, parse_day, threshold_parameter
 
 MAX_MONTHS = 600  # fifty years: more than any chart needs, few enough to answer quickly
@@ -42,18 +40,18 @@ def _ambition_code() -> str:
     return code
 
 
-def _scope(ambition_code: str, network_code: str | None) -> reports.Scope:
-    """The report's scope; 404 naming the code when the ambition or network does not exist."""
+def _subject(ambition_code: str, network_code: str | None) -> tuple[reports.AmbitionInfo, reports.NetworkInfo | None]:
+    """The ambition and network the codes name; 404 naming the code when either does not exist."""
     session = get_session()
-    ambition = session.scalar(select(Ambition).where(Ambition.code == ambition_code))
+    ambition = reports.ambition_named(session, ambition_code)
     if ambition is None:
         abort(404, f"No ambition has the code {ambition_code}")
     network = None
     if network_code is not None:
-        network = session.scalar(select(Network).where(Network.code == network_code))
+        network = reports.network_named(session, network_code)
         if network is None:
             abort(404, f"No network has the code {network_code}")
-    return reports.scope(session, ambition, network)
+    return ambition, network
 
 
 def _network_figures(figures: cov.NetworkFigures) -> dict:
@@ -83,13 +81,16 @@ def coverage():
     day = _day("as_of", today())
     threshold = threshold_parameter()
     network_code = code_parameter("network")
-    scope = _scope(ambition_code, network_code)
-    figures = reports.coverage(get_session(), scope, day, threshold.rank, cache=coverage_cache())
+    ambition, network = _subject(ambition_code, network_code)
+    report = reports.build_report(
+        get_session(), ambition, network, day, threshold, with_medians=False, with_series=False, cache=coverage_cache()
+    )
+    figures = report.figures
     return {
-        "ambition": scope.ambition.code,
+        "ambition": ambition.code,
         "as_of": day.isoformat(),
         "min_stage": threshold.value,
-        "network": scope.network.code if scope.network is not None else None,
+        "network": network.code if network is not None else None,
         "organisations_total": figures.organisations_total,
         "organisations_reached": figures.organisations_reached,
         "reach": figures.reach,
@@ -105,7 +106,7 @@ def coverage():
 def coverage_series():
     """Reach and depth of one ambition month by month, each as of the month's last day, the last as of end."""
     ambition_code = _ambition_code()
-    start = _day("start", cov.PROGRAMME_START)
+    start = _day("start", PROGRAMME_START)
     end = _day("end", today())
     threshold = threshold_parameter()
     network_code = code_parameter("network")
@@ -116,12 +117,12 @@ def coverage_series():
         # Blame the one parameter the caller chose, when only one was chosen.
         name = "end" if "end" in request.args and "start" not in request.args else "start"
         raise BadParameter(name, f"{name}: from start to end spans {months} months; the most is {MAX_MONTHS}")
-    scope = _scope(ambition_code, network_code)
-    points = reports.series(get_session(), scope, start, end, threshold.rank, cache=coverage_cache())
+    ambition, network = _subject(ambition_code, network_code)
+    points = reports.monthly(get_session(), ambition, network, start, end, threshold, cache=coverage_cache())
     return {
-        "ambition": scope.ambition.code,
+        "ambition": ambition.code,
         "min_stage": threshold.value,
-        "network": scope.network.code if scope.network is not None else None,
+        "network": network.code if network is not None else None,
         "start": start.isoformat(),
         "end": end.isoformat(),
         "points": [{"month": p.month, "reach": p.reach, "depth": p.depth} for p in points],

@@ -116,14 +116,6 @@ class Chart:
     targets_outside: list[tuple[str, date]]
 
     @property
-    def plot_width(self) -> float:
-        return self.right - self.left
-
-    @property
-    def plot_height(self) -> float:
-        return self.bottom - self.top
-
-    @property
     def middle_x(self) -> float:
         return (self.left + self.right) / 2
 

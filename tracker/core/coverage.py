@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
-PROGRAMME_START = date(2021, 4, 1)
-
 
 @dataclass(frozen=True)
 class Organisation:

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from statistics import linear_regression
 
 WINDOW = 12  # monthly points the trend is fitted to
 DEFAULT_GOAL = 1.0  # the regional coverage target: every open organisation reached
@@ -35,19 +36,11 @@ def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
 
 def fit(points: Sequence[tuple[date, float]]) -> Line | None:
     """The least-squares line through (date, value) points; None without two different dates."""
-    if len(points) < 2:
+    if len({day for day, _ in points}) < 2:
         return None
     origin = points[0][0]
-    xs = [(day - origin).days for day, _ in points]
-    ys = [value for _, value in points]
-    n = len(points)
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    if sxx == 0:
-        return None
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    slope = sxy / sxx
-    return Line(origin, mean_y - slope * mean_x, slope)
+    slope, intercept = linear_regression([(day - origin).days for day, _ in points], [value for _, value in points])
+    return Line(origin, intercept, slope)
 
 
 def project(points: Sequence[tuple[date, float]], day: date, window: int = WINDOW) -> float | None:

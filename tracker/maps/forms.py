@@ -8,8 +8,7 @@ from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ..calendar import people_date, today
-from ..core.coverage import PROGRAMME_START
+from ..calendar import PROGRAMME_START, people_date, today
 from ..core.stages import LADDER
 from ..forms import Form
 from ..models import Stage

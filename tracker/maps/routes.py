@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..access import sees_drafts, signed_in
 from ..cache import metrics_cache
-from ..calendar import people_date, people_month
+from ..calendar import PROGRAMME_START, people_date, people_month
 from ..core import coverage as cov
 from ..db import get_session
 from . import assemble, present, queries, svg
@@ -128,8 +128,8 @@ def spread_map():
         },
         link_styles=svg.LINK_STYLES,
         link_dash=svg.link_dash,
-        timeline_months=cov.month_index(form.day) - cov.month_index(cov.PROGRAMME_START),
-        programme_start=cov.PROGRAMME_START,
+        timeline_months=cov.month_index(form.day) - cov.month_index(PROGRAMME_START),
+        programme_start=PROGRAMME_START,
         organisation_url=url_for("organisations.organisation", ods=ORGANISATION_PLACEHOLDER),
         organisation_placeholder=ORGANISATION_PLACEHOLDER,
         breadcrumbs=crumbs,

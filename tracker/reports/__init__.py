@@ -1,1 +1,2 @@
-"""Spread coverage per ambition: SQL aggregates (queries.py) and the arithmetic on them (coverage.py)."""
+"""The coverage report: its service (service.py, plain data for the page, the downloads, the API and
+the dashboard), its SQL (queries.py; the arithmetic is tracker.core.coverage) and its page (routes.py, forms.py)."""

@@ -7,14 +7,10 @@ from datetime import date
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
-from ..calendar import people_date, today
-from ..core.coverage import PROGRAMME_START
-from ..core.stages import LADDER
+from ..calendar import PROGRAMME_START, people_date, today
+from ..core.stages import DEFAULT_THRESHOLD, LADDER, Stage, threshold_named
 from ..forms import Form
-from ..models import Stage
 
-DEFAULT_STAGE = Stage.IMPLEMENTING
-THRESHOLD_STAGES = [stage.value for stage in LADDER]
 DATE_EXAMPLE = "for example 2025-06-30"
 
 
@@ -57,7 +53,7 @@ class CoverageForm(Form):
     min_stage = SelectField(
         "Counts as adopting from",
         choices=[SelectChoice(stage.value, stage.label) for stage in LADDER],
-        default=DEFAULT_STAGE.value,
+        default=DEFAULT_THRESHOLD.value,
         filters=[_lower],
         validate_choice=False,  # validate_min_stage says what is wrong, in words
     )
@@ -85,12 +81,17 @@ class CoverageForm(Form):
             )
 
     def validate_min_stage(self, field):
-        if field.data not in THRESHOLD_STAGES:
-            raise ValidationError("Choose the stage from which an organisation counts as adopting")
+        # An empty choice is no choice here (the parser would read it as the default).
+        try:
+            if not field.data:
+                raise ValueError
+            threshold_named(field.data)
+        except ValueError:
+            raise ValidationError("Choose the stage from which an organisation counts as adopting") from None
 
     @property
     def threshold(self) -> Stage:
-        return Stage(self.min_stage.data)
+        return threshold_named(self.min_stage.data)
 
     @property
     def day(self) -> date:

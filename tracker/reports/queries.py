@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import CompoundSelect, Integer, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -18,17 +19,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..cache import MetricsCache, cached
 from ..core import coverage as cov
-from ..core.stages import LADDER
-from ..models import (
-    Adoption,
-    AdoptionSpell,
-    Ambition,
-    ChangeIdea,
-    ChangePackage,
-    Network,
-    Organisation,
-    PackageStatus,
-)
+from ..core.stages import LADDER, Stage
+from ..models import Adoption, AdoptionSpell, Network, Organisation
 
 
 def _rank_of(stage_column):
@@ -39,45 +31,36 @@ def _rank_of(stage_column):
 SPELL_RANK = _rank_of(AdoptionSpell.stage)
 
 
+class Identified(Protocol):
+    """An ambition or network, as a row or as plain data: the queries need its id (and the callers its code)."""
+
+    id: int
+    code: str
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What a report covers: an ambition's published ideas and, optionally, one network."""
+    """What a report covers: the ideas an ambition's coverage counts (reports.service.scope finds
+    them) and, optionally, one network."""
 
-    ambition: Ambition
+    ambition: Identified
     ideas: list[cov.Idea]
-    network: Network | None
+    network: Identified | None
 
     @property
     def idea_ids(self) -> list[int]:
         return [i.id for i in self.ideas]
 
 
-def scope(session: Session, ambition: Ambition, network: Network | None) -> Scope:
-    rows = session.execute(
-        select(ChangeIdea.id, ChangeIdea.code, ChangeIdea.title)
-        .join(ChangePackage, ChangeIdea.package_id == ChangePackage.id)
-        .where(ChangePackage.ambition_id == ambition.id, ChangePackage.status == PackageStatus.PUBLISHED)
-        .order_by(ChangePackage.position, ChangePackage.id, ChangeIdea.position, ChangeIdea.id)
-    )
-    return Scope(ambition, [cov.Idea(*row) for row in rows], network)
-
-
-def _open_on(day: date):
-    return and_(
-        or_(Organisation.opened_on.is_(None), Organisation.opened_on <= day),
-        or_(Organisation.closed_on.is_(None), Organisation.closed_on > day),
-    )
-
-
-def _in_network(stmt: Select, network: Network | None) -> Select:
+def _in_network(stmt: Select, network: Identified | None) -> Select:
     return stmt.where(Organisation.network_id == network.id) if network is not None else stmt
 
 
-def open_organisations(session: Session, network: Network | None, day: date) -> list[cov.Organisation]:
+def open_organisations(session: Session, network: Identified | None, day: date) -> list[cov.Organisation]:
     stmt = (
         select(Organisation.id, Organisation.ods_code, Organisation.name, Network.code)
         .outerjoin(Network, Organisation.network_id == Network.id)
-        .where(_open_on(day))
+        .where(Organisation.is_open_on(day))
         .order_by(Organisation.name, Organisation.ods_code)
     )
     return [cov.Organisation(*row) for row in session.execute(_in_network(stmt, network))]
@@ -128,7 +111,7 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
 
     def in_scope(stmt: Select) -> Select:
         stmt = stmt.join(Organisation, Adoption.organisation_id == Organisation.id).where(
-            Adoption.change_idea_id.in_(scope.idea_ids), _open_on(day)
+            Adoption.change_idea_id.in_(scope.idea_ids), Organisation.is_open_on(day)
         )
         return _in_network(stmt, scope.network)
 
@@ -136,7 +119,7 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
 
 
 def adoption_counts(
-    session: Session, scope: Scope, day: date, min_rank: int
+    session: Session, scope: Scope, day: date, threshold: Stage
 ) -> tuple[list[cov.OrganisationState], dict[int, int]]:
     """Per organisation, ideas adopted at or above the threshold and its wards; per idea, its
     adopters. One statement: both groupings read the same latest events.
@@ -146,13 +129,15 @@ def adoption_counts(
     """
     # A CTE read twice: both databases work it out once.
     latest = _latest_events(scope, day).cte("latest")
-    adopted = case((latest.c.rank >= min_rank, 1), else_=0)
+    adopted = case((latest.c.rank >= threshold.rank, 1), else_=0)
     both_known = and_(latest.c.wards_using.is_not(None), latest.c.wards_in_scope.is_not(None))
     by_organisation = select(
         literal("organisation").label("kind"),
         latest.c.organisation_id.label("key"),
         func.sum(adopted).label("adopted"),
-        func.sum(case((and_(both_known, latest.c.rank >= min_rank), latest.c.wards_using), else_=0)).label("using"),
+        func.sum(case((and_(both_known, latest.c.rank >= threshold.rank), latest.c.wards_using), else_=0)).label(
+            "using"
+        ),
         func.sum(case((both_known, latest.c.wards_in_scope), else_=0)).label("wards_in_scope"),
     ).group_by(latest.c.organisation_id)
     by_idea = select(
@@ -181,7 +166,7 @@ def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tupl
         .join(Organisation, Adoption.organisation_id == Organisation.id)
         .where(
             Adoption.change_idea_id.in_(scope.idea_ids),
-            _open_on(day),
+            Organisation.is_open_on(day),
             Adoption.first_considered_on <= day,
             Adoption.first_implemented_on <= day,
             Adoption.first_implemented_on >= Adoption.first_considered_on,
@@ -199,20 +184,20 @@ def coverage(
     session: Session,
     scope: Scope,
     day: date,
-    min_rank: int,
+    threshold: Stage,
     with_medians: bool = False,
     cache: MetricsCache | None = None,
 ) -> cov.Coverage:
     """The figures as of a day; with a cache, computed once per state of the data."""
     if cache is None or not cache.size:
-        return _coverage(session, scope, day, min_rank, with_medians)
-    key = ("coverage", _scope_key(scope), day, min_rank, with_medians)
-    return cached(session, cache, key, lambda: _coverage(session, scope, day, min_rank, with_medians))
+        return _coverage(session, scope, day, threshold, with_medians)
+    key = ("coverage", _scope_key(scope), day, threshold.value, with_medians)
+    return cached(session, cache, key, lambda: _coverage(session, scope, day, threshold, with_medians))
 
 
-def _coverage(session: Session, scope: Scope, day: date, min_rank: int, with_medians: bool) -> cov.Coverage:
+def _coverage(session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool) -> cov.Coverage:
     organisations = open_organisations(session, scope.network, day)
-    states, adopters = adoption_counts(session, scope, day, min_rank)
+    states, adopters = adoption_counts(session, scope, day, threshold)
     medians = cov.median_days(days_to_implementing(session, scope, day)) if with_medians else None
     return cov.coverage(organisations, scope.ideas, states, adopters, medians)
 
@@ -250,7 +235,7 @@ def series(
     scope: Scope,
     start: date,
     end: date,
-    min_rank: int,
+    threshold: Stage,
     cache: MetricsCache | None = None,
     end_figures: cov.Coverage | None = None,
 ) -> list[cov.SeriesPoint]:
@@ -261,18 +246,18 @@ def series(
     a month's last day).
     """
     if cache is None or not cache.size:
-        points = _series(session, scope, start, end, min_rank)
+        points = _series(session, scope, start, end, threshold)
     else:
-        key = ("series", _scope_key(scope), start, end, min_rank)
-        points = cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, min_rank)))
+        key = ("series", _scope_key(scope), start, end, threshold.value)
+        points = cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, threshold)))
     if end_figures is None:
         if end == cov.month_end(cov.month_index(end)):
             return list(points)
-        end_figures = coverage(session, scope, end, min_rank, cache=cache)
+        end_figures = coverage(session, scope, end, threshold, cache=cache)
     return cov.with_point(points, end_figures, end)
 
 
-def _series(session: Session, scope: Scope, start: date, end: date, min_rank: int) -> list[cov.SeriesPoint]:
+def _series(session: Session, scope: Scope, start: date, end: date, threshold: Stage) -> list[cov.SeriesPoint]:
     """Reach and depth as of each month's last day from start to end's month: two statements.
 
     Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
@@ -311,7 +296,7 @@ def _series(session: Session, scope: Scope, start: date, end: date, min_rank: in
         .join(organisations, AdoptionSpell.organisation_id == organisations.c.id)
         .where(
             AdoptionSpell.change_idea_id.in_(scope.idea_ids),
-            AdoptionSpell.stage.in_([stage for stage, rank in LADDER.items() if rank >= min_rank]),
+            AdoptionSpell.stage.in_([stage for stage in LADDER if stage.at_least(threshold)]),
             AdoptionSpell.starts <= last_day,
         )
         .subquery("spells")

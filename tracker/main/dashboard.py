@@ -1,0 +1,100 @@
+"""The coverage dashboard (the home page) as plain data: each ambition's coverage as of a day, its
+change since the end of the previous quarter, its recent months and whether it is on course for
+its dated targets.
+
+Each card is the ambition's coverage report (reports.service) in all networks from the default
+threshold stage, so the dashboard and the report always agree. No Flask here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from ..cache import MetricsCache
+from ..catalogue.queries import ambitions_overview
+from ..core import charts, trend
+from ..core import coverage as cov
+from ..core.stages import DEFAULT_THRESHOLD, Stage
+from ..reports import service as reports
+
+SPARKLINE_MONTHS = 24
+
+
+def previous_quarter_end(day: date) -> date:
+    """The last day of the calendar quarter before the day's own (30 September for any day in Q4)."""
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    target: reports.TargetInfo
+    outlook: trend.Outlook
+
+
+@dataclass(frozen=True)
+class AmbitionCard:
+    ambition: reports.AmbitionInfo
+    packages: int
+    ideas: int
+    figures: cov.Coverage
+    earlier: cov.SeriesPoint | None  # as of the end of the previous quarter
+    recent: list[cov.SeriesPoint]  # the sparkline's months, oldest first
+    sparkline: charts.Sparkline | None
+    targets: list[TargetStatus]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    day: date
+    quarter_end: date
+    threshold: Stage
+    goal: float  # the reach a target aims at
+    window: int  # the months the trend is fitted to
+    cards: list[AmbitionCard]
+
+
+def _targets(session: Session, report: reports.Report, goal: float, cache: MetricsCache | None) -> list[TargetStatus]:
+    """Each dated target, oldest first: on course or not, or (passed) the reach on its date."""
+    points = [(p.month_end, p.reach) for p in report.series]
+    statuses = []
+    for target in report.ambition.dated_targets:
+        passed = target.target_date <= report.day
+        reach = reports.reach_on(session, report, target.target_date, cache) if passed else None
+        statuses.append(
+            TargetStatus(target, trend.outlook(points, target.target_date, report.day, reach_on_date=reach, goal=goal))
+        )
+    return statuses
+
+
+def dashboard(
+    session: Session, day: date, goal: float = trend.DEFAULT_GOAL, cache: MetricsCache | None = None
+) -> Dashboard:
+    """The dashboard as of the day.
+
+    Per ambition: its counted ideas, its organisations' adoption, the open organisations and the
+    monthly series (two), once per state of the data with a cache; one more pair per dated target
+    that has passed and does not fall on a month end (the series answers month ends). Plus the
+    catalogue's ambitions with their targets and published packages.
+    """
+    quarter_end = previous_quarter_end(day)
+    cards = []
+    for ambition in ambitions_overview(session):
+        info = reports.AmbitionInfo.of(ambition)
+        report = reports.build_report(session, info, None, day, DEFAULT_THRESHOLD, with_medians=False, cache=cache)
+        recent = report.series[-SPARKLINE_MONTHS:]
+        cards.append(
+            AmbitionCard(
+                ambition=info,
+                packages=len(ambition.packages),
+                ideas=report.ideas_total,
+                figures=report.figures,
+                earlier=next((p for p in report.series if p.month_end == quarter_end), None),
+                recent=recent,
+                sparkline=charts.sparkline([p.reach for p in recent]),
+                targets=_targets(session, report, goal, cache),
+            )
+        )
+    return Dashboard(day, quarter_end, DEFAULT_THRESHOLD, goal, trend.WINDOW, cards)
