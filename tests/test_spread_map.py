@@ -11,7 +11,11 @@ from sqlalchemy import delete, select
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.calendar import today
-from tracker.maps import present, svg
+from tracker.core.graph import AttributedAdoption
+from tracker.core.stages import Stage
+from tracker.maps import layout, present, svg
+from tracker.maps.assemble import Community, Edge, Insights, NetworkView, Node, Ranked, Scope
+from tracker.maps.drawing import draw
 from tracker.maps.outline import ATTRIBUTION, load_outline, parse_outline
 from tracker.models import ChangeIdea, LearningLink, Organisation, User
 
@@ -247,45 +251,54 @@ BOX = parse_outline(
 
 
 def org(ods, lat, lon, stage=None, adopted=False, network="N1", name=None):
-    return {
-        "id": ods,
-        "kind": "organisation",
-        "name": name or f"Trust {ods}",
-        "ods": ods,
-        "network": network,
-        "lat": lat,
-        "lon": lon,
-        "stage": stage,
-        "adopted": adopted,
-        "exposure": 0.5,
-    }
+    return Node(
+        id=ods,
+        kind="organisation",
+        name=name or f"Trust {ods}",
+        ods=ods,
+        network=network,
+        lat=lat,
+        lon=lon,
+        stage=stage,
+        adopted=adopted,
+        exposure=0.5,
+    )
 
 
-TINY = {
-    "nodes": [
-        {"id": "collaborative", "kind": "collaborative", "name": "The collaborative"},
-        {"id": "network:N1", "kind": "network", "name": "Network one", "network": "N1"},
+NO_INSIGHTS = Insights((), (), (), (), (), {})
+
+
+def network_view(nodes, edges=(), insights=NO_INSIGHTS):
+    return NetworkView(
+        Scope("RP", None, (1,)), date(2025, 1, 1), Stage.IMPLEMENTING, tuple(nodes), tuple(edges), insights
+    )
+
+
+TINY = network_view(
+    [
+        Node("collaborative", "collaborative", "The collaborative"),
+        Node("network:N1", "network", "Network one", network="N1"),
         org("WEST", 51.0, -1.8, "testing"),
         org("EAST", 51.0, -0.2, "implementing", adopted=True),
         org("NORTH", 51.8, -1.0),
     ],
-    "edges": [
-        {"source": "network:N1", "target": "WEST", "kind": "membership"},
-        {"source": "EAST", "target": "WEST", "kind": "buddy_pair", "weight": 3, "status": "confirmed"},
-        {"source": "NORTH", "target": "WEST", "kind": "geographic_neighbour", "weight": 1, "status": "proposed"},
+    [
+        Edge("network:N1", "WEST", "membership"),
+        Edge("EAST", "WEST", "buddy_pair", 3, "confirmed"),
+        Edge("NORTH", "WEST", "geographic_neighbour", 1, "proposed"),
     ],
-}
+)
 
 
 def test_the_projection_puts_east_on_the_right_and_north_at_the_top():
-    p = svg.projection_for(BOX)
+    p = layout.projection_for(BOX)
     west, east, north, south = p.point(-1.5, 51), p.point(-0.5, 51), p.point(-1, 51.5), p.point(-1, 50.5)
     assert west[0] < east[0] and west[1] == east[1]
     assert north[1] < south[1] and north[0] == south[0]
 
 
 def test_the_projection_fits_the_box_and_keeps_proportions():
-    p = svg.projection_for(BOX, width=400, padding=10)
+    p = layout.projection_for(BOX, width=400, padding=10)
     assert p.point(-2, 52) == pytest.approx((10, 10))
     right, bottom = p.point(0, 50)
     assert right == pytest.approx(390) and bottom == pytest.approx(p.height - 10, abs=0.05)
@@ -293,9 +306,9 @@ def test_the_projection_fits_the_box_and_keeps_proportions():
 
 
 def test_organisations_in_one_place_sit_side_by_side_and_unplaced_ones_wait_top_left():
-    p = svg.projection_for(BOX)
+    p = layout.projection_for(BOX)
     nodes = [org("B", 51, -1), org("A", 51, -1), org("C", 51, -1), org("Z", None, None), org("Y", None, None)]
-    positions = svg.place_organisations(nodes, p)
+    positions = layout.place_on_map(nodes, p)
     x, y = p.point(-1, 51)
     assert positions["A"] == pytest.approx((x - p.spacing, y))
     assert positions["B"] == pytest.approx((x, y))
@@ -307,7 +320,7 @@ def test_organisations_in_one_place_sit_side_by_side_and_unplaced_ones_wait_top_
 
 
 def test_the_map_svg_draws_organisations_links_and_the_outline():
-    out = svg.map_svg(TINY, BOX, title="Tiny <map>", description="Three & more")
+    out = svg.map_svg(draw(TINY, BOX), BOX, title="Tiny <map>", description="Three & more")
     assert out.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and out.endswith("</svg>")
     assert out.count("<circle") == 3  # organisations only: no network or collaborative circles
     assert out.count("<line") == 2  # learning links; membership is not drawn
@@ -325,7 +338,7 @@ def test_the_map_svg_draws_organisations_links_and_the_outline():
 
 
 def test_circles_follow_the_projection():
-    out = svg.map_svg(TINY, BOX, title="t", description="d")
+    out = svg.map_svg(draw(TINY, BOX), BOX, title="t", description="d")
     centres = {
         ods: (float(x), float(y))
         for x, y, ods in re.findall(r'<circle[^>]*cx="([0-9.]+)" cy="([0-9.]+)"[^>]*data-ods="([A-Z]+)"', out)
@@ -336,42 +349,38 @@ def test_circles_follow_the_projection():
 
 
 def test_a_graph_without_links_or_organisations_still_draws():
-    out = svg.map_svg({"nodes": TINY["nodes"][:2], "edges": []}, BOX, title="t", description="d")
+    out = svg.map_svg(draw(network_view(TINY.nodes[:2]), BOX), BOX, title="t", description="d")
     assert "<circle" not in out and "<line" not in out and out.count("<path") == 2
 
 
 def test_rings_drop_repeated_points_and_degenerate_rings():
-    p = svg.projection_for(BOX)
+    p = layout.projection_for(BOX)
     assert svg.ring_path([(-1, 51), (-1, 51.00001), (-0.5, 51), (-0.5, 51.5), (-1, 51)], p).count(",") == 3
     assert svg.ring_path([(-1, 51), (-1, 51.00001), (-1, 51)], p) == ""
 
 
 def test_present_names_and_orders_the_insights():
-    payload = {
-        **TINY,
-        "insights": {
-            "frontier": [
-                {"ods": "WEST", "name": "Trust WEST", "exposure": 0.25},
-                {"ods": "NORTH", "name": "Trust NORTH", "exposure": 0.75},
-            ],
-            "brokers": [{"ods": "WEST", "name": "Trust WEST", "betweenness": 1.0}],
-            "communities": [
-                {"community": 1, "organisations": ["WEST", "EAST"], "reached": 1, "total": 2, "coverage": 0.5}
-            ],
-            "isolated": ["NORTH"],
-            "attributable": [{"ods": "WEST", "adopted_on": "2024-03-01", "after": ["EAST", "NORTH"]}],
-            "adopter_categories": {"early_adopter": ["EAST"], "not_yet": ["NORTH", "WEST"], "laggard": []},
-        },
-    }
-    view = present.map_view(payload)
-    assert [r.ods for r in view.organisations] == ["EAST", "NORTH", "WEST"]
-    assert [(r.stage, r.adopted, r.exposure) for r in view.organisations][0] == ("implementing", True, "50%")
-    assert [(f.ods, f.detail) for f in view.insights.frontier] == [("NORTH", "75%"), ("WEST", "25%")]
-    assert view.insights.communities[0].coverage == "50%"
-    assert view.insights.attributable[0].detail == "adopted on 1 March 2024, after Trust EAST and Trust NORTH"
-    assert [label for label, _ in view.insights.categories] == ["Early adopter", "Laggard", "Not yet"]
-    assert [(link.kind_label, link.proposed) for link in view.links] == [
+    view = network_view(
+        TINY.nodes,
+        TINY.edges,
+        Insights(
+            frontier=(Ranked("WEST", "Trust WEST", 0.25), Ranked("NORTH", "Trust NORTH", 0.75)),
+            brokers=(Ranked("WEST", "Trust WEST", 1.0),),
+            communities=(Community(1, ("WEST", "EAST"), 1),),
+            isolated=("NORTH",),
+            attributable=(AttributedAdoption("WEST", date(2024, 3, 1), ("EAST", "NORTH")),),
+            adopter_categories={"early_adopter": ("EAST",), "not_yet": ("NORTH", "WEST"), "laggard": ()},
+        ),
+    )
+    found = present.map_view(view)
+    assert [r.ods for r in found.organisations] == ["EAST", "NORTH", "WEST"]
+    assert [(r.stage, r.adopted, r.exposure) for r in found.organisations][0] == ("implementing", True, "50%")
+    assert [(f.ods, f.detail) for f in found.insights.frontier] == [("NORTH", "75%"), ("WEST", "25%")]
+    assert found.insights.communities[0].coverage == "50%"
+    assert found.insights.attributable[0].detail == "adopted on 1 March 2024, after Trust EAST and Trust NORTH"
+    assert [label for label, _ in found.insights.categories] == ["Early adopter", "Laggard", "Not yet"]
+    assert [(link.kind_label, link.proposed) for link in found.links] == [
         ("Buddy pair", False),
         ("Geographic neighbour", True),
     ]
-    assert view.adopted == 1
+    assert found.adopted == 1
