@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import delete, select
@@ -17,7 +20,17 @@ from tracker.maps import layout, present, svg
 from tracker.maps.assemble import Community, Edge, Insights, NetworkView, Node, Ranked, Scope
 from tracker.maps.drawing import draw
 from tracker.maps.outline import ATTRIBUTION, load_outline, parse_outline
-from tracker.models import ChangeIdea, LearningLink, Organisation, User
+from tracker.maps.styles import STAGE_STYLES
+from tracker.models import (
+    ChangeIdea,
+    LearningLink,
+    LinkKind,
+    LinkStatus,
+    Network,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 
 ROLES = ("trust", "faculty", "manager", "admin")
 PAGE = "/spread-map?ambition=RP&as_of=2025-01-01"
@@ -86,6 +99,7 @@ def test_unknown_ambitions_and_ideas_are_not_found(signed_in, query):
     [
         ("as_of=2025-13-01", "The date the map shows must be a real date"),
         ("as_of=yesterday", "The date the map shows must be a real date"),
+        ("as_of=2025-1-5", "The date the map shows must be a real date"),  # YYYY-MM-DD only, as the API
         ("as_of=", "Enter the date the map shows"),
         ("as_of=2021-03-31", "must be on or after 1 April 2021"),
         (f"as_of={(today() + timedelta(days=1)).isoformat()}", "must be today or in the past"),
@@ -185,6 +199,132 @@ def test_the_force_layout_is_chosen_by_the_radios(signed_in):
     html = signed_in("manager").get(PAGE + "&layout=force").get_data(as_text=True)
     assert 'data-layout="force"' in html and 'value="force" checked' in html
     assert noscript_svg(html).count("<circle") == 13  # the printed map is still geographic
+
+
+def page_data(html: str, name: str):
+    """The JSON the page hands map.js in the figure's data-NAME attribute."""
+    found = re.search(rf"data-{name}='([^']*)'", html)
+    assert found, f"no data-{name}"
+    return json.loads(unescape(found[1]))
+
+
+def test_the_page_hands_map_js_the_places_the_svg_draws(signed_in, seeded):
+    log(seeded, "RNU", "RP-01", "implementing", date(2023, 5, 1))
+    seeded.commit()
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    frame = page_data(html, "frame")
+    circles = re.findall(r'<circle[^>]*cx="([0-9.]+)" cy="([0-9.]+)"[^>]*data-ods="([A-Z0-9]+)"', noscript_svg(html))
+    assert len(circles) == len(frame["marks"]) == 13
+    assert {ods: (float(x), float(y)) for x, y, ods in circles} == {
+        m["ods"]: (round(m["x"], 1), round(m["y"], 1)) for m in frame["marks"]
+    }
+    rnu = next(m for m in frame["marks"] if m["ods"] == "RNU")
+    assert (rnu["stage"], rnu["adopted"], rnu["label"], rnu["group"]) == ("implementing", True, ["RNU", "OXF"], None)
+    assert (rnu["fill"], rnu["stroke"]) == (STAGE_STYLES["implementing"].fill, STAGE_STYLES["implementing"].stroke)
+    # The rows map.js shows for another month are worded as the page's own.
+    rows = dict(re.findall(r'<tr class="nhsuk-table__row" data-ods="([A-Z0-9]+)" data-stage="([a-z]+)"', html))
+    assert [r["ods"] for r in frame["organisations"]] == list(rows)
+    assert (
+        frame["organisations"][[r["ods"] for r in frame["organisations"]].index("RNU")]["stage_label"] == "Implementing"
+    )
+    assert (frame["as_of"], frame["date"], frame["adopted"], frame["layout"]) == (
+        "2025-01-01",
+        "1 January 2025",
+        1,
+        "geographic",
+    )
+
+
+def test_the_timeline_runs_from_april_2021_to_the_day(signed_in):
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    months = page_data(html, "months")
+    assert months[0] == {"as_of": "2021-04-30", "label": "April 2021"}
+    assert months[1] == {"as_of": "2021-05-31", "label": "May 2021"}
+    assert months[-2] == {"as_of": "2024-12-31", "label": "December 2024"}
+    assert months[-1] == {"as_of": "2025-01-01", "label": "January 2025"}  # the day itself, not the month's end
+    assert len(months) == 46
+    assert f'max="{len(months) - 1}" step="1" value="{len(months) - 1}"' in html
+
+
+MONTH = "/spread-map/month"
+
+
+def test_a_month_of_the_timeline_is_its_frame_as_json(signed_in):
+    client = signed_in("trust")
+    html = client.get("/spread-map?ambition=RP&as_of=2024-09-30").get_data(as_text=True)
+    assert (
+        f'data-month-url="{MONTH}?ambition=RP&amp;as_of=2024-09-30&amp;min_stage=implementing&amp;layout=geographic"'
+        in html
+    )
+    response = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2024-09-30"})
+    assert response.status_code == 200 and response.is_json
+    assert response.get_json() == page_data(html, "frame")  # the same frame, placed and worded alike
+    later = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2025-01-01"}).get_json()
+    assert "R1C" not in {m["ods"] for m in later["marks"]} and len(later["marks"]) == 13
+    assert later["date"] == "1 January 2025"
+
+
+def test_laid_out_by_links_the_frame_groups_organisations_by_network(signed_in):
+    client = signed_in("trust")
+    frame = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2025-01-01", "layout": "force"}).get_json()
+    assert frame["layout"] == "force"
+    assert [g["id"] for g in frame["groups"]] == [f"network:{code}" for code in ("KSS", "OXF", "SW", "WOE", "WSX")]
+    assert {m["ods"]: m["group"] for m in frame["marks"]}["RNU"] == "network:OXF"
+    assert all(0 < m["x"] < frame["width"] and 0 < m["y"] < frame["height"] for m in frame["marks"])
+    again = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2025-01-01", "layout": "force"}).get_json()
+    assert again == frame  # the same data is drawn the same
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"ambition": "RP", "as_of": "2021-03-31"}, 400),
+        ({"ambition": "RP", "as_of": "soon"}, 400),
+        ({"ambition": "RP", "layout": "spiral"}, 400),
+        ({"ambition": "XX"}, 404),
+        ({"ambition": "RP", "intervention": "NOPE"}, 404),
+    ],
+)
+def test_a_month_with_bad_filters_is_refused(signed_in, query, status):
+    response = signed_in("faculty").get(MONTH, query_string=query)
+    assert response.status_code == status
+    if status == 400:
+        assert response.get_json()["errors"]
+
+
+def test_the_page_and_a_month_run_as_many_statements_whatever_the_data(signed_in, seeded, statement_counter):
+    seeded.execute(delete(LearningLink))  # links made below, without the seed's
+    seeded.commit()
+    client = signed_in("manager")
+    queries = {"ambition": "RP", "as_of": "2025-01-01", "layout": "force"}
+    with statement_counter() as page_small:
+        assert client.get("/spread-map", query_string=queries).status_code == 200
+    queries["as_of"] = "2024-10-31"  # each request on a day of its own: no adoption figures cached
+    with statement_counter() as month_small:
+        assert client.get(MONTH, query_string=queries).status_code == 200
+    oxford = seeded.scalar(select(Network).filter_by(code="OXF"))
+    for n in range(12):
+        seeded.add(
+            Organisation(
+                ods_code=f"ZZ{n:03d}", name=f"Test trust {n}", kind=OrganisationKind.MENTAL_HEALTH_TRUST, network=oxford
+            )
+        )
+    seeded.flush()
+    trusts = list(seeded.scalars(select(Organisation).order_by(Organisation.id)))  # links run from the lower id
+    for first, second in zip(trusts, trusts[1:], strict=False):
+        seeded.add(
+            LearningLink(source=first, target=second, kind=LinkKind.BUDDY_PAIR, weight=2, status=LinkStatus.CONFIRMED)
+        )
+    for trust in trusts[:10]:
+        log(seeded, trust.ods_code, "RP-02", "implementing", date(2024, 2, 1))
+    seeded.commit()
+    queries["as_of"] = "2024-12-31"
+    with statement_counter() as page_large:
+        assert client.get("/spread-map", query_string=queries).status_code == 200
+    queries["as_of"] = "2024-11-30"
+    with statement_counter() as month_large:
+        assert client.get(MONTH, query_string=queries).status_code == 200
+    assert len(page_large) == len(page_small) and len(month_large) == len(month_small)
 
 
 # The outline ---------------------------------------------------------------------------------------
@@ -384,3 +524,49 @@ def test_present_names_and_orders_the_insights():
         ("Geographic neighbour", True),
     ]
     assert found.adopted == 1
+
+
+def test_laid_out_by_links_networks_keep_together_apart_from_each_other():
+    p = layout.projection_for(BOX)
+    nodes = [
+        org("A1", 51.0, -1.8, network="N1"),
+        org("A2", 51.0, -1.8, network="N1"),  # at one place with A1
+        org("A3", 51.1, -1.7, network="N1"),
+        org("B1", 51.0, -1.75, network="N2"),  # on the map, among N1's
+        org("B2", 51.2, -1.6, network="N2"),
+        org("C1", 51.5, -0.5, network=None),
+    ]
+    links = [
+        Edge("A1", "A2", "buddy_pair", 1, "confirmed"),
+        Edge("A2", "A3", "buddy_pair", 1, "proposed"),
+        Edge("A3", "B1", "other", 1, "confirmed"),
+    ]
+    start = layout.place_on_map(nodes, p)
+    positions = layout.place_by_links(nodes, links, start, {"N1": 60.0, "N2": 60.0})
+    assert layout.place_by_links(nodes, links, start, {"N1": 60.0, "N2": 60.0}) == positions  # always the same
+
+    def box(codes):
+        xs, ys = [positions[c][0] for c in codes], [positions[c][1] for c in codes]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    n1, n2 = box(["A1", "A2", "A3"]), box(["B1", "B2"])
+    apart_x = n1[2] + layout.GROUP_MARGIN <= n2[0] - layout.GROUP_MARGIN or n2[2] + layout.GROUP_MARGIN <= n1[0]
+    apart_y = n1[3] + layout.GROUP_MARGIN <= n2[1] - layout.GROUP_MARGIN or n2[3] + layout.GROUP_MARGIN <= n1[1]
+    assert apart_x or apart_y  # the networks' boxes do not overlap
+    assert len(set(positions.values())) == len(nodes)  # no two organisations at one point
+    linked = math.dist(positions["A1"], positions["A2"])
+    assert 0.5 * layout.LINK_LENGTH < linked < 1.5 * layout.LINK_LENGTH  # a link settles near its length
+    assert min(x for x, _y in positions.values()) == pytest.approx(layout.PADDING + layout.GROUP_MARGIN)
+
+
+def test_the_drawing_by_links_groups_marks_under_their_networks():
+    drawn = draw(TINY, BOX, "force")
+    assert [g.id for g in drawn.groups] == ["network:N1"]
+    assert {m.id: m.group for m in drawn.marks} == {"EAST": "network:N1", "NORTH": "network:N1", "WEST": "network:N1"}
+    assert [(line.source, line.target, line.line) for line in drawn.lines] == [
+        ("EAST", "WEST", "solid"),
+        ("NORTH", "WEST", "dashed"),
+    ]
+    on_map = draw(TINY, BOX)
+    assert on_map.groups == () and all(m.group is None for m in on_map.marks)
+    assert (on_map.width, on_map.height) == (layout.projection_for(BOX).width, layout.projection_for(BOX).height)
