@@ -115,6 +115,11 @@ class SpreadMapForm(Form):
             raise ValidationError("Choose how to lay out the map")
 
     @property
+    def idea(self) -> str | None:
+        """The change idea chosen (the field keeps the public parameter's name), or None for all."""
+        return self.intervention.data or None
+
+    @property
     def threshold(self) -> Stage:
         return threshold_named(self.min_stage.data)
 

@@ -66,14 +66,14 @@ def _read_form() -> tuple[SpreadMapForm, str]:
         ideas=[(i.code, f"{i.code}: {i.title}") for i in ideas],
     )
     form.ambition.data = ambition.code
-    idea = form.intervention.data
+    idea = form.idea
     if idea and idea not in {i.code for i in ideas} and not queries.idea_exists(session, idea):
         abort(404)
     return form, ambition.title
 
 
 def _spread_map(form: SpreadMapForm) -> service.SpreadMap:
-    filters = service.Filters(form.ambition.data, form.intervention.data or None, form.day, form.threshold)
+    filters = service.Filters(form.ambition.data, form.idea, form.day, form.threshold)
     try:
         return service.spread_map(get_session(), filters, form.layout.data, metrics_cache(), sees_drafts())
     except NotFound:
@@ -83,8 +83,8 @@ def _spread_map(form: SpreadMapForm) -> service.SpreadMap:
 def _query(form: SpreadMapForm) -> dict[str, str]:
     """The filters as a query string's values (the downloads' and the timeline's)."""
     params = {"ambition": form.ambition.data, "as_of": form.day.isoformat(), "min_stage": form.threshold.value}
-    if form.intervention.data:
-        params["intervention"] = form.intervention.data
+    if form.idea:
+        params["intervention"] = form.idea
     return params
 
 
@@ -98,7 +98,7 @@ def _description(view: present.MapView, layout: str) -> str:
 
 
 def _heading(form: SpreadMapForm, ambition_title: str) -> str:
-    chosen = form.intervention.data
+    chosen = form.idea
     idea_label = next((c.label for c in form.intervention.choices if c.value == chosen), None) if chosen else None
     return f"{ambition_title}: {idea_label or 'all change ideas'}"
 
