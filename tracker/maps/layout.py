@@ -152,37 +152,44 @@ def _spring(members: Sequence[str], pairs: Sequence[tuple[str, str]], start: Map
     """One group's positions about its middle (0, 0): Fruchterman–Reingold forces, cooling linearly."""
     middle = _middle([start[m] for m in members])
     pos = {m: [start[m][0] - middle[0], start[m][1] - middle[1]] for m in members}
-    k = LINK_LENGTH
     for step in range(ITERATIONS if len(members) > 1 else 0):
-        push = {m: [0.0, 0.0] for m in members}
-        for n, (a, b) in enumerate(combinations(members, 2)):
-            dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-            d2 = dx * dx + dy * dy
-            if d2 < 1e-6:  # at one place: apart along a direction of their own
-                dx, dy, d2 = math.cos(n), math.sin(n), 1.0
-            f = k * k / d2  # k²/d, along the unit vector (dx, dy)/d
-            push[a][0] += dx * f
-            push[a][1] += dy * f
-            push[b][0] -= dx * f
-            push[b][1] -= dy * f
-        for a, b in pairs:
-            dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-            f = math.hypot(dx, dy) / k  # d²/k, along the unit vector
-            push[a][0] -= dx * f
-            push[a][1] -= dy * f
-            push[b][0] += dx * f
-            push[b][1] += dy * f
-        cx, cy = _middle([(p[0], p[1]) for p in pos.values()])
-        limit = k * (1 - step / ITERATIONS) + 1
+        push = _forces(members, pairs, pos)
+        limit = LINK_LENGTH * (1 - step / ITERATIONS) + 1  # the temperature: how far one step may move
         for m in members:
-            fx = push[m][0] - GRAVITY * (pos[m][0] - cx)
-            fy = push[m][1] - GRAVITY * (pos[m][1] - cy)
-            length = math.hypot(fx, fy)
+            length = math.hypot(*push[m])
             if length > 0:
-                pos[m][0] += fx / length * min(length, limit)
-                pos[m][1] += fy / length * min(length, limit)
+                pos[m][0] += push[m][0] / length * min(length, limit)
+                pos[m][1] += push[m][1] / length * min(length, limit)
     cx, cy = _middle([(p[0], p[1]) for p in pos.values()])
     return {m: (p[0] - cx, p[1] - cy) for m, p in pos.items()}
+
+
+def _forces(members: Sequence[str], pairs: Sequence[tuple[str, str]], pos: Mapping[str, list[float]]):
+    """The force on each member: every pair repels (k²/d), linked pairs attract (d²/k), and
+    GRAVITY pulls towards the group's middle."""
+    k = LINK_LENGTH
+    push = {m: [0.0, 0.0] for m in members}
+
+    def add(a: str, b: str, dx: float, dy: float, f: float) -> None:  # along (dx, dy), from b to a
+        push[a][0] += dx * f
+        push[a][1] += dy * f
+        push[b][0] -= dx * f
+        push[b][1] -= dy * f
+
+    for n, (a, b) in enumerate(combinations(members, 2)):
+        dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
+        d2 = dx * dx + dy * dy
+        if d2 < 1e-6:  # at one place: apart along a direction of their own
+            dx, dy, d2 = math.cos(n), math.sin(n), 1.0
+        add(a, b, dx, dy, k * k / d2)  # k²/d times the unit vector (dx, dy)/d
+    for a, b in pairs:
+        dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
+        add(a, b, dx, dy, -math.hypot(dx, dy) / k)  # d²/k times the unit vector, the other way
+    cx, cy = _middle([(p[0], p[1]) for p in pos.values()])
+    for m in members:
+        push[m][0] -= GRAVITY * (pos[m][0] - cx)
+        push[m][1] -= GRAVITY * (pos[m][1] - cy)
+    return push
 
 
 def _separate(
