@@ -32,8 +32,10 @@ from tracker.auth.tokens import issue_token  # noqa: E402
 from tracker.cache import CACHE_KEY  # noqa: E402
 from tracker.core import graph as measures  # noqa: E402
 from tracker.db import get_engine, write_session  # noqa: E402
-from tracker.maps import assemble, export  # noqa: E402
+from tracker.maps import drawing, export, queries, service  # noqa: E402
+from tracker.maps.outline import load_outline  # noqa: E402
 from tracker.models import AdoptionEvent, ChangeIdea, LearningLink, LinkKind, LinkStatus, Organisation, Stage, User  # noqa: E402
+from tracker.tabular import to_csv  # noqa: E402
 
 SPEC = synth.SynthSpec(250, 150, 100_000, 1)
 AS_OF = date(2025, 6, 30)
@@ -167,19 +169,19 @@ def parts(app, runs: int) -> dict[str, float]:
 
     timings: dict[str, list[float]] = {}
     with Session(bind=get_engine(app)) as session:
-        scope = assemble.find_scope(session, "RP", None)
-        organisations = assemble.open_organisations(session, AS_OF)
-        links = assemble.active_links(session, AS_OF)
+        scope = queries.find_scope(session, "RP", None)
+        organisations = queries.open_organisations(session, AS_OF)
+        links = queries.active_links(session, AS_OF)
         graph = measures.learning_graph([r for _id, r in organisations], links)
         for _ in range(runs):
             for label, work in (
                 (
                     f"adoption query (ambition RP, {len(scope.idea_ids)} ideas)",
-                    lambda: assemble.adoption_states(session, scope.idea_ids, AS_OF, Stage.IMPLEMENTING.rank),
+                    lambda: queries.adoption_states(session, scope.idea_ids, AS_OF, Stage.IMPLEMENTING),
                 ),
                 (
                     "adoption query (one idea)",
-                    lambda: assemble.adoption_states(session, scope.idea_ids[:1], AS_OF, Stage.IMPLEMENTING.rank),
+                    lambda: queries.adoption_states(session, scope.idea_ids[:1], AS_OF, Stage.IMPLEMENTING),
                 ),
                 (
                     f"betweenness ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
@@ -190,11 +192,19 @@ def parts(app, runs: int) -> dict[str, float]:
                 start = time.perf_counter()
                 work()
                 timings.setdefault(label, []).append((time.perf_counter() - start) * 1000)
-        view = assemble.build(session, scope, AS_OF, Stage.IMPLEMENTING)
+        view = service.build(session, scope, AS_OF, Stage.IMPLEMENTING)
         for _ in range(runs):
             for label, work in (
                 ("GraphML writing (ambition RP)", lambda: export.to_graphml(view)),
-                ("node and edge CSV writing", lambda: (export.nodes_csv(view), export.edges_csv(view))),
+                ("the map drawn on the outline (page and SVG)", lambda: drawing.draw(view, load_outline())),
+                ("the map laid out by links (uncached)", lambda: drawing.draw(view, load_outline(), drawing.BY_LINKS)),
+                (
+                    "node and edge CSV writing",
+                    lambda: (
+                        to_csv(export.NODE_COLUMNS, export.node_rows(view)),
+                        to_csv(export.EDGE_COLUMNS, export.edge_rows(view)),
+                    ),
+                ),
             ):
                 start = time.perf_counter()
                 work()

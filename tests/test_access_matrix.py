@@ -92,6 +92,7 @@ EXPECTED = {
     "api.network_nodes_csv": (SIGNED_IN, {"intervention": "RP-01"}),
     "api.network_edges_csv": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
+    "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
 }
 NOT_CHECKED = {"static"}  # Flask's own: public files, checked in test_security
 

@@ -20,7 +20,7 @@ from tracker.adoption.rules import EventInput
 from tracker.cache import CACHE_KEY
 from tracker.calendar import today
 from tracker.core import graph as measures
-from tracker.maps import assemble
+from tracker.maps import assemble, export
 from tracker.models import (
     ChangeIdea,
     ChangePackage,
@@ -33,6 +33,7 @@ from tracker.models import (
     PackageStatus,
     Stage,
 )
+from tracker.tabular import to_csv
 
 NETWORKS = ["KSS", "OXF", "SW", "WOE", "WSX"]
 OPEN_2025 = ["R1F", "RDY", "RH5", "RJ8", "RNU", "RTQ", "RVN", "RW1", "RWV", "RWX", "RX2", "RXX", "RXY"]
@@ -677,3 +678,46 @@ def test_compose_alone():
         ("A", "B", "buddy_pair"),
     ]
     assert [(r.ods, r.value) for r in view.insights.frontier] == [("B", 1.0)]
+
+
+def test_the_csv_files_bytes_are_as_they_always_were():
+    """Flags true/false, days ISO, floats as Python writes them, formulas neutralised, a BOM, CRLF."""
+    records = [
+        measures.OrganisationRecord("A", "=Trust A", "N1", 51.5, -1.25),
+        measures.OrganisationRecord("B", 'Trust, B "x"', None),
+    ]
+    links = [measures.LinkRecord("A", "B", "buddy_pair", 2), measures.LinkRecord("A", "B", "other", 1, False)]
+    graph = measures.learning_graph(records, links)
+    view = assemble.compose(
+        assemble.Scope("RP", None, (1,)),
+        DAY,
+        Stage.IMPLEMENTING,
+        [("N1", "+Network one")],
+        records,
+        links,
+        {"A": assemble.AdoptionState(3, date(2022, 1, 1)), "B": assemble.AdoptionState(2, None)},
+        graph,
+        assemble.graph_metrics(graph),
+    )
+    assert (
+        to_csv(export.NODE_COLUMNS, export.node_rows(view))
+        == (
+            "\ufeffid,kind,name,ods,network,lat,lon,stage,adopted,adopted_on,exposure,frontier,betweenness,community,"
+            "adopter_category\r\n"
+            f"collaborative,collaborative,{assemble.COLLABORATIVE_NAME},,,,,,,,,,,,\r\n"
+            "network:N1,network,'+Network one,,N1,,,,,,,,,,\r\n"
+            "A,organisation,'=Trust A,A,N1,51.5,-1.25,implementing,true,2022-01-01,0.0,false,0.0,1,early_majority\r\n"
+            'B,organisation,"Trust, B ""x""",B,,,,testing,false,,1.0,true,0.0,1,not_yet\r\n'
+        ).encode()
+    )
+    assert (
+        to_csv(export.EDGE_COLUMNS, export.edge_rows(view))
+        == (
+            "\ufeffsource,target,kind,weight,status\r\n"
+            "collaborative,B,membership,,\r\n"
+            "collaborative,network:N1,membership,,\r\n"
+            "network:N1,A,membership,,\r\n"
+            "A,B,buddy_pair,2,confirmed\r\n"
+            "A,B,other,1,proposed\r\n"
+        ).encode()
+    )

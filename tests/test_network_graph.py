@@ -1,7 +1,10 @@
 """The network measures on small graphs whose answers are worked out by hand."""
 
+import ast
 from datetime import date
+from pathlib import Path
 
+from tracker.core import graph as graph_core
 from tracker.core.graph import (
     EARLY_ADOPTER,
     EARLY_MAJORITY,
@@ -123,3 +126,27 @@ def test_adoptions_that_followed_a_linked_organisations_earlier_adoption():
     attributed = network_attributable(graph, adopted)
     # C adopted the same day as B: not after it, so not attributable.
     assert [(a.ods, a.after) for a in attributed] == [("B", ("A",))]
+
+
+def test_betweenness_leaves_the_callers_graph_as_it_was():
+    graph = learning_graph(orgs("A", "B", "C"), links(("A", "B"), weight=2) + links(("B", "C"), weight=3))
+
+    def contents():  # copies: the graph's own attribute dicts would change along with it
+        nodes = [(n, dict(data)) for n, data in graph.nodes(data=True)]
+        return nodes, [(u, v, dict(data)) for u, v, data in graph.edges(data=True)], dict(graph.graph)
+
+    before = contents()
+    betweenness(graph)
+    assert contents() == before
+
+
+def test_the_graph_core_imports_neither_flask_sqlalchemy_nor_the_models():
+    source = Path(graph_core.__file__).read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+    forbidden = ("flask", "sqlalchemy", "tracker.models", "..models", ".models")
+    assert not [name for name in imported if name.startswith(forbidden)], imported

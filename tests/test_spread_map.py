@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import delete, select
@@ -11,9 +14,23 @@ from sqlalchemy import delete, select
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.calendar import today
-from tracker.maps import present, svg
+from tracker.core.graph import AttributedAdoption
+from tracker.core.stages import Stage
+from tracker.maps import layout, present, svg
+from tracker.maps.assemble import Community, Edge, Insights, NetworkView, Node, Ranked, Scope
+from tracker.maps.drawing import draw
 from tracker.maps.outline import ATTRIBUTION, load_outline, parse_outline
-from tracker.models import ChangeIdea, LearningLink, Organisation, User
+from tracker.maps.styles import STAGE_STYLES
+from tracker.models import (
+    ChangeIdea,
+    LearningLink,
+    LinkKind,
+    LinkStatus,
+    Network,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 
 ROLES = ("trust", "faculty", "manager", "admin")
 PAGE = "/spread-map?ambition=RP&as_of=2025-01-01"
@@ -82,6 +99,7 @@ def test_unknown_ambitions_and_ideas_are_not_found(signed_in, query):
     [
         ("as_of=2025-13-01", "The date the map shows must be a real date"),
         ("as_of=yesterday", "The date the map shows must be a real date"),
+        ("as_of=2025-1-5", "The date the map shows must be a real date"),  # YYYY-MM-DD only, as the API
         ("as_of=", "Enter the date the map shows"),
         ("as_of=2021-03-31", "must be on or after 1 April 2021"),
         (f"as_of={(today() + timedelta(days=1)).isoformat()}", "must be today or in the past"),
@@ -183,6 +201,132 @@ def test_the_force_layout_is_chosen_by_the_radios(signed_in):
     assert noscript_svg(html).count("<circle") == 13  # the printed map is still geographic
 
 
+def page_data(html: str, name: str):
+    """The JSON the page hands map.js in the figure's data-NAME attribute."""
+    found = re.search(rf"data-{name}='([^']*)'", html)
+    assert found, f"no data-{name}"
+    return json.loads(unescape(found[1]))
+
+
+def test_the_page_hands_map_js_the_places_the_svg_draws(signed_in, seeded):
+    log(seeded, "RNU", "RP-01", "implementing", date(2023, 5, 1))
+    seeded.commit()
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    frame = page_data(html, "frame")
+    circles = re.findall(r'<circle[^>]*cx="([0-9.]+)" cy="([0-9.]+)"[^>]*data-ods="([A-Z0-9]+)"', noscript_svg(html))
+    assert len(circles) == len(frame["marks"]) == 13
+    assert {ods: (float(x), float(y)) for x, y, ods in circles} == {
+        m["ods"]: (round(m["x"], 1), round(m["y"], 1)) for m in frame["marks"]
+    }
+    rnu = next(m for m in frame["marks"] if m["ods"] == "RNU")
+    assert (rnu["stage"], rnu["adopted"], rnu["label"], rnu["group"]) == ("implementing", True, ["RNU", "OXF"], None)
+    assert (rnu["fill"], rnu["stroke"]) == (STAGE_STYLES["implementing"].fill, STAGE_STYLES["implementing"].stroke)
+    # The rows map.js shows for another month are worded as the page's own.
+    rows = dict(re.findall(r'<tr class="nhsuk-table__row" data-ods="([A-Z0-9]+)" data-stage="([a-z]+)"', html))
+    assert [r["ods"] for r in frame["organisations"]] == list(rows)
+    assert (
+        frame["organisations"][[r["ods"] for r in frame["organisations"]].index("RNU")]["stage_label"] == "Implementing"
+    )
+    assert (frame["as_of"], frame["date"], frame["adopted"], frame["layout"]) == (
+        "2025-01-01",
+        "1 January 2025",
+        1,
+        "geographic",
+    )
+
+
+def test_the_timeline_runs_from_april_2021_to_the_day(signed_in):
+    html = signed_in("manager").get(PAGE).get_data(as_text=True)
+    months = page_data(html, "months")
+    assert months[0] == {"as_of": "2021-04-30", "label": "April 2021"}
+    assert months[1] == {"as_of": "2021-05-31", "label": "May 2021"}
+    assert months[-2] == {"as_of": "2024-12-31", "label": "December 2024"}
+    assert months[-1] == {"as_of": "2025-01-01", "label": "January 2025"}  # the day itself, not the month's end
+    assert len(months) == 46
+    assert f'max="{len(months) - 1}" step="1" value="{len(months) - 1}"' in html
+
+
+MONTH = "/spread-map/month"
+
+
+def test_a_month_of_the_timeline_is_its_frame_as_json(signed_in):
+    client = signed_in("trust")
+    html = client.get("/spread-map?ambition=RP&as_of=2024-09-30").get_data(as_text=True)
+    assert (
+        f'data-month-url="{MONTH}?ambition=RP&amp;as_of=2024-09-30&amp;min_stage=implementing&amp;layout=geographic"'
+        in html
+    )
+    response = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2024-09-30"})
+    assert response.status_code == 200 and response.is_json
+    assert response.get_json() == page_data(html, "frame")  # the same frame, placed and worded alike
+    later = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2025-01-01"}).get_json()
+    assert "R1C" not in {m["ods"] for m in later["marks"]} and len(later["marks"]) == 13
+    assert later["date"] == "1 January 2025"
+
+
+def test_laid_out_by_links_the_frame_groups_organisations_by_network(signed_in):
+    client = signed_in("trust")
+    frame = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2025-01-01", "layout": "force"}).get_json()
+    assert frame["layout"] == "force"
+    assert [g["id"] for g in frame["groups"]] == [f"network:{code}" for code in ("KSS", "OXF", "SW", "WOE", "WSX")]
+    assert {m["ods"]: m["group"] for m in frame["marks"]}["RNU"] == "network:OXF"
+    assert all(0 < m["x"] < frame["width"] and 0 < m["y"] < frame["height"] for m in frame["marks"])
+    again = client.get(MONTH, query_string={"ambition": "RP", "as_of": "2025-01-01", "layout": "force"}).get_json()
+    assert again == frame  # the same data is drawn the same
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"ambition": "RP", "as_of": "2021-03-31"}, 400),
+        ({"ambition": "RP", "as_of": "soon"}, 400),
+        ({"ambition": "RP", "layout": "spiral"}, 400),
+        ({"ambition": "XX"}, 404),
+        ({"ambition": "RP", "intervention": "NOPE"}, 404),
+    ],
+)
+def test_a_month_with_bad_filters_is_refused(signed_in, query, status):
+    response = signed_in("faculty").get(MONTH, query_string=query)
+    assert response.status_code == status
+    if status == 400:
+        assert response.get_json()["errors"]
+
+
+def test_the_page_and_a_month_run_as_many_statements_whatever_the_data(signed_in, seeded, statement_counter):
+    seeded.execute(delete(LearningLink))  # links made below, without the seed's
+    seeded.commit()
+    client = signed_in("manager")
+    queries = {"ambition": "RP", "as_of": "2025-01-01", "layout": "force"}
+    with statement_counter() as page_small:
+        assert client.get("/spread-map", query_string=queries).status_code == 200
+    queries["as_of"] = "2024-10-31"  # each request on a day of its own: no adoption figures cached
+    with statement_counter() as month_small:
+        assert client.get(MONTH, query_string=queries).status_code == 200
+    oxford = seeded.scalar(select(Network).filter_by(code="OXF"))
+    for n in range(12):
+        seeded.add(
+            Organisation(
+                ods_code=f"ZZ{n:03d}", name=f"Test trust {n}", kind=OrganisationKind.MENTAL_HEALTH_TRUST, network=oxford
+            )
+        )
+    seeded.flush()
+    trusts = list(seeded.scalars(select(Organisation).order_by(Organisation.id)))  # links run from the lower id
+    for first, second in zip(trusts, trusts[1:], strict=False):
+        seeded.add(
+            LearningLink(source=first, target=second, kind=LinkKind.BUDDY_PAIR, weight=2, status=LinkStatus.CONFIRMED)
+        )
+    for trust in trusts[:10]:
+        log(seeded, trust.ods_code, "RP-02", "implementing", date(2024, 2, 1))
+    seeded.commit()
+    queries["as_of"] = "2024-12-31"
+    with statement_counter() as page_large:
+        assert client.get("/spread-map", query_string=queries).status_code == 200
+    queries["as_of"] = "2024-11-30"
+    with statement_counter() as month_large:
+        assert client.get(MONTH, query_string=queries).status_code == 200
+    assert len(page_large) == len(page_small) and len(month_large) == len(month_small)
+
+
 # The outline ---------------------------------------------------------------------------------------
 
 
@@ -247,45 +391,54 @@ BOX = parse_outline(
 
 
 def org(ods, lat, lon, stage=None, adopted=False, network="N1", name=None):
-    return {
-        "id": ods,
-        "kind": "organisation",
-        "name": name or f"Trust {ods}",
-        "ods": ods,
-        "network": network,
-        "lat": lat,
-        "lon": lon,
-        "stage": stage,
-        "adopted": adopted,
-        "exposure": 0.5,
-    }
+    return Node(
+        id=ods,
+        kind="organisation",
+        name=name or f"Trust {ods}",
+        ods=ods,
+        network=network,
+        lat=lat,
+        lon=lon,
+        stage=stage,
+        adopted=adopted,
+        exposure=0.5,
+    )
 
 
-TINY = {
-    "nodes": [
-        {"id": "collaborative", "kind": "collaborative", "name": "The collaborative"},
-        {"id": "network:N1", "kind": "network", "name": "Network one", "network": "N1"},
+NO_INSIGHTS = Insights((), (), (), (), (), {})
+
+
+def network_view(nodes, edges=(), insights=NO_INSIGHTS):
+    return NetworkView(
+        Scope("RP", None, (1,)), date(2025, 1, 1), Stage.IMPLEMENTING, tuple(nodes), tuple(edges), insights
+    )
+
+
+TINY = network_view(
+    [
+        Node("collaborative", "collaborative", "The collaborative"),
+        Node("network:N1", "network", "Network one", network="N1"),
         org("WEST", 51.0, -1.8, "testing"),
         org("EAST", 51.0, -0.2, "implementing", adopted=True),
         org("NORTH", 51.8, -1.0),
     ],
-    "edges": [
-        {"source": "network:N1", "target": "WEST", "kind": "membership"},
-        {"source": "EAST", "target": "WEST", "kind": "buddy_pair", "weight": 3, "status": "confirmed"},
-        {"source": "NORTH", "target": "WEST", "kind": "geographic_neighbour", "weight": 1, "status": "proposed"},
+    [
+        Edge("network:N1", "WEST", "membership"),
+        Edge("EAST", "WEST", "buddy_pair", 3, "confirmed"),
+        Edge("NORTH", "WEST", "geographic_neighbour", 1, "proposed"),
     ],
-}
+)
 
 
 def test_the_projection_puts_east_on_the_right_and_north_at_the_top():
-    p = svg.projection_for(BOX)
+    p = layout.projection_for(BOX)
     west, east, north, south = p.point(-1.5, 51), p.point(-0.5, 51), p.point(-1, 51.5), p.point(-1, 50.5)
     assert west[0] < east[0] and west[1] == east[1]
     assert north[1] < south[1] and north[0] == south[0]
 
 
 def test_the_projection_fits_the_box_and_keeps_proportions():
-    p = svg.projection_for(BOX, width=400, padding=10)
+    p = layout.projection_for(BOX, width=400, padding=10)
     assert p.point(-2, 52) == pytest.approx((10, 10))
     right, bottom = p.point(0, 50)
     assert right == pytest.approx(390) and bottom == pytest.approx(p.height - 10, abs=0.05)
@@ -293,9 +446,9 @@ def test_the_projection_fits_the_box_and_keeps_proportions():
 
 
 def test_organisations_in_one_place_sit_side_by_side_and_unplaced_ones_wait_top_left():
-    p = svg.projection_for(BOX)
+    p = layout.projection_for(BOX)
     nodes = [org("B", 51, -1), org("A", 51, -1), org("C", 51, -1), org("Z", None, None), org("Y", None, None)]
-    positions = svg.place_organisations(nodes, p)
+    positions = layout.place_on_map(nodes, p)
     x, y = p.point(-1, 51)
     assert positions["A"] == pytest.approx((x - p.spacing, y))
     assert positions["B"] == pytest.approx((x, y))
@@ -307,7 +460,7 @@ def test_organisations_in_one_place_sit_side_by_side_and_unplaced_ones_wait_top_
 
 
 def test_the_map_svg_draws_organisations_links_and_the_outline():
-    out = svg.map_svg(TINY, BOX, title="Tiny <map>", description="Three & more")
+    out = svg.map_svg(draw(TINY, BOX), BOX, title="Tiny <map>", description="Three & more")
     assert out.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and out.endswith("</svg>")
     assert out.count("<circle") == 3  # organisations only: no network or collaborative circles
     assert out.count("<line") == 2  # learning links; membership is not drawn
@@ -325,7 +478,7 @@ def test_the_map_svg_draws_organisations_links_and_the_outline():
 
 
 def test_circles_follow_the_projection():
-    out = svg.map_svg(TINY, BOX, title="t", description="d")
+    out = svg.map_svg(draw(TINY, BOX), BOX, title="t", description="d")
     centres = {
         ods: (float(x), float(y))
         for x, y, ods in re.findall(r'<circle[^>]*cx="([0-9.]+)" cy="([0-9.]+)"[^>]*data-ods="([A-Z]+)"', out)
@@ -336,42 +489,84 @@ def test_circles_follow_the_projection():
 
 
 def test_a_graph_without_links_or_organisations_still_draws():
-    out = svg.map_svg({"nodes": TINY["nodes"][:2], "edges": []}, BOX, title="t", description="d")
+    out = svg.map_svg(draw(network_view(TINY.nodes[:2]), BOX), BOX, title="t", description="d")
     assert "<circle" not in out and "<line" not in out and out.count("<path") == 2
 
 
 def test_rings_drop_repeated_points_and_degenerate_rings():
-    p = svg.projection_for(BOX)
+    p = layout.projection_for(BOX)
     assert svg.ring_path([(-1, 51), (-1, 51.00001), (-0.5, 51), (-0.5, 51.5), (-1, 51)], p).count(",") == 3
     assert svg.ring_path([(-1, 51), (-1, 51.00001), (-1, 51)], p) == ""
 
 
 def test_present_names_and_orders_the_insights():
-    payload = {
-        **TINY,
-        "insights": {
-            "frontier": [
-                {"ods": "WEST", "name": "Trust WEST", "exposure": 0.25},
-                {"ods": "NORTH", "name": "Trust NORTH", "exposure": 0.75},
-            ],
-            "brokers": [{"ods": "WEST", "name": "Trust WEST", "betweenness": 1.0}],
-            "communities": [
-                {"community": 1, "organisations": ["WEST", "EAST"], "reached": 1, "total": 2, "coverage": 0.5}
-            ],
-            "isolated": ["NORTH"],
-            "attributable": [{"ods": "WEST", "adopted_on": "2024-03-01", "after": ["EAST", "NORTH"]}],
-            "adopter_categories": {"early_adopter": ["EAST"], "not_yet": ["NORTH", "WEST"], "laggard": []},
-        },
-    }
-    view = present.map_view(payload)
-    assert [r.ods for r in view.organisations] == ["EAST", "NORTH", "WEST"]
-    assert [(r.stage, r.adopted, r.exposure) for r in view.organisations][0] == ("implementing", True, "50%")
-    assert [(f.ods, f.detail) for f in view.insights.frontier] == [("NORTH", "75%"), ("WEST", "25%")]
-    assert view.insights.communities[0].coverage == "50%"
-    assert view.insights.attributable[0].detail == "adopted on 1 March 2024, after Trust EAST and Trust NORTH"
-    assert [label for label, _ in view.insights.categories] == ["Early adopter", "Laggard", "Not yet"]
-    assert [(link.kind_label, link.proposed) for link in view.links] == [
+    view = network_view(
+        TINY.nodes,
+        TINY.edges,
+        Insights(
+            frontier=(Ranked("WEST", "Trust WEST", 0.25), Ranked("NORTH", "Trust NORTH", 0.75)),
+            brokers=(Ranked("WEST", "Trust WEST", 1.0),),
+            communities=(Community(1, ("WEST", "EAST"), 1),),
+            isolated=("NORTH",),
+            attributable=(AttributedAdoption("WEST", date(2024, 3, 1), ("EAST", "NORTH")),),
+            adopter_categories={"early_adopter": ("EAST",), "not_yet": ("NORTH", "WEST"), "laggard": ()},
+        ),
+    )
+    found = present.map_view(view)
+    assert [r.ods for r in found.organisations] == ["EAST", "NORTH", "WEST"]
+    assert [(r.stage, r.adopted, r.exposure) for r in found.organisations][0] == ("implementing", True, "50%")
+    assert [(f.ods, f.detail) for f in found.insights.frontier] == [("NORTH", "75%"), ("WEST", "25%")]
+    assert found.insights.communities[0].coverage == "50%"
+    assert found.insights.attributable[0].detail == "adopted on 1 March 2024, after Trust EAST and Trust NORTH"
+    assert [label for label, _ in found.insights.categories] == ["Early adopter", "Laggard", "Not yet"]
+    assert [(link.kind_label, link.proposed) for link in found.links] == [
         ("Buddy pair", False),
         ("Geographic neighbour", True),
     ]
-    assert view.adopted == 1
+    assert found.adopted == 1
+
+
+def test_laid_out_by_links_networks_keep_together_apart_from_each_other():
+    p = layout.projection_for(BOX)
+    nodes = [
+        org("A1", 51.0, -1.8, network="N1"),
+        org("A2", 51.0, -1.8, network="N1"),  # at one place with A1
+        org("A3", 51.1, -1.7, network="N1"),
+        org("B1", 51.0, -1.75, network="N2"),  # on the map, among N1's
+        org("B2", 51.2, -1.6, network="N2"),
+        org("C1", 51.5, -0.5, network=None),
+    ]
+    links = [
+        Edge("A1", "A2", "buddy_pair", 1, "confirmed"),
+        Edge("A2", "A3", "buddy_pair", 1, "proposed"),
+        Edge("A3", "B1", "other", 1, "confirmed"),
+    ]
+    start = layout.place_on_map(nodes, p)
+    positions = layout.place_by_links(nodes, links, start, {"N1": 60.0, "N2": 60.0})
+    assert layout.place_by_links(nodes, links, start, {"N1": 60.0, "N2": 60.0}) == positions  # always the same
+
+    def box(codes):
+        xs, ys = [positions[c][0] for c in codes], [positions[c][1] for c in codes]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    n1, n2 = box(["A1", "A2", "A3"]), box(["B1", "B2"])
+    apart_x = n1[2] + layout.GROUP_MARGIN <= n2[0] - layout.GROUP_MARGIN or n2[2] + layout.GROUP_MARGIN <= n1[0]
+    apart_y = n1[3] + layout.GROUP_MARGIN <= n2[1] - layout.GROUP_MARGIN or n2[3] + layout.GROUP_MARGIN <= n1[1]
+    assert apart_x or apart_y  # the networks' boxes do not overlap
+    assert len(set(positions.values())) == len(nodes)  # no two organisations at one point
+    linked = math.dist(positions["A1"], positions["A2"])
+    assert 0.5 * layout.LINK_LENGTH < linked < 1.5 * layout.LINK_LENGTH  # a link settles near its length
+    assert min(x for x, _y in positions.values()) == pytest.approx(layout.PADDING + layout.GROUP_MARGIN)
+
+
+def test_the_drawing_by_links_groups_marks_under_their_networks():
+    drawn = draw(TINY, BOX, "force")
+    assert [g.id for g in drawn.groups] == ["network:N1"]
+    assert {m.id: m.group for m in drawn.marks} == {"EAST": "network:N1", "NORTH": "network:N1", "WEST": "network:N1"}
+    assert [(line.source, line.target, line.line) for line in drawn.lines] == [
+        ("EAST", "WEST", "solid"),
+        ("NORTH", "WEST", "dashed"),
+    ]
+    on_map = draw(TINY, BOX)
+    assert on_map.groups == () and all(m.group is None for m in on_map.marks)
+    assert (on_map.width, on_map.height) == (layout.projection_for(BOX).width, layout.projection_for(BOX).height)

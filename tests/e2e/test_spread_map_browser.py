@@ -13,6 +13,8 @@ from sqlalchemy import select
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.calendar import today
+from tracker.maps.layout import projection_for
+from tracker.maps.outline import load_outline
 from tracker.models import ChangeIdea, Organisation, User
 from tracker.seed import DEMO_PASSWORD
 
@@ -121,14 +123,13 @@ def test_hovering_or_focusing_shows_the_details_and_a_node_opens_its_organisatio
     expect(detail).to_contain_text("Exposure")
     expect(page.locator("tr[data-ods=RXY]")).to_have_class("nhsuk-table__row app-map-table__row--highlighted")
 
-    # Pointer: where RNU is drawn (its place projected as map.js does it), hover then click.
-    projection = json.loads(page.locator("#spread-map").get_attribute("data-projection"))
+    # Pointer: where RNU is (its place by the server's projection, which placed it), hover then click.
+    projection = projection_for(load_outline())
     canvas = page.locator("#spread-map-canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    zoom = box["width"] / projection["width"]
-    x = projection["padding"] + (-1.258 - projection["west"]) * projection["kx"]
-    y = projection["padding"] + (projection["north"] - 51.752) * projection["ky"]
+    zoom = box["width"] / projection.width
+    x, y = projection.point(-1.258, 51.752)
     page.mouse.move(box["x"] + x * zoom, box["y"] + y * zoom)
     expect(detail).to_contain_text("Oxford Health NHS Foundation Trust (RNU)")
     site.navigates(lambda: page.mouse.click(box["x"] + x * zoom, box["y"] + y * zoom))

@@ -7,7 +7,8 @@ For every signed-in role. ambition or intervention is required: an intervention 
 to one change idea and implies its ambition; an ambition counts its published ideas. as_of defaults
 to today in England; min_stage is the threshold stage (default implementing), one of the ladder's
 stages. A missing or malformed parameter is 400 naming it; a code that names nothing (or a draft
-idea, for those who may not see drafts) is 404. tracker.maps.assemble says what is counted.
+idea, for those who may not see drafts) is 404. tracker.maps.assemble says what is counted;
+tracker.maps.service is the service the map page uses too.
 
 Each request runs a fixed number of statements whatever the amount of data. Betweenness and
 communities (the costly measures) and the adoption figures are cached per process, keyed by what
@@ -18,36 +19,41 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, request
+from flask import abort, request
 
 from ..access import sees_drafts, signed_in
 from ..cache import metrics_cache
 from ..calendar import today
 from ..db import get_session
-from ..maps import assemble, export, payload
+from ..maps import export, payload, service
+from ..maps.assemble import NetworkView, NotFound
+from ..tabular import download, table_download
 from .params import BadParameter, code_parameter, parse_day, threshold_parameter
 
 UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9-]")  # codes are letters, digits and hyphens anyway
 
 
-def _view() -> assemble.NetworkView:
+def _view() -> NetworkView:
     # Every parameter is checked for form before any code is looked up: 400 comes before 404.
     ambition = code_parameter("ambition")
-    intervention = code_parameter("intervention")
-    if ambition is None and intervention is None:
+    idea = code_parameter("intervention")
+    if ambition is None and idea is None:
         raise BadParameter(
             "ambition",
             "ambition or intervention is required: give an ambition's code (e.g. ambition=RP) or a change idea's",
         )
     as_of = request.args.get("as_of")
     day = today() if as_of is None else parse_day("as_of", as_of.strip())
-    threshold = threshold_parameter()
-    session = get_session()
+    filters = service.Filters(ambition, idea, day, threshold_parameter())
     try:
-        scope = assemble.find_scope(session, ambition, intervention, include_drafts=sees_drafts())
-    except assemble.NotFound as e:
+        return service.network(get_session(), filters, metrics_cache(), include_drafts=sees_drafts())
+    except NotFound as e:
         abort(404, e.message)
-    return assemble.build(session, scope, day, threshold, metrics_cache())
+
+
+def _file_name(view: NetworkView, suffix: str = "") -> str:
+    code = UNSAFE_IN_FILE_NAME.sub("_", view.scope.idea or view.scope.ambition)
+    return f"network-{code}-{view.as_of:%Y-%m-%d}{suffix}"
 
 
 @signed_in
@@ -56,31 +62,22 @@ def network():
     return payload.as_json(_view())
 
 
-def _download(view: assemble.NetworkView, body: bytes, mimetype: str, suffix: str) -> Response:
-    code = UNSAFE_IN_FILE_NAME.sub("_", view.scope.intervention or view.scope.ambition)
-    name = f"network-{code}-{view.as_of:%Y-%m-%d}{suffix}"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @signed_in
 def network_graphml():
     """The network as GraphML: every node and edge with its attributes."""
     view = _view()
-    return _download(view, export.to_graphml(view), export.GRAPHML_MIMETYPE, ".graphml")
+    return download(export.to_graphml(view), export.GRAPHML_MIMETYPE, _file_name(view, ".graphml"))
 
 
 @signed_in
 def network_nodes_csv():
     """The network's nodes as CSV, one row each."""
     view = _view()
-    return _download(view, export.nodes_csv(view), export.CSV_MIMETYPE + "; charset=utf-8", "-nodes.csv")
+    return table_download("csv", export.NODE_COLUMNS, export.node_rows(view), "Nodes", _file_name(view, "-nodes"))
 
 
 @signed_in
 def network_edges_csv():
     """The network's edges as CSV, one row each."""
     view = _view()
-    return _download(view, export.edges_csv(view), export.CSV_MIMETYPE + "; charset=utf-8", "-edges.csv")
+    return table_download("csv", export.EDGE_COLUMNS, export.edge_rows(view), "Edges", _file_name(view, "-edges"))

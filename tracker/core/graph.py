@@ -79,12 +79,11 @@ def betweenness(graph: nx.Graph) -> dict[str, float]:
 
     A link's length is 1/weight scaled to a whole number (the weights' least common multiple over
     its weight), so that paths of equal length compare equal: in floating point 1/4 + 1/5 + 1/3
-    need not equal 1/4 + 1/3 + 1/5, and a tie would then be credited to one path only.
+    need not equal 1/4 + 1/3 + 1/5, and a tie would then be credited to one path only. Lengths
+    are worked out as paths are searched: the caller's graph is left as it was.
     """
     scale = math.lcm(*(data["weight"] for _u, _v, data in graph.edges(data=True)))
-    for _u, _v, data in graph.edges(data=True):
-        data["distance"] = scale // data["weight"]
-    return nx.betweenness_centrality(graph, weight="distance", normalized=True)
+    return nx.betweenness_centrality(graph, weight=lambda _u, _v, data: scale // data["weight"], normalized=True)
 
 
 def communities(graph: nx.Graph) -> dict[str, int]:

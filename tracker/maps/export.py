@@ -1,29 +1,29 @@
 """The network as files: GraphML for graph tools (Gephi, yEd, networkx) and node and edge CSVs
-for spreadsheets and Power BI. Pure: a NetworkView in, text out.
+for spreadsheets and Power BI. Pure: a NetworkView in, a document or table rows out.
 
 GraphML has no empty value, so an attribute a node or edge does not have (a network's stage, a
-membership edge's weight) is left out of that element. CSV cells that a spreadsheet would run as a
-formula are neutralised as in the adoption exports; the files start with a byte order mark so Excel
-reads accents correctly.
+membership edge's weight) is left out of that element. The CSV files are tracker.tabular's: a column
+per field, empty where a node or edge has no value, flags as true/false, days as ISO dates.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-from dataclasses import fields
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, fields
 from datetime import date
 from typing import Any
 
 import networkx as nx
 
-from ..spreadsheets.exporting import neutralise
+from ..tabular import DAY, FLAG, NUMBER, TEXT, WHOLE, Column
 from .assemble import Edge, NetworkView, Node
 
 GRAPHML_MIMETYPE = "application/graphml+xml"
-CSV_MIMETYPE = "text/csv"
-NODE_COLUMNS = tuple(f.name for f in fields(Node))
-EDGE_COLUMNS = tuple(f.name for f in fields(Edge))
+# A column per field, headed by its name; the kinds say what each holds (the CSV writes them all plainly).
+KINDS = {"bool | None": FLAG, "date | None": DAY, "float | None": NUMBER, "int | None": WHOLE}
+NODE_COLUMNS = tuple(Column(f.name, KINDS.get(str(f.type), TEXT)) for f in fields(Node))
+EDGE_COLUMNS = tuple(Column(f.name, KINDS.get(str(f.type), TEXT)) for f in fields(Edge))
 # GraphML keys are typed once per attribute: keep each attribute to one Python type.
 FLOAT_ATTRIBUTES = frozenset({"lat", "lon", "exposure", "betweenness"})
 
@@ -49,9 +49,9 @@ def to_graph(view: NetworkView) -> nx.MultiGraph:
     scope as graph attributes."""
     about = {
         "ambition": view.scope.ambition,
-        "intervention": view.scope.intervention,
+        "intervention": view.scope.idea,
         "as_of": view.as_of.isoformat(),
-        "min_stage": view.min_stage.value,
+        "min_stage": view.threshold.value,
     }
     graph = nx.MultiGraph(**{k: v for k, v in about.items() if v is not None})
     for node in view.nodes:
@@ -68,32 +68,11 @@ def to_graphml(view: NetworkView) -> bytes:
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
+def node_rows(view: NetworkView) -> Iterator[Sequence[Any]]:
+    """One row per node (NODE_COLUMNS), in the view's order."""
+    return (astuple(node) for node in view.nodes)
 
 
-def _csv(columns: tuple[str, ...], records) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([_cell(getattr(record, column)) for column in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def nodes_csv(view: NetworkView) -> bytes:
-    """One row per node, in the view's order; empty cells where a node has no value."""
-    return _csv(NODE_COLUMNS, view.nodes)
-
-
-def edges_csv(view: NetworkView) -> bytes:
-    """One row per edge, in the view's order; membership edges have no weight or status."""
-    return _csv(EDGE_COLUMNS, view.edges)
+def edge_rows(view: NetworkView) -> Iterator[Sequence[Any]]:
+    """One row per edge (EDGE_COLUMNS), in the view's order; membership edges have no weight or status."""
+    return (astuple(edge) for edge in view.edges)

@@ -8,17 +8,15 @@ from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ..calendar import PROGRAMME_START, people_date, today
-from ..core.stages import LADDER
+from ..calendar import PROGRAMME_START, iso_day, people_date, today
+from ..core.stages import DEFAULT_THRESHOLD, LADDER, Stage, threshold_named
 from ..forms import Form
-from ..models import Stage
+from .drawing import BY_LINKS, GEOGRAPHIC
 
-DEFAULT_STAGE = Stage.IMPLEMENTING
 THRESHOLD_CHOICES = [SelectChoice(stage.value, stage.label) for stage in LADDER]
-GEOGRAPHIC, FORCE = "geographic", "force"
 LAYOUT_CHOICES = [
     SelectChoice(GEOGRAPHIC, "On the map of the south of England"),
-    SelectChoice(FORCE, "Grouped by network, drawn by their links"),
+    SelectChoice(BY_LINKS, "Grouped by network, drawn by their links"),
 ]
 DATE_EXAMPLE = "for example 2025-01-31"
 ALL_IDEAS = ""
@@ -37,15 +35,20 @@ def _lower(value):
 
 
 class AsOfField(DateField):
-    """A date, with NHS-style messages for an empty box and for something that is not a date."""
+    """A date written YYYY-MM-DD (calendar.iso_day), with NHS-style messages for an empty box and for
+    something that is not a date."""
 
     def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
+        if not valuelist:
+            return
+        text = "".join(valuelist).strip()
+        self.data = None
+        if not text:
             raise ValueError(f"Enter the date the map shows, {DATE_EXAMPLE}")
-        if valuelist:
-            valuelist = ["".join(valuelist).strip()]
-        super().process_formdata(valuelist)
+        try:
+            self.data = iso_day(text)
+        except ValueError:
+            raise ValueError(self.invalid_value_message) from None
 
 
 class SpreadMapForm(Form):
@@ -68,7 +71,7 @@ class SpreadMapForm(Form):
     min_stage = SelectField(
         "Counts as adopted from",
         choices=THRESHOLD_CHOICES,
-        default=DEFAULT_STAGE.value,
+        default=DEFAULT_THRESHOLD.value,
         filters=[_lower],
         validate_choice=False,  # validate_min_stage says what is wrong, in words
     )
@@ -102,16 +105,23 @@ class SpreadMapForm(Form):
             )
 
     def validate_min_stage(self, field):
-        if field.data not in {choice.value for choice in THRESHOLD_CHOICES}:
-            raise ValidationError("Choose the stage from which an organisation counts as adopted")
+        try:
+            threshold_named(field.data or "-")  # an empty choice is no stage, not the default
+        except ValueError:
+            raise ValidationError("Choose the stage from which an organisation counts as adopted") from None
 
     def validate_layout(self, field):
         if field.data not in {choice.value for choice in LAYOUT_CHOICES}:
             raise ValidationError("Choose how to lay out the map")
 
     @property
+    def idea(self) -> str | None:
+        """The change idea chosen (the field keeps the public parameter's name), or None for all."""
+        return self.intervention.data or None
+
+    @property
     def threshold(self) -> Stage:
-        return Stage(self.min_stage.data)
+        return threshold_named(self.min_stage.data)
 
     @property
     def day(self) -> date:

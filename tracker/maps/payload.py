@@ -1,36 +1,17 @@
-"""The network as the API, the map page and its script see it: plain JSON-ready dictionaries."""
+"""The network as the JSON API answers it (GET /api/v1/network): the one place a NetworkView
+becomes JSON. The field names are the API's (intervention, min_stage), which users' reports use."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy.orm import Session
-
-from ..cache import MetricsCache
-from ..models import Stage
 from . import assemble
-
-
-def network_payload(
-    session: Session,
-    ambition: str | None,
-    intervention: str | None,
-    as_of: date,
-    min_stage: Stage,
-    cache: MetricsCache | None = None,
-    include_drafts: bool = False,
-) -> dict:
-    """The API's answer for these filters; raises assemble.NotFound for an unknown code."""
-    scope = assemble.find_scope(session, ambition, intervention, include_drafts=include_drafts)
-    return as_json(assemble.build(session, scope, as_of, min_stage, cache))
 
 
 def as_json(view: assemble.NetworkView) -> dict:
     return {
         "ambition": view.scope.ambition,
-        "intervention": view.scope.intervention,
+        "intervention": view.scope.idea,
         "as_of": view.as_of.isoformat(),
-        "min_stage": view.min_stage.value,
+        "min_stage": view.threshold.value,
         "nodes": [node_json(n) for n in view.nodes],
         "edges": [edge_json(e) for e in view.edges],
         "insights": insights_json(view.insights),

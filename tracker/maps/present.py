@@ -1,20 +1,20 @@
-"""The spread map's tables and insights, from the network payload (pure: dicts in, rows out).
-
-The payload is what GET /api/v1/network answers (tracker.maps.payload). static/map.js builds
-the same organisation rows when the timeline moves: keep the columns in step.
+"""The spread map in words: its tables' rows, its insights and its timeline, worded for people.
+Pure: a NetworkView in, rows out. The page renders them, and static/map.js shows another month's
+rows as the page's data for that month gives them (tracker.maps.frames).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from ..calendar import people_date
+from ..calendar import PROGRAMME_START, people_date, people_month
+from ..core.coverage import month_end, month_index
 from ..core.graph import CATEGORY_LABELS
-from . import svg
+from .assemble import CATEGORY_ORDER, PROPOSED, NetworkView, Node
+from .styles import link_style, stage_key, stage_style
 
-CATEGORY_ORDER = ("early_adopter", "early_majority", "late_majority", "laggard", "not_yet")
+NO_NETWORK = "No network"
 
 
 def category_label(category: str | None) -> str:
@@ -23,8 +23,21 @@ def category_label(category: str | None) -> str:
     return CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
 
 
-def yes_no(value: bool | None) -> str:
-    return "Yes" if value else "No"
+def percent(value: float | None) -> str:
+    """0.5 → '50%'; None → 'Not known'."""
+    if value is None:
+        return "Not known"
+    return f"{round(value * 100):d}%"
+
+
+def node_summary(node: Node, network_names: Mapping[str, str]) -> str:
+    """One line about an organisation: name, ODS code, network, stage, adoption and exposure."""
+    network_text = f", {network_names.get(node.network, node.network)}" if node.network else ""
+    adopted = "adopted" if node.adopted else "not adopted"
+    return (
+        f"{node.name} ({node.ods}){network_text}: {stage_style(node.stage).label}, {adopted}; "
+        f"exposure {percent(node.exposure)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ class OrganisationRow:
     ods: str
     name: str
     network: str  # the network's name
-    stage: str  # a key of svg.STAGE_STYLES
+    stage: str  # a key of styles.STAGE_STYLES
     stage_label: str
     stage_tag: str
     adopted: bool
@@ -40,7 +53,6 @@ class OrganisationRow:
     frontier: bool
     community: str
     category: str
-    summary: str  # one line for the detail panel
 
 
 @dataclass(frozen=True)
@@ -97,71 +109,47 @@ class MapView:
         return sum(1 for row in self.organisations if row.adopted)
 
 
-def _names(payload: Mapping) -> dict[str, str]:
-    return {str(n["id"]): str(n.get("name") or n["id"]) for n in payload.get("nodes", [])}
-
-
-def organisation_rows(payload: Mapping) -> list[OrganisationRow]:
-    """One row per organisation node, by name."""
-    networks = svg.network_names(payload.get("nodes", []))
+def organisation_rows(view: NetworkView) -> list[OrganisationRow]:
+    """One row per organisation, by name."""
+    networks = view.network_names
     rows = []
-    for node in svg.organisations(payload.get("nodes", [])):
-        key = svg.stage_key(node.get("stage"))
-        style = svg.STAGE_STYLES[key]
-        network = node.get("network")
-        community = node.get("community")
+    for node in view.organisations:
+        style = stage_style(node.stage)
         rows.append(
             OrganisationRow(
-                ods=str(node.get("ods") or node["id"]),
-                name=str(node.get("name") or ""),
-                network=networks.get(network, network) if network else "No network",
-                stage=key,
+                ods=node.ods or node.id,
+                name=node.name,
+                network=networks.get(node.network, node.network) if node.network else NO_NETWORK,
+                stage=stage_key(node.stage),
                 stage_label=style.label,
                 stage_tag=style.tag,
-                adopted=bool(node.get("adopted")),
-                exposure=svg.percent(node.get("exposure")),
-                frontier=bool(node.get("frontier")),
-                community=str(community) if community is not None else "None",
-                category=category_label(node.get("adopter_category")),
-                summary=svg.node_summary(node, networks),
+                adopted=bool(node.adopted),
+                exposure=percent(node.exposure),
+                frontier=bool(node.frontier),
+                community=str(node.community) if node.community is not None else "None",
+                category=category_label(node.adopter_category),
             )
         )
     return sorted(rows, key=lambda r: (r.name.lower(), r.ods))
 
 
-def link_rows(payload: Mapping) -> list[LinkRow]:
+def link_rows(view: NetworkView) -> list[LinkRow]:
     """Learning links (membership is shown by the network column), by the names they join."""
-    names = _names(payload)
-    rows = []
-    for edge in payload.get("edges", []):
-        kind = str(edge.get("kind"))
-        if kind == "membership":
-            continue
-        source, target = str(edge.get("source")), str(edge.get("target"))
-        rows.append(
-            LinkRow(
-                source=source,
-                source_name=names.get(source, source),
-                target=target,
-                target_name=names.get(target, target),
-                kind=kind,
-                kind_label=svg.link_style(kind).label,
-                weight=edge.get("weight"),
-                proposed=edge.get("status") == "proposed",
-            )
+    names = {node.id: node.name for node in view.nodes}
+    rows = [
+        LinkRow(
+            source=edge.source,
+            source_name=names.get(edge.source, edge.source),
+            target=edge.target,
+            target_name=names.get(edge.target, edge.target),
+            kind=edge.kind,
+            kind_label=link_style(edge.kind).label,
+            weight=edge.weight,
+            proposed=edge.status == PROPOSED,
         )
+        for edge in view.learning_links
+    ]
     return sorted(rows, key=lambda r: (r.source_name.lower(), r.target_name.lower(), r.kind))
-
-
-def _day(value) -> str:
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-    return people_date(day)
 
 
 def _join(names: list[str]) -> str:
@@ -170,62 +158,61 @@ def _join(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def insights(payload: Mapping) -> Insights:
-    """The payload's insights with names, ordered and worded for the page."""
-    found = payload.get("insights") or {}
-    names = _names(payload)
+def insights(view: NetworkView) -> Insights:
+    """The view's insights with names, ordered and worded for the page."""
+    found = view.insights
+    names = {node.id: node.name for node in view.nodes}
 
-    def named(ods, detail: str = "") -> Named:
-        return Named(str(ods), names.get(str(ods), str(ods)), detail)
+    def named(ods: str, detail: str = "") -> Named:
+        return Named(ods, names.get(ods, ods), detail)
 
-    frontier = sorted(found.get("frontier", []), key=lambda f: (-(f.get("exposure") or 0), str(f.get("name"))))
-    brokers = sorted(found.get("brokers", []), key=lambda b: (-(b.get("betweenness") or 0), str(b.get("name"))))
-    categories = found.get("adopter_categories") or {}
-    ordered = [c for c in CATEGORY_ORDER if c in categories] + sorted(c for c in categories if c not in CATEGORY_ORDER)
+    def by_name(items) -> list[Named]:
+        return sorted(items, key=lambda n: n.name.lower())
+
+    def after(ods_codes) -> str:
+        return _join([names.get(o, o) for o in ods_codes])
+
+    categories = found.adopter_categories
     return Insights(
         frontier=[
-            Named(
-                str(f["ods"]), str(f.get("name") or names.get(str(f["ods"]), f["ods"])), svg.percent(f.get("exposure"))
-            )
-            for f in frontier
+            Named(r.ods, r.name, percent(r.value)) for r in sorted(found.frontier, key=lambda r: (-r.value, r.name))
         ],
         brokers=[
-            Named(
-                str(b["ods"]),
-                str(b.get("name") or names.get(str(b["ods"]), b["ods"])),
-                f"{b.get('betweenness') or 0:.2f}",
-            )
-            for b in brokers
+            Named(r.ods, r.name, f"{r.value:.2f}") for r in sorted(found.brokers, key=lambda r: (-r.value, r.name))
         ],
         communities=[
-            CommunityRow(
-                number=int(c.get("community", 0)),
-                members=sorted((named(o) for o in c.get("organisations", [])), key=lambda n: n.name.lower()),
-                reached=int(c.get("reached", 0)),
-                total=int(c.get("total", len(c.get("organisations", [])))),
-                coverage=svg.percent(c.get("coverage")),
-            )
-            for c in sorted(found.get("communities", []), key=lambda c: c.get("community", 0))
+            CommunityRow(c.number, by_name(named(o) for o in c.organisations), c.reached, c.total, percent(c.coverage))
+            for c in sorted(found.communities, key=lambda c: c.number)
         ],
-        isolated=sorted((named(o) for o in found.get("isolated", [])), key=lambda n: n.name.lower()),
+        isolated=by_name(named(o) for o in found.isolated),
         attributable=[
-            named(
-                a["ods"],
-                f"adopted on {_day(a.get('adopted_on'))}, after {_join([names.get(str(o), str(o)) for o in a.get('after', [])])}",
-            )
-            for a in found.get("attributable", [])
+            named(a.ods, f"adopted on {people_date(a.adopted_on)}, after {after(a.after)}") for a in found.attributable
         ],
         categories=[
-            (category_label(c), sorted((named(o) for o in categories[c]), key=lambda n: n.name.lower()))
-            for c in ordered
+            (category_label(c), by_name(named(o) for o in categories[c])) for c in CATEGORY_ORDER if c in categories
         ],
     )
 
 
-def map_view(payload: Mapping) -> MapView:
+def map_view(view: NetworkView) -> MapView:
     return MapView(
-        organisations=organisation_rows(payload),
-        links=link_rows(payload),
-        insights=insights(payload),
-        network_names=svg.network_names(payload.get("nodes", [])),
+        organisations=organisation_rows(view),
+        links=link_rows(view),
+        insights=insights(view),
+        network_names=view.network_names,
     )
+
+
+@dataclass(frozen=True)
+class Month:
+    """A step of the timeline: the day it shows (the month's last, or the day chosen) and its name."""
+
+    as_of: str  # ISO
+    label: str
+
+
+def timeline(day) -> list[Month]:
+    """The months from the programme's start to the day's, each as of its last day but the day's own."""
+    first, last = min(month_index(PROGRAMME_START), month_index(day)), month_index(day)
+    months = [Month(month_end(index).isoformat(), people_month(month_end(index))) for index in range(first, last)]
+    return [*months, Month(day.isoformat(), people_month(day))]

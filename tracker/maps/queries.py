@@ -1,11 +1,24 @@
-"""What the spread map's filters offer: ambitions, and the published change ideas of one."""
+"""The spread map's reads: what its filters offer, and the network as of a day as plain records.
+
+No Flask here. Each function is one statement whatever the size of the data.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+from datetime import date
 
-from ..models import Ambition, ChangeIdea, ChangePackage, PackageStatus
+from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from ..catalogue.queries import counted_ideas
+from ..core.graph import LinkRecord, OrganisationRecord
+from ..core.stages import Stage
+from ..models import AdoptionSpell, Ambition, ChangeIdea, ChangePackage, LearningLink, LinkStatus, Network, Organisation
+from ..reports.queries import SPELL_RANK
+from .assemble import AdoptionState, NotFound, Scope
+
+# The filters -----------------------------------------------------------------------------------
 
 
 def ambitions(session: Session) -> list[Ambition]:
@@ -13,24 +26,129 @@ def ambitions(session: Session) -> list[Ambition]:
 
 
 def published_ideas(session: Session, ambition: Ambition) -> list[ChangeIdea]:
-    """The ambition's ideas in published packages, in catalogue order (the ideas coverage counts)."""
-    return list(
-        session.scalars(
-            select(ChangeIdea)
-            .join(ChangeIdea.package)
-            .where(ChangePackage.ambition_id == ambition.id, ChangePackage.status == PackageStatus.PUBLISHED)
-            .order_by(ChangePackage.position, ChangePackage.code, ChangeIdea.position, ChangeIdea.code)
-        )
-    )
+    """The ambition's ideas that coverage counts, in catalogue order."""
+    return list(session.scalars(counted_ideas(ambition.id)))
 
 
 def idea_exists(session: Session, code: str) -> bool:
     """Whether a published idea has the code (draft ideas are not on the map)."""
-    return (
-        session.scalar(
-            select(ChangeIdea.id)
-            .join(ChangeIdea.package)
-            .where(ChangeIdea.code == code, ChangePackage.status == PackageStatus.PUBLISHED)
+    found = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangeIdea.code == code, ChangePackage.is_published)
+    return session.scalar(found) is not None
+
+
+# The network -----------------------------------------------------------------------------------
+
+
+def find_scope(session: Session, ambition: str | None, idea: str | None, include_drafts: bool = False) -> Scope:
+    """The scope an ambition code or an idea code names (one statement); NotFound if none.
+
+    An idea implies its ambition; given both, they must agree. Ideas in draft packages are
+    found only with include_drafts; an ambition's scope is always the ideas coverage counts.
+    The parameter names in NotFound are the API's.
+    """
+    if idea is not None:
+        return _idea_scope(session, ambition, idea, include_drafts)
+    if ambition is None:
+        raise ValueError("an ambition or an idea is needed")
+    ambition_id = select(Ambition.id).where(Ambition.code == ambition).scalar_subquery()
+    ideas = counted_ideas(ambition_id).with_only_columns(ChangeIdea.id).subquery()
+    rows = session.execute(
+        select(Ambition.code, ideas.c.id)
+        .select_from(Ambition)
+        .outerjoin(ideas, true())
+        .where(Ambition.code == ambition)
+    ).all()
+    if not rows:
+        raise NotFound("ambition", f"No ambition has the code {ambition}")
+    return Scope(ambition, None, tuple(sorted(idea_id for _code, idea_id in rows if idea_id is not None)))
+
+
+def _idea_scope(session: Session, ambition: str | None, idea: str, include_drafts: bool) -> Scope:
+    row = session.execute(
+        select(ChangeIdea.id, Ambition.code, ChangePackage.is_published)
+        .join(ChangePackage, ChangeIdea.package_id == ChangePackage.id)
+        .join(Ambition, ChangePackage.ambition_id == Ambition.id)
+        .where(ChangeIdea.code == idea)
+    ).first()
+    if row is None or not (row.is_published or include_drafts):
+        raise NotFound("intervention", f"No intervention has the code {idea}")
+    if ambition is not None and ambition != row.code:
+        raise NotFound("intervention", f"The intervention {idea} is not one of the ambition {ambition}'s")
+    return Scope(row.code, idea, (row.id,))
+
+
+def open_organisations(session: Session, day: date) -> list[tuple[int, OrganisationRecord]]:
+    """(id, record) of every organisation open on the day, by ODS code."""
+    rows = session.execute(
+        select(
+            Organisation.id,
+            Organisation.ods_code,
+            Organisation.name,
+            Network.code,
+            Organisation.latitude,
+            Organisation.longitude,
         )
-        is not None
+        .outerjoin(Network, Organisation.network_id == Network.id)
+        .where(Organisation.is_open_on(day))
+        .order_by(Organisation.ods_code)
     )
+    return [(id_, OrganisationRecord(ods, name, network, lat, lon)) for id_, ods, name, network, lat, lon in rows]
+
+
+def networks(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of every network, by code."""
+    return [(code, name) for code, name in session.execute(select(Network.code, Network.name).order_by(Network.code))]
+
+
+def active_links(session: Session, day: date) -> list[LinkRecord]:
+    """Learning links active on the day between organisations open on it, proposed ones included.
+
+    Each link runs from the lower ODS code to the higher; sorted by source, target and kind.
+    """
+    source, target = aliased(Organisation), aliased(Organisation)
+    rows = session.execute(
+        select(source.ods_code, target.ods_code, LearningLink.kind, LearningLink.weight, LearningLink.status)
+        .join(source, LearningLink.source_id == source.id)
+        .join(target, LearningLink.target_id == target.id)
+        .where(
+            or_(LearningLink.start_date.is_(None), LearningLink.start_date <= day),
+            or_(LearningLink.end_date.is_(None), LearningLink.end_date >= day),
+            source.is_open_on(day),
+            target.is_open_on(day),
+        )
+    )
+    links = [
+        LinkRecord(min(a, b), max(a, b), kind.value, weight, status == LinkStatus.CONFIRMED)
+        for a, b, kind, weight, status in rows
+    ]
+    return sorted(links, key=lambda link: (link.source, link.target, link.kind))
+
+
+def adoption_states(session: Session, idea_ids: Sequence[int], day: date, threshold: Stage) -> dict[int, AdoptionState]:
+    """Per organisation id (open or not) with a spell of the ideas begun on or before the day: its standing.
+
+    One statement over the spells (tracker.core.ledger: void events have none): each
+    organisation × idea's state on the day, and the first day a state at or above the threshold
+    held, gathered per organisation. A spell of no length (an event replaced on its own date by a
+    later-logged one) was never the state, so it gives neither.
+    """
+    if not idea_ids:
+        return {}
+    rank = SPELL_RANK
+    holds_on_the_day = or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day)
+    held = or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts)
+    rows = session.execute(
+        select(
+            AdoptionSpell.organisation_id,
+            func.max(case((holds_on_the_day, rank))),
+            func.min(case((and_(held, rank >= threshold.rank), AdoptionSpell.starts))),
+        )
+        .where(AdoptionSpell.starts <= day, AdoptionSpell.change_idea_id.in_(idea_ids))
+        .group_by(AdoptionSpell.organisation_id)
+    )
+    return {org: AdoptionState(int(rank), _as_date(first)) for org, rank, first in rows}
+
+
+def _as_date(value) -> date | None:
+    # MIN() over a CASE loses the column type on SQLite, which then answers ISO strings.
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -1,37 +1,54 @@
 """The spread map: where an ambition's change ideas have spread, on a map of the south of England
 or laid out by their learning links, with the same content as tables and the network's insights.
 
-The page is server-rendered from the same payload the JSON API answers (GET /api/v1/network,
-built by tracker.maps.payload.network_payload): the tables, the insights and an SVG of the
-map for browsers without JavaScript and for printing. static/map.js then draws the interactive
-map with Cytoscape.js, and its timeline fetches the API month by month.
+Both views call tracker.maps.service.spread_map, as the graph API (tracker.api.graph) calls its
+network(). The page is rendered on the server: the tables, the insights and an SVG of the map for
+browsers without JavaScript and for printing. It hands static/map.js the frame of its day and the
+timeline's months (tracker.maps.frames); map.js draws the live map with Cytoscape.js at the
+positions given, and asks spread_map_month for the frame of each month the timeline shows.
 """
 
 from __future__ import annotations
-
-from dataclasses import asdict
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from ..access import sees_drafts, signed_in
 from ..cache import metrics_cache
-from ..calendar import PROGRAMME_START, people_date, people_month
-from ..core import coverage as cov
+from ..calendar import people_date
 from ..db import get_session
-from . import assemble, present, queries, svg
-from .forms import GEOGRAPHIC, SpreadMapForm
-from .outline import load_outline
-from .payload import network_payload
+from . import frames, present, queries, service, svg
+from .assemble import NotFound
+from .drawing import GEOGRAPHIC
+from .forms import SpreadMapForm
+from .styles import LINK_STYLES, STAGE_STYLES, link_dash
 
 bp = Blueprint("maps", __name__)
 
 ORGANISATION_PLACEHOLDER = "ODS_CODE"  # map.js puts the organisation's code here
 
 
-def month_label(day: date) -> str:
-    return people_month(day)
+@bp.get("/spread-map")
+@signed_in
+def spread_map():
+    """The spread map of an ambition (or one change idea) as of a day, its tables and insights."""
+    form, ambition_title = _read_form()
+    crumbs = [("Home", url_for("main.home"))]
+    if not form.validate():
+        return render_template("maps/spread_map.html", form=form, view=None, breadcrumbs=crumbs), 400
+    found = _spread_map(form)
+    return render_template("maps/spread_map.html", **_page(form, ambition_title, found), breadcrumbs=crumbs)
+
+
+@bp.get("/spread-map/month")
+@signed_in
+def spread_map_month():
+    """The spread map as of another day, for the page's timeline: the frame map.js draws, as JSON."""
+    form, _ambition_title = _read_form()
+    if not form.validate():
+        return {"errors": form.errors}, 400
+    found = _spread_map(form)
+    return frames.frame_json(form.day, found.view, found.drawing)
 
 
 def _read_form() -> tuple[SpreadMapForm, str]:
@@ -49,17 +66,25 @@ def _read_form() -> tuple[SpreadMapForm, str]:
         ideas=[(i.code, f"{i.code}: {i.title}") for i in ideas],
     )
     form.ambition.data = ambition.code
-    idea = form.intervention.data
+    idea = form.idea
     if idea and idea not in {i.code for i in ideas} and not queries.idea_exists(session, idea):
         abort(404)
     return form, ambition.title
 
 
+def _spread_map(form: SpreadMapForm) -> service.SpreadMap:
+    filters = service.Filters(form.ambition.data, form.idea, form.day, form.threshold)
+    try:
+        return service.spread_map(get_session(), filters, form.layout.data, metrics_cache(), sees_drafts())
+    except NotFound:
+        abort(404)
+
+
 def _query(form: SpreadMapForm) -> dict[str, str]:
-    """The API's query string for the form's choices (the layout is the page's own)."""
+    """The filters as a query string's values (the downloads' and the timeline's)."""
     params = {"ambition": form.ambition.data, "as_of": form.day.isoformat(), "min_stage": form.threshold.value}
-    if form.intervention.data:
-        params["intervention"] = form.intervention.data
+    if form.idea:
+        params["intervention"] = form.idea
     return params
 
 
@@ -72,65 +97,38 @@ def _description(view: present.MapView, layout: str) -> str:
     )
 
 
-@bp.get("/spread-map")
-@signed_in
-def spread_map():
-    """The spread map of an ambition (or one change idea) as of a day, its tables and insights."""
-    form, ambition_title = _read_form()
-    crumbs = [("Home", url_for("main.home"))]
-    if not form.validate():
-        return render_template("maps/spread_map.html", form=form, view=None, breadcrumbs=crumbs), 400
-    session = get_session()
-    params = _query(form)
-    try:
-        payload = network_payload(
-            session,
-            form.ambition.data,
-            form.intervention.data or None,
-            form.day,
-            form.threshold,
-            metrics_cache(),
-            include_drafts=sees_drafts(),
-        )
-    except assemble.NotFound:
-        abort(404)
-    view = present.map_view(payload)
-    outline = load_outline()
-    projection = svg.projection_for(outline)
-    idea_label = (
-        next((c.label for c in form.intervention.choices if c.value == form.intervention.data), None)
-        if form.intervention.data
-        else None
-    )
-    heading = f"{ambition_title}: {idea_label or 'all change ideas'}"
+def _heading(form: SpreadMapForm, ambition_title: str) -> str:
+    chosen = form.idea
+    idea_label = next((c.label for c in form.intervention.choices if c.value == chosen), None) if chosen else None
+    return f"{ambition_title}: {idea_label or 'all change ideas'}"
+
+
+def _page(form: SpreadMapForm, ambition_title: str, found: service.SpreadMap) -> dict:
+    """What the page shows besides the form: the heading, the maps, the key, the tables and map.js's data."""
+    heading, params, layout = _heading(form, ambition_title), _query(form), form.layout.data
     title = f"Spread map of {heading}, as of {people_date(form.day)}"
-    layout = form.layout.data
-    return render_template(
-        "maps/spread_map.html",
-        form=form,
-        view=view,
-        heading=heading,
-        layout=layout,
-        day=form.day,
-        month_label=month_label,
-        threshold=form.threshold,
-        params=params,
-        # The server's SVG is always geographic: it is the map for printing and without JavaScript.
-        map_svg=Markup(svg.map_svg(payload, outline, title=title, description=_description(view, GEOGRAPHIC))),
-        attribution=outline.attribution,
-        projection=projection,
-        map_description=_description(view, layout),
-        stage_styles=svg.STAGE_STYLES,
-        stage_json={key: asdict(style) for key, style in svg.STAGE_STYLES.items()},
-        link_json={
-            "kinds": {kind: asdict(style) for kind, style in svg.LINK_STYLES.items()},
-            "dashes": svg.DASHES,
-        },
-        link_styles=svg.LINK_STYLES,
-        link_dash=svg.link_dash,
-        timeline_months=cov.month_index(form.day) - cov.month_index(PROGRAMME_START),
-        programme_start=PROGRAMME_START,
-        organisation_url=url_for("organisations.organisation", ods=ORGANISATION_PLACEHOLDER),
-        organisation_placeholder=ORGANISATION_PLACEHOLDER,
-        breadcrumbs=crumbs,
-    )
+    # The server's SVG is always geographic: it is the map for printing and without JavaScript.
+    description = _description(found.view, GEOGRAPHIC)
+    map_svg = svg.map_svg(found.on_map, found.outline, title=title, description=description)
+    months = present.timeline(form.day)
+    return {
+        "form": form,
+        "view": found.view,
+        "heading": heading,
+        "layout": layout,
+        "day": form.day,
+        "threshold": form.threshold,
+        "params": params,
+        "map_svg": Markup(map_svg),
+        "attribution": found.outline.attribution,
+        "map_description": _description(found.view, layout),
+        "stage_styles": STAGE_STYLES,
+        "link_styles": LINK_STYLES,
+        "link_dash": link_dash,
+        "months": months,
+        "months_json": frames.months_json(months),
+        "frame_json": frames.frame_json(form.day, found.view, found.drawing),
+        "month_url": url_for("maps.spread_map_month", **params, layout=layout),
+        "organisation_url": url_for("organisations.organisation", ods=ORGANISATION_PLACEHOLDER),
+        "organisation_placeholder": ORGANISATION_PLACEHOLDER,
+    }

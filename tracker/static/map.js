@@ -1,23 +1,20 @@
 // The spread map (templates/maps/spread_map.html): draws the network with Cytoscape.js, over the
 // outline of the south of England or laid out by its links, and moves it month by month.
 //
-// Everything it needs comes from the page: data-* attributes on #spread-map (the API address and
-// query, the projection, the stage and link styles, all from tracker/maps) and the JSON API
-// (GET /api/v1/network). The canvas is not accessible, so the tables after the map carry the same
-// content, and this module keeps them in step with the month shown. After each draw it writes
-// data-node-count (organisations drawn), data-colours (ODS code → stage), data-drawn-as-of and
-// data-label-px (the labels' size on screen) on the figure, for tests and for anyone reading the
-// page's state.
+// Everything it draws comes from the server (tracker/maps/frames.py): the page's data-frame is the
+// map as of the page's day, with every organisation already placed (x, y), coloured and labelled,
+// every link styled and the tables' rows worded; data-months is the timeline; for another month it
+// asks data-month-url for that month's frame. It computes no position and words no row of its
+// own: it draws, animates, and answers the pointer and the keyboard. The canvas is not accessible,
+// so the tables after the map carry the same content, and this module keeps them in step with the
+// month shown. After each draw it writes data-node-count (organisations drawn), data-colours (ODS
+// code → stage), data-drawn-as-of and data-label-px (the labels' size on screen) on the figure,
+// for tests and for anyone reading the page's state.
 //
 // The CSP allows no inline script or style: Cytoscape styles its elements through the CSSOM
 // (allowed), and the one <style> element it would inject is pre-empted below.
 import cytoscape from "./vendor/cytoscape/cytoscape.esm.min.js";
 
-const MONTHS = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
-];
-const NOT_STARTED = "none";
 const PLAY_STEP_MS = 900;
 const INPUT_DELAY_MS = 150;
 const FONT = "Arial, sans-serif";
@@ -43,97 +40,11 @@ function readJson(element, name) {
   return JSON.parse(element.dataset[name]);
 }
 
-// Months ------------------------------------------------------------------------------------------
-
-function monthIndex(iso) {
-  const [year, month] = iso.split("-").map(Number);
-  return year * 12 + (month - 1);
-}
-
-function monthLabel(index) {
-  return `${MONTHS[index % 12]} ${Math.floor(index / 12)}`;
-}
-
-function monthEnd(index) {
-  const year = Math.floor(index / 12);
-  const month = index % 12; // 0-based
-  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return `${year}-${String(month + 1).padStart(2, "0")}-${String(last).padStart(2, "0")}`;
-}
-
-// Placing organisations: the same rules as tracker/maps/svg.py (place_organisations) --------------
-
-function byOds(a, b) {
-  const ka = `${a.ods ?? ""}\u0000${a.id}`;
-  const kb = `${b.ods ?? ""}\u0000${b.id}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-function project(p, lon, lat) {
-  return { x: p.padding + (lon - p.west) * p.kx, y: p.padding + (p.north - lat) * p.ky };
-}
-
-function placeOrganisations(organisations, p) {
-  const places = new Map();
-  const unplaced = [];
-  for (const node of organisations) {
-    if (node.lat === null || node.lat === undefined || node.lon === null || node.lon === undefined) {
-      unplaced.push(node);
-    } else {
-      const key = `${Number(node.lat).toFixed(4)},${Number(node.lon).toFixed(4)}`;
-      if (!places.has(key)) places.set(key, []);
-      places.get(key).push(node);
-    }
-  }
-  const positions = new Map();
-  for (const group of places.values()) {
-    group.sort(byOds);
-    const centre = project(p, Number(group[0].lon), Number(group[0].lat));
-    group.forEach((node, k) => {
-      positions.set(node.id, { x: centre.x + (k - (group.length - 1) / 2) * p.spacing, y: centre.y });
-    });
-  }
-  unplaced.sort(byOds).forEach((node, k) => {
-    const start = p.padding + p.spacing / 2;
-    positions.set(node.id, { x: start + k * p.spacing, y: start });
-  });
-  return positions;
-}
-
-// Words -------------------------------------------------------------------------------------------
-
-function percent(value) {
-  return value === null || value === undefined ? "Not known" : `${Math.round(value * 100)}%`;
-}
-
 function yesNo(value) {
   return value ? "Yes" : "No";
 }
 
-const CATEGORY_LABELS = {
-  early_adopter: "Early adopter",
-  early_majority: "Early majority",
-  late_majority: "Late majority",
-  laggard: "Laggard",
-  not_yet: "Not yet",
-};
-
-function categoryLabel(category) {
-  if (!category) return "Not known";
-  return CATEGORY_LABELS[category] ?? category.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
-}
-
-function stageKey(stage, stages) {
-  return stage && stages[stage] ? stage : NOT_STARTED;
-}
-
-function byName(a, b) {
-  const ka = (a.name ?? "").toLowerCase();
-  const kb = (b.name ?? "").toLowerCase();
-  return ka < kb ? -1 : ka > kb ? 1 : byOds(a, b);
-}
-
-// DOM helpers (textContent only: nothing from the API is parsed as HTML) ---------------------------
+// DOM helpers (textContent only: nothing the server sends is parsed as HTML) -------------------------
 
 function el(tag, className, text) {
   const element = document.createElement(tag);
@@ -152,8 +63,8 @@ function cell(heading, ...content) {
   return td;
 }
 
-function tag(style) {
-  return el("strong", `nhsuk-tag nhsuk-tag--${style.tag}`, style.label);
+function tag(row) {
+  return el("strong", `nhsuk-tag nhsuk-tag--${row.stage_tag}`, row.stage_label);
 }
 
 // The map -----------------------------------------------------------------------------------------
@@ -161,16 +72,12 @@ function tag(style) {
 class SpreadMap {
   constructor(figure) {
     this.figure = figure;
-    this.api = figure.dataset.api;
-    this.query = readJson(figure, "query");
-    this.asOf = figure.dataset.asOf;
     this.layout = figure.dataset.layout;
-    this.projection = readJson(figure, "projection");
-    this.stages = readJson(figure, "stages");
-    this.links = readJson(figure, "links");
+    this.frame = readJson(figure, "frame");
+    this.months = readJson(figure, "months");
+    this.monthUrl = figure.dataset.monthUrl;
     this.organisationUrl = figure.dataset.organisationUrl;
     this.placeholder = figure.dataset.organisationPlaceholder;
-    this.firstMonth = Math.min(monthIndex(figure.dataset.start), monthIndex(this.asOf));
 
     this.live = figure.querySelector(".app-map__live");
     this.canvas = figure.querySelector("#spread-map-canvas");
@@ -184,8 +91,8 @@ class SpreadMap {
     this.linkTable = document.querySelector("#spread-map-links");
     this.noLinks = document.querySelector("#spread-map-no-links");
 
-    this.nodes = new Map(); // id → payload node, for the month drawn
-    this.networkNames = new Map();
+    this.marks = new Map(); // id → the organisation as drawn, for the month drawn
+    this.rows = new Map(); // ODS code → its row in the table
     this.request = null;
     this.inputTimer = null;
     this.playTimer = null;
@@ -235,7 +142,7 @@ class SpreadMap {
     this.organisationRows.addEventListener("focusout", () => this.unhighlight());
     this.organisationRows.addEventListener("mouseleave", () => this.unhighlight());
 
-    this.load(this.asOf, false);
+    this.showFrame(this.frame, false);
   }
 
   // The server's SVG of the map sits in <noscript>, which with scripting on is text. Copy it out
@@ -342,9 +249,7 @@ class SpreadMap {
   // Loading a month -------------------------------------------------------------------------------
 
   monthFor(value) {
-    const index = this.firstMonth + Number(value);
-    const last = Number(this.range.max);
-    return { index, asOf: Number(value) >= last ? this.asOf : monthEnd(index), label: monthLabel(index) };
+    return this.months[Number(value)];
   }
 
   monthChosen(now) {
@@ -353,9 +258,9 @@ class SpreadMap {
     this.range.setAttribute("aria-valuetext", month.label);
     clearTimeout(this.inputTimer);
     if (now) {
-      this.load(month.asOf, true);
+      this.load(month.as_of, true);
     } else {
-      this.inputTimer = setTimeout(() => this.load(month.asOf, true), INPUT_DELAY_MS);
+      this.inputTimer = setTimeout(() => this.load(month.as_of, true), INPUT_DELAY_MS);
     }
   }
 
@@ -364,8 +269,7 @@ class SpreadMap {
     const request = new AbortController();
     this.request = request;
     this.figure.dataset.state = "loading";
-    const url = new URL(this.api, window.location.origin);
-    for (const [name, value] of Object.entries(this.query)) url.searchParams.set(name, value);
+    const url = new URL(this.monthUrl, window.location.origin);
     url.searchParams.set("as_of", asOf);
     try {
       const response = await fetch(url, {
@@ -373,14 +277,10 @@ class SpreadMap {
         headers: { Accept: "application/json" },
         signal: request.signal,
       });
-      if (!response.ok) throw new Error(`The network API answered ${response.status}`);
-      const payload = await response.json();
+      if (!response.ok) throw new Error(`The map for ${asOf} answered ${response.status}`);
+      const frame = await response.json();
       if (request !== this.request) return; // a later month was asked for meanwhile
-      this.draw(payload);
-      this.error.hidden = true;
-      if (announce) this.announce(payload);
-      this.figure.dataset.state = "ready";
-      this.playTimer = this.playing ? setTimeout(() => this.step(), PLAY_STEP_MS) : null;
+      this.showFrame(frame, announce);
     } catch (error) {
       if (error.name === "AbortError") return;
       this.pause();
@@ -388,6 +288,14 @@ class SpreadMap {
       this.error.textContent = "The map for this month could not be loaded. Try again, or reload the page.";
       this.error.hidden = false;
     }
+  }
+
+  showFrame(frame, announce) {
+    this.draw(frame);
+    this.error.hidden = true;
+    if (announce) this.announce(frame);
+    this.figure.dataset.state = "ready";
+    this.playTimer = this.playing ? setTimeout(() => this.step(), PLAY_STEP_MS) : null;
   }
 
   // Playing the months in turn --------------------------------------------------------------------
@@ -418,57 +326,42 @@ class SpreadMap {
 
   // Drawing ---------------------------------------------------------------------------------------
 
-  draw(payload) {
-    const organisations = payload.nodes.filter((n) => n.kind === "organisation");
-    const networks = payload.nodes.filter((n) => n.kind === "network");
-    this.networkNames = new Map(networks.map((n) => [n.network, n.name]));
-    this.nodes = new Map(organisations.map((n) => [n.id, n]));
-    const positions = placeOrganisations(organisations, this.projection);
-    const force = this.layout === "force";
-    const parents = new Map(networks.map((n) => [n.network, n.id]));
-    const grouped = new Set(organisations.map((n) => n.network).filter((code) => parents.has(code)));
-
-    const elements = [];
-    if (force) {
-      for (const network of networks) {
-        if (grouped.has(network.network)) {
-          elements.push({ group: "nodes", data: { id: network.id, name: network.name }, classes: "network" });
-        }
-      }
-    }
-    for (const node of organisations) {
-      const style = this.stages[stageKey(node.stage, this.stages)];
+  draw(frame) {
+    this.frame = frame;
+    this.marks = new Map(frame.marks.map((mark) => [mark.id, mark]));
+    this.rows = new Map(frame.organisations.map((row) => [row.ods, row]));
+    const elements = frame.groups.map((group) => ({
+      group: "nodes",
+      data: { id: group.id, name: group.name },
+      classes: "network",
+    }));
+    for (const mark of frame.marks) {
       elements.push({
         group: "nodes",
         data: {
-          id: node.id,
-          ods: node.ods,
-          label: node.network ? `${node.ods}\n${node.network}` : node.ods,
-          short: node.ods,
-          fill: style.fill,
-          stroke: style.stroke,
-          parent: force && parents.has(node.network) ? parents.get(node.network) : undefined,
+          id: mark.id,
+          ods: mark.ods,
+          label: mark.label.join("\n"),
+          short: mark.label[0],
+          fill: mark.fill,
+          stroke: mark.stroke,
+          parent: mark.group ?? undefined,
         },
-        position: { ...positions.get(node.id) },
-        classes: node.adopted ? "organisation adopted" : "organisation",
+        position: { x: mark.x, y: mark.y },
+        classes: mark.adopted ? "organisation adopted" : "organisation",
       });
     }
-    for (const edge of payload.edges) {
-      if (edge.kind === "membership" || !this.nodes.has(edge.source) || !this.nodes.has(edge.target)) continue;
-      const style = this.links.kinds[edge.kind] ?? this.links.kinds.other;
-      const classes = [];
-      if (edge.status === "proposed") classes.push("proposed");
-      else if (style.line === "dotted") classes.push("dotted");
+    for (const line of frame.lines) {
       elements.push({
         group: "edges",
         data: {
-          id: `${edge.source}|${edge.target}|${edge.kind}`,
-          source: edge.source,
-          target: edge.target,
-          colour: style.colour,
-          width: 1 + 0.75 * Math.min(Math.max(edge.weight ?? 1, 1), 5),
+          id: `${line.source}|${line.target}|${line.kind}`,
+          source: line.source,
+          target: line.target,
+          colour: line.colour,
+          width: line.width,
         },
-        classes: classes.join(" "),
+        classes: line.line === "dashed" ? "proposed" : line.line === "dotted" ? "dotted" : "",
       });
     }
 
@@ -476,26 +369,10 @@ class SpreadMap {
       this.cy.elements().remove();
       this.cy.add(elements);
     });
-    if (force) {
-      this.cy
-        .layout({
-          name: "cose",
-          randomize: false, // start from the geographic places: the same data draws the same
-          animate: false,
-          fit: true,
-          padding: 24,
-          nodeDimensionsIncludeLabels: true,
-          componentSpacing: 60,
-          idealEdgeLength: () => 90,
-          nodeRepulsion: () => 60000,
-          numIter: 1500,
-        })
-        .run();
-    }
     this.fit();
-    this.updateTables(payload, organisations);
-    this.writeState(payload, organisations);
-    if (this.highlighted && this.nodes.has(this.highlighted)) this.show(this.highlighted, "keep");
+    this.updateTables(frame);
+    this.writeState(frame);
+    if (this.highlighted && this.marks.has(this.highlighted)) this.show(this.highlighted, "keep");
   }
 
   // Geographic: the canvas covers the outline's SVG exactly, and model units are the SVG's user
@@ -506,7 +383,7 @@ class SpreadMap {
     if (this.layout === "force") {
       this.cy.fit(undefined, 24);
     } else {
-      const zoom = this.canvas.clientWidth / this.projection.width;
+      const zoom = this.canvas.clientWidth / this.frame.width;
       this.cy.viewport({ zoom, pan: { x: 0, y: 0 } });
       const narrow = this.canvas.clientWidth < NARROW_PX;
       if (zoom !== this.zoom || narrow !== this.narrow) {
@@ -518,38 +395,30 @@ class SpreadMap {
     if (label.nonempty()) this.figure.dataset.labelPx = String(parseFloat(label.renderedStyle("font-size")));
   }
 
-  writeState(payload, organisations) {
+  writeState(frame) {
     const colours = {};
-    for (const node of organisations) colours[node.ods] = stageKey(node.stage, this.stages);
-    const adopted = organisations.filter((n) => n.adopted).length;
+    for (const mark of frame.marks) colours[mark.ods] = mark.stage;
     const month = this.monthFor(this.range.value);
     this.figure.dataset.nodeCount = String(this.cy.nodes(".organisation").length);
     this.figure.dataset.colours = JSON.stringify(colours);
-    this.figure.dataset.drawnAsOf = payload.as_of;
+    this.figure.dataset.drawnAsOf = frame.as_of;
     this.canvas.setAttribute(
       "aria-label",
-      `Spread map for ${month.label}: ${adopted} of ${organisations.length} organisations have adopted. ` +
+      `Spread map for ${month.label}: ${frame.adopted} of ${frame.marks.length} organisations have adopted. ` +
         "The tables after the map hold the same information.",
     );
-    for (const date of document.querySelectorAll(".app-map-date")) date.textContent = this.longDate(payload.as_of);
+    for (const date of document.querySelectorAll(".app-map-date")) date.textContent = frame.date;
   }
 
-  longDate(iso) {
-    const [year, month, day] = iso.split("-").map(Number);
-    return `${day} ${MONTHS[month - 1]} ${year}`;
-  }
-
-  announce(payload) {
-    const organisations = payload.nodes.filter((n) => n.kind === "organisation");
-    const adopted = organisations.filter((n) => n.adopted).length;
+  announce(frame) {
     const month = this.monthFor(this.range.value);
-    this.announcer.textContent = `${month.label}: ${adopted} of ${organisations.length} organisations have adopted.`;
+    this.announcer.textContent = `${month.label}: ${frame.adopted} of ${frame.marks.length} organisations have adopted.`;
   }
 
   // The tables ------------------------------------------------------------------------------------
 
-  updateTables(payload, organisations) {
-    const rows = [...organisations].sort(byName).map((node) => this.organisationRow(node));
+  updateTables(frame) {
+    const rows = frame.organisations.map((row) => this.organisationRow(row));
     if (rows.length === 0) {
       const row = el("tr", "nhsuk-table__row");
       const td = el("td", "nhsuk-table__cell", "No organisation was open on this date.");
@@ -558,79 +427,67 @@ class SpreadMap {
       rows.push(row);
     }
     this.organisationRows.replaceChildren(...rows);
-
-    const names = new Map(payload.nodes.map((n) => [n.id, n.name]));
-    const links = payload.edges
-      .filter((e) => e.kind !== "membership")
-      .map((e) => ({ ...e, sourceName: names.get(e.source) ?? e.source, targetName: names.get(e.target) ?? e.target }))
-      .sort((a, b) => {
-        const ka = `${a.sourceName.toLowerCase()}\u0000${a.targetName.toLowerCase()}\u0000${a.kind}`;
-        const kb = `${b.sourceName.toLowerCase()}\u0000${b.targetName.toLowerCase()}\u0000${b.kind}`;
-        return ka < kb ? -1 : ka > kb ? 1 : 0;
-      });
-    this.linkTable.querySelector("tbody").replaceChildren(...links.map((link) => this.linkRow(link)));
-    this.linkTable.hidden = links.length === 0;
-    this.noLinks.hidden = links.length > 0;
+    this.linkTable.querySelector("tbody").replaceChildren(...frame.links.map((link) => this.linkRow(link)));
+    this.linkTable.hidden = frame.links.length === 0;
+    this.noLinks.hidden = frame.links.length > 0;
   }
 
-  organisationRow(node) {
-    const row = el("tr", "nhsuk-table__row");
-    row.dataset.ods = node.ods;
-    const key = stageKey(node.stage, this.stages);
-    row.dataset.stage = key;
-    const link = el("a", undefined, node.name);
-    link.href = this.organisationUrl.replace(this.placeholder, encodeURIComponent(node.ods));
-    row.append(
-      cell("Organisation", link, ` (${node.ods})`),
-      cell("Network", node.network ? this.networkNames.get(node.network) ?? node.network : "No network"),
-      cell("Stage", tag(this.stages[key])),
-      cell("Adopted", yesNo(node.adopted)),
-      cell("Exposure", percent(node.exposure)),
-      cell("Frontier", yesNo(node.frontier)),
-      cell("Community", node.community === null || node.community === undefined ? "None" : String(node.community)),
-      cell("Adopter category", categoryLabel(node.adopter_category)),
+  organisationRow(row) {
+    const tr = el("tr", "nhsuk-table__row");
+    tr.dataset.ods = row.ods;
+    tr.dataset.stage = row.stage;
+    const link = el("a", undefined, row.name);
+    link.href = this.organisationUrl.replace(this.placeholder, encodeURIComponent(row.ods));
+    tr.append(
+      cell("Organisation", link, ` (${row.ods})`),
+      cell("Network", row.network),
+      cell("Stage", tag(row)),
+      cell("Adopted", yesNo(row.adopted)),
+      cell("Exposure", row.exposure),
+      cell("Frontier", yesNo(row.frontier)),
+      cell("Community", row.community),
+      cell("Adopter category", row.category),
     );
-    return row;
+    return tr;
   }
 
   linkRow(link) {
-    const row = el("tr", "nhsuk-table__row");
-    const style = this.links.kinds[link.kind] ?? this.links.kinds.other;
-    row.append(
-      cell("Between", `${link.sourceName} (${link.source})`),
-      cell("And", `${link.targetName} (${link.target})`),
-      cell("Kind", style.label),
+    const tr = el("tr", "nhsuk-table__row");
+    tr.append(
+      cell("Between", `${link.source_name} (${link.source})`),
+      cell("And", `${link.target_name} (${link.target})`),
+      cell("Kind", link.kind_label),
       cell("Strength", link.weight === null || link.weight === undefined ? "Not known" : String(link.weight)),
-      cell("Status", link.status === "proposed" ? "Proposed" : "Confirmed"),
+      cell("Status", link.proposed ? "Proposed" : "Confirmed"),
     );
-    return row;
+    return tr;
   }
 
   // The detail panel, and the node and row that go with it -----------------------------------------
 
   show(id, from) {
-    const node = this.nodes.get(id);
-    if (!node) return;
+    const mark = this.marks.get(id);
+    const row = mark && this.rows.get(mark.ods);
+    if (!row) return;
     this.unhighlight();
     this.highlighted = id;
     this.cy.$id(id).addClass("highlighted");
-    const row = this.organisationRows.querySelector(`tr[data-ods="${CSS.escape(node.ods)}"]`);
-    if (row) row.classList.add("app-map-table__row--highlighted");
+    const tr = this.organisationRows.querySelector(`tr[data-ods="${CSS.escape(row.ods)}"]`);
+    if (tr) tr.classList.add("app-map-table__row--highlighted");
 
-    const key = stageKey(node.stage, this.stages);
     const name = el("p", "nhsuk-body nhsuk-u-margin-bottom-2");
-    name.append(el("strong", undefined, `${node.name} (${node.ods})`));
+    name.append(el("strong", undefined, `${row.name} (${row.ods})`));
     const list = el("dl", "app-map__facts nhsuk-body-s");
     const fact = (term, ...value) => {
       const dd = el("dd");
       dd.append(...value);
       list.append(el("dt", undefined, term), dd);
     };
-    fact("Network", node.network ? this.networkNames.get(node.network) ?? node.network : "No network");
-    fact("Stage", tag(this.stages[key]));
-    fact("Adopted", yesNo(node.adopted));
-    fact("Exposure", `${percent(node.exposure)} of its linked organisations (by strength) have adopted`);
-    if (node.frontier) fact("Frontier", "Yes: not adopted, but linked to an organisation that has");
+    fact("Network", row.network);
+    fact("Stage", tag(row));
+    fact("Adopted", yesNo(row.adopted));
+    fact("Exposure", `${row.exposure} of its linked organisations (by strength) have adopted`);
+    if (row.frontier) fact("Frontier", "Yes: not adopted, but linked to an organisation that has");
     const hint = el(
       "p",
       "nhsuk-body-s nhsuk-u-margin-bottom-0",

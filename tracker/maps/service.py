@@ -1,0 +1,119 @@
+"""The spread map's service: the network as of a day, for the page, the graph API and its files alike.
+
+Plain data out (tracker.maps.assemble's NetworkView; for the page a SpreadMap with its rows and
+drawings). No Flask here: the session and the cache are passed in. JSON is made only where it is
+answered: the API (tracker.maps.payload) and the data the page hands to static/map.js
+(tracker.maps.frames).
+
+network() runs a fixed number of statements whatever the size of the data: the scope first
+(one), then the data's version, the open organisations, the networks and the active links
+(four), and the adoption figures (one more, and the version read again, unless cached).
+
+Caching (optional, see tracker.cache): betweenness and communities depend only on the graph, so
+they are keyed by its content (the open organisations and the confirmed links with their weights)
+and shared by every ambition, idea and threshold; the adoption figures are keyed by the ideas, the
+day, the threshold and the data's version (tracker.models.versions: database triggers move it with
+every new event). The layout by links depends on what it draws, and is keyed by that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from ..cache import MetricsCache, cached
+from ..core import graph as measures
+from ..core.stages import DEFAULT_THRESHOLD, Stage
+from . import assemble, drawing, present, queries
+from .assemble import NetworkView, Scope
+from .drawing import Drawing
+from .outline import Outline, load_outline
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which network: an ambition's, or one idea's (which implies its ambition), as of a day."""
+
+    ambition: str | None
+    idea: str | None
+    day: date
+    threshold: Stage = DEFAULT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class SpreadMap:
+    """The spread map as of a day: the network, its tables and insights, and two drawings of it."""
+
+    network: NetworkView
+    view: present.MapView  # the tables and the insights
+    drawing: Drawing  # in the layout asked for: what the live map draws
+    on_map: Drawing  # on the map of the south of England: the SVG for printing and without JavaScript
+    outline: Outline
+
+
+def network(
+    session: Session, filters: Filters, cache: MetricsCache | None = None, include_drafts: bool = False
+) -> NetworkView:
+    """The network for the filters, with every measure; assemble.NotFound for a code that names nothing."""
+    scope = queries.find_scope(session, filters.ambition, filters.idea, include_drafts=include_drafts)
+    return build(session, scope, filters.day, filters.threshold, cache)
+
+
+def spread_map(
+    session: Session,
+    filters: Filters,
+    layout: str = drawing.GEOGRAPHIC,
+    cache: MetricsCache | None = None,
+    include_drafts: bool = False,
+) -> SpreadMap:
+    """The page's map: the network drawn in the layout asked for, and on the map."""
+    view = network(session, filters, cache, include_drafts)
+    outline = load_outline()
+    on_map = drawing.draw(view, outline)
+    if layout == drawing.GEOGRAPHIC:
+        drawn = on_map
+    else:
+        drawn = _cached(cache, _drawing_key(view, layout), lambda: drawing.draw(view, outline, layout))
+    return SpreadMap(view, present.map_view(view), drawn, on_map, outline)
+
+
+def _drawing_key(view: NetworkView, layout: str) -> tuple:
+    """Everything a drawing depends on: each organisation and link as drawn (stages and all)."""
+    return ("drawing", layout, view.organisations, view.learning_links, tuple(view.network_names.items()))
+
+
+def build(
+    session: Session, scope: Scope, day: date, threshold: Stage, cache: MetricsCache | None = None
+) -> NetworkView:
+    """The network as of the day, with every measure, for the scope and the threshold stage."""
+    if threshold.rank is None:
+        raise ValueError(f"{threshold.value} is not a threshold stage")
+    organisations = queries.open_organisations(session, day)
+    network_rows = queries.networks(session)
+    links = queries.active_links(session, day)
+    states = _adoption_states(session, scope, day, threshold, cache)
+    ods_of = {id_: record.ods for id_, record in organisations}
+    by_ods = {ods_of[id_]: state for id_, state in states.items() if id_ in ods_of}
+    records = [record for _id, record in organisations]
+    graph = measures.learning_graph(records, links)
+    metrics = _cached(cache, assemble.graph_key(graph), lambda: assemble.graph_metrics(graph))
+    return assemble.compose(scope, day, threshold, network_rows, records, links, by_ods, graph, metrics)
+
+
+def _adoption_states(session: Session, scope: Scope, day: date, threshold: Stage, cache: MetricsCache | None):
+    def compute():
+        return MappingProxyType(queries.adoption_states(session, scope.idea_ids, day, threshold))
+
+    key = ("adoption", scope.idea_ids, day, threshold.rank)
+    return compute() if cache is None else cached(session, cache, key, compute)
+
+
+def _cached(cache: MetricsCache | None, key: Hashable, compute: Callable[[], T]) -> T:
+    return compute() if cache is None else cache.get_or_compute(key, compute)
