@@ -14,8 +14,9 @@ from tests.conftest import ON_POSTGRES
 from tracker import db as tracker_db
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
-from tracker.cache import MetricsCache, cached
+from tracker.cache import MetricsCache
 from tracker.models import ChangeIdea, ChangePackage, DataVersion, Network, Organisation, Role, User, data_version
+from tracker.models.versions import cached
 
 
 def moved(session, write) -> bool:

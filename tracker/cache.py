@@ -1,8 +1,8 @@
 """The caches of computed results: network measures, coverage figures and series.
 
 A MetricsCache is a small in-process LRU; the running app keeps one for network results and one
-for coverage (metrics_cache(), coverage_cache()), sized by config (0 turns it off). cached()
-keys a result by the data version as well, so a write makes a new key.
+for coverage (metrics_cache(), coverage_cache()), sized by config (0 turns it off).
+tracker.models.versions.cached keys a result by the data version as well, so a write makes a new key.
 
 Entries are keyed by everything a result depends on, so an entry is never stale: a changed link
 or a new adoption event makes a different key, and the old entry simply ages out of the LRU. That
@@ -18,9 +18,6 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy.orm import Session
-
-from .models.versions import data_version
 
 T = TypeVar("T")
 
@@ -63,19 +60,6 @@ class MetricsCache:
         with self._lock:
             self._entries.clear()
             self.hits = self.misses = 0
-
-
-def cached(session: Session, cache: MetricsCache, key: tuple, compute: Callable[[], T]) -> T:
-    """compute() kept under key and the data version.
-
-    The version is read again after computing, and the result kept only if it has not moved:
-    on PostgreSQL (read committed) each statement sees the latest commits, so a write during the
-    computation could otherwise put newer figures under an older version, which a restored backup
-    might bring back.
-    """
-    version = data_version(session)
-    full_key: Hashable = (*key, version)
-    return cache.get_or_compute(full_key, compute, keep=lambda: data_version(session) == version)
 
 
 CACHE_KEY = "tracker.network_cache"

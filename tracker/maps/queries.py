@@ -15,7 +15,7 @@ from ..catalogue.queries import counted_ideas
 from ..core.graph import LinkRecord, OrganisationRecord
 from ..core.stages import Stage
 from ..models import AdoptionSpell, Ambition, ChangeIdea, ChangePackage, LearningLink, LinkStatus, Network, Organisation
-from ..reports.queries import SPELL_RANK
+from ..models.adoption import rank_of
 from .assemble import AdoptionState, NotFound, Scope
 
 # The filters -----------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def adoption_states(session: Session, idea_ids: Sequence[int], day: date, thresh
     """
     if not idea_ids:
         return {}
-    rank = SPELL_RANK
+    rank = rank_of(AdoptionSpell.stage)
     holds_on_the_day = or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day)
     held = or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts)
     rows = session.execute(

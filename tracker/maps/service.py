@@ -26,9 +26,10 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from ..cache import MetricsCache, cached
+from ..cache import MetricsCache
 from ..core import graph as measures
 from ..core.stages import DEFAULT_THRESHOLD, Stage
+from ..models.versions import cached
 from . import assemble, drawing, present, queries
 from .assemble import NetworkView, Scope
 from .drawing import Drawing

@@ -13,10 +13,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.stages import DiscontinuedReason, Stage
+from ..core.stages import LADDER, DiscontinuedReason, Stage
 from .accounts import User
 from .base import Base, UTCDateTime, enum_type, utcnow
 from .catalogue import ChangeIdea
@@ -145,3 +146,8 @@ class AdoptionSpell(Base):
     # The event's ward counts, so coverage as of a past day reads no event.
     wards_using: Mapped[int | None] = mapped_column(Integer)
     wards_in_scope: Mapped[int | None] = mapped_column(Integer)
+
+
+def rank_of(stage_column):
+    """A stage column's place on the ladder in SQL (the ladder's own ranks); 0 for discontinued."""
+    return case({stage.value: rank for stage, rank in LADDER.items()}, value=stage_column, else_=0)

@@ -12,11 +12,18 @@ whatever the size of the ledger.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import BigInteger, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base
+
+if TYPE_CHECKING:  # the cache needs no models; importing it here only for the type keeps it so
+    from ..cache import MetricsCache
+
+T = TypeVar("T")
 
 
 class DataVersion(Base):
@@ -33,3 +40,16 @@ def data_version(session: Session) -> int:
     under one is ever served again."""
     value = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
     return secrets.randbits(64) if value is None else value
+
+
+def cached(session: Session, cache: MetricsCache, key: tuple, compute: Callable[[], T]) -> T:
+    """compute() kept under key and the data version.
+
+    The version is read again after computing, and the result kept only if it has not moved:
+    on PostgreSQL (read committed) each statement sees the latest commits, so a write during the
+    computation could otherwise put newer figures under an older version, which a restored backup
+    might bring back.
+    """
+    version = data_version(session)
+    full_key: Hashable = (*key, version)
+    return cache.get_or_compute(full_key, compute, keep=lambda: data_version(session) == version)

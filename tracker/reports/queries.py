@@ -17,18 +17,14 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..cache import MetricsCache, cached
+from ..cache import MetricsCache
 from ..core import coverage as cov
 from ..core.stages import LADDER, Stage
 from ..models import Adoption, AdoptionSpell, Network, Organisation
+from ..models.adoption import rank_of
+from ..models.versions import cached
 
-
-def _rank_of(stage_column):
-    """A stage column's place on the ladder; 0 for discontinued."""
-    return case({stage.value: rank for stage, rank in LADDER.items()}, value=stage_column, else_=0)
-
-
-SPELL_RANK = _rank_of(AdoptionSpell.stage)
+SPELL_RANK = rank_of(AdoptionSpell.stage)
 
 
 class Identified(Protocol):
@@ -77,7 +73,7 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
     current = select(
         Adoption.organisation_id,
         Adoption.change_idea_id,
-        _rank_of(Adoption.stage).label("rank"),
+        rank_of(Adoption.stage).label("rank"),
         Adoption.wards_using,
         Adoption.wards_in_scope,
     ).where(Adoption.effective_date <= day)
@@ -104,7 +100,7 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
     changed_since = select(
         Adoption.organisation_id,
         Adoption.change_idea_id,
-        of_spell_on_the_day(_rank_of(spell.stage)),
+        of_spell_on_the_day(rank_of(spell.stage)),
         of_spell_on_the_day(spell.wards_using),
         of_spell_on_the_day(spell.wards_in_scope),
     ).where(Adoption.effective_date > day)  # a pair with no spell yet by the day gets NULLs: not adopted
