@@ -7,7 +7,9 @@ from flask import Flask, current_app
 
 from ..calendar import today
 from ..db import write_session
-from . import DEMO_PASSWORD, DEMO_USERS, SeedError, load_demo, load_reference
+from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from .reference import load_reference
+from .rows import SeedError
 
 
 def register(app: Flask) -> None:

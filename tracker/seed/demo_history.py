@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..adoption.rules import EventInput
 from ..adoption.services import append_event
+from ..calendar import PROGRAMME_START
 from ..models import (
     AdoptionEvent,
     ChangeIdea,
@@ -25,7 +26,6 @@ from ..models import (
     User,
 )
 
-PROGRAMME_START = date(2021, 4, 1)
 LADDER = [Stage.CONSIDERING, Stage.TESTING, Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED]
 NOTES = {
     Stage.CONSIDERING: "Demo: project team formed; senior sponsor agreed.",
