@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ..db import lock_for_writing
@@ -31,7 +31,7 @@ from ..models import (
     SignInAttempts,
 )
 from .ledger import Ledger
-from .reference import make_reference
+from .reference import Reference, make_reference
 from .spec import SynthSpec, spec_problems
 
 # Tables that may hold rows when synth runs: they describe no organisation, idea or person.
@@ -100,27 +100,53 @@ def load(
     problems = spec_problems(spec)
     if problems:
         raise ValueError("; ".join(problems))
+    _refuse_unless_empty(session)
+    reference = make_reference(spec)
+    ledger = Ledger(spec, reference)
+    connection = session.connection()
+    _write_reference(connection, reference, chunk_size)
+    adoptions = _write_ledger(connection, ledger, chunk_size, progress)
+    _advance_sequences(session)
+    session.commit()
+    return LoadReport(
+        counts={
+            "ambitions": len(reference.ambitions),
+            "packages": len(reference.packages),
+            "drivers": len(reference.drivers),
+            "change ideas": len(reference.ideas),
+            "networks": len(reference.networks),
+            "organisations": len(reference.organisations),
+            "adoption events": len(ledger),
+            "current records": adoptions,
+        },
+        closed_organisations=sum(1 for row in reference.organisations if row["closed_on"] is not None),
+    )
+
+
+def _refuse_unless_empty(session: Session) -> None:
+    """Take the write lock, then raise NotEmpty (rolling back) if any table holds rows."""
     lock_for_writing(session, "synth")
     occupied = occupied_tables(session)
     if occupied:
         session.rollback()
         raise NotEmpty(occupied)
-    reference = make_reference(spec)
-    ledger = Ledger(spec, reference)
-    connection = session.connection()
 
-    def insert(table: Table, rows: Iterable[dict]) -> None:
-        for chunk in _chunks(rows, chunk_size):
-            connection.execute(table.insert(), chunk)
 
+def _insert(connection: Connection, table: Table, rows: Iterable[dict], chunk_size: int) -> None:
+    for chunk in _chunks(rows, chunk_size):
+        connection.execute(table.insert(), chunk)
+
+
+def _write_reference(connection: Connection, reference: Reference, chunk_size: int) -> None:
+    """The catalogue, networks and organisations, parents before children."""
     organisations = Organisation.__table__
-    insert(Ambition.__table__, reference.ambitions)
-    insert(ChangePackage.__table__, reference.packages)
-    insert(Driver.__table__, reference.drivers)
-    insert(ChangeIdea.__table__, reference.ideas)
-    insert(Network.__table__, reference.networks)
+    _insert(connection, Ambition.__table__, reference.ambitions, chunk_size)
+    _insert(connection, ChangePackage.__table__, reference.packages, chunk_size)
+    _insert(connection, Driver.__table__, reference.drivers, chunk_size)
+    _insert(connection, ChangeIdea.__table__, reference.ideas, chunk_size)
+    _insert(connection, Network.__table__, reference.networks, chunk_size)
     # Successors are set afterwards: a successor may come later in the insert than its predecessor.
-    insert(organisations, ({**row, "successor_id": None} for row in reference.organisations))
+    _insert(connection, organisations, ({**row, "successor_id": None} for row in reference.organisations), chunk_size)
     successors = [
         {"b_id": row["id"], "b_successor": row["successor_id"]}
         for row in reference.organisations
@@ -133,30 +159,22 @@ def load(
             .values(successor_id=bindparam("b_successor")),
             successors,
         )
+
+
+def _write_ledger(
+    connection: Connection, ledger: Ledger, chunk_size: int, progress: Callable[[int, int], None] | None
+) -> int:
+    """The events (reporting progress), their spells and the current records; returns how many records."""
     written = 0
     for chunk in _chunks(ledger.event_rows(), chunk_size):
         connection.execute(AdoptionEvent.__table__.insert(), chunk)
         written += len(chunk)
         if progress:
             progress(written, len(ledger))
-    insert(AdoptionSpell.__table__, ledger.spell_rows())
+    _insert(connection, AdoptionSpell.__table__, ledger.spell_rows(), chunk_size)
     adoptions = ledger.adoption_rows()
-    insert(Adoption.__table__, adoptions)
-    _advance_sequences(session)
-    session.commit()
-    return LoadReport(
-        counts={
-            "ambitions": len(reference.ambitions),
-            "packages": len(reference.packages),
-            "drivers": len(reference.drivers),
-            "change ideas": len(reference.ideas),
-            "networks": len(reference.networks),
-            "organisations": len(reference.organisations),
-            "adoption events": len(ledger),
-            "current records": len(adoptions),
-        },
-        closed_organisations=sum(1 for row in reference.organisations if row["closed_on"] is not None),
-    )
+    _insert(connection, Adoption.__table__, adoptions, chunk_size)
+    return len(adoptions)
 
 
 SEQUENCED = (Ambition, ChangePackage, Driver, ChangeIdea, Network, Organisation, AdoptionEvent, Adoption)

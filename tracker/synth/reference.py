@@ -38,8 +38,19 @@ class Reference:
 def make_reference(spec: SynthSpec) -> Reference:
     """The reference rows for the spec: the same spec, the same rows."""
     ref = Reference()
+    ref.ambitions, ref.packages = _ambitions_and_packages()
+    ref.drivers, secondaries = _drivers(ref.packages)
+    ref.ideas = _ideas(spec, secondaries)
+    ref.networks = _networks()
+    ref.organisations = _organisations(spec, len(ref.networks))
+    return ref
+
+
+def _ambitions_and_packages() -> tuple[list[dict], list[dict]]:
+    """The three ambitions, each with one published change package."""
+    ambitions, packages = [], []
     for position, (code, title) in enumerate(AMBITIONS, start=1):
-        ref.ambitions.append(
+        ambitions.append(
             {
                 "id": position,
                 "code": code,
@@ -50,7 +61,7 @@ def make_reference(spec: SynthSpec) -> Reference:
                 "position": position,
             }
         )
-        ref.packages.append(
+        packages.append(
             {
                 "id": position,
                 "ambition_id": position,
@@ -67,13 +78,19 @@ def make_reference(spec: SynthSpec) -> Reference:
                 "row_version": 1,
             }
         )
-    # Primary drivers first, so each secondary driver's parent is inserted before it.
+    return ambitions, packages
+
+
+def _drivers(packages: list[dict]) -> tuple[list[dict], dict[int, list[int]]]:
+    """Each package's primary drivers with their secondary drivers; and the secondary drivers' ids by package."""
+    drivers: list[dict] = []
     secondaries: dict[int, list[int]] = {}
-    for package in ref.packages:
+    # Primary drivers first, so each secondary driver's parent is inserted before it.
+    for package in packages:
         for p in range(1, PRIMARY_DRIVERS + 1):
-            ref.drivers.append(
+            drivers.append(
                 {
-                    "id": len(ref.drivers) + 1,
+                    "id": len(drivers) + 1,
                     "package_id": package["id"],
                     "parent_id": None,
                     "title": f"Synthetic primary driver {package['id']}.{p}",
@@ -82,10 +99,10 @@ def make_reference(spec: SynthSpec) -> Reference:
                     "row_version": 1,
                 }
             )
-    for primary in list(ref.drivers):
+    for primary in list(drivers):
         for s in range(1, SECONDARY_DRIVERS + 1):
-            driver_id = len(ref.drivers) + 1
-            ref.drivers.append(
+            driver_id = len(drivers) + 1
+            drivers.append(
                 {
                     "id": driver_id,
                     "package_id": primary["package_id"],
@@ -97,12 +114,18 @@ def make_reference(spec: SynthSpec) -> Reference:
                 }
             )
             secondaries.setdefault(primary["package_id"], []).append(driver_id)
+    return drivers, secondaries
+
+
+def _ideas(spec: SynthSpec, secondaries: dict[int, list[int]]) -> list[dict]:
+    """The change ideas, dealt in turn to the packages and, within one, to its secondary drivers."""
+    ideas = []
     for j in range(spec.interventions):
         package_id = j % len(AMBITIONS) + 1
         number = j // len(AMBITIONS) + 1
         code = f"{AMBITIONS[package_id - 1][0]}-{number:03d}"
         drivers = secondaries[package_id]
-        ref.ideas.append(
+        ideas.append(
             {
                 "id": j + 1,
                 "code": code,
@@ -117,24 +140,27 @@ def make_reference(spec: SynthSpec) -> Reference:
                 "row_version": 1,
             }
         )
-    for k, letter in enumerate(NETWORK_LETTERS, start=1):
-        ref.networks.append(
-            {
-                "id": k,
-                "code": f"SYN{letter}",
-                "name": f"Synthetic network {letter}",
-                "former_name": "",
-                "region": f"Synthetic region {letter}",
-                "website": "",
-                "source_url": "",
-                "row_version": 1,
-            }
-        )
-    ref.organisations = _organisations(spec, len(ref.networks))
-    return ref
+    return ideas
+
+
+def _networks() -> list[dict]:
+    return [
+        {
+            "id": k,
+            "code": f"SYN{letter}",
+            "name": f"Synthetic network {letter}",
+            "former_name": "",
+            "region": f"Synthetic region {letter}",
+            "website": "",
+            "source_url": "",
+            "row_version": 1,
+        }
+        for k, letter in enumerate(NETWORK_LETTERS, start=1)
+    ]
 
 
 def _organisations(spec: SynthSpec, networks: int) -> list[dict]:
+    """The organisations, in networks at random, a few closed with a successor."""
     rng = stream(spec, "organisations")
     rows = []
     for k in range(1, spec.organisations + 1):
