@@ -340,3 +340,44 @@ def test_since_is_where_each_run_of_a_stage_began(small, session):
     assert any(row.since != row.starts for row in rows)  # some runs hold more than one event
     records = session.execute(select(Adoption.organisation_id, Adoption.change_idea_id, Adoption.stage_since)).all()
     assert {(o, i): since for o, i, since in records} == open_since
+
+
+def test_records_and_spells_are_what_the_service_derives_from_the_stored_events(small, session):
+    """synth keeps no derivation of its own: for every pair, its stored record and spells are what the
+    service's derivation (tracker.core.ledger, over the events as stored) makes of the pair's events."""
+    from tracker.core import ledger
+
+    records = {(a.organisation_id, a.change_idea_id): a for a in session.scalars(select(Adoption))}
+    stored_spells = defaultdict(list)
+    for s in session.scalars(select(AdoptionSpell).order_by(AdoptionSpell.starts, AdoptionSpell.event_id)):
+        stored_spells[(s.organisation_id, s.change_idea_id)].append(
+            (s.event_id, s.stage, s.starts, s.ends, s.since, s.wards_using, s.wards_in_scope)
+        )
+    states = {pair: ledger.derive(events) for pair, events in services.pair_events(session, set(records)).items()}
+    assert len(states) == len(records) > 0
+    for pair, state in states.items():
+        record = records[pair]
+        current = state.current
+        assert (
+            record.current_event_id,
+            record.stage,
+            record.effective_date,
+            record.stage_since,
+            record.wards_using,
+            record.wards_in_scope,
+            record.first_considered_on,
+            record.first_implemented_on,
+        ) == (
+            current.id,
+            current.stage,
+            current.effective_date,
+            state.since,
+            current.wards_using,
+            current.wards_in_scope,
+            state.first_considered_on,
+            state.first_implemented_on,
+        ), pair
+        assert stored_spells[pair] == [
+            (s.event.id, s.event.stage, s.starts, s.ends, s.since, s.event.wards_using, s.event.wards_in_scope)
+            for s in sorted(state.spells, key=lambda s: (s.starts, s.event.id))
+        ], pair

@@ -1,6 +1,8 @@
-"""The form faculty use to log a stage move."""
+"""The form faculty use to log a stage move, and what it does with what it is given."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from wtforms import (
     BooleanField,
@@ -16,10 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..calendar import people_date
+from ..editing import CONFLICT_MESSAGE, InvalidInput, apply_form_errors
 from ..forms import Form
 from ..limits import database_int
 from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
-from .rules import NOTE_MAX, WARD_FIELDS
+from .rules import NOTE_MAX, WARD_FIELDS, EventInput, OrganisationDates, event_problems, with_kept_wards
 
 STAGE_CHOICES = [SelectChoice(s.value, f"{s.label} – {STAGE_MEANINGS[s]}") for s in Stage]
 REASON_CHOICES = [SelectChoice("", "Not discontinued")] + [SelectChoice(r.value, r.label) for r in DiscontinuedReason]
@@ -71,11 +74,49 @@ class LogAdoptionForm(Form):
         if self.corrects_event_id.data is not None and self.corrects_event_id.data not in {e.id for e in events}:
             self.corrects_event_id.errors = ["Choose an earlier entry of this record"]
 
-    def prefill(self, record) -> None:
-        """Show the record's ward numbers, so a stage move keeps them unless the person changes them."""
+    def prefill(self, record, day: date) -> None:
+        """A new form: dated `day`, at the record's version, showing its ward numbers so a stage move
+        keeps them unless the person changes them."""
+        self.expected_version.data = str(record.row_version if record else 0)
+        self.effective_date.data = day
         if record is not None:
             self.wards_using.data = record.wards_using
             self.wards_in_scope.data = record.wards_in_scope
+
+    def checks_out(self) -> bool:
+        """Submitted, valid, and correcting (if anything) an entry of this record."""
+        return self.validate_on_submit() and not self.corrects_event_id.errors
+
+    def show_conflict(self, record, events) -> None:
+        """Someone logged meanwhile: offer the record's entries as they are now, at its new version."""
+        self.set_corrections(events)
+        self.form_errors.append(
+            CONFLICT_MESSAGE.replace("the form now shows their version", "the current record is shown above")
+        )
+        self.expected_version.data = str(record.row_version if record else 0)
+
+    def event_input(self) -> EventInput:
+        """What the form says, as the ledger's rules take it."""
+        return EventInput(
+            stage=self.stage.data or "",
+            effective_date=self.effective_date.data,
+            wards_using=self.wards_using.data,
+            wards_in_scope=self.wards_in_scope.data,
+            note=self.note.data or "",
+            evidence_url=(self.evidence_url.data or "").strip(),
+            discontinued_reason=self.discontinued_reason.data or None,
+        )
+
+    def add_rule_problems(self, organisation, record, day: date) -> None:
+        """Add the ledger's rules' problems to fields the form found nothing wrong with, so one
+        submission names every mistake (a missing stage does not hide a date in the future)."""
+        data = self.event_input()
+        if record is not None:
+            data = with_kept_wards(data, (record.wards_using, record.wards_in_scope), self.kept_wards())
+        problems = event_problems(data, OrganisationDates(organisation.opened_on, organisation.closed_on), day)
+        apply_form_errors(
+            self, InvalidInput({name: m for name, m in problems.items() if not getattr(self, name).errors})
+        )
 
     def kept_wards(self) -> frozenset[str]:
         """The ward fields left empty, which keep the record's numbers (none when clearing them)."""

@@ -9,12 +9,11 @@ from ..access import loggers_only, signed_in
 from ..calendar import people_date, today
 from ..catalogue.queries import idea_detail
 from ..db import get_session
-from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
-from ..models import PackageStatus, Role
+from ..editing import EditConflict, InvalidInput, apply_form_errors
+from ..models import Adoption, PackageStatus, Role
 from ..organisations.queries import organisation_by_ods
-from . import queries, rules, services
+from . import queries, services
 from .forms import LogAdoptionForm
-from .rules import EventInput
 
 bp = Blueprint("adoption", __name__)
 
@@ -100,87 +99,66 @@ def log(ods: str, code: str):
     if not services.may_log(current_user, organisation):
         abort(403)
     record = queries.record(session, organisation, idea)
-    events = queries.history(session, organisation, idea)
     form = LogAdoptionForm()
-    form.set_corrections(events)
+    form.set_corrections(queries.history(session, organisation, idea))
     if request.method == "GET":
-        form.expected_version.data = str(record.row_version if record else 0)
-        form.effective_date.data = today()
-        form.prefill(record)
-    elif not (form.validate_on_submit() and not form.corrects_event_id.errors):
-        _add_rule_problems(form, organisation, record)
+        form.prefill(record, today())
+    elif not form.checks_out():
+        form.add_rule_problems(organisation, record, today())
     else:
-        try:
-            if form.expected() is None:
-                raise EditConflict(record)  # a form that does not say what it saw is as stale as an old one
-            result = services.log_adoption(
-                session,
-                current_user,
-                organisation,
-                idea,
-                _event_input(form),
-                expected_version=form.expected(),
-                corrects_event_id=form.corrects_event_id.data,
-                keep_wards=form.kept_wards(),
-            )
-        except InvalidInput as error:
-            session.rollback()
-            apply_form_errors(form, error)
-        except EditConflict:
-            session.rollback()
-            record = queries.record(session, organisation, idea)
-            events = queries.history(session, organisation, idea)
-            form.set_corrections(events)
-            form.form_errors.append(
-                CONFLICT_MESSAGE.replace("the form now shows their version", "the current record is shown above")
-            )
-            form.expected_version.data = str(record.row_version if record else 0)
-        else:
-            stage = result.event.stage.label.lower()
-            flash(
-                f"Logged {idea.code} at {organisation.name}: {stage} from {people_date(result.event.effective_date)}.",
-                "success",
-            )
-            if not result.became_current:
-                flash(
-                    f"That entry is dated before the current one, so it is in the history but the current stage "
-                    f"stays {result.adoption.stage.label.lower()}.",
-                    "info",
-                )
+        result, record = _submit(session, form, organisation, idea, record)
+        if result is not None:
+            _say_logged(result, organisation, idea)
             return redirect(url_for(".history", ods=organisation.ods_code, code=idea.code))
+    crumbs = _crumbs(
+        organisation,
+        ("Adoption", url_for(".matrix", ods=organisation.ods_code)),
+        (idea.code, url_for(".history", ods=organisation.ods_code, code=idea.code)),
+    )
     return render_template(
-        "adoption/log.html",
-        form=form,
-        organisation=organisation,
-        idea=idea,
-        record=record,
-        breadcrumbs=_crumbs(
+        "adoption/log.html", form=form, organisation=organisation, idea=idea, record=record, breadcrumbs=crumbs
+    )
+
+
+def _submit(
+    session, form: LogAdoptionForm, organisation, idea, record: Adoption | None
+) -> tuple[services.LogResult | None, Adoption | None]:
+    """Log what the checked form says: (the result, the record), or (None, the record as it is now)
+    with the service's problems, or the conflict, shown on the form."""
+    try:
+        if form.expected() is None:
+            raise EditConflict(record)  # a form that does not say what it saw is as stale as an old one
+        result = services.log_adoption(
+            session,
+            current_user,
             organisation,
-            ("Adoption", url_for(".matrix", ods=organisation.ods_code)),
-            (idea.code, url_for(".history", ods=organisation.ods_code, code=idea.code)),
-        ),
+            idea,
+            form.event_input(),
+            expected_version=form.expected(),
+            corrects_event_id=form.corrects_event_id.data,
+            keep_wards=form.kept_wards(),
+        )
+    except InvalidInput as error:
+        session.rollback()
+        apply_form_errors(form, error)
+        return None, record
+    except EditConflict:
+        session.rollback()
+        record = queries.record(session, organisation, idea)
+        form.show_conflict(record, queries.history(session, organisation, idea))
+        return None, record
+    return result, record
+
+
+def _say_logged(result: services.LogResult, organisation, idea) -> None:
+    stage = result.event.stage.label.lower()
+    flash(
+        f"Logged {idea.code} at {organisation.name}: {stage} from {people_date(result.event.effective_date)}.",
+        "success",
     )
-
-
-def _event_input(form: LogAdoptionForm) -> EventInput:
-    return EventInput(
-        stage=form.stage.data or "",
-        effective_date=form.effective_date.data,
-        wards_using=form.wards_using.data,
-        wards_in_scope=form.wards_in_scope.data,
-        note=form.note.data or "",
-        evidence_url=(form.evidence_url.data or "").strip(),
-        discontinued_reason=form.discontinued_reason.data or None,
-    )
-
-
-def _add_rule_problems(form: LogAdoptionForm, organisation, record) -> None:
-    """Add the ledger's rules' problems to fields the form found nothing wrong with, so one
-    submission names every mistake (a missing stage does not hide a date in the future)."""
-    data = _event_input(form)
-    if record is not None:
-        data = rules.with_kept_wards(data, (record.wards_using, record.wards_in_scope), form.kept_wards())
-    problems = rules.event_problems(
-        data, rules.OrganisationDates(organisation.opened_on, organisation.closed_on), today()
-    )
-    apply_form_errors(form, InvalidInput({name: m for name, m in problems.items() if not getattr(form, name).errors}))
+    if not result.became_current:
+        flash(
+            f"That entry is dated before the current one, so it is in the history but the current stage "
+            f"stays {result.adoption.stage.label.lower()}.",
+            "info",
+        )

@@ -197,7 +197,7 @@ SPELLS_PER_STATEMENT = 10_000  # keeps the bound parameters within SQLite's limi
 
 
 def _replace_spells(session: Session, ledgers: dict, states: dict[tuple[int, int], ledger.PairState]) -> None:
-    """Write the pairs' spells afresh (this code is their only writer: see AdoptionSpell).
+    """Write the pairs' spells afresh (who keeps them, and why: tracker.core.ledger).
 
     A pair's spells belong to its events, so deleting by those events' ids removes exactly them.
     """

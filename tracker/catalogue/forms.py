@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from ..forms import Form
 from ..limits import database_int
 from ..models import PackageStatus
-from . import services
+from . import queries, services
 
 
 def _strip(value):
@@ -119,6 +119,11 @@ class PackageForm(VersionedForm):
             provenance_note=self.provenance_note.data or "",
         )
 
+    def offer_ambitions(self, ambitions: list[tuple[int, str]]) -> PackageForm:
+        """Offer the ambitions (id, title) to choose from; returns the form."""
+        self.ambition_id.choices = [SelectChoice(id_, title) for id_, title in ambitions]
+        return self
+
 
 class DriverForm(VersionedForm):
     title = StringField(
@@ -141,6 +146,15 @@ class DriverForm(VersionedForm):
             description=self.description.data or "",
             parent_id=self.parent_id.data,
         )
+
+    def offer_parents(self, package, driver=None) -> DriverForm:
+        """Offer none (a primary driver) or a primary driver of the package other than `driver`; returns the form."""
+        choices = [SelectChoice("", "None: this is a primary driver")]
+        for d in queries.driver_diagram(package.drivers, []).primary:
+            if driver is None or d.driver.id != driver.id:
+                choices.append(SelectChoice(d.driver.id, f"A secondary driver under: {d.driver.title}"))
+        self.parent_id.choices = choices
+        return self
 
 
 class DeleteDriverForm(VersionedForm):
@@ -180,3 +194,11 @@ class IdeaForm(VersionedForm):
             source_url=self.source_url.data or "",
             provenance_note=self.provenance_note.data or "",
         )
+
+    def offer_drivers(self, package) -> IdeaForm:
+        """Offer not yet placed or any driver of the package; returns the form."""
+        self.driver_id.choices = [
+            SelectChoice("", "Not yet placed under a driver"),
+            *(SelectChoice(id_, label) for id_, label in queries.driver_choices(package.drivers)),
+        ]
+        return self

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from ..access import EDITORS, editors_only, signed_in
 from ..adoption import queries as adoption_queries
@@ -43,8 +42,9 @@ def _ambition_crumb(ambition: Ambition) -> tuple[str, str]:
     return ambition.title, url_for("catalogue.ambition", code=ambition.code)
 
 
-def _package_crumb(package: ChangePackage) -> tuple[str, str]:
-    return package.title, url_for("catalogue.package", code=package.code)
+def _package_crumbs(package: ChangePackage) -> list[tuple[str, str]]:
+    """Home › Change packages › the package's ambition › the package."""
+    return _crumbs(_ambition_crumb(package.ambition), (package.title, url_for("catalogue.package", code=package.code)))
 
 
 def _package_url(package: ChangePackage, anchor: str | None = None) -> str:
@@ -112,7 +112,7 @@ def idea(code: str):
     if row is None:
         abort(404)
     _visible(row.package)
-    crumbs = _crumbs(_ambition_crumb(row.package.ambition), _package_crumb(row.package))
+    crumbs = _package_crumbs(row.package)
     session = get_session()
     adopters = adoption_queries.adopters(session, row)
     return render_template(
@@ -143,17 +143,12 @@ def search():
 # Packages
 
 
-def _ambition_choices(form: PackageForm) -> None:
-    form.ambition_id.choices = [SelectChoice(id_, title) for id_, title in queries.ambition_choices(get_session())]
-
-
 @bp.route("/packages/new", methods=["GET", "POST"])
 @editors_only
 def new_package():
     """Add a change package (a draft by default) to an ambition."""
     session = get_session()
-    form = PackageForm()
-    _ambition_choices(form)
+    form = PackageForm().offer_ambitions(queries.ambition_choices(session))
     if request.method == "GET" and request.args.get("ambition"):
         form.ambition_id.data = queries.ambition_id(session, request.args["ambition"])
     if form.validate_on_submit():
@@ -178,20 +173,18 @@ def edit_package(code: str):
     """Edit a package's details; a stale form is refused with the current version shown."""
     session = get_session()
     package = queries.package_for_edit(session, code) or abort(404)
-    form = PackageForm(obj=package)
-    _ambition_choices(form)
+    form = PackageForm(obj=package).offer_ambitions(queries.ambition_choices(session))
     if form.validate_on_submit():
         try:
             services.update_package(session, package, form.details(), form.expected_version())
             flash("Change package saved", "success")
             return redirect(_package_url(package))
         except EditConflict as e:
-            form = PackageForm(formdata=None, obj=e.current)
-            _ambition_choices(form)
+            form = PackageForm(formdata=None, obj=e.current).offer_ambitions(queries.ambition_choices(session))
             form.form_errors.append(CONFLICT_MESSAGE)
         except InvalidInput as e:
             apply_form_errors(form, e)
-    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_package.html",
         form=form,
@@ -218,22 +211,11 @@ def set_package_status(code: str):
     if status == PackageStatus.PUBLISHED:
         flash(f"{package.code} is published: everyone who signs in can see it", "success")
     else:
-        flash(
-            f"{package.code} is a draft again: only project managers and administrators can see it",
-            "success",
-        )
+        flash(f"{package.code} is a draft again: only project managers and administrators can see it", "success")
     return redirect(_package_url(package))
 
 
 # Drivers
-
-
-def _parent_choices(form: DriverForm, package: ChangePackage, driver: Driver | None = None) -> None:
-    choices = [SelectChoice("", "None: this is a primary driver")]
-    for d in queries.driver_diagram(package.drivers, []).primary:
-        if driver is None or d.driver.id != driver.id:
-            choices.append(SelectChoice(d.driver.id, f"A secondary driver under: {d.driver.title}"))
-    form.parent_id.choices = choices
 
 
 @bp.route("/packages/<code>/drivers/new", methods=["GET", "POST"])
@@ -242,21 +224,17 @@ def new_driver(code: str):
     """Add a primary driver, or a secondary driver under ?parent=<id>."""
     session = get_session()
     package = queries.package_for_edit(session, code) or abort(404)
-    form = DriverForm()
-    _parent_choices(form, package)
+    form = DriverForm().offer_parents(package)
     if request.method == "GET":
         form.parent_id.data = request.args.get("parent", type=int)
     if form.validate_on_submit():
         try:
             driver = services.create_driver(session, package, form.details())
-            flash(
-                f"{'Secondary' if driver.parent_id else 'Primary'} driver added",
-                "success",
-            )
+            flash(f"{'Secondary' if driver.parent_id else 'Primary'} driver added", "success")
             return redirect(_package_url(package, f"driver-{driver.id}"))
         except InvalidInput as e:
             apply_form_errors(form, e)
-    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_driver.html",
         form=form,
@@ -277,20 +255,18 @@ def edit_driver(driver_id: int):
     session = get_session()
     driver = _driver_or_404(driver_id)
     package = driver.package
-    form = DriverForm(obj=driver)
-    _parent_choices(form, package, driver)
+    form = DriverForm(obj=driver).offer_parents(package, driver)
     if form.validate_on_submit():
         try:
             services.update_driver(session, driver, form.details(), form.expected_version())
             flash("Driver saved", "success")
             return redirect(_package_url(package, f"driver-{driver.id}"))
         except EditConflict as e:
-            form = DriverForm(formdata=None, obj=e.current)
-            _parent_choices(form, package, driver)
+            form = DriverForm(formdata=None, obj=e.current).offer_parents(package, driver)
             form.form_errors.append(CONFLICT_MESSAGE)
         except InvalidInput as e:
             apply_form_errors(form, e)
-    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_driver.html",
         form=form,
@@ -321,7 +297,7 @@ def delete_driver(driver_id: int):
             driver = _driver_or_404(driver_id)
             form = DeleteDriverForm(formdata=None, obj=driver)
             form.form_errors.append(CONFLICT_MESSAGE)
-    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/delete_driver.html",
         form=form,
@@ -350,21 +326,13 @@ def move_driver(driver_id: int):
 # Change ideas
 
 
-def _driver_choices(form: IdeaForm, package: ChangePackage) -> None:
-    form.driver_id.choices = [
-        SelectChoice("", "Not yet placed under a driver"),
-        *(SelectChoice(id_, label) for id_, label in queries.driver_choices(package.drivers)),
-    ]
-
-
 @bp.route("/packages/<code>/ideas/new", methods=["GET", "POST"])
 @editors_only
 def new_idea(code: str):
     """Add a change idea to a package, under ?driver=<id> or not yet placed."""
     session = get_session()
     package = queries.package_for_edit(session, code) or abort(404)
-    form = IdeaForm()
-    _driver_choices(form, package)
+    form = IdeaForm().offer_drivers(package)
     if request.method == "GET":
         form.driver_id.data = request.args.get("driver", type=int)
     if form.validate_on_submit():
@@ -374,7 +342,7 @@ def new_idea(code: str):
             return redirect(_package_url(package, f"idea-{idea.code}"))
         except InvalidInput as e:
             apply_form_errors(form, e)
-    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_idea.html",
         form=form,
@@ -392,20 +360,18 @@ def edit_idea(code: str):
     session = get_session()
     idea = queries.idea_detail(session, code) or abort(404)
     package = queries.package_for_edit(session, idea.package.code)
-    form = IdeaForm(obj=idea)
-    _driver_choices(form, package)
+    form = IdeaForm(obj=idea).offer_drivers(package)
     if form.validate_on_submit():
         try:
             services.update_idea(session, idea, form.details(), form.expected_version())
             flash(f"Change idea {idea.code} saved", "success")
             return redirect(url_for("catalogue.idea", code=idea.code))
         except EditConflict as e:
-            form = IdeaForm(formdata=None, obj=e.current)
-            _driver_choices(form, package)
+            form = IdeaForm(formdata=None, obj=e.current).offer_drivers(package)
             form.form_errors.append(CONFLICT_MESSAGE)
         except InvalidInput as e:
             apply_form_errors(form, e)
-    crumbs = _crumbs(_ambition_crumb(package.ambition), _package_crumb(package))
+    crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_idea.html",
         form=form,

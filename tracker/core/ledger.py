@@ -6,9 +6,36 @@ counting events of an organisation × idea, the state on a day is the one with t
 date on or before it, and on the same date the one logged last (the higher id). So an event that a
 later-logged event of the same date replaced never is the state on any day.
 
-derive() is the only place that applies the rule. The service writes what it returns (the current
-record and the spells, each with its "since") and the synthetic loader does the same for its bulk rows; every reader of
-"the state as of a day" reads those.
+derive() is the only place that applies the rule.
+
+Derived state, one owner each (the single statement of who keeps what; other places point here).
+The events are the only facts people log; everything below is derived, kept in one place, stored,
+and read as stored: no reader works it out again.
+
+- Current record (adoptions: current event, stage, effective date, stage_since, ward numbers) and
+  first days (first_considered_on, first_implemented_on): Python, derive() here, written by
+  tracker.adoption.services.append_events in the transaction that appends the events (every form,
+  API call, import and the demo seed goes through it). Python because the rule needs the pair's
+  whole history in (date, id) order with its corrections; as a pure function it is one copy,
+  tested on plain data, where SQL would need it twice (SQLite and PostgreSQL), tested only through a database.
+- Spells (adoption_spells, one per counting event, with its since): Python, derive() here, written
+  by append_events, which rewrites all of a pair's spells whenever its events change. Python
+  because a correction voids an earlier event and a later-logged entry of the same date replaces
+  one: both change spells other than the new event's, which a trigger on the new row cannot see
+  (the spells trigger that tried was dropped by migration a7ec705d3787).
+- Last logged (adoptions.last_logged_at and _by): not the rule's; the append sets it from the
+  newest event it writes.
+- Data version (data_version, tracker.models.versions): database triggers, in both dialects
+  (migrations cdd80aab7e3c and 7586db402436), on every write to the tables computed reports read.
+  Triggers because it is not a rule but a name for a state of the data, and then no write path can
+  forget it: ORM, Core bulk inserts, raw SQL and TRUNCATE alike. No Python code sets it.
+- The ledger and the audit log being append-only is also the database's (triggers refuse UPDATE
+  and DELETE), for the same reason.
+
+The synthetic loader (tracker.synth) writes the same rows in bulk, without the ORM: it gives each
+pair's events to derive() and stores what it returns (tracker.synth.ledger), taking last logged from
+its newest event; its inserts fire the data-version triggers like any write. It derives nothing of
+its own.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class AdoptionEvent(Base):
 
 class Adoption(Base):
     """The current record per organisation and change idea: what its state is now, under the rule for
-    corrections (tracker.core.ledger), which the service applies whenever the pair's events change."""
+    corrections. Derived from the events: who keeps it, and why, is said once in tracker.core.ledger."""
 
     __tablename__ = "adoptions"
     __table_args__ = (UniqueConstraint("organisation_id", "change_idea_id"),)
@@ -120,8 +120,7 @@ class AdoptionSpell(Base):
     event (by effective date, then id), or open-ended; a void (corrected) event has none, and one
     replaced on its own date by a later-logged event has a spell of no length (starts = ends).
 
-    Python is the single owner of the spells: tracker.core.ledger works them out, and only the
-    service (append_events) and the synthetic loader write them, for every pair whose events change.
+    Derived from the events: who keeps them, and why, is said once in tracker.core.ledger.
     Readers of the state as of a day d take the spell with starts <= d and (ends > d or ends null).
     """
 

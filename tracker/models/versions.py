@@ -1,8 +1,8 @@
 """One value that changes whenever anything a computed report reads is written.
 
-Database triggers give it a new random 64-bit value on new adoption events and on every write to
-organisations, networks, change packages and change ideas (the migrations that made and redefined
-them list them), so no code path, ORM or bulk insert, can forget to. A value is never reused: a
+Database triggers give it a new random 64-bit value on every write that computed reports read (the
+migrations that made and redefined them list the tables; why triggers own it: tracker.core.ledger).
+A value is never reused: a
 recreated table, a restored backup written to again, or another database all hold values of their
 own, while a restored backup brings back its value together with exactly the data it was drawn
 for. Caches key their results by it and are never stale. Reading it is one primary-key lookup,

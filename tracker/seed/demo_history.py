@@ -7,6 +7,7 @@ are the real reference ones; only the adoption records are made up.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..adoption.rules import EventInput
 from ..adoption.services import append_event
+from ..calendar import PROGRAMME_START
 from ..models import (
     AdoptionEvent,
     ChangeIdea,
@@ -25,7 +27,6 @@ from ..models import (
     User,
 )
 
-PROGRAMME_START = date(2021, 4, 1)
 LADDER = [Stage.CONSIDERING, Stage.TESTING, Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED]
 NOTES = {
     Stage.CONSIDERING: "Demo: project team formed; senior sponsor agreed.",
@@ -68,38 +69,8 @@ def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
         for idea in ideas:
             if rng.random() > 0.25 + 0.5 * engagement:
                 continue
-            day = PROGRAMME_START + timedelta(days=rng.randint(0, 900) + int(500 * (1 - engagement)))
-            height = rng.choices(range(1, 6), weights=[2, 3, 4, 3, 2])[0]
-            in_scope = rng.randint(4, 14)
-            using = 0
-            moves: list[tuple[Stage, date, DiscontinuedReason | None]] = []
-            for stage in LADDER[:height]:
-                if day > end:
-                    break
-                moves.append((stage, day, None))
-                day += timedelta(days=rng.randint(60, 320))
-            if moves and rng.random() < 0.12 and day <= end:
-                moves.append((Stage.DISCONTINUED, day, rng.choice(list(DiscontinuedReason)[:-1])))
-            logged_order = list(range(len(moves)))
-            if len(moves) >= 3 and rng.random() < 0.2:
-                # Backdated: the second-last move was only logged after the last one.
-                logged_order[-1], logged_order[-2] = logged_order[-2], logged_order[-1]
-            last_logged = datetime.combine(PROGRAMME_START, time(), tzinfo=UTC)
-            for index in logged_order:
-                stage, effective, reason = moves[index]
-                if stage in (Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED):
-                    using = min(in_scope, max(using + rng.randint(1, 4), 1))
-                data = EventInput(
-                    stage=stage.value,
-                    effective_date=effective,
-                    wards_using=using if stage is not Stage.CONSIDERING else None,
-                    wards_in_scope=in_scope if stage is not Stage.CONSIDERING else None,
-                    note=NOTES[stage],
-                    discontinued_reason=reason.value if reason else None,
-                )
-                # Entries are logged in order, each some days after its effective date.
-                logged_at = max(_logged_at(effective, rng, today), last_logged + timedelta(hours=1))
-                last_logged = logged_at
+            moves, in_scope = _moves(rng, engagement, end)
+            for data, logged_at in _entries(rng, moves, in_scope, today):
                 append_event(
                     session,
                     rng.choice(loggers) if loggers else None,
@@ -113,3 +84,54 @@ def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
                 added += 1
     session.commit()
     return added
+
+
+Move = tuple[Stage, date, DiscontinuedReason | None]
+
+
+def _moves(rng: random.Random, engagement: float, end: date) -> tuple[list[Move], int]:
+    """One pair's stage moves up the ladder until `end` (perhaps then stopping), and its wards in scope."""
+    day = PROGRAMME_START + timedelta(days=rng.randint(0, 900) + int(500 * (1 - engagement)))
+    height = rng.choices(range(1, 6), weights=[2, 3, 4, 3, 2])[0]
+    in_scope = rng.randint(4, 14)
+    moves: list[Move] = []
+    for stage in LADDER[:height]:
+        if day > end:
+            break
+        moves.append((stage, day, None))
+        day += timedelta(days=rng.randint(60, 320))
+    if moves and rng.random() < 0.12 and day <= end:
+        moves.append((Stage.DISCONTINUED, day, rng.choice(list(DiscontinuedReason)[:-1])))
+    return moves, in_scope
+
+
+def _entries(
+    rng: random.Random, moves: list[Move], in_scope: int, today: date
+) -> Iterator[tuple[EventInput, datetime]]:
+    """The moves as entries with the time each was logged, in the order they were logged.
+
+    A generator: the caller draws each entry's logger between entries, from the same random
+    stream, so the draws stay in the order that makes the same demo history every time.
+    """
+    logged_order = list(range(len(moves)))
+    if len(moves) >= 3 and rng.random() < 0.2:
+        # Backdated: the second-last move was only logged after the last one.
+        logged_order[-1], logged_order[-2] = logged_order[-2], logged_order[-1]
+    last_logged = datetime.combine(PROGRAMME_START, time(), tzinfo=UTC)
+    using = 0
+    for index in logged_order:
+        stage, effective, reason = moves[index]
+        if stage in (Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED):
+            using = min(in_scope, max(using + rng.randint(1, 4), 1))
+        data = EventInput(
+            stage=stage.value,
+            effective_date=effective,
+            wards_using=using if stage is not Stage.CONSIDERING else None,
+            wards_in_scope=in_scope if stage is not Stage.CONSIDERING else None,
+            note=NOTES[stage],
+            discontinued_reason=reason.value if reason else None,
+        )
+        # Entries are logged in order, each some days after its effective date.
+        logged_at = max(_logged_at(effective, rng, today), last_logged + timedelta(hours=1))
+        last_logged = logged_at
+        yield data, logged_at

@@ -1,0 +1,75 @@
+"""One audit row as the page shows it: the sentence (sign-ins, refusals and changes to records) and the rest."""
+
+from __future__ import annotations
+
+from ...calendar import people_datetime
+from .people import subject, who, with_article
+from .records import NOUNS, ROW_SENTENCES, VERBS
+from .requests import asked_for
+from .rows import AuditRow, Entry, Names
+from .values import changes
+
+SIGN_IN_FAILURES = {
+    "wrong password": "wrong password",
+    "unknown email": "no account has this email address",
+    "account disabled": "the account is disabled",
+}
+
+
+def _refused_sign_in(detail: str) -> str:
+    if "Try again in" in detail:
+        return "account locked after too many failed attempts"
+    if detail:
+        return "too many failed attempts in a row"
+    return "refused"
+
+
+def sentence(row: AuditRow, names: Names) -> str:
+    """One entry as a sentence: "Faculty member logged implementing for RXX × RP-01 from 1 May 2024"."""
+    action, key = row.action, row.entity_key
+    if action == "denied":
+        status = row.detail.removeprefix("Answered ").strip()
+        return f"Refused: {with_article(subject(row))} tried to {asked_for(row.path, names)}" + (
+            f" ({status})" if status else ""
+        )
+    if action == "sign_in":
+        return f"{subject(row)} signed in"
+    if action == "sign_out":
+        return f"{subject(row)} signed out"
+    if action == "sign_in_failed":
+        return f"Sign-in failed for {key}: {SIGN_IN_FAILURES.get(row.detail, row.detail or 'refused')}"
+    if action == "sign_in_refused":
+        return f"Sign-in refused for {key}: {_refused_sign_in(row.detail)}"
+    if action == "password_set":
+        if row.actor_email == key:
+            text = f"{subject(row)} changed their own password"
+        else:
+            text = f"{subject(row)} set the password of {key}"
+        return text + ("; every session of the account ended" if row.detail == "sessions ended" else "")
+    describe = ROW_SENTENCES.get(row.entity) if action in VERBS else None
+    if describe is not None:
+        return f"{subject(row)} {describe(row, names)}"
+    noun = NOUNS.get(row.entity, row.entity.replace("_", " "))
+    thing = " ".join(part for part in (noun, key) if part)
+    if action in VERBS:
+        return f"{subject(row)} {VERBS[action]} {thing}"
+    return f"{subject(row)}: {action.replace('_', ' ')}" + (f" ({thing})" if thing else "")
+
+
+# What the sentence already says, so the note does not repeat it.
+SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set"})
+
+
+def entry(row: AuditRow, names: Names) -> Entry:
+    """Everything the audit page shows of one row."""
+    note = "" if row.action in SAID_BY_SENTENCE else row.detail
+    return Entry(
+        id=row.id,
+        when=people_datetime(row.at),
+        who=who(row, names),
+        sentence=sentence(row, names),
+        changes=changes(row, names),
+        note=note,
+        request=row.path,
+        remote_addr=row.remote_addr,
+    )

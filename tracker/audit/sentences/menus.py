@@ -1,0 +1,38 @@
+"""The audit page's filter menus in words (an action or record type not listed shows as it is stored)."""
+
+from __future__ import annotations
+
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Changed",
+    "delete": "Deleted",
+    "sign_in": "Signed in",
+    "sign_in_failed": "Sign-in failed",
+    "sign_in_refused": "Sign-in refused",
+    "sign_out": "Signed out",
+    "password_set": "Password set",
+    "denied": "Request refused",
+}
+ENTITY_LABELS = {
+    "adoption_events": "Adoption entries",
+    "adoptions": "Adoption records",
+    "users": "Accounts",
+    "api_tokens": "API tokens",
+    "organisations": "Organisations",
+    "networks": "Networks",
+    "ambitions": "Ambitions",
+    "ambition_targets": "Ambition targets",
+    "change_packages": "Change packages",
+    "drivers": "Drivers",
+    "change_ideas": "Change ideas",
+    "package_resources": "Package resources",
+    "learning_links": "Learning links",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action) or action.replace("_", " ").capitalize()
+
+
+def entity_label(entity: str) -> str:
+    return ENTITY_LABELS.get(entity) or entity.replace("_", " ").capitalize()
