@@ -3,7 +3,8 @@
     python scripts/import_structure.py            # report; exits 1 if a rule is broken
 
 It reads the source (no imports run) and follows every `import`/`from ... import` of a `tracker`
-module, those inside functions too, since they run when the factory calls them. An *area* is a
+module, those inside functions too, since they run when the factory calls them; imports under
+`if TYPE_CHECKING:` never run and are left out. An *area* is a
 sub-package of `tracker` (`tracker.adoption`) or a top-level module (`tracker.db`). It checks:
 - no area-level import cycle (a module of area A importing area B while B imports A);
 - no area imports another area's `routes` module;
@@ -36,11 +37,23 @@ def modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted((ROOT / PACKAGE).rglob("*.py"))}
 
 
+def _run_time_nodes(tree: ast.AST):
+    """Every node, leaving out `if TYPE_CHECKING:` blocks: their imports never run."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def imported(name: str, path: Path, known: set[str]) -> set[str]:
     """The tracker modules `name` imports, resolving relative imports and `from package import module`."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in _run_time_nodes(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

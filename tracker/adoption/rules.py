@@ -9,7 +9,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from ..calendar import people_date
-from ..models import DiscontinuedReason, Stage
+from ..core.stages import DiscontinuedReason, Stage
 
 NOTE_MAX = 4000
 WARD_FIELDS = ("wards_using", "wards_in_scope")

@@ -22,7 +22,7 @@ from ..models import (
     Organisation,
     User,
 )
-from .sentences import Names
+from .sentences.rows import Names
 
 PAGE_SIZE = 50
 

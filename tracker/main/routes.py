@@ -9,7 +9,7 @@ from ..cache import coverage_cache
 from ..calendar import today
 from ..core import charts, trend
 from ..db import get_session
-from ..seed import reference_data
+from ..seed.reference import reference_data
 from .dashboard import dashboard
 
 bp = Blueprint("main", __name__)

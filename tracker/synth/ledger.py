@@ -12,10 +12,10 @@ from array import array
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from ..adoption.rules import EventInput, fingerprint
 from ..core import ledger
-from .reference import Reference
 from .spec import (
     BACKDATED_SHARE,
     DAYS,
@@ -30,6 +30,9 @@ from .spec import (
     SynthSpec,
     stream,
 )
+
+if TYPE_CHECKING:  # for the annotation only: the ledger needs no reference rows to run
+    from .reference import Reference
 
 
 class Ledger:
