@@ -207,10 +207,6 @@ def visible(rows: list, include_drafts: bool, event=lambda row: row) -> list:
     return [r for r in rows if event(r).change_idea.package.status is not PackageStatus.DRAFT]
 
 
-def visible_packages(ambition: Ambition, include_drafts: bool) -> list[ChangePackage]:
-    return [p for p in ambition.packages if include_drafts or p.status is PackageStatus.PUBLISHED]
-
-
 def stage_counts(session: Session, organisation: Organisation) -> dict[Stage, int]:
     """How many of the organisation's current records stand at each stage."""
     rows = session.execute(
@@ -226,7 +222,7 @@ def loggable_organisations(session: Session, user: User) -> list[Organisation]:
     day = today()
     organisations = session.scalars(
         select(Organisation)
-        .where((Organisation.closed_on.is_(None)) | (Organisation.closed_on > day))
+        .where(Organisation.is_open_on(day))
         .order_by(Organisation.name)
     )
     return [o for o in organisations if may_log(user, o)]

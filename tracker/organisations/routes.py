@@ -10,7 +10,7 @@ from ..calendar import today
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from ..models import Stage
-from . import queries, services
+from . import dates, queries, services
 from .forms import (
     CloseOrganisationForm,
     EditNetworkForm,
@@ -103,7 +103,7 @@ def organisations():
         abort(404)
     day = today()
     rows = queries.organisations_list(session, network)
-    shown = [o for o in rows if form.closed.data or o.closed_on is None or o.closed_on > day]
+    shown = [o for o in rows if form.closed.data or not dates.has_closed(o, day)]
     return render_template(
         "organisations/organisations.html",
         form=form,

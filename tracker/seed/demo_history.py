@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..adoption.rules import EventInput
 from ..adoption.services import append_event
+from ..calendar import PROGRAMME_START
 from ..models import (
     AdoptionEvent,
     ChangeIdea,
@@ -25,7 +26,6 @@ from ..models import (
     User,
 )
 
-PROGRAMME_START = date(2021, 4, 1)
 LADDER = [Stage.CONSIDERING, Stage.TESTING, Stage.IMPLEMENTING, Stage.SPREADING, Stage.SUSTAINED]
 NOTES = {
     Stage.CONSIDERING: "Demo: project team formed; senior sponsor agreed.",
@@ -40,6 +40,11 @@ NOTES = {
 def _logged_at(day: date, rng: random.Random, today: date) -> datetime:
     logged = min(day + timedelta(days=rng.randint(0, 20)), today)
     return datetime.combine(logged, time(9 + rng.randint(0, 8), rng.randint(0, 59)), tzinfo=UTC)
+
+
+def _loggable(organisation: Organisation, day: date, today: date) -> bool:
+    """An event may be dated day: not in the future, and the organisation open then."""
+    return day <= today and organisation.is_open_on(day)
 
 
 def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
@@ -63,22 +68,22 @@ def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
     )
     added = 0
     for organisation in organisations:
-        end = min(today, (organisation.closed_on or today + timedelta(days=1)) - timedelta(days=1))
         engagement = rng.random()  # some trusts move early and far, others late or not at all
         for idea in ideas:
             if rng.random() > 0.25 + 0.5 * engagement:
                 continue
             day = PROGRAMME_START + timedelta(days=rng.randint(0, 900) + int(500 * (1 - engagement)))
+            day = max(day, organisation.opened_on or day)  # one that opened later starts then
             height = rng.choices(range(1, 6), weights=[2, 3, 4, 3, 2])[0]
             in_scope = rng.randint(4, 14)
             using = 0
             moves: list[tuple[Stage, date, DiscontinuedReason | None]] = []
             for stage in LADDER[:height]:
-                if day > end:
+                if not _loggable(organisation, day, today):
                     break
                 moves.append((stage, day, None))
                 day += timedelta(days=rng.randint(60, 320))
-            if moves and rng.random() < 0.12 and day <= end:
+            if moves and rng.random() < 0.12 and _loggable(organisation, day, today):
                 moves.append((Stage.DISCONTINUED, day, rng.choice(list(DiscontinuedReason)[:-1])))
             logged_order = list(range(len(moves)))
             if len(moves) >= 3 and rng.random() < 0.2:
