@@ -221,8 +221,6 @@ def loggable_organisations(session: Session, user: User) -> list[Organisation]:
         return []
     day = today()
     organisations = session.scalars(
-        select(Organisation)
-        .where(Organisation.is_open_on(day))
-        .order_by(Organisation.name)
+        select(Organisation).where(Organisation.is_open_on(day)).order_by(Organisation.name)
     )
     return [o for o in organisations if may_log(user, o)]

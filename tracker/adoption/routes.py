@@ -24,7 +24,7 @@ def _is_editor() -> bool:
 
 
 def _organisation_or_404(ods: str):
-    organisation = organisation_by_ods(get_session(), ods.upper())
+    organisation = organisation_by_ods(get_session(), ods.upper(), related=True)
     if organisation is None:
         abort(404)
     return organisation

@@ -46,6 +46,7 @@ from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
 from ..extensions import csrf
 from ..models import Adoption
+from ..organisations.queries import organisation_by_ods
 from . import bp, queries, serialize
 from .routes import ISO_DAY, code_parameter, parse_day
 from .writes import LARGEST_ID, check_csrf, json_body, text_field
@@ -78,7 +79,8 @@ def _filters() -> _Filters:
     session = get_session()
     ids = {}
     if (code := codes["organisation"]) is not None:
-        ids["organisation"] = _known(queries.organisation_id(session, code), f"No organisation has the ODS code {code}")
+        found = organisation_by_ods(session, code)
+        ids["organisation"] = _known(found and found.id, f"No organisation has the ODS code {code}")
     if (code := codes["intervention"]) is not None:
         found = queries.intervention_id(session, code, include_drafts=sees_drafts())
         ids["intervention"] = _known(found, f"No intervention has the code {code}")
@@ -222,7 +224,7 @@ def log_adoption():
     except InvalidInput as error:
         return _invalid(error.errors)
     errors = {}
-    organisation = queries.organisation_for_logging(session, wanted.organisation)
+    organisation = organisation_by_ods(session, wanted.organisation)
     if organisation is None:
         errors["organisation"] = f"No organisation has the ODS code {wanted.organisation}"
     idea = queries.intervention(session, wanted.intervention, include_drafts=sees_drafts())

@@ -33,6 +33,7 @@ from ..errors import BadParameter, error_json
 from ..extensions import csrf
 from ..links import queries, services
 from ..models import LearningLink, LinkStatus
+from ..organisations.queries import organisation_by_ods
 from . import bp
 from .routes import ISO_DAY, code_parameter
 from .serialize import iso
@@ -82,7 +83,7 @@ def links():
     session = get_session()
     organisation_id = None
     if code is not None:
-        organisation = queries.organisation_by_ods(session, code.upper())
+        organisation = organisation_by_ods(session, code.upper())
         if organisation is None:
             abort(404, f"No organisation has the ODS code {code}")
         organisation_id = organisation.id

@@ -17,6 +17,7 @@ from ..access import sees_drafts, signed_in
 from ..db import get_session
 from ..errors import BadParameter
 from ..models import Stage
+from ..organisations.queries import organisation_by_ods
 from . import bp, queries, serialize
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -135,7 +136,7 @@ def organisations():
 @signed_in
 def organisation(ods: str):
     """One organisation, with the ODS codes of the organisations it succeeded."""
-    row = queries.organisation(get_session(), ods)
+    row = organisation_by_ods(get_session(), ods, related=True)
     if row is None:
         abort(404)
     return serialize.organisation_detail(row)

@@ -3,10 +3,12 @@ statements, whatever the number of rows (relationships come by selectinload, nev
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, raiseload, selectinload
 
-from ..calendar import people_date
+from ..calendar import people_date, today
 from ..models import Network, Organisation
 
 # Any relationship a query did not load raises instead of quietly costing one statement per row.
@@ -47,18 +49,20 @@ def organisations_list(session: Session, network: Network | None = None) -> list
     return list(session.scalars(query))
 
 
-def organisation_by_ods(session: Session, ods_code: str) -> Organisation | None:
-    """One organisation with its network, successor and predecessors."""
-    return session.scalar(
-        select(Organisation)
-        .where(Organisation.ods_code == ods_code)
-        .options(
+def organisation_by_ods(session: Session, ods_code: str, *, related: bool = False) -> Organisation | None:
+    """The organisation with this ODS code (as stored, in capitals), or None: the one lookup by ODS code.
+
+    related: with its network, successor and predecessors, for a page or answer that shows them.
+    """
+    query = select(Organisation).where(Organisation.ods_code == ods_code)
+    if related:
+        query = query.options(
             selectinload(Organisation.network),
             selectinload(Organisation.successor),
             selectinload(Organisation.predecessors),
             _NO_LAZY,
         )
-    )
+    return session.scalar(query)
 
 
 def network_choices(session: Session) -> list[tuple[str, str]]:
@@ -67,17 +71,23 @@ def network_choices(session: Session) -> list[tuple[str, str]]:
     return [(code, f"{name} ({code})") for code, name in rows]
 
 
-def successor_choices(session: Session, excluding: Organisation) -> list[tuple[str, str]]:
-    """(ODS code, label) of every other organisation, for the successor select."""
-    rows = session.execute(
-        select(Organisation.ods_code, Organisation.name, Organisation.closed_on)
-        .where(Organisation.id != excluding.id)
-        .order_by(Organisation.name, Organisation.ods_code)
-    )
-    choices = []
-    for ods_code, name, closed_on in rows:
-        label = f"{name} ({ods_code})"
-        if closed_on is not None:
-            label += f", closed {people_date(closed_on)}"
-        choices.append((ods_code, label))
-    return choices
+def _dates_note(opened_on: date | None, closed_on: date | None, day: date) -> str:
+    """What a choice's label says of an organisation not simply open: ", closed 1 October 2024"."""
+    if opened_on is not None and day < opened_on:
+        return f", opens {people_date(opened_on)}"
+    if closed_on is not None:
+        return f", {'closes' if day < closed_on else 'closed'} {people_date(closed_on)}"
+    return ""
+
+
+def organisation_choices(session: Session, excluding: Organisation | None = None) -> list[tuple[str, str]]:
+    """(ODS code, "Name (ODS)") of every organisation (but `excluding`) by name, for a select; those
+    not open today say so."""
+    query = select(Organisation.ods_code, Organisation.name, Organisation.opened_on, Organisation.closed_on)
+    if excluding is not None:
+        query = query.where(Organisation.id != excluding.id)
+    day = today()
+    rows = session.execute(query.order_by(Organisation.name, Organisation.ods_code))
+    return [
+        (ods, f"{name} ({ods}){_dates_note(opened_on, closed_on, day)}") for ods, name, opened_on, closed_on in rows
+    ]

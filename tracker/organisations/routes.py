@@ -51,7 +51,7 @@ def _network_or_404(code: str):
 
 
 def _organisation_or_404(ods: str):
-    organisation = queries.organisation_by_ods(get_session(), ods.upper())
+    organisation = queries.organisation_by_ods(get_session(), ods.upper(), related=True)
     if organisation is None:
         abort(404)
     return organisation
@@ -199,7 +199,7 @@ def close_organisation(ods: str):
     """Record the date an organisation closed and which organisation took over its services."""
     session = get_session()
     organisation = _organisation_or_404(ods)
-    successors = queries.successor_choices(session, organisation)
+    successors = queries.organisation_choices(session, excluding=organisation)
     left_out = None
     if request.method == "GET":
         form = CloseOrganisationForm.from_organisation(organisation, successors)
