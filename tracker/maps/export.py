@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..spreadsheets.exporting import neutralise
+from ..tabular import neutralise
 from .assemble import Edge, NetworkView, Node
 
 GRAPHML_MIMETYPE = "application/graphml+xml"

@@ -31,7 +31,7 @@ from ..core import charts
 from ..core import coverage as cov
 from ..db import get_session
 from ..models import Ambition, Network, Stage
-from ..spreadsheets.exporting import CSV_MIMETYPE, DATE_FORMAT, XLSX_MIMETYPE, neutralise
+from ..tabular import DATE_FORMAT, MIMETYPES, neutralise
 from . import queries
 from .forms import CoverageForm
 
@@ -373,9 +373,9 @@ def download(table: str, fmt: str):
     spec = TABLES[table]
     rows = spec.rows(report)
     if fmt == "csv":
-        body, mimetype = to_csv(spec, rows), CSV_MIMETYPE + "; charset=utf-8"
+        body, mimetype = to_csv(spec, rows), MIMETYPES["csv"]
     else:
-        body, mimetype = to_xlsx(spec, rows), XLSX_MIMETYPE
+        body, mimetype = to_xlsx(spec, rows), MIMETYPES["xlsx"]
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(report, table, fmt)}"'
     response.headers["Cache-Control"] = "no-store"
