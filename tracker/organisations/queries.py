@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, raiseload, selectinload
 
 from ..calendar import people_date, today
 from ..models import Network, Organisation
+from . import dates
 
 # Any relationship a query did not load raises instead of quietly costing one statement per row.
 # sql_only: a many-to-one already in the identity map (an organisation's network) still resolves.
@@ -71,23 +72,20 @@ def network_choices(session: Session) -> list[tuple[str, str]]:
     return [(code, f"{name} ({code})") for code, name in rows]
 
 
-def _dates_note(opened_on: date | None, closed_on: date | None, day: date) -> str:
-    """What a choice's label says of an organisation not simply open: ", closed 1 October 2024"."""
-    if opened_on is not None and day < opened_on:
-        return f", opens {people_date(opened_on)}"
-    if closed_on is not None:
-        return f", {'closes' if day < closed_on else 'closed'} {people_date(closed_on)}"
-    return ""
+def _dates_note(organisation: Organisation, day: date) -> str:
+    """What a choice's label says of an organisation not simply open on day: ", closed 1 October 2024"."""
+    if dates.opens_later(organisation, day):
+        return f", opens {people_date(organisation.opened_on)}"
+    if organisation.closed_on is None:
+        return ""
+    return f", {'closes' if organisation.is_open_on(day) else 'closed'} {people_date(organisation.closed_on)}"
 
 
 def organisation_choices(session: Session, excluding: Organisation | None = None) -> list[tuple[str, str]]:
     """(ODS code, "Name (ODS)") of every organisation (but `excluding`) by name, for a select; those
     not open today say so."""
-    query = select(Organisation.ods_code, Organisation.name, Organisation.opened_on, Organisation.closed_on)
+    query = select(Organisation).options(_NO_LAZY).order_by(Organisation.name, Organisation.ods_code)
     if excluding is not None:
         query = query.where(Organisation.id != excluding.id)
     day = today()
-    rows = session.execute(query.order_by(Organisation.name, Organisation.ods_code))
-    return [
-        (ods, f"{name} ({ods}){_dates_note(opened_on, closed_on, day)}") for ods, name, opened_on, closed_on in rows
-    ]
+    return [(o.ods_code, f"{o.name} ({o.ods_code}){_dates_note(o, day)}") for o in session.scalars(query)]
