@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
+from ..calendar import iso_day
 from ..calendar import today as calendar_today
 from ..models import (
     Ambition,
@@ -67,7 +68,7 @@ def reference_data() -> dict[str, Any]:
 
 
 def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return iso_day(value) if value else None
 
 
 def _sync(report: SeedReport, kind: str, obj, values: dict[str, Any], created: bool) -> None:
