@@ -134,10 +134,6 @@ class Diagram:
     primary: list[DriverNode]
     unplaced: list[ChangeIdea]
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.primary and not self.unplaced
-
 
 def _order(item) -> tuple[int, int]:
     return (item.position, item.id)
