@@ -33,7 +33,7 @@ class EventFilters:
     """Which events or records to return; None means any."""
 
     organisation: str | None = None  # ODS code
-    intervention: str | None = None  # change idea code
+    idea: str | None = None  # change idea code
     ambition: str | None = None  # ambition code
     network: str | None = None  # network code
     as_of: date | None = None
@@ -45,10 +45,9 @@ def _filtered(stmt: Select, event, filters: EventFilters) -> Select:
             event.organisation_id
             == select(Organisation.id).where(Organisation.ods_code == filters.organisation).scalar_subquery()
         )
-    if filters.intervention:
+    if filters.idea:
         stmt = stmt.where(
-            event.change_idea_id
-            == select(ChangeIdea.id).where(ChangeIdea.code == filters.intervention).scalar_subquery()
+            event.change_idea_id == select(ChangeIdea.id).where(ChangeIdea.code == filters.idea).scalar_subquery()
         )
     if filters.ambition:
         ideas_of_ambition = (
@@ -132,9 +131,7 @@ def current_records(session: Session, filters: EventFilters = EventFilters()) ->
         )
         .order_by(Organisation.ods_code, ChangeIdea.code)
     )
-    stmt = _filtered(
-        stmt, event, EventFilters(filters.organisation, filters.intervention, filters.ambition, filters.network)
-    )
+    stmt = _filtered(stmt, event, EventFilters(filters.organisation, filters.idea, filters.ambition, filters.network))
     return list(session.scalars(stmt))
 
 

@@ -88,6 +88,7 @@ def _filters() -> _Filters:
         ids["ambition"] = _known(queries.ambition_id(session, code), f"No ambition has the code {code}")
     if (code := codes["network"]) is not None:
         ids["network"] = _known(queries.network_id(session, code), f"No network has the code {code}")
+    codes["idea"] = codes.pop("intervention")  # the API's parameter name, the ledger's
     return _Filters(ledger.EventFilters(**codes, as_of=day), ids)
 
 
