@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..organisations.dates import date_errors
 from ..organisations.left_out import events_left_out
+from ..organisations.queries import organisation_by_ods
 from .demo_history import load_demo_history
 from .links import load_demo_links, propose_geographic_neighbours
 
@@ -234,7 +235,7 @@ def load_demo(session: Session, hash_iterations: int, today: date | None = None,
             continue
         organisation = None
         if "organisation" in spec:
-            organisation = session.scalar(select(Organisation).filter_by(ods_code=spec["organisation"]))
+            organisation = organisation_by_ods(session, spec["organisation"])
         networks = []
         if "networks" in spec:
             networks = list(session.scalars(select(Network).where(Network.code.in_(spec["networks"]))))
