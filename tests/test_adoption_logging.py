@@ -258,7 +258,7 @@ def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left
         return result.event.id
 
     def since(as_of=None):
-        filters = queries.EventFilters(organisation="RNU", intervention="RP-02", as_of=as_of)
+        filters = queries.EventFilters(organisation="RNU", idea="RP-02", as_of=as_of)
         (held,) = queries.records_as_of(seeded, filters)
         if as_of is None:  # today's: the record's own
             assert queries.record(seeded, organisation, idea).stage_since == held.since

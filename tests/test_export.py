@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import db as tracker_db
+from tracker import tabular
 from tracker.adoption import queries
 from tracker.adoption.rules import EventInput
 from tracker.adoption.services import append_event
@@ -112,12 +113,12 @@ def ledger(seeded):
     ],
 )
 def test_neutralise_quotes_text_a_spreadsheet_would_run(value, expected):
-    assert exporting.neutralise(value) == expected
+    assert tabular.neutralise(value) == expected
 
 
 @pytest.mark.parametrize("value", [None, 0, -3, 2.5, date(2024, 1, 1), datetime(2024, 1, 1, 12, 0)])
 def test_neutralise_leaves_everything_but_text_alone(value):
-    assert exporting.neutralise(value) == value
+    assert tabular.neutralise(value) == value
 
 
 # The files ----------------------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def test_events_csv_holds_every_event_oldest_first_with_formulas_neutralised(app
 def test_events_xlsx_matches_with_real_dates_a_frozen_header_and_formulas_neutralised(app, ledger, signed_in):
     response = signed_in("faculty").get(EVENTS_XLSX)
     assert response.status_code == 200
-    assert response.mimetype == exporting.XLSX_MIMETYPE
+    assert response.mimetype == tabular.MIMETYPES["xlsx"]
     assert response.headers["Content-Disposition"] == f'attachment; filename="adoption-events-{today():%Y-%m-%d}.xlsx"'
     sheet, rows = read_xlsx(response.data)
     assert sheet.title == "Adoption events"

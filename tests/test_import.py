@@ -120,7 +120,7 @@ def test_a_good_file_imports_events_and_current_records(app, seeded, raw):
     assert events[0].wards_using == 2 and events[0].wards_in_scope == 10 and events[0].note == "Started on Ward 3"
     assert all(e.logged_by is None and not e.is_demo for e in events)
     with Session(bind=tracker_db.get_engine(app)) as s:
-        records = queries.current_records(s, queries.EventFilters(organisation="RWX", intervention="RP-02"))
+        records = queries.current_records(s, queries.EventFilters(organisation="RWX", idea="RP-02"))
         assert [(r.stage, r.effective_date) for r in records] == [(Stage.TESTING, date(2024, 3, 14))]
 
 
@@ -133,7 +133,7 @@ def test_events_of_one_record_in_one_file_leave_the_latest_current(app, seeded):
     )
     services.import_file(seeded, raw, None)
     with Session(bind=tracker_db.get_engine(app)) as s:
-        [record] = queries.current_records(s, queries.EventFilters(organisation="RDY", intervention="SS-03"))
+        [record] = queries.current_records(s, queries.EventFilters(organisation="RDY", idea="SS-03"))
         assert record.stage is Stage.DISCONTINUED and record.current_event.note == "Ward closed"
 
 

@@ -19,6 +19,7 @@ from ..auth import tokens
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, apply_form_errors
 from ..models import ApiToken, Role, User
+from ..organisations.queries import network_choices, organisation_choices
 from . import services
 from .forms import EditAccountForm, NewAccountForm, SetPasswordForm
 
@@ -42,7 +43,7 @@ def _user_or_404(user_id: int) -> User:
 
 def _with_choices(form):
     session = get_session()
-    form.set_choices(services.organisation_choices(session), services.network_choices(session))
+    form.set_choices(organisation_choices(session), network_choices(session))
     return form
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..auth.passwords import hash_password, password_problem
 from ..auth.services import normalise_email, set_password
 from ..editing import EditConflict, InvalidInput, check_version
-from ..models import Network, Organisation, Role, User
+from ..lookups import organisation_by_ods
+from ..models import Network, Role, User
 from ..models.accounts import new_session_token
 
 BAD_EMAIL = "Enter an email address in the correct format, like name@example.nhs.uk"
@@ -82,7 +83,7 @@ def _resolve(session: Session, details: AccountDetails, errors: dict[str, str]):
         if not ods:
             errors["organisation"] = CHOOSE_ORGANISATION
         else:
-            organisation = session.scalar(select(Organisation).where(Organisation.ods_code == ods))
+            organisation = organisation_by_ods(session, ods)
             if organisation is None:
                 errors["organisation"] = f"No organisation has the ODS code {ods}"
     networks: list[Network] = []
@@ -113,19 +114,6 @@ def get_user(session: Session, user_id: int) -> User | None:
 
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-def organisation_choices(session: Session) -> list[tuple[str, str]]:
-    """(ODS code, label) for every organisation, by name; closed ones say so."""
-    rows = session.execute(
-        select(Organisation.ods_code, Organisation.name, Organisation.closed_on).order_by(Organisation.name)
-    )
-    return [(ods, f"{name} ({ods}){' – closed' if closed else ''}") for ods, name, closed in rows]
-
-
-def network_choices(session: Session) -> list[tuple[str, str]]:
-    """(code, name) for every network, by code."""
-    return [tuple(row) for row in session.execute(select(Network.code, Network.name).order_by(Network.code))]
 
 
 def create_user(session: Session, details: AccountDetails, password: str, hash_iterations: int) -> User:

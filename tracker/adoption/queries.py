@@ -33,7 +33,7 @@ class EventFilters:
     """Which events or records to return; None means any."""
 
     organisation: str | None = None  # ODS code
-    intervention: str | None = None  # change idea code
+    idea: str | None = None  # change idea code
     ambition: str | None = None  # ambition code
     network: str | None = None  # network code
     as_of: date | None = None
@@ -45,10 +45,9 @@ def _filtered(stmt: Select, event, filters: EventFilters) -> Select:
             event.organisation_id
             == select(Organisation.id).where(Organisation.ods_code == filters.organisation).scalar_subquery()
         )
-    if filters.intervention:
+    if filters.idea:
         stmt = stmt.where(
-            event.change_idea_id
-            == select(ChangeIdea.id).where(ChangeIdea.code == filters.intervention).scalar_subquery()
+            event.change_idea_id == select(ChangeIdea.id).where(ChangeIdea.code == filters.idea).scalar_subquery()
         )
     if filters.ambition:
         ideas_of_ambition = (
@@ -132,9 +131,7 @@ def current_records(session: Session, filters: EventFilters = EventFilters()) ->
         )
         .order_by(Organisation.ods_code, ChangeIdea.code)
     )
-    stmt = _filtered(
-        stmt, event, EventFilters(filters.organisation, filters.intervention, filters.ambition, filters.network)
-    )
+    stmt = _filtered(stmt, event, EventFilters(filters.organisation, filters.idea, filters.ambition, filters.network))
     return list(session.scalars(stmt))
 
 
@@ -207,10 +204,6 @@ def visible(rows: list, include_drafts: bool, event=lambda row: row) -> list:
     return [r for r in rows if event(r).change_idea.package.status is not PackageStatus.DRAFT]
 
 
-def visible_packages(ambition: Ambition, include_drafts: bool) -> list[ChangePackage]:
-    return [p for p in ambition.packages if include_drafts or p.status is PackageStatus.PUBLISHED]
-
-
 def stage_counts(session: Session, organisation: Organisation) -> dict[Stage, int]:
     """How many of the organisation's current records stand at each stage."""
     rows = session.execute(
@@ -225,8 +218,6 @@ def loggable_organisations(session: Session, user: User) -> list[Organisation]:
         return []
     day = today()
     organisations = session.scalars(
-        select(Organisation)
-        .where((Organisation.closed_on.is_(None)) | (Organisation.closed_on > day))
-        .order_by(Organisation.name)
+        select(Organisation).where(Organisation.is_open_on(day)).order_by(Organisation.name)
     )
     return [o for o in organisations if may_log(user, o)]

@@ -7,11 +7,10 @@ from flask_login import current_user
 
 from ..access import loggers_only, signed_in
 from ..calendar import people_date, today
-from ..catalogue.queries import idea_detail
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput, apply_form_errors
+from ..lookups import idea_detail, organisation_by_ods
 from ..models import Adoption, PackageStatus, Role
-from ..organisations.queries import organisation_by_ods
 from . import queries, services
 from .forms import LogAdoptionForm
 
@@ -23,7 +22,7 @@ def _is_editor() -> bool:
 
 
 def _organisation_or_404(ods: str):
-    organisation = organisation_by_ods(get_session(), ods.upper())
+    organisation = organisation_by_ods(get_session(), ods.upper(), related=True)
     if organisation is None:
         abort(404)
     return organisation

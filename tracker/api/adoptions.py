@@ -44,6 +44,7 @@ from ..db import get_session
 from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
 from ..extensions import csrf
+from ..lookups import organisation_by_ods
 from ..models import Adoption
 from . import queries, serialize
 from .params import code_parameter, day_parameter
@@ -76,7 +77,8 @@ def _filters() -> _Filters:
     session = get_session()
     ids = {}
     if (code := codes["organisation"]) is not None:
-        ids["organisation"] = _known(queries.organisation_id(session, code), f"No organisation has the ODS code {code}")
+        found = organisation_by_ods(session, code)
+        ids["organisation"] = _known(found and found.id, f"No organisation has the ODS code {code}")
     if (code := codes["intervention"]) is not None:
         found = queries.idea_id(session, code, include_drafts=sees_drafts())
         ids["intervention"] = _known(found, f"No intervention has the code {code}")
@@ -84,6 +86,7 @@ def _filters() -> _Filters:
         ids["ambition"] = _known(queries.ambition_id(session, code), f"No ambition has the code {code}")
     if (code := codes["network"]) is not None:
         ids["network"] = _known(queries.network_id(session, code), f"No network has the code {code}")
+    codes["idea"] = codes.pop("intervention")  # the API's parameter name, the ledger's
     return _Filters(ledger.EventFilters(**codes, as_of=day), ids)
 
 
@@ -200,7 +203,7 @@ def log_adoption():
     except InvalidInput as error:
         return _invalid(error.errors)
     errors = {}
-    organisation = queries.organisation_for_logging(session, wanted.organisation)
+    organisation = organisation_by_ods(session, wanted.organisation)
     if organisation is None:
         errors["organisation"] = f"No organisation has the ODS code {wanted.organisation}"
     idea = queries.idea(session, wanted.idea, include_drafts=sees_drafts())

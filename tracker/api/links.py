@@ -31,6 +31,7 @@ from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
 from ..extensions import csrf
 from ..links import queries, services
+from ..lookups import organisation_by_ods
 from ..models import LinkStatus
 from . import serialize
 from .params import BadParameter, code_parameter
@@ -64,7 +65,7 @@ def links():
     session = get_session()
     organisation_id = None
     if code is not None:
-        organisation = queries.organisation_by_ods(session, code.upper())
+        organisation = organisation_by_ods(session, code.upper())
         if organisation is None:
             abort(404, f"No organisation has the ODS code {code}")
         organisation_id = organisation.id

@@ -9,6 +9,7 @@ from flask import abort
 
 from ..access import signed_in
 from ..db import get_session
+from ..lookups import organisation_by_ods
 from . import queries, serialize
 from .params import code_parameter, day_parameter
 
@@ -38,7 +39,7 @@ def organisations():
 @signed_in
 def organisation(ods: str):
     """One organisation, with the ODS codes of the organisations it succeeded."""
-    row = queries.organisation(get_session(), ods)
+    row = organisation_by_ods(get_session(), ods, related=True)
     if row is None:
         abort(404)
     return serialize.organisation_detail(row)

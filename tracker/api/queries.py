@@ -119,28 +119,6 @@ def organisations(session: Session, network_id: int | None = None, open_on: date
     return list(session.scalars(query.order_by(Organisation.ods_code)))
 
 
-def organisation(session: Session, ods: str) -> Organisation | None:
-    """One organisation with its network, successor and predecessors."""
-    return session.scalar(
-        select(Organisation)
-        .where(Organisation.ods_code == ods)
-        .options(
-            selectinload(Organisation.network),
-            selectinload(Organisation.successor),
-            selectinload(Organisation.predecessors),
-        )
-    )
-
-
-def organisation_id(session: Session, ods: str) -> int | None:
-    return session.scalar(select(Organisation.id).where(Organisation.ods_code == ods))
-
-
-def organisation_for_logging(session: Session, ods: str) -> Organisation | None:
-    """The organisation alone: what logging adoption needs (network id, opening and closing dates)."""
-    return session.scalar(select(Organisation).where(Organisation.ods_code == ods))
-
-
 def idea_id(session: Session, code: str, include_drafts: bool = False) -> int | None:
     """The id of a visible idea (drafts only when include_drafts), None for unknown or hidden ones."""
     query = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangeIdea.code == code)

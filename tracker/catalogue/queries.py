@@ -96,18 +96,6 @@ def package_for_edit(session: Session, code: str) -> ChangePackage | None:
     )
 
 
-def idea_detail(session: Session, code: str) -> ChangeIdea | None:
-    """An idea with its package, ambition and place in the driver diagram, in one statement."""
-    return session.scalar(
-        select(ChangeIdea)
-        .where(ChangeIdea.code == code)
-        .options(
-            joinedload(ChangeIdea.package).joinedload(ChangePackage.ambition),
-            joinedload(ChangeIdea.driver).joinedload(Driver.parent),
-        )
-    )
-
-
 def driver_detail(session: Session, driver_id: int) -> Driver | None:
     """A driver with its package, ambition, secondary drivers and ideas (for edit and delete)."""
     return session.scalar(
@@ -133,10 +121,6 @@ class DriverNode:
 class Diagram:
     primary: list[DriverNode]
     unplaced: list[ChangeIdea]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.primary and not self.unplaced
 
 
 def _order(item) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import lookups
 from ..access import EDITORS, editors_only, signed_in
 from ..adoption import queries as adoption_queries
 from ..db import get_session
@@ -108,7 +109,7 @@ def package(code: str):
 @signed_in
 def idea(code: str):
     """A change idea and where it sits in its package's driver diagram."""
-    row = queries.idea_detail(get_session(), code)
+    row = lookups.idea_detail(get_session(), code)
     if row is None:
         abort(404)
     _visible(row.package)
@@ -358,7 +359,7 @@ def new_idea(code: str):
 def edit_idea(code: str):
     """Edit a change idea, including which driver of its package it sits under."""
     session = get_session()
-    idea = queries.idea_detail(session, code) or abort(404)
+    idea = lookups.idea_detail(session, code) or abort(404)
     package = queries.package_for_edit(session, idea.package.code)
     form = IdeaForm(obj=idea).offer_drivers(package)
     if form.validate_on_submit():
@@ -386,7 +387,7 @@ def edit_idea(code: str):
 def move_idea(code: str):
     """Move a change idea one place up or down among the ideas under the same driver."""
     session = get_session()
-    idea = queries.idea_detail(session, code) or abort(404)
+    idea = lookups.idea_detail(session, code) or abort(404)
     direction = _direction()
     package = idea.package
     try:

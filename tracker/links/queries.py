@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, raiseload, selectinload
 
-from ..calendar import people_date
-from ..models import LearningLink, LinkKind, LinkStatus, Organisation
+from ..models import LearningLink, LinkStatus, Organisation
 
 _NO_LAZY = raiseload("*", sql_only=True)
 
@@ -51,27 +50,3 @@ def link(session: Session, link_id: int) -> LearningLink | None:
         .where(LearningLink.id == link_id)
         .options(selectinload(LearningLink.source), selectinload(LearningLink.target))
     )
-
-
-def organisation_by_ods(session: Session, ods_code: str) -> Organisation | None:
-    return session.scalar(select(Organisation).where(Organisation.ods_code == ods_code))
-
-
-def organisation_choices(session: Session) -> list[tuple[str, str]]:
-    """(ODS code, "Name (ODS)") of every organisation by name, closed ones saying so."""
-    rows = session.execute(
-        select(Organisation.ods_code, Organisation.name, Organisation.closed_on).order_by(
-            Organisation.name, Organisation.ods_code
-        )
-    )
-    choices = []
-    for ods_code, name, closed_on in rows:
-        label = f"{name} ({ods_code})"
-        if closed_on is not None:
-            label += f", closed {people_date(closed_on)}"
-        choices.append((ods_code, label))
-    return choices
-
-
-def kind_choices() -> list[tuple[str, str]]:
-    return [(kind.value, kind.label) for kind in LinkKind]

@@ -9,7 +9,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from ..access import editors_only, signed_in
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..lookups import organisation_by_ods
 from ..models import LearningLink, LinkStatus
+from ..organisations.queries import organisation_choices
 from . import queries, services
 from .forms import STATUS_LABELS, EditLinkForm, LinkFilterForm, LinkForm, LinkVersionForm
 
@@ -53,10 +55,10 @@ def _list_url_from_form() -> str:
 def links():
     """Every learning link, optionally of one organisation and of one status."""
     session = get_session()
-    form = LinkFilterForm(request.args, organisations=queries.organisation_choices(session))
+    form = LinkFilterForm(request.args, organisations=organisation_choices(session))
     organisation = None
     if form.organisation.data:
-        organisation = queries.organisation_by_ods(session, form.organisation.data)
+        organisation = organisation_by_ods(session, form.organisation.data)
         if organisation is None:
             abort(404)
     status = None
@@ -83,7 +85,7 @@ def links():
 def new_link():
     """Record a learning link between two organisations (?organisation=ODS fills in the first)."""
     session = get_session()
-    organisations = queries.organisation_choices(session)
+    organisations = organisation_choices(session)
     form = LinkForm(organisations=organisations)
     if request.method == "GET" and request.args.get("organisation"):
         form.source.data = request.args["organisation"].strip().upper()
@@ -104,7 +106,7 @@ def edit_link(link_id: int):
     """Change a link's organisations, kind, weight, note and dates."""
     session = get_session()
     link = _link_or_404(link_id)
-    organisations = queries.organisation_choices(session)
+    organisations = organisation_choices(session)
     if request.method == "GET":
         form = EditLinkForm.from_link(link, organisations)
     else:

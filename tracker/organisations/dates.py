@@ -1,4 +1,5 @@
-"""The dates an organisation may have: plain checks shared by the forms, the services and the seed.
+"""The dates an organisation may have: plain checks shared by the forms, the services and the seed,
+and where an organisation stands on a day (open by Organisation.is_open_on, not yet open, or closed).
 
 An NHS organisation cannot have opened or closed before the NHS existed, and the tracker records what
 has happened, not what is planned: no date is in the future. A planned merger is recorded on the day
@@ -57,3 +58,13 @@ def date_errors(opened_on: date | None, closed_on: date | None, today: date) -> 
     if not errors and (message := order_error(opened_on, closed_on)):
         errors["closed_on"] = message
     return errors
+
+
+def opens_later(organisation, day: date) -> bool:
+    """Not yet open on day: it opens after it."""
+    return organisation.opened_on is not None and day < organisation.opened_on
+
+
+def has_closed(organisation, day: date) -> bool:
+    """Closed by day: not open on it (Organisation.is_open_on), and not because it has yet to open."""
+    return not organisation.is_open_on(day) and not opens_later(organisation, day)

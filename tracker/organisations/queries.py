@@ -3,11 +3,14 @@ statements, whatever the number of rows (relationships come by selectinload, nev
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, raiseload, selectinload
 
-from ..calendar import people_date
+from ..calendar import people_date, today
 from ..models import Network, Organisation
+from . import dates
 
 # Any relationship a query did not load raises instead of quietly costing one statement per row.
 # sql_only: a many-to-one already in the identity map (an organisation's network) still resolves.
@@ -47,37 +50,26 @@ def organisations_list(session: Session, network: Network | None = None) -> list
     return list(session.scalars(query))
 
 
-def organisation_by_ods(session: Session, ods_code: str) -> Organisation | None:
-    """One organisation with its network, successor and predecessors."""
-    return session.scalar(
-        select(Organisation)
-        .where(Organisation.ods_code == ods_code)
-        .options(
-            selectinload(Organisation.network),
-            selectinload(Organisation.successor),
-            selectinload(Organisation.predecessors),
-            _NO_LAZY,
-        )
-    )
-
-
 def network_choices(session: Session) -> list[tuple[str, str]]:
     """(code, name) of every network, for a select."""
     rows = session.execute(select(Network.code, Network.name).order_by(Network.name))
     return [(code, f"{name} ({code})") for code, name in rows]
 
 
-def successor_choices(session: Session, excluding: Organisation) -> list[tuple[str, str]]:
-    """(ODS code, label) of every other organisation, for the successor select."""
-    rows = session.execute(
-        select(Organisation.ods_code, Organisation.name, Organisation.closed_on)
-        .where(Organisation.id != excluding.id)
-        .order_by(Organisation.name, Organisation.ods_code)
-    )
-    choices = []
-    for ods_code, name, closed_on in rows:
-        label = f"{name} ({ods_code})"
-        if closed_on is not None:
-            label += f", closed {people_date(closed_on)}"
-        choices.append((ods_code, label))
-    return choices
+def _dates_note(organisation: Organisation, day: date) -> str:
+    """What a choice's label says of an organisation not simply open on day: ", closed 1 October 2024"."""
+    if dates.opens_later(organisation, day):
+        return f", opens {people_date(organisation.opened_on)}"
+    if organisation.closed_on is None:
+        return ""
+    return f", {'closes' if organisation.is_open_on(day) else 'closed'} {people_date(organisation.closed_on)}"
+
+
+def organisation_choices(session: Session, excluding: Organisation | None = None) -> list[tuple[str, str]]:
+    """(ODS code, "Name (ODS)") of every organisation (but `excluding`) by name, for a select; those
+    not open today say so."""
+    query = select(Organisation).options(_NO_LAZY).order_by(Organisation.name, Organisation.ods_code)
+    if excluding is not None:
+        query = query.where(Organisation.id != excluding.id)
+    day = today()
+    return [(o.ods_code, f"{o.name} ({o.ods_code}){_dates_note(o, day)}") for o in session.scalars(query)]

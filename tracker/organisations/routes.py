@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from .. import lookups
 from ..access import editors_only, signed_in
 from ..adoption import queries as adoption_queries
 from ..calendar import today
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from ..models import Stage
-from . import queries, services
+from . import dates, queries, services
 from .forms import (
     CloseOrganisationForm,
     EditNetworkForm,
@@ -51,7 +52,7 @@ def _network_or_404(code: str):
 
 
 def _organisation_or_404(ods: str):
-    organisation = queries.organisation_by_ods(get_session(), ods.upper())
+    organisation = lookups.organisation_by_ods(get_session(), ods.upper(), related=True)
     if organisation is None:
         abort(404)
     return organisation
@@ -103,7 +104,7 @@ def organisations():
         abort(404)
     day = today()
     rows = queries.organisations_list(session, network)
-    shown = [o for o in rows if form.closed.data or o.closed_on is None or o.closed_on > day]
+    shown = [o for o in rows if form.closed.data or not dates.has_closed(o, day)]
     return render_template(
         "organisations/organisations.html",
         form=form,
@@ -199,7 +200,7 @@ def close_organisation(ods: str):
     """Record the date an organisation closed and which organisation took over its services."""
     session = get_session()
     organisation = _organisation_or_404(ods)
-    successors = queries.successor_choices(session, organisation)
+    successors = queries.organisation_choices(session, excluding=organisation)
     left_out = None
     if request.method == "GET":
         form = CloseOrganisationForm.from_organisation(organisation, successors)

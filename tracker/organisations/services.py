@@ -19,6 +19,7 @@ from .. import audit_trail
 from ..calendar import people_date as day  # the one formatter of dates for people
 from ..calendar import today as calendar_today
 from ..editing import EditConflict, InvalidInput, check_version
+from ..lookups import organisation_by_ods
 from ..models import Membership, Network, Organisation, OrganisationKind
 from . import dates
 from .left_out import LeftOut, events_left_out
@@ -151,7 +152,7 @@ def _apply(organisation: Organisation, details: OrganisationDetails, network: Ne
 
 
 def _ods_taken(session: Session, ods_code: str) -> bool:
-    return session.scalar(select(Organisation.id).where(Organisation.ods_code == ods_code)) is not None
+    return organisation_by_ods(session, ods_code) is not None
 
 
 def create_organisation(session: Session, ods_code: str, details: OrganisationDetails) -> Organisation:
@@ -250,7 +251,7 @@ def _check_successor(
     closed_on: date | None,
     errors: dict[str, str],
 ) -> Organisation | None:
-    successor = session.scalar(select(Organisation).where(Organisation.ods_code == code))
+    successor = organisation_by_ods(session, code)
     if successor is None:
         errors["successor"] = f"No organisation has the ODS code {code}"
         return None

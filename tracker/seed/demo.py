@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..auth.passwords import hash_password
-from ..models import Network, Organisation, Role, User
+from ..lookups import organisation_by_ods
+from ..models import Network, Role, User
 from .demo_history import load_demo_history
 from .links import load_demo_links
 from .rows import SeedReport
@@ -43,7 +44,7 @@ def _add_demo_accounts(session: Session, report: SeedReport, hash_iterations: in
             continue
         organisation = None
         if "organisation" in spec:
-            organisation = session.scalar(select(Organisation).filter_by(ods_code=spec["organisation"]))
+            organisation = organisation_by_ods(session, spec["organisation"])
         networks = []
         if "networks" in spec:
             networks = list(session.scalars(select(Network).where(Network.code.in_(spec["networks"]))))

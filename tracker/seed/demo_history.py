@@ -64,12 +64,11 @@ def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
     )
     added = 0
     for organisation in organisations:
-        end = min(today, (organisation.closed_on or today + timedelta(days=1)) - timedelta(days=1))
         engagement = rng.random()  # some trusts move early and far, others late or not at all
         for idea in ideas:
             if rng.random() > 0.25 + 0.5 * engagement:
                 continue
-            moves, in_scope = _moves(rng, engagement, end)
+            moves, in_scope = _moves(rng, engagement, organisation, today)
             for data, logged_at in _entries(rng, moves, in_scope, today):
                 append_event(
                     session,
@@ -89,18 +88,25 @@ def load_demo_history(session: Session, today: date, seed: int = 2021) -> int:
 Move = tuple[Stage, date, DiscontinuedReason | None]
 
 
-def _moves(rng: random.Random, engagement: float, end: date) -> tuple[list[Move], int]:
-    """One pair's stage moves up the ladder until `end` (perhaps then stopping), and its wards in scope."""
+def _loggable(organisation: Organisation, day: date, today: date) -> bool:
+    """An event may be dated day: not in the future, and the organisation open then."""
+    return day <= today and organisation.is_open_on(day)
+
+
+def _moves(rng: random.Random, engagement: float, organisation: Organisation, today: date) -> tuple[list[Move], int]:
+    """One pair's stage moves up the ladder while the organisation is open and until today (perhaps
+    then stopping), and its wards in scope."""
     day = PROGRAMME_START + timedelta(days=rng.randint(0, 900) + int(500 * (1 - engagement)))
+    day = max(day, organisation.opened_on or day)  # one that opened later starts then
     height = rng.choices(range(1, 6), weights=[2, 3, 4, 3, 2])[0]
     in_scope = rng.randint(4, 14)
     moves: list[Move] = []
     for stage in LADDER[:height]:
-        if day > end:
+        if not _loggable(organisation, day, today):
             break
         moves.append((stage, day, None))
         day += timedelta(days=rng.randint(60, 320))
-    if moves and rng.random() < 0.12 and day <= end:
+    if moves and rng.random() < 0.12 and _loggable(organisation, day, today):
         moves.append((Stage.DISCONTINUED, day, rng.choice(list(DiscontinuedReason)[:-1])))
     return moves, in_scope
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..calendar import iso_day
 from ..calendar import today as calendar_today
 from ..models import Ambition, AmbitionTarget, ChangeIdea, ChangePackage, Network, Organisation, PackageResource
 from ..organisations.dates import date_errors
@@ -50,7 +51,7 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
 
 
 def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return iso_day(value) if value else None
 
 
 def _refuse(problems: list[str]) -> None:

@@ -28,6 +28,7 @@ from ..adoption import queries
 from ..calendar import today
 from ..db import get_session
 from ..models import DiscontinuedReason, Role, Stage
+from ..tabular import table_download
 from . import exporting, importing, services
 from .forms import ConfirmForm, UploadForm
 from .services import imported_message, size_label
@@ -46,8 +47,8 @@ PREVIEW_ROWS = 1_000  # a page of 20,000 table rows helps nobody; the counts cov
 PROBLEMS_SHOWN = 1_000
 INVALID_TICKET = "The confirmation was not valid, so nothing was imported. Upload the file again."
 DOWNLOADS = {
-    "adoption-events": ("Adoption events", exporting.EVENT_COLUMNS),
-    "adoption-records": ("Current records", exporting.RECORD_COLUMNS),
+    "adoption-events": ("Adoption events", exporting.EVENT_FIELDS),
+    "adoption-records": ("Current records", exporting.RECORD_FIELDS),
 }
 
 
@@ -88,15 +89,9 @@ def export():
 
 
 def _download(name: str, fmt: str, lines) -> Response:
-    title, columns = DOWNLOADS[name]
-    if fmt == "csv":
-        body, mimetype = exporting.to_csv(columns, lines), exporting.CSV_MIMETYPE + "; charset=utf-8"
-    else:
-        body, mimetype = exporting.to_xlsx(columns, lines, title), exporting.XLSX_MIMETYPE
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{today():%Y-%m-%d}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    title, fields = DOWNLOADS[name]
+    columns = [field.column for field in fields]
+    return table_download(fmt, columns, exporting.table(fields, lines), title, f"{name}-{today().isoformat()}")
 
 
 @bp.get("/adoption-events.<any(csv, xlsx):fmt>")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from ...calendar import people_date, people_datetime
+from ...calendar import iso_day, people_date, people_datetime
 from ...models import DiscontinuedReason, LinkKind, Membership, OrganisationKind, Role
 from .rows import AuditRow, Change, Names
 
@@ -111,7 +111,7 @@ def words(name: str, value: Any, names: Names, entity: str = "") -> str:
         return _id_words(name, value, names) or f"number {value}"
     if isinstance(value, str):
         if ISO_DAY.match(value):
-            return people_date(date.fromisoformat(value))
+            return people_date(iso_day(value))
         if ISO_TIME.match(value):
             try:
                 return people_datetime(datetime.fromisoformat(value))
