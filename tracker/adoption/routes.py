@@ -5,22 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import loggers_only, signed_in
+from ..access import loggers_only, may_log_adoption, sees_drafts, signed_in
 from ..calendar import people_date, today
 from ..catalogue.queries import idea_detail
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
-from ..models import PackageStatus, Role
+from ..models import PackageStatus
 from ..organisations.queries import organisation_by_ods
 from . import queries, rules, services
 from .forms import LogAdoptionForm
 from .rules import EventInput
 
 bp = Blueprint("adoption", __name__)
-
-
-def _is_editor() -> bool:
-    return current_user.role in (Role.MANAGER, Role.ADMIN)
 
 
 def _organisation_or_404(ods: str):
@@ -32,7 +28,7 @@ def _organisation_or_404(ods: str):
 
 def _idea_or_404(code: str):
     idea = idea_detail(get_session(), code.upper())
-    if idea is None or (idea.package.status is not PackageStatus.PUBLISHED and not _is_editor()):
+    if idea is None or (idea.package.status is not PackageStatus.PUBLISHED and not sees_drafts()):
         abort(404)
     return idea
 
@@ -58,8 +54,7 @@ def matrix(ods: str):
         organisation=organisation,
         ambitions=ambitions,
         records=records,
-        include_drafts=_is_editor(),
-        may_log=services.may_log(current_user, organisation),
+        include_drafts=sees_drafts(),
         breadcrumbs=_crumbs(organisation),
     )
 
@@ -77,7 +72,6 @@ def history(ods: str, code: str):
         idea=idea,
         record=record,
         events=events,
-        may_log=services.may_log(current_user, organisation),
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
     )
 
@@ -97,7 +91,7 @@ def log(ods: str, code: str):
     """Log a stage move for one organisation and change idea."""
     session = get_session()
     organisation, idea = _organisation_or_404(ods), _idea_or_404(code)
-    if not services.may_log(current_user, organisation):
+    if not may_log_adoption(current_user, organisation):
         abort(403)
     record = queries.record(session, organisation, idea)
     events = queries.history(session, organisation, idea)

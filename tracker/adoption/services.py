@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from ..access import may_log_adoption
 from ..calendar import today
 from ..core import ledger
 from ..db import lock_for_writing
@@ -21,7 +22,6 @@ from ..models import (
     ChangeIdea,
     DiscontinuedReason,
     Organisation,
-    Role,
     Stage,
     User,
     utcnow,
@@ -31,19 +31,6 @@ from . import rules
 
 class NotPermitted(Exception):
     """The user may not log adoption for this organisation."""
-
-
-def may_log(user: User, organisation: Organisation) -> bool:
-    """Managers and administrators anywhere; faculty only in the networks assigned to them.
-
-    A faculty member with no networks logs nowhere (deny by default): an administrator ticks every
-    network in the account form to let someone log everywhere. Every page and the API ask this.
-    """
-    if user.role in (Role.MANAGER, Role.ADMIN):
-        return True
-    if user.role is Role.FACULTY:
-        return organisation.network_id in {n.id for n in user.networks}
-    return False
 
 
 @dataclass(frozen=True)
@@ -259,7 +246,7 @@ def log_adoption(
     left unchanged: when empty, the event carries the record's number for them.
     Raises NotPermitted, InvalidInput (by field; also for an entry that repeats the record) or EditConflict.
     """
-    if not may_log(user, organisation):
+    if not may_log_adoption(user, organisation):
         raise NotPermitted()
     adoption = _locked_record(session, organisation, idea)
     if adoption is not None:

@@ -27,7 +27,7 @@ from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries
 from ..calendar import today
 from ..db import get_session
-from ..models import DiscontinuedReason, Role, Stage
+from ..models import DiscontinuedReason, Stage
 from . import exporting, importing, services
 from .forms import ConfirmForm, UploadForm
 from .services import imported_message, size_label
@@ -82,7 +82,6 @@ def export():
         "spreadsheets/export.html",
         event_columns=exporting.EVENT_COLUMNS,
         record_columns=exporting.RECORD_COLUMNS,
-        may_import=current_user.role in (Role.MANAGER, Role.ADMIN),
         breadcrumbs=[("Home", url_for("main.home"))],
     )
 
