@@ -5,7 +5,6 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..calendar import people_date
-from ..forms import Form
+from ..editing import VersionedForm
 from ..limits import database_int
 from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
 from .rules import NOTE_MAX, WARD_FIELDS
@@ -31,7 +30,7 @@ def _int_or_none(value):
     return database_int(value)
 
 
-class LogAdoptionForm(Form):
+class LogAdoptionForm(VersionedForm):
     stage = RadioField("Stage", choices=STAGE_CHOICES, validators=[InputRequired("Choose the stage")])
     effective_date = DateField(
         "Date it took effect", validators=[DataRequired("Enter the date the stage took effect, like 2024-03-31")]
@@ -61,7 +60,6 @@ class LogAdoptionForm(Form):
         validate_choice=False,
         invalid_value_message="Choose an earlier entry of this record",
     )
-    expected_version = HiddenField()
 
     def set_corrections(self, events) -> None:
         self.corrects_event_id.choices = [SelectChoice("", "No, it is a new stage move")] + [
@@ -86,10 +84,3 @@ class LogAdoptionForm(Form):
     def validate_clear_wards(self, field) -> None:
         if field.data and (self.wards_using.data is not None or self.wards_in_scope.data is not None):
             raise ValidationError("Either clear the ward numbers or enter them, not both")
-
-    def expected(self) -> int | None:
-        """The record's version the form was opened at; None when missing or garbled (refused as stale)."""
-        try:
-            return int(self.expected_version.data)
-        except (TypeError, ValueError):
-            return None

@@ -98,22 +98,20 @@ def log(ods: str, code: str):
     form = LogAdoptionForm()
     form.set_corrections(events)
     if request.method == "GET":
-        form.expected_version.data = str(record.row_version if record else 0)
+        form.row_version.data = str(record.row_version if record else 0)
         form.effective_date.data = today()
         form.prefill(record)
     elif not (form.validate_on_submit() and not form.corrects_event_id.errors):
         _add_rule_problems(form, organisation, record)
     else:
         try:
-            if form.expected() is None:
-                raise EditConflict(record)  # a form that does not say what it saw is as stale as an old one
             result = services.log_adoption(
                 session,
                 current_user,
                 organisation,
                 idea,
                 _event_input(form),
-                expected_version=form.expected(),
+                expected_version=form.expected_version(),
                 corrects_event_id=form.corrects_event_id.data,
                 keep_wards=form.kept_wards(),
             )
@@ -128,7 +126,7 @@ def log(ods: str, code: str):
             form.form_errors.append(
                 CONFLICT_MESSAGE.replace("the form now shows their version", "the current record is shown above")
             )
-            form.expected_version.data = str(record.row_version if record else 0)
+            form.row_version.data = str(record.row_version if record else 0)
         else:
             stage = result.event.stage.label.lower()
             flash(

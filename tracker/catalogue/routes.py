@@ -312,6 +312,8 @@ def delete_driver(driver_id: int):
                 message += ". Its change ideas are now listed as not yet placed under a driver"
             flash(message, "success")
             return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
+        except InvalidInput as e:
+            apply_form_errors(form, e)
         except EditConflict:
             session.expire_all()
             driver = _driver_or_404(driver_id)

@@ -3,7 +3,7 @@
 Each public function is one unit of work and commits. Rules that need the database (codes in use,
 a driver from another package, a third level of drivers) are checked here, so the web forms, the
 CLI and the API share them; a refusal is InvalidInput keyed by form field. Edits carry the
-row_version the editor saw: a stale one raises EditConflict and nothing is written.
+row_version the editor saw (tracker.editing: a stale one is an EditConflict, a missing one InvalidInput).
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..editing import EditConflict, InvalidInput, check_version
+from ..editing import InvalidInput, check_version, commit_edit
 from ..models import Ambition, ChangeIdea, ChangePackage, Driver, PackageStatus
 
 IDEA_CODE = re.compile(r"^[A-Z]{1,6}-\d{2,3}$")
@@ -88,19 +86,9 @@ class IdeaDetails:
     provenance_note: str = ""
 
 
-def _commit(session: Session, row=None, on_integrity: dict[str, str] | None = None) -> None:
-    """Commit, turning a lost race into the refusal the editor would have got a moment earlier."""
-    try:
-        session.commit()
-    except StaleDataError:
-        # Someone saved between our version check and the UPDATE: the row reloads on access.
-        session.rollback()
-        raise EditConflict(row) from None
-    except IntegrityError:
-        session.rollback()
-        if on_integrity is None:
-            raise
-        raise InvalidInput(on_integrity) from None
+def _taken(field: str, message: str):
+    """A code another editor took between our check and the insert: the refusal they would have had."""
+    return lambda: InvalidInput({field: message})
 
 
 def _refuse(errors: dict[str, str]) -> None:
@@ -171,7 +159,7 @@ def create_package(session: Session, details: PackageDetails) -> ChangePackage:
     )
     _apply_package(package, details, ambition)
     session.add(package)
-    _commit(session, on_integrity={"code": PACKAGE_CODE_TAKEN})
+    commit_edit(session, on_integrity=_taken("code", PACKAGE_CODE_TAKEN))
     return package
 
 
@@ -186,7 +174,7 @@ def update_package(
     if ambition.id != package.ambition_id:
         package.position = _next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     _apply_package(package, details, ambition)
-    _commit(session, package, on_integrity={"code": PACKAGE_CODE_TAKEN})
+    commit_edit(session, package, on_integrity=_taken("code", PACKAGE_CODE_TAKEN))
     return package
 
 
@@ -196,7 +184,7 @@ def set_package_status(session: Session, package: ChangePackage, status: Package
     if package.status == status:
         return False
     package.status = status
-    _commit(session, package)
+    commit_edit(session, package)
     return True
 
 
@@ -246,7 +234,7 @@ def create_driver(session: Session, package: ChangePackage, details: DriverDetai
         position=_next_position(session, Driver.position, *_sibling_drivers(package.id, parent_id)),
     )
     session.add(driver)
-    _commit(session)
+    commit_edit(session)
     return driver
 
 
@@ -264,7 +252,7 @@ def update_driver(
         driver.parent_id = parent_id
     driver.title = details.title.strip()
     driver.description = details.description
-    _commit(session, driver)
+    commit_edit(session, driver)
     return driver
 
 
@@ -295,7 +283,7 @@ def delete_driver(session: Session, driver: Driver, expected_version: int | None
     for d in (*children, driver):
         session.delete(d)
     result = DeletedDriver(driver.title, len(children), len(ideas))
-    _commit(session, driver)
+    commit_edit(session, driver)
     return result
 
 
@@ -318,7 +306,7 @@ def move_driver(session: Session, driver: Driver, direction: Direction) -> bool:
     siblings = list(session.scalars(select(Driver).where(*_sibling_drivers(driver.package_id, driver.parent_id))))
     moved = _swap(siblings, driver, direction)
     if moved:
-        _commit(session, driver)
+        commit_edit(session, driver)
     return moved
 
 
@@ -377,7 +365,7 @@ def create_idea(session: Session, package: ChangePackage, details: IdeaDetails) 
     )
     _apply_idea(idea, details)
     session.add(idea)
-    _commit(session, on_integrity={"code": IDEA_CODE_TAKEN})
+    commit_edit(session, on_integrity=_taken("code", IDEA_CODE_TAKEN))
     return idea
 
 
@@ -397,7 +385,7 @@ def update_idea(
         )
         idea.driver_id = details.driver_id
     _apply_idea(idea, details)
-    _commit(session, idea, on_integrity={"code": IDEA_CODE_TAKEN})
+    commit_edit(session, idea, on_integrity=_taken("code", IDEA_CODE_TAKEN))
     return idea
 
 
@@ -406,7 +394,7 @@ def move_idea(session: Session, idea: ChangeIdea, direction: Direction) -> bool:
     siblings = list(session.scalars(select(ChangeIdea).where(*_sibling_ideas(idea.package_id, idea.driver_id))))
     moved = _swap(siblings, idea, direction)
     if moved:
-        _commit(session, idea)
+        commit_edit(session, idea)
     return moved
 
 
