@@ -19,7 +19,7 @@ from datetime import date
 
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
@@ -413,3 +413,15 @@ def statement_counter(app):
 
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + make_url(TEST_DATABASE_URL).render_as_string() if ON_POSTGRES else 'SQLite (file per test)'}"
+
+
+def record_version(session: Session, organisation, idea) -> int:
+    """The version of an organisation's record of an idea that a log must send (0 before its first event)."""
+    from tracker.models import Adoption
+
+    version = session.scalar(
+        select(Adoption.row_version).where(
+            Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id
+        )
+    )
+    return version or 0

@@ -349,6 +349,7 @@ def test_a_stale_edit_is_refused_and_shows_the_current_version(seeded, signed_in
         seeded,
         seeded.get(User, seen.id),
         services.AccountDetails(email=TRUST, role="trust", name="Their Name", organisation="RNU"),
+        seen.row_version,
     )
     response = client.submit(f"/admin/users/{seen.id}/edit", edit_data(seen, name="My Name"))
     assert response.status_code == 409
@@ -364,14 +365,15 @@ def test_a_stale_edit_is_refused_and_shows_the_current_version(seeded, signed_in
     assert read_user(seeded, TRUST).name == "My Name"
 
 
-def test_a_missing_row_version_counts_as_stale(seeded, signed_in):
+def test_a_missing_row_version_is_refused(seeded, signed_in):
     client = signed_in("admin")
     trust = read_user(seeded, TRUST)
     response = client.submit(
         f"/admin/users/{trust.id}/edit",
         edit_data(trust, name="Changed", row_version=None),
     )
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert "did not say which version you opened, so nothing was saved" in response.get_data(as_text=True)
     assert read_user(seeded, TRUST).name == trust.name
 
 

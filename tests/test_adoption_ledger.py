@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from itertools import count
 
 import pytest
+from conftest import record_version
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
@@ -49,13 +50,15 @@ def manager(seeded):
 
 
 def log(session, user, ods, code, stage, day, expected_version=None, **fields):
+    """Log through the service; without expected_version, at the record's current version."""
+    organisation, idea = one(session, Organisation, ods_code=ods), one(session, ChangeIdea, code=code)
     return services.log_adoption(
         session,
         user,
-        one(session, Organisation, ods_code=ods),
-        one(session, ChangeIdea, code=code),
+        organisation,
+        idea,
         EventInput(stage=stage, effective_date=day, **fields),
-        expected_version=expected_version,
+        expected_version=record_version(session, organisation, idea) if expected_version is None else expected_version,
         on_day=date(2025, 6, 30),
     )
 
@@ -194,7 +197,7 @@ def test_a_correction_names_the_entry_it_corrects(seeded, faculty):
         wrong.organisation,
         wrong.change_idea,
         EventInput("testing", date(2022, 3, 1)),
-        expected_version=None,
+        expected_version=record_version(seeded, wrong.organisation, wrong.change_idea),
         corrects_event_id=wrong.id,
         on_day=date(2025, 6, 30),
     ).event
@@ -208,7 +211,7 @@ def test_a_correction_names_the_entry_it_corrects(seeded, faculty):
             wrong.organisation,
             one(seeded, ChangeIdea, code="RP-02"),
             EventInput("testing", date(2022, 3, 2)),
-            expected_version=None,
+            expected_version=record_version(seeded, wrong.organisation, one(seeded, ChangeIdea, code="RP-02")),
             corrects_event_id=wrong.id,
             on_day=date(2025, 6, 30),
         )
@@ -273,7 +276,7 @@ def test_the_current_record_and_the_spells_always_follow_the_events(seeded, mana
                 wards_in_scope=9,
                 note=f"Move {n}",  # every move says something new (a bare repeat is refused)
             ),
-            expected_version=None,
+            expected_version=record_version(seeded, organisation, idea),
             on_day=date(2025, 6, 30),
         )
     events = queries.history(seeded, organisation, idea)
@@ -330,7 +333,7 @@ def test_faculty_log_from_the_form_and_see_it_in_the_matrix_and_history(signed_i
             "wards_using": "2",
             "wards_in_scope": "5",
             "note": "<script>x</script> on Ward 3",
-            "expected_version": "0",
+            "row_version": "0",
             "discontinued_reason": "",
         },
     )
@@ -353,7 +356,7 @@ def test_the_form_shows_field_errors_and_writes_nothing(signed_in, seeded):
             "wards_using": "9",
             "wards_in_scope": "5",
             "evidence_url": "javascript:alert(1)",
-            "expected_version": "0",
+            "row_version": "0",
         },
     )
     body = response.get_data(as_text=True)
@@ -369,7 +372,7 @@ def test_second_editor_from_the_same_starting_point_gets_a_conflict(signed_in, s
     first = signed_in("faculty")
     second = FormClient(app.test_client())
     second.sign_in_as("manager")
-    form = {"effective_date": "2022-03-01", "expected_version": "0", "discontinued_reason": ""}
+    form = {"effective_date": "2022-03-01", "row_version": "0", "discontinued_reason": ""}
     assert first.submit("/organisations/RNU/adoption/RP-01/log", {**form, "stage": "testing"}).status_code == 302
     response = second.submit("/organisations/RNU/adoption/RP-01/log", {**form, "stage": "sustained"})
     body = response.get_data(as_text=True)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests.conftest import ON_POSTGRES, FormClient
+from tests.conftest import ON_POSTGRES, FormClient, record_version
 from tracker import db as tracker_db
 from tracker.adoption import queries, rules, services
 from tracker.adoption.rules import EventInput
@@ -37,13 +37,14 @@ def event_count(session) -> int:
 
 def log(session, ods, code, stage, day, email="manager@demo.invalid", **fields):
     """Log through the service as a manager (commits)."""
+    organisation, idea = one(session, Organisation, ods_code=ods), one(session, ChangeIdea, code=code)
     services.log_adoption(
         session,
         one(session, User, email=email),
-        one(session, Organisation, ods_code=ods),
-        one(session, ChangeIdea, code=code),
+        organisation,
+        idea,
         EventInput(stage=stage, effective_date=day, **fields),
-        expected_version=None,
+        expected_version=record_version(session, organisation, idea),
         on_day=date(2026, 1, 1),
     )
     session.commit()
@@ -106,8 +107,20 @@ def token(seeded):
 
 
 def api_log(client, raw: str, **body):
-    move = {"organisation": "RNU", "intervention": "RP-01", "stage": "spreading", "effective_date": "2025-06-01"}
-    return client.post("/api/v1/adoptions", headers={"Authorization": f"Bearer {raw}"}, json={**move, **body})
+    """POST a stage move; without expected_version, first read the record's version as a client does."""
+    headers = {"Authorization": f"Bearer {raw}"}
+    move = {
+        "organisation": "RNU",
+        "intervention": "RP-01",
+        "stage": "spreading",
+        "effective_date": "2025-06-01",
+        **body,
+    }
+    if "expected_version" not in move:
+        pair = {"organisation": move["organisation"], "intervention": move["intervention"]}
+        records = client.get("/api/v1/adoptions", query_string=pair, headers=headers).get_json().get("adoptions", [])
+        move["expected_version"] = records[0]["version"] if records else 0
+    return client.post("/api/v1/adoptions", headers=headers, json=move)
 
 
 # --- item 7: ward numbers are kept unless cleared -------------------------------------------------
@@ -127,18 +140,18 @@ def test_a_stage_move_sent_as_the_form_shows_it_keeps_the_trusts_ward_coverage(s
 
 def test_empty_ward_fields_mean_unchanged_and_clearing_is_a_choice(signed_in, implementing):
     client = signed_in("faculty")
-    move = {"expected_version": "1", "wards_using": "", "wards_in_scope": ""}
+    move = {"row_version": "1", "wards_using": "", "wards_in_scope": ""}
     response = client.submit(LOG, {**move, "stage": "spreading", "effective_date": "2025-06-01"})
     assert response.status_code == 302
     assert (record(implementing).wards_using, record(implementing).wards_in_scope) == (3, 8)
     # One field changed, the other left empty: the empty one keeps its number.
-    response = client.submit(LOG, {**move, "expected_version": "2", "stage": "spreading", "wards_using": "5",
+    response = client.submit(LOG, {**move, "row_version": "2", "stage": "spreading", "wards_using": "5",
                                    "effective_date": "2025-07-01"})  # fmt: skip
     assert response.status_code == 302
     assert (record(implementing).wards_using, record(implementing).wards_in_scope) == (5, 8)
     # Clearing with numbers typed is contradictory: refused, nothing written.
     before = event_count(implementing)
-    both = {**move, "expected_version": "3", "stage": "sustained", "effective_date": "2025-08-01", "clear_wards": "y"}
+    both = {**move, "row_version": "3", "stage": "sustained", "effective_date": "2025-08-01", "clear_wards": "y"}
     body = client.submit(LOG, {**both, "wards_using": "4"}).get_data(as_text=True)
     assert "Either clear the ward numbers or enter them, not both" in body
     assert event_count(implementing) == before
@@ -251,7 +264,7 @@ def test_since_is_where_the_run_of_the_current_stage_began_corrected_events_left
             organisation,
             idea,
             EventInput(stage, date(2025, 1, day), note=f"{stage} on day {day}"),
-            expected_version=None,
+            expected_version=record_version(seeded, organisation, idea),
             corrects_event_id=corrects,
             on_day=date(2026, 1, 1),
         )
@@ -326,7 +339,7 @@ def test_without_a_stage_every_other_error_is_shown_too(signed_in, seeded):
             "wards_in_scope": "5",
             "evidence_url": "javascript:alert(1)",
             "discontinued_reason": "staffing",
-            "expected_version": "0",
+            "row_version": "0",
         },
     )
     body = response.get_data(as_text=True)
@@ -342,7 +355,7 @@ def test_without_a_stage_every_other_error_is_shown_too(signed_in, seeded):
     assert event_count(seeded) == 0
 
 
-# --- item 22: a form without a readable version is stale ---------------------------------------
+# --- item 22 (issue 10: one contract): a form without a readable version is refused ---------------
 
 
 @pytest.mark.parametrize("version", [None, "", "one", "1.0", "-1", "9" * 30])
@@ -351,12 +364,12 @@ def test_a_form_with_a_missing_or_garbled_version_is_refused(signed_in, implemen
     before = event_count(implementing)
     move = {"stage": "spreading", "effective_date": "2025-06-01"}
     if version is not None:
-        move["expected_version"] = version
+        move["row_version"] = version
     response = client.submit(LOG, move)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "changed by someone else since you opened it" in body
-    assert 'name="expected_version" type="hidden" value="1"' in body  # reload-and-retry: the form now has it
+    assert "did not say which version you opened, so nothing was saved" in body
+    assert "changed by someone else since you opened it" not in body  # refused, not a conflict
     assert event_count(implementing) == before
 
 

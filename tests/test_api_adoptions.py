@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from conftest import record_version
 from sqlalchemy import func, select
 
 from tests.test_api import add_draft_package, assert_error
@@ -57,13 +58,15 @@ def post(client, raw: str, body=None, **kwargs):
 
 def log(session, ods: str, code: str, stage: str, day: date, email: str = "manager@demo.invalid", **fields):
     """Log through the service, as the pages do; commits, so no transaction is left open."""
+    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
+    idea = session.scalar(select(ChangeIdea).filter_by(code=code))
     result = services.log_adoption(
         session,
         session.scalar(select(User).filter_by(email=email)),
-        session.scalar(select(Organisation).filter_by(ods_code=ods)),
-        session.scalar(select(ChangeIdea).filter_by(code=code)),
+        organisation,
+        idea,
         EventInput(stage=stage, effective_date=day, **fields),
-        expected_version=None,
+        expected_version=record_version(session, organisation, idea),
         on_day=ON_DAY,
     )
     event_id = result.event.id
@@ -87,6 +90,7 @@ def move(**changes) -> dict:
         "wards_using": 2,
         "wards_in_scope": 5,
         "note": "Started on Ward 3",
+        "expected_version": 0,  # RNU has no record of RP-01 until a test logs one
     }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not ...}
@@ -386,7 +390,11 @@ def test_a_backdated_move_joins_the_history_but_not_the_record(client, token, le
 
 def test_a_correction_names_the_event_it_corrects(client, token, ledger, seeded):
     wrong = ledger["rnu_implementing"]
-    response = post(client, token["manager"], move(stage="testing", effective_date="2022-06-01", corrects=wrong))
+    response = post(
+        client,
+        token["manager"],
+        move(stage="testing", effective_date="2022-06-01", corrects=wrong, expected_version=2),
+    )
     assert response.status_code == 201
     assert response.get_json()["event"]["corrects"] == wrong
     response = post(client, token["manager"], move(intervention="RP-03", corrects=wrong))
@@ -414,8 +422,13 @@ def test_a_stale_version_is_409_with_the_current_record(client, token, ledger, s
     }
     assert "expected_version" in error["message"]
     assert event_count(seeded) == before
-    # Without expected_version the check is skipped (the client accepts last-writer-wins).
-    assert post(client, token["manager"], move(stage="sustained", effective_date="2024-01-01")).status_code == 201
+    # Without expected_version nothing is written either (issue 10: no silent overwrite by leaving it out).
+    response = post(
+        client, token["manager"], move(stage="sustained", effective_date="2024-01-01", expected_version=...)
+    )
+    assert response.status_code == 422
+    assert "expected_version is required" in response.get_json()["error"]["fields"]["expected_version"]
+    assert event_count(seeded) == before
 
 
 def test_a_version_for_a_record_that_does_not_exist_is_409(client, token, seeded):
@@ -502,7 +515,10 @@ def test_a_body_that_is_not_a_json_object_is_422(client, token, seeded, data, co
 def test_every_problem_is_named_at_once(client, token, seeded):
     response = post(client, token["manager"], {"stage": 1, "wards_using": "two", "extra": True})
     fields = response.get_json()["error"]["fields"]
-    assert set(fields) == {"organisation", "intervention", "stage", "effective_date", "wards_using", "extra"}
+    assert set(fields) == {
+        *("organisation", "intervention", "stage", "effective_date", "wards_using", "extra"),
+        "expected_version",  # issue 10: every edit says which version it read
+    }
 
 
 def test_faculty_may_not_log_against_draft_ideas(client, token, seeded):

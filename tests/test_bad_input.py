@@ -194,7 +194,7 @@ def test_a_parent_or_driver_id_beyond_the_range_is_a_field_error(signed_in, seed
 def test_a_number_beyond_the_range_in_the_log_form_is_a_field_error(signed_in, seeded, changes, message):
     client = signed_in("manager")
     url = "/organisations/RNU/adoption/RP-01/log"
-    data = {"stage": "testing", "effective_date": "2024-05-01", "expected_version": "0", **changes}
+    data = {"stage": "testing", "effective_date": "2024-05-01", "row_version": "0", **changes}
     response = client.submit(url, data)
     assert response.status_code in (200, 422)
     assert message in response.get_data(as_text=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tracker import db as tracker_db
 from tracker.catalogue import services
 from tracker.catalogue.services import DriverDetails, IdeaDetails, PackageDetails
-from tracker.editing import CONFLICT_MESSAGE, EditConflict, InvalidInput
+from tracker.editing import CONFLICT_MESSAGE, VERSION_MISSING, EditConflict, InvalidInput
 from tracker.models import Ambition, ChangeIdea, ChangePackage, Driver, PackageStatus
 
 VERSION = re.compile(r'name="row_version" type="hidden" value="(\d*)"')
@@ -729,9 +729,9 @@ def test_idea_edit_conflict_keeps_the_first_change(seeded, manager):
     assert row(seeded, ChangeIdea, code="RP-03").title == "First"
 
 
-def test_a_form_without_its_version_is_a_conflict_not_an_overwrite(seeded, manager):
+def test_a_form_without_its_version_is_refused_not_an_overwrite(seeded, manager):
     response = manager.submit("/ideas/RP-03/edit", _idea(code="RP-03", title="Blind write"))
-    assert response.status_code == 200 and CONFLICT_MESSAGE in response.get_data(as_text=True)
+    assert response.status_code == 200 and VERSION_MISSING in response.get_data(as_text=True)
     assert row(seeded, ChangeIdea, code="RP-03").title == "Ward round preparation sheets"
 
 

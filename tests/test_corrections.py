@@ -16,6 +16,7 @@ import re
 from datetime import date
 
 import pytest
+from conftest import record_version
 from sqlalchemy import func, select
 
 from tracker.adoption import services
@@ -42,18 +43,19 @@ def log(seeded, manager):
     """Log one event through the service, as the form and the API do; returns its id."""
 
     def log_one(ods, code, stage, day, corrects=None, **fields):
+        organisation, idea = one(seeded, Organisation, ods_code=ods), one(seeded, ChangeIdea, code=code)
         result = services.log_adoption(
             seeded,
             manager,
-            one(seeded, Organisation, ods_code=ods),
-            one(seeded, ChangeIdea, code=code),
+            organisation,
+            idea,
             EventInput(
                 stage=stage,
                 effective_date=day,
                 discontinued_reason="staffing" if stage == "discontinued" else None,
                 **fields,
             ),
-            expected_version=None,
+            expected_version=record_version(seeded, organisation, idea),
             corrects_event_id=corrects,
             on_day=TODAY,
         )
@@ -210,7 +212,7 @@ def test_the_log_form_refuses_correcting_a_corrected_event(signed_in, seeded, lo
             "stage": "spreading",
             "effective_date": "2024-07-01",
             "corrects_event_id": str(first),
-            "expected_version": str(record(seeded, "RXX", "RP-01").row_version),
+            "row_version": str(record(seeded, "RXX", "RP-01").row_version),
             "discontinued_reason": "",
         },
     )

@@ -60,7 +60,7 @@ def test_an_event_date_error_on_the_log_form(signed_in):
     client = signed_in("manager")
     page = client.submit(
         "/organisations/R1C/adoption/RP-01/log",
-        {"stage": "testing", "effective_date": "2024-10-02", "expected_version": "0"},
+        {"stage": "testing", "effective_date": "2024-10-02", "row_version": "0"},
     ).get_data(as_text=True)
     assert "The organisation closed on 1 October 2024: the date must be earlier" in page
 
@@ -69,7 +69,7 @@ def test_the_flash_after_logging_and_the_correction_choices(signed_in):
     client = signed_in("manager")
     response = client.submit(
         "/organisations/RNU/adoption/RP-01/log",
-        {"stage": "testing", "effective_date": "2022-03-01", "expected_version": "0"},
+        {"stage": "testing", "effective_date": "2022-03-01", "row_version": "0"},
         follow_redirects=True,
     )
     assert "testing from 1 March 2022." in response.get_data(as_text=True)

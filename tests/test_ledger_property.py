@@ -17,6 +17,7 @@ from itertools import count
 from statistics import fmean, pstdev
 
 import pytest
+from conftest import record_version
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -252,7 +253,7 @@ def test_coverage_series_and_adoption_dates_follow_the_definitions(client, seede
                 note=f"move {len(events)}",
                 discontinued_reason="staffing" if stage == "discontinued" else None,
             ),
-            expected_version=None,
+            expected_version=record_version(seeded, rows[org.ods], idea_rows[idea]),
             corrects_event_id=target,
             on_day=TODAY,
         )

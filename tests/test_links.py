@@ -202,13 +202,13 @@ def test_confirming_a_proposal_and_confirming_again(seeded):
     services.confirm_link(seeded, link, expected_version=1)
     assert find(seeded, "R1F", "RDY", "geographic_neighbour")["status"] == "confirmed"
     link = get_link(seeded, "R1F", "RDY", "geographic_neighbour")
-    services.confirm_link(seeded, link)  # already confirmed: nothing to write
+    services.confirm_link(seeded, link, link.row_version)  # already confirmed: nothing to write
     assert find(seeded, "R1F", "RDY", "geographic_neighbour")["row_version"] == 2
 
 
 def test_deleting_a_link(seeded):
     link = get_link(seeded, "RNU", "RWX", "buddy_pair")
-    services.delete_link(seeded, link)
+    services.delete_link(seeded, link, link.row_version)
     assert find(seeded, "RNU", "RWX", "buddy_pair") is None
 
 
@@ -225,11 +225,11 @@ def test_creating_changing_confirming_and_deleting_are_audited(seeded):
     assert (updated.entity_key, updated.before, updated.after) == (str(created_id), {"weight": 2}, {"weight": 4})
 
     proposal = get_link(seeded, "R1F", "RDY", "geographic_neighbour")
-    services.confirm_link(seeded, proposal)
+    services.confirm_link(seeded, proposal, proposal.row_version)
     confirmed = audit_rows(seeded, "update")[-1]
     assert (confirmed.before, confirmed.after) == ({"status": "proposed"}, {"status": "confirmed"})
 
-    services.delete_link(seeded, seeded.get(LearningLink, created_id))
+    services.delete_link(seeded, link := seeded.get(LearningLink, created_id), link.row_version)
     [deleted] = audit_rows(seeded, "delete")
     assert deleted.entity_key == str(created_id) and deleted.before["weight"] == 4 and deleted.after is None
 
@@ -458,10 +458,13 @@ def test_two_editors_changing_the_same_link_do_not_overwrite_each_other(app, cli
     assert find(seeded, "RNU", "RWX", "buddy_pair")["note"] == "Second editor"
 
 
-def test_a_form_without_its_row_version_is_a_bad_request(signed_in, seeded):
+def test_a_form_without_its_row_version_is_refused(signed_in, seeded):
     demo = link_id(seeded, "RNU", "RWX", "buddy_pair")
-    data = {"source": "RNU", "target": "RWX", "kind": "buddy_pair", "weight": "4"}
-    assert signed_in("manager").submit(f"/links/{demo}/edit", data).status_code == 400
+    data = {"source": "RNU", "target": "RWX", "kind": "buddy_pair", "weight": "5"}
+    response = signed_in("manager").submit(f"/links/{demo}/edit", data)
+    assert response.status_code == 200
+    assert "did not say which version you opened, so nothing was saved" in page(response)
+    assert find(seeded, "RNU", "RWX", "buddy_pair")["weight"] == 4
 
 
 @pytest.mark.parametrize(
@@ -630,7 +633,8 @@ def test_the_seed_reports_its_proposals(app, session):
 
 
 def test_a_proposal_a_manager_deleted_or_changed_is_not_proposed_again(seeded):
-    services.delete_link(seeded, get_link(seeded, "R1F", "RDY", "geographic_neighbour"))
+    proposal = get_link(seeded, "R1F", "RDY", "geographic_neighbour")
+    services.delete_link(seeded, proposal, proposal.row_version)
     link = get_link(seeded, "RW1", "R1F", "geographic_neighbour")
     services.update_link(seeded, link, "RW1", "R1F", "other", 1, "", None, None, expected_version=1)
     assert load_reference(seeded).summary() == "nothing to change"
@@ -639,7 +643,8 @@ def test_a_proposal_a_manager_deleted_or_changed_is_not_proposed_again(seeded):
 
 
 def test_confirmed_proposals_are_kept_as_they_are(seeded):
-    services.confirm_link(seeded, get_link(seeded, "R1F", "RDY", "geographic_neighbour"))
+    proposal = get_link(seeded, "R1F", "RDY", "geographic_neighbour")
+    services.confirm_link(seeded, proposal, proposal.row_version)
     load_reference(seeded)
     assert find(seeded, "R1F", "RDY", "geographic_neighbour")["status"] == "confirmed"
 

@@ -11,6 +11,7 @@ import copy
 from datetime import date, timedelta
 
 import pytest
+from conftest import record_version
 from sqlalchemy import func, select
 
 from tracker.adoption import services as adoption_services
@@ -71,7 +72,7 @@ def log_events(session, ods: str = "RNU", events=EVENTS) -> None:
             organisation,
             idea,
             EventInput(stage=stage, effective_date=day, wards_using=wards[code], wards_in_scope=4),
-            expected_version=None,
+            expected_version=record_version(session, organisation, idea),
             on_day=date(2025, 6, 30),
         )
     session.rollback()
@@ -257,7 +258,7 @@ def test_the_services_refuse_for_every_caller(with_events):
     """The forms are not the only way in: the services themselves refuse, and write nothing."""
     rnu = with_events.scalar(select(Organisation).filter_by(ods_code="RNU"))
     with pytest.raises(services.LeavesOutEvents) as refused:
-        services.close_organisation(with_events, rnu, date(2024, 7, 1), None, None)
+        services.close_organisation(with_events, rnu, date(2024, 7, 1), None, rnu.row_version)
     assert refused.value.errors == {"closed_on": refused.value.left_out.refusal()}
     assert refused.value.left_out.events == 3
     with_events.rollback()
@@ -336,10 +337,10 @@ def test_the_services_refuse_implausible_dates_for_every_caller(seeded):
     assert refused.value.errors == {"opened_on": FUTURE_OPENING}
     rnu = seeded.scalar(select(Organisation).filter_by(ods_code="RNU"))
     with pytest.raises(InvalidInput) as refused:
-        services.update_organisation(seeded, rnu, details, None)
+        services.update_organisation(seeded, rnu, details, rnu.row_version)
     assert refused.value.errors == {"opened_on": FUTURE_OPENING}
     with pytest.raises(InvalidInput) as refused:
-        services.close_organisation(seeded, rnu, date(1899, 1, 1), None, None)
+        services.close_organisation(seeded, rnu, date(1899, 1, 1), None, rnu.row_version)
     assert refused.value.errors == {
         "closed_on": "The date the organisation closed must be on or after 5 July 1948, when the NHS began"
     }

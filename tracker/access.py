@@ -1,8 +1,12 @@
-"""Who may use which endpoint: every rule lives here, and anything undeclared is denied.
+"""Who may do what: every rule lives here, and anything undeclared is denied.
 
-Views declare their rule with one of the decorators below. A before-request hook finds the rule
-of the matched endpoint: anonymous users are sent to sign in (pages) or answered 401 (the API);
-signed-in users without the role get 403; endpoints with no declared rule get 403 for everyone.
+Two kinds of rule. Endpoints: views declare theirs with one of the decorators below; a
+before-request hook finds the rule of the matched endpoint: anonymous users are sent to sign in
+(pages) or answered 401 (the API); signed-in users without the role get 403; endpoints with no
+declared rule get 403 for everyone. Abilities: what a page shows and a service permits within an
+endpoint (an edit button, a draft package, the log link of one organisation) is a named ability,
+a function of the user (and where needed the object) in ABILITIES. Views and services call the
+function; templates ask `can("edit_catalogue")` or `can("log_adoption", organisation)`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from .models import Role
+from .models import Organisation, Role
 
 F = TypeVar("F", bound=Callable)
 
@@ -42,10 +46,6 @@ loggers_only = _declare(LOGGERS)
 admins_only = _declare(ADMINS)
 
 
-def roles(*allowed: Role) -> Callable[[F], F]:
-    return _declare(frozenset(allowed))
-
-
 def rule_for(app: Flask, endpoint: str | None) -> str | frozenset[Role] | None:
     if endpoint is None:
         return None
@@ -55,9 +55,74 @@ def rule_for(app: Flask, endpoint: str | None) -> str | frozenset[Role] | None:
     return getattr(view, "access_rule", None)
 
 
+def _role(user) -> Role | None:
+    return user.role if user is not None and user.is_authenticated else None
+
+
+def may_see_drafts(user) -> bool:
+    """Draft packages and their ideas: for everyone else they do not exist."""
+    return _role(user) in EDITORS
+
+
+def may_edit_catalogue(user) -> bool:
+    """Add and change ambitions' packages, drivers and change ideas."""
+    return _role(user) in EDITORS
+
+
+def may_edit_organisations(user) -> bool:
+    """Add, change, close and reopen organisations and networks."""
+    return _role(user) in EDITORS
+
+
+def may_edit_links(user) -> bool:
+    """Add, change, confirm and delete learning links."""
+    return _role(user) in EDITORS
+
+
+def may_import_records(user) -> bool:
+    """Import adoption records from a spreadsheet (the page and the command line)."""
+    return _role(user) in EDITORS
+
+
+def may_log_adoption(user, organisation: Organisation | None = None) -> bool:
+    """Managers and administrators anywhere; faculty only in the networks assigned to them.
+
+    A faculty member with no networks logs nowhere (deny by default): an administrator ticks every
+    network in the account form to let someone log everywhere. Without an organisation: whether
+    the user may log for any organisation at all.
+    """
+    role = _role(user)
+    if role in EDITORS:
+        return True
+    if role is not Role.FACULTY:
+        return False
+    if organisation is None:
+        return bool(user.networks)
+    return organisation.network_id in {n.id for n in user.networks}
+
+
+ABILITIES: dict[str, Callable[..., bool]] = {
+    "see_drafts": may_see_drafts,
+    "edit_catalogue": may_edit_catalogue,
+    "edit_organisations": may_edit_organisations,
+    "edit_links": may_edit_links,
+    "import_records": may_import_records,
+    "log_adoption": may_log_adoption,
+}
+
+
+def can(user, ability: str, subject=None) -> bool:
+    """Whether the user has the named ability (on subject, for the abilities that take one).
+
+    An unknown name is a KeyError, never a silent no: a typo in a template fails its tests.
+    """
+    rule = ABILITIES[ability]
+    return rule(user) if subject is None else rule(user, subject)
+
+
 def sees_drafts() -> bool:
-    """Whether the user may see draft packages and their ideas; for everyone else they do not exist."""
-    return current_user.is_authenticated and current_user.role in EDITORS
+    """Whether the signed-in user may see draft packages (may_see_drafts of the current user)."""
+    return may_see_drafts(current_user)
 
 
 def is_api_request() -> bool:

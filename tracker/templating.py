@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
+from . import access
 from .access import rule_for
 from .calendar import people_date, people_dates_in, people_datetime
 from .catalogue.queries import driver_diagram
@@ -47,3 +48,6 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def _navigation():
         return {"navigation_items": lambda: navigation_items(app)}
+
+    # Every "may they?" in a template asks this: `can("edit_catalogue")`, `can("log_adoption", organisation)`.
+    app.jinja_env.globals["can"] = lambda ability, subject=None: access.can(current_user, ability, subject)

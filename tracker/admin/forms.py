@@ -13,7 +13,6 @@ from typing import ClassVar
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -32,6 +31,7 @@ from wtforms.validators import (
 
 from ..auth.passwords import password_problem
 from ..db import get_session
+from ..editing import VersionedForm
 from ..forms import Form
 from ..models import Role
 from . import services
@@ -125,23 +125,13 @@ class NewAccountForm(Form):
         )
 
 
-class EditAccountForm(NewAccountForm):
+class EditAccountForm(VersionedForm, NewAccountForm):
     """An existing account: the email address and the password are not changed here."""
 
     email = None
     password = None
     confirm_password = None
     active = BooleanField("This account can sign in")
-    # The version of the account the editor saw: a save against a newer one is refused.
-    row_version = HiddenField()
-
-    def expected_version(self) -> int:
-        """The version the editor saw; 0 (never a real version) when it is missing or garbled,
-        so such a save is refused as stale rather than let through unchecked."""
-        try:
-            return int(self.row_version.data)
-        except (TypeError, ValueError):
-            return 0
 
 
 class SetPasswordForm(Form):

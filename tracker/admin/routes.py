@@ -17,7 +17,7 @@ from flask_login import current_user, login_user
 from ..access import admins_only
 from ..auth import tokens
 from ..db import get_session
-from ..editing import CONFLICT_MESSAGE, EditConflict, apply_form_errors
+from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
 from ..models import ApiToken, Role, User
 from ..organisations.queries import network_choices, organisation_choices
 from . import services
@@ -109,7 +109,7 @@ def edit_user(user_id: int):
                 expected_version=form.expected_version(),
                 acting_user_id=current_user.id,
             )
-        except services.AccountError as e:
+        except InvalidInput as e:  # an AccountError, or no readable version
             apply_form_errors(form, e)
         except EditConflict:
             # Show their version, with the version number that a new save will be checked against.

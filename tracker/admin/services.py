@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.passwords import hash_password, password_problem
 from ..auth.services import normalise_email, set_password
-from ..editing import EditConflict, InvalidInput, check_version
+from ..editing import InvalidInput, check_version, commit_edit, saving
 from ..lookups import organisation_by_ods
 from ..models import Network, Role, User
 from ..models.accounts import new_session_token
@@ -149,12 +147,8 @@ def create_user(session: Session, details: AccountDetails, password: str, hash_i
         password_hash=hash_password(password, hash_iterations),
     )
     session.add(user)
-    try:
-        session.commit()
-    except IntegrityError:
-        # Another administrator created the same address a moment ago.
-        session.rollback()
-        raise AccountError({"email": EMAIL_TAKEN}) from None
+    # Another administrator may create the same address a moment before us.
+    commit_edit(session, on_integrity=lambda: AccountError({"email": EMAIL_TAKEN}))
     return user
 
 
@@ -162,45 +156,35 @@ def update_user(
     session: Session,
     user: User,
     details: AccountDetails,
-    expected_version: int | None = None,
+    expected_version: int | None,
     acting_user_id: int | None = None,
 ) -> User:
     """Change name, role, organisation, networks and whether the account is active.
 
-    Raises AccountError for bad input, EditConflict when the account changed since the editor
-    loaded it (row_version); either way nothing is written. An administrator (acting_user_id)
+    Raises AccountError for bad input, InvalidInput without a version, EditConflict when the
+    account changed since the editor loaded it (row_version); either way nothing is written. An administrator (acting_user_id)
     cannot demote or disable their own account, so the service never loses its last administrator
     by accident. Disabling an account or changing its role ends its sessions.
     """
-    try:
+    with saving(session, user):
         check_version(user, expected_version)
-    except EditConflict:
-        session.rollback()
-        raise
-    errors: dict[str, str] = {}
-    role, organisation, networks = _resolve(session, details, errors)
-    if acting_user_id is not None and user.id == acting_user_id:
-        if role is not None and role is not user.role:
-            errors["role"] = NOT_YOUR_OWN_ROLE
-        if not details.active:
-            errors["active"] = NOT_YOUR_OWN_ACCOUNT
-    if errors:
-        session.rollback()
-        raise AccountError(errors)
-    ends_sessions = (user.active and not details.active) or role is not user.role
-    user.name = details.name.strip()
-    user.role = role
-    user.organisation = organisation
-    user.networks = networks
-    user.active = details.active
-    if ends_sessions:
-        user.session_token = new_session_token()
-    try:
-        session.commit()
-    except StaleDataError:
-        # Someone saved between our check and our UPDATE: the version column caught it.
-        session.rollback()
-        raise EditConflict(session.get(User, user.id)) from None
+        errors: dict[str, str] = {}
+        role, organisation, networks = _resolve(session, details, errors)
+        if acting_user_id is not None and user.id == acting_user_id:
+            if role is not None and role is not user.role:
+                errors["role"] = NOT_YOUR_OWN_ROLE
+            if not details.active:
+                errors["active"] = NOT_YOUR_OWN_ACCOUNT
+        if errors:
+            raise AccountError(errors)
+        ends_sessions = (user.active and not details.active) or role is not user.role
+        user.name = details.name.strip()
+        user.role = role
+        user.organisation = organisation
+        user.networks = networks
+        user.active = details.active
+        if ends_sessions:
+            user.session_token = new_session_token()
     return user
 
 

@@ -7,7 +7,6 @@ from datetime import date
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -18,8 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..calendar import people_date
-from ..editing import CONFLICT_MESSAGE, InvalidInput, apply_form_errors
-from ..forms import Form
+from ..editing import CONFLICT_MESSAGE, InvalidInput, VersionedForm, apply_form_errors
 from ..limits import database_int
 from ..models import STAGE_MEANINGS, DiscontinuedReason, Stage
 from .rules import NOTE_MAX, WARD_FIELDS, EventInput, OrganisationDates, event_problems, with_kept_wards
@@ -34,7 +32,7 @@ def _int_or_none(value):
     return database_int(value)
 
 
-class LogAdoptionForm(Form):
+class LogAdoptionForm(VersionedForm):
     stage = RadioField("Stage", choices=STAGE_CHOICES, validators=[InputRequired("Choose the stage")])
     effective_date = DateField(
         "Date it took effect", validators=[DataRequired("Enter the date the stage took effect, like 2024-03-31")]
@@ -64,7 +62,6 @@ class LogAdoptionForm(Form):
         validate_choice=False,
         invalid_value_message="Choose an earlier entry of this record",
     )
-    expected_version = HiddenField()
 
     def set_corrections(self, events) -> None:
         self.corrects_event_id.choices = [SelectChoice("", "No, it is a new stage move")] + [
@@ -77,7 +74,7 @@ class LogAdoptionForm(Form):
     def prefill(self, record, day: date) -> None:
         """A new form: dated `day`, at the record's version, showing its ward numbers so a stage move
         keeps them unless the person changes them."""
-        self.expected_version.data = str(record.row_version if record else 0)
+        self.row_version.data = str(record.row_version if record else 0)
         self.effective_date.data = day
         if record is not None:
             self.wards_using.data = record.wards_using
@@ -93,7 +90,7 @@ class LogAdoptionForm(Form):
         self.form_errors.append(
             CONFLICT_MESSAGE.replace("the form now shows their version", "the current record is shown above")
         )
-        self.expected_version.data = str(record.row_version if record else 0)
+        self.row_version.data = str(record.row_version if record else 0)
 
     def event_input(self) -> EventInput:
         """What the form says, as the ledger's rules take it."""
@@ -127,10 +124,3 @@ class LogAdoptionForm(Form):
     def validate_clear_wards(self, field) -> None:
         if field.data and (self.wards_using.data is not None or self.wards_in_scope.data is not None):
             raise ValidationError("Either clear the ward numbers or enter them, not both")
-
-    def expected(self) -> int | None:
-        """The record's version the form was opened at; None when missing or garbled (refused as stale)."""
-        try:
-            return int(self.expected_version.data)
-        except (TypeError, ValueError):
-            return None

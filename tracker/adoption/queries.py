@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from ..access import may_log_adoption
 from ..calendar import today
 from ..models import (
     Adoption,
@@ -21,11 +22,9 @@ from ..models import (
     Network,
     Organisation,
     PackageStatus,
-    Role,
     Stage,
     User,
 )
-from .services import may_log
 
 
 @dataclass(frozen=True)
@@ -214,10 +213,10 @@ def stage_counts(session: Session, organisation: Organisation) -> dict[Stage, in
 
 def loggable_organisations(session: Session, user: User) -> list[Organisation]:
     """The open organisations this user may log adoption for (none for trust staff)."""
-    if user.role is Role.TRUST:
+    if not may_log_adoption(user):
         return []
     day = today()
     organisations = session.scalars(
         select(Organisation).where(Organisation.is_open_on(day)).order_by(Organisation.name)
     )
-    return [o for o in organisations if may_log(user, o)]
+    return [o for o in organisations if may_log_adoption(user, o)]

@@ -5,20 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import loggers_only, signed_in
+from ..access import loggers_only, may_log_adoption, sees_drafts, signed_in
 from ..calendar import people_date, today
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput, apply_form_errors
 from ..lookups import idea_detail, organisation_by_ods
-from ..models import Adoption, PackageStatus, Role
+from ..models import Adoption, PackageStatus
 from . import queries, services
 from .forms import LogAdoptionForm
 
 bp = Blueprint("adoption", __name__)
-
-
-def _is_editor() -> bool:
-    return current_user.role in (Role.MANAGER, Role.ADMIN)
 
 
 def _organisation_or_404(ods: str):
@@ -30,7 +26,7 @@ def _organisation_or_404(ods: str):
 
 def _idea_or_404(code: str):
     idea = idea_detail(get_session(), code.upper())
-    if idea is None or (idea.package.status is not PackageStatus.PUBLISHED and not _is_editor()):
+    if idea is None or (idea.package.status is not PackageStatus.PUBLISHED and not sees_drafts()):
         abort(404)
     return idea
 
@@ -56,8 +52,7 @@ def matrix(ods: str):
         organisation=organisation,
         ambitions=ambitions,
         records=records,
-        include_drafts=_is_editor(),
-        may_log=services.may_log(current_user, organisation),
+        include_drafts=sees_drafts(),
         breadcrumbs=_crumbs(organisation),
     )
 
@@ -75,7 +70,6 @@ def history(ods: str, code: str):
         idea=idea,
         record=record,
         events=events,
-        may_log=services.may_log(current_user, organisation),
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
     )
 
@@ -95,7 +89,7 @@ def log(ods: str, code: str):
     """Log a stage move for one organisation and change idea."""
     session = get_session()
     organisation, idea = _organisation_or_404(ods), _idea_or_404(code)
-    if not services.may_log(current_user, organisation):
+    if not may_log_adoption(current_user, organisation):
         abort(403)
     record = queries.record(session, organisation, idea)
     form = LogAdoptionForm()
@@ -125,15 +119,13 @@ def _submit(
     """Log what the checked form says: (the result, the record), or (None, the record as it is now)
     with the service's problems, or the conflict, shown on the form."""
     try:
-        if form.expected() is None:
-            raise EditConflict(record)  # a form that does not say what it saw is as stale as an old one
         result = services.log_adoption(
             session,
             current_user,
             organisation,
             idea,
             form.event_input(),
-            expected_version=form.expected(),
+            expected_version=form.expected_version(),
             corrects_event_id=form.corrects_event_id.data,
             keep_wards=form.kept_wards(),
         )

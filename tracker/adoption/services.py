@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, insert, select, tuple_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from ..access import may_log_adoption
 from ..calendar import today
 from ..core import ledger
 from ..db import lock_for_writing
-from ..editing import EditConflict, InvalidInput
+from ..editing import EditConflict, InvalidInput, check_version, saving
 from ..models import (
     Adoption,
     AdoptionEvent,
@@ -21,7 +21,6 @@ from ..models import (
     ChangeIdea,
     DiscontinuedReason,
     Organisation,
-    Role,
     Stage,
     User,
     utcnow,
@@ -31,19 +30,6 @@ from . import rules
 
 class NotPermitted(Exception):
     """The user may not log adoption for this organisation."""
-
-
-def may_log(user: User, organisation: Organisation) -> bool:
-    """Managers and administrators anywhere; faculty only in the networks assigned to them.
-
-    A faculty member with no networks logs nowhere (deny by default): an administrator ticks every
-    network in the account form to let someone log everywhere. Every page and the API ask this.
-    """
-    if user.role in (Role.MANAGER, Role.ADMIN):
-        return True
-    if user.role is Role.FACULTY:
-        return organisation.network_id in {n.id for n in user.networks}
-    return False
 
 
 @dataclass(frozen=True)
@@ -254,12 +240,12 @@ def log_adoption(
 ) -> LogResult:
     """Check and log one stage move; refuse a stale form. One unit of work: commits.
 
-    expected_version is the record's version the person saw (0 when there was no record yet);
-    None skips the check (the API lets clients omit it). keep_wards names the ward fields the person
-    left unchanged: when empty, the event carries the record's number for them.
+    expected_version is the record's version the person saw (0 when there was no record yet); None
+    (missing or garbled) is refused (tracker.editing.check_version). keep_wards names the ward fields
+    the person left unchanged: when empty, the event carries the record's number for them.
     Raises NotPermitted, InvalidInput (by field; also for an entry that repeats the record) or EditConflict.
     """
-    if not may_log(user, organisation):
+    if not may_log_adoption(user, organisation):
         raise NotPermitted()
     adoption = _locked_record(session, organisation, idea)
     if adoption is not None:
@@ -272,20 +258,14 @@ def log_adoption(
             errors["corrects_event_id"] = problem
     if errors:
         raise InvalidInput(errors)
-    current_version = adoption.row_version if adoption else 0
-    if expected_version is not None and expected_version != current_version:
-        raise EditConflict(adoption)
+    check_version(adoption, expected_version)
     if adoption is not None and corrects_event_id is None and rules.repeats_record(data, _current_state(adoption)):
         raise InvalidInput({"stage": rules.repeat_message(adoption.stage, adoption.stage_since)})
-    try:
+    # Only another writer that took no pair lock (an import) can create the record meanwhile.
+    with saving(session, adoption, on_integrity=lambda: EditConflict(_locked_record(session, organisation, idea))):
         result = append_event(
             session, user, organisation, idea, data, channel=channel, corrects_event_id=corrects_event_id
         )
-    except IntegrityError:
-        # Only another writer that took no pair lock (an import) can create the record meanwhile.
-        session.rollback()
-        raise EditConflict(_locked_record(session, organisation, idea)) from None
-    session.commit()
     return result
 
 

@@ -15,7 +15,9 @@ the body keeps the record's number; null says it is not known (clears it). Answe
   401 no credentials, or a bad bearer token
   403 a role that may not log (trust), or faculty outside their networks
   409 expected_version is not the record's version: {"error": {…, "current": record or null}}
-  422 anything wrong with the body, by field: {"error": {…, "fields": {field: message}}}. Unknown
+  422 anything wrong with the body, by field: {"error": {…, "fields": {field: message}}}. A missing
+      or garbled expected_version is 422 too: every edit says which version it read (0 when the
+      record does not exist yet), as the forms do (tracker.editing). Unknown
       organisation or intervention codes are 422 too (they are fields of the body, not the URL).
       An entry that repeats the record (same stage, numbers and reason, no new note or evidence) is
       422 on "stage": it would only move "since".
@@ -33,8 +35,6 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import loggers_only, sees_drafts, signed_in
 from ..adoption import queries as ledger
@@ -55,6 +55,11 @@ SERVICE_FIELDS = {"corrects_event_id": "corrects"}
 CONFLICT = (
     "This record changed since you read it: nothing was saved. The current record is in "
     '"current"; read it, and send again with its version as expected_version.'
+)
+
+VERSION_REQUIRED = (
+    "expected_version is required: the version of the record you read (0 when it has no record yet), "
+    "so that nothing someone else logged meanwhile is overwritten"
 )
 
 
@@ -133,8 +138,8 @@ class LogRequest:
 
 REQUIRED = ("organisation", "intervention", "stage", "effective_date")
 OPTIONAL_TEXT = ("note", "evidence_url", "discontinued_reason")
-OPTIONAL_INTEGERS = ("wards_using", "wards_in_scope", "expected_version", "corrects")
-BODY = BodyShape(fields=REQUIRED + OPTIONAL_TEXT + OPTIONAL_INTEGERS, required=REQUIRED, optional_text=OPTIONAL_TEXT)
+INTEGERS = ("wards_using", "wards_in_scope", "expected_version", "corrects")
+BODY = BodyShape(fields=REQUIRED + OPTIONAL_TEXT + INTEGERS, required=REQUIRED, optional_text=OPTIONAL_TEXT)
 
 
 def _integer(body: dict, name: str, errors: dict[str, str]) -> int | None:
@@ -157,10 +162,12 @@ def parse_log_request(body: Any) -> LogRequest:
     """The body of POST /adoptions, checked for shape and types (not yet for the ledger's rules).
 
     Raises InvalidInput naming each field that is missing, of the wrong type or unknown. Optional
-    fields may be absent or null.
+    fields may be absent or null; expected_version is an integer field that is required.
     """
     text, errors = BODY.read(body)
-    numbers = {name: _integer(body, name, errors) for name in OPTIONAL_INTEGERS}
+    numbers = {name: _integer(body, name, errors) for name in INTEGERS}
+    if "expected_version" not in errors and numbers["expected_version"] is None:
+        errors["expected_version"] = VERSION_REQUIRED
     day = day_field("effective_date", text["effective_date"], errors)
     if errors:
         raise InvalidInput(errors)
@@ -228,14 +235,9 @@ def log_adoption():
     except InvalidInput as error:
         session.rollback()
         return _invalid(error.errors)
-    except EditConflict as conflict:
+    except EditConflict as conflict:  # also another client logging the record's first event at the same moment
         current = _record(conflict.current)
         session.rollback()
-        return error_json(409, CONFLICT, current=current)
-    except (IntegrityError, StaleDataError):
-        # Another client logged the first event of this record at the same moment (PostgreSQL).
-        session.rollback()
-        current = _record(ledger.record(session, organisation, idea))
         return error_json(409, CONFLICT, current=current)
     record = {**_record(result.adoption), "became_current": result.became_current}
     return {"event": serialize.adoption_event(result.event), "record": record}, 201

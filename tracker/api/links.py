@@ -124,7 +124,7 @@ def delete_link(link_id: int):
     if link is None:
         abort(404, f"No link has the id {link_id}")
     try:
-        services.delete_link(session, link)
+        services.delete_link(session, link, link.row_version)  # DELETE takes no version: the link as read
     except EditConflict as conflict:
         if conflict.current is None:  # deleted by someone else at the same moment
             abort(404, f"No link has the id {link_id}")

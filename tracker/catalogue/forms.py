@@ -6,11 +6,11 @@ Format rules are declared here so the editor sees them at once; rules that need 
 
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from ..forms import Form
+from ..editing import VersionedForm
 from ..limits import database_int
 from ..models import PackageStatus
 from . import queries, services
@@ -39,20 +39,6 @@ def web_address(_form, field) -> None:
 
 def _max(label: str, limit: int) -> Length:
     return Length(max=limit, message=f"{label} must be {limit} characters or fewer")
-
-
-class VersionedForm(Form):
-    """An edit form that carries the row_version the editor loaded."""
-
-    row_version = HiddenField()
-
-    def expected_version(self) -> int:
-        # What the browser sent: with obj=row, .data would fall back to the row's own version.
-        try:
-            return int(self.row_version.raw_data[0])
-        except (TypeError, ValueError, IndexError):
-            # A missing or garbled version can never match: a conflict, never a blind overwrite.
-            return -1
 
 
 SOURCE_URL = {

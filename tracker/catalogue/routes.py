@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from .. import lookups
-from ..access import EDITORS, editors_only, signed_in
+from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
 from ..db import get_session
 from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
@@ -25,10 +25,6 @@ bp = Blueprint("catalogue", __name__)
 RACE_MESSAGE = (
     "Someone else changed this package at the same moment, so nothing was changed. Check the page and try again."
 )
-
-
-def is_editor() -> bool:
-    return current_user.is_authenticated and current_user.role in EDITORS
 
 
 def _crumbs(*items: tuple[str, str]) -> list[tuple[str, str]]:
@@ -54,7 +50,7 @@ def _package_url(package: ChangePackage, anchor: str | None = None) -> str:
 
 def _visible(package: ChangePackage | None) -> ChangePackage:
     """The package, or 404 if it does not exist or is a draft the user may not see."""
-    if package is None or (package.status == PackageStatus.DRAFT and not is_editor()):
+    if package is None or (package.status == PackageStatus.DRAFT and not sees_drafts()):
         abort(404)
     return package
 
@@ -73,7 +69,7 @@ def _direction() -> str:
 @signed_in
 def ambitions():
     """The three ambitions, their dated targets and their change packages."""
-    rows = queries.ambitions_overview(get_session(), include_drafts=is_editor())
+    rows = queries.ambitions_overview(get_session(), include_drafts=sees_drafts())
     return render_template(
         "catalogue/ambitions.html",
         ambitions=rows,
@@ -85,7 +81,7 @@ def ambitions():
 @signed_in
 def ambition(code: str):
     """One ambition: summary, baseline, every dated target with its source, its packages."""
-    row = queries.ambition_detail(get_session(), code, include_drafts=is_editor())
+    row = queries.ambition_detail(get_session(), code, include_drafts=sees_drafts())
     if row is None:
         abort(404)
     return render_template("catalogue/ambition.html", ambition=row, breadcrumbs=_crumbs())
@@ -131,7 +127,7 @@ def search():
     """Change ideas whose code, title or description contain all the words searched for."""
     query = (request.args.get("q") or "").strip()[: queries.MAX_SEARCH_LENGTH]
     words = queries.search_words(query)
-    results = queries.search_ideas(get_session(), words, include_drafts=is_editor())
+    results = queries.search_ideas(get_session(), words, include_drafts=sees_drafts())
     return render_template(
         "catalogue/search.html",
         query=query,
@@ -293,6 +289,8 @@ def delete_driver(driver_id: int):
                 message += ". Its change ideas are now listed as not yet placed under a driver"
             flash(message, "success")
             return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
+        except InvalidInput as e:
+            apply_form_errors(form, e)
         except EditConflict:
             session.expire_all()
             driver = _driver_or_404(driver_id)

@@ -7,9 +7,9 @@ from typing import Any
 from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..editing import VersionedForm
 from ..forms import Form
 from ..models import LinkKind, LinkStatus
-from ..organisations.forms import VersionedForm
 from .services import (
     CHOOSE_KIND,
     CHOOSE_SOURCE,

@@ -140,6 +140,8 @@ def delete_link(link_id: int):
         kind, pair = link.kind.label.lower(), _pair(link)
         try:
             services.delete_link(session, link, form.expected_version())
+        except InvalidInput as error:
+            apply_form_errors(form, error)
         except EditConflict as conflict:
             if conflict.current is None:
                 flash(f"The {kind} link between {pair} had already been deleted.")
@@ -164,6 +166,8 @@ def confirm_link(link_id: int):
     form = LinkVersionForm()  # CSRFProtect has checked its token before the view runs
     try:
         services.confirm_link(get_session(), link, form.expected_version())
+    except InvalidInput as refusal:  # no readable version: the button did not come from our page
+        flash(refusal.errors["row_version"])
     except EditConflict:
         flash(
             "Nothing was changed: someone else changed or deleted this link since you opened the "

@@ -15,11 +15,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..editing import EditConflict, InvalidInput, check_version
+from ..editing import InvalidInput, check_version, commit_edit
 from ..models import LearningLink, LinkKind, LinkStatus, Organisation
 
 WEIGHTS = range(1, 6)
@@ -131,11 +129,12 @@ def _checked(
     return source, target, link_kind
 
 
-def _refuse_duplicate(session: Session, source: Organisation, target: Organisation, kind: LinkKind) -> None:
+def _duplicate(session: Session, source: Organisation, target: Organisation, kind: LinkKind) -> InvalidInput | None:
     """After an IntegrityError: a duplicate that another request wrote first (PostgreSQL; SQLite
-    serialises writers, so the check before the write sees it) becomes InvalidInput."""
+    serialises writers, so the check before the write sees it) is refused as InvalidInput."""
     if _existing(session, source, target, kind) is not None:
-        raise InvalidInput({"target": duplicate(kind)}) from None
+        return InvalidInput({"target": duplicate(kind)})
+    return None
 
 
 def create_link(
@@ -165,12 +164,7 @@ def create_link(
         is_demo=is_demo,
     )
     session.add(link)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        _refuse_duplicate(session, source, target, link_kind)
-        raise
+    commit_edit(session, on_integrity=lambda: _duplicate(session, source, target, link_kind))
     return link
 
 
@@ -195,41 +189,22 @@ def update_link(
     link.source, link.target, link.kind = source, target, link_kind
     link.weight, link.note = weight, note
     link.start_date, link.end_date = start_date, end_date
-    link_id = link.id
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise EditConflict(session.get(LearningLink, link_id)) from None
-    except IntegrityError:
-        session.rollback()
-        _refuse_duplicate(session, source, target, link_kind)
-        raise
+    commit_edit(session, link, on_integrity=lambda: _duplicate(session, source, target, link_kind))
     return link
 
 
-def confirm_link(session: Session, link: LearningLink, expected_version: int | None = None) -> LearningLink:
+def confirm_link(session: Session, link: LearningLink, expected_version: int | None) -> LearningLink:
     """Confirm a proposed link, so that it counts; a confirmed link is left as it is."""
     check_version(link, expected_version)
     if link.status is LinkStatus.CONFIRMED:
         return link
     link.status = LinkStatus.CONFIRMED
-    link_id = link.id
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise EditConflict(session.get(LearningLink, link_id)) from None
+    commit_edit(session, link)
     return link
 
 
-def delete_link(session: Session, link: LearningLink, expected_version: int | None = None) -> None:
+def delete_link(session: Session, link: LearningLink, expected_version: int | None) -> None:
     """Delete a link. EditConflict (current None) if someone else deleted it first."""
     check_version(link, expected_version)
-    link_id = link.id
     session.delete(link)
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise EditConflict(session.get(LearningLink, link_id)) from None
+    commit_edit(session, link)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit
 
-from werkzeug.exceptions import BadRequest
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 )
 
 from ..calendar import today
+from ..editing import VersionedForm
 from ..forms import Form
 from ..models import KIND_LABELS, Membership, OrganisationKind
 from . import dates
@@ -75,19 +75,6 @@ class CoordinateField(FloatField):
         if self.data is not None and not math.isfinite(self.data):
             self.data = None
             raise ValueError(self.invalid_value_message)
-
-
-class VersionedForm(Form):
-    """An edit form: carries the row version the editor loaded, so a stale save is refused."""
-
-    row_version = HiddenField()
-
-    def expected_version(self) -> int:
-        """The version the editor loaded; a form without one did not come from our page."""
-        try:
-            return int(self.row_version.data)
-        except (TypeError, ValueError):
-            raise BadRequest("The form was incomplete. Reload the page and try again.") from None
 
 
 class LeaveOutForm(VersionedForm):

@@ -248,6 +248,8 @@ def reopen_organisation(ods: str):
     form = ReopenOrganisationForm()  # CSRFProtect has checked its token before the view runs
     try:
         services.reopen_organisation(get_session(), organisation, form.expected_version())
+    except InvalidInput as refusal:  # no readable version: the button did not come from our page
+        flash(refusal.errors["row_version"])
     except EditConflict:
         flash(
             "Nothing was changed: someone else changed this organisation since you opened it. Check it and try again."
@@ -288,6 +290,8 @@ def edit_network(code: str):
         if form.validate_on_submit():
             try:
                 services.update_network(get_session(), network, form.details(), form.expected_version())
+            except InvalidInput as error:
+                apply_form_errors(form, error)
             except EditConflict as conflict:
                 network = _conflict_current(conflict)
                 form = EditNetworkForm.from_network(network)

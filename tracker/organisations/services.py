@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit_trail
 from ..calendar import people_date as day  # the one formatter of dates for people
 from ..calendar import today as calendar_today
-from ..editing import EditConflict, InvalidInput, check_version
+from ..editing import InvalidInput, check_version, commit_edit
 from ..lookups import organisation_by_ods
 from ..models import Membership, Network, Organisation, OrganisationKind
 from . import dates
@@ -63,16 +61,6 @@ class NetworkDetails:
     region: str = ""
     website: str = ""
     source_url: str = ""
-
-
-def _commit(session: Session, row) -> None:
-    """Commit; a concurrent edit that the version column caught becomes an EditConflict."""
-    model, row_id = type(row), row.id
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise EditConflict(session.get(model, row_id)) from None
 
 
 def _network(session: Session, code: str | None, errors: dict[str, str]) -> Network | None:
@@ -170,15 +158,16 @@ def create_organisation(session: Session, ods_code: str, details: OrganisationDe
     organisation = Organisation(ods_code=ods_code)
     _apply(organisation, details, network)
     session.add(organisation)
-    try:
-        session.commit()
-    except IntegrityError:
-        # Someone added the same code between our check and the insert (PostgreSQL; SQLite
-        # serialises writers, so the check above sees it).
-        session.rollback()
-        if _ods_taken(session, ods_code):
-            raise InvalidInput({"ods_code": f"An organisation with ODS code {ods_code} already exists"}) from None
-        raise
+    # Someone may add the same code between our check and the insert (PostgreSQL; SQLite
+    # serialises writers, so the check above sees it).
+    commit_edit(
+        session,
+        on_integrity=lambda: (
+            InvalidInput({"ods_code": f"An organisation with ODS code {ods_code} already exists"})
+            if _ods_taken(session, ods_code)
+            else None
+        ),
+    )
     return organisation
 
 
@@ -199,7 +188,7 @@ def update_organisation(
         raise InvalidInput(errors)
     _check_left_out(session, organisation, details.opened_on, organisation.closed_on, leave_out)
     _apply(organisation, details, network)
-    _commit(session, organisation)
+    commit_edit(session, organisation)
     return organisation
 
 
@@ -295,7 +284,7 @@ def close_organisation(
     _check_left_out(session, organisation, organisation.opened_on, closed_on, leave_out)
     organisation.closed_on = closed_on
     organisation.successor = successor
-    _commit(session, organisation)
+    commit_edit(session, organisation)
     return organisation
 
 
@@ -306,7 +295,7 @@ def reopen_organisation(session: Session, organisation: Organisation, expected_v
         return organisation
     organisation.closed_on = None
     organisation.successor = None
-    _commit(session, organisation)
+    commit_edit(session, organisation)
     return organisation
 
 
@@ -331,13 +320,14 @@ def create_network(session: Session, code: str, details: NetworkDetails) -> Netw
     network = Network(code=code)
     _apply_network(network, details)
     session.add(network)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        if _network_taken(session, code):
-            raise InvalidInput({"code": f"A network with code {code} already exists"}) from None
-        raise
+    commit_edit(
+        session,
+        on_integrity=lambda: (
+            InvalidInput({"code": f"A network with code {code} already exists"})
+            if _network_taken(session, code)
+            else None
+        ),
+    )
     return network
 
 
@@ -346,5 +336,5 @@ def update_network(
 ) -> Network:
     check_version(network, expected_version)
     _apply_network(network, details)
-    _commit(session, network)
+    commit_edit(session, network)
     return network

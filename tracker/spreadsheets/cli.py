@@ -10,13 +10,12 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from .. import audit_trail
+from ..access import may_import_records
 from ..calendar import people_date
 from ..db import write_session
-from ..models import Role, User
+from ..models import User
 from . import importing, services
 from .services import imported_message, size_label
-
-EDITOR_ROLES = (Role.MANAGER, Role.ADMIN)
 
 
 def _editor(session, email: str) -> User:
@@ -25,7 +24,7 @@ def _editor(session, email: str) -> User:
         raise click.ClickException(f"No account has the email address {email}")
     if not user.active:
         raise click.ClickException(f"The account {user.email} is disabled")
-    if user.role not in EDITOR_ROLES:
+    if not may_import_records(user):
         raise click.ClickException(
             f"{user.email} is {user.role.label.lower()}: only project managers and administrators import"
         )

@@ -27,7 +27,7 @@ from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries
 from ..calendar import today
 from ..db import get_session
-from ..models import DiscontinuedReason, Role, Stage
+from ..models import DiscontinuedReason, Stage
 from ..tabular import table_download
 from . import exporting, importing, services
 from .forms import ConfirmForm, UploadForm
@@ -83,7 +83,6 @@ def export():
         "spreadsheets/export.html",
         event_columns=exporting.EVENT_COLUMNS,
         record_columns=exporting.RECORD_COLUMNS,
-        may_import=current_user.role in (Role.MANAGER, Role.ADMIN),
         breadcrumbs=[("Home", url_for("main.home"))],
     )
 

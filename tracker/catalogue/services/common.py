@@ -8,11 +8,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from ...editing import EditConflict, InvalidInput
+from ...editing import InvalidInput
 
 IDEA_CODE = re.compile(r"^[A-Z]{1,6}-\d{2,3}$")
 PACKAGE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
@@ -51,19 +49,9 @@ def web_address_problem(url: str) -> str | None:
     return None
 
 
-def commit(session: Session, row=None, on_integrity: dict[str, str] | None = None) -> None:
-    """Commit, turning a lost race into the refusal the editor would have got a moment earlier."""
-    try:
-        session.commit()
-    except StaleDataError:
-        # Someone saved between our version check and the UPDATE: the row reloads on access.
-        session.rollback()
-        raise EditConflict(row) from None
-    except IntegrityError:
-        session.rollback()
-        if on_integrity is None:
-            raise
-        raise InvalidInput(on_integrity) from None
+def code_taken(field: str, message: str):
+    """A code another editor took between our check and the insert: the refusal they would have had."""
+    return lambda: InvalidInput({field: message})
 
 
 def refuse(errors: dict[str, str]) -> None:

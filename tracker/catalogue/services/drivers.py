@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...editing import check_version
+from ...editing import check_version, commit_edit
 from ...models import ChangeIdea, ChangePackage, Driver
 from .common import (
     PARENT_HAS_CHILDREN,
     PARENT_NOT_PRIMARY,
     Direction,
     check_lengths,
-    commit,
     in_order,
     next_position,
     refuse,
@@ -72,7 +71,7 @@ def create_driver(session: Session, package: ChangePackage, details: DriverDetai
         position=next_position(session, Driver.position, *_sibling_drivers(package.id, parent_id)),
     )
     session.add(driver)
-    commit(session)
+    commit_edit(session)
     return driver
 
 
@@ -90,7 +89,7 @@ def update_driver(
         driver.parent_id = parent_id
     driver.title = details.title.strip()
     driver.description = details.description
-    commit(session, driver)
+    commit_edit(session, driver)
     return driver
 
 
@@ -121,7 +120,7 @@ def delete_driver(session: Session, driver: Driver, expected_version: int | None
     for d in (*children, driver):
         session.delete(d)
     result = DeletedDriver(driver.title, len(children), len(ideas))
-    commit(session, driver)
+    commit_edit(session, driver)
     return result
 
 
@@ -130,5 +129,5 @@ def move_driver(session: Session, driver: Driver, direction: Direction) -> bool:
     siblings = list(session.scalars(select(Driver).where(*_sibling_drivers(driver.package_id, driver.parent_id))))
     moved = swap(siblings, driver, direction)
     if moved:
-        commit(session, driver)
+        commit_edit(session, driver)
     return moved

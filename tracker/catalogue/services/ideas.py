@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...editing import check_version
+from ...editing import check_version, commit_edit
 from ...models import ChangeIdea, ChangePackage, Driver
 from .common import (
     DRIVER_ELSEWHERE,
@@ -16,7 +16,7 @@ from .common import (
     IDEA_CODE_TAKEN,
     Direction,
     check_lengths,
-    commit,
+    code_taken,
     next_position,
     refuse,
     swap,
@@ -86,7 +86,7 @@ def create_idea(session: Session, package: ChangePackage, details: IdeaDetails) 
     )
     _apply_idea(idea, details)
     session.add(idea)
-    commit(session, on_integrity={"code": IDEA_CODE_TAKEN})
+    commit_edit(session, on_integrity=code_taken("code", IDEA_CODE_TAKEN))
     return idea
 
 
@@ -106,7 +106,7 @@ def update_idea(
         )
         idea.driver_id = details.driver_id
     _apply_idea(idea, details)
-    commit(session, idea, on_integrity={"code": IDEA_CODE_TAKEN})
+    commit_edit(session, idea, on_integrity=code_taken("code", IDEA_CODE_TAKEN))
     return idea
 
 
@@ -115,7 +115,7 @@ def move_idea(session: Session, idea: ChangeIdea, direction: Direction) -> bool:
     siblings = list(session.scalars(select(ChangeIdea).where(*_sibling_ideas(idea.package_id, idea.driver_id))))
     moved = swap(siblings, idea, direction)
     if moved:
-        commit(session, idea)
+        commit_edit(session, idea)
     return moved
 
 

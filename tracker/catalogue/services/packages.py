@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...editing import check_version
+from ...editing import check_version, commit_edit
 from ...models import Ambition, ChangePackage, PackageStatus
 from .common import (
     CHOOSE_AMBITION,
@@ -17,7 +17,7 @@ from .common import (
     PACKAGE_CODE_TAKEN,
     PACKAGE_LABELS,
     check_lengths,
-    commit,
+    code_taken,
     next_position,
     refuse,
     web_address_problem,
@@ -80,7 +80,7 @@ def create_package(session: Session, details: PackageDetails) -> ChangePackage:
     )
     _apply_package(package, details, ambition)
     session.add(package)
-    commit(session, on_integrity={"code": PACKAGE_CODE_TAKEN})
+    commit_edit(session, on_integrity=code_taken("code", PACKAGE_CODE_TAKEN))
     return package
 
 
@@ -95,7 +95,7 @@ def update_package(
     if ambition.id != package.ambition_id:
         package.position = next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     _apply_package(package, details, ambition)
-    commit(session, package, on_integrity={"code": PACKAGE_CODE_TAKEN})
+    commit_edit(session, package, on_integrity=code_taken("code", PACKAGE_CODE_TAKEN))
     return package
 
 
@@ -105,5 +105,5 @@ def set_package_status(session: Session, package: ChangePackage, status: Package
     if package.status == status:
         return False
     package.status = status
-    commit(session, package)
+    commit_edit(session, package)
     return True
