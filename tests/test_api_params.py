@@ -105,7 +105,13 @@ def test_a_day_with_spaces_around_it_is_read_by_every_parameter(signed_in, url, 
     [
         (
             "/api/v1/adoptions",
-            {"organisation": "RNU", "intervention": "RP-01", "stage": "testing", "effective_date": "2024-W40-2"},
+            {
+                "organisation": "RNU",
+                "intervention": "RP-01",
+                "stage": "testing",
+                "effective_date": "2024-W40-2",
+                "expected_version": 0,
+            },
             "effective_date",
         ),
         (
