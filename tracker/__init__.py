@@ -115,6 +115,15 @@ def register_errors(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from .cli import register_commands
+    """`flask --app tracker …`: each area that has commands registers them from its own cli module."""
+    from . import migrate
+    from .admin import cli as users
+    from .seed import cli as seed
+    from .spreadsheets import cli as spreadsheets
+    from .synth import cli as synth
 
-    register_commands(app)
+    migrate.register(app)  # db …
+    seed.register(app)  # seed
+    synth.register(app)  # synth
+    users.register(app)  # users …
+    spreadsheets.register(app)  # adoption import
