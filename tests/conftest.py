@@ -9,38 +9,32 @@ file; on PostgreSQL the seeded rows copied back from a snapshot schema), not fro
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from tests.helpers import (
+    BASE_CONFIG,
+    HASH_ITERATIONS,
+    ON_POSTGRES,
+    TEST_DATABASE_URL,
+    FormClient,
+    count_statements,
+    with_search_path,
+)
 from tracker import audit_trail as audit
 from tracker import create_app, migrate
 from tracker import db as tracker_db
 from tracker.models import Base
-from tracker.seed import DEMO_PASSWORD, load_demo, load_reference
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
-HASH_ITERATIONS = 1_000  # production uses 600,000 (tested in test_auth); tests need speed
-
-BASE_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret-key-that-is-long-enough-1234567890",
-    "PASSWORD_HASH_ITERATIONS": HASH_ITERATIONS,
-    # Tests see every figure computed afresh; test_coverage_cache turns the cache on.
-    "COVERAGE_CACHE_SIZE": 0,
-}
+from tracker.seed import load_demo, load_reference
 
 
 def _share_url_builders() -> None:
@@ -69,12 +63,6 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
-
-
-def _with_search_path(url: str, schema: str) -> str:
-    return str(
-        make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    )
 
 
 # What a test's database holds when it starts: each level is the one before plus more. A test gets the
@@ -148,7 +136,7 @@ class PostgresTemplates:
         self.admin = create_engine(TEST_DATABASE_URL)
         with self.admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-        self.url = _with_search_path(TEST_DATABASE_URL, self.schema)
+        self.url = with_search_path(TEST_DATABASE_URL, self.schema)
         app = create_app({**BASE_CONFIG, "DATABASE_URL": self.url})
         migrate.upgrade(app)
         tracker_db.get_engine(app).dispose()
@@ -338,38 +326,6 @@ def demo_history(request, seeded):
     return _raise_to(request, seeded, HISTORY)
 
 
-class FormClient:
-    """The Flask test client, plus sign-in and CSRF-carrying form posts as a browser would send them."""
-
-    CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-    def __init__(self, client):
-        self.client = client
-
-    def __getattr__(self, name):
-        return getattr(self.client, name)
-
-    def csrf_token(self, page: str = "/sign-in") -> str:
-        html = self.client.get(page).get_data(as_text=True)
-        match = self.CSRF.search(html)
-        assert match, f"no CSRF token on {page}"
-        return match.group(1)
-
-    def submit(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
-        """POST a form with the CSRF token taken from `page` (default: the form's own URL)."""
-        data = dict(data or {})
-        data["csrf_token"] = self.csrf_token(page or url)
-        return self.client.post(url, data=data, **kwargs)
-
-    def sign_in(self, email: str, password: str = DEMO_PASSWORD):
-        return self.submit("/sign-in", {"email": email, "password": password})
-
-    def sign_in_as(self, role: str):
-        response = self.sign_in(f"{role}@demo.invalid")
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
-
-
 @pytest.fixture
 def client(app) -> FormClient:
     return FormClient(app.test_client())
@@ -387,23 +343,6 @@ def signed_in(seeded, client):
         return client
 
     return as_role
-
-
-@contextmanager
-def count_statements(app) -> Iterator[list[str]]:
-    """Collect the SQL statements the app's engine runs inside the block."""
-    statements: list[str] = []
-    engine = tracker_db.get_engine(app)
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

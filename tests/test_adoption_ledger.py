@@ -364,7 +364,7 @@ def test_the_form_shows_field_errors_and_writes_nothing(signed_in, seeded):
 
 
 def test_second_editor_from_the_same_starting_point_gets_a_conflict(signed_in, seeded, app):
-    from tests.conftest import FormClient
+    from tests.helpers import FormClient
 
     first = signed_in("faculty")
     second = FormClient(app.test_client())

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests.conftest import ON_POSTGRES, FormClient
+from tests.helpers import ON_POSTGRES, FormClient
 from tracker import db as tracker_db
 from tracker.adoption import queries, rules, services
 from tracker.adoption.rules import EventInput

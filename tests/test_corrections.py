@@ -18,6 +18,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import get_json
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.editing import InvalidInput
@@ -71,12 +72,6 @@ def issue_example(log):
     wrong = log("RXX", "RP-01", "implementing", date(2024, 5, 1))
     right = log("RXX", "RP-01", "implementing", date(2024, 8, 1), corrects=wrong)
     return wrong, right
-
-
-def get_json(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
 def read_csv(response) -> list[dict]:
