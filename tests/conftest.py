@@ -5,6 +5,9 @@ PostgreSQL (TEST_DATABASE_URL=postgresql+psycopg://…): the suite migrates a sc
 and every test starts from empty tables (TRUNCATE … RESTART IDENTITY).
 A test asking for `seeded` or `demo_history` starts from a template seeded once per session (a copied
 file; on PostgreSQL the seeded rows copied back from a snapshot schema), not from seeding afresh.
+Under pytest-xdist each worker is a session of its own: its own template files in its own temporary
+folder, or its own schemas in the one PostgreSQL database.
+Shared helpers that are not fixtures live in tests/helpers.py, row factories in tests/factories.py.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import date
 
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import Dialect, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
@@ -267,6 +270,21 @@ class SessionBytecodeCache(BytecodeCache):
 
 TEMPLATE_CODE = SessionBytecodeCache()
 
+_COMPILED_SQL: dict[str, tuple[Dialect, object]] = {}
+
+
+def _share_compiled_sql(engine: Engine) -> None:
+    """Let every test's engine reuse the SQL the session's engines compiled before it.
+
+    SQLAlchemy keeps each statement's compiled SQL in a cache per engine, keyed by the engine's
+    dialect, so each test's new engine compiled every statement it ran again (about a fifth of a
+    test's time). The engines of one database kind share the first one's dialect (the same
+    SQLite library, or the same PostgreSQL server) and its cache; the SQL sent is the same.
+    """
+    dialect, cache = _COMPILED_SQL.setdefault(engine.dialect.name, (engine.dialect, engine._compiled_cache))
+    engine.dialect = engine.pool._dialect = dialect
+    engine._compiled_cache = cache
+
 
 @pytest.fixture
 def make_app(database_url, tmp_path):
@@ -277,6 +295,7 @@ def make_app(database_url, tmp_path):
         app = create_app({**BASE_CONFIG, "DATABASE_URL": database_url, **config})
         app.jinja_env.bytecode_cache = TEMPLATE_CODE
         app.instance_path = str(tmp_path / "instance")
+        _share_compiled_sql(tracker_db.get_engine(app))
         apps.append(app)
         return app
 
