@@ -36,9 +36,10 @@ run: seed
 	@echo ""
 	$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
-## test: set up and run the whole suite (browser tests included)
+## test: set up and run the whole suite (browser tests included), a worker per core (TEST_WORKERS=0: none)
+TEST_WORKERS ?= auto
 test: install chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import FormClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from tests.helpers import FormClient
 from tracker.admin import services
 from tracker.auth.passwords import TOO_EASY, TOO_SHORT, verify_password
 from tracker.editing import CONFLICT_MESSAGE

@@ -4,12 +4,12 @@ from datetime import date, timedelta
 from itertools import count
 
 import pytest
-from conftest import record_version
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from tests.factories import record_version
 from tracker import db as tracker_db
 from tracker.adoption import queries, services
 from tracker.adoption.rules import EventInput
@@ -367,7 +367,7 @@ def test_the_form_shows_field_errors_and_writes_nothing(signed_in, seeded):
 
 
 def test_second_editor_from_the_same_starting_point_gets_a_conflict(signed_in, seeded, app):
-    from tests.conftest import FormClient
+    from tests.helpers import FormClient
 
     first = signed_in("faculty")
     second = FormClient(app.test_client())

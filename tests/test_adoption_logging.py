@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests.conftest import ON_POSTGRES, FormClient, record_version
+from tests.factories import record_version
+from tests.helpers import ON_POSTGRES, FormClient
 from tracker import db as tracker_db
 from tracker.adoption import queries, rules, services
 from tracker.adoption.rules import EventInput

@@ -7,15 +7,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.factories import add_draft_package
+from tests.helpers import assert_error, get_json
 from tracker.models import (
-    Ambition,
     ChangeIdea,
     ChangePackage,
     Driver,
     Network,
     Organisation,
     OrganisationKind,
-    PackageStatus,
 )
 
 ENDPOINTS = [
@@ -32,46 +32,6 @@ ALL_IDEAS = (
     [f"RP-0{n}" for n in range(1, 5)] + [f"SS-0{n}" for n in range(1, 5)] + [f"SSH-{n:02d}" for n in range(1, 11)]
 )
 ALL_ODS = sorted(["RNU", "RWX", "RW1", "R1C", "R1F", "RDY", "RX2", "RXX", "RXY", "RVN", "RTQ", "RJ8", "RWV", "RH5"])
-
-
-def get_json(client, url: str, status: int = 200):
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    return response.get_json()
-
-
-def assert_error(body, status: int, parameter: str | None = None):
-    error = body["error"]
-    assert error["status"] == status
-    assert error["title"] and error["message"]
-    if parameter is not None:
-        assert error["parameter"] == parameter
-        assert parameter in error["message"]
-
-
-def add_draft_package(session, ambition_code: str = "RP") -> ChangePackage:
-    """A draft package on an ambition, with one driver and two ideas (one without a driver)."""
-    ambition = session.scalar(select(Ambition).filter_by(code=ambition_code))
-    package = ChangePackage(
-        code="DRAFT",
-        title="Draft package",
-        publisher="Demo publisher",
-        status=PackageStatus.DRAFT,
-        ambition=ambition,
-        position=99,
-    )
-    driver = Driver(title="Draft driver", position=0)
-    package.drivers.append(driver)
-    session.add_all(
-        [
-            package,
-            ChangeIdea(code="DR-01", title="Draft idea", package=package, driver=driver, position=0),
-            ChangeIdea(code="DR-02", title="Loose draft idea", package=package, position=1),
-        ]
-    )
-    session.commit()
-    return package
 
 
 # --- access, errors and headers -----------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import record_version
 from sqlalchemy import func, select
 
-from tests.test_api import add_draft_package, assert_error
+from tests.factories import add_draft_package, record_version
+from tests.helpers import assert_error, auth, move
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.auth import tokens
@@ -35,10 +35,6 @@ def token(seeded):
     }
     seeded.commit()
     return issued
-
-
-def auth(raw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def get_json(client, url: str, raw: str, status: int = 200):
@@ -79,21 +75,6 @@ def event_count(session) -> int:
     n = session.scalar(select(func.count()).select_from(AdoptionEvent))
     session.rollback()
     return n
-
-
-def move(**changes) -> dict:
-    body = {
-        "organisation": "RNU",
-        "intervention": "RP-01",
-        "stage": "testing",
-        "effective_date": "2022-03-01",
-        "wards_using": 2,
-        "wards_in_scope": 5,
-        "note": "Started on Ward 3",
-        "expected_version": 0,  # RNU has no record of RP-01 until a test logs one
-    }
-    body.update(changes)
-    return {k: v for k, v in body.items() if v is not ...}
 
 
 @pytest.fixture

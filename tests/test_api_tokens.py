@@ -7,9 +7,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import FormClient
 from sqlalchemy import event, select
 
+from tests.helpers import FormClient
 from tracker import db as tracker_db
 from tracker.auth import tokens
 from tracker.models import ApiToken, AuditEvent, User, utcnow

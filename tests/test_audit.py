@@ -193,7 +193,7 @@ def test_sign_out_and_password_changes_are_audited(signed_in, seeded):
 
 
 def test_locked_sign_in_attempts_are_audited(make_app, seeded):
-    from tests.conftest import FormClient
+    from tests.helpers import FormClient
 
     client = FormClient(make_app(SIGN_IN_FREE_FAILURES=100, SIGN_IN_LOCK_AFTER=2).test_client())
     for _ in range(3):
@@ -288,7 +288,7 @@ def test_catalogue_organisation_and_link_changes_read_as_sentences(signed_in, se
 
 
 def test_publishing_a_package_reads_as_a_sentence(signed_in, seeded):
-    from tests.test_api import add_draft_package
+    from tests.factories import add_draft_package
 
     package = add_draft_package(seeded)
     seeded.commit()
@@ -317,7 +317,7 @@ def test_account_changes_read_as_sentences(signed_in, seeded):
 
 
 def test_sign_ins_passwords_and_refusals_read_as_sentences(make_app, seeded):
-    from tests.conftest import FormClient
+    from tests.helpers import FormClient
 
     client = FormClient(make_app(SIGN_IN_FREE_FAILURES=100, SIGN_IN_LOCK_AFTER=2).test_client())
     for _ in range(3):

@@ -6,9 +6,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import BASE_CONFIG, FormClient
 from sqlalchemy import func, select, update
 
+from tests.helpers import BASE_CONFIG, FormClient
 from tracker import create_app
 from tracker import db as tracker_db
 from tracker.auth import services

@@ -8,10 +8,9 @@ import io
 import json
 
 import pytest
-from conftest import FormClient, count_statements
 from sqlalchemy import func, select
-from test_security import assert_security_headers
 
+from tests.helpers import FormClient, assert_security_headers, count_statements
 from tracker.access import public
 from tracker.auth.tokens import issue_token
 from tracker.catalogue.services import DriverDetails, create_driver

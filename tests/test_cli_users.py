@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FormClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tests.helpers import FormClient
 from tracker.admin import services
 from tracker.auth.passwords import TOO_EASY, TOO_SHORT, verify_password
 from tracker.models import Role, User

@@ -16,9 +16,10 @@ import re
 from datetime import date
 
 import pytest
-from conftest import record_version
 from sqlalchemy import func, select
 
+from tests.factories import record_version
+from tests.helpers import get_json
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.editing import InvalidInput
@@ -73,12 +74,6 @@ def issue_example(log):
     wrong = log("RXX", "RP-01", "implementing", date(2024, 5, 1))
     right = log("RXX", "RP-01", "implementing", date(2024, 8, 1), corrects=wrong)
     return wrong, right
-
-
-def get_json(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
 def read_csv(response) -> list[dict]:

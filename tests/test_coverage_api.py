@@ -17,19 +17,24 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.test_api import add_draft_package, assert_error
-from tests.test_coverage_report import region, rows_of
-from tests.test_dashboard import figure, pct
-from tracker.adoption import services
-from tracker.adoption.rules import EventInput
+from tests.factories import add_ambition, add_draft_package, add_events, add_organisation
+from tests.helpers import (
+    RANK,
+    Org,
+    assert_error,
+    every_organisation,
+    figure,
+    get_json,
+    month_ends,
+    pct,
+    region,
+    rows_of,
+)
 from tracker.models import (
     Ambition,
     ChangeIdea,
-    ChangePackage,
-    Network,
     Organisation,
     OrganisationKind,
-    PackageStatus,
 )
 
 ROLES = ("trust", "faculty", "manager", "admin")
@@ -38,13 +43,6 @@ NETWORK_SIZES = {"KSS": 3, "OXF": 2, "SW": 3, "WOE": 2, "WSX": 4}
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def get_json(client, url: str, status: int = 200):
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    return response.get_json()
 
 
 def close(actual, expected, path: str = "") -> None:
@@ -64,31 +62,6 @@ def close(actual, expected, path: str = "") -> None:
             close(a, e, f"{path}[{position}]")
     else:
         assert actual == expected and type(actual) is type(expected), f"{path}: {actual!r} != {expected!r}"
-
-
-def add_events(session, rows) -> list[int]:
-    """Append events (ods, idea code, stage, day[, wards using, wards in scope]) in order; commits.
-
-    Goes through the ledger's own append (so the current records stay in step) but not its rules,
-    which belong to test_adoption_*; returns the events' ids, in the order logged.
-    """
-    organisations = {o.ods_code: o for o in session.scalars(select(Organisation))}
-    ideas = {i.code: i for i in session.scalars(select(ChangeIdea))}
-    new_events = []
-    for ods, code, stage, day, *wards in rows:
-        using, in_scope = wards or (None, None)
-        data = EventInput(
-            stage=stage,
-            effective_date=day,
-            wards_using=using,
-            wards_in_scope=in_scope,
-            discontinued_reason="staffing" if stage == "discontinued" else None,
-        )
-        new_events.append(services.NewEvent(organisations[ods], ideas[code], data))
-    results = services.append_events(session, None, new_events, channel="import")
-    ids = [r.event.id for r in results]
-    session.commit()
-    return ids
 
 
 def coverage(client, query: str, status: int = 200):
@@ -691,20 +664,8 @@ def test_statement_counts_do_not_grow_with_the_data(client_as, seeded, statement
 
 # --- a property: the API against a plain recomputation from the events ---------------------------
 
-RANK = {"considering": 1, "testing": 2, "implementing": 3, "spreading": 4, "sustained": 5}
 THRESHOLDS = list(RANK)
 FIRST_DAY, LAST_DAY = date(2021, 1, 1), date(2023, 12, 31)  # a short span: events close together
-
-
-@dataclass(frozen=True)
-class Org:
-    ods: str
-    network: str | None
-    opened_on: date | None
-    closed_on: date | None
-
-    def open_on(self, day: date) -> bool:
-        return (self.opened_on is None or self.opened_on <= day) and (self.closed_on is None or day < self.closed_on)
 
 
 @dataclass(frozen=True)
@@ -759,14 +720,6 @@ def reference(
     }
 
 
-def month_ends(start: date, end: date) -> list[date]:
-    days, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        days.append(date(year, month, 1) - timedelta(days=1))
-    return days
-
-
 _numbers = count(1)
 days = st.integers(0, (LAST_DAY - FIRST_DAY).days).map(lambda n: FIRST_DAY + timedelta(days=n))
 
@@ -817,32 +770,11 @@ def worlds(draw):
 def test_the_api_agrees_with_a_plain_recomputation(client_as, seeded, world, threshold, network, data):
     orgs_spec, n_ideas, events_spec = world
     n = next(_numbers)
-    ambition = Ambition(code=f"P{n}", title="Property test ambition")
-    published = ChangePackage(
-        code=f"P{n}-PUB", title="Published", publisher="Test", status=PackageStatus.PUBLISHED, ambition=ambition
-    )
-    draft = ChangePackage(
-        code=f"P{n}-DRAFT", title="Draft", publisher="Test", status=PackageStatus.DRAFT, ambition=ambition
-    )
     idea_codes = [f"P{n}-{k}" for k in range(n_ideas + 1)]
-    seeded.add_all([ambition, published, draft])
-    for k, code in enumerate(idea_codes):
-        seeded.add(
-            ChangeIdea(code=code, title=f"Idea {code}", package=draft if k == n_ideas else published, position=k)
-        )
-    networks = {x.code: x for x in seeded.scalars(select(Network))}
+    add_ambition(seeded, f"P{n}", idea_codes[:n_ideas], draft_ideas=idea_codes[n_ideas:])
     new_ods = [f"Q{n:03d}{k}" for k in range(len(orgs_spec))]
     for ods, (code, opened, closed) in zip(new_ods, orgs_spec, strict=True):
-        seeded.add(
-            Organisation(
-                ods_code=ods,
-                name=f"Trust {ods}",
-                kind=OrganisationKind.OTHER_PROVIDER,
-                network=networks.get(code),
-                opened_on=opened,
-                closed_on=closed,
-            )
-        )
+        add_organisation(seeded, ods, code, opened, closed)
     seeded.commit()
     # Events only while the organisation is open (the ledger's rules refuse any other).
     rows = []
@@ -853,15 +785,7 @@ def test_the_api_agrees_with_a_plain_recomputation(client_as, seeded, world, thr
             rows.append((new_ods[org], idea_codes[idea], stage, day, None if scope_only else using, in_scope))
     ids = add_events(seeded, rows) if rows else []
     events = [Ev(i, *row) for i, row in zip(ids, rows, strict=True)]
-    orgs = [
-        Org(ods, code, opened, closed)
-        for ods, code, opened, closed in seeded.execute(
-            select(Organisation.ods_code, Network.code, Organisation.opened_on, Organisation.closed_on).outerjoin(
-                Organisation.network
-            )
-        )
-    ]
-    seeded.commit()
+    orgs = every_organisation(seeded)
     ideas = idea_codes[:n_ideas]  # the draft package's idea is not one of I(A)
 
     # The days where figures change are where mistakes hide: as_of is often an event's day, an

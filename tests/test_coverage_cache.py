@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import ON_POSTGRES, FormClient
+from tests.helpers import ON_POSTGRES, FormClient
 from tracker import db as tracker_db
 from tracker.adoption.rules import EventInput
 from tracker.adoption.services import append_event
@@ -24,7 +24,7 @@ def test_a_repeat_request_is_served_from_the_cache_and_a_new_event_refreshes_it(
     client.sign_in_as("manager")
     first = client.get(URL).json
     assert first["organisations_reached"] == 0
-    from tests.conftest import count_statements
+    from tests.helpers import count_statements
 
     with count_statements(app) as cold:
         client.get("/api/v1/coverage?ambition=RP&as_of=2025-06-29&min_stage=testing")

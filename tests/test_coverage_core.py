@@ -11,8 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.test_api import add_draft_package
-from tests.test_coverage_api import add_events
+from tests.factories import add_draft_package, add_events
 from tracker.core import coverage as cov
 from tracker.models import Ambition, Network, Stage
 from tracker.reports import queries, service

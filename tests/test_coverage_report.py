@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.test_dashboard import add_events, figure, page_text, pct
+from tests.factories import add_events
+from tests.helpers import figure, page_text, pct, region, rows_of
 from tracker.calendar import PROGRAMME_START
 from tracker.core import charts
 from tracker.models import Ambition, ChangeIdea, ChangePackage, Network, Organisation, OrganisationKind, Stage
@@ -44,22 +44,6 @@ def core(session, code: str, day: date, stage: Stage = Stage.IMPLEMENTING, netwo
         queries.coverage(session, scope, day, stage, with_medians=True),
         queries.series(session, scope, PROGRAMME_START, day, stage),
     )
-
-
-def region(markup: str, element_id: str) -> str:
-    """The markup from the heading with this id to the next h2."""
-    start = markup.index(f'id="{element_id}"')
-    end = markup.find("<h2", start + 1)
-    return markup[start : end if end > 0 else len(markup)]
-
-
-def rows_of(markup: str) -> list[list[str]]:
-    """Each body row of the first table in the markup, cell by cell, as text."""
-    body = markup[markup.index("<tbody") : markup.index("</tbody>")]
-    return [
-        [page_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
-    ]
 
 
 def read_csv(response) -> list[list[str]]:

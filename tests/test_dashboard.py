@@ -8,7 +8,6 @@ on-course wording is checked on small hand-built histories whose trend is known.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import statistics
@@ -17,8 +16,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tracker.adoption.rules import EventInput
-from tracker.adoption.services import NewEvent, append_events
+from tests.factories import add_events
+from tests.helpers import figure, page_text, pct
 from tracker.calendar import PROGRAMME_START
 from tracker.core import charts, trend
 from tracker.core.stages import DEFAULT_THRESHOLD
@@ -45,44 +44,10 @@ OPEN_ODS = ["RNU", "RWX", "RW1", "R1F", "RDY", "RX2", "RXX", "RXY", "RVN", "RTQ"
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def page_text(markup: str) -> str:
-    """What a reader sees: tags removed, entities decoded, white space collapsed."""
-    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
-    return re.sub(r"\(\s+", "(", re.sub(r"\s+([,.:;)])", r"\1", text))
-
-
 def section(markup: str, code: str) -> str:
     """One ambition's card on the dashboard."""
     start = markup.index(f'id="ambition-{code}"')
     return markup[start : markup.index("</section>", start)]
-
-
-def figure(markup: str, name: str) -> str:
-    match = re.search(rf'data-figure="{name}">([^<]+)<', markup)
-    assert match, f"no {name} figure"
-    return match.group(1).strip()
-
-
-def pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
-
-
-def add_events(session, rows) -> None:
-    """Append events (ods, idea code, stage, day[, wards using, wards in scope]); commits."""
-    organisations = {o.ods_code: o for o in session.scalars(select(Organisation))}
-    ideas = {i.code: i for i in session.scalars(select(ChangeIdea))}
-    new = []
-    for ods, code, stage, day, *wards in rows:
-        using, in_scope = wards or (None, None)
-        new.append(
-            NewEvent(
-                organisations[ods],
-                ideas[code],
-                EventInput(stage=stage, effective_date=day, wards_using=using, wards_in_scope=in_scope),
-            )
-        )
-    append_events(session, None, new)
-    session.commit()
 
 
 def add_target(session, code: str, label: str, day: date | None) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 from tracker import db as tracker_db
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.test_api_adoptions import auth, move
+from tests.helpers import auth, move
 from tracker.auth import tokens
 from tracker.calendar import people_date, people_dates_in, people_datetime, people_month
 from tracker.models import User

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import ON_POSTGRES
+from tests.helpers import ON_POSTGRES
 from tracker import db as tracker_db
 
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite pragmas; the PostgreSQL run checks PostgreSQL")

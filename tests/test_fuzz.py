@@ -22,12 +22,12 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import HASH_ITERATIONS, FormClient
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter, IntegerConverter
 
+from tests.helpers import HASH_ITERATIONS, FormClient
 from tracker.access import PUBLIC, rule_for
 from tracker.admin.services import AccountDetails, create_user
 from tracker.auth.tokens import issue_token

@@ -8,48 +8,26 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from tests.helpers import GOOD, HEADER, IMPORT_URL, counts, csv_bytes, run, upload
 from tracker import db as tracker_db
 from tracker.adoption import queries
 from tracker.calendar import today
-from tracker.models import Adoption, AdoptionEvent, Stage, User
+from tracker.models import AdoptionEvent, Stage, User
 from tracker.spreadsheets import importing, services
 from tracker.spreadsheets.staging import Ticket, UploadStore, sha256
 
-HEADER = (
-    "ods_code,intervention_code,stage,effective_date,wards_using,wards_in_scope,note,evidence_url,discontinued_reason"
-)
-GOOD = "RNU,SS-01,implementing,2024-05-01,2,10,Started on Ward 3,https://example.org/report,"
-IMPORT_URL = "/spreadsheets/import"
 CONFIRM_URL = "/spreadsheets/import/confirm"
 TICKET = re.compile(r'name="ticket" value="([^"]+)"')
-
-
-def csv_bytes(*lines: str, bom: bool = False, newline: str = "\r\n") -> bytes:
-    text = newline.join(lines) + newline
-    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
-
-
-def counts(app) -> tuple[int, int]:
-    """Events and current records in the database, read in a short transaction of its own."""
-    with Session(bind=tracker_db.get_engine(app)) as s:
-        return (
-            s.scalar(select(func.count()).select_from(AdoptionEvent)),
-            s.scalar(select(func.count()).select_from(Adoption)),
-        )
 
 
 def imported_events(app) -> list[AdoptionEvent]:
     with Session(bind=tracker_db.get_engine(app)) as s:
         return [e for e in queries.events(s) if e.channel == "import"]
-
-
-def upload(client, content: bytes, name: str = "adoption.csv"):
-    return client.submit(IMPORT_URL, {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
 
 
 # Reading the file (no database) -----------------------------------------------------------------
@@ -453,10 +431,6 @@ def test_signed_out_people_are_sent_to_sign_in(client, seeded):
 
 
 # The command ------------------------------------------------------------------------------------
-
-
-def run(app, *args):
-    return app.test_cli_runner().invoke(args=["adoption", "import", *map(str, args)])
 
 
 def test_the_command_imports_a_good_file_and_then_adds_nothing(app, seeded, tmp_path):

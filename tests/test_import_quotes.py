@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_import import GOOD, HEADER, counts, csv_bytes, run, upload
 
+from tests.helpers import GOOD, HEADER, counts, csv_bytes, run, upload
 from tracker.spreadsheets import importing, services
 
 OTHER = "RWX,RP-02,testing,14/03/2024,,,,,"

@@ -17,39 +17,23 @@ from itertools import count
 from statistics import fmean, pstdev
 
 import pytest
-from conftest import record_version
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from tests.factories import add_ambition, add_organisation, record_version
+from tests.helpers import RANK, Org, every_organisation, get_json, month_ends
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.models import (
-    Ambition,
     ChangeIdea,
-    ChangePackage,
-    Network,
     Organisation,
-    OrganisationKind,
-    PackageStatus,
     User,
 )
 
-RANK = {"considering": 1, "testing": 2, "implementing": 3, "spreading": 4, "sustained": 5}
 FIRST_DAY = date(2022, 1, 1)
 SPAN = 500  # days: events close together, so states overlap and days repeat
 TODAY = date(2025, 6, 30)
-
-
-@dataclass(frozen=True)
-class Org:
-    ods: str
-    network: str | None
-    opened_on: date | None
-    closed_on: date | None
-
-    def open_on(self, day: date) -> bool:
-        return (self.opened_on is None or self.opened_on <= day) and (self.closed_on is None or day < self.closed_on)
 
 
 @dataclass(frozen=True)
@@ -132,14 +116,6 @@ def categories(dates: dict[str, date | None]) -> dict[str, str]:
     return result
 
 
-def month_ends(start: date, end: date) -> list[date]:
-    days, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        days.append(date(year, month, 1) - timedelta(days=1))
-    return days
-
-
 # The ledgers -----------------------------------------------------------------------------------
 
 day_numbers = st.integers(0, SPAN)
@@ -183,12 +159,6 @@ def client(signed_in, seeded):
     return client
 
 
-def get_json(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
 # No explain phase: each example adds rows to a database that keeps growing.
 @settings(
     max_examples=20,
@@ -200,15 +170,8 @@ def get_json(client, url):
 def test_coverage_series_and_adoption_dates_follow_the_definitions(client, seeded, ledger, threshold, data):
     orgs_spec, n_ideas, moves = ledger
     n = next(_numbers)
-    ambition = Ambition(code=f"L{n}", title="Random ledger ambition")
-    package = ChangePackage(
-        code=f"L{n}-PUB", title="Published", publisher="Test", status=PackageStatus.PUBLISHED, ambition=ambition
-    )
     ideas = [f"L{n}-{k}" for k in range(n_ideas)]
-    seeded.add_all(
-        [ambition, package, *(ChangeIdea(code=c, title=c, package=package, position=k) for k, c in enumerate(ideas))]
-    )
-    networks = {x.code: x for x in seeded.scalars(select(Network))}
+    add_ambition(seeded, f"L{n}", ideas)
     orgs = []
     for k, (network, opened, closed) in enumerate(orgs_spec):
         org = Org(
@@ -218,16 +181,7 @@ def test_coverage_series_and_adoption_dates_follow_the_definitions(client, seede
             None if closed is None else FIRST_DAY + timedelta(days=closed),
         )
         orgs.append(org)
-        seeded.add(
-            Organisation(
-                ods_code=org.ods,
-                name=f"Trust {org.ods}",
-                kind=OrganisationKind.OTHER_PROVIDER,
-                network=networks.get(network),
-                opened_on=org.opened_on,
-                closed_on=org.closed_on,
-            )
-        )
+        add_organisation(seeded, org.ods, network, org.opened_on, org.closed_on)
     seeded.commit()
     manager = seeded.scalar(select(User).filter_by(email="manager@demo.invalid"))
     rows = {o.ods_code: o for o in seeded.scalars(select(Organisation).where(Organisation.ods_code.like(f"L{n:03d}%")))}
@@ -268,15 +222,7 @@ def test_coverage_series_and_adoption_dates_follow_the_definitions(client, seede
 
     # Every organisation open on a day counts, the seeded ones and those of earlier examples too:
     # none of them has an event of this ambition's ideas.
-    everyone = [
-        Org(*row)
-        for row in seeded.execute(
-            select(Organisation.ods_code, Network.code, Organisation.opened_on, Organisation.closed_on).outerjoin(
-                Organisation.network
-            )
-        )
-    ]
-    seeded.commit()
+    everyone = every_organisation(seeded)
 
     def open_count(on: date, network: str | None) -> int:
         return sum(1 for o in everyone if o.open_on(on) and (network is None or o.network == network))

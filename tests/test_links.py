@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import HASH_ITERATIONS
+from tests.helpers import HASH_ITERATIONS
 from tracker.calendar import today
 from tracker.editing import CONFLICT_MESSAGE, EditConflict, InvalidInput
 from tracker.links import services

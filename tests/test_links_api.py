@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.test_api import assert_error
+from tests.helpers import assert_error, auth
 from tracker.auth import tokens
 from tracker.links import services
 from tracker.models import AuditEvent, LearningLink, Organisation, User
@@ -32,10 +32,6 @@ def token(seeded):
     }
     seeded.commit()
     return issued
-
-
-def auth(raw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def get_json(client, url: str, raw: str, status: int = 200):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import BASE_CONFIG, ON_POSTGRES, TEST_DATABASE_URL, _with_search_path
 from sqlalchemy import create_engine, inspect, text
 
+from tests.helpers import BASE_CONFIG, ON_POSTGRES, TEST_DATABASE_URL, with_search_path
 from tracker import create_app, migrate
 from tracker.db import get_engine
 from tracker.models import Base
@@ -28,7 +28,7 @@ def empty_app(tmp_path):
         admin = create_engine(TEST_DATABASE_URL)
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _with_search_path(TEST_DATABASE_URL, schema)
+        url = with_search_path(TEST_DATABASE_URL, schema)
     else:
         url = f"sqlite:///{tmp_path / 'brand-new.sqlite3'}"
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url})

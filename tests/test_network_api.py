@@ -14,7 +14,7 @@ import networkx as nx
 import pytest
 from sqlalchemy import delete, select
 
-from tests.conftest import FormClient
+from tests.helpers import FormClient
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.cache import CACHE_KEY

@@ -11,26 +11,15 @@ import copy
 from datetime import date, timedelta
 
 import pytest
-from conftest import record_version
 from sqlalchemy import func, select
 
-from tracker.adoption import services as adoption_services
-from tracker.adoption.rules import EventInput
+from tests.factories import EVENTS, log_events
 from tracker.calendar import today as london_today
 from tracker.editing import InvalidInput
-from tracker.models import AdoptionEvent, AuditEvent, ChangeIdea, Organisation, OrganisationKind, User
+from tracker.models import AdoptionEvent, AuditEvent, Organisation, OrganisationKind
 from tracker.organisations import services
 from tracker.organisations.left_out import events_left_out
 from tracker.seed import SeedError, load_reference, reference_data
-
-# RNU's events: RP-01 implementing, then spreading; RP-02 testing twice (a second ward); RP-03 considering.
-EVENTS = [
-    ("RP-03", "considering", date(2022, 1, 10)),
-    ("RP-01", "implementing", date(2023, 5, 1)),
-    ("RP-01", "spreading", date(2024, 8, 1)),
-    ("RP-02", "testing", date(2024, 9, 1)),
-    ("RP-02", "testing", date(2024, 10, 1)),
-]
 
 
 def organisations_table(session) -> dict[str, dict]:
@@ -57,25 +46,6 @@ def assert_refused(response, message: str) -> str:
     assert 'class="nhsuk-error-summary"' in html
     assert message in html, html[html.find("nhsuk-error-summary") :][:3000]
     return html
-
-
-def log_events(session, ods: str = "RNU", events=EVENTS) -> None:
-    manager = session.scalar(select(User).filter_by(email="manager@demo.invalid"))
-    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
-    wards = {}
-    for code, stage, day in events:
-        idea = session.scalar(select(ChangeIdea).filter_by(code=code))
-        wards[code] = wards.get(code, 0) + 1  # each entry says something new, so none is a mere repeat
-        adoption_services.log_adoption(
-            session,
-            manager,
-            organisation,
-            idea,
-            EventInput(stage=stage, effective_date=day, wards_using=wards[code], wards_in_scope=4),
-            expected_version=record_version(session, organisation, idea),
-            on_day=date(2025, 6, 30),
-        )
-    session.rollback()
 
 
 @pytest.fixture

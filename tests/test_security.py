@@ -2,21 +2,8 @@
 
 import pytest
 
+from tests.helpers import assert_security_headers
 from tracker.access import public
-
-EXPECTED_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
-
-
-def assert_security_headers(response):
-    csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
-    assert "frame-ancestors 'none'" in csp
-    for name, value in EXPECTED_HEADERS.items():
-        assert response.headers[name] == value
 
 
 @pytest.fixture
@@ -124,7 +111,7 @@ def test_api_answers_anonymous_users_with_401_json(client):
 
 
 def test_undeclared_endpoint_is_denied_to_everyone(make_app, seeded):
-    from tests.conftest import FormClient
+    from tests.helpers import FormClient
 
     app = make_app()
     app.add_url_rule("/forgotten", "forgotten", lambda: "should never be served")

@@ -7,11 +7,14 @@ report fails it too (see Site).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -120,10 +123,82 @@ async () => {
 """
 
 
+# The page as axe-core sees it: its markup, what its form fields hold and its viewport, less what
+# differs between two renders of the same page (the CSRF tokens; the live server's address, a new
+# port for each test).
+PAGE_STATE = """
+(origin) => {
+  let html = document.documentElement.outerHTML;
+  const fields = [];
+  for (const field of document.querySelectorAll("input, select, textarea")) {
+    if (field.name === "csrf_token") {
+      if (field.value) html = html.split(field.value).join("");
+    } else {
+      fields.push([field.name, field.value, field.checked ?? null]);
+    }
+  }
+  return JSON.stringify([innerWidth, innerHeight, fields, html.split(origin).join("")]);
+}
+"""
+
+
+class AxeVerdicts:
+    """axe-core's blocking violations per page state, for the run: a state seen before (the sign-in
+    page, a role's dashboard, a page two tests visit) gets the same verdict without axe running again.
+
+    Under pytest-xdist the run's workers share their verdicts through files in the run's own
+    temporary folder (never kept from one run to the next: the stylesheets may have changed).
+    """
+
+    def __init__(self, shared: Path | None = None):
+        self.verdicts: dict[str, list[dict]] = {}
+        self.shared = shared
+
+    def blocking(self, page: Page) -> list[dict]:
+        """The serious or critical axe-core violations on the page as it is now."""
+        origin = re.match(r"^https?://[^/]+", page.url)
+        state = hashlib.sha256(page.evaluate(PAGE_STATE, origin.group(0) if origin else "\0").encode()).hexdigest()
+        verdict = self.verdicts.get(state)
+        if verdict is None:
+            verdict = self._read_shared(state)
+        if verdict is None:
+            results = _axe.run(page)
+            verdict = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+            self._write_shared(state, verdict)
+        self.verdicts[state] = verdict
+        return verdict
+
+    def _read_shared(self, state: str) -> list[dict] | None:
+        path = self.shared and self.shared / f"{state}.json"
+        return json.loads(path.read_text()) if path and path.exists() else None
+
+    def _write_shared(self, state: str, verdict: list[dict]) -> None:
+        if self.shared:
+            partial = self.shared / f"{state}.{os.getpid()}"
+            partial.write_text(json.dumps(verdict))
+            partial.replace(self.shared / f"{state}.json")  # whole or not at all, for the other workers
+
+
+_verdicts = AxeVerdicts()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_axe_verdicts(request, tmp_path_factory) -> None:
+    """Under pytest-xdist, share the verdicts with the run's other workers."""
+    if hasattr(request.config, "workerinput"):
+        _verdicts.shared = tmp_path_factory.getbasetemp().parent / "axe-verdicts"
+        _verdicts.shared.mkdir(exist_ok=True)
+
+
+@pytest.fixture
+def axe_violations():
+    """The blocking violations of a page as it is now (AxeVerdicts), for the tests of the check itself."""
+    return _verdicts.blocking
+
+
 def assert_accessible(page: Page) -> None:
     """Fail on any serious or critical axe-core violation on the page as it is now."""
-    results = _axe.run(page)
-    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    blocking = _verdicts.blocking(page)
     report = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}" for v in blocking
     )

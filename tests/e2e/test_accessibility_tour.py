@@ -8,7 +8,7 @@ from flask import url_for
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.test_access_matrix import EXPECTED
+from tests.helpers import EXPECTED
 from tracker.models import ApiToken, ChangePackage, Driver, User
 
 NOT_PAGES = (

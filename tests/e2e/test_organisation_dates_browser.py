@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.test_organisation_dates import log_events
+from tests.factories import log_events
 
 
 def test_closing_before_events_shows_them_and_saves_only_once_confirmed(site, seeded):

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-HEADER = (
-    "ods_code,intervention_code,stage,effective_date,wards_using,wards_in_scope,note,evidence_url,discontinued_reason"
-)
+from tests.helpers import HEADER
+
 PHONE = {"width": 375, "height": 812}
 
 

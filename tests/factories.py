@@ -1,0 +1,153 @@
+"""Rows for tests to start from: events, packages, ambitions and organisations.
+
+Each factory writes through the app's own services or models and commits (unless it says otherwise),
+so a test's HTTP requests see what it made.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.adoption import services as adoption_services
+from tracker.adoption.rules import EventInput
+from tracker.models import (
+    Adoption,
+    Ambition,
+    ChangeIdea,
+    ChangePackage,
+    Driver,
+    Network,
+    Organisation,
+    OrganisationKind,
+    PackageStatus,
+    User,
+)
+
+
+def add_events(session, rows, *, channel: str = "import") -> list[int]:
+    """Append events (ods, idea code, stage, day[, wards using, wards in scope]) in order; commits.
+
+    Goes through the ledger's own append (so the current records stay in step) but not its rules,
+    which belong to test_adoption_*; a discontinued event gives "staffing" as its reason. Returns
+    the events' ids, in the order logged.
+    """
+    organisations = {o.ods_code: o for o in session.scalars(select(Organisation))}
+    ideas = {i.code: i for i in session.scalars(select(ChangeIdea))}
+    new_events = []
+    for ods, code, stage, day, *wards in rows:
+        using, in_scope = wards or (None, None)
+        data = EventInput(
+            stage=stage,
+            effective_date=day,
+            wards_using=using,
+            wards_in_scope=in_scope,
+            discontinued_reason="staffing" if stage == "discontinued" else None,
+        )
+        new_events.append(adoption_services.NewEvent(organisations[ods], ideas[code], data))
+    results = adoption_services.append_events(session, None, new_events, channel=channel)
+    ids = [r.event.id for r in results]
+    session.commit()
+    return ids
+
+
+# RNU's events: RP-01 implementing, then spreading; RP-02 testing twice (a second ward); RP-03 considering.
+EVENTS = [
+    ("RP-03", "considering", date(2022, 1, 10)),
+    ("RP-01", "implementing", date(2023, 5, 1)),
+    ("RP-01", "spreading", date(2024, 8, 1)),
+    ("RP-02", "testing", date(2024, 9, 1)),
+    ("RP-02", "testing", date(2024, 10, 1)),
+]
+
+
+def log_events(session, ods: str = "RNU", events=EVENTS) -> None:
+    """Log (idea code, stage, day) events for one organisation as the demo manager, through the ledger's rules."""
+    manager = session.scalar(select(User).filter_by(email="manager@demo.invalid"))
+    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
+    wards = {}
+    for code, stage, day in events:
+        idea = session.scalar(select(ChangeIdea).filter_by(code=code))
+        wards[code] = wards.get(code, 0) + 1  # each entry says something new, so none is a mere repeat
+        adoption_services.log_adoption(
+            session,
+            manager,
+            organisation,
+            idea,
+            EventInput(stage=stage, effective_date=day, wards_using=wards[code], wards_in_scope=4),
+            expected_version=record_version(session, organisation, idea),
+            on_day=date(2025, 6, 30),
+        )
+    session.rollback()
+
+
+def add_draft_package(session, ambition_code: str = "RP") -> ChangePackage:
+    """A draft package on an ambition, with one driver and two ideas (one without a driver)."""
+    ambition = session.scalar(select(Ambition).filter_by(code=ambition_code))
+    package = ChangePackage(
+        code="DRAFT",
+        title="Draft package",
+        publisher="Demo publisher",
+        status=PackageStatus.DRAFT,
+        ambition=ambition,
+        position=99,
+    )
+    driver = Driver(title="Draft driver", position=0)
+    package.drivers.append(driver)
+    session.add_all(
+        [
+            package,
+            ChangeIdea(code="DR-01", title="Draft idea", package=package, driver=driver, position=0),
+            ChangeIdea(code="DR-02", title="Loose draft idea", package=package, position=1),
+        ]
+    )
+    session.commit()
+    return package
+
+
+def add_ambition(session, code: str, ideas: list[str], draft_ideas: list[str] = ()) -> None:
+    """An ambition with a published package of `ideas` and, if any, a draft package of `draft_ideas`
+    (each idea titled "Idea CODE"); does not commit."""
+    ambition = Ambition(code=code, title=f"Ambition {code}")
+    published = ChangePackage(
+        code=f"{code}-PUB", title="Published", publisher="Test", status=PackageStatus.PUBLISHED, ambition=ambition
+    )
+    session.add_all([ambition, published])
+    session.add_all(ChangeIdea(code=c, title=f"Idea {c}", package=published, position=k) for k, c in enumerate(ideas))
+    if draft_ideas:
+        draft = ChangePackage(
+            code=f"{code}-DRAFT", title="Draft", publisher="Test", status=PackageStatus.DRAFT, ambition=ambition
+        )
+        session.add(draft)
+        session.add_all(
+            ChangeIdea(code=c, title=f"Idea {c}", package=draft, position=len(ideas) + k)
+            for k, c in enumerate(draft_ideas)
+        )
+
+
+def add_organisation(
+    session, ods: str, network: str | None = None, opened_on: date | None = None, closed_on: date | None = None
+) -> Organisation:
+    """A provider organisation named "Trust ODS" in the network with that code (if any); does not commit."""
+    organisation = Organisation(
+        ods_code=ods,
+        name=f"Trust {ods}",
+        kind=OrganisationKind.OTHER_PROVIDER,
+        network=session.scalar(select(Network).filter_by(code=network)) if network else None,
+        opened_on=opened_on,
+        closed_on=closed_on,
+    )
+    session.add(organisation)
+    return organisation
+
+
+def record_version(session: Session, organisation, idea) -> int:
+    """The version of an organisation's record of an idea that a log must send (0 before its first event)."""
+    version = session.scalar(
+        select(Adoption.row_version).where(
+            Adoption.organisation_id == organisation.id, Adoption.change_idea_id == idea.id
+        )
+    )
+    return version or 0

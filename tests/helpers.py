@@ -1,0 +1,349 @@
+"""What the tests share besides fixtures and rows: the test configuration, a form-posting client,
+statement counting, reading pages and JSON, the access table, and the plain recomputation's pieces.
+
+Rows are made in tests/factories.py; fixtures live in tests/conftest.py. Test modules import from
+here and from factories, never from each other (tests/test_suite_layout.py checks it).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from tracker import db as tracker_db
+from tracker.models import Adoption, AdoptionEvent, Network, Organisation
+from tracker.seed import DEMO_PASSWORD
+
+# --- the test configuration ---------------------------------------------------------------------
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+HASH_ITERATIONS = 1_000  # production uses 600,000 (tested in test_auth); tests need speed
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-1234567890",
+    "PASSWORD_HASH_ITERATIONS": HASH_ITERATIONS,
+    # Tests see every figure computed afresh; test_coverage_cache turns the cache on.
+    "COVERAGE_CACHE_SIZE": 0,
+}
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """The PostgreSQL URL with its connections' search path set to one schema."""
+    return str(
+        make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    )
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+class FormClient:
+    """The Flask test client, plus sign-in and CSRF-carrying form posts as a browser would send them."""
+
+    CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+    def __init__(self, client):
+        self.client = client
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def csrf_token(self, page: str = "/sign-in") -> str:
+        html = self.client.get(page).get_data(as_text=True)
+        match = self.CSRF.search(html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, page: str | None = None, **kwargs):
+        """POST a form with the CSRF token taken from `page` (default: the form's own URL)."""
+        data = dict(data or {})
+        data["csrf_token"] = self.csrf_token(page or url)
+        return self.client.post(url, data=data, **kwargs)
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD):
+        return self.submit("/sign-in", {"email": email, "password": password})
+
+    def sign_in_as(self, role: str):
+        response = self.sign_in(f"{role}@demo.invalid")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@contextmanager
+def count_statements(app) -> Iterator[list[str]]:
+    """Collect the SQL statements the app's engine runs inside the block."""
+    statements: list[str] = []
+    engine = tracker_db.get_engine(app)
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def get_json(client, url: str, status: int = 200):
+    """The JSON body of a GET by a signed-in client, which answered `status`."""
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    return response.get_json()
+
+
+def auth(raw: str) -> dict[str, str]:
+    """The header that sends an API token."""
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def move(**changes) -> dict:
+    """A body for POST /api/v1/adoptions: RNU's RP-01 at testing on 1 March 2022, with the changes
+    given (a field given as ... is left out)."""
+    body = {
+        "organisation": "RNU",
+        "intervention": "RP-01",
+        "stage": "testing",
+        "effective_date": "2022-03-01",
+        "wards_using": 2,
+        "wards_in_scope": 5,
+        "note": "Started on Ward 3",
+        "expected_version": 0,  # RNU has no record of RP-01 until a test logs one
+    }
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not ...}
+
+
+def assert_error(body, status: int, parameter: str | None = None):
+    """The API's JSON error: its status, a title and message, and the parameter it names."""
+    error = body["error"]
+    assert error["status"] == status
+    assert error["title"] and error["message"]
+    if parameter is not None:
+        assert error["parameter"] == parameter
+        assert parameter in error["message"]
+
+
+EXPECTED_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def assert_security_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    for name, value in EXPECTED_HEADERS.items():
+        assert response.headers[name] == value
+
+
+# --- who may use each route (test_access_matrix checks every route against it; the tour visits its pages) ---
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, "trust", "faculty", "manager", "admin")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = frozenset({"trust", "faculty", "manager", "admin"})
+LOGGERS = frozenset({"faculty", "manager", "admin"})
+EDITORS = frozenset({"manager", "admin"})
+ADMINS = frozenset({"admin"})
+
+# endpoint: (who may use it, the URL values to try it with)
+EXPECTED = {
+    "main.home": (SIGNED_IN, {}),
+    "main.about": (SIGNED_IN, {}),
+    "main.accessibility": (EVERYONE, {}),
+    "auth.sign_in": (EVERYONE, {}),
+    "auth.sign_out": (SIGNED_IN, {}),
+    "auth.change_password": (SIGNED_IN, {}),
+    "catalogue.ambitions": (SIGNED_IN, {}),
+    "catalogue.ambition": (SIGNED_IN, {"code": "RP"}),
+    "catalogue.package": (SIGNED_IN, {"code": "RRP"}),
+    "catalogue.idea": (SIGNED_IN, {"code": "RP-01"}),
+    "catalogue.search": (SIGNED_IN, {"q": "care"}),
+    "catalogue.new_package": (EDITORS, {"ambition": "RP"}),
+    "catalogue.edit_package": (EDITORS, {"code": "RRP"}),
+    "catalogue.set_package_status": (EDITORS, {"code": "RRP"}),
+    "catalogue.new_driver": (EDITORS, {"code": "RRP"}),
+    "catalogue.edit_driver": (EDITORS, {"driver_id": "driver"}),
+    "catalogue.delete_driver": (EDITORS, {"driver_id": "driver"}),
+    "catalogue.move_driver": (EDITORS, {"driver_id": "driver"}),
+    "catalogue.new_idea": (EDITORS, {"code": "RRP"}),
+    "catalogue.edit_idea": (EDITORS, {"code": "RP-01"}),
+    "catalogue.move_idea": (EDITORS, {"code": "RP-01"}),
+    "organisations.networks": (SIGNED_IN, {}),
+    "organisations.network": (SIGNED_IN, {"code": "OXF"}),
+    "organisations.organisations": (SIGNED_IN, {}),
+    "organisations.organisation": (SIGNED_IN, {"ods": "RNU"}),
+    "organisations.new_organisation": (EDITORS, {}),
+    "organisations.edit_organisation": (EDITORS, {"ods": "RNU"}),
+    "organisations.close_organisation": (EDITORS, {"ods": "RNU"}),
+    "organisations.reopen_organisation": (EDITORS, {"ods": "R1C"}),
+    "organisations.new_network": (EDITORS, {}),
+    "organisations.edit_network": (EDITORS, {"code": "OXF"}),
+    "links.links": (SIGNED_IN, {}),
+    "links.new_link": (EDITORS, {}),
+    "links.edit_link": (EDITORS, {"link_id": 1}),  # the seed's first proposed link
+    "links.delete_link": (EDITORS, {"link_id": 1}),
+    "links.confirm_link": (EDITORS, {"link_id": 1}),
+    "api.links": (SIGNED_IN, {}),
+    "api.create_link": (EDITORS, {}),
+    "api.delete_link": (EDITORS, {"link_id": 1}),
+    "adoption.matrix": (SIGNED_IN, {"ods": "RNU"}),
+    "adoption.history": (SIGNED_IN, {"ods": "RNU", "code": "RP-01"}),
+    "adoption.log": (LOGGERS, {"ods": "RNU", "code": "RP-01"}),
+    "adoption.start": (LOGGERS, {"organisation": "RNU", "idea": "RP-01"}),
+    "spreadsheets.export": (SIGNED_IN, {}),
+    "spreadsheets.events_file": (SIGNED_IN, {"fmt": "csv"}),
+    "spreadsheets.records_file": (SIGNED_IN, {"fmt": "xlsx"}),
+    "spreadsheets.import_upload": (EDITORS, {}),
+    "spreadsheets.import_confirm": (EDITORS, {}),
+    "reports.coverage": (SIGNED_IN, {"ambition": "RP", "as_of": "2024-03-31"}),
+    "reports.download": (SIGNED_IN, {"table": "not-reached", "fmt": "csv", "ambition": "RP"}),
+    "admin.users": (ADMINS, {}),
+    "admin.new_user": (ADMINS, {}),
+    "admin.edit_user": (ADMINS, {"user_id": "user"}),
+    "admin.set_password": (ADMINS, {"user_id": "user"}),
+    "admin.revoke_token": (ADMINS, {"user_id": "user", "token_id": "token"}),
+    "audit.events": (ADMINS, {}),
+    "api.ambitions": (SIGNED_IN, {}),
+    "api.ambition": (SIGNED_IN, {"code": "RP"}),
+    "api.interventions": (SIGNED_IN, {"ambition": "RP"}),
+    "api.intervention": (SIGNED_IN, {"code": "RP-01"}),
+    "api.networks": (SIGNED_IN, {}),
+    "api.organisations": (SIGNED_IN, {"network": "OXF"}),
+    "api.organisation": (SIGNED_IN, {"ods": "RNU"}),
+    "api.adoptions": (SIGNED_IN, {}),
+    "api.adoption_history": (SIGNED_IN, {}),
+    "api.log_adoption": (LOGGERS, {}),
+    "api.coverage": (SIGNED_IN, {"ambition": "RP"}),
+    "api.coverage_series": (SIGNED_IN, {"ambition": "RP"}),
+    "api.network": (SIGNED_IN, {"ambition": "RP"}),
+    "api.network_graphml": (SIGNED_IN, {"ambition": "RP"}),
+    "api.network_nodes_csv": (SIGNED_IN, {"intervention": "RP-01"}),
+    "api.network_edges_csv": (SIGNED_IN, {"ambition": "RP"}),
+    "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
+    "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
+}
+
+
+# --- reading pages ------------------------------------------------------------------------------
+
+
+def page_text(markup: str) -> str:
+    """What a reader sees: tags removed, entities decoded, white space collapsed."""
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
+    return re.sub(r"\(\s+", "(", re.sub(r"\s+([,.:;)])", r"\1", text))
+
+
+def figure(markup: str, name: str) -> str:
+    """The text of the element marked data-figure=name (a headline figure)."""
+    match = re.search(rf'data-figure="{name}">([^<]+)<', markup)
+    assert match, f"no {name} figure"
+    return match.group(1).strip()
+
+
+def pct(value: float) -> str:
+    """A share as the pages show it: 0.125 → "12.5%"."""
+    return f"{value * 100:.1f}%"
+
+
+def region(markup: str, element_id: str) -> str:
+    """The markup from the heading with this id to the next h2."""
+    start = markup.index(f'id="{element_id}"')
+    end = markup.find("<h2", start + 1)
+    return markup[start : end if end > 0 else len(markup)]
+
+
+def rows_of(markup: str) -> list[list[str]]:
+    """Each body row of the first table in the markup, cell by cell, as text."""
+    body = markup[markup.index("<tbody") : markup.index("</tbody>")]
+    return [
+        [page_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+# --- importing adoption events from CSV ---------------------------------------------------------
+
+HEADER = (
+    "ods_code,intervention_code,stage,effective_date,wards_using,wards_in_scope,note,evidence_url,discontinued_reason"
+)
+GOOD = "RNU,SS-01,implementing,2024-05-01,2,10,Started on Ward 3,https://example.org/report,"
+IMPORT_URL = "/spreadsheets/import"
+
+
+def csv_bytes(*lines: str, bom: bool = False, newline: str = "\r\n") -> bytes:
+    text = newline.join(lines) + newline
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def counts(app) -> tuple[int, int]:
+    """Events and current records in the database, read in a short transaction of its own."""
+    with Session(bind=tracker_db.get_engine(app)) as s:
+        return (
+            s.scalar(select(func.count()).select_from(AdoptionEvent)),
+            s.scalar(select(func.count()).select_from(Adoption)),
+        )
+
+
+def upload(client, content: bytes, name: str = "adoption.csv"):
+    """Send a file to the import page, as its form does."""
+    return client.submit(IMPORT_URL, {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+def run(app, *args):
+    """`flask adoption import ARGS` on the app."""
+    return app.test_cli_runner().invoke(args=["adoption", "import", *map(str, args)])
+
+
+# --- the plain recomputation: written from DOMAIN.md, sharing no code with the app ----------------
+
+RANK = {"considering": 1, "testing": 2, "implementing": 3, "spreading": 4, "sustained": 5}
+
+
+@dataclass(frozen=True)
+class Org:
+    ods: str
+    network: str | None
+    opened_on: date | None
+    closed_on: date | None
+
+    def open_on(self, day: date) -> bool:
+        return (self.opened_on is None or self.opened_on <= day) and (self.closed_on is None or day < self.closed_on)
+
+
+def every_organisation(session) -> list[Org]:
+    """Every organisation in the database, as the recomputation sees it; ends the read transaction."""
+    rows = session.execute(
+        select(Organisation.ods_code, Network.code, Organisation.opened_on, Organisation.closed_on).outerjoin(
+            Organisation.network
+        )
+    )
+    orgs = [Org(*row) for row in rows]
+    session.commit()
+    return orgs
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """The last day of each month from start's to end's."""
+    days, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        days.append(date(year, month, 1) - timedelta(days=1))
+    return days
