@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...editing import check_version, commit_edit
@@ -17,6 +16,7 @@ from .common import (
     PACKAGE_CODE_TAKEN,
     PACKAGE_LABELS,
     check_lengths,
+    code_problem,
     code_taken,
     next_position,
     refuse,
@@ -42,14 +42,10 @@ def _check_package(session: Session, details: PackageDetails, package: ChangePac
     ambition = session.get(Ambition, details.ambition_id) if details.ambition_id is not None else None
     if ambition is None:
         errors["ambition_id"] = CHOOSE_AMBITION
-    if not PACKAGE_CODE.match(details.code):
-        errors["code"] = PACKAGE_CODE_FORMAT
-    else:
-        taken = select(ChangePackage.id).where(ChangePackage.code == details.code)
-        if package is not None:
-            taken = taken.where(ChangePackage.id != package.id)
-        if session.scalar(taken) is not None:
-            errors["code"] = PACKAGE_CODE_TAKEN
+    if problem := code_problem(
+        session, ChangePackage.code, details.code, PACKAGE_CODE, PACKAGE_CODE_FORMAT, PACKAGE_CODE_TAKEN, package
+    ):
+        errors["code"] = problem
     if not details.title.strip():
         errors["title"] = "Enter a title"
     if not details.publisher.strip():
