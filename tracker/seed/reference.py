@@ -20,7 +20,7 @@ from ..models import Ambition, AmbitionTarget, ChangeIdea, ChangePackage, Networ
 from ..organisations.dates import date_errors
 from ..organisations.left_out import events_left_out
 from .links import propose_geographic_neighbours
-from .rows import SeedError, SeedReport, get_or_new, sync
+from .rows import SeedError, SeedReport, child_or_new, get_or_new, sync
 
 REFERENCE_FILE = "south_of_england.json"
 
@@ -81,11 +81,7 @@ def _load_ambitions(session: Session, report: SeedReport, rows: list[dict]) -> d
         ambitions[a["code"]] = ambition
         existing = {t.label: t for t in ambition.targets} if not created else {}
         for position, t in enumerate(a["targets"]):
-            target = existing.get(t["label"])
-            is_new = target is None
-            if is_new:
-                target = AmbitionTarget(label=t["label"])
-                ambition.targets.append(target)
+            target, is_new = child_or_new(existing, t["label"], ambition.targets, AmbitionTarget, label=t["label"])
             values = {
                 "text": t["text"],
                 "target_date": _date(t["target_date"]),
@@ -113,11 +109,9 @@ def _load_packages(session: Session, report: SeedReport, rows: list[dict], ambit
 def _load_resources(report: SeedReport, package: ChangePackage, rows: list[dict], new_package: bool) -> None:
     existing = {r.title: r for r in package.resources} if not new_package else {}
     for position, r in enumerate(rows):
-        resource = existing.get(r["title"])
-        is_new = resource is None
-        if is_new:
-            resource = PackageResource(title=r["title"], position=position)
-            package.resources.append(resource)
+        resource, is_new = child_or_new(
+            existing, r["title"], package.resources, PackageResource, title=r["title"], position=position
+        )
         sync(report, "resources", resource, {"description": r["description"], "source_url": r["source_url"]}, is_new)
 
 

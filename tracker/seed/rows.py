@@ -47,3 +47,14 @@ def get_or_new(session: Session, model, **key):
         session.add(obj)
         return obj, True
     return obj, False
+
+
+def child_or_new(existing: dict, key: str, children: list, model, **new) -> tuple[Any, bool]:
+    """The child row with this key among a parent's existing children (by key), or a new model(**new)
+    appended to children; and whether it is new."""
+    obj = existing.get(key)
+    if obj is None:
+        obj = model(**new)
+        children.append(obj)
+        return obj, True
+    return obj, False
