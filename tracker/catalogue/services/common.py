@@ -49,9 +49,12 @@ def web_address_problem(url: str) -> str | None:
     return None
 
 
-def code_taken(field: str, message: str):
-    """A code another editor took between our check and the insert: the refusal they would have had."""
-    return lambda: InvalidInput({field: message})
+def commit_coded(session: Session, row, taken: str, *, new: bool = False) -> None:
+    """Commit a package or an idea, added (new) or edited. A code another editor took between our
+    check and the write is refused as the check would have refused it (taken is that message)."""
+    if new:
+        session.add(row)
+    commit_edit(session, None if new else row, on_integrity=lambda: InvalidInput({"code": taken}))
 
 
 def code_problem(

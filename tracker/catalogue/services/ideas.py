@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...editing import check_version, commit_edit
+from ...editing import check_version
 from ...models import ChangeIdea, ChangePackage, Driver
 from .common import (
     DRIVER_ELSEWHERE,
@@ -17,7 +17,7 @@ from .common import (
     Direction,
     check_lengths,
     code_problem,
-    code_taken,
+    commit_coded,
     move,
     next_position,
     refuse,
@@ -82,8 +82,7 @@ def create_idea(session: Session, package: ChangePackage, details: IdeaDetails) 
         position=next_position(session, ChangeIdea.position, *_sibling_ideas(package.id, details.driver_id)),
     )
     _apply_idea(idea, details)
-    session.add(idea)
-    commit_edit(session, on_integrity=code_taken("code", IDEA_CODE_TAKEN))
+    commit_coded(session, idea, IDEA_CODE_TAKEN, new=True)
     return idea
 
 
@@ -103,7 +102,7 @@ def update_idea(
         )
         idea.driver_id = details.driver_id
     _apply_idea(idea, details)
-    commit_edit(session, idea, on_integrity=code_taken("code", IDEA_CODE_TAKEN))
+    commit_coded(session, idea, IDEA_CODE_TAKEN)
     return idea
 
 

@@ -17,7 +17,7 @@ from .common import (
     PACKAGE_LABELS,
     check_lengths,
     code_problem,
-    code_taken,
+    commit_coded,
     next_position,
     refuse,
     web_address_problem,
@@ -75,8 +75,7 @@ def create_package(session: Session, details: PackageDetails) -> ChangePackage:
         position=next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     )
     _apply_package(package, details, ambition)
-    session.add(package)
-    commit_edit(session, on_integrity=code_taken("code", PACKAGE_CODE_TAKEN))
+    commit_coded(session, package, PACKAGE_CODE_TAKEN, new=True)
     return package
 
 
@@ -91,7 +90,7 @@ def update_package(
     if ambition.id != package.ambition_id:
         package.position = next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     _apply_package(package, details, ambition)
-    commit_edit(session, package, on_integrity=code_taken("code", PACKAGE_CODE_TAKEN))
+    commit_coded(session, package, PACKAGE_CODE_TAKEN)
     return package
 
 
