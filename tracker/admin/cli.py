@@ -24,6 +24,14 @@ from .services import (
 )
 
 
+def _account(session: Session, email: str):
+    """The account with this email address; a refusal naming it when there is none."""
+    user = find_user(session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}")
+    return user
+
+
 def _read_password(from_stdin: bool) -> str:
     """The new password: one line of standard input, or typed twice at a hidden prompt."""
     if from_stdin:
@@ -89,9 +97,7 @@ def list_command() -> None:
 def disable_command(email: str) -> None:
     """Disable an account and end its sessions."""
     with write_session() as session:
-        user = find_user(session, email)
-        if user is None:
-            raise click.ClickException(f"No account has the email address {email}")
+        user = _account(session, email)
         disable_user(session, user)
         click.echo(f"Disabled {user.email}; its sessions have ended.")
 
@@ -104,13 +110,10 @@ def set_password_command(email: str, password_stdin: bool) -> None:
     # Look the account up before prompting, and outside any writing transaction: a write
     # transaction held open while someone types would block every other writer.
     with Session(bind=get_engine()) as session:
-        if find_user(session, email) is None:
-            raise click.ClickException(f"No account has the email address {email}")
+        _account(session, email)
     password = _read_password(password_stdin)
     with write_session() as session:
-        user = find_user(session, email)
-        if user is None:
-            raise click.ClickException(f"No account has the email address {email}")
+        user = _account(session, email)
         try:
             reset_password(session, user, password, _hash_iterations())
         except AccountError as e:
@@ -123,9 +126,7 @@ def set_password_command(email: str, password_stdin: bool) -> None:
 def token_command(email: str) -> None:
     """Create an API token for an account and print it (it is shown only this once)."""
     with write_session() as session:
-        user = find_user(session, email)
-        if user is None:
-            raise click.ClickException(f"No account has the email address {email}")
+        user = _account(session, email)
         if not user.active:
             raise click.ClickException(f"The account {user.email} is disabled: its tokens would not work")
         account = f"{user.email} ({user.role.label})"
@@ -147,9 +148,7 @@ def revoke_token_command(prefix: str | None, all_of: str | None) -> None:
         raise click.UsageError("Give either a token's PREFIX or --all EMAIL")
     with write_session() as session:
         if all_of is not None:
-            user = find_user(session, all_of)
-            if user is None:
-                raise click.ClickException(f"No account has the email address {all_of}")
+            user = _account(session, all_of)
             account = user.email
             count = tokens.revoke_all(session, user)
             click.echo(f"Revoked {count} token{'' if count == 1 else 's'} of {account}.")

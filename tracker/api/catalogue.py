@@ -7,12 +7,10 @@ else they are 404, exactly like rows that do not exist.
 
 from __future__ import annotations
 
-from flask import abort
-
 from ..access import sees_drafts, signed_in
 from ..db import get_session
 from . import queries, serialize
-from .params import code_parameter
+from .params import code_parameter, or_404
 
 
 @signed_in
@@ -25,10 +23,7 @@ def ambitions():
 @signed_in
 def ambition(code: str):
     """One ambition with its packages, each with its driver diagram and ideas."""
-    row = queries.ambition(get_session(), code, include_drafts=sees_drafts())
-    if row is None:
-        abort(404)
-    return serialize.ambition_detail(row)
+    return serialize.ambition_detail(or_404(queries.ambition(get_session(), code, include_drafts=sees_drafts())))
 
 
 # The endpoints keep the public word (api.interventions, api.intervention), as the URLs do.
@@ -41,9 +36,7 @@ def interventions():
     ambition_id = None
     ambition_code = code_parameter("ambition")
     if ambition_code is not None:
-        ambition_id = queries.ambition_id(session, ambition_code)
-        if ambition_id is None:
-            abort(404)
+        ambition_id = or_404(queries.ambition_id(session, ambition_code))
     rows = queries.ideas(session, include_drafts=sees_drafts(), ambition_id=ambition_id)
     return {"interventions": [serialize.idea(i) for i in rows]}
 
@@ -51,7 +44,4 @@ def interventions():
 @signed_in
 def intervention(code: str):
     """One change idea."""
-    row = queries.idea(get_session(), code, include_drafts=sees_drafts())
-    if row is None:
-        abort(404)
-    return serialize.idea(row)
+    return serialize.idea(or_404(queries.idea(get_session(), code, include_drafts=sees_drafts())))

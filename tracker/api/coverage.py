@@ -13,6 +13,7 @@ A day before any data is not an error: its figures are zeros. Ratios are unround
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from flask import abort, request
@@ -54,16 +55,6 @@ def _subject(ambition_code: str, network_code: str | None) -> tuple[reports.Ambi
     return ambition, network
 
 
-def _network_figures(figures: cov.NetworkFigures) -> dict:
-    return {
-        "network": figures.network,
-        "organisations_total": figures.organisations_total,
-        "organisations_reached": figures.organisations_reached,
-        "reach": figures.reach,
-        "depth": figures.depth,
-    }
-
-
 def _idea_figures(figures: cov.IdeaFigures) -> dict:
     return {
         "intervention": figures.idea.code,
@@ -96,7 +87,7 @@ def coverage():
         "reach": figures.reach,
         "depth": figures.depth,
         "ward_coverage": figures.ward_coverage,
-        "by_network": [_network_figures(n) for n in figures.by_network],
+        "by_network": [asdict(n) for n in figures.by_network],  # its fields are the API's names
         "by_intervention": [_idea_figures(i) for i in figures.by_idea],
         "not_reached": sorted(o.ods for o in figures.not_reached),
     }

@@ -5,13 +5,11 @@ Every view is for signed-in users of any role (anonymous callers get 401 JSON fr
 
 from __future__ import annotations
 
-from flask import abort
-
 from ..access import signed_in
 from ..db import get_session
 from ..lookups import organisation_by_ods
 from . import queries, serialize
-from .params import code_parameter, day_parameter
+from .params import code_parameter, day_parameter, or_404
 
 
 @signed_in
@@ -29,9 +27,7 @@ def organisations():
     session = get_session()
     network_id = None
     if network_code is not None:
-        network_id = queries.network_id(session, network_code)
-        if network_id is None:
-            abort(404)
+        network_id = or_404(queries.network_id(session, network_code))
     rows = queries.organisations(session, network_id=network_id, open_on=day)
     return {"organisations": [serialize.organisation(o) for o in rows]}
 
@@ -39,7 +35,4 @@ def organisations():
 @signed_in
 def organisation(ods: str):
     """One organisation, with the ODS codes of the organisations it succeeded."""
-    row = organisation_by_ods(get_session(), ods, related=True)
-    if row is None:
-        abort(404)
-    return serialize.organisation_detail(row)
+    return serialize.organisation_detail(or_404(organisation_by_ods(get_session(), ods, related=True)))

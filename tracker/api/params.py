@@ -8,12 +8,15 @@ threshold stages by tracker.core.stages.threshold_named: the API adds only its m
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
-from flask import request
+from flask import abort, request
 from werkzeug.exceptions import BadRequest
 
 from ..calendar import iso_day
 from ..core.stages import DEFAULT_THRESHOLD, LADDER, Stage, threshold_named
+
+T = TypeVar("T")
 
 
 class BadParameter(BadRequest):
@@ -22,6 +25,13 @@ class BadParameter(BadRequest):
     def __init__(self, parameter: str, message: str):
         super().__init__(message)
         self.parameter = parameter
+
+
+def or_404(row: T | None) -> T:
+    """What a URL or a code parameter names; 404 when it names nothing."""
+    if row is None:
+        abort(404)
+    return row
 
 
 def day_named(name: str, value: str) -> date:

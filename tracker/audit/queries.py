@@ -133,17 +133,24 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             (second if second is not None else null()).label("second"),
         )
 
-    parts = []
-    if ids["o"]:
-        parts.append(select(*row("o", Organisation.id, Organisation.ods_code)).where(Organisation.id.in_(ids["o"])))
+    # The kinds named by their own row: (id, first, second) columns.
+    own = {
+        "o": (Organisation.id, Organisation.ods_code, None),
+        "u": (User.id, User.email, User.name),
+        "d": (Driver.id, Driver.title, None),
+        "p": (ChangePackage.id, ChangePackage.code, None),
+        "n": (Network.id, Network.code, None),
+        "m": (Ambition.id, Ambition.code, None),
+    }
+    parts = [
+        select(*row(kind, *columns)).where(columns[0].in_(ids[kind])) for kind, columns in own.items() if ids[kind]
+    ]
     if ids["i"] or idea_codes:
         parts.append(
             select(*row("i", ChangeIdea.id, ChangeIdea.code, ChangeIdea.title)).where(
                 or_(ChangeIdea.id.in_(ids["i"]), ChangeIdea.code.in_(idea_codes))
             )
         )
-    if ids["u"]:
-        parts.append(select(*row("u", User.id, User.email, User.name)).where(User.id.in_(ids["u"])))
     if ids["a"]:
         parts.append(
             select(*row("a", Adoption.id, source.ods_code, ChangeIdea.code))
@@ -151,8 +158,6 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             .join(ChangeIdea, ChangeIdea.id == Adoption.change_idea_id)
             .where(Adoption.id.in_(ids["a"]))
         )
-    if ids["d"]:
-        parts.append(select(*row("d", Driver.id, Driver.title)).where(Driver.id.in_(ids["d"])))
     if ids["l"]:
         parts.append(
             select(*row("l", LearningLink.id, source.ods_code, target.ods_code))
@@ -160,12 +165,6 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             .join(target, target.id == LearningLink.target_id)
             .where(LearningLink.id.in_(ids["l"]))
         )
-    if ids["p"]:
-        parts.append(select(*row("p", ChangePackage.id, ChangePackage.code)).where(ChangePackage.id.in_(ids["p"])))
-    if ids["n"]:
-        parts.append(select(*row("n", Network.id, Network.code)).where(Network.id.in_(ids["n"])))
-    if ids["m"]:
-        parts.append(select(*row("m", Ambition.id, Ambition.code)).where(Ambition.id.in_(ids["m"])))
     found: dict[str, dict] = {kind: {} for kind in "oiuadlpnm"}
     titles: dict[str, str] = {}
     if parts:

@@ -128,6 +128,15 @@ def _forget_failures(session: Session, record: SignInAttempts | None) -> None:
         session.delete(record)
 
 
+def _turned_away(session: Session, email: str, action: str, reason: str, message: str) -> SignInResult:
+    """Record a sign-in that did not happen (throttled or failed) and answer with message."""
+    audit_trail.record(
+        session, action, entity="users", entity_key=email, detail=reason, actor=audit_trail.as_person(session, email)
+    )
+    session.commit()
+    return SignInResult(None, message)
+
+
 def sign_in(
     session: Session,
     email: str,
@@ -141,31 +150,13 @@ def sign_in(
     record = _recent_attempts(session, email, policy, now)
     refusal = _refusal(record, policy, now)
     if refusal:
-        audit_trail.record(
-            session,
-            "sign_in_refused",
-            entity="users",
-            entity_key=email,
-            detail=refusal,
-            actor=audit_trail.as_person(session, email),
-        )
-        session.commit()
-        return SignInResult(None, refusal)
+        return _turned_away(session, email, "sign_in_refused", refusal, refusal)
     user = session.scalar(select(User).where(User.email == email))
     valid = verify_password(user.password_hash if user else _dummy_hash(policy.hash_iterations), password)
     if user is None or not valid or not user.active:
         _count_failure(session, record, email, policy, now)
         reason = "unknown email" if user is None else "wrong password" if not valid else "account disabled"
-        audit_trail.record(
-            session,
-            "sign_in_failed",
-            entity="users",
-            entity_key=email,
-            detail=reason,
-            actor=audit_trail.as_person(session, email),
-        )
-        session.commit()
-        return SignInResult(None, BAD_CREDENTIALS)
+        return _turned_away(session, email, "sign_in_failed", reason, BAD_CREDENTIALS)
     _forget_failures(session, record)
     session.execute(update(User).where(User.id == user.id).values(last_signed_in_at=now))
     audit_trail.record(

@@ -3,6 +3,8 @@ becomes JSON. The field names are the API's (intervention, min_stage), which use
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from . import assemble
 
 
@@ -13,39 +15,14 @@ def as_json(view: assemble.NetworkView) -> dict:
         "as_of": view.as_of.isoformat(),
         "min_stage": view.threshold.value,
         "nodes": [node_json(n) for n in view.nodes],
-        "edges": [edge_json(e) for e in view.edges],
+        "edges": [asdict(e) for e in view.edges],
         "insights": insights_json(view.insights),
     }
 
 
 def node_json(node: assemble.Node) -> dict:
-    return {
-        "id": node.id,
-        "kind": node.kind,
-        "name": node.name,
-        "ods": node.ods,
-        "network": node.network,
-        "lat": node.lat,
-        "lon": node.lon,
-        "stage": node.stage,
-        "adopted": node.adopted,
-        "adopted_on": node.adopted_on.isoformat() if node.adopted_on else None,
-        "exposure": node.exposure,
-        "frontier": node.frontier,
-        "betweenness": node.betweenness,
-        "community": node.community,
-        "adopter_category": node.adopter_category,
-    }
-
-
-def edge_json(edge: assemble.Edge) -> dict:
-    return {
-        "source": edge.source,
-        "target": edge.target,
-        "kind": edge.kind,
-        "weight": edge.weight,
-        "status": edge.status,
-    }
+    # Node's and Edge's fields are the API's names; only the day needs writing as text.
+    return {**asdict(node), "adopted_on": node.adopted_on.isoformat() if node.adopted_on else None}
 
 
 def insights_json(insights: assemble.Insights) -> dict:

@@ -139,6 +139,12 @@ def _apply(organisation: Organisation, details: OrganisationDetails, network: Ne
     organisation.source_url = details.source_url.strip()
 
 
+def _if_taken(taken, field: str, message: str):
+    """For commit_edit: a code another editor took between our check and the insert is refused
+    as the check would have refused it (PostgreSQL; SQLite serialises writers, so the check sees it)."""
+    return lambda: InvalidInput({field: message}) if taken() else None
+
+
 def _ods_taken(session: Session, ods_code: str) -> bool:
     return organisation_by_ods(session, ods_code) is not None
 
@@ -158,14 +164,12 @@ def create_organisation(session: Session, ods_code: str, details: OrganisationDe
     organisation = Organisation(ods_code=ods_code)
     _apply(organisation, details, network)
     session.add(organisation)
-    # Someone may add the same code between our check and the insert (PostgreSQL; SQLite
-    # serialises writers, so the check above sees it).
     commit_edit(
         session,
-        on_integrity=lambda: (
-            InvalidInput({"ods_code": f"An organisation with ODS code {ods_code} already exists"})
-            if _ods_taken(session, ods_code)
-            else None
+        on_integrity=_if_taken(
+            lambda: _ods_taken(session, ods_code),
+            "ods_code",
+            f"An organisation with ODS code {ods_code} already exists",
         ),
     )
     return organisation
@@ -315,19 +319,13 @@ def create_network(session: Session, code: str, details: NetworkDetails) -> Netw
     code = code.strip().upper()
     if not NETWORK_CODE.match(code):
         raise InvalidInput({"code": NETWORK_CODE_FORMAT})
+    taken = f"A network with code {code} already exists"
     if _network_taken(session, code):
-        raise InvalidInput({"code": f"A network with code {code} already exists"})
+        raise InvalidInput({"code": taken})
     network = Network(code=code)
     _apply_network(network, details)
     session.add(network)
-    commit_edit(
-        session,
-        on_integrity=lambda: (
-            InvalidInput({"code": f"A network with code {code} already exists"})
-            if _network_taken(session, code)
-            else None
-        ),
-    )
+    commit_edit(session, on_integrity=_if_taken(lambda: _network_taken(session, code), "code", taken))
     return network
 
 

@@ -20,7 +20,7 @@ from ..models import Ambition, AmbitionTarget, ChangeIdea, ChangePackage, Networ
 from ..organisations.dates import date_errors
 from ..organisations.left_out import events_left_out
 from .links import propose_geographic_neighbours
-from .rows import SeedError, SeedReport, get_or_new, sync
+from .rows import SeedError, SeedReport, child_or_new, get_or_new, sync, sync_coded
 
 REFERENCE_FILE = "south_of_england.json"
 
@@ -75,17 +75,12 @@ def _load_ambitions(session: Session, report: SeedReport, rows: list[dict]) -> d
     """The ambitions with their dated targets, by code."""
     ambitions = {}
     for a in rows:
-        ambition, created = get_or_new(session, Ambition, code=a["code"])
-        values = {k: a[k] for k in ("title", "summary", "baseline_note", "source_url", "position")}
-        sync(report, "ambitions", ambition, values, created)
+        fields = ("title", "summary", "baseline_note", "source_url", "position")
+        ambition, created = sync_coded(session, report, "ambitions", Ambition, a, fields)
         ambitions[a["code"]] = ambition
         existing = {t.label: t for t in ambition.targets} if not created else {}
         for position, t in enumerate(a["targets"]):
-            target = existing.get(t["label"])
-            is_new = target is None
-            if is_new:
-                target = AmbitionTarget(label=t["label"])
-                ambition.targets.append(target)
+            target, is_new = child_or_new(existing, t["label"], ambition.targets, AmbitionTarget, label=t["label"])
             values = {
                 "text": t["text"],
                 "target_date": _date(t["target_date"]),
@@ -113,11 +108,9 @@ def _load_packages(session: Session, report: SeedReport, rows: list[dict], ambit
 def _load_resources(report: SeedReport, package: ChangePackage, rows: list[dict], new_package: bool) -> None:
     existing = {r.title: r for r in package.resources} if not new_package else {}
     for position, r in enumerate(rows):
-        resource = existing.get(r["title"])
-        is_new = resource is None
-        if is_new:
-            resource = PackageResource(title=r["title"], position=position)
-            package.resources.append(resource)
+        resource, is_new = child_or_new(
+            existing, r["title"], package.resources, PackageResource, title=r["title"], position=position
+        )
         sync(report, "resources", resource, {"description": r["description"], "source_url": r["source_url"]}, is_new)
 
 
@@ -133,13 +126,8 @@ def _load_ideas(session: Session, report: SeedReport, package: ChangePackage, ro
 
 def _load_networks(session: Session, report: SeedReport, rows: list[dict]) -> dict[str, Network]:
     """The networks, by code."""
-    networks = {}
-    for n in rows:
-        network, created = get_or_new(session, Network, code=n["code"])
-        values = {k: n[k] for k in ("name", "former_name", "region", "website", "source_url")}
-        sync(report, "networks", network, values, created)
-        networks[n["code"]] = network
-    return networks
+    fields = ("name", "former_name", "region", "website", "source_url")
+    return {n["code"]: sync_coded(session, report, "networks", Network, n, fields)[0] for n in rows}
 
 
 def _load_organisations(

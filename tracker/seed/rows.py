@@ -47,3 +47,21 @@ def get_or_new(session: Session, model, **key):
         session.add(obj)
         return obj, True
     return obj, False
+
+
+def sync_coded(session: Session, report: SeedReport, kind: str, model, row: dict, fields: tuple[str, ...]):
+    """The row with row's code, made or with these fields brought up to row's values; and whether it is new."""
+    obj, created = get_or_new(session, model, code=row["code"])
+    sync(report, kind, obj, {k: row[k] for k in fields}, created)
+    return obj, created
+
+
+def child_or_new(existing: dict, key: str, children: list, model, **new) -> tuple[Any, bool]:
+    """The child row with this key among a parent's existing children (by key), or a new model(**new)
+    appended to children; and whether it is new."""
+    obj = existing.get(key)
+    if obj is None:
+        obj = model(**new)
+        children.append(obj)
+        return obj, True
+    return obj, False

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...editing import InvalidInput
+from ...editing import InvalidInput, commit_edit
 
 IDEA_CODE = re.compile(r"^[A-Z]{1,6}-\d{2,3}$")
 PACKAGE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
@@ -49,9 +49,25 @@ def web_address_problem(url: str) -> str | None:
     return None
 
 
-def code_taken(field: str, message: str):
-    """A code another editor took between our check and the insert: the refusal they would have had."""
-    return lambda: InvalidInput({field: message})
+def commit_coded(session: Session, row, taken: str, *, new: bool = False) -> None:
+    """Commit a package or an idea, added (new) or edited. A code another editor took between our
+    check and the write is refused as the check would have refused it (taken is that message)."""
+    if new:
+        session.add(row)
+    commit_edit(session, None if new else row, on_integrity=lambda: InvalidInput({"code": taken}))
+
+
+def code_problem(
+    session: Session, column, code: str, pattern: re.Pattern, formats: str, taken: str, current
+) -> str | None:
+    """Why a code is refused (its format, or another row of the same kind has it), or None.
+    current is the row being edited (None on a create): its own code is not taken."""
+    if not pattern.match(code):
+        return formats
+    others = select(column.class_.id).where(column == code)
+    if current is not None:
+        others = others.where(column.class_.id != current.id)
+    return taken if session.scalar(others) is not None else None
 
 
 def refuse(errors: dict[str, str]) -> None:
@@ -88,3 +104,12 @@ def swap(siblings: list, item, direction: Direction) -> bool:
         if sibling.position != position:
             sibling.position = position
     return True
+
+
+def move(session: Session, item, direction: Direction, *siblings_where) -> bool:
+    """Move a driver or an idea one place among the rows siblings_where selects; False if it cannot."""
+    siblings = list(session.scalars(select(type(item)).where(*siblings_where)))
+    moved = swap(siblings, item, direction)
+    if moved:
+        commit_edit(session, item)
+    return moved

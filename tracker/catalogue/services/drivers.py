@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...editing import check_version, commit_edit
@@ -15,9 +14,9 @@ from .common import (
     Direction,
     check_lengths,
     in_order,
+    move,
     next_position,
     refuse,
-    swap,
 )
 
 
@@ -126,8 +125,4 @@ def delete_driver(session: Session, driver: Driver, expected_version: int | None
 
 def move_driver(session: Session, driver: Driver, direction: Direction) -> bool:
     """Move a driver up or down among the drivers with the same parent; False if it cannot."""
-    siblings = list(session.scalars(select(Driver).where(*_sibling_drivers(driver.package_id, driver.parent_id))))
-    moved = swap(siblings, driver, direction)
-    if moved:
-        commit_edit(session, driver)
-    return moved
+    return move(session, driver, direction, *_sibling_drivers(driver.package_id, driver.parent_id))

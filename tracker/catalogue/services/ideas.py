@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...editing import check_version, commit_edit
+from ...editing import check_version
 from ...models import ChangeIdea, ChangePackage, Driver
 from .common import (
     DRIVER_ELSEWHERE,
@@ -16,10 +16,11 @@ from .common import (
     IDEA_CODE_TAKEN,
     Direction,
     check_lengths,
-    code_taken,
+    code_problem,
+    commit_coded,
+    move,
     next_position,
     refuse,
-    swap,
     web_address_problem,
 )
 
@@ -41,14 +42,10 @@ def _check_idea(
     idea: ChangeIdea | None,
 ) -> None:
     errors: dict[str, str] = {}
-    if not IDEA_CODE.match(details.code):
-        errors["code"] = IDEA_CODE_FORMAT
-    else:
-        taken = select(ChangeIdea.id).where(ChangeIdea.code == details.code)
-        if idea is not None:
-            taken = taken.where(ChangeIdea.id != idea.id)
-        if session.scalar(taken) is not None:
-            errors["code"] = IDEA_CODE_TAKEN
+    if problem := code_problem(
+        session, ChangeIdea.code, details.code, IDEA_CODE, IDEA_CODE_FORMAT, IDEA_CODE_TAKEN, idea
+    ):
+        errors["code"] = problem
     if not details.title.strip():
         errors["title"] = "Enter a title"
     if details.driver_id is not None:
@@ -85,8 +82,7 @@ def create_idea(session: Session, package: ChangePackage, details: IdeaDetails) 
         position=next_position(session, ChangeIdea.position, *_sibling_ideas(package.id, details.driver_id)),
     )
     _apply_idea(idea, details)
-    session.add(idea)
-    commit_edit(session, on_integrity=code_taken("code", IDEA_CODE_TAKEN))
+    commit_coded(session, idea, IDEA_CODE_TAKEN, new=True)
     return idea
 
 
@@ -106,17 +102,13 @@ def update_idea(
         )
         idea.driver_id = details.driver_id
     _apply_idea(idea, details)
-    commit_edit(session, idea, on_integrity=code_taken("code", IDEA_CODE_TAKEN))
+    commit_coded(session, idea, IDEA_CODE_TAKEN)
     return idea
 
 
 def move_idea(session: Session, idea: ChangeIdea, direction: Direction) -> bool:
     """Move an idea up or down among the ideas under the same driver; False if it cannot."""
-    siblings = list(session.scalars(select(ChangeIdea).where(*_sibling_ideas(idea.package_id, idea.driver_id))))
-    moved = swap(siblings, idea, direction)
-    if moved:
-        commit_edit(session, idea)
-    return moved
+    return move(session, idea, direction, *_sibling_ideas(idea.package_id, idea.driver_id))
 
 
 def suggest_idea_code(session: Session, package: ChangePackage) -> str:

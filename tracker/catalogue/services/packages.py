@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...editing import check_version, commit_edit
@@ -17,7 +16,8 @@ from .common import (
     PACKAGE_CODE_TAKEN,
     PACKAGE_LABELS,
     check_lengths,
-    code_taken,
+    code_problem,
+    commit_coded,
     next_position,
     refuse,
     web_address_problem,
@@ -42,14 +42,10 @@ def _check_package(session: Session, details: PackageDetails, package: ChangePac
     ambition = session.get(Ambition, details.ambition_id) if details.ambition_id is not None else None
     if ambition is None:
         errors["ambition_id"] = CHOOSE_AMBITION
-    if not PACKAGE_CODE.match(details.code):
-        errors["code"] = PACKAGE_CODE_FORMAT
-    else:
-        taken = select(ChangePackage.id).where(ChangePackage.code == details.code)
-        if package is not None:
-            taken = taken.where(ChangePackage.id != package.id)
-        if session.scalar(taken) is not None:
-            errors["code"] = PACKAGE_CODE_TAKEN
+    if problem := code_problem(
+        session, ChangePackage.code, details.code, PACKAGE_CODE, PACKAGE_CODE_FORMAT, PACKAGE_CODE_TAKEN, package
+    ):
+        errors["code"] = problem
     if not details.title.strip():
         errors["title"] = "Enter a title"
     if not details.publisher.strip():
@@ -79,8 +75,7 @@ def create_package(session: Session, details: PackageDetails) -> ChangePackage:
         position=next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     )
     _apply_package(package, details, ambition)
-    session.add(package)
-    commit_edit(session, on_integrity=code_taken("code", PACKAGE_CODE_TAKEN))
+    commit_coded(session, package, PACKAGE_CODE_TAKEN, new=True)
     return package
 
 
@@ -95,7 +90,7 @@ def update_package(
     if ambition.id != package.ambition_id:
         package.position = next_position(session, ChangePackage.position, ChangePackage.ambition_id == ambition.id)
     _apply_package(package, details, ambition)
-    commit_edit(session, package, on_integrity=code_taken("code", PACKAGE_CODE_TAKEN))
+    commit_coded(session, package, PACKAGE_CODE_TAKEN)
     return package
 
 
