@@ -48,7 +48,7 @@ def core(session, code: str, day: date, stage: Stage = Stage.IMPLEMENTING, netwo
 
 def read_csv(response) -> list[list[str]]:
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 

@@ -504,7 +504,7 @@ def test_graphml_reads_back_with_the_same_nodes_and_edges(linked):
 def test_csv_files_read_back(linked):
     body = network(linked, intervention="RP-01")
     response = linked.get(URL + "/nodes.csv", query_string={"intervention": "RP-01", "as_of": "2025-01-01"})
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="network-RP-01-2025-01-01-nodes.csv"'
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == [n["id"] for n in body["nodes"]]

@@ -135,7 +135,7 @@ def table_file(fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]
 
 def download(body: bytes, mimetype: str, filename: str) -> Response:
     """A file to save, never cached (it may hold what only the signed-in user may see)."""
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
