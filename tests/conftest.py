@@ -281,6 +281,11 @@ def _share_compiled_sql(engine: Engine) -> None:
     test's time). The engines of one database kind share the first one's dialect (the same
     SQLite library, or the same PostgreSQL server) and its cache; the SQL sent is the same.
     """
+    if engine.dialect.name not in _COMPILED_SQL:
+        # A dialect learns its server's version on its engine's first connection; the engines that
+        # borrow it never run that for it, so the first one connects before it is shared.
+        with engine.connect():
+            pass
     dialect, cache = _COMPILED_SQL.setdefault(engine.dialect.name, (engine.dialect, engine._compiled_cache))
     engine.dialect = engine.pool._dialect = dialect
     engine._compiled_cache = cache

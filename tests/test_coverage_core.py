@@ -55,7 +55,7 @@ def test_coverage_by_hand():
         cov.OrganisationState(2, adopted=0, wards_using=1, wards_in_scope=6),  # events, none adopted
         cov.OrganisationState(4, adopted=3),
     ]
-    figures = cov.coverage([A, B, C, D], IDEAS, states, {10: 2, 12: 1})
+    figures = cov.figures_from([A, B, C, D], IDEAS, states, {10: 2, 12: 1})
     assert (figures.organisations_total, figures.organisations_reached, figures.reach) == (4, 2, 2 / 4)
     assert figures.depth == pytest.approx((2 / 3 + 0 + 0 + 3 / 3) / 4, rel=1e-15)
     assert figures.ward_coverage == 4 / 10
@@ -73,15 +73,15 @@ def test_coverage_by_hand():
 
 
 def test_coverage_of_nothing_is_zeros_not_errors():
-    empty = cov.coverage([], IDEAS, [], {})
+    empty = cov.figures_from([], IDEAS, [], {})
     assert (empty.reach, empty.depth, empty.ward_coverage, empty.by_network) == (0.0, 0.0, None, [])
     assert [i.share for i in empty.by_idea] == [0.0, 0.0, 0.0]
-    no_ideas = cov.coverage([A, B], [], [], {})
+    no_ideas = cov.figures_from([A, B], [], [], {})
     assert (no_ideas.reach, no_ideas.depth, no_ideas.by_idea, no_ideas.not_reached) == (0.0, 0.0, [], [A, B])
 
 
 def test_ward_coverage_needs_wards_in_scope():
-    assert cov.coverage([A], IDEAS, [cov.OrganisationState(1, 1, 0, 0)], {10: 1}).ward_coverage is None
+    assert cov.figures_from([A], IDEAS, [cov.OrganisationState(1, 1, 0, 0)], {10: 1}).ward_coverage is None
 
 
 def test_series_from_deltas_by_hand():
@@ -141,7 +141,7 @@ def test_point_coverage_with_medians(seeded):
             ("RW1", "RP-01", "testing", date(2022, 2, 1), 1, 2),
         ],
     )
-    figures = queries.coverage(seeded, rp_scope(seeded), date(2022, 12, 31), IMPLEMENTING, with_medians=True)
+    figures = queries.coverage_on(seeded, rp_scope(seeded), date(2022, 12, 31), IMPLEMENTING, with_medians=True)
     assert [(i.idea.code, i.adopters, i.median_days_to_implementing) for i in figures.by_idea] == [
         ("RP-01", 2, 35.0),
         ("RP-02", 1, None),
@@ -150,7 +150,7 @@ def test_point_coverage_with_medians(seeded):
     ]
     assert (figures.organisations_reached, figures.ward_coverage) == (2, 0 / 2)  # RW1's testing: in scope only
     assert figures.depth == (2 / 4 + 1 / 4) / 14
-    oxford = queries.coverage(seeded, rp_scope(seeded, "OXF"), date(2022, 12, 31), Stage.TESTING)
+    oxford = queries.coverage_on(seeded, rp_scope(seeded, "OXF"), date(2022, 12, 31), Stage.TESTING)
     assert (oxford.organisations_total, oxford.reach, oxford.ward_coverage) == (2, 1.0, None)
 
 
@@ -166,7 +166,7 @@ def test_the_series_ends_as_of_its_end_day(seeded):
         ("2022-05", date(2022, 5, 31), 1),
         ("2022-06", date(2022, 6, 10), 1),
     ]
-    assert points[-1].reach == queries.coverage(seeded, scope, date(2022, 6, 10), IMPLEMENTING).reach
+    assert points[-1].reach == queries.coverage_on(seeded, scope, date(2022, 6, 10), IMPLEMENTING).reach
     points = queries.series(seeded, scope, date(2022, 5, 1), date(2022, 6, 30), IMPLEMENTING)
     assert [(p.month_end, p.organisations_reached) for p in points] == [(date(2022, 5, 31), 1), (date(2022, 6, 30), 2)]
 
@@ -189,7 +189,7 @@ def test_the_series_equals_point_coverage_on_the_demo_history(demo_history):
                 assert len(points) == 54
                 reached += sum(p.organisations_reached for p in points)
                 for point in points[::5] + points[-1:]:
-                    figures = queries.coverage(demo_history, scope, point.month_end, stage)
+                    figures = queries.coverage_on(demo_history, scope, point.month_end, stage)
                     assert (point.organisations_total, point.organisations_reached) == (
                         figures.organisations_total,
                         figures.organisations_reached,

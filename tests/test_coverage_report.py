@@ -41,7 +41,7 @@ def core(session, code: str, day: date, stage: Stage = Stage.IMPLEMENTING, netwo
     net = session.scalar(select(Network).where(Network.code == network)) if network else None
     scope = service.scope(session, ambition, net)
     return (
-        queries.coverage(session, scope, day, stage, with_medians=True),
+        queries.coverage_on(session, scope, day, stage, with_medians=True),
         queries.series(session, scope, PROGRAMME_START, day, stage),
     )
 

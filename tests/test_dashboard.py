@@ -60,7 +60,7 @@ def add_target(session, code: str, label: str, day: date | None) -> None:
 
 def point(session, code: str, day: date, network=None):
     ambition = session.scalar(select(Ambition).where(Ambition.code == code))
-    return queries.coverage(session, service.scope(session, ambition, network), day, IMPLEMENTING)
+    return queries.coverage_on(session, service.scope(session, ambition, network), day, IMPLEMENTING)
 
 
 @pytest.fixture

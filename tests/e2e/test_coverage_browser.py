@@ -19,7 +19,7 @@ from tracker.reports import queries, service
 
 def core(session, day: date):
     ambition = session.scalar(select(Ambition).where(Ambition.code == "RP"))
-    return queries.coverage(session, service.scope(session, ambition, None), day, Stage.IMPLEMENTING)
+    return queries.coverage_on(session, service.scope(session, ambition, None), day, Stage.IMPLEMENTING)
 
 
 def test_manager_changes_the_date_and_downloads_a_table(site, demo_history):

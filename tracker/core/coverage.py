@@ -90,7 +90,7 @@ def _reach_and_depth(
     return reached, ratio(reached, len(organisations)), depth
 
 
-def coverage(
+def figures_from(
     organisations: Sequence[Organisation],
     ideas: Sequence[Idea],
     states: Iterable[OrganisationState],

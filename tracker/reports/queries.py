@@ -176,7 +176,7 @@ def _scope_key(scope: Scope) -> tuple:
     return (scope.ambition.id, scope.network.id if scope.network else None, tuple(scope.idea_ids))
 
 
-def coverage(
+def coverage_on(
     session: Session,
     scope: Scope,
     day: date,
@@ -186,16 +186,16 @@ def coverage(
 ) -> cov.Coverage:
     """The figures as of a day; with a cache, computed once per state of the data."""
     if cache is None or not cache.size:
-        return _coverage(session, scope, day, threshold, with_medians)
+        return _coverage_on(session, scope, day, threshold, with_medians)
     key = ("coverage", _scope_key(scope), day, threshold.value, with_medians)
-    return cached(session, cache, key, lambda: _coverage(session, scope, day, threshold, with_medians))
+    return cached(session, cache, key, lambda: _coverage_on(session, scope, day, threshold, with_medians))
 
 
-def _coverage(session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool) -> cov.Coverage:
+def _coverage_on(session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool) -> cov.Coverage:
     organisations = open_organisations(session, scope.network, day)
     states, adopters = adoption_counts(session, scope, day, threshold)
     medians = cov.median_days(days_to_implementing(session, scope, day)) if with_medians else None
-    return cov.coverage(organisations, scope.ideas, states, adopters, medians)
+    return cov.figures_from(organisations, scope.ideas, states, adopters, medians)
 
 
 # The monthly series ---------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def series(
     if end_figures is None:
         if end == cov.month_end(cov.month_index(end)):
             return list(points)
-        end_figures = coverage(session, scope, end, threshold, cache=cache)
+        end_figures = coverage_on(session, scope, end, threshold, cache=cache)
     return cov.with_point(points, end_figures, end)
 
 

@@ -167,7 +167,7 @@ def build_report(
     """The figures as of the day and, unless asked not to (a download or the API needs neither), the
     medians and the monthly series: a fixed number of statements whatever the size of the data."""
     counted = scope(session, ambition, network)
-    figures = queries.coverage(session, counted, day, threshold, with_medians=with_medians, cache=cache)
+    figures = queries.coverage_on(session, counted, day, threshold, with_medians=with_medians, cache=cache)
     series = (
         queries.series(session, counted, PROGRAMME_START, day, threshold, cache=cache, end_figures=figures)
         if with_series
@@ -181,7 +181,7 @@ def reach_on(session: Session, report: Report, day: date, cache: MetricsCache | 
     point = next((p for p in report.series if p.month_end == day), None)
     if point is not None:
         return point.reach
-    return queries.coverage(session, report.scope, day, report.threshold, cache=cache).reach
+    return queries.coverage_on(session, report.scope, day, report.threshold, cache=cache).reach
 
 
 def monthly(
