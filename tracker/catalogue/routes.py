@@ -14,7 +14,7 @@ from .. import lookups
 from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
 from ..db import get_session
-from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..editing import EditConflict, Submission
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
 from . import queries, services
 from .forms import DeleteDriverForm, DriverForm, IdeaForm, PackageForm
@@ -148,13 +148,10 @@ def new_package():
     form = PackageForm().offer_ambitions(queries.ambition_choices(session))
     if request.method == "GET" and request.args.get("ambition"):
         form.ambition_id.data = queries.ambition_id(session, request.args["ambition"])
-    if form.validate_on_submit():
-        try:
-            package = services.create_package(session, form.details())
-            flash(f"Change package {package.code} added", "success")
-            return redirect(_package_url(package))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
+    added = Submission(form, lambda: services.create_package(session, form.details()))
+    if added.saved:
+        flash(f"Change package {added.result.code} added", "success")
+        return redirect(_package_url(added.result))
     return render_template(
         "catalogue/edit_package.html",
         form=form,
@@ -171,20 +168,20 @@ def edit_package(code: str):
     session = get_session()
     package = queries.package_for_edit(session, code) or abort(404)
     form = PackageForm(obj=package).offer_ambitions(queries.ambition_choices(session))
-    if form.validate_on_submit():
-        try:
-            services.update_package(session, package, form.details(), form.expected_version())
-            flash("Change package saved", "success")
-            return redirect(_package_url(package))
-        except EditConflict as e:
-            form = PackageForm(formdata=None, obj=e.current).offer_ambitions(queries.ambition_choices(session))
-            form.form_errors.append(CONFLICT_MESSAGE)
-        except InvalidInput as e:
-            apply_form_errors(form, e)
+    edit = Submission(
+        form,
+        lambda: services.update_package(session, package, form.details(), form.expected_version()),
+        reload=lambda current: PackageForm(formdata=None, obj=current).offer_ambitions(
+            queries.ambition_choices(session)
+        ),
+    )
+    if edit.saved:
+        flash("Change package saved", "success")
+        return redirect(_package_url(package))
     crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_package.html",
-        form=form,
+        form=edit.form,
         package=package,
         breadcrumbs=crumbs,
         page_title="Edit change package",
@@ -224,13 +221,11 @@ def new_driver(code: str):
     form = DriverForm().offer_parents(package)
     if request.method == "GET":
         form.parent_id.data = request.args.get("parent", type=int)
-    if form.validate_on_submit():
-        try:
-            driver = services.create_driver(session, package, form.details())
-            flash(f"{'Secondary' if driver.parent_id else 'Primary'} driver added", "success")
-            return redirect(_package_url(package, f"driver-{driver.id}"))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
+    added = Submission(form, lambda: services.create_driver(session, package, form.details()))
+    if added.saved:
+        driver = added.result
+        flash(f"{'Secondary' if driver.parent_id else 'Primary'} driver added", "success")
+        return redirect(_package_url(package, f"driver-{driver.id}"))
     crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_driver.html",
@@ -245,6 +240,12 @@ def _driver_or_404(driver_id: int) -> Driver:
     return queries.driver_detail(get_session(), driver_id) or abort(404)
 
 
+def _driver_reloaded(driver_id: int) -> Driver:
+    """The driver as now committed (the same object, refreshed), or 404 if it has gone."""
+    get_session().expire_all()
+    return _driver_or_404(driver_id)
+
+
 @bp.route("/drivers/<int:driver_id>/edit", methods=["GET", "POST"])
 @editors_only
 def edit_driver(driver_id: int):
@@ -253,20 +254,18 @@ def edit_driver(driver_id: int):
     driver = _driver_or_404(driver_id)
     package = driver.package
     form = DriverForm(obj=driver).offer_parents(package, driver)
-    if form.validate_on_submit():
-        try:
-            services.update_driver(session, driver, form.details(), form.expected_version())
-            flash("Driver saved", "success")
-            return redirect(_package_url(package, f"driver-{driver.id}"))
-        except EditConflict as e:
-            form = DriverForm(formdata=None, obj=e.current).offer_parents(package, driver)
-            form.form_errors.append(CONFLICT_MESSAGE)
-        except InvalidInput as e:
-            apply_form_errors(form, e)
+    edit = Submission(
+        form,
+        lambda: services.update_driver(session, driver, form.details(), form.expected_version()),
+        reload=lambda current: DriverForm(formdata=None, obj=current).offer_parents(package, driver),
+    )
+    if edit.saved:
+        flash("Driver saved", "success")
+        return redirect(_package_url(package, f"driver-{driver.id}"))
     crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_driver.html",
-        form=form,
+        form=edit.form,
         package=package,
         driver=driver,
         breadcrumbs=crumbs,
@@ -281,25 +280,22 @@ def delete_driver(driver_id: int):
     driver = _driver_or_404(driver_id)
     package = driver.package
     form = DeleteDriverForm(obj=driver)
-    if form.validate_on_submit():
-        try:
-            deleted = services.delete_driver(session, driver, form.expected_version())
-            message = f"Driver ‘{deleted.title}’ deleted"
-            if deleted.ideas_unplaced:
-                message += ". Its change ideas are now listed as not yet placed under a driver"
-            flash(message, "success")
-            return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-        except EditConflict:
-            session.expire_all()
-            driver = _driver_or_404(driver_id)
-            form = DeleteDriverForm(formdata=None, obj=driver)
-            form.form_errors.append(CONFLICT_MESSAGE)
+    deletion = Submission(
+        form,
+        lambda: services.delete_driver(session, driver, form.expected_version()),
+        reload=lambda _current: DeleteDriverForm(formdata=None, obj=_driver_reloaded(driver_id)),
+    )
+    if deletion.saved:
+        deleted = deletion.result
+        message = f"Driver ‘{deleted.title}’ deleted"
+        if deleted.ideas_unplaced:
+            message += ". Its change ideas are now listed as not yet placed under a driver"
+        flash(message, "success")
+        return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
     crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/delete_driver.html",
-        form=form,
+        form=deletion.form,
         package=package,
         driver=driver,
         breadcrumbs=crumbs,
@@ -334,13 +330,10 @@ def new_idea(code: str):
     form = IdeaForm().offer_drivers(package)
     if request.method == "GET":
         form.driver_id.data = request.args.get("driver", type=int)
-    if form.validate_on_submit():
-        try:
-            idea = services.create_idea(session, package, form.details())
-            flash(f"Change idea {idea.code} added", "success")
-            return redirect(_package_url(package, f"idea-{idea.code}"))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
+    added = Submission(form, lambda: services.create_idea(session, package, form.details()))
+    if added.saved:
+        flash(f"Change idea {added.result.code} added", "success")
+        return redirect(_package_url(package, f"idea-{added.result.code}"))
     crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_idea.html",
@@ -360,20 +353,18 @@ def edit_idea(code: str):
     idea = lookups.idea_detail(session, code) or abort(404)
     package = queries.package_for_edit(session, idea.package.code)
     form = IdeaForm(obj=idea).offer_drivers(package)
-    if form.validate_on_submit():
-        try:
-            services.update_idea(session, idea, form.details(), form.expected_version())
-            flash(f"Change idea {idea.code} saved", "success")
-            return redirect(url_for("catalogue.idea", code=idea.code))
-        except EditConflict as e:
-            form = IdeaForm(formdata=None, obj=e.current).offer_drivers(package)
-            form.form_errors.append(CONFLICT_MESSAGE)
-        except InvalidInput as e:
-            apply_form_errors(form, e)
+    edit = Submission(
+        form,
+        lambda: services.update_idea(session, idea, form.details(), form.expected_version()),
+        reload=lambda current: IdeaForm(formdata=None, obj=current).offer_drivers(package),
+    )
+    if edit.saved:
+        flash(f"Change idea {idea.code} saved", "success")
+        return redirect(url_for("catalogue.idea", code=idea.code))
     crumbs = _package_crumbs(package)
     return render_template(
         "catalogue/edit_idea.html",
-        form=form,
+        form=edit.form,
         package=package,
         idea=idea,
         breadcrumbs=crumbs,
