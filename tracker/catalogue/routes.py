@@ -7,6 +7,8 @@ write (and commit), forms carry the input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -60,6 +62,21 @@ def _direction() -> str:
     if direction not in ("up", "down"):
         abort(400)
     return direction
+
+
+def _move(move: Callable[[], bool], moved: Callable[[], str]) -> None:
+    """Move a driver or an idea a place: say so when it moved (not at the top or bottom already)."""
+    try:
+        if move():
+            flash(moved(), "success")
+    except EditConflict:
+        flash(RACE_MESSAGE, "important")
+
+
+def _package_page(template: str, package: ChangePackage, **context):
+    """A form page of the catalogue, under its package's breadcrumbs."""
+    crumbs = _package_crumbs(package)
+    return render_template(template, package=package, breadcrumbs=crumbs, **context)
 
 
 # Browsing
@@ -178,14 +195,7 @@ def edit_package(code: str):
     if edit.saved:
         flash("Change package saved", "success")
         return redirect(_package_url(package))
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_package.html",
-        form=edit.form,
-        package=package,
-        breadcrumbs=crumbs,
-        page_title="Edit change package",
-    )
+    return _package_page("catalogue/edit_package.html", package, form=edit.form, page_title="Edit change package")
 
 
 @bp.post("/packages/<code>/status")
@@ -226,14 +236,7 @@ def new_driver(code: str):
         driver = added.result
         flash(f"{'Secondary' if driver.parent_id else 'Primary'} driver added", "success")
         return redirect(_package_url(package, f"driver-{driver.id}"))
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_driver.html",
-        form=form,
-        package=package,
-        driver=None,
-        breadcrumbs=crumbs,
-    )
+    return _package_page("catalogue/edit_driver.html", package, form=form, driver=None)
 
 
 def _driver_or_404(driver_id: int) -> Driver:
@@ -262,14 +265,7 @@ def edit_driver(driver_id: int):
     if edit.saved:
         flash("Driver saved", "success")
         return redirect(_package_url(package, f"driver-{driver.id}"))
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_driver.html",
-        form=edit.form,
-        package=package,
-        driver=driver,
-        breadcrumbs=crumbs,
-    )
+    return _package_page("catalogue/edit_driver.html", package, form=edit.form, driver=driver)
 
 
 @bp.route("/drivers/<int:driver_id>/delete", methods=["GET", "POST"])
@@ -292,14 +288,7 @@ def delete_driver(driver_id: int):
             message += ". Its change ideas are now listed as not yet placed under a driver"
         flash(message, "success")
         return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/delete_driver.html",
-        form=deletion.form,
-        package=package,
-        driver=driver,
-        breadcrumbs=crumbs,
-    )
+    return _package_page("catalogue/delete_driver.html", package, form=deletion.form, driver=driver)
 
 
 @bp.post("/drivers/<int:driver_id>/move")
@@ -310,11 +299,7 @@ def move_driver(driver_id: int):
     driver = session.get(Driver, driver_id) or abort(404)
     direction = _direction()
     package = driver.package
-    try:
-        if services.move_driver(session, driver, direction):
-            flash(f"Moved ‘{driver.title}’ {direction}", "success")
-    except EditConflict:
-        flash(RACE_MESSAGE, "important")
+    _move(lambda: services.move_driver(session, driver, direction), lambda: f"Moved ‘{driver.title}’ {direction}")
     return redirect(_package_url(package, f"driver-{driver_id}"))
 
 
@@ -334,13 +319,11 @@ def new_idea(code: str):
     if added.saved:
         flash(f"Change idea {added.result.code} added", "success")
         return redirect(_package_url(package, f"idea-{added.result.code}"))
-    crumbs = _package_crumbs(package)
-    return render_template(
+    return _package_page(
         "catalogue/edit_idea.html",
+        package,
         form=form,
-        package=package,
         idea=None,
-        breadcrumbs=crumbs,
         suggested_code=services.suggest_idea_code(session, package),
     )
 
@@ -361,14 +344,7 @@ def edit_idea(code: str):
     if edit.saved:
         flash(f"Change idea {idea.code} saved", "success")
         return redirect(url_for("catalogue.idea", code=idea.code))
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_idea.html",
-        form=edit.form,
-        package=package,
-        idea=idea,
-        breadcrumbs=crumbs,
-    )
+    return _package_page("catalogue/edit_idea.html", package, form=edit.form, idea=idea)
 
 
 @bp.post("/ideas/<code>/move")
@@ -379,9 +355,5 @@ def move_idea(code: str):
     idea = lookups.idea_detail(session, code) or abort(404)
     direction = _direction()
     package = idea.package
-    try:
-        if services.move_idea(session, idea, direction):
-            flash(f"Moved {code} {direction}", "success")
-    except EditConflict:
-        flash(RACE_MESSAGE, "important")
+    _move(lambda: services.move_idea(session, idea, direction), lambda: f"Moved {code} {direction}")
     return redirect(_package_url(package, f"idea-{code}"))

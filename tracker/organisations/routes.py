@@ -44,6 +44,13 @@ def _organisation_crumbs(organisation):
     ]
 
 
+def _in_capitals(endpoint: str, name: str, code: str):
+    """The permanent redirect to a code's address in capitals (its one address); None if already there."""
+    if code != code.upper():
+        return redirect(url_for(endpoint, **{name: code.upper()}), code=301)
+    return None
+
+
 def _network_or_404(code: str):
     network = queries.network_by_code(get_session(), code.upper())
     if network is None:
@@ -84,8 +91,8 @@ def networks():
 @signed_in
 def network(code: str):
     """One network: its names, region and organisations."""
-    if code != code.upper():
-        return redirect(url_for(".network", code=code.upper()), code=301)
+    if moved := _in_capitals(".network", "code", code):
+        return moved
     return render_template(
         "organisations/network.html",
         network=_network_or_404(code),
@@ -121,8 +128,8 @@ def organisations():
 @signed_in
 def organisation(ods: str):
     """One organisation: what it is, where, when it was open, and what came before and after it."""
-    if ods != ods.upper():
-        return redirect(url_for(".organisation", ods=ods.upper()), code=301)
+    if moved := _in_capitals(".organisation", "ods", ods):
+        return moved
     organisation = _organisation_or_404(ods)
     return render_template(
         "organisations/organisation.html",
@@ -132,15 +139,6 @@ def organisation(ods: str):
         today=today(),
         breadcrumbs=_organisations_crumbs(),
     )
-
-
-def _asked_to_leave_out(submission: Submission):
-    """The events new dates would leave out, asked about on the form; None when not asked."""
-    refusal = submission.refusal
-    if not isinstance(refusal, services.LeavesOutEvents):
-        return None
-    submission.form.ask_to_leave_out(refusal.left_out)
-    return refusal.left_out
 
 
 # Maintaining organisations ---------------------------------------------------------------------
@@ -167,27 +165,15 @@ def edit_organisation(ods: str):
     session = get_session()
     organisation = _organisation_or_404(ods)
     networks = queries.network_choices(session)
-    if request.method == "GET":
-        form = EditOrganisationForm.from_organisation(organisation, networks)
-    else:
-        form = EditOrganisationForm(networks=networks)
-    edit = Submission(
-        form,
-        lambda: services.update_organisation(
+    return _change_dates(
+        organisation,
+        "organisations/edit_organisation.html",
+        filled=lambda row: EditOrganisationForm.from_organisation(row, networks),
+        blank=lambda: EditOrganisationForm(networks=networks),
+        save=lambda form: services.update_organisation(
             session, organisation, form.details(), form.expected_version(), form.confirmed_leave_out()
         ),
-        reload=lambda current: EditOrganisationForm.from_organisation(_still_there(current), networks),
-    )
-    if edit.saved:
-        flash(f"The details of {organisation.name} ({organisation.ods_code}) have been saved.", "success")
-        return redirect(url_for(".organisation", ods=organisation.ods_code))
-    left_out = _asked_to_leave_out(edit)
-    return render_template(
-        "organisations/edit_organisation.html",
-        form=edit.form,
-        organisation=organisation,
-        left_out=left_out,
-        breadcrumbs=_organisation_crumbs(organisation),
+        done=lambda: f"The details of {organisation.name} ({organisation.ods_code}) have been saved.",
     )
 
 
@@ -198,13 +184,12 @@ def close_organisation(ods: str):
     session = get_session()
     organisation = _organisation_or_404(ods)
     successors = queries.organisation_choices(session, excluding=organisation)
-    if request.method == "GET":
-        form = CloseOrganisationForm.from_organisation(organisation, successors)
-    else:
-        form = CloseOrganisationForm(successors=successors)
-    closing = Submission(
-        form,
-        lambda: services.close_organisation(
+    return _change_dates(
+        organisation,
+        "organisations/close_organisation.html",
+        filled=lambda row: CloseOrganisationForm.from_organisation(row, successors),
+        blank=lambda: CloseOrganisationForm(successors=successors),
+        save=lambda form: services.close_organisation(
             session,
             organisation,
             form.closed_on.data,
@@ -212,15 +197,27 @@ def close_organisation(ods: str):
             form.expected_version(),
             leave_out=form.confirmed_leave_out(),
         ),
-        reload=lambda current: CloseOrganisationForm.from_organisation(_still_there(current), successors),
+        done=lambda: f"{organisation.name} ({organisation.ods_code}) is recorded as closed.",
     )
-    if closing.saved:
-        flash(f"{organisation.name} ({organisation.ods_code}) is recorded as closed.", "success")
+
+
+def _change_dates(organisation, template: str, filled, blank, save, done):
+    """An edit that may move an organisation's dates: a page that asks before leaving out events they drop.
+
+    filled(row) is the form showing the row, blank() the form to read a post into, save(form) the
+    service, done() the message once saved.
+    """
+    form = filled(organisation) if request.method == "GET" else blank()
+    edit = Submission(form, lambda: save(form), reload=lambda current: filled(_still_there(current)))
+    if edit.saved:
+        flash(done(), "success")
         return redirect(url_for(".organisation", ods=organisation.ods_code))
-    left_out = _asked_to_leave_out(closing)
+    left_out = None
+    if isinstance(edit.refusal, services.LeavesOutEvents):
+        edit.form.ask_to_leave_out(left_out := edit.refusal.left_out)
     return render_template(
-        "organisations/close_organisation.html",
-        form=closing.form,
+        template,
+        form=edit.form,
         organisation=organisation,
         left_out=left_out,
         breadcrumbs=_organisation_crumbs(organisation),
