@@ -16,6 +16,21 @@ from wtforms.validators import NumberRange
 from .limits import LARGEST_INT
 
 
+def strip(value):
+    """A field filter: text without the spaces around it; anything else as it is."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def upper(value):
+    """A field filter for codes: text stripped and in capitals."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def lower(value):
+    """A field filter for choices named in small letters: text stripped and in small letters."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta:
         def wrap_formdata(self, form, formdata):

@@ -11,17 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..editing import VersionedForm
+from ..forms import strip, upper
 from ..limits import database_int
 from ..models import PackageStatus
 from . import queries, services
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value):
-    return value.upper() if isinstance(value, str) else value
 
 
 def optional_int(value) -> int | None:
@@ -41,8 +34,20 @@ def _max(label: str, limit: int) -> Length:
     return Length(max=limit, message=f"{label} must be {limit} characters or fewer")
 
 
+def _code(pattern, message: str) -> StringField:
+    """A package's or an idea's code: stripped, in capitals, in its format."""
+    return StringField(
+        "Code", filters=[strip, upper], validators=[DataRequired("Enter a code"), Regexp(pattern, message=message)]
+    )
+
+
+def _required(label: str, message: str, limit: int) -> StringField:
+    """A line of text that must be given, stripped, of at most `limit` characters."""
+    return StringField(label, filters=[strip], validators=[DataRequired(message), _max(label, limit)])
+
+
 SOURCE_URL = {
-    "filters": [_strip],
+    "filters": [strip],
     "validators": [_max("Source web address", 500), web_address],
 }
 
@@ -54,25 +59,10 @@ class PackageForm(VersionedForm):
         invalid_choice_message=services.CHOOSE_AMBITION,
         invalid_value_message=services.CHOOSE_AMBITION,
     )
-    code = StringField(
-        "Code",
-        filters=[_strip, _upper],
-        validators=[
-            DataRequired("Enter a code"),
-            Regexp(services.PACKAGE_CODE, message=services.PACKAGE_CODE_FORMAT),
-        ],
-    )
-    title = StringField(
-        "Title",
-        filters=[_strip],
-        validators=[DataRequired("Enter a title"), _max("Title", 200)],
-    )
-    publisher = StringField(
-        "Publisher",
-        filters=[_strip],
-        validators=[DataRequired("Enter the publisher"), _max("Publisher", 200)],
-    )
-    version = StringField("Version", filters=[_strip], validators=[_max("Version", 40)])
+    code = _code(services.PACKAGE_CODE, services.PACKAGE_CODE_FORMAT)
+    title = _required("Title", "Enter a title", 200)
+    publisher = _required("Publisher", "Enter the publisher", 200)
+    version = StringField("Version", filters=[strip], validators=[_max("Version", 40)])
     status = RadioField(
         "Status",
         choices=[
@@ -89,8 +79,8 @@ class PackageForm(VersionedForm):
         invalid_choice_message=services.CHOOSE_STATUS,
     )
     source_url = StringField("Source web address", **SOURCE_URL)
-    summary = TextAreaField("Aim", filters=[_strip])
-    provenance_note = TextAreaField("Provenance note", filters=[_strip])
+    summary = TextAreaField("Aim", filters=[strip])
+    provenance_note = TextAreaField("Provenance note", filters=[strip])
 
     def details(self) -> services.PackageDetails:
         return services.PackageDetails(
@@ -112,12 +102,8 @@ class PackageForm(VersionedForm):
 
 
 class DriverForm(VersionedForm):
-    title = StringField(
-        "Title",
-        filters=[_strip],
-        validators=[DataRequired("Enter a title"), _max("Title", 300)],
-    )
-    description = TextAreaField("Description", filters=[_strip])
+    title = _required("Title", "Enter a title", 300)
+    description = TextAreaField("Description", filters=[strip])
     # Choices are the package's primary drivers; the service is the judge of what is allowed.
     parent_id = SelectField(
         "Where it sits",
@@ -148,20 +134,9 @@ class DeleteDriverForm(VersionedForm):
 
 
 class IdeaForm(VersionedForm):
-    code = StringField(
-        "Code",
-        filters=[_strip, _upper],
-        validators=[
-            DataRequired("Enter a code"),
-            Regexp(services.IDEA_CODE, message=services.IDEA_CODE_FORMAT),
-        ],
-    )
-    title = StringField(
-        "Title",
-        filters=[_strip],
-        validators=[DataRequired("Enter a title"), _max("Title", 300)],
-    )
-    description = TextAreaField("Description", filters=[_strip])
+    code = _code(services.IDEA_CODE, services.IDEA_CODE_FORMAT)
+    title = _required("Title", "Enter a title", 300)
+    description = TextAreaField("Description", filters=[strip])
     driver_id = SelectField(
         "Driver",
         coerce=optional_int,
@@ -169,7 +144,7 @@ class IdeaForm(VersionedForm):
         invalid_value_message=services.DRIVER_ELSEWHERE,
     )
     source_url = StringField("Source web address", **SOURCE_URL)
-    provenance_note = TextAreaField("Provenance note", filters=[_strip])
+    provenance_note = TextAreaField("Provenance note", filters=[strip])
 
     def details(self) -> services.IdeaDetails:
         return services.IdeaDetails(

@@ -10,7 +10,7 @@ from wtforms.validators import ValidationError
 
 from ..calendar import PROGRAMME_START, iso_day, people_date, today
 from ..core.stages import DEFAULT_THRESHOLD, LADDER, Stage, threshold_named
-from ..forms import Form
+from ..forms import Form, lower, upper
 from .drawing import BY_LINKS, GEOGRAPHIC
 
 THRESHOLD_CHOICES = [SelectChoice(stage.value, stage.label) for stage in LADDER]
@@ -20,18 +20,6 @@ LAYOUT_CHOICES = [
 ]
 DATE_EXAMPLE = "for example 2025-01-31"
 ALL_IDEAS = ""
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value):
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
 
 
 class AsOfField(DateField):
@@ -61,8 +49,8 @@ class SpreadMapForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    ambition = SelectField("Ambition", filters=[_upper], validate_choice=False)
-    intervention = SelectField("Change idea", filters=[_upper], validate_choice=False)
+    ambition = SelectField("Ambition", filters=[upper], validate_choice=False)
+    intervention = SelectField("Change idea", filters=[upper], validate_choice=False)
     as_of = AsOfField(
         "Show the map as of",
         default=today,
@@ -72,10 +60,10 @@ class SpreadMapForm(Form):
         "Counts as adopted from",
         choices=THRESHOLD_CHOICES,
         default=DEFAULT_THRESHOLD.value,
-        filters=[_lower],
+        filters=[lower],
         validate_choice=False,  # validate_min_stage says what is wrong, in words
     )
-    layout = RadioField("Layout", choices=LAYOUT_CHOICES, default=GEOGRAPHIC, filters=[_lower], validate_choice=False)
+    layout = RadioField("Layout", choices=LAYOUT_CHOICES, default=GEOGRAPHIC, filters=[lower], validate_choice=False)
 
     def __init__(self, *args, ambitions: list[tuple[str, str]], ideas: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,17 +9,9 @@ from wtforms.validators import ValidationError
 
 from ..calendar import PROGRAMME_START, people_date, today
 from ..core.stages import DEFAULT_THRESHOLD, LADDER, Stage, threshold_named
-from ..forms import Form
+from ..forms import Form, lower, upper
 
 DATE_EXAMPLE = "for example 2025-06-30"
-
-
-def _upper(value):
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
 
 
 class AsOfField(DateField):
@@ -44,7 +36,7 @@ class CoverageForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    ambition = SelectField("Ambition", filters=[_upper], validate_choice=False)
+    ambition = SelectField("Ambition", filters=[upper], validate_choice=False)
     as_of = AsOfField(
         "Figures as of",
         default=lambda: today(),  # looked up when the form is made, so a test can fix the day
@@ -54,10 +46,10 @@ class CoverageForm(Form):
         "Counts as adopting from",
         choices=[SelectChoice(stage.value, stage.label) for stage in LADDER],
         default=DEFAULT_THRESHOLD.value,
-        filters=[_lower],
+        filters=[lower],
         validate_choice=False,  # validate_min_stage says what is wrong, in words
     )
-    network = SelectField("Network", filters=[_upper], validate_choice=False)
+    network = SelectField("Network", filters=[upper], validate_choice=False)
 
     def __init__(self, *args, ambitions: list[tuple[str, str]], networks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
