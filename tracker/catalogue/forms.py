@@ -46,6 +46,12 @@ def _required(label: str, message: str, limit: int) -> StringField:
     return StringField(label, filters=[strip], validators=[DataRequired(message), _max(label, limit)])
 
 
+def _id_choice(label: str, invalid: str) -> SelectField:
+    """A choice of a row of the package by id, or none; not checked against the choices here: the
+    service is the judge of what is allowed. `invalid` answers an id that is not a number."""
+    return SelectField(label, coerce=optional_int, validate_choice=False, invalid_value_message=invalid)
+
+
 SOURCE_URL = {
     "filters": [strip],
     "validators": [_max("Source web address", 500), web_address],
@@ -104,13 +110,7 @@ class PackageForm(VersionedForm):
 class DriverForm(VersionedForm):
     title = _required("Title", "Enter a title", 300)
     description = TextAreaField("Description", filters=[strip])
-    # Choices are the package's primary drivers; the service is the judge of what is allowed.
-    parent_id = SelectField(
-        "Where it sits",
-        coerce=optional_int,
-        validate_choice=False,
-        invalid_value_message=services.PARENT_NOT_PRIMARY,
-    )
+    parent_id = _id_choice("Where it sits", services.PARENT_NOT_PRIMARY)  # the package's primary drivers
 
     def details(self) -> services.DriverDetails:
         return services.DriverDetails(
@@ -137,12 +137,7 @@ class IdeaForm(VersionedForm):
     code = _code(services.IDEA_CODE, services.IDEA_CODE_FORMAT)
     title = _required("Title", "Enter a title", 300)
     description = TextAreaField("Description", filters=[strip])
-    driver_id = SelectField(
-        "Driver",
-        coerce=optional_int,
-        validate_choice=False,
-        invalid_value_message=services.DRIVER_ELSEWHERE,
-    )
+    driver_id = _id_choice("Driver", services.DRIVER_ELSEWHERE)
     source_url = StringField("Source web address", **SOURCE_URL)
     provenance_note = TextAreaField("Provenance note", filters=[strip])
 
