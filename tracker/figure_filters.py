@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError
 
 from .calendar import PROGRAMME_START, iso_day, people_date, today
 from .core.stages import DEFAULT_THRESHOLD, LADDER, Stage, threshold_named
-from .forms import Form, lower, upper
+from .forms import Form, choices, lower, upper
 
 
 class AsOfField(DateField):
@@ -76,7 +76,7 @@ class FigureFilters(Form):
 
     def __init__(self, *args, ambitions: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.ambition.choices = [SelectChoice(value, label) for value, label in ambitions]
+        self.ambition.choices = choices(ambitions)
         if not self.ambition.data and ambitions:
             self.ambition.data = ambitions[0][0]
         # Every field has a default, so none is marked "(optional)".

@@ -28,7 +28,7 @@ from wtforms.validators import (
 from ..auth.forms import AccountPasswordForm, email_field, password_twice, refuse_weak
 from ..db import get_session
 from ..editing import VersionedForm
-from ..forms import Form
+from ..forms import Form, choices
 from ..models import Role
 from . import services
 
@@ -77,11 +77,8 @@ class NewAccountForm(Form):
     )
 
     def set_choices(self, organisations: list[tuple[str, str]], networks: list[tuple[str, str]]) -> None:
-        self.organisation.choices = [
-            SelectChoice("", "Choose an organisation"),
-            *(SelectChoice(value, label) for value, label in organisations),
-        ]
-        self.networks.choices = [SelectChoice(value, label) for value, label in networks]
+        self.organisation.choices = choices(organisations, none="Choose an organisation")
+        self.networks.choices = choices(networks)
 
     def validate_email(self, field) -> None:
         if services.email_taken(get_session(), field.data):

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..editing import VersionedForm
-from ..forms import strip, upper
+from ..forms import choices, strip, upper
 from ..limits import database_int
 from ..models import PackageStatus
 from . import queries, services
@@ -103,7 +103,7 @@ class PackageForm(VersionedForm):
 
     def offer_ambitions(self, ambitions: list[tuple[int, str]]) -> PackageForm:
         """Offer the ambitions (id, title) to choose from; returns the form."""
-        self.ambition_id.choices = [SelectChoice(id_, title) for id_, title in ambitions]
+        self.ambition_id.choices = choices(ambitions)
         return self
 
 
@@ -153,8 +153,5 @@ class IdeaForm(VersionedForm):
 
     def offer_drivers(self, package) -> IdeaForm:
         """Offer not yet placed or any driver of the package; returns the form."""
-        self.driver_id.choices = [
-            SelectChoice("", "Not yet placed under a driver"),
-            *(SelectChoice(id_, label) for id_, label in queries.driver_choices(package.drivers)),
-        ]
+        self.driver_id.choices = choices(queries.driver_choices(package.drivers), none="Not yet placed under a driver")
         return self

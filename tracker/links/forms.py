@@ -8,7 +8,7 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..editing import VersionedForm
-from ..forms import Form, strip, upper
+from ..forms import Form, choices, strip, upper
 from ..models import LinkKind, LinkStatus
 from .services import (
     CHOOSE_KIND,
@@ -23,10 +23,6 @@ from .services import (
 
 WEIGHT_LABELS = {1: "1 (weakest)", 3: "3", 5: "5 (strongest)"}
 STATUS_LABELS = {LinkStatus.PROPOSED: "Proposed", LinkStatus.CONFIRMED: "Confirmed"}
-
-
-def _organisation_choices(first: str, organisations: list[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice("", first), *(SelectChoice(value, label) for value, label in organisations)]
 
 
 class LinkForm(Form):
@@ -77,8 +73,8 @@ class LinkForm(Form):
 
     def __init__(self, *args, organisations: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = _organisation_choices("Choose an organisation", organisations)
-        self.target.choices = _organisation_choices("Choose an organisation", organisations)
+        self.source.choices = choices(organisations, none="Choose an organisation")
+        self.target.choices = choices(organisations, none="Choose an organisation")
 
     def details(self) -> dict[str, Any]:
         """The service's keyword arguments."""
@@ -133,7 +129,7 @@ class LinkFilterForm(Form):
 
     def __init__(self, *args, organisations: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = _organisation_choices("All organisations", organisations)
+        self.organisation.choices = choices(organisations, none="All organisations")
         # Every choice, the "all" ones included, is an answer: the labels need no "(optional)".
         self.organisation.flags.required = True
         self.status.flags.required = True

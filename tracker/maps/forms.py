@@ -8,7 +8,7 @@ from wtforms.validators import ValidationError
 
 from ..calendar import today
 from ..figure_filters import FigureFilters, as_of_field, threshold_field
-from ..forms import lower, upper
+from ..forms import choices, lower, upper
 from .drawing import BY_LINKS, GEOGRAPHIC
 
 LAYOUT_CHOICES = [
@@ -36,9 +36,9 @@ class SpreadMapForm(FigureFilters):
 
     def __init__(self, *args, ambitions: list[tuple[str, str]], ideas: list[tuple[str, str]], **kwargs):
         super().__init__(*args, ambitions=ambitions, **kwargs)
-        self.intervention.choices = [
-            SelectChoice(value, label) for value, label in [(ALL_IDEAS, "All change ideas of the ambition"), *ideas]
-        ]
+        self.intervention.choices = choices(
+            ideas, none="All change ideas of the ambition"
+        )  # the empty choice is ALL_IDEAS
         self.intervention.data = self.intervention.data or ALL_IDEAS
 
     def validate_intervention(self, field):

@@ -28,7 +28,7 @@ from wtforms.validators import (
 
 from ..calendar import today
 from ..editing import VersionedForm
-from ..forms import Form, strip, upper
+from ..forms import Form, choices, strip, upper
 from ..models import KIND_LABELS, Membership, OrganisationKind
 from . import dates
 from .left_out import LeftOut
@@ -42,10 +42,6 @@ from .services import (
 )
 
 WEB_ADDRESS = "Enter a web address that starts with https:// or http://"
-
-
-def _choices(first: tuple[str, str], rest: list[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in (first, *rest)]
 
 
 def _text(label: str, what: str, limit: int, required: str | None = None, web: bool = False, field=StringField):
@@ -162,7 +158,7 @@ class OrganisationForm(Form):
 
     def __init__(self, *args, networks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.network.choices = _choices(("", "Not in a network"), networks)
+        self.network.choices = choices(networks, none="Not in a network")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -237,7 +233,7 @@ class CloseOrganisationForm(LeaveOutForm):
 
     def __init__(self, *args, successors: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.successor.choices = _choices(("", "No successor"), successors)
+        self.successor.choices = choices(successors, none="No successor")
 
     def validate_closed_on(self, field) -> None:
         if message := dates.closing_error(field.data, today()):
@@ -302,6 +298,6 @@ class OrganisationFilterForm(Form):
 
     def __init__(self, *args, networks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.network.choices = _choices(("", "All networks"), networks)
+        self.network.choices = choices(networks, none="All networks")
         # Every choice, "All networks" included, is an answer: the label needs no "(optional)".
         self.network.flags.required = True

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField
+from wtforms import SelectField
 
 from ..calendar import today
 from ..figure_filters import FigureFilters, as_of_field, threshold_field
-from ..forms import upper
+from ..forms import choices, upper
 
 
 class CoverageForm(FigureFilters):
@@ -30,4 +30,4 @@ class CoverageForm(FigureFilters):
 
     def __init__(self, *args, ambitions: list[tuple[str, str]], networks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, ambitions=ambitions, **kwargs)
-        self.network.choices = [SelectChoice(value, label) for value, label in (("", "All networks"), *networks)]
+        self.network.choices = choices(networks, none="All networks")
