@@ -134,9 +134,9 @@ class Submission:
 
     The one flow of every edit view: nothing happens unless the form validates; then save() runs the
     service; a refusal (InvalidInput) is shown on the form, field by field, and kept as `refusal`; a
-    conflict (EditConflict) shows reload(the row as it now is) with CONFLICT_MESSAGE. The view says
-    what success means (flash, redirect): no request handling happens here. reload gets None when
-    the row was deleted meanwhile (it may abort); `conflict` keeps the EditConflict.
+    conflict (EditConflict) shows reload(the row as it now is) with CONFLICT_MESSAGE; reload gets
+    None when the row was deleted meanwhile (it may abort), and `conflict` keeps the EditConflict.
+    What success means (flash, redirect) stays in the view.
     """
 
     def __init__(self, form, save: Callable[[], object], reload: Callable[[object], Form] | None = None):
