@@ -293,6 +293,8 @@ def test_percentages_are_shown_to_one_decimal_place(seeded, signed_in):
     [
         ("as_of=2025-02-30", "as_of", "The date the figures are as of must be a real date, for example 2025-06-30"),
         ("as_of=30%2F06%2F2025", "as_of", "The date the figures are as of must be a real date, for example 2025-06-30"),
+        # YYYY-MM-DD only, as the spread map and the API (the report used to read 2025-1-5 as 5 January)
+        ("as_of=2025-1-5", "as_of", "The date the figures are as of must be a real date, for example 2025-06-30"),
         ("as_of=", "as_of", "Enter the date the figures are as of, for example 2025-06-30"),
         ("as_of=2999-01-01", "as_of", "The date the figures are as of must be today or in the past"),
         (

@@ -127,3 +127,47 @@ def apply_form_errors(form, error: InvalidInput) -> None:
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         elif message not in form.form_errors:
             form.form_errors.append(message)
+
+
+class Submission:
+    """What became of one posted edit form: saved (with what the service returned), or the form to show again.
+
+    The one flow of every edit view: nothing happens unless the form validates; then save() runs the
+    service; a refusal (InvalidInput) is shown on the form, field by field, and kept as `refusal`; a
+    conflict (EditConflict) shows reload(the row as it now is) with CONFLICT_MESSAGE; reload gets
+    None when the row was deleted meanwhile (it may abort), and `conflict` keeps the EditConflict.
+    What success means (flash, redirect) stays in the view.
+    """
+
+    def __init__(self, form, save: Callable[[], object], reload: Callable[[object], Form] | None = None):
+        self.form, self.saved, self.result = form, False, None
+        self.refusal: InvalidInput | None = None
+        self.conflict: EditConflict | None = None
+        if not form.validate_on_submit():
+            return
+        try:
+            self.result = save()
+        except InvalidInput as refusal:
+            apply_form_errors(form, refusal)
+            self.refusal = refusal
+        except EditConflict as conflict:
+            if reload is None:
+                raise
+            self.form, self.conflict = reload(conflict.current), conflict
+            self.form.form_errors.append(CONFLICT_MESSAGE)
+        else:
+            self.saved = True
+
+
+def press(save: Callable[[], object], done: Callable[[], str], conflict: str) -> tuple[str, str]:
+    """The message and its category after a one-click change (a button carrying the row version).
+
+    No readable version means the button did not come from our page: the refusal says so.
+    """
+    try:
+        save()
+    except InvalidInput as refusal:
+        return refusal.errors["row_version"], "message"
+    except EditConflict:
+        return conflict, "message"
+    return done(), "success"

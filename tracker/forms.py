@@ -10,10 +10,30 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms.fields import FileField, IntegerField
+from wtforms.fields import FileField, IntegerField, SelectChoice
 from wtforms.validators import NumberRange
 
 from .limits import LARGEST_INT
+
+
+def strip(value):
+    """A field filter: text without the spaces around it; anything else as it is."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def upper(value):
+    """A field filter for codes: text stripped and in capitals."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def lower(value):
+    """A field filter for choices named in small letters: text stripped and in small letters."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def choices(pairs, none: str | None = None) -> list[SelectChoice]:
+    """The choices of a select field from (value, label) pairs, after the empty choice labelled `none` if given."""
+    return [SelectChoice(value, label) for value, label in ((("", none), *pairs) if none is not None else pairs)]
 
 
 class Form(FlaskForm):

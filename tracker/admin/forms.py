@@ -12,8 +12,6 @@ from typing import ClassVar
 
 from wtforms import (
     BooleanField,
-    EmailField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,18 +19,16 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    DataRequired,
-    EqualTo,
     InputRequired,
     Length,
     Optional,
     ValidationError,
 )
 
-from ..auth.passwords import password_problem
+from ..auth.forms import AccountPasswordForm, email_field, password_twice, refuse_weak
 from ..db import get_session
 from ..editing import VersionedForm
-from ..forms import Form
+from ..forms import Form, choices
 from ..models import Role
 from . import services
 
@@ -53,13 +49,7 @@ ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 class NewAccountForm(Form):
     """A new account: who, which role, what the role covers, and a first password."""
 
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired("Enter an email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field("Enter an email address")
     name = StringField(
         "Full name",
         validators=[
@@ -82,21 +72,13 @@ class NewAccountForm(Form):
         validators=[RequiredForTrust()],
     )
     networks = SelectMultipleField("Networks", choices=[], default=[], validate_choice=False)
-    password = PasswordField("Initial password", validators=[DataRequired("Enter an initial password")])
-    confirm_password = PasswordField(
-        "Confirm initial password",
-        validators=[
-            DataRequired("Enter the password again"),
-            EqualTo("password", "The passwords do not match"),
-        ],
+    password, confirm_password = password_twice(
+        "Initial password", "Enter an initial password", "Enter the password again"
     )
 
     def set_choices(self, organisations: list[tuple[str, str]], networks: list[tuple[str, str]]) -> None:
-        self.organisation.choices = [
-            SelectChoice("", "Choose an organisation"),
-            *(SelectChoice(value, label) for value, label in organisations),
-        ]
-        self.networks.choices = [SelectChoice(value, label) for value, label in networks]
+        self.organisation.choices = choices(organisations, none="Choose an organisation")
+        self.networks.choices = choices(networks)
 
     def validate_email(self, field) -> None:
         if services.email_taken(get_session(), field.data):
@@ -110,9 +92,7 @@ class NewAccountForm(Form):
             raise ValidationError(services.CHOOSE_ROLE)
 
     def validate_password(self, field) -> None:
-        problem = password_problem(field.data or "", email=self.email.data or "", name=self.name.data or "")
-        if problem:
-            raise ValidationError(problem)
+        refuse_weak(field.data, self.email.data or "", self.name.data or "")
 
     def details(self, email: str = "", active: bool = True) -> services.AccountDetails:
         return services.AccountDetails(
@@ -134,21 +114,8 @@ class EditAccountForm(VersionedForm, NewAccountForm):
     active = BooleanField("This account can sign in")
 
 
-class SetPasswordForm(Form):
-    password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
-    confirm_password = PasswordField(
-        "Confirm new password",
-        validators=[
-            DataRequired("Enter the password again"),
-            EqualTo("password", "The passwords do not match"),
-        ],
-    )
-
-    def __init__(self, *args, email: str = "", name: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self._email, self._name = email, name
+class SetPasswordForm(AccountPasswordForm):
+    password, confirm_password = password_twice("New password", "Enter a new password", "Enter the password again")
 
     def validate_password(self, field) -> None:
-        problem = password_problem(field.data or "", email=self._email, name=self._name)
-        if problem:
-            raise ValidationError(problem)
+        refuse_weak(field.data, self._email, self._name)

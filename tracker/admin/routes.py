@@ -17,7 +17,7 @@ from flask_login import current_user, login_user
 from ..access import admins_only
 from ..auth import tokens
 from ..db import get_session
-from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..editing import Submission
 from ..models import ApiToken, Role, User
 from ..organisations.queries import network_choices, organisation_choices
 from . import services
@@ -75,22 +75,18 @@ def users():
 def new_user():
     """Create an account with a role, its organisation or networks, and a first password."""
     form = _with_choices(NewAccountForm())
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                get_session(),
-                form.details(),
-                form.password.data,
-                current_app.config["PASSWORD_HASH_ITERATIONS"],
-            )
-        except services.AccountError as e:
-            apply_form_errors(form, e)
-        else:
-            flash(
-                f"Account created for {user.email}. Give them their password in person or by phone, not by email.",
-                "success",
-            )
-            return redirect(url_for("admin.users"))
+    added = Submission(
+        form,
+        lambda: services.create_user(
+            get_session(), form.details(), form.password.data, current_app.config["PASSWORD_HASH_ITERATIONS"]
+        ),
+    )
+    if added.saved:
+        flash(
+            f"Account created for {added.result.email}. Give them their password in person or by phone, not by email.",
+            "success",
+        )
+        return redirect(url_for("admin.users"))
     return render_template("admin/new_user.html", form=form, breadcrumbs=_accounts_crumbs())
 
 
@@ -100,27 +96,24 @@ def edit_user(user_id: int):
     """Change an account's name, role, organisation, networks and whether it can sign in."""
     user = _user_or_404(user_id)
     form = _with_choices(EditAccountForm(data=_edit_form_data(user) if request.method == "GET" else None))
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                get_session(),
-                user,
-                form.details(user.email, active=form.active.data),
-                expected_version=form.expected_version(),
-                acting_user_id=current_user.id,
-            )
-        except InvalidInput as e:  # an AccountError, or no readable version
-            apply_form_errors(form, e)
-        except EditConflict:
-            # Show their version, with the version number that a new save will be checked against.
-            user = _user_or_404(user_id)
-            form = _with_choices(EditAccountForm(formdata=None, data=_edit_form_data(user)))
-            form.form_errors.append(CONFLICT_MESSAGE)
-            return _edit_page(form, user), 409
-        else:
-            flash(f"Account of {user.email} saved.", "success")
-            return redirect(url_for("admin.users"))
-    return _edit_page(form, user)
+    edit = Submission(
+        form,
+        lambda: services.update_user(
+            get_session(),
+            user,
+            form.details(user.email, active=form.active.data),
+            expected_version=form.expected_version(),
+            acting_user_id=current_user.id,
+        ),
+        # Their version, with the version number that a new save will be checked against.
+        reload=lambda _current: _with_choices(
+            EditAccountForm(formdata=None, data=_edit_form_data(_user_or_404(user_id)))
+        ),
+    )
+    if edit.saved:
+        flash(f"Account of {user.email} saved.", "success")
+        return redirect(url_for("admin.users"))
+    return _edit_page(edit.form, user), 409 if edit.conflict else 200
 
 
 def _edit_page(form, user: User) -> str:
@@ -155,28 +148,18 @@ def set_password(user_id: int):
     """Set a new password for an account; every session of that account ends."""
     user = _user_or_404(user_id)
     form = SetPasswordForm(email=user.email, name=user.name)
-    if form.validate_on_submit():
-        yourself = user.id == current_user.id
-        try:
-            services.reset_password(
-                get_session(),
-                user,
-                form.password.data,
-                current_app.config["PASSWORD_HASH_ITERATIONS"],
-            )
-        except services.AccountError as e:
-            apply_form_errors(form, e)
+    yourself = user.id == current_user.id
+    setting = Submission(
+        form,
+        lambda: services.reset_password(
+            get_session(), user, form.password.data, current_app.config["PASSWORD_HASH_ITERATIONS"]
+        ),
+    )
+    if setting.saved:
+        if yourself:
+            login_user(user)  # your other sessions end; this one carries on with the new token
+            flash("Your password has been set. You have been signed out everywhere else.", "success")
         else:
-            if yourself:
-                login_user(user)  # your other sessions end; this one carries on with the new token
-                flash(
-                    "Your password has been set. You have been signed out everywhere else.",
-                    "success",
-                )
-            else:
-                flash(
-                    f"Password set for {user.email}. They have been signed out everywhere.",
-                    "success",
-                )
-            return redirect(url_for("admin.users"))
+            flash(f"Password set for {user.email}. They have been signed out everywhere.", "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/set_password.html", form=form, user=user, breadcrumbs=_accounts_crumbs())

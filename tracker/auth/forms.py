@@ -1,4 +1,4 @@
-"""Sign-in and password forms."""
+"""Sign-in and password forms, and the email and password fields the administrators' forms share."""
 
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -7,14 +7,42 @@ from ..forms import Form
 from .passwords import MAX_LENGTH, password_problem
 
 
-class SignInForm(Form):
-    email = EmailField(
+def email_field(required: str) -> EmailField:
+    """An email address box; `required` is the message when it is left empty."""
+    return EmailField(
         "Email address",
-        validators=[
-            DataRequired("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
+        validators=[DataRequired(required), Length(max=254, message="Email address must be 254 characters or fewer")],
     )
+
+
+def password_twice(
+    label: str, required: str, again: str, name: str = "password"
+) -> tuple[PasswordField, PasswordField]:
+    """A new password and the box that confirms it ("Confirm <label>"); `name` is the first one's field name."""
+    confirm = f"Confirm {label[0].lower()}{label[1:]}"
+    return (
+        PasswordField(label, validators=[DataRequired(required)]),
+        PasswordField(confirm, validators=[DataRequired(again), EqualTo(name, "The passwords do not match")]),
+    )
+
+
+def refuse_weak(password: str | None, email: str, name: str) -> None:
+    """The password policy, on a form: ValidationError naming what is wrong with the password."""
+    if problem := password_problem(password or "", email=email, name=name):
+        raise ValidationError(problem)
+
+
+class AccountPasswordForm(Form):
+    """A form that sets the password of a known account: the policy refuses one built from its email
+    address or name."""
+
+    def __init__(self, *args, email: str = "", name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._email, self._name = email, name
+
+
+class SignInForm(Form):
+    email = email_field("Enter your email address")
     password = PasswordField(
         "Password",
         validators=[
@@ -27,26 +55,14 @@ class SignInForm(Form):
     )
 
 
-class ChangePasswordForm(Form):
+class ChangePasswordForm(AccountPasswordForm):
     """Your current password, and a new one typed twice; the policy refuses one built from
     your email address or name."""
 
     current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password")])
-    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
-    confirm_password = PasswordField(
-        "Confirm new password",
-        validators=[
-            DataRequired("Enter the new password again"),
-            EqualTo("new_password", "The passwords do not match"),
-        ],
+    new_password, confirm_password = password_twice(
+        "New password", "Enter a new password", "Enter the new password again", name="new_password"
     )
 
-    def __init__(self, *args, email: str = "", name: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self._email = email
-        self._name = name
-
     def validate_new_password(self, field) -> None:
-        problem = password_problem(field.data or "", email=self._email, name=self._name)
-        if problem:
-            raise ValidationError(problem)
+        refuse_weak(field.data, self._email, self._name)

@@ -14,7 +14,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..access import public, signed_in
 from ..db import get_session
-from ..editing import InvalidInput, apply_form_errors
+from ..editing import Submission
 from . import services
 from .forms import ChangePasswordForm, SignInForm
 from .session import safe_next
@@ -61,25 +61,20 @@ def change_password():
     """Change your own password; your other sessions end, this one carries on."""
     user = current_user._get_current_object()
     form = ChangePasswordForm(email=user.email, name=user.name)
-    if form.validate_on_submit():
-        policy = services.ThrottlePolicy.from_config(current_app.config)
-        try:
-            services.change_own_password(
-                get_session(),
-                user,
-                form.current_password.data,
-                form.new_password.data,
-                policy,
-            )
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-        else:
-            login_user(user)  # this session carries on with the new token
-            flash(
-                "Your password has been changed. You have been signed out everywhere else.",
-                "success",
-            )
-            return redirect(url_for("main.home"))
+    change = Submission(
+        form,
+        lambda: services.change_own_password(
+            get_session(),
+            user,
+            form.current_password.data,
+            form.new_password.data,
+            services.ThrottlePolicy.from_config(current_app.config),
+        ),
+    )
+    if change.saved:
+        login_user(user)  # this session carries on with the new token
+        flash("Your password has been changed. You have been signed out everywhere else.", "success")
+        return redirect(url_for("main.home"))
     return render_template(
         "auth/change_password.html",
         form=form,

@@ -11,17 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..editing import VersionedForm
+from ..forms import choices, strip, upper
 from ..limits import database_int
 from ..models import PackageStatus
 from . import queries, services
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value):
-    return value.upper() if isinstance(value, str) else value
 
 
 def optional_int(value) -> int | None:
@@ -41,8 +34,26 @@ def _max(label: str, limit: int) -> Length:
     return Length(max=limit, message=f"{label} must be {limit} characters or fewer")
 
 
+def _code(pattern, message: str) -> StringField:
+    """A package's or an idea's code: stripped, in capitals, in its format."""
+    return StringField(
+        "Code", filters=[strip, upper], validators=[DataRequired("Enter a code"), Regexp(pattern, message=message)]
+    )
+
+
+def _required(label: str, message: str, limit: int) -> StringField:
+    """A line of text that must be given, stripped, of at most `limit` characters."""
+    return StringField(label, filters=[strip], validators=[DataRequired(message), _max(label, limit)])
+
+
+def _id_choice(label: str, invalid: str) -> SelectField:
+    """A choice of a row of the package by id, or none; not checked against the choices here: the
+    service is the judge of what is allowed. `invalid` answers an id that is not a number."""
+    return SelectField(label, coerce=optional_int, validate_choice=False, invalid_value_message=invalid)
+
+
 SOURCE_URL = {
-    "filters": [_strip],
+    "filters": [strip],
     "validators": [_max("Source web address", 500), web_address],
 }
 
@@ -54,25 +65,10 @@ class PackageForm(VersionedForm):
         invalid_choice_message=services.CHOOSE_AMBITION,
         invalid_value_message=services.CHOOSE_AMBITION,
     )
-    code = StringField(
-        "Code",
-        filters=[_strip, _upper],
-        validators=[
-            DataRequired("Enter a code"),
-            Regexp(services.PACKAGE_CODE, message=services.PACKAGE_CODE_FORMAT),
-        ],
-    )
-    title = StringField(
-        "Title",
-        filters=[_strip],
-        validators=[DataRequired("Enter a title"), _max("Title", 200)],
-    )
-    publisher = StringField(
-        "Publisher",
-        filters=[_strip],
-        validators=[DataRequired("Enter the publisher"), _max("Publisher", 200)],
-    )
-    version = StringField("Version", filters=[_strip], validators=[_max("Version", 40)])
+    code = _code(services.PACKAGE_CODE, services.PACKAGE_CODE_FORMAT)
+    title = _required("Title", "Enter a title", 200)
+    publisher = _required("Publisher", "Enter the publisher", 200)
+    version = StringField("Version", filters=[strip], validators=[_max("Version", 40)])
     status = RadioField(
         "Status",
         choices=[
@@ -89,8 +85,8 @@ class PackageForm(VersionedForm):
         invalid_choice_message=services.CHOOSE_STATUS,
     )
     source_url = StringField("Source web address", **SOURCE_URL)
-    summary = TextAreaField("Aim", filters=[_strip])
-    provenance_note = TextAreaField("Provenance note", filters=[_strip])
+    summary = TextAreaField("Aim", filters=[strip])
+    provenance_note = TextAreaField("Provenance note", filters=[strip])
 
     def details(self) -> services.PackageDetails:
         return services.PackageDetails(
@@ -107,24 +103,14 @@ class PackageForm(VersionedForm):
 
     def offer_ambitions(self, ambitions: list[tuple[int, str]]) -> PackageForm:
         """Offer the ambitions (id, title) to choose from; returns the form."""
-        self.ambition_id.choices = [SelectChoice(id_, title) for id_, title in ambitions]
+        self.ambition_id.choices = choices(ambitions)
         return self
 
 
 class DriverForm(VersionedForm):
-    title = StringField(
-        "Title",
-        filters=[_strip],
-        validators=[DataRequired("Enter a title"), _max("Title", 300)],
-    )
-    description = TextAreaField("Description", filters=[_strip])
-    # Choices are the package's primary drivers; the service is the judge of what is allowed.
-    parent_id = SelectField(
-        "Where it sits",
-        coerce=optional_int,
-        validate_choice=False,
-        invalid_value_message=services.PARENT_NOT_PRIMARY,
-    )
+    title = _required("Title", "Enter a title", 300)
+    description = TextAreaField("Description", filters=[strip])
+    parent_id = _id_choice("Where it sits", services.PARENT_NOT_PRIMARY)  # the package's primary drivers
 
     def details(self) -> services.DriverDetails:
         return services.DriverDetails(
@@ -148,28 +134,12 @@ class DeleteDriverForm(VersionedForm):
 
 
 class IdeaForm(VersionedForm):
-    code = StringField(
-        "Code",
-        filters=[_strip, _upper],
-        validators=[
-            DataRequired("Enter a code"),
-            Regexp(services.IDEA_CODE, message=services.IDEA_CODE_FORMAT),
-        ],
-    )
-    title = StringField(
-        "Title",
-        filters=[_strip],
-        validators=[DataRequired("Enter a title"), _max("Title", 300)],
-    )
-    description = TextAreaField("Description", filters=[_strip])
-    driver_id = SelectField(
-        "Driver",
-        coerce=optional_int,
-        validate_choice=False,
-        invalid_value_message=services.DRIVER_ELSEWHERE,
-    )
+    code = _code(services.IDEA_CODE, services.IDEA_CODE_FORMAT)
+    title = _required("Title", "Enter a title", 300)
+    description = TextAreaField("Description", filters=[strip])
+    driver_id = _id_choice("Driver", services.DRIVER_ELSEWHERE)
     source_url = StringField("Source web address", **SOURCE_URL)
-    provenance_note = TextAreaField("Provenance note", filters=[_strip])
+    provenance_note = TextAreaField("Provenance note", filters=[strip])
 
     def details(self) -> services.IdeaDetails:
         return services.IdeaDetails(
@@ -183,8 +153,5 @@ class IdeaForm(VersionedForm):
 
     def offer_drivers(self, package) -> IdeaForm:
         """Offer not yet placed or any driver of the package; returns the form."""
-        self.driver_id.choices = [
-            SelectChoice("", "Not yet placed under a driver"),
-            *(SelectChoice(id_, label) for id_, label in queries.driver_choices(package.drivers)),
-        ]
+        self.driver_id.choices = choices(queries.driver_choices(package.drivers), none="Not yet placed under a driver")
         return self

@@ -7,6 +7,8 @@ write (and commit), forms carry the input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -14,7 +16,7 @@ from .. import lookups
 from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
 from ..db import get_session
-from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..editing import EditConflict, Submission
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
 from . import queries, services
 from .forms import DeleteDriverForm, DriverForm, IdeaForm, PackageForm
@@ -60,6 +62,21 @@ def _direction() -> str:
     if direction not in ("up", "down"):
         abort(400)
     return direction
+
+
+def _move(move: Callable[[], bool], moved: Callable[[], str]) -> None:
+    """Move a driver or an idea a place: say so when it moved (not at the top or bottom already)."""
+    try:
+        if move():
+            flash(moved(), "success")
+    except EditConflict:
+        flash(RACE_MESSAGE, "important")
+
+
+def _package_page(template: str, package: ChangePackage, **context):
+    """A form page of the catalogue, under its package's breadcrumbs."""
+    crumbs = _package_crumbs(package)
+    return render_template(template, package=package, breadcrumbs=crumbs, **context)
 
 
 # Browsing
@@ -148,13 +165,10 @@ def new_package():
     form = PackageForm().offer_ambitions(queries.ambition_choices(session))
     if request.method == "GET" and request.args.get("ambition"):
         form.ambition_id.data = queries.ambition_id(session, request.args["ambition"])
-    if form.validate_on_submit():
-        try:
-            package = services.create_package(session, form.details())
-            flash(f"Change package {package.code} added", "success")
-            return redirect(_package_url(package))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
+    added = Submission(form, lambda: services.create_package(session, form.details()))
+    if added.saved:
+        flash(f"Change package {added.result.code} added", "success")
+        return redirect(_package_url(added.result))
     return render_template(
         "catalogue/edit_package.html",
         form=form,
@@ -171,24 +185,17 @@ def edit_package(code: str):
     session = get_session()
     package = queries.package_for_edit(session, code) or abort(404)
     form = PackageForm(obj=package).offer_ambitions(queries.ambition_choices(session))
-    if form.validate_on_submit():
-        try:
-            services.update_package(session, package, form.details(), form.expected_version())
-            flash("Change package saved", "success")
-            return redirect(_package_url(package))
-        except EditConflict as e:
-            form = PackageForm(formdata=None, obj=e.current).offer_ambitions(queries.ambition_choices(session))
-            form.form_errors.append(CONFLICT_MESSAGE)
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_package.html",
-        form=form,
-        package=package,
-        breadcrumbs=crumbs,
-        page_title="Edit change package",
+    edit = Submission(
+        form,
+        lambda: services.update_package(session, package, form.details(), form.expected_version()),
+        reload=lambda current: PackageForm(formdata=None, obj=current).offer_ambitions(
+            queries.ambition_choices(session)
+        ),
     )
+    if edit.saved:
+        flash("Change package saved", "success")
+        return redirect(_package_url(package))
+    return _package_page("catalogue/edit_package.html", package, form=edit.form, page_title="Edit change package")
 
 
 @bp.post("/packages/<code>/status")
@@ -224,25 +231,22 @@ def new_driver(code: str):
     form = DriverForm().offer_parents(package)
     if request.method == "GET":
         form.parent_id.data = request.args.get("parent", type=int)
-    if form.validate_on_submit():
-        try:
-            driver = services.create_driver(session, package, form.details())
-            flash(f"{'Secondary' if driver.parent_id else 'Primary'} driver added", "success")
-            return redirect(_package_url(package, f"driver-{driver.id}"))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_driver.html",
-        form=form,
-        package=package,
-        driver=None,
-        breadcrumbs=crumbs,
-    )
+    added = Submission(form, lambda: services.create_driver(session, package, form.details()))
+    if added.saved:
+        driver = added.result
+        flash(f"{'Secondary' if driver.parent_id else 'Primary'} driver added", "success")
+        return redirect(_package_url(package, f"driver-{driver.id}"))
+    return _package_page("catalogue/edit_driver.html", package, form=form, driver=None)
 
 
 def _driver_or_404(driver_id: int) -> Driver:
     return queries.driver_detail(get_session(), driver_id) or abort(404)
+
+
+def _driver_reloaded(driver_id: int) -> Driver:
+    """The driver as now committed (the same object, refreshed), or 404 if it has gone."""
+    get_session().expire_all()
+    return _driver_or_404(driver_id)
 
 
 @bp.route("/drivers/<int:driver_id>/edit", methods=["GET", "POST"])
@@ -253,24 +257,15 @@ def edit_driver(driver_id: int):
     driver = _driver_or_404(driver_id)
     package = driver.package
     form = DriverForm(obj=driver).offer_parents(package, driver)
-    if form.validate_on_submit():
-        try:
-            services.update_driver(session, driver, form.details(), form.expected_version())
-            flash("Driver saved", "success")
-            return redirect(_package_url(package, f"driver-{driver.id}"))
-        except EditConflict as e:
-            form = DriverForm(formdata=None, obj=e.current).offer_parents(package, driver)
-            form.form_errors.append(CONFLICT_MESSAGE)
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_driver.html",
-        form=form,
-        package=package,
-        driver=driver,
-        breadcrumbs=crumbs,
+    edit = Submission(
+        form,
+        lambda: services.update_driver(session, driver, form.details(), form.expected_version()),
+        reload=lambda current: DriverForm(formdata=None, obj=current).offer_parents(package, driver),
     )
+    if edit.saved:
+        flash("Driver saved", "success")
+        return redirect(_package_url(package, f"driver-{driver.id}"))
+    return _package_page("catalogue/edit_driver.html", package, form=edit.form, driver=driver)
 
 
 @bp.route("/drivers/<int:driver_id>/delete", methods=["GET", "POST"])
@@ -281,29 +276,19 @@ def delete_driver(driver_id: int):
     driver = _driver_or_404(driver_id)
     package = driver.package
     form = DeleteDriverForm(obj=driver)
-    if form.validate_on_submit():
-        try:
-            deleted = services.delete_driver(session, driver, form.expected_version())
-            message = f"Driver ‘{deleted.title}’ deleted"
-            if deleted.ideas_unplaced:
-                message += ". Its change ideas are now listed as not yet placed under a driver"
-            flash(message, "success")
-            return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-        except EditConflict:
-            session.expire_all()
-            driver = _driver_or_404(driver_id)
-            form = DeleteDriverForm(formdata=None, obj=driver)
-            form.form_errors.append(CONFLICT_MESSAGE)
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/delete_driver.html",
-        form=form,
-        package=package,
-        driver=driver,
-        breadcrumbs=crumbs,
+    deletion = Submission(
+        form,
+        lambda: services.delete_driver(session, driver, form.expected_version()),
+        reload=lambda _current: DeleteDriverForm(formdata=None, obj=_driver_reloaded(driver_id)),
     )
+    if deletion.saved:
+        deleted = deletion.result
+        message = f"Driver ‘{deleted.title}’ deleted"
+        if deleted.ideas_unplaced:
+            message += ". Its change ideas are now listed as not yet placed under a driver"
+        flash(message, "success")
+        return redirect(_package_url(package, "unplaced" if deleted.ideas_unplaced else "diagram"))
+    return _package_page("catalogue/delete_driver.html", package, form=deletion.form, driver=driver)
 
 
 @bp.post("/drivers/<int:driver_id>/move")
@@ -314,11 +299,7 @@ def move_driver(driver_id: int):
     driver = session.get(Driver, driver_id) or abort(404)
     direction = _direction()
     package = driver.package
-    try:
-        if services.move_driver(session, driver, direction):
-            flash(f"Moved ‘{driver.title}’ {direction}", "success")
-    except EditConflict:
-        flash(RACE_MESSAGE, "important")
+    _move(lambda: services.move_driver(session, driver, direction), lambda: f"Moved ‘{driver.title}’ {direction}")
     return redirect(_package_url(package, f"driver-{driver_id}"))
 
 
@@ -334,20 +315,15 @@ def new_idea(code: str):
     form = IdeaForm().offer_drivers(package)
     if request.method == "GET":
         form.driver_id.data = request.args.get("driver", type=int)
-    if form.validate_on_submit():
-        try:
-            idea = services.create_idea(session, package, form.details())
-            flash(f"Change idea {idea.code} added", "success")
-            return redirect(_package_url(package, f"idea-{idea.code}"))
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-    crumbs = _package_crumbs(package)
-    return render_template(
+    added = Submission(form, lambda: services.create_idea(session, package, form.details()))
+    if added.saved:
+        flash(f"Change idea {added.result.code} added", "success")
+        return redirect(_package_url(package, f"idea-{added.result.code}"))
+    return _package_page(
         "catalogue/edit_idea.html",
+        package,
         form=form,
-        package=package,
         idea=None,
-        breadcrumbs=crumbs,
         suggested_code=services.suggest_idea_code(session, package),
     )
 
@@ -360,24 +336,15 @@ def edit_idea(code: str):
     idea = lookups.idea_detail(session, code) or abort(404)
     package = queries.package_for_edit(session, idea.package.code)
     form = IdeaForm(obj=idea).offer_drivers(package)
-    if form.validate_on_submit():
-        try:
-            services.update_idea(session, idea, form.details(), form.expected_version())
-            flash(f"Change idea {idea.code} saved", "success")
-            return redirect(url_for("catalogue.idea", code=idea.code))
-        except EditConflict as e:
-            form = IdeaForm(formdata=None, obj=e.current).offer_drivers(package)
-            form.form_errors.append(CONFLICT_MESSAGE)
-        except InvalidInput as e:
-            apply_form_errors(form, e)
-    crumbs = _package_crumbs(package)
-    return render_template(
-        "catalogue/edit_idea.html",
-        form=form,
-        package=package,
-        idea=idea,
-        breadcrumbs=crumbs,
+    edit = Submission(
+        form,
+        lambda: services.update_idea(session, idea, form.details(), form.expected_version()),
+        reload=lambda current: IdeaForm(formdata=None, obj=current).offer_drivers(package),
     )
+    if edit.saved:
+        flash(f"Change idea {idea.code} saved", "success")
+        return redirect(url_for("catalogue.idea", code=idea.code))
+    return _package_page("catalogue/edit_idea.html", package, form=edit.form, idea=idea)
 
 
 @bp.post("/ideas/<code>/move")
@@ -388,9 +355,5 @@ def move_idea(code: str):
     idea = lookups.idea_detail(session, code) or abort(404)
     direction = _direction()
     package = idea.package
-    try:
-        if services.move_idea(session, idea, direction):
-            flash(f"Moved {code} {direction}", "success")
-    except EditConflict:
-        flash(RACE_MESSAGE, "important")
+    _move(lambda: services.move_idea(session, idea, direction), lambda: f"Moved {code} {direction}")
     return redirect(_package_url(package, f"idea-{code}"))

@@ -8,7 +8,7 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..editing import VersionedForm
-from ..forms import Form
+from ..forms import Form, choices, strip, upper
 from ..models import LinkKind, LinkStatus
 from .services import (
     CHOOSE_KIND,
@@ -25,18 +25,6 @@ WEIGHT_LABELS = {1: "1 (weakest)", 3: "3", 5: "5 (strongest)"}
 STATUS_LABELS = {LinkStatus.PROPOSED: "Proposed", LinkStatus.CONFIRMED: "Confirmed"}
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value):
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _organisation_choices(first: str, organisations: list[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice("", first), *(SelectChoice(value, label) for value, label in organisations)]
-
-
 class LinkForm(Form):
     """Record a learning link."""
 
@@ -44,13 +32,13 @@ class LinkForm(Form):
     # choices are not checked against the list here.
     source = SelectField(
         "First organisation",
-        filters=[_upper],
+        filters=[upper],
         validate_choice=False,
         validators=[DataRequired(CHOOSE_SOURCE)],
     )
     target = SelectField(
         "Second organisation",
-        filters=[_upper],
+        filters=[upper],
         validate_choice=False,
         validators=[DataRequired(CHOOSE_TARGET)],
     )
@@ -69,7 +57,7 @@ class LinkForm(Form):
     )
     note = TextAreaField(
         "Note",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
     )
     start_date = DateField(
@@ -85,8 +73,8 @@ class LinkForm(Form):
 
     def __init__(self, *args, organisations: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = _organisation_choices("Choose an organisation", organisations)
-        self.target.choices = _organisation_choices("Choose an organisation", organisations)
+        self.source.choices = choices(organisations, none="Choose an organisation")
+        self.target.choices = choices(organisations, none="Choose an organisation")
 
     def details(self) -> dict[str, Any]:
         """The service's keyword arguments."""
@@ -130,18 +118,18 @@ class LinkFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    organisation = SelectField("Organisation", filters=[_upper], validate_choice=False)
+    organisation = SelectField("Organisation", filters=[upper], validate_choice=False)
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Proposed and confirmed")]
         + [SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        filters=[_strip],
+        filters=[strip],
         validate_choice=False,
     )
 
     def __init__(self, *args, organisations: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = _organisation_choices("All organisations", organisations)
+        self.organisation.choices = choices(organisations, none="All organisations")
         # Every choice, the "all" ones included, is an answer: the labels need no "(optional)".
         self.organisation.flags.required = True
         self.status.flags.required = True

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from ..access import editors_only, signed_in
 from ..db import get_session
-from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..editing import Submission, press
 from ..lookups import organisation_by_ods
 from ..models import LearningLink, LinkStatus
 from ..organisations.queries import organisation_choices
@@ -29,6 +29,12 @@ def _link_or_404(link_id: int) -> LearningLink:
     if link is None:
         abort(404)
     return link
+
+
+def _link_reloaded(link_id: int) -> LearningLink:
+    """The link as now committed (the same object, refreshed), or 404 if it has gone."""
+    get_session().expire_all()
+    return _link_or_404(link_id)
 
 
 def _pair(link: LearningLink) -> str:
@@ -89,14 +95,11 @@ def new_link():
     form = LinkForm(organisations=organisations)
     if request.method == "GET" and request.args.get("organisation"):
         form.source.data = request.args["organisation"].strip().upper()
-    if form.validate_on_submit():
-        try:
-            link = services.create_link(session, **form.details())
-        except InvalidInput as error:
-            apply_form_errors(form, error)
-        else:
-            flash(f"The {link.kind.label.lower()} link between {_pair(link)} has been added.", "success")
-            return redirect(_list_url(form.source.data))
+    added = Submission(form, lambda: services.create_link(session, **form.details()))
+    if added.saved:
+        link = added.result
+        flash(f"The {link.kind.label.lower()} link between {_pair(link)} has been added.", "success")
+        return redirect(_list_url(form.source.data))
     return render_template("links/new_link.html", form=form, breadcrumbs=_crumbs())
 
 
@@ -111,22 +114,17 @@ def edit_link(link_id: int):
         form = EditLinkForm.from_link(link, organisations)
     else:
         form = EditLinkForm(organisations=organisations)
-        if form.validate_on_submit():
-            try:
-                services.update_link(session, link, **form.details(), expected_version=form.expected_version())
-            except InvalidInput as error:
-                apply_form_errors(form, error)
-            except EditConflict as conflict:
-                if conflict.current is None:
-                    abort(404)  # deleted while the editor had it open
-                session.expire_all()
-                link = _link_or_404(link_id)
-                form = EditLinkForm.from_link(link, organisations)
-                form.form_errors.append(CONFLICT_MESSAGE)
-            else:
-                flash(f"The {link.kind.label.lower()} link between {_pair(link)} has been saved.", "success")
-                return redirect(_list_url(link.source.ods_code))
-    return render_template("links/edit_link.html", form=form, link=link, breadcrumbs=_crumbs())
+    edit = Submission(
+        form,
+        lambda: services.update_link(session, link, **form.details(), expected_version=form.expected_version()),
+        reload=lambda current: EditLinkForm.from_link(
+            _link_reloaded(link_id) if current else abort(404), organisations
+        ),
+    )
+    if edit.saved:
+        flash(f"The {link.kind.label.lower()} link between {_pair(link)} has been saved.", "success")
+        return redirect(_list_url(link.source.ods_code))
+    return render_template("links/edit_link.html", form=edit.form, link=link, breadcrumbs=_crumbs())
 
 
 @bp.route("/links/<int:link_id>/delete", methods=["GET", "POST"])
@@ -136,25 +134,20 @@ def delete_link(link_id: int):
     session = get_session()
     link = _link_or_404(link_id)
     form = LinkVersionForm(obj=link) if request.method == "GET" else LinkVersionForm()
-    if form.validate_on_submit():
-        kind, pair = link.kind.label.lower(), _pair(link)
-        try:
-            services.delete_link(session, link, form.expected_version())
-        except InvalidInput as error:
-            apply_form_errors(form, error)
-        except EditConflict as conflict:
-            if conflict.current is None:
-                flash(f"The {kind} link between {pair} had already been deleted.")
-                return redirect(url_for(".links"))
-            session.expire_all()
-            link = _link_or_404(link_id)
-            form = LinkVersionForm(formdata=None, obj=link)
-            form.form_errors.append(CONFLICT_MESSAGE)
-        else:
-            flash(f"The {kind} link between {pair} has been deleted.", "success")
-            return redirect(url_for(".links"))
+    kind, pair = link.kind.label.lower(), _pair(link)  # read now: once deleted, the row has no attributes
+    deletion = Submission(
+        form,
+        lambda: services.delete_link(session, link, form.expected_version()),
+        reload=lambda current: LinkVersionForm(formdata=None, obj=current and _link_reloaded(link_id)),
+    )
+    if deletion.saved:
+        flash(f"The {kind} link between {pair} has been deleted.", "success")
+        return redirect(url_for(".links"))
+    if deletion.conflict and deletion.conflict.current is None:
+        flash(f"The {kind} link between {pair} had already been deleted.")
+        return redirect(url_for(".links"))
     return render_template(
-        "links/delete_link.html", form=form, link=link, status_labels=STATUS_LABELS, breadcrumbs=_crumbs()
+        "links/delete_link.html", form=deletion.form, link=link, status_labels=STATUS_LABELS, breadcrumbs=_crumbs()
     )
 
 
@@ -164,15 +157,12 @@ def confirm_link(link_id: int):
     """Confirm a proposed link, so that it counts."""
     link = _link_or_404(link_id)
     form = LinkVersionForm()  # CSRFProtect has checked its token before the view runs
-    try:
-        services.confirm_link(get_session(), link, form.expected_version())
-    except InvalidInput as refusal:  # no readable version: the button did not come from our page
-        flash(refusal.errors["row_version"])
-    except EditConflict:
-        flash(
-            "Nothing was changed: someone else changed or deleted this link since you opened the "
-            "list. Check it and try again."
+    flash(
+        *press(
+            lambda: services.confirm_link(get_session(), link, form.expected_version()),
+            done=lambda: f"The {link.kind.label.lower()} link between {_pair(link)} is confirmed.",
+            conflict="Nothing was changed: someone else changed or deleted this link since you opened the list. "
+            "Check it and try again.",
         )
-    else:
-        flash(f"The {link.kind.label.lower()} link between {_pair(link)} is confirmed.", "success")
+    )
     return redirect(_list_url_from_form())

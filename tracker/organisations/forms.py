@@ -28,7 +28,7 @@ from wtforms.validators import (
 
 from ..calendar import today
 from ..editing import VersionedForm
-from ..forms import Form
+from ..forms import Form, choices, strip, upper
 from ..models import KIND_LABELS, Membership, OrganisationKind
 from . import dates
 from .left_out import LeftOut
@@ -44,16 +44,14 @@ from .services import (
 WEB_ADDRESS = "Enter a web address that starts with https:// or http://"
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _choices(first: tuple[str, str], rest: list[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in (first, *rest)]
-
-
-def _upper(value):
-    return value.strip().upper() if isinstance(value, str) else value
+def _text(label: str, what: str, limit: int, required: str | None = None, web: bool = False, field=StringField):
+    """A text box, stripped: at most `limit` characters ("The <what> must be ..."), optional unless
+    `required` (its message); `web`: an http or https address."""
+    validators = [
+        DataRequired(required) if required else Optional(),
+        Length(max=limit, message=f"The {what} must be {limit:,} characters or fewer"),
+    ]
+    return field(label, filters=[strip], validators=[*validators, WebAddress()] if web else validators)
 
 
 class WebAddress:
@@ -115,17 +113,10 @@ class OrganisationForm(Form):
 
     ods_code = StringField(
         "ODS code",
-        filters=[_upper],
+        filters=[upper],
         validators=[DataRequired("Enter the ODS code"), Regexp(ODS_CODE, message=ODS_CODE_FORMAT)],
     )
-    name = StringField(
-        "Name",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter the name of the organisation"),
-            Length(max=200, message="The name must be 200 characters or fewer"),
-        ],
-    )
+    name = _text("Name", "name", 200, required="Enter the name of the organisation")
     kind = RadioField(
         "Kind of organisation",
         choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in OrganisationKind],
@@ -135,18 +126,11 @@ class OrganisationForm(Form):
     network = SelectField(
         "Network",
         default="",
-        filters=[_upper],
+        filters=[upper],
         validate_choice=True,
         invalid_choice_message="Choose a network from the list",
     )
-    town = StringField(
-        "Town",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=100, message="The town must be 100 characters or fewer"),
-        ],
-    )
+    town = _text("Town", "town", 100)
     latitude = CoordinateField(
         "Latitude",
         invalid_value_message="Enter the latitude as a number, like 51.752",
@@ -169,27 +153,12 @@ class OrganisationForm(Form):
         validators=[DataRequired("Choose whether the organisation is a member of the collaborative")],
         invalid_choice_message="Choose whether the organisation is a member of the collaborative",
     )
-    notes = TextAreaField(
-        "Notes",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=5000, message="The notes must be 5,000 characters or fewer"),
-        ],
-    )
-    source_url = StringField(
-        "Source",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=500, message="The source address must be 500 characters or fewer"),
-            WebAddress(),
-        ],
-    )
+    notes = _text("Notes", "notes", 5000, field=TextAreaField)
+    source_url = _text("Source", "source address", 500, web=True)
 
     def __init__(self, *args, networks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.network.choices = _choices(("", "Not in a network"), networks)
+        self.network.choices = choices(networks, none="Not in a network")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -260,11 +229,11 @@ class CloseOrganisationForm(LeaveOutForm):
     )
     # The service names the problem (unknown, itself, a loop, not open), so the choice is not
     # checked against the list here.
-    successor = SelectField("Successor", filters=[_upper], validate_choice=False)
+    successor = SelectField("Successor", filters=[upper], validate_choice=False)
 
     def __init__(self, *args, successors: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.successor.choices = _choices(("", "No successor"), successors)
+        self.successor.choices = choices(successors, none="No successor")
 
     def validate_closed_on(self, field) -> None:
         if message := dates.closing_error(field.data, today()):
@@ -285,54 +254,17 @@ class NetworkForm(Form):
 
     code = StringField(
         "Code",
-        filters=[_upper],
+        filters=[upper],
         validators=[
             DataRequired("Enter the network code"),
             Regexp(NETWORK_CODE, message=NETWORK_CODE_FORMAT),
         ],
     )
-    name = StringField(
-        "Current name",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter the current name of the network"),
-            Length(max=200, message="The name must be 200 characters or fewer"),
-        ],
-    )
-    former_name = StringField(
-        "Former name",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=200, message="The former name must be 200 characters or fewer"),
-        ],
-    )
-    region = StringField(
-        "Region",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=300, message="The region must be 300 characters or fewer"),
-        ],
-    )
-    website = StringField(
-        "Website",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=500, message="The website address must be 500 characters or fewer"),
-            WebAddress(),
-        ],
-    )
-    source_url = StringField(
-        "Source",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=500, message="The source address must be 500 characters or fewer"),
-            WebAddress(),
-        ],
-    )
+    name = _text("Current name", "name", 200, required="Enter the current name of the network")
+    former_name = _text("Former name", "former name", 200)
+    region = _text("Region", "region", 300)
+    website = _text("Website", "website address", 500, web=True)
+    source_url = _text("Source", "source address", 500, web=True)
 
     def details(self) -> NetworkDetails:
         return NetworkDetails(
@@ -361,11 +293,11 @@ class OrganisationFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    network = SelectField("Network", filters=[_upper], validate_choice=False)
+    network = SelectField("Network", filters=[upper], validate_choice=False)
     closed = BooleanField("Show closed organisations")
 
     def __init__(self, *args, networks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.network.choices = _choices(("", "All networks"), networks)
+        self.network.choices = choices(networks, none="All networks")
         # Every choice, "All networks" included, is an answer: the label needs no "(optional)".
         self.network.flags.required = True

@@ -9,7 +9,7 @@ from ..access import editors_only, signed_in
 from ..adoption import queries as adoption_queries
 from ..calendar import today
 from ..db import get_session
-from ..editing import CONFLICT_MESSAGE, EditConflict, InvalidInput, apply_form_errors
+from ..editing import Submission, press
 from ..models import Stage
 from . import dates, queries, services
 from .forms import (
@@ -44,6 +44,13 @@ def _organisation_crumbs(organisation):
     ]
 
 
+def _in_capitals(endpoint: str, name: str, code: str):
+    """The permanent redirect to a code's address in capitals (its one address); None if already there."""
+    if code != code.upper():
+        return redirect(url_for(endpoint, **{name: code.upper()}), code=301)
+    return None
+
+
 def _network_or_404(code: str):
     network = queries.network_by_code(get_session(), code.upper())
     if network is None:
@@ -58,10 +65,11 @@ def _organisation_or_404(ods: str):
     return organisation
 
 
-def _conflict_current(conflict: EditConflict):
-    if conflict.current is None:
+def _still_there(current):
+    """The row as now committed (the one the view holds, refreshed), or 404 if it was deleted."""
+    if current is None:
         abort(404)  # deleted while the editor had it open
-    return conflict.current
+    return current
 
 
 # Browsing --------------------------------------------------------------------------------------
@@ -83,8 +91,8 @@ def networks():
 @signed_in
 def network(code: str):
     """One network: its names, region and organisations."""
-    if code != code.upper():
-        return redirect(url_for(".network", code=code.upper()), code=301)
+    if moved := _in_capitals(".network", "code", code):
+        return moved
     return render_template(
         "organisations/network.html",
         network=_network_or_404(code),
@@ -120,8 +128,8 @@ def organisations():
 @signed_in
 def organisation(ods: str):
     """One organisation: what it is, where, when it was open, and what came before and after it."""
-    if ods != ods.upper():
-        return redirect(url_for(".organisation", ods=ods.upper()), code=301)
+    if moved := _in_capitals(".organisation", "ods", ods):
+        return moved
     organisation = _organisation_or_404(ods)
     return render_template(
         "organisations/organisation.html",
@@ -142,14 +150,11 @@ def new_organisation():
     """Add an organisation by its ODS code."""
     session = get_session()
     form = OrganisationForm(networks=queries.network_choices(session))
-    if form.validate_on_submit():
-        try:
-            organisation = services.create_organisation(session, form.ods_code.data, form.details())
-        except InvalidInput as error:
-            apply_form_errors(form, error)
-        else:
-            flash(f"{organisation.name} ({organisation.ods_code}) has been added.", "success")
-            return redirect(url_for(".organisation", ods=organisation.ods_code))
+    added = Submission(form, lambda: services.create_organisation(session, form.ods_code.data, form.details()))
+    if added.saved:
+        organisation = added.result
+        flash(f"{organisation.name} ({organisation.ods_code}) has been added.", "success")
+        return redirect(url_for(".organisation", ods=organisation.ods_code))
     return render_template("organisations/new_organisation.html", form=form, breadcrumbs=_organisations_crumbs())
 
 
@@ -160,37 +165,15 @@ def edit_organisation(ods: str):
     session = get_session()
     organisation = _organisation_or_404(ods)
     networks = queries.network_choices(session)
-    left_out = None
-    if request.method == "GET":
-        form = EditOrganisationForm.from_organisation(organisation, networks)
-    else:
-        form = EditOrganisationForm(networks=networks)
-        if form.validate_on_submit():
-            try:
-                services.update_organisation(
-                    session, organisation, form.details(), form.expected_version(), form.confirmed_leave_out()
-                )
-            except services.LeavesOutEvents as refusal:
-                apply_form_errors(form, refusal)
-                form.ask_to_leave_out(left_out := refusal.left_out)
-            except InvalidInput as error:
-                apply_form_errors(form, error)
-            except EditConflict as conflict:
-                organisation = _conflict_current(conflict)
-                form = EditOrganisationForm.from_organisation(organisation, networks)
-                form.form_errors.append(CONFLICT_MESSAGE)
-            else:
-                flash(
-                    f"The details of {organisation.name} ({organisation.ods_code}) have been saved.",
-                    "success",
-                )
-                return redirect(url_for(".organisation", ods=organisation.ods_code))
-    return render_template(
+    return _change_dates(
+        organisation,
         "organisations/edit_organisation.html",
-        form=form,
-        organisation=organisation,
-        left_out=left_out,
-        breadcrumbs=_organisation_crumbs(organisation),
+        filled=lambda row: EditOrganisationForm.from_organisation(row, networks),
+        blank=lambda: EditOrganisationForm(networks=networks),
+        save=lambda form: services.update_organisation(
+            session, organisation, form.details(), form.expected_version(), form.confirmed_leave_out()
+        ),
+        done=lambda: f"The details of {organisation.name} ({organisation.ods_code}) have been saved.",
     )
 
 
@@ -201,39 +184,40 @@ def close_organisation(ods: str):
     session = get_session()
     organisation = _organisation_or_404(ods)
     successors = queries.organisation_choices(session, excluding=organisation)
-    left_out = None
-    if request.method == "GET":
-        form = CloseOrganisationForm.from_organisation(organisation, successors)
-    else:
-        form = CloseOrganisationForm(successors=successors)
-        if form.validate_on_submit():
-            try:
-                services.close_organisation(
-                    session,
-                    organisation,
-                    form.closed_on.data,
-                    form.successor.data,
-                    form.expected_version(),
-                    leave_out=form.confirmed_leave_out(),
-                )
-            except services.LeavesOutEvents as refusal:
-                apply_form_errors(form, refusal)
-                form.ask_to_leave_out(left_out := refusal.left_out)
-            except InvalidInput as error:
-                apply_form_errors(form, error)
-            except EditConflict as conflict:
-                organisation = _conflict_current(conflict)
-                form = CloseOrganisationForm.from_organisation(organisation, successors)
-                form.form_errors.append(CONFLICT_MESSAGE)
-            else:
-                flash(
-                    f"{organisation.name} ({organisation.ods_code}) is recorded as closed.",
-                    "success",
-                )
-                return redirect(url_for(".organisation", ods=organisation.ods_code))
-    return render_template(
+    return _change_dates(
+        organisation,
         "organisations/close_organisation.html",
-        form=form,
+        filled=lambda row: CloseOrganisationForm.from_organisation(row, successors),
+        blank=lambda: CloseOrganisationForm(successors=successors),
+        save=lambda form: services.close_organisation(
+            session,
+            organisation,
+            form.closed_on.data,
+            form.successor.data,
+            form.expected_version(),
+            leave_out=form.confirmed_leave_out(),
+        ),
+        done=lambda: f"{organisation.name} ({organisation.ods_code}) is recorded as closed.",
+    )
+
+
+def _change_dates(organisation, template: str, filled, blank, save, done):
+    """An edit that may move an organisation's dates: a page that asks before leaving out events they drop.
+
+    filled(row) is the form showing the row, blank() the form to read a post into, save(form) the
+    service, done() the message once saved.
+    """
+    form = filled(organisation) if request.method == "GET" else blank()
+    edit = Submission(form, lambda: save(form), reload=lambda current: filled(_still_there(current)))
+    if edit.saved:
+        flash(done(), "success")
+        return redirect(url_for(".organisation", ods=organisation.ods_code))
+    left_out = None
+    if isinstance(edit.refusal, services.LeavesOutEvents):
+        edit.form.ask_to_leave_out(left_out := edit.refusal.left_out)
+    return render_template(
+        template,
+        form=edit.form,
         organisation=organisation,
         left_out=left_out,
         breadcrumbs=_organisation_crumbs(organisation),
@@ -246,16 +230,14 @@ def reopen_organisation(ods: str):
     """Record a closed organisation as open again (undoing a closure recorded by mistake)."""
     organisation = _organisation_or_404(ods)
     form = ReopenOrganisationForm()  # CSRFProtect has checked its token before the view runs
-    try:
-        services.reopen_organisation(get_session(), organisation, form.expected_version())
-    except InvalidInput as refusal:  # no readable version: the button did not come from our page
-        flash(refusal.errors["row_version"])
-    except EditConflict:
-        flash(
-            "Nothing was changed: someone else changed this organisation since you opened it. Check it and try again."
+    flash(
+        *press(
+            lambda: services.reopen_organisation(get_session(), organisation, form.expected_version()),
+            done=lambda: f"{organisation.name} ({organisation.ods_code}) is recorded as open.",
+            conflict="Nothing was changed: someone else changed this organisation since you opened it. "
+            "Check it and try again.",
         )
-    else:
-        flash(f"{organisation.name} ({organisation.ods_code}) is recorded as open.", "success")
+    )
     return redirect(url_for(".organisation", ods=organisation.ods_code))
 
 
@@ -267,14 +249,11 @@ def reopen_organisation(ods: str):
 def new_network():
     """Add a network."""
     form = NetworkForm()
-    if form.validate_on_submit():
-        try:
-            network = services.create_network(get_session(), form.code.data, form.details())
-        except InvalidInput as error:
-            apply_form_errors(form, error)
-        else:
-            flash(f"{network.name} ({network.code}) has been added.", "success")
-            return redirect(url_for(".network", code=network.code))
+    added = Submission(form, lambda: services.create_network(get_session(), form.code.data, form.details()))
+    if added.saved:
+        network = added.result
+        flash(f"{network.name} ({network.code}) has been added.", "success")
+        return redirect(url_for(".network", code=network.code))
     return render_template("organisations/new_network.html", form=form, breadcrumbs=_networks_crumbs())
 
 
@@ -283,21 +262,14 @@ def new_network():
 def edit_network(code: str):
     """Change a network's names, region and links (not its code)."""
     network = _network_or_404(code)
-    if request.method == "GET":
-        form = EditNetworkForm.from_network(network)
-    else:
-        form = EditNetworkForm()
-        if form.validate_on_submit():
-            try:
-                services.update_network(get_session(), network, form.details(), form.expected_version())
-            except InvalidInput as error:
-                apply_form_errors(form, error)
-            except EditConflict as conflict:
-                network = _conflict_current(conflict)
-                form = EditNetworkForm.from_network(network)
-                form.form_errors.append(CONFLICT_MESSAGE)
-            else:
-                flash(f"The details of {network.name} ({network.code}) have been saved.", "success")
-                return redirect(url_for(".network", code=network.code))
+    form = EditNetworkForm.from_network(network) if request.method == "GET" else EditNetworkForm()
+    edit = Submission(
+        form,
+        lambda: services.update_network(get_session(), network, form.details(), form.expected_version()),
+        reload=lambda current: EditNetworkForm.from_network(_still_there(current)),
+    )
+    if edit.saved:
+        flash(f"The details of {network.name} ({network.code}) have been saved.", "success")
+        return redirect(url_for(".network", code=network.code))
     crumbs = [*_networks_crumbs(), (network.name, url_for(".network", code=network.code))]
-    return render_template("organisations/edit_network.html", form=form, network=network, breadcrumbs=crumbs)
+    return render_template("organisations/edit_network.html", form=edit.form, network=network, breadcrumbs=crumbs)
