@@ -229,7 +229,7 @@ def test_series_agrees_with_point_coverage_after_an_organisations_dates_are_edit
     scope = service.scope(seeded, seeded.scalar(sql_select(Ambition).filter_by(code="RP")), None)
     points = q.series(seeded, scope, day(2021, 4, 1), day(2024, 6, 30), Stage.IMPLEMENTING)
     for point in points:
-        figures = q.coverage(seeded, scope, point.month_end, Stage.IMPLEMENTING)
+        figures = q.coverage_on(seeded, scope, point.month_end, Stage.IMPLEMENTING)
         assert (point.organisations_total, point.organisations_reached) == (
             figures.organisations_total,
             figures.organisations_reached,

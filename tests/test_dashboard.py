@@ -1,7 +1,7 @@
 """The dashboard (the home page): each ambition's coverage today, its change since last quarter, a
 trend line and its dated targets with whether coverage is on course; and the pure trend arithmetic.
 
-Figures are checked against tracker.reports.queries.coverage for the same day and threshold. The
+Figures are checked against tracker.reports.queries.coverage_on for the same day and threshold. The
 on-course wording is checked on small hand-built histories whose trend is known.
 """
 
