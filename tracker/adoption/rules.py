@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from ..calendar import people_date
+from ..core.opening import closed_by, not_yet_open
 from ..core.stages import DiscontinuedReason, Stage
 
 NOTE_MAX = 4000
@@ -52,11 +53,11 @@ def event_problems(data: EventInput, organisation: OrganisationDates, today: dat
         errors["effective_date"] = "Enter the date the stage took effect"
     elif day > today:
         errors["effective_date"] = "The date cannot be in the future"
-    elif organisation.opened_on and day < organisation.opened_on:
+    elif not_yet_open(organisation.opened_on, day):
         errors["effective_date"] = (
             f"The organisation opened on {people_date(organisation.opened_on)}: the date cannot be earlier"
         )
-    elif organisation.closed_on and day >= organisation.closed_on:
+    elif closed_by(organisation.closed_on, day):
         errors["effective_date"] = (
             f"The organisation closed on {people_date(organisation.closed_on)}: the date must be earlier"
         )

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.opening import open_on
 from .base import Base, enum_type
 
 
@@ -102,9 +103,7 @@ class Organisation(Base):
     def is_open_on(self, day: date) -> bool:
         """Open on day: opened on or before it (or no opening date known), and not yet closed
         (closed_on is the first day closed). The one rule, in Python and in SQL."""
-        if self.opened_on is not None and day < self.opened_on:
-            return False
-        return self.closed_on is None or day < self.closed_on
+        return open_on(self.opened_on, self.closed_on, day)
 
     @is_open_on.inplace.expression
     @classmethod

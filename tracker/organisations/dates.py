@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..calendar import people_date
+from ..core.opening import closed_by, not_yet_open
 
 NHS_FOUNDED = date(1948, 7, 5)
 
@@ -62,9 +63,9 @@ def date_errors(opened_on: date | None, closed_on: date | None, today: date) -> 
 
 def opens_later(organisation, day: date) -> bool:
     """Not yet open on day: it opens after it."""
-    return organisation.opened_on is not None and day < organisation.opened_on
+    return not_yet_open(organisation.opened_on, day)
 
 
 def has_closed(organisation, day: date) -> bool:
     """Closed by day: not open on it (Organisation.is_open_on), and not because it has yet to open."""
-    return not organisation.is_open_on(day) and not opens_later(organisation, day)
+    return closed_by(organisation.closed_on, day)
