@@ -237,7 +237,9 @@ def _groups(n: int, rebase_at: Collection[int]) -> list[range]:
     for i in rebase_at:
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
             raise ValueError(f"rebase index {i!r} is not a point of the series")
-    starts = sorted({0, *rebase_at}) if n else []
+    if not n:
+        return []
+    starts = sorted({0, *rebase_at})
     return [range(a, b) for a, b in zip(starts, [*starts[1:], n], strict=True)]
 
 
