@@ -348,3 +348,26 @@ def test_bad_options_are_refused(kwargs, message):
 def test_bad_values_are_refused(value):
     with pytest.raises(ValueError, match="finite number"):
         spc([1, value, 2])
+
+
+def test_rule_priority_and_the_direction_of_a_point_between_two_trends():
+    # By hand: 1..7 then 7..13: mean 98/14 = 7; moving ranges six 1s, 0, six 1s = 12/13 (none screened);
+    # limits 7 ± 2.66 × 12/13 = 4.5446153…, 9.4553846…; two sigma 5.3630769…, 8.6369230…
+    # 1-4 are below the LCL and 10-13 above the UCL: beyond a limit outranks the two rising trends they are
+    # part of. 5 and 9 are close to a limit, but a trend outranks 2 in 3. The reference reads a trend
+    # point's direction towards the next point when that is in a trend too: the first 7 is followed by the
+    # tie 7 → 7, so it reads "Decreasing" (a concern when increase is better), as NHSRplotthedots 0.2.2 does.
+    values = [1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12, 13]
+    result = spc(values, improvement="increase")
+    assert result.points[0].mean == 7
+    assert result.points[0].lpl == near(4.544615384615385) and result.points[0].upl == near(9.455384615384615)
+    up, down = "7 Point Trend (Increasing)", "7 Point Trend (Decreasing)"
+    assert rules(result) == ["Below LCL"] * 4 + [up, up, down, up, up, up] + ["Above UCL"] * 4
+    assert (
+        types(result)
+        == ["special_cause_concern"] * 4
+        + ["special_cause_improvement"] * 2
+        + ["special_cause_concern"]
+        + ["special_cause_improvement"] * 7
+    )
+    assert result.variation_icon == "improvement_high"
