@@ -300,7 +300,7 @@ def test_fix_after_applies_within_each_group():
 
 
 def test_the_reference_snapshot_of_twenty_normal_values():
-    # Reference (_snaps/ptd_spc_standard.md): rnorm(20) after set.seed(123), printed to three figures:
+    # Reference (_snaps/ptd_spc_standard.md and _snaps/ptd_spc.md): rnorm(20) after set.seed(123), printed to three figures:
     # mean 0.142, LPL -3.01, UPL 3.29. The values are R's, as printed to eight places.
     values = [
         -0.56047565,
@@ -324,9 +324,19 @@ def test_the_reference_snapshot_of_twenty_normal_values():
         0.70135590,
         -0.47279168,
     ]
-    point = spc(values).points[0]
+    result = spc(values, improvement="increase", target=0.5)
+    point = result.points[0]
     assert round(point.mean, 3) == 0.142
     assert round(point.lpl, 2) == -3.01 and round(point.upl, 2) == 3.29
+    # _snaps/ptd_spc.md: all 20 common cause; the two facets of ten (here two groups) 0.0746, -2.60, 2.75 and
+    # 0.209, -3.28, 3.70, again all common cause.
+    assert set(types(result)) == {"common_cause"} and result.variation_icon == "common_cause"
+    assert result.assurance_icon == "inconsistent"
+    halves = spc(values, improvement="increase", rebase_at=[10])
+    first, second = halves.points[0], halves.points[10]
+    assert (round(first.mean, 4), round(first.lpl, 2), round(first.upl, 2)) == (0.0746, -2.60, 2.75)
+    assert (round(second.mean, 3), round(second.lpl, 2), round(second.upl, 2)) == (0.209, -3.28, 3.70)
+    assert set(types(halves)) == {"common_cause"}
 
 
 @pytest.mark.parametrize(
