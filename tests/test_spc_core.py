@@ -381,3 +381,24 @@ def test_rule_priority_and_the_direction_of_a_point_between_two_trends():
         + ["special_cause_improvement"] * 7
     )
     assert result.variation_icon == "improvement_high"
+
+
+def _last(lpl, upl):
+    return core.SpcPoint(0.0, (lpl + upl) / 2, lpl, upl, None, None, False, "common_cause", None)
+
+
+def test_assurance_matches_the_reference_cases():
+    # Reference (test-ptd_calculate_assurance_type.R): target 4 against limits (1, 3), (5, 7), (1, 5).
+    cases = [_last(1, 3), _last(5, 7), _last(1, 5)]
+    assert [core.assurance_icon(p, "increase", 4) for p in cases] == ["fail", "pass", "inconsistent"]
+    assert [core.assurance_icon(p, "decrease", 4) for p in cases] == ["pass", "fail", "inconsistent"]
+    assert [core.assurance_icon(p, "neutral", 4) for p in cases] == [None] * 3
+
+
+def test_assurance_reads_the_last_groups_limits():
+    # By hand: group 0 is STEADY (limits ±5.32); group 1 is 20, 22 × 6: mean 21, AMR 2, limits 15.68, 26.32.
+    # Target 10 is inside group 0's limits but below group 1's: a pass when increase is better.
+    result = spc(STEADY + [20, 22] * 6, improvement="increase", target=10, rebase_at=[12])
+    assert result.points[-1].lpl == near(15.68) and result.points[-1].upl == near(26.32)
+    assert result.assurance_icon == "pass"
+    assert spc(STEADY + [20, 22] * 6, improvement="increase", target=10, rebase_at=[12]).warnings == ()
