@@ -402,3 +402,17 @@ def test_assurance_reads_the_last_groups_limits():
     assert result.points[-1].lpl == near(15.68) and result.points[-1].upl == near(26.32)
     assert result.assurance_icon == "pass"
     assert spc(STEADY + [20, 22] * 6, improvement="increase", target=10, rebase_at=[12]).warnings == ()
+
+
+def test_two_in_three_outranks_a_run_on_one_side():
+    # By hand: sum 0, mean 0; moving ranges 2,2,2,2,1,1,0,2,1,1,2,2,2 = 20/13 (none screened); limits
+    # ±2.66 × 20/13 = ±4.0923076…, two sigma ±1.7733… × 20/13 = ±2.7282051…: the 3s and -3s are close.
+    # -3, -1, -3 at 0..2 are all below with two close: 2 in 3 on the close ones. Indices 4..10 are seven above,
+    # but the two 3s at 6 and 7 report 2 in 3, which comes first. The -3 at 12 has no close partner.
+    values = [-3, -1, -3, -1, 1, 2, 3, 3, 1, 2, 1, -1, -3, -1]
+    result = spc(values, improvement="increase")
+    assert result.points[0].mean == 0 and result.points[0].upl == near(4.092307692307693)
+    assert result.points[0].two_sigma_lower == near(-2.7282051282051283)
+    above, below, run = "2 in 3 Above CL", "2 in 3 Below CL", "7 Points Above CL"
+    assert rules(result) == [below, None, below, None, run, run, above, above, run, run, run, None, None, None]
+    assert types(result)[:3] == ["special_cause_concern", "common_cause", "special_cause_concern"]
