@@ -16,7 +16,9 @@ Limits (per group, see rebasing):
   feed the mean and the moving ranges; later points are judged against those limits.
 - A limit that cannot be computed (no moving range at all: a single point, all values missing, or a constant
   series with screening on, where every moving range 0 is not below 3.267 × 0) is None. So a constant series
-  screened has no limits; unscreened its limits equal its mean.
+  screened has no limits; unscreened its limits equal its mean. The mean is None only with no value at all.
+- Means are taken as R takes them (an accurate sum over n, refined once by the mean residual), so limits
+  agree with the reference's to the last bit or so; the constants are R's (2.66, 2 × (2.66 / 3), 3.267).
 
 Rules (within a group; a point beyond a limit is strictly above the upper or below the lower one):
 1. a point beyond a process limit;
@@ -37,8 +39,9 @@ Point types: the rule's side (Above/Increasing high, Below/Decreasing low) read 
 direction: `special_cause_improvement` or `special_cause_concern` for increase/decrease, and
 `special_cause_neutral_high`/`_low` for neutral; otherwise `common_cause`.
 
-Rebasing (`rebase_at`, indices where a new group starts; index 0 changes nothing): each group has its own
-limits and rules. A group of fewer than 12 points gets a short-group warning (the reference's message).
+Rebasing (`rebase_at`, indices where a new group starts; index 0 changes nothing; the reference takes dates
+and ignores one not in the data, we refuse an index outside the series): each group has its own limits and
+rules, and each point carries its group's number and whether that group is short. A group of fewer than 12 points gets a short-group warning (the reference's message).
 (Its 0.2.2 tests pin the threshold 12; one development version reads a default of 13 from an R option,
 which we do not follow.)
 
