@@ -5,7 +5,8 @@ token. It hands the series to the pure core, tracker.core.spc (NHSRplotthedots 0
 its docstring says how each limit, rule, icon and warning is taken). Body, a JSON object:
   "values"                 required: numbers or null (a missing value), in date order, at most 10,000;
                            no booleans, NaN or infinities, and none larger than 10^15 either way
-  "dates"                  required: one "YYYY-MM-DD" per value, strictly increasing
+  "dates"                  required: one "YYYY-MM-DD" per value, strictly increasing (read as every date
+                           of the API is, by tracker.api.params.day_named over tracker.calendar.iso_day)
   "improvement_direction"  "increase", "decrease" or "neutral" (default, also when null: "neutral")
   "target"                 a number, or null (default: no target, so no assurance icon)
   "fix_after_n_points"     a whole number from 12 (the core's minimum) to 10,000, or null (default:
@@ -41,7 +42,7 @@ from .params import day_named
 from .writes import BodyShape, check_csrf, invalid_body, json_body
 
 MAX_POINTS = 10_000
-LARGEST_VALUE = 10**15  # beyond this a float holds no whole numbers, and sums may overflow
+LARGEST_VALUE = 10**15  # below 2^53, so a float holds every whole number; far larger, sums could overflow
 FIELDS = (
     "values",
     "dates",
