@@ -237,6 +237,7 @@ EXPECTED = {
     "api.network_graphml": (SIGNED_IN, {"ambition": "RP"}),
     "api.network_nodes_csv": (SIGNED_IN, {"intervention": "RP-01"}),
     "api.network_edges_csv": (SIGNED_IN, {"ambition": "RP"}),
+    "api.spc": (SIGNED_IN, {}),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
 }

@@ -57,7 +57,7 @@ FUZZ = settings(
 )
 ROLES = ("anonymous", "trust", "faculty", "manager", "admin")
 # Signing out would change who the rest of the run is; the JSON writes have their own fuzz below.
-NOT_FORMS = frozenset({"auth.sign_out", "api.log_adoption", "api.create_link", "api.delete_link"})
+NOT_FORMS = frozenset({"auth.sign_out", "api.log_adoption", "api.create_link", "api.delete_link", "api.spc"})
 QUERY_NAMES = (
     "organisation",
     "intervention",
@@ -427,6 +427,15 @@ API_WRITES = {
         "expected_version",
     ),
     "/api/v1/links": ("source", "target", "kind", "weight", "start_date", "end_date", "note"),
+    "/api/v1/spc": (
+        "values",
+        "dates",
+        "improvement_direction",
+        "target",
+        "fix_after_n_points",
+        "rebase_dates",
+        "screen_outliers",
+    ),
 }
 
 
@@ -442,6 +451,10 @@ def test_no_api_write_answers_500(app, world):
         "target": "RNU",
         "kind": "other",
         "weight": 3,
+        "values": [1, 2.5, None, 4],
+        "dates": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"],
+        "improvement_direction": "increase",
+        "rebase_dates": ["2024-03-01"],
     }
     wrong = ("\x00", 10**400, -(2**63), 2**31, 1e308, True, None, [], {"a": [1]}, "9999-12-31", "x" * 5000)
     for role, client in clients.items():
@@ -456,7 +469,7 @@ def test_no_api_write_answers_500(app, world):
                 BAD_BODY.map(lambda b: b[0]),
             )
             explicit = [json.dumps({**valid, **dict.fromkeys(names, v)}).encode() for v in wrong]
-            if role == "manager":  # the role that may use both: each field wrong alone as well
+            if role == "manager":  # the role that may use them all: each field wrong alone as well
                 explicit += [json.dumps({**valid, name: v}).encode() for name in names for v in wrong[:4]]
             else:
                 explicit = explicit[:3]
