@@ -19,7 +19,7 @@ from datetime import date
 
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import Dialect, Engine, create_engine, text
+from sqlalchemy import Dialect, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
@@ -36,7 +36,8 @@ from tests.helpers import (
 from tracker import audit_trail as audit
 from tracker import create_app, migrate
 from tracker import db as tracker_db
-from tracker.models import Base
+from tracker.auth import tokens
+from tracker.models import Base, User
 from tracker.seed import load_demo, load_reference
 
 
@@ -356,6 +357,17 @@ def client(app) -> FormClient:
 
 
 ROLES = ("trust", "faculty", "manager", "admin")
+
+
+@pytest.fixture
+def token(seeded) -> dict[str, str]:
+    """role → a bearer token of that demo account (the test's transaction ended)."""
+    issued = {
+        role: tokens.issue_token(seeded, seeded.scalar(select(User).filter_by(email=f"{role}@demo.invalid")))
+        for role in ROLES
+    }
+    seeded.commit()
+    return issued
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from tests.helpers import ON_POSTGRES, FormClient
 from tracker import db as tracker_db
 from tracker.adoption import queries, rules, services
 from tracker.adoption.rules import EventInput
-from tracker.auth import tokens
 from tracker.core import ledger
 from tracker.editing import InvalidInput
 from tracker.models import Adoption, AdoptionEvent, ChangeIdea, Network, Organisation, Stage, User
@@ -95,16 +94,6 @@ def implementing(seeded):
     log(seeded, "RNU", "RP-01", "implementing", date(2025, 3, 3), wards_using=3, wards_in_scope=8, note="Ward 1")
     log(seeded, "RXY", "RP-01", "testing", date(2025, 1, 1), wards_using=2, wards_in_scope=4)
     return seeded
-
-
-@pytest.fixture
-def token(seeded):
-    issued = {
-        role: tokens.issue_token(seeded, one(seeded, User, email=f"{role}@demo.invalid"))
-        for role in ("trust", "faculty", "manager", "admin")
-    }
-    seeded.commit()
-    return issued
 
 
 def api_log(client, raw: str, **body):

@@ -11,7 +11,6 @@ from tests.factories import add_draft_package, record_version
 from tests.helpers import assert_error, auth, move
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
-from tracker.auth import tokens
 from tracker.calendar import today
 from tracker.models import (
     AdoptionEvent,
@@ -24,17 +23,6 @@ from tracker.models import (
 
 ROLES = ("trust", "faculty", "manager", "admin")
 ON_DAY = date(2025, 6, 30)
-
-
-@pytest.fixture
-def token(seeded):
-    """role → a bearer token of that demo account (the test's transaction ended)."""
-    issued = {
-        role: tokens.issue_token(seeded, seeded.scalar(select(User).filter_by(email=f"{role}@demo.invalid")))
-        for role in ROLES
-    }
-    seeded.commit()
-    return issued
 
 
 def get_json(client, url: str, raw: str, status: int = 200):

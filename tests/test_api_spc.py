@@ -5,27 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from tests.helpers import assert_error, auth
-from tracker.auth import tokens
 from tracker.core import spc as core
-from tracker.models import User
 
 URL = "/api/v1/spc"
 ROLES = ("trust", "faculty", "manager", "admin")
 FIELDS = "values, dates, improvement_direction, target, fix_after_n_points, rebase_dates, screen_outliers"
-
-
-@pytest.fixture
-def token(seeded):
-    """role → a bearer token of that demo account (the test's transaction ended)."""
-    issued = {
-        role: tokens.issue_token(seeded, seeded.scalar(select(User).filter_by(email=f"{role}@demo.invalid")))
-        for role in ROLES
-    }
-    seeded.commit()
-    return issued
 
 
 def months(n: int, start: date = date(2021, 4, 1)) -> list[str]:

@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import assert_error, auth
-from tracker.auth import tokens
 from tracker.links import services
-from tracker.models import AuditEvent, LearningLink, Organisation, User
+from tracker.models import AuditEvent, LearningLink, Organisation
 
 ROLES = ("trust", "faculty", "manager", "admin")
 EDITORS = ("manager", "admin")
@@ -21,17 +20,6 @@ GOOD = {
     "start_date": "2023-01-16",
     "end_date": None,
 }
-
-
-@pytest.fixture
-def token(seeded):
-    """role → a bearer token of that demo account (the test's transaction ended)."""
-    issued = {
-        role: tokens.issue_token(seeded, seeded.scalar(select(User).filter_by(email=f"{role}@demo.invalid")))
-        for role in ROLES
-    }
-    seeded.commit()
-    return issued
 
 
 def get_json(client, url: str, raw: str, status: int = 200):
