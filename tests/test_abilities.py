@@ -14,7 +14,14 @@ EDITORS = {
     "manager",
     "admin",
 }  # what `role in (Role.MANAGER, Role.ADMIN)` said, inline, in four views and nine templates
-EDITOR_ABILITIES = ("see_drafts", "edit_catalogue", "edit_organisations", "edit_links", "import_records")
+EDITOR_ABILITIES = (
+    "see_drafts",
+    "edit_catalogue",
+    "edit_organisations",
+    "edit_links",
+    "import_records",
+    "edit_measures",
+)
 
 
 def _user(session, role: str):
@@ -28,7 +35,7 @@ def _organisation(session, ods: str) -> Organisation:
 
 
 def test_every_ability_has_a_function_and_an_unknown_name_is_an_error(seeded):
-    assert set(access.ABILITIES) == {*EDITOR_ABILITIES, "log_adoption"}
+    assert set(access.ABILITIES) == {*EDITOR_ABILITIES, "log_adoption", "record_values"}
     with pytest.raises(KeyError):
         access.can(_user(seeded, "admin"), "edit_everything")
 
@@ -55,6 +62,26 @@ def test_logging_adoption_as_may_log_answered(seeded, role, in_their_network, el
     assert access.can(user, "log_adoption", _organisation(seeded, "RNU")) is in_their_network
     assert access.can(user, "log_adoption", _organisation(seeded, "RX2")) is elsewhere
     assert access.can(user, "log_adoption") is anywhere
+
+
+# The demo trust user is of RNU.
+@pytest.mark.parametrize(
+    ("role", "own_or_their_network", "elsewhere", "anywhere"),
+    [
+        ("anonymous", False, False, False),
+        ("trust", True, False, True),
+        ("faculty", True, False, True),
+        ("manager", True, True, True),
+        ("admin", True, True, True),
+    ],
+)
+def test_recording_values_is_for_trust_staff_of_their_own_trust_and_faculty_in_their_networks(
+    seeded, role, own_or_their_network, elsewhere, anywhere
+):
+    user = _user(seeded, role)
+    assert access.can(user, "record_values", _organisation(seeded, "RNU")) is own_or_their_network
+    assert access.can(user, "record_values", _organisation(seeded, "RX2")) is elsewhere
+    assert access.can(user, "record_values") is anywhere
 
 
 def test_faculty_without_networks_log_nowhere(seeded):

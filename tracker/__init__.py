@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
     from .maps.routes import bp as maps_bp
+    from .measures.routes import bp as measures_bp
     from .organisations.routes import bp as organisations_bp
     from .reports.routes import bp as reports_bp
     from .security import register_security_headers
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         spreadsheets_bp,
         reports_bp,
         maps_bp,
+        measures_bp,
     ):
         app.register_blueprint(bp)
     register_security_headers(app)

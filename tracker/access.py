@@ -101,6 +101,21 @@ def may_log_adoption(user, organisation: Organisation | None = None) -> bool:
     return organisation.network_id in {n.id for n in user.networks}
 
 
+def may_edit_measures(user) -> bool:
+    """Add and change measures (name, unit, direction, target...) and mark or remove chart rebases."""
+    return _role(user) in EDITORS
+
+
+def may_record_values(user, organisation: Organisation | None = None) -> bool:
+    """Record monthly measure values and list wards: managers and administrators anywhere, faculty
+    in their networks (as for logging adoption), trust staff for their own organisation only.
+    Without an organisation: whether the user may record for any organisation at all."""
+    role = _role(user)
+    if role is Role.TRUST:
+        return organisation is None or organisation.id == user.organisation_id
+    return may_log_adoption(user, organisation)
+
+
 ABILITIES: dict[str, Callable[..., bool]] = {
     "see_drafts": may_see_drafts,
     "edit_catalogue": may_edit_catalogue,
@@ -108,6 +123,8 @@ ABILITIES: dict[str, Callable[..., bool]] = {
     "edit_links": may_edit_links,
     "import_records": may_import_records,
     "log_adoption": may_log_adoption,
+    "edit_measures": may_edit_measures,
+    "record_values": may_record_values,
 }
 
 

@@ -15,6 +15,7 @@ from .catalogue import (
     PackageStatus,
 )
 from .links import LearningLink, LinkKind, LinkStatus
+from .measures import WARD_SERVICE_LABELS, Direction, Measure, MeasureKind, MeasureValue, Rebase, Ward, WardService
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
 from .versions import DataVersion, data_version
 
@@ -29,6 +30,7 @@ __all__ = [
     "LinkKind",
     "LinkStatus",
     "DiscontinuedReason",
+    "Direction",
     "Stage",
     "ROLE_LABELS",
     "KIND_LABELS",
@@ -39,15 +41,22 @@ __all__ = [
     "ChangePackage",
     "DataVersion",
     "Driver",
+    "Measure",
+    "MeasureKind",
+    "MeasureValue",
     "Membership",
     "Network",
     "Organisation",
     "OrganisationKind",
     "PackageResource",
     "PackageStatus",
+    "Rebase",
     "Role",
     "SignInAttempts",
     "User",
+    "WARD_SERVICE_LABELS",
+    "Ward",
+    "WardService",
     "user_networks",
     "data_version",
     "utcnow",

@@ -1,5 +1,5 @@
-"""The reference data: the real South of England facts (ambitions, change packages and ideas, networks,
-organisations), loaded idempotently.
+"""The reference data: the real South of England facts (ambitions, change packages and ideas, the
+measures the sources name, networks, organisations), loaded idempotently.
 
 Rows are matched on their natural keys (codes, ODS codes), created when missing and updated when a
 fact changed; run twice, nothing is duplicated.
@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 
 from ..calendar import iso_day
 from ..calendar import today as calendar_today
-from ..models import Ambition, AmbitionTarget, ChangeIdea, ChangePackage, Network, Organisation, PackageResource
+from ..models import (
+    Ambition,
+    AmbitionTarget,
+    ChangeIdea,
+    ChangePackage,
+    Measure,
+    Network,
+    Organisation,
+    PackageResource,
+)
 from ..organisations.dates import date_errors
 from ..organisations.left_out import events_left_out
 from .links import propose_geographic_neighbours
@@ -40,6 +49,7 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
     report = SeedReport()
     ambitions = _load_ambitions(session, report, data["ambitions"])
     _load_packages(session, report, data["packages"], ambitions)
+    _load_measures(session, report, data["measures"], ambitions)
     networks = _load_networks(session, report, data["networks"])
     organisations, new_organisations = _load_organisations(session, report, data["organisations"], networks)
     session.flush()
@@ -122,6 +132,19 @@ def _load_ideas(session: Session, report: SeedReport, package: ChangePackage, ro
         if is_new:
             values["position"] = position
         sync(report, "change ideas", idea, values, is_new)
+
+
+def _load_measures(session: Session, report: SeedReport, rows: list[dict], ambitions: dict[str, Ambition]) -> None:
+    """The measures the sources name, with what is ours said in each one's source note; a measure's
+    target and position are set only when it is new (managers set them)."""
+    fields = ("name", "kind", "unit", "numerator", "denominator", "scale", "direction", "definition")
+    for position, m in enumerate(rows):
+        measure, created = get_or_new(session, Measure, code=m["code"])
+        values = {k: m[k] for k in (*fields, "source_note", "source_url")}
+        values["ambition"] = ambitions[m["ambition"]]
+        if created:
+            values["position"] = position
+        sync(report, "measures", measure, values, created)
 
 
 def _load_networks(session: Session, report: SeedReport, rows: list[dict]) -> dict[str, Network]:

@@ -1,0 +1,111 @@
+"""Monthly measure values into the series an SPC chart draws: plain data in, plain data out.
+
+A value is a month's numerator and, for a rate, denominator, recorded for an organisation as a whole
+or for one of its wards. The rules, each in one place:
+- An organisation's month is its whole-organisation value when one is recorded, else the sum of its
+  wards' values that month (a trust that records per ward need not also record the total).
+- A network's or the collaborative's month sums numerators and denominators over its organisations'
+  months, so a rate is pooled (total incidents over total bed days), never an average of rates.
+- The plotted value is numerator × scale / denominator for a rate, the numerator for a count; a rate's
+  month without a denominator is missing.
+- A series runs month by month from its first month with a value to its last (or over the months
+  asked for); a month with no value is a gap, which the SPC core never bridges.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One stored value: for organisation_id as a whole when ward_id is None, else for that ward."""
+
+    organisation_id: int
+    ward_id: int | None
+    month: date
+    numerator: float
+    denominator: float | None
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month's totals."""
+
+    numerator: float
+    denominator: float | None
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def months_from(start: date, end: date) -> list[date]:
+    """The first days of the months from start's to end's, both included."""
+    months, month = [], first_of_month(start)
+    end = first_of_month(end)
+    while month <= end:
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+def _add(a: Month | None, b: Month) -> Month:
+    if a is None:
+        return b
+    denominator = None if a.denominator is None or b.denominator is None else a.denominator + b.denominator
+    return Month(a.numerator + b.numerator, denominator)
+
+
+def organisation_months(values: Iterable[Recorded]) -> dict[int, dict[date, Month]]:
+    """Each organisation's months: its whole-organisation value, or else the sum of its wards'."""
+    whole: dict[int, dict[date, Month]] = defaultdict(dict)
+    wards: dict[int, dict[date, Month | None]] = defaultdict(dict)
+    for v in values:
+        month = Month(v.numerator, v.denominator)
+        if v.ward_id is None:
+            whole[v.organisation_id][v.month] = month
+        else:
+            wards[v.organisation_id][v.month] = _add(wards[v.organisation_id].get(v.month), month)
+    result: dict[int, dict[date, Month]] = {}
+    for organisation_id in whole.keys() | wards.keys():
+        months = {m: t for m, t in wards.get(organisation_id, {}).items() if t is not None}
+        months.update(whole.get(organisation_id, {}))
+        result[organisation_id] = months
+    return result
+
+
+def pooled(organisations: Iterable[dict[date, Month]]) -> dict[date, Month]:
+    """Several organisations' months summed month by month (a network, the collaborative)."""
+    total: dict[date, Month] = {}
+    for months in organisations:
+        for month, value in months.items():
+            total[month] = _add(total.get(month), value)
+    return total
+
+
+def plotted(value: Month | None, scale: int, is_rate: bool) -> float | None:
+    """The value drawn for a month: a rate per scale, or the count; None when it cannot be."""
+    if value is None:
+        return None
+    if not is_rate:
+        return value.numerator
+    if not value.denominator:
+        return None
+    return value.numerator * scale / value.denominator
+
+
+def series(
+    months: dict[date, Month], scale: int, is_rate: bool, span: tuple[date, date] | None = None
+) -> tuple[list[date], list[float | None]]:
+    """The months of a chart and the value of each (None for a gap): over span when given, else from
+    the first month with a value to the last. Empty when there is nothing to draw."""
+    if span is None:
+        if not months:
+            return [], []
+        span = (min(months), max(months))
+    dates = months_from(*span)
+    return dates, [plotted(months.get(m), scale, is_rate) for m in dates]
