@@ -233,7 +233,8 @@ BAD = [
     ({"target": "five"}, "target", services.TARGET_NUMBER),
     ({"target": "nan"}, "target", services.TARGET_NUMBER),
     ({"target": "inf"}, "target", services.TARGET_NUMBER),
-    ({"source_url": "javascript:alert(1)"}, "source_url", "Enter a web address that starts with https:// or http://"),
+    ({"source_url": "javascript:alert(1)"}, "source_url", services.WEB_ADDRESS),
+    ({"source_url": "http://["}, "source_url", services.WEB_ADDRESS),
 ]
 
 

@@ -10,7 +10,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..editing import VersionedForm
 from ..forms import Form, choices, strip, upper
 from ..models import Direction, MeasureKind
-from ..organisations.forms import WebAddress
 from .measure_services import (
     CHOOSE_AMBITION,
     CHOOSE_DIRECTION,
@@ -83,13 +82,13 @@ class MeasureForm(Form):
     target = NumberField("Target", invalid_value_message=TARGET_NUMBER, validators=[Optional()])
     definition = _text("Definition", "definition", TEXT_MAX, field=TextAreaField)
     source_note = _text("Source note", "source note", TEXT_MAX, field=TextAreaField)
+    # The service checks that it is a web address.
     source_url = StringField(
         "Source link",
         filters=[strip],
         validators=[
             Optional(),
             Length(max=URL_MAX, message=f"The source address must be {URL_MAX} characters or fewer"),
-            WebAddress(),
         ],
     )
 

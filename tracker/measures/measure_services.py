@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ SCALE_NEEDS_DENOMINATOR = (
     "A scale other than 1 needs a denominator: enter the denominator, or set the scale to 1 for a count"
 )
 TARGET_NUMBER = "Enter the target as a number, like 5 or 2.5, or leave it blank"
+WEB_ADDRESS = "Enter a web address that starts with https:// or http://"
 
 
 def code_taken(code: str) -> str:
@@ -70,6 +72,15 @@ def _choice(enum_type, value, field: str, message: str, errors: dict[str, str]):
     except (TypeError, ValueError):
         errors[field] = message
         return None
+
+
+def _web_address(url: str) -> bool:
+    """An http or https address with a host: never javascript:, data: and the like."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[" and the like
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in url)
 
 
 def _text(value: str, field: str, limit: int, what: str, errors: dict[str, str], required: str | None = None) -> str:
@@ -106,6 +117,8 @@ def _checked(
         "scale": details.scale,
         "target": details.target,
     }
+    if values["source_url"] and "source_url" not in errors and not _web_address(values["source_url"]):
+        errors["source_url"] = WEB_ADDRESS
     scale = details.scale
     if isinstance(scale, bool) or not isinstance(scale, int) or not 1 <= scale <= LARGEST_INT:
         errors["scale"] = SCALE_WHOLE
