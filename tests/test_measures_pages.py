@@ -335,3 +335,14 @@ def test_the_code_cannot_be_changed(signed_in, session):
     codes = set(measures_table(session))
     assert "RP-RESTRAINT" in codes and "RP-OTHER" not in codes
     assert session.scalar(select(func.count()).select_from(Measure)) == len(SEEDED)
+
+
+def test_a_conflict_with_a_move_to_another_ambition_shows_the_measure_where_it_now_is(signed_in, seeded, session):
+    client = signed_in("manager")
+    stale = edit_data(session, target="4")
+    measure = seeded.scalar(select(Measure).filter_by(code="RP-RESTRAINT"))
+    services.update_measure(seeded, measure, details(ambition="SS", name="Restraint"), expected_version=1)
+    response = client.submit("/measures/RP-RESTRAINT/edit", stale)
+    assert_refused(response, CONFLICT_MESSAGE)
+    assert '<option value="SS" selected>' in response.get_data(as_text=True)
+    assert measures_table(session)["RP-RESTRAINT"]["target"] is None
