@@ -240,6 +240,15 @@ EXPECTED = {
     "api.spc": (SIGNED_IN, {}),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
+    "measures.measures": (SIGNED_IN, {}),
+    "measures.measure": (SIGNED_IN, {"code": "RP-RESTRAINT"}),
+    "measures.new_measure": (EDITORS, {}),
+    "measures.edit_measure": (EDITORS, {"code": "RP-RESTRAINT"}),
+    # Wards of RNU: the demo trust user's own trust, in the demo faculty member's network (OXF). Who
+    # may not add or change another organisation's wards is in tests/test_measures_wards.py.
+    "measures.wards": (SIGNED_IN, {"ods": "RNU"}),
+    "measures.new_ward": (SIGNED_IN, {"ods": "RNU"}),
+    "measures.edit_ward": (SIGNED_IN, {"ward_id": "ward"}),  # a ward of RNU
 }
 
 

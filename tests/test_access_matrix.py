@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import ANONYMOUS, EXPECTED, ROLES
-from tracker.models import ApiToken, ChangePackage, Driver, User
+from tracker.models import ApiToken, ChangePackage, Driver, User, Ward, WardService
 
 NOT_CHECKED = {"static"}  # Flask's own: public files, checked in test_security
 
@@ -21,14 +21,16 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def placeholders(seeded):
-    """Rows the table's URLs point at: a driver, an account, an API token."""
+    """Rows the table's URLs point at: a driver, an account, an API token, a ward of RNU."""
     package = seeded.scalar(select(ChangePackage).filter_by(code="RRP"))
     user = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
+    rnu = user.organisation
     driver = Driver(package=package, title="Access matrix driver")
     token = ApiToken(user=user, token_hash="0" * 64, prefix="st_matrix")
-    seeded.add_all([driver, token])
+    ward = Ward(organisation=rnu, name="Access matrix ward", service=WardService.ADULT_ACUTE)
+    seeded.add_all([driver, token, ward])
     seeded.commit()
-    return {"driver": driver.id, "user": user.id, "token": token.id}
+    return {"driver": driver.id, "user": user.id, "token": token.id, "ward": ward.id}
 
 
 def _requests(app, placeholders):

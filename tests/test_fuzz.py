@@ -42,6 +42,8 @@ from tracker.models import (
     Organisation,
     PackageStatus,
     Role,
+    Ward,
+    WardService,
 )
 from tracker.seed.demo_history import load_demo_history
 
@@ -182,6 +184,8 @@ def world(seeded, app):
     )
     issue_token(session, spare)
     create_driver(session, package, DriverDetails(title="Safer observation"))
+    first = session.scalar(select(Organisation).order_by(Organisation.id))
+    session.add(Ward(organisation=first, name="Fuzz Ward", service=WardService.OTHER))
     session.commit()
     return {
         "ods": session.scalar(select(Organisation.ods_code).order_by(Organisation.id)),
@@ -192,6 +196,7 @@ def world(seeded, app):
         "user_id": spare.id,
         "token_id": session.scalar(select(ApiToken.id).where(ApiToken.user_id == spare.id)),
         "link_id": session.scalar(select(LearningLink.id).order_by(LearningLink.id)),
+        "ward_id": session.scalar(select(Ward.id)),
     }
 
 

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("reports.coverage", "Coverage"),
     ("maps.spread_map", "Spread map"),
     ("catalogue.ambitions", "Change packages"),
+    ("measures.measures", "Measures"),
     ("organisations.networks", "Networks"),
     ("organisations.organisations", "Organisations"),
     ("links.links", "Learning links"),

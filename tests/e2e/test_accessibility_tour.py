@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.helpers import EXPECTED
-from tracker.models import ApiToken, ChangePackage, Driver, User
+from tracker.models import ApiToken, ChangePackage, Driver, User, Ward, WardService
 
 NOT_PAGES = (
     "api.",
@@ -26,11 +26,14 @@ NOT_PAGES = (
 def page_urls(app, seeded):
     package = seeded.scalar(select(ChangePackage).filter_by(code="RRP"))
     user = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
+    rnu = user.organisation
     primary = Driver(package=package, title="Involving patients")
     seeded.add_all([primary, Driver(package=package, parent=primary, title="Care planning together")])
     seeded.add(ApiToken(user=user, token_hash="1" * 64, prefix="st_tour"))
+    ward = Ward(organisation=rnu, name="Cedar Ward", service=WardService.PICU)
+    seeded.add(ward)
     seeded.commit()
-    placeholders = {"driver": primary.id, "user": user.id, "token": 0}
+    placeholders = {"driver": primary.id, "user": user.id, "token": 0, "ward": ward.id}
 
     def urls(role):
         with app.test_request_context():

@@ -17,46 +17,48 @@ from ..core.opening import closed_by, not_yet_open
 NHS_FOUNDED = date(1948, 7, 5)
 
 
-def opening_error(opened_on: date | None, today: date) -> str | None:
-    """Why the date an organisation opened is not plausible, or None."""
+def opening_error(opened_on: date | None, today: date, subject: str = "organisation") -> str | None:
+    """Why the date an organisation (or a ward: subject) opened is not plausible, or None."""
     if opened_on is None:
         return None
     if opened_on < NHS_FOUNDED:
         return (
             f"The open from date must be on or after {people_date(NHS_FOUNDED)}, when the NHS began "
-            "(leave it blank for an older organisation)"
+            f"(leave it blank for an older {subject})"
         )
     if opened_on > today:
         return "The open from date must be today or in the past"
     return None
 
 
-def closing_error(closed_on: date | None, today: date) -> str | None:
-    """Why the date an organisation closed is not plausible, or None."""
+def closing_error(closed_on: date | None, today: date, subject: str = "organisation") -> str | None:
+    """Why the date an organisation (or a ward: subject) closed is not plausible, or None."""
     if closed_on is None:
         return None
     if closed_on < NHS_FOUNDED:
-        return f"The date the organisation closed must be on or after {people_date(NHS_FOUNDED)}, when the NHS began"
+        return f"The date the {subject} closed must be on or after {people_date(NHS_FOUNDED)}, when the NHS began"
     if closed_on > today:
-        return "The date the organisation closed must be today or in the past"
+        return f"The date the {subject} closed must be today or in the past"
     return None
 
 
-def order_error(opened_on: date | None, closed_on: date | None) -> str | None:
-    """Why an organisation cannot have closed on that date, given when it opened, or None."""
+def order_error(opened_on: date | None, closed_on: date | None, subject: str = "organisation") -> str | None:
+    """Why an organisation (or a ward: subject) cannot have closed on that date, given when it opened, or None."""
     if opened_on is not None and closed_on is not None and closed_on < opened_on:
-        return f"The date the organisation closed must be on or after the date it opened, {people_date(opened_on)}"
+        return f"The date the {subject} closed must be on or after the date it opened, {people_date(opened_on)}"
     return None
 
 
-def date_errors(opened_on: date | None, closed_on: date | None, today: date) -> dict[str, str]:
+def date_errors(
+    opened_on: date | None, closed_on: date | None, today: date, subject: str = "organisation"
+) -> dict[str, str]:
     """Every problem with a pair of dates, by field (opened_on, closed_on)."""
     errors = {}
-    if message := opening_error(opened_on, today):
+    if message := opening_error(opened_on, today, subject):
         errors["opened_on"] = message
-    if message := closing_error(closed_on, today):
+    if message := closing_error(closed_on, today, subject):
         errors["closed_on"] = message
-    if not errors and (message := order_error(opened_on, closed_on)):
+    if not errors and (message := order_error(opened_on, closed_on, subject)):
         errors["closed_on"] = message
     return errors
 
