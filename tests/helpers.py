@@ -240,6 +240,10 @@ EXPECTED = {
     "api.spc": (SIGNED_IN, {}),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
+    "measures.chart": (SIGNED_IN, {"code": "RP-RESTRAINT", "organisation": "RNU"}),
+    "measures.chart_download": (SIGNED_IN, {"code": "RP-RESTRAINT", "network": "OXF", "format": "csv"}),
+    "measures.add_rebase": (EDITORS, {"code": "RP-RESTRAINT", "organisation": "RNU"}),
+    "measures.remove_rebase": (EDITORS, {"code": "RP-RESTRAINT", "rebase_id": 1, "organisation": "RNU"}),
 }
 
 
