@@ -177,6 +177,7 @@ def test_adoption_events_of_the_ambition_are_marked_on_the_organisations_chart(s
     assert "RP-02" not in events  # RWX's
     network = client.get(CHART + "?network=OXF").get_data(as_text=True)
     assert 'id="events"' not in network
+    assert f'href="{CHART}?network=OXF&amp;events=show">Mark the adoption events' in network
     shown = client.get(CHART + "?network=OXF&events=show").get_data(as_text=True)
     assert "RWX: RP-02" in page_text(shown)
 

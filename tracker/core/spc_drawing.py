@@ -237,10 +237,11 @@ def spc_chart(
     points = result.points
     left, right, top, bottom = 64.0, width - 24.0, 32.0, height - 64.0
     n = len(points)
-    step = (right - left) / (n - 1) if n > 1 else 0.0
+    inset = 10.0  # the first and last points clear the axes
+    step = (right - left - 2 * inset) / (n - 1) if n > 1 else 0.0
 
     def x_of(i: float) -> float:
-        return left + i * step if n > 1 else (left + right) / 2
+        return left + inset + i * step if n > 1 else (left + right) / 2
 
     numbers = [
         v
