@@ -165,8 +165,14 @@ def test_a_target_gives_an_assurance_icon(seeded, signed_in):
 
 def test_adoption_events_of_the_ambition_are_marked_on_the_organisations_chart(seeded, signed_in):
     add_spc_values(seeded, CODE, "RNU", START, SHIFT)
-    first, _ = add_events(
-        seeded, [("RNU", "RP-01", "testing", date(2023, 6, 10)), ("RWX", "RP-02", "testing", date(2023, 7, 1))]
+    add_events(
+        seeded,
+        [
+            ("RNU", "RP-01", "considering", date(2023, 6, 10)),  # replaced on its own day: never the state
+            ("RNU", "RP-01", "testing", date(2023, 6, 10)),
+            ("RWX", "RP-02", "testing", date(2023, 7, 1)),
+            ("RNU", "RP-03", "testing", date(2022, 7, 1)),  # before the chart's first month
+        ],
     )
     add_events(seeded, [("RNU", "RP-01", "implementing", date(2023, 12, 5))])
     client = signed_in("trust")
@@ -174,7 +180,7 @@ def test_adoption_events_of_the_ambition_are_marked_on_the_organisations_chart(s
     events = page_text(markup[markup.index('id="events"') : markup.index('id="table"')])
     assert "1 Jun 2023: RP-01" in events and "testing" in events
     assert "2 Dec 2023: RP-01" in events and "implementing" in events
-    assert "RP-02" not in events  # RWX's
+    assert "RP-02" not in events and "considering" not in events and "RP-03" not in events
     network = client.get(CHART + "?network=OXF").get_data(as_text=True)
     assert 'id="events"' not in network
     assert f'href="{CHART}?network=OXF&amp;events=show">Mark the adoption events' in network

@@ -1,5 +1,6 @@
 """The pure cores: plain functions over plain data, with no Flask, no SQLAlchemy and no models.
 
 stages (the adoption ladder), opening (when an organisation is open), ledger (a pair's state from its events), coverage (reach and depth),
-graph (network measures), trend (fitted outlook), charts (chart geometry), spc (XmR charts, the Making Data Count way).
+graph (network measures), trend (fitted outlook), charts (chart geometry), spc (XmR charts, the Making Data Count way),
+spc_drawing (an XmR chart's shapes and words).
 """
