@@ -57,13 +57,22 @@ def _links(chart: series.ChartSeries) -> list[tuple[str, str]]:
     scope, links = chart.scope, []
     if "measures.measure" in views:
         links.append((f"About the measure: {chart.measure.name}", url_for("measures.measure", code=chart.measure.code)))
-    organisation = scope.events_organisation
+    code, organisation = chart.measure.code, scope.events_organisation
     if organisation is not None:
         links.append((organisation.name, url_for("organisations.organisation", ods=organisation.ods_code)))
-        if scope.ward is not None and "measures.wards" in views:
-            links.append((f"Wards of {organisation.name}", url_for("measures.wards", ods=organisation.ods_code)))
+        if scope.ward is not None:
+            if "measures.wards" in views:
+                links.append((f"Wards of {organisation.name}", url_for("measures.wards", ods=organisation.ods_code)))
+            links.append(
+                (
+                    f"This chart for {organisation.name} as a whole",
+                    url_for(".chart", code=code, organisation=organisation.ods_code),
+                )
+            )
     if scope.network is not None:
         links.append((scope.network.name, url_for("organisations.network", code=scope.network.code)))
+    if scope.kind != "collaborative":
+        links.append(("This chart for the whole collaborative", url_for(".chart", code=code)))
     return links
 
 
