@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.factories import add_events, add_spc_values, add_spc_ward
 from tests.helpers import page_text, rows_of
@@ -260,21 +260,31 @@ def test_a_bad_rebase_gets_a_clear_message_and_writes_nothing(seeded, signed_in,
 
 
 def test_a_rebase_belongs_to_its_chart_alone(seeded, signed_in):
-    add_spc_values(seeded, CODE, "RNU", START, SHIFT)
+    ward = add_spc_ward(seeded, "RNU", "Ward 3")
+    add_spc_values(seeded, CODE, "RNU", START, SHIFT, ward_id=ward)
     client = signed_in("manager")
-    client.submit(
-        f"{CHART}/rebases?network=OXF", {"month": "2023-06-01", "reason": "Network"}, page=CHART + "?network=OXF"
-    )
-    assert seeded.scalar(select(func.count()).select_from(Rebase)) == 1
-    assert (
-        "Network" not in page_text(client.get(CHART + "?organisation=RNU").get_data(as_text=True)).split("Rebases")[-1]
-    )
-    assert "(rebase)" in client.get(CHART + "?network=OXF").get_data(as_text=True)
-    rebase = seeded.scalar(select(Rebase))
+    for query, reason in (("?network=OXF", "Network"), (f"?ward={ward}", "Ward"), ("", "Everyone")):
+        page = CHART + query
+        response = client.submit(f"{CHART}/rebases{query}", {"month": "2023-06-01", "reason": reason}, page=page)
+        assert response.status_code == 302, query
+    seeded.rollback()
+    scopes = {
+        r.reason: (r.organisation_id, r.ward_id, r.network_id is not None) for r in seeded.scalars(select(Rebase))
+    }
+    assert scopes == {"Network": (None, None, True), "Ward": (None, ward, False), "Everyone": (None, None, False)}
+    for query, reason in (("?network=OXF", "Network"), (f"?ward={ward}", "Ward"), ("", "Everyone")):
+        markup = client.get(CHART + query).get_data(as_text=True)
+        assert page_text(markup[markup.index('id="rebases"') :]).count("June 2023:") == 1, query
+        assert f"June 2023: {reason}" in page_text(markup)
+    organisation = client.get(CHART + "?organisation=RNU").get_data(as_text=True)
+    assert "This chart has no rebases" in page_text(organisation) and "(rebase)" not in organisation
+
+    rebase = seeded.scalar(select(Rebase).filter_by(reason="Network"))
     other = client.submit(
         f"{CHART}/rebases/{rebase.id}/remove?organisation=RNU", {"row_version": "1"}, page=CHART + "?organisation=RNU"
     )
-    assert other.status_code == 400 and len(_rebases(seeded)) == 1
+    assert other.status_code == 400 and len(_rebases(seeded)) == 3
+    assert "That rebase belongs to another chart" in page_text(other.get_data(as_text=True))
 
 
 # --- downloads ----------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def add_rebase(session: Session, chart: ChartSeries, month_text: str | None, rea
     scope = chart.scope
     rebase = Rebase(
         measure_id=chart.measure.id,
-        organisation_id=scope.organisation.id if scope.ward is None and scope.organisation is not None else None,
+        organisation_id=scope.organisation.id if scope.organisation is not None else None,
         ward_id=scope.ward.id if scope.ward is not None else None,
         network_id=scope.network.id if scope.network is not None else None,
         month=month,

@@ -158,17 +158,13 @@ def _values(session: Session, measure: Measure, scope: Scope):
 
 def rebases_of(session: Session, measure: Measure, scope: Scope) -> list[Rebase]:
     """One statement: the chart's rebases, by month."""
-    columns = {
-        "organisation": Rebase.organisation_id,
-        "ward": Rebase.ward_id,
-        "network": Rebase.network_id,
-    }
-    chosen = {"organisation": scope.organisation, "ward": scope.ward, "network": scope.network}
-    if scope.ward is not None:
-        chosen["organisation"] = None  # a ward's chart is the ward's alone
     query = select(Rebase).where(Rebase.measure_id == measure.id)
-    for name, column in columns.items():
-        row = chosen[name]
+    # A ward's chart is the ward's alone: its scope names no organisation, so neither do its rebases.
+    for column, row in (
+        (Rebase.organisation_id, scope.organisation),
+        (Rebase.ward_id, scope.ward),
+        (Rebase.network_id, scope.network),
+    ):
         query = query.where(column.is_(None) if row is None else column == row.id)
     return list(session.scalars(query.order_by(Rebase.month, Rebase.id)))
 
