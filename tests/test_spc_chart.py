@@ -110,14 +110,19 @@ def test_an_unknown_measure_is_not_found(seeded, signed_in):
     assert signed_in("trust").get("/measures/NOPE/chart").status_code == 404
 
 
-def test_a_chart_with_no_values_or_one_says_so(seeded, signed_in):
+def test_a_chart_with_no_values_too_few_or_all_the_same_says_so(seeded, signed_in):
     client = signed_in("trust")
     assert "No values have been recorded for this chart yet" in page_text(
         client.get(CHART + "?organisation=RNU").get_data(as_text=True)
     )
-    add_spc_values(seeded, CODE, "RNU", START, [4])
+    add_spc_values(seeded, CODE, "RNU", START, [4, None, 6])  # no two neighbouring months
     text = page_text(client.get(CHART + "?organisation=RNU").get_data(as_text=True))
-    assert "Not enough points" in text and "Short group" in text
+    assert "Not enough points" in text and "2 months with a value" in text and "Short group" in text
+    add_spc_values(seeded, CODE, "RWX", START, [5, 5, 5])
+    text = page_text(client.get(CHART + "?organisation=RWX").get_data(as_text=True))
+    assert "No limits" in text and "Every month has the same value" in text and "Not enough points" not in text
+    unscreened = page_text(client.get(CHART + "?organisation=RWX&screen=off").get_data(as_text=True))
+    assert "No limits" not in unscreened
 
 
 def test_a_shift_below_the_mean_is_special_cause_improvement_for_a_decrease_measure(seeded, signed_in):

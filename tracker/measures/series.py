@@ -135,6 +135,15 @@ class ChartSeries:
     def points_with_values(self) -> int:
         return sum(v is not None for v in self.values)
 
+    @property
+    def enough_points(self) -> bool:
+        """Whether two neighbouring months have values: a moving range, without which there are no limits."""
+        return any(a is not None and b is not None for a, b in zip(self.values, self.values[1:], strict=False))
+
+    @property
+    def has_limits(self) -> bool:
+        return any(p.upl is not None for p in self.result.points)
+
 
 def _values(session: Session, measure: Measure, scope: Scope):
     query = select(
