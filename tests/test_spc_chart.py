@@ -248,6 +248,7 @@ def test_a_manager_adds_a_rebase_and_the_limits_break_there_then_removes_it(seed
         ({"month": "", "reason": "Huddles"}, "Choose the month the new limits start from"),
         ({"month": "2030-01-01", "reason": "Huddles"}, "Choose a month of this chart"),
         ({"month": "January", "reason": "Huddles"}, "Choose a month of this chart"),
+        ({"month": "2023-01-01", "reason": "Huddles"}, "The chart's first month already starts its limits"),
         ({"month": "2023-03-01", "reason": "   "}, "Enter the reason for the rebase"),
         ({"month": "2023-03-01", "reason": "x" * 501}, "The reason must be 500 characters or fewer"),
         ({"month": "2023-06-01", "reason": "Again"}, "June 2023 is already a rebase of this chart"),

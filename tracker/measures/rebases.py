@@ -33,7 +33,8 @@ class RebaseForm(Form):
     @classmethod
     def for_chart(cls, chart: ChartSeries, **kwargs) -> RebaseForm:
         form = cls(**kwargs)
-        form.month.choices = choices([(m.isoformat(), people_month(m)) for m in chart.months], none=CHOOSE_MONTH)
+        later = chart.months[1:]  # the first month starts the limits already
+        form.month.choices = choices([(m.isoformat(), people_month(m)) for m in later], none=CHOOSE_MONTH)
         return form
 
 
@@ -56,6 +57,8 @@ def add_rebase(session: Session, chart: ChartSeries, month_text: str | None, rea
         errors["month"] = CHOOSE_MONTH
     elif month is None or month not in chart.months:
         errors["month"] = NOT_A_MONTH
+    elif month == chart.months[0]:
+        errors["month"] = "The chart's first month already starts its limits: choose a later month"
     elif any(r.month == month for r in chart.rebases):
         errors["month"] = f"{people_month(month)} is already a rebase of this chart: choose another month"
     reason = (reason or "").strip()
