@@ -94,9 +94,9 @@ def test_every_signed_in_role_sees_each_scope(seeded, signed_in, role):
             "Choose one of organisation, ward or network, not organisation and network",
         ),
         ("?ward=abc", 400, "The ward must be given by its number"),
-        ("?organisation=XXX", 404, None),
-        ("?network=NOPE", 404, None),
-        ("?ward=999999", 404, None),
+        ("?organisation=XXX", 404, "No organisation has the ODS code XXX"),
+        ("?network=NOPE", 404, "No network has the code NOPE"),
+        ("?ward=999999", 404, "No ward has the number 999999"),
     ],
 )
 def test_a_muddled_or_unknown_scope_is_refused_plainly(seeded, signed_in, query, status, message):

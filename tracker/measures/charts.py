@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import editors_only, signed_in
@@ -34,7 +34,11 @@ def _chart(code: str) -> series.ChartSeries:
     try:
         scope = series.scope_from(session, request.args)
     except series.ScopeProblem as problem:
-        abort(problem.status, problem.message)
+        if problem.status != 404:
+            abort(problem.status, problem.message)
+        # The error pages show only their own words for a 404; say which organisation, ward or network.
+        page = render_template("errors/error.html", status=404, title="Page not found", message=problem.message)
+        abort(make_response(page, 404))
     return series.chart_series(
         session, measure, scope, screen_outliers=_screen(), network_events=request.args.get("events") == "show"
     )
