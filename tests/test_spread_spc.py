@@ -55,3 +55,11 @@ def test_the_coverage_report_shows_reach_and_depth_as_spc_charts(demo_history, s
         assert row[1] == f"{getattr(report.series[-1], key) * 100:.2f}%"
         assert row[2] == VARIATION_WORDS[expected[key].variation_icon]
     assert "More spread is better; there is no target" in page_text(section)
+
+
+def test_a_report_of_its_first_months_says_its_limits_are_trial_limits(seeded, signed_in):
+    client = signed_in("trust")
+    early = page_text(client.get("/coverage?ambition=RP&as_of=2021-06-30").get_data(as_text=True))
+    assert "Fewer than 12 months so far: the limits are trial limits" in early
+    later = page_text(client.get("/coverage?ambition=RP&as_of=2023-06-30").get_data(as_text=True))
+    assert "trial limits" not in later and "Has spread stepped up?" in later
