@@ -151,3 +151,54 @@ def record_version(session: Session, organisation, idea) -> int:
         )
     )
     return version or 0
+
+
+# --- measure values for SPC charts (tests of tracker.measures.series and the chart pages) --------
+
+
+def add_spc_ward(session, ods: str, name: str) -> int:
+    """An adult acute ward of the organisation; commits; returns its id."""
+    from tracker.models import Ward, WardService
+
+    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
+    ward = Ward(organisation=organisation, name=name, service=WardService.ADULT_ACUTE)
+    session.add(ward)
+    session.commit()
+    return ward.id
+
+
+def add_spc_values(
+    session,
+    code: str,
+    ods: str,
+    start: date,
+    numerators,
+    denominator: float | None = 1000.0,
+    ward_id: int | None = None,
+    is_demo: bool = False,
+) -> None:
+    """Monthly values of measure `code` for an organisation as a whole (or one of its wards), one a month
+    from start; a numerator None leaves that month out. Commits."""
+    from tracker.core.measures import months_from
+    from tracker.models import Measure, MeasureValue
+
+    measure = session.scalar(select(Measure).filter_by(code=code))
+    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
+    numerators = list(numerators)
+    end = date(
+        start.year + (start.month - 1 + len(numerators) - 1) // 12, (start.month - 1 + len(numerators) - 1) % 12 + 1, 1
+    )
+    for month, numerator in zip(months_from(start, end), numerators, strict=True):
+        if numerator is not None:
+            session.add(
+                MeasureValue(
+                    measure=measure,
+                    organisation=organisation,
+                    ward_id=ward_id,
+                    month=month,
+                    numerator=numerator,
+                    denominator=denominator,
+                    is_demo=is_demo,
+                )
+            )
+    session.commit()

@@ -249,6 +249,10 @@ EXPECTED = {
     "measures.wards": (SIGNED_IN, {"ods": "RNU"}),
     "measures.new_ward": (SIGNED_IN, {"ods": "RNU"}),
     "measures.edit_ward": (SIGNED_IN, {"ward_id": "ward"}),  # a ward of RNU
+    "measures.chart": (SIGNED_IN, {"code": "RP-RESTRAINT", "organisation": "RNU"}),
+    "measures.chart_download": (SIGNED_IN, {"code": "RP-RESTRAINT", "network": "OXF", "format": "csv"}),
+    "measures.add_rebase": (EDITORS, {"code": "RP-RESTRAINT", "organisation": "RNU"}),
+    "measures.remove_rebase": (EDITORS, {"code": "RP-RESTRAINT", "rebase_id": 1, "organisation": "RNU"}),
 }
 
 

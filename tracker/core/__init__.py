@@ -2,5 +2,6 @@
 
 stages (the adoption ladder), opening (when an organisation is open), ledger (a pair's state from its events), coverage (reach and depth),
 graph (network measures), trend (fitted outlook), charts (chart geometry), spc (XmR charts, the Making Data Count way),
-measures (monthly values into a chart's series).
+measures (monthly values into a chart's series),
+spc_drawing (an XmR chart's shapes and words).
 """

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import measure_pages, ward_pages
+from . import charts, measure_pages, ward_pages
 
 bp = Blueprint("measures", __name__)
 
-GET, GET_POST = ["GET"], ["GET", "POST"]
+GET, POST, GET_POST = ["GET"], ["POST"], ["GET", "POST"]
 
 URLS: tuple = (
     ("/measures", GET, measure_pages.measures),
@@ -22,6 +22,10 @@ URLS: tuple = (
     ("/organisations/<ods>/wards", GET, ward_pages.wards),
     ("/organisations/<ods>/wards/new", GET_POST, ward_pages.new_ward),
     ("/wards/<int:ward_id>/edit", GET_POST, ward_pages.edit_ward),
+    ("/measures/<code>/chart", GET, charts.chart),
+    ("/measures/<code>/chart/download", GET, charts.chart_download),
+    ("/measures/<code>/chart/rebases", POST, charts.add_rebase),
+    ("/measures/<code>/chart/rebases/<int:rebase_id>/remove", POST, charts.remove_rebase),
 )
 
 for rule, methods, view in URLS:

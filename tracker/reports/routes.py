@@ -12,10 +12,12 @@ from flask import Blueprint, abort, render_template, request, url_for
 from ..access import signed_in
 from ..cache import coverage_cache
 from ..core import charts
+from ..core.spc_drawing import LEGEND, number
 from ..db import get_session
 from ..tabular import table_download
 from . import service
 from .forms import CoverageForm
+from .spread_spc import spread_charts
 
 bp = Blueprint("reports", __name__)
 
@@ -61,6 +63,9 @@ def coverage():
         "reports/coverage.html",
         report=report,
         chart=report.chart(),
+        spread_spc=spread_charts(report.series),
+        legend_items=LEGEND,
+        number=number,
         download_url=download_url,
         period_label=charts.period_label,
         **page,
