@@ -49,10 +49,11 @@ class TicketInvalid(Exception):
 
 
 class UploadStore:
-    def __init__(self, folder: Path, secret_key: str, max_age: int = MAX_AGE_SECONDS):
+    def __init__(self, folder: Path, secret_key: str, max_age: int = MAX_AGE_SECONDS, salt: str = TICKET_SALT):
+        """salt: one per kind of import, so that one import's ticket is no good to another."""
         self.folder = Path(folder)
         self.max_age = max_age
-        self._serializer = URLSafeTimedSerializer(secret_key, salt=TICKET_SALT)
+        self._serializer = URLSafeTimedSerializer(secret_key, salt=salt)
 
     def _path(self, upload: str) -> Path | None:
         if not _UPLOAD_ID.fullmatch(upload):
