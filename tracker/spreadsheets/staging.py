@@ -29,6 +29,15 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def read_upload(storage, limit: int) -> bytes | None:
+    """The uploaded file's bytes (a werkzeug FileStorage, closed after), or None when it is over limit bytes."""
+    try:
+        raw = storage.stream.read(limit + 1)
+    finally:
+        storage.close()
+    return None if len(raw) > limit else raw
+
+
 @dataclass(frozen=True)
 class Ticket:
     """What the confirmation form says was checked and shown."""
