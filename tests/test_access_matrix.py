@@ -4,11 +4,13 @@ A route missing from the table fails the suite: a new endpoint must state who ma
 table (EXPECTED, in tests/helpers.py) as well as in its access decorator.
 """
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from tests.helpers import ANONYMOUS, EXPECTED, ROLES
-from tracker.models import ApiToken, ChangePackage, Driver, User
+from tracker.models import ApiToken, ChangePackage, Driver, Measure, MeasureValue, User
 
 NOT_CHECKED = {"static"}  # Flask's own: public files, checked in test_security
 
@@ -21,14 +23,22 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def placeholders(seeded):
-    """Rows the table's URLs point at: a driver, an account, an API token."""
+    """Rows the table's URLs point at: a driver, an account, an API token, a measure value at RNU."""
     package = seeded.scalar(select(ChangePackage).filter_by(code="RRP"))
     user = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
+    measure = seeded.scalar(select(Measure).filter_by(code="RP-RESTRAINT"))
     driver = Driver(package=package, title="Access matrix driver")
     token = ApiToken(user=user, token_hash="0" * 64, prefix="st_matrix")
-    seeded.add_all([driver, token])
+    value = MeasureValue(
+        measure_id=measure.id,
+        organisation_id=user.organisation_id,
+        month=date(2024, 3, 1),
+        numerator=12,
+        denominator=2890,
+    )
+    seeded.add_all([driver, token, value])
     seeded.commit()
-    return {"driver": driver.id, "user": user.id, "token": token.id}
+    return {"driver": driver.id, "user": user.id, "token": token.id, "value": value.id}
 
 
 def _requests(app, placeholders):

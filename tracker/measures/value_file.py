@@ -24,8 +24,7 @@ from ..db import lock_for_writing
 from ..editing import commit_edit
 from ..models import Measure, MeasureValue, Organisation, User, Ward
 from ..spreadsheets import csvfile
-from ..spreadsheets.csvfile import MAX_ROWS, Problem
-from ..spreadsheets.services import FileRefused, PlanChanged
+from ..spreadsheets.csvfile import MAX_ROWS, FileRefused, PlanChanged, Problem
 from .value_rules import Checked, ValueInput
 from .values import Key, already_recorded, problems, where
 

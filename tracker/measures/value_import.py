@@ -22,8 +22,8 @@ from ..calendar import today
 from ..db import get_session
 from ..models import Measure, Organisation
 from ..spreadsheets import csvfile
+from ..spreadsheets.csvfile import size_label
 from ..spreadsheets.forms import ConfirmForm, UploadForm
-from ..spreadsheets.services import size_label
 from ..spreadsheets.staging import (
     MAX_AGE_SECONDS,
     Ticket,

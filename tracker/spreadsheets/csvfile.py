@@ -22,6 +22,30 @@ SAVE_AS_CSV = "In Excel, choose Save As and the type 'CSV UTF-8 (Comma delimited
 BOM = b"\xef\xbb\xbf"
 
 
+def size_label(size: int) -> str:
+    """A file size as people say it: 2 MB, 512 kB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    return f"{size / 1024:.3g} kB"
+
+
+class FileRefused(Exception):
+    """The file has problems (plan.problems): nothing was written."""
+
+    def __init__(self, plan):
+        super().__init__(f"{len(plan.problems)} problems")
+        self.plan = plan
+
+
+class PlanChanged(Exception):
+    """What importing would write changed since the file was checked (say, someone recorded one of its
+    rows meanwhile): nothing was written. plan is what it would write now."""
+
+    def __init__(self, plan):
+        super().__init__("the import would no longer do what was shown")
+        self.plan = plan
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with the file: line 0 means the file as a whole."""
