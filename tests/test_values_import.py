@@ -207,3 +207,33 @@ def test_the_import_page_and_template_are_refused_to_faculty_with_no_networks(se
     client.sign_in("new@example.nhs.uk", "a long password 42")
     assert client.get(URL).status_code == 403
     assert client.get("/measures/import/template.csv").status_code == 403
+
+
+def run(app, *args):
+    """`flask measures import ARGS` on the app."""
+    return app.test_cli_runner().invoke(args=["measures", "import", *map(str, args)])
+
+
+def test_the_command_line_dry_run_writes_nothing_then_the_import_records(app, seeded, tmp_path):
+    path = tmp_path / "values.csv"
+    path.write_bytes(csv_bytes(HEADER, "RP-RESTRAINT,RNU,,2024-03,12,2890,"))
+    dry = run(app, path, "--dry-run", "--as", "faculty@demo.invalid")
+    assert dry.exit_code == 0, dry.output
+    assert "Line 2: RP-RESTRAINT Oxford Health NHS Foundation Trust as a whole March 2024: 12 / 2890" in dry.output
+    assert "Dry run: would record 1 value. Nothing was written." in dry.output
+    assert stored(seeded) == []
+    done = run(app, path, "--as", "faculty@demo.invalid")
+    assert done.exit_code == 0 and "Imported 1 monthly value." in done.output
+    assert len(stored(seeded)) == 1
+    [audit] = seeded.scalars(select(AuditEvent).where(AuditEvent.entity == "measure_values"))
+    assert (audit.actor_email, audit.path) == ("faculty@demo.invalid", "measures import values.csv")
+
+
+def test_the_command_line_refuses_a_bad_file_whole(app, seeded, tmp_path):
+    path = tmp_path / "values.csv"
+    path.write_bytes(csv_bytes(HEADER, "RP-RESTRAINT,RNU,,2024-03,12,2890,", "RP-RESTRAINT,RX2,,2024-03,-4,0,"))
+    result = run(app, path, "--as", "faculty@demo.invalid")
+    assert result.exit_code == 1
+    assert "Line 3 (organisation): Your account may not record values for Sussex Partnership" in result.output
+    assert "values.csv has 1 problem: nothing was imported." in result.output
+    assert stored(seeded) == []
