@@ -287,3 +287,9 @@ def test_the_list_costs_the_same_statements_for_three_months_as_for_thirty(seede
         record(seeded, month=f"{month:%Y-%m}", ward=ward)
     assert seeded.scalar(select(func.count()).select_from(MeasureValue)) == 30
     assert cost() == few
+
+
+@pytest.mark.parametrize(("role", "ods", "link"), [("trust", "RNU", "Record and see"), ("trust", "RWX", "See")])
+def test_the_organisation_page_links_to_its_values(seeded, signed_in, role, ods, link):
+    page = signed_in(role).get(f"/organisations/{ods}").get_data(as_text=True)
+    assert f'href="/organisations/{ods}/values">{link} the monthly measure values' in page

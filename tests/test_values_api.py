@@ -193,3 +193,13 @@ def test_a_session_cookie_post_needs_the_csrf_header(signed_in, seeded):
 def test_without_credentials_it_is_401(client, seeded):
     assert client.get("/api/v1/measures").status_code == 401
     assert client.post(URL, json=body()).status_code == 401
+
+
+def test_a_closed_organisation_or_ward_that_month_is_422(client, token, seeded):
+    old = add_ward(seeded, "RNU", "Old Ward", closed_on=date(2024, 3, 1)).id
+    seeded.rollback()
+    closed = post(client, token["manager"], body(organisation="R1C", month="2024-10"))
+    assert closed.get_json()["error"]["fields"]["month"] == "Solent NHS Trust was not open in October 2024"
+    ward = post(client, token["manager"], body(ward=old))
+    assert ward.get_json()["error"]["fields"]["month"] == "Old Ward was not open in March 2024"
+    assert stored(seeded) == []

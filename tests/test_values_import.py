@@ -237,3 +237,24 @@ def test_the_command_line_refuses_a_bad_file_whole(app, seeded, tmp_path):
     assert "Line 3 (organisation): Your account may not record values for Sussex Partnership" in result.output
     assert "values.csv has 1 problem: nothing was imported." in result.output
     assert stored(seeded) == []
+
+
+def test_closed_organisations_closed_wards_and_months_before_the_programme_are_row_errors(seeded, signed_in):
+    add_ward(seeded, "RNU", "Old Ward", closed_on=date(2024, 3, 1))
+    response = upload(
+        signed_in("manager"),
+        csv_bytes(
+            HEADER,
+            "RP-RESTRAINT,R1C,,2024-10,1,100,",  # Solent NHS Trust closed on 1 October 2024
+            "RP-RESTRAINT,RNU,Old Ward,2024-03,1,100,",
+            "RP-RESTRAINT,RNU,,2021-03,1,100,",
+            "RP-RESTRAINT,R1C,,2024-09,1,100,",  # good, but the file is refused whole
+        ),
+    )
+    assert response.status_code == 422
+    assert problems(response) == [
+        ["2", "month", "Solent NHS Trust was not open in October 2024"],
+        ["3", "month", "Old Ward was not open in March 2024"],
+        ["4", "month", "March 2021 is before the programme started in April 2021"],
+    ]
+    assert stored(seeded) == []
