@@ -80,15 +80,13 @@ def number_of(value: object, label: str) -> tuple[float | None, str | None]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     not_a_number = f"The {label} must be a number, for example 12"
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, float) and math.isnan(value)):
         return None, not_a_number
     if isinstance(value, int | float):
         number = float(value) if abs(value) < 1e300 else math.inf  # float() of a 400-digit int overflows
     elif isinstance(value, str) and _NUMBER.fullmatch(text := value.strip()):
         number = float(text.replace(",", ""))
     else:
-        return None, not_a_number
-    if math.isnan(number):
         return None, not_a_number
     if number < 0:
         return None, f"The {label} cannot be negative: enter 0 or more"
