@@ -18,12 +18,17 @@ from tracker.models import (
     Ambition,
     ChangeIdea,
     ChangePackage,
+    Direction,
     Driver,
+    Measure,
+    MeasureKind,
     Network,
     Organisation,
     OrganisationKind,
     PackageStatus,
     User,
+    Ward,
+    WardService,
 )
 
 
@@ -156,17 +161,6 @@ def record_version(session: Session, organisation, idea) -> int:
 # --- measure values for SPC charts (tests of tracker.measures.series and the chart pages) --------
 
 
-def add_spc_ward(session, ods: str, name: str) -> int:
-    """An adult acute ward of the organisation; commits; returns its id."""
-    from tracker.models import Ward, WardService
-
-    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
-    ward = Ward(organisation=organisation, name=name, service=WardService.ADULT_ACUTE)
-    session.add(ward)
-    session.commit()
-    return ward.id
-
-
 def add_spc_values(
     session,
     code: str,
@@ -202,3 +196,36 @@ def add_spc_values(
                 )
             )
     session.commit()
+
+
+def add_ward(session, ods: str, name: str, opened_on: date | None = None, closed_on: date | None = None) -> Ward:
+    """An adult acute ward of the organisation with that ODS code; commits."""
+    ward = Ward(
+        organisation=session.scalar(select(Organisation).filter_by(ods_code=ods)),
+        name=name,
+        service=WardService.ADULT_ACUTE,
+        opened_on=opened_on,
+        closed_on=closed_on,
+    )
+    session.add(ward)
+    session.commit()
+    return ward
+
+
+def add_count_measure(session, code: str = "RP-COUNT") -> Measure:
+    """A count measure of ambition RP (a numerator and no denominator); commits."""
+    measure = Measure(
+        code=code,
+        ambition=session.scalar(select(Ambition).filter_by(code="RP")),
+        name="Incidents of self-harm",
+        kind=MeasureKind.OUTCOME,
+        unit="incidents",
+        numerator="Incidents of self-harm",
+        denominator="",
+        scale=1,
+        direction=Direction.DECREASE,
+        position=99,
+    )
+    session.add(measure)
+    session.commit()
+    return measure

@@ -253,6 +253,16 @@ EXPECTED = {
     "measures.chart_download": (SIGNED_IN, {"code": "RP-RESTRAINT", "network": "OXF", "format": "csv"}),
     "measures.add_rebase": (EDITORS, {"code": "RP-RESTRAINT", "organisation": "RNU"}),
     "measures.remove_rebase": (EDITORS, {"code": "RP-RESTRAINT", "rebase_id": 1, "organisation": "RNU"}),
+    # Values: every role reads; writing needs record_values on the organisation (RNU: all four roles;
+    # the 403s for other organisations are in test_values*.py).
+    "measures.values": (SIGNED_IN, {"ods": "RNU"}),
+    "measures.new_value": (SIGNED_IN, {"ods": "RNU", "code": "RP-RESTRAINT"}),
+    "measures.edit_value": (SIGNED_IN, {"value_id": "value"}),
+    "measures.import_values": (SIGNED_IN, {}),
+    "measures.import_template": (SIGNED_IN, {}),
+    "api.measures": (SIGNED_IN, {}),
+    "api.measure_values": (SIGNED_IN, {"code": "RP-RESTRAINT", "organisation": "RNU"}),
+    "api.record_measure_value": (SIGNED_IN, {"code": "RP-RESTRAINT"}),
 }
 
 

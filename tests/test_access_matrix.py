@@ -4,11 +4,13 @@ A route missing from the table fails the suite: a new endpoint must state who ma
 table (EXPECTED, in tests/helpers.py) as well as in its access decorator.
 """
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from tests.helpers import ANONYMOUS, EXPECTED, ROLES
-from tracker.models import ApiToken, ChangePackage, Driver, User, Ward, WardService
+from tracker.models import ApiToken, ChangePackage, Driver, Measure, MeasureValue, User, Ward, WardService
 
 NOT_CHECKED = {"static"}  # Flask's own: public files, checked in test_security
 
@@ -21,16 +23,24 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def placeholders(seeded):
-    """Rows the table's URLs point at: a driver, an account, an API token, a ward of RNU."""
+    """Rows the table's URLs point at: a driver, an account, an API token, a ward and a measure value at RNU."""
     package = seeded.scalar(select(ChangePackage).filter_by(code="RRP"))
     user = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
     rnu = user.organisation
+    measure = seeded.scalar(select(Measure).filter_by(code="RP-RESTRAINT"))
     driver = Driver(package=package, title="Access matrix driver")
     token = ApiToken(user=user, token_hash="0" * 64, prefix="st_matrix")
     ward = Ward(organisation=rnu, name="Access matrix ward", service=WardService.ADULT_ACUTE)
-    seeded.add_all([driver, token, ward])
+    value = MeasureValue(
+        measure_id=measure.id,
+        organisation_id=user.organisation_id,
+        month=date(2024, 3, 1),
+        numerator=12,
+        denominator=2890,
+    )
+    seeded.add_all([driver, token, ward, value])
     seeded.commit()
-    return {"driver": driver.id, "user": user.id, "token": token.id, "ward": ward.id}
+    return {"driver": driver.id, "user": user.id, "token": token.id, "ward": ward.id, "value": value.id}
 
 
 def _requests(app, placeholders):

@@ -38,6 +38,8 @@ from tracker.models import (
     ChangePackage,
     Driver,
     LearningLink,
+    Measure,
+    MeasureValue,
     Network,
     Organisation,
     PackageStatus,
@@ -47,6 +49,7 @@ from tracker.models import (
 )
 from tracker.seed.demo_history import load_demo_history
 
+MEASURE = "RP-RESTRAINT"
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "2"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -59,7 +62,9 @@ FUZZ = settings(
 )
 ROLES = ("anonymous", "trust", "faculty", "manager", "admin")
 # Signing out would change who the rest of the run is; the JSON writes have their own fuzz below.
-NOT_FORMS = frozenset({"auth.sign_out", "api.log_adoption", "api.create_link", "api.delete_link", "api.spc"})
+NOT_FORMS = frozenset(
+    {"auth.sign_out", "api.log_adoption", "api.create_link", "api.delete_link", "api.spc", "api.record_measure_value"}
+)
 QUERY_NAMES = (
     "organisation",
     "intervention",
@@ -88,6 +93,8 @@ QUERY_NAMES = (
     "kind",
     "source",
     "target",
+    "measure",
+    "ward",
 )
 NASTY = (
     "\x00",
@@ -197,7 +204,22 @@ def world(seeded, app):
         "token_id": session.scalar(select(ApiToken.id).where(ApiToken.user_id == spare.id)),
         "link_id": session.scalar(select(LearningLink.id).order_by(LearningLink.id)),
         "ward_id": session.scalar(select(Ward.id)),
+        "value_id": _a_value(session),
     }
+
+
+def _a_value(session) -> int:
+    """A measure value at the first organisation, for the values pages to open."""
+    value = MeasureValue(
+        measure_id=session.scalar(select(Measure.id).filter_by(code=MEASURE)),
+        organisation_id=session.scalar(select(Organisation.id).order_by(Organisation.id)),
+        month=date(2021, 6, 1),
+        numerator=3,
+        denominator=900,
+    )
+    session.add(value)
+    session.commit()
+    return value.id
 
 
 def _clients(app) -> dict[str, FormClient]:
@@ -221,6 +243,8 @@ def _real_value(rule, name: str, world: dict) -> str:
     if isinstance(converter, AnyConverter):
         return sorted(converter.items)[0]
     if name == "code":
+        if "/values" in rule.rule:  # a measure's values
+            return MEASURE
         return world["package"] if rule.rule.startswith("/packages") else world["code"]
     if name in ("ods", "network"):
         return world[name]
@@ -432,6 +456,15 @@ API_WRITES = {
         "expected_version",
     ),
     "/api/v1/links": ("source", "target", "kind", "weight", "start_date", "end_date", "note"),
+    "/api/v1/measures/RP-RESTRAINT/values": (
+        "organisation",
+        "ward",
+        "month",
+        "numerator",
+        "denominator",
+        "note",
+        "expected_version",
+    ),
     "/api/v1/spc": (
         "values",
         "dates",
@@ -460,6 +493,9 @@ def test_no_api_write_answers_500(app, world):
         "dates": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"],
         "improvement_direction": "increase",
         "rebase_dates": ["2024-03-01"],
+        "month": "2021-07",
+        "numerator": 4,
+        "denominator": 1000,
     }
     wrong = ("\x00", 10**400, -(2**63), 2**31, 1e308, True, None, [], {"a": [1]}, "9999-12-31", "x" * 5000)
     for role, client in clients.items():

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.factories import add_events, add_spc_values, add_spc_ward
+from tests.factories import add_events, add_spc_values, add_ward
 from tests.helpers import page_text, rows_of
 from tracker.measures import series
 from tracker.models import Measure, Rebase
@@ -37,7 +37,7 @@ def _table(markup: str) -> list[list[str]]:
 
 
 def test_an_organisation_is_its_whole_value_else_its_wards_summed_and_a_ward_is_its_own(seeded):
-    north, south = add_spc_ward(seeded, "RNU", "North"), add_spc_ward(seeded, "RNU", "South")
+    north, south = add_ward(seeded, "RNU", "North").id, add_ward(seeded, "RNU", "South").id
     add_spc_values(seeded, CODE, "RNU", START, [3, 4, 5], denominator=500, ward_id=north)
     add_spc_values(seeded, CODE, "RNU", START, [1, 2, None], denominator=500, ward_id=south)
     add_spc_values(seeded, CODE, "RNU", date(2023, 2, 1), [20], denominator=2000)  # February as a whole
@@ -66,7 +66,7 @@ def test_a_network_pools_its_organisations_and_a_missing_month_is_a_gap(seeded):
 
 @pytest.mark.parametrize("role", ["trust", "faculty", "manager", "admin"])
 def test_every_signed_in_role_sees_each_scope(seeded, signed_in, role):
-    ward = add_spc_ward(seeded, "RNU", "Ward 3")
+    ward = add_ward(seeded, "RNU", "Ward 3").id
     add_spc_values(seeded, CODE, "RNU", START, SHIFT, ward_id=ward)
     client = signed_in(role)
     for query, heading in (
@@ -266,7 +266,7 @@ def test_a_bad_rebase_gets_a_clear_message_and_writes_nothing(seeded, signed_in,
 
 
 def test_a_rebase_belongs_to_its_chart_alone(seeded, signed_in):
-    ward = add_spc_ward(seeded, "RNU", "Ward 3")
+    ward = add_ward(seeded, "RNU", "Ward 3").id
     add_spc_values(seeded, CODE, "RNU", START, SHIFT, ward_id=ward)
     client = signed_in("manager")
     for query, reason in (("?network=OXF", "Network"), (f"?ward={ward}", "Ward"), ("", "Everyone")):

@@ -120,6 +120,7 @@ def register_cli(app: Flask) -> None:
     """`flask --app tracker …`: each area that has commands registers them from its own cli module."""
     from . import migrate
     from .admin import cli as users
+    from .measures import cli as measures
     from .seed import cli as seed
     from .spreadsheets import cli as spreadsheets
     from .synth import cli as synth
@@ -129,3 +130,4 @@ def register_cli(app: Flask) -> None:
     synth.register(app)  # synth
     users.register(app)  # users …
     spreadsheets.register(app)  # adoption import
+    measures.register(app)  # measures import

@@ -3,13 +3,15 @@
 The pages come from the access table, so a new page is toured as soon as it is added there.
 """
 
+from datetime import date
+
 import pytest
 from flask import url_for
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.helpers import EXPECTED
-from tracker.models import ApiToken, ChangePackage, Driver, User, Ward, WardService
+from tracker.models import ApiToken, ChangePackage, Driver, Measure, MeasureValue, User, Ward, WardService
 
 NOT_PAGES = (
     "api.",
@@ -20,6 +22,7 @@ NOT_PAGES = (
     "maps.spread_map_month",  # JSON the map's script asks for, not a page
     "adoption.start",
     "auth.sign_in",
+    "measures.import_template",  # a CSV file
 )
 
 
@@ -28,13 +31,21 @@ def page_urls(app, seeded):
     package = seeded.scalar(select(ChangePackage).filter_by(code="RRP"))
     user = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
     rnu = user.organisation
+    measure_id = seeded.scalar(select(Measure.id).filter_by(code="RP-RESTRAINT"))
     primary = Driver(package=package, title="Involving patients")
     seeded.add_all([primary, Driver(package=package, parent=primary, title="Care planning together")])
     seeded.add(ApiToken(user=user, token_hash="1" * 64, prefix="st_tour"))
     ward = Ward(organisation=rnu, name="Cedar Ward", service=WardService.PICU)
-    seeded.add(ward)
+    value = MeasureValue(
+        measure_id=measure_id,
+        organisation_id=user.organisation_id,
+        month=date(2024, 3, 1),
+        numerator=12,
+        denominator=2890,
+    )
+    seeded.add_all([ward, value])
     seeded.commit()
-    placeholders = {"driver": primary.id, "user": user.id, "token": 0, "ward": ward.id}
+    placeholders = {"driver": primary.id, "user": user.id, "token": 0, "ward": ward.id, "value": value.id}
 
     def urls(role):
         with app.test_request_context():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import charts, measure_pages, ward_pages
+from . import charts, measure_pages, value_import, value_pages, ward_pages
 
 bp = Blueprint("measures", __name__)
 
@@ -26,6 +26,11 @@ URLS: tuple = (
     ("/measures/<code>/chart/download", GET, charts.chart_download),
     ("/measures/<code>/chart/rebases", POST, charts.add_rebase),
     ("/measures/<code>/chart/rebases/<int:rebase_id>/remove", POST, charts.remove_rebase),
+    ("/organisations/<ods>/values", GET, value_pages.values),
+    ("/organisations/<ods>/values/<code>/new", GET_POST, value_pages.new_value),
+    ("/values/<int:value_id>/edit", GET_POST, value_pages.edit_value),
+    ("/measures/import", GET_POST, value_import.import_values),
+    ("/measures/import/template.csv", GET, value_import.import_template),
 )
 
 for rule, methods, view in URLS:

@@ -38,6 +38,7 @@ from .staging import (
     TicketExpired,
     TicketInvalid,
     UploadStore,
+    read_upload,
     sha256,
 )
 
@@ -161,11 +162,8 @@ def import_upload():
         return _upload_page(form, status=422 if form.errors else 200)
     storage = form.file.data
     limit = max_bytes()
-    try:
-        raw = storage.stream.read(limit + 1)
-    finally:
-        storage.close()
-    if len(raw) > limit:
+    raw = read_upload(storage, limit)
+    if raw is None:
         form.file.errors = [f"The file must be {size_label(limit)} or smaller: split it into smaller files"]
         return _upload_page(form, status=413)
     plan = services.check_file(get_session(), raw, max_rows=max_rows())

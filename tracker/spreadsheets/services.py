@@ -20,7 +20,10 @@ from ..calendar import today
 from ..db import lock_for_writing
 from ..models import AdoptionEvent, ChangeIdea, Organisation, User
 from . import importing
+from .csvfile import FileRefused, PlanChanged, size_label
 from .importing import MAX_ROWS, Problem
+
+__all__ = ["FileRefused", "PlanChanged", "check_file", "import_file", "imported_message", "size_label"]
 
 # SQLite allows 32,766 bound parameters in a statement; stay far below on every backend.
 _CHUNK = 500
@@ -63,35 +66,12 @@ class ImportPlan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def size_label(size: int) -> str:
-    """A file size as people say it: 2 MB, 512 kB."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.3g} MB"
-    return f"{size / 1024:.3g} kB"
-
-
 def imported_message(plan: ImportPlan) -> str:
     written, skipped = len(plan.new_rows), plan.duplicate_count
     return (
         f"Imported {written:,} event{'' if written == 1 else 's'} "
         f"({skipped:,} duplicate{'' if skipped == 1 else 's'} skipped)"
     )
-
-
-class FileRefused(Exception):
-    """The file has problems: nothing was written."""
-
-    def __init__(self, plan: ImportPlan):
-        super().__init__(f"{len(plan.problems)} problems")
-        self.plan = plan
-
-
-class PlanChanged(Exception):
-    """The records changed since the file was checked (say, someone logged one of its events): nothing was written."""
-
-    def __init__(self, plan: ImportPlan):
-        super().__init__("the import would no longer do what was shown")
-        self.plan = plan
 
 
 def _recorded(session: Session, fingerprints: Iterable[str]) -> set[str]:

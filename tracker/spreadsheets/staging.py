@@ -29,6 +29,15 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def read_upload(storage, limit: int) -> bytes | None:
+    """The uploaded file's bytes (a werkzeug FileStorage, closed after), or None when it is over limit bytes."""
+    try:
+        raw = storage.stream.read(limit + 1)
+    finally:
+        storage.close()
+    return None if len(raw) > limit else raw
+
+
 @dataclass(frozen=True)
 class Ticket:
     """What the confirmation form says was checked and shown."""
@@ -49,10 +58,11 @@ class TicketInvalid(Exception):
 
 
 class UploadStore:
-    def __init__(self, folder: Path, secret_key: str, max_age: int = MAX_AGE_SECONDS):
+    def __init__(self, folder: Path, secret_key: str, max_age: int = MAX_AGE_SECONDS, salt: str = TICKET_SALT):
+        """salt: one per kind of import, so that one import's ticket is no good to another."""
         self.folder = Path(folder)
         self.max_age = max_age
-        self._serializer = URLSafeTimedSerializer(secret_key, salt=TICKET_SALT)
+        self._serializer = URLSafeTimedSerializer(secret_key, salt=salt)
 
     def _path(self, upload: str) -> Path | None:
         if not _UPLOAD_ID.fullmatch(upload):
