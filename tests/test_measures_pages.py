@@ -346,3 +346,18 @@ def test_a_conflict_with_a_move_to_another_ambition_shows_the_measure_where_it_n
     assert_refused(response, CONFLICT_MESSAGE)
     assert '<option value="SS" selected>' in response.get_data(as_text=True)
     assert measures_table(session)["RP-RESTRAINT"]["target"] is None
+
+
+def test_a_measure_and_an_organisations_values_link_to_charts_that_open(seeded, signed_in):
+    client = signed_in("trust")
+    html = client.get("/measures/RP-SECLUSION").get_data(as_text=True)
+    charts = ["/measures/RP-SECLUSION/chart"] + [
+        f"/measures/RP-SECLUSION/chart?network={code}" for code in ("OXF", "WSX", "KSS", "SW", "WOE")
+    ]
+    for url in charts:
+        assert f'href="{url}"' in html
+        assert client.get(url).status_code == 200
+    values = client.get("/organisations/RNU/values?measure=RP-SECLUSION").get_data(as_text=True)
+    assert 'href="/measures/RP-SECLUSION/chart?organisation=RNU"' in values
+    organisation = client.get("/organisations/RNU").get_data(as_text=True)
+    assert 'href="/organisations/RNU/values"' in organisation and 'href="/organisations/RNU/wards"' in organisation

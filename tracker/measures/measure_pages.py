@@ -49,6 +49,7 @@ def measure(code: str):
     return render_template(
         "measures/measure.html",
         measure=_measure_or_404(code),
+        networks=measure_queries.networks(get_session()),
         full_unit=full_unit,
         number=number,
         breadcrumbs=_crumbs(),

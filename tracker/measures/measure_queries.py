@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, raiseload
 
-from ..models import Ambition, Measure
+from ..models import Ambition, Measure, Network
 
 # Any relationship a query did not load raises instead of quietly costing one statement per row.
 _NO_LAZY = raiseload("*", sql_only=True)
@@ -38,3 +38,8 @@ def ambition_choices(session: Session) -> list[tuple[str, str]]:
     """(code, "title (code)") of every ambition, in catalogue order."""
     rows = session.execute(select(Ambition.code, Ambition.title).order_by(Ambition.position, Ambition.code))
     return [(code, f"{title} ({code})") for code, title in rows]
+
+
+def networks(session: Session) -> list[Network]:
+    """The networks by name: each has a chart of every measure."""
+    return list(session.scalars(select(Network).order_by(Network.name)))
