@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Recorded:
+# Named tuples, not dataclasses: a matrix of charts makes one of each per stored value, and these are
+# made several times faster (tracker.measures.summary, bench/measures_summary.py).
+class Recorded(NamedTuple):
     """One stored value: for organisation_id as a whole when ward_id is None, else for that ward."""
 
     organisation_id: int
@@ -31,8 +32,7 @@ class Recorded:
     denominator: float | None
 
 
-@dataclass(frozen=True)
-class Month:
+class Month(NamedTuple):
     """A month's totals."""
 
     numerator: float
