@@ -240,6 +240,8 @@ EXPECTED = {
     "api.spc": (SIGNED_IN, {}),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
+    "measures.summary": (SIGNED_IN, {"network": "OXF", "ambition": "RP"}),
+    "measures.summary_download": (SIGNED_IN, {"fmt": "csv", "ambition": "RP"}),
 }
 
 

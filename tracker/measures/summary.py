@@ -1,0 +1,242 @@
+"""The summary matrix as plain data: every organisation open on a day × every measure, and the
+"Making Data Count" icons of each one's chart.
+
+For an optional network and an optional ambition: the organisations open that day (of the network),
+the measures (of the ambition), and for each pair the variation and assurance icons of the
+organisation's monthly series (tracker.core.measures: its whole-organisation value, else the sum of its
+wards'; tracker.core.spc with the measure's direction and target, screening on as NHSRplotthedots
+does by default, limits worked out afresh from each rebase marked on that organisation's chart), with
+how many months hold a value and the last of them. A pair with no values is a cell that says so.
+
+Four statements, however many organisations and months: the organisations, the measures, every value
+wanted (narrow columns, no ORM objects) and the rebases. The rest is pure assembly (`assemble`).
+No Flask here: the caller passes the session.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core import spc as core
+from ..core.measures import Recorded, organisation_months, series
+from ..models import Ambition, Measure, MeasureValue, Network, Organisation, Rebase
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    id: int
+    ods_code: str
+    name: str
+    network_code: str | None
+
+
+@dataclass(frozen=True)
+class MeasureColumn:
+    id: int
+    code: str
+    name: str
+    unit: str
+    ambition_code: str
+    direction: str
+    target: float | None
+    scale: int
+    is_rate: bool
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One organisation's chart of one measure, in brief. months == 0: no values recorded."""
+
+    variation: str | None = None
+    assurance: str | None = None
+    months: int = 0
+    last_month: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.months == 0
+
+
+NO_VALUES = Cell()
+
+
+@dataclass(frozen=True)
+class Summary:
+    organisations: list[OrganisationRow]
+    measures: list[MeasureColumn]
+    cells: dict[tuple[int, int], Cell]  # (organisation id, measure id) → its cell, for every pair
+    has_demo: bool  # some value or measure shown is demo data
+
+    def cell(self, organisation: OrganisationRow, measure: MeasureColumn) -> Cell:
+        return self.cells[organisation.id, measure.id]
+
+    def rows(self) -> list[tuple[OrganisationRow, list[tuple[MeasureColumn, Cell]]]]:
+        """Each organisation with its cells in the measures' order: what the page's table draws."""
+        return [(o, [(m, self.cells[o.id, m.id]) for m in self.measures]) for o in self.organisations]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A stored value as the matrix reads it: Recorded's fields, with its measure and demo flag."""
+
+    measure_id: int
+    organisation_id: int
+    ward_id: int | None
+    month: date
+    numerator: float
+    denominator: float | None
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the matrix can be narrowed to: every network (by name) and ambition (programme order)."""
+
+    networks: list[Choice]
+    ambitions: list[Choice]
+
+    def network(self, code: str) -> Choice | None:
+        return next((n for n in self.networks if n.code == code), None)
+
+    def ambition(self, code: str) -> Choice | None:
+        return next((a for a in self.ambitions if a.code == code), None)
+
+
+def options(session: Session) -> Options:
+    networks = session.execute(select(Network.id, Network.code, Network.name).order_by(Network.name))
+    ambitions = session.execute(
+        select(Ambition.id, Ambition.code, Ambition.title).order_by(Ambition.position, Ambition.code)
+    )
+    return Options([Choice(*row) for row in networks], [Choice(*row) for row in ambitions])
+
+
+def summary(session: Session, day: date, network_id: int | None = None, ambition_id: int | None = None) -> Summary:
+    """The matrix for the organisations open on day (of the network) and the measures (of the ambition)."""
+    return assemble(*read(session, day, network_id, ambition_id))
+
+
+def read(session: Session, day: date, network_id: int | None = None, ambition_id: int | None = None) -> tuple:
+    """What the matrix is made of, in four statements: assemble's arguments."""
+    organisation_filter = [Organisation.is_open_on(day)]
+    if network_id is not None:
+        organisation_filter.append(Organisation.network_id == network_id)
+    measure_filter = [] if ambition_id is None else [Measure.ambition_id == ambition_id]
+    organisations = [
+        OrganisationRow(*row)
+        for row in session.execute(
+            select(Organisation.id, Organisation.ods_code, Organisation.name, Network.code)
+            .outerjoin(Network, Network.id == Organisation.network_id)
+            .where(*organisation_filter)
+            .order_by(Organisation.name, Organisation.ods_code)
+        )
+    ]
+    measures = [
+        MeasureColumn(
+            row.id,
+            row.code,
+            row.name,
+            row.unit,
+            row.ambition_code,
+            str(row.direction),
+            row.target,
+            row.scale,
+            bool(row.denominator),
+            row.is_demo,
+        )
+        for row in session.execute(
+            select(
+                Measure.id,
+                Measure.code,
+                Measure.name,
+                Measure.unit,
+                Ambition.code.label("ambition_code"),
+                Measure.direction,
+                Measure.target,
+                Measure.scale,
+                Measure.denominator,
+                Measure.is_demo,
+            )
+            .join(Ambition, Ambition.id == Measure.ambition_id)
+            .where(*measure_filter)
+            .order_by(Ambition.position, Ambition.code, Measure.position, Measure.code)
+        )
+    ]
+    # Core, not ORM, execution: the rows come back as plain tuples, with no ORM work per row.
+    connection = session.connection()
+    rebases = connection.execute(
+        select(Rebase.measure_id, Rebase.organisation_id, Rebase.month)
+        .join(Organisation, Organisation.id == Rebase.organisation_id)
+        .join(Measure, Measure.id == Rebase.measure_id)
+        .where(*organisation_filter, *measure_filter)
+    ).all()
+    values = connection.execute(
+        select(
+            MeasureValue.measure_id,
+            MeasureValue.organisation_id,
+            MeasureValue.ward_id,
+            MeasureValue.month,
+            MeasureValue.numerator,
+            MeasureValue.denominator,
+            MeasureValue.is_demo,
+        )
+        .join(Organisation, Organisation.id == MeasureValue.organisation_id)
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .where(*organisation_filter, *measure_filter)
+    )  # read as assemble goes: each row is dropped once it is a Recorded (fewer objects for the collector)
+    return organisations, measures, values, rebases
+
+
+def assemble(
+    organisations: list[OrganisationRow],
+    measures: list[MeasureColumn],
+    values: Iterable[Value],
+    rebases: Iterable[tuple[int, int, date]] = (),
+) -> Summary:
+    """The matrix from plain rows: values (Value's fields, in any order) and rebases as (measure id,
+    organisation id, month)."""
+    by_measure: dict[int, list[Recorded]] = defaultdict(list)
+    has_demo = any(m.is_demo for m in measures)
+    for measure_id, organisation_id, ward_id, month, numerator, denominator, is_demo in values:
+        by_measure[measure_id].append(Recorded(organisation_id, ward_id, month, numerator, denominator))
+        has_demo = has_demo or is_demo
+    rebase_months: dict[tuple[int, int], set[date]] = defaultdict(set)
+    for measure_id, organisation_id, month in rebases:
+        rebase_months[organisation_id, measure_id].add(month)
+    cells: dict[tuple[int, int], Cell] = {}
+    for measure in measures:
+        months = organisation_months(by_measure.pop(measure.id, ()))
+        for organisation in organisations:
+            key = (organisation.id, measure.id)
+            recorded = months.get(organisation.id)
+            cells[key] = _cell(measure, recorded, rebase_months.get(key, ())) if recorded else NO_VALUES
+    return Summary(organisations, measures, cells, has_demo)
+
+
+def _cell(measure: MeasureColumn, months, rebases: Iterable[date]) -> Cell:
+    dates, values = series(months, measure.scale, measure.is_rate)
+    counted = [month for month, value in zip(dates, values, strict=True) if value is not None]
+    if not counted:
+        return NO_VALUES  # e.g. a rate's months without a denominator: nothing to draw
+    # A rebase on a month outside the series changes nothing, as the reference ignores a date not in its data.
+    index = {month: i for i, month in enumerate(dates)}
+    result = core.spc(
+        values,
+        improvement=measure.direction,
+        target=measure.target,
+        rebase_at={index[m] for m in rebases if m in index},
+    )
+    return Cell(result.variation_icon, result.assurance_icon, len(counted), counted[-1])
