@@ -7,14 +7,16 @@ Builds once (kept in --database-dir for later runs) an SQLite file of synthetic 
 (tracker.synth, every one open), one ambition's measures (rates, lower is better; one with a target)
 and a value for every organisation, measure and month (noise, a shift down in a third of the series,
 a missing month now and then), and a rebase on a few charts. Then prints the median time of the
-summary over every organisation and measure: its four SQL statements and the SPC of every cell, and,
-for comparison, the pure assembly alone on the rows already read. Target: 250 × 6 × 60 ≤ 250 ms.
+summary over every organisation and measure (its four SQL statements and the SPC of every cell) in wall-clock
+and CPU time (on a busy machine the CPU time is the fairer figure), and the pure assembly alone on the rows
+already read. Target: 250 × 6 × 60 ≤ 250 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -116,14 +118,17 @@ def _add_months(day: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def median_ms(action, runs: int) -> tuple[float, list[float]]:
+def median_ms(action, runs: int) -> tuple[float, float]:
+    """The median wall-clock and CPU time of the action, in ms (CPU time: what a busy machine's other
+    processes do not add)."""
     action()  # warm up
-    timings = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         action()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings), timings
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> None:
@@ -148,7 +153,8 @@ def main() -> None:
     statements: list[str] = []
 
     def count(*args) -> None:
-        statements.append(args[2])
+        if not args[2].lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(args[2])
 
     def afresh() -> service.Summary:
         with Session(bind=engine) as session:  # a read, as a request's session is
@@ -160,18 +166,20 @@ def main() -> None:
     with Session(bind=engine) as session:
         organisations, measures, values, rebases = service.read(session, DAY)
         rows = (organisations, measures, values.all(), rebases)
-    total_ms, timings = median_ms(afresh, args.runs)
-    assembly_ms, _ = median_ms(lambda: service.assemble(*rows), args.runs)
-    cells = sum(1 for c in result.cells.values() if not c.empty)
+    wall_ms, cpu_ms = median_ms(afresh, args.runs)
+    assembly_wall, assembly_cpu = median_ms(lambda: service.assemble(*rows), args.runs)
+    charts = sum(1 for c in result.cells.values() if not c.empty)
     print(f"\nThe measures summary matrix on SQLite, median of {args.runs} runs, each computed afresh:")
     print(
-        f"{'organisations × measures × months':<36}{'charts':>8}{'statements':>12}{'median':>12}{'fastest':>12}"
-        f"{'assembly':>12}{'target':>12}"
+        f"{'organisations × measures × months':<36}{'charts':>8}{'statements':>12}{'wall clock':>12}{'CPU':>12}"
+        f"{'target':>12}"
     )
+    target = f"≤ {TARGET_MS:.0f} ms"
     print(
-        f"{shape.replace('x', ' × '):<36}{cells:>8,}{len(statements):>12}{total_ms:>9.1f} ms{min(timings):>9.1f} ms"
-        f"{assembly_ms:>9.1f} ms{'≤ ' + format(TARGET_MS, '.0f') + ' ms':>12}"
+        f"{shape.replace('x', ' × '):<36}{charts:>8,}{len(statements):>12}{wall_ms:>9.1f} ms{cpu_ms:>9.1f} ms{target:>12}"
     )
+    print(f"{'  of which the pure assembly':<56}{assembly_wall:>9.1f} ms{assembly_cpu:>9.1f} ms")
+    print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while it ran)")
 
 
 if __name__ == "__main__":

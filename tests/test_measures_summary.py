@@ -53,7 +53,7 @@ def cell(markup: str, measure: str, ods: str) -> str:
     headings = [page_text(h) for h in re.findall(r'<th class="nhsuk-table__header" scope="col">(.*?)</th>', table)]
     for row in rows_of(table):
         if f"({ods})" in row[0]:
-            return row[headings.index(measure)]
+            return row[next(i for i, h in enumerate(headings) if h == measure or h.startswith(f"{measure} ("))]
     raise AssertionError(f"no row for {ods}")
 
 

@@ -19,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain, groupby
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -183,7 +185,7 @@ def read(session: Session, day: date, network_id: int | None = None, ambition_id
         .join(Measure, Measure.id == Rebase.measure_id)
         .where(*organisation_filter, *measure_filter)
     ).all()
-    values = connection.execute(
+    result = connection.execute(
         select(
             MeasureValue.measure_id,
             MeasureValue.organisation_id,
@@ -196,7 +198,11 @@ def read(session: Session, day: date, network_id: int | None = None, ambition_id
         .join(Organisation, Organisation.id == MeasureValue.organisation_id)
         .join(Measure, Measure.id == MeasureValue.measure_id)
         .where(*organisation_filter, *measure_filter)
-    )  # read as assemble goes: each row is dropped once it is a Recorded (fewer objects for the collector)
+        .order_by(MeasureValue.measure_id)  # the order of an index: no sort
+    )
+    # Read as assemble goes, a thousand rows at a time (fetchmany): each row is dropped once it is a
+    # Recorded, so fewer objects live at once for the garbage collector to walk.
+    values = chain.from_iterable(result.partitions(1_000))
     return organisations, measures, values, rebases
 
 
@@ -206,23 +212,29 @@ def assemble(
     values: Iterable[Value],
     rebases: Iterable[tuple[int, int, date]] = (),
 ) -> Summary:
-    """The matrix from plain rows: values (Value's fields, in any order) and rebases as (measure id,
+    """The matrix from plain rows: values (Value's fields) in measure id order, and rebases as (measure id,
     organisation id, month)."""
-    by_measure: dict[int, list[Recorded]] = defaultdict(list)
-    has_demo = any(m.is_demo for m in measures)
-    for measure_id, organisation_id, ward_id, month, numerator, denominator, is_demo in values:
-        by_measure[measure_id].append(Recorded(organisation_id, ward_id, month, numerator, denominator))
-        has_demo = has_demo or is_demo
     rebase_months: dict[tuple[int, int], set[date]] = defaultdict(set)
     for measure_id, organisation_id, month in rebases:
         rebase_months[organisation_id, measure_id].add(month)
-    cells: dict[tuple[int, int], Cell] = {}
-    for measure in measures:
-        months = organisation_months(by_measure.pop(measure.id, ()))
-        for organisation in organisations:
-            key = (organisation.id, measure.id)
-            recorded = months.get(organisation.id)
-            cells[key] = _cell(measure, recorded, rebase_months.get(key, ())) if recorded else NO_VALUES
+    columns = {m.id: m for m in measures}
+    cells = dict.fromkeys(((o.id, m.id) for o in organisations for m in measures), NO_VALUES)
+    has_demo = any(m.is_demo for m in measures)
+    # One measure's values at a time: the rest are not yet read (fewer live objects, cheaper collections).
+    done: set[int] = set()
+    for measure_id, rows in groupby(values, key=itemgetter(0)):
+        if measure_id in done:
+            raise ValueError("the values must come in measure id order")
+        done.add(measure_id)
+        recorded = []
+        for _, organisation_id, ward_id, month, numerator, denominator, is_demo in rows:
+            recorded.append(Recorded(organisation_id, ward_id, month, numerator, denominator))
+            has_demo = has_demo or is_demo
+        measure = columns[measure_id]
+        for organisation_id, months in organisation_months(recorded).items():
+            key = (organisation_id, measure_id)
+            if key in cells:
+                cells[key] = _cell(measure, months, rebase_months.get(key, ()))
     return Summary(organisations, measures, cells, has_demo)
 
 
