@@ -16,6 +16,7 @@ NOT_PAGES = (
     "spreadsheets.events_file",
     "spreadsheets.records_file",
     "reports.download",
+    "measures.summary_download",
     "maps.spread_map_month",  # JSON the map's script asks for, not a page
     "adoption.start",
     "auth.sign_in",
