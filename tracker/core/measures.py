@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -45,12 +46,17 @@ def first_of_month(day: date) -> date:
 
 def months_from(start: date, end: date) -> list[date]:
     """The first days of the months from start's to end's, both included."""
-    months, month = [], first_of_month(start)
-    end = first_of_month(end)
+    return list(_months(first_of_month(start), first_of_month(end)))
+
+
+@lru_cache(maxsize=1024)
+def _months(start: date, end: date) -> tuple[date, ...]:
+    # Kept: a matrix of charts asks for the same spans again and again.
+    months, month = [], start
     while month <= end:
         months.append(month)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
+    return tuple(months)
 
 
 def _add(a: Month | None, b: Month) -> Month:

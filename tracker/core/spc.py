@@ -147,7 +147,7 @@ def _trend_ends(values: Sequence[float | None]) -> list[int]:
     run = last = 0  # how many steps in a row, ending here, go the same way (last) up or down
     for i in range(1, len(values)):
         a, b = values[i - 1], values[i]
-        step = 0 if a is None or b is None else _sign(b - a)  # a tie or a gap breaks the run
+        step = 0 if a is None or b is None else (b > a) - (b < a)  # a tie or a gap breaks the run
         run = 0 if not step else run + 1 if step == last else 1
         last = step
         if run >= RUN - 1:

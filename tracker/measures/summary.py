@@ -22,7 +22,7 @@ from datetime import date
 from itertools import chain, groupby
 from operator import itemgetter
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..core import spc as core
@@ -185,12 +185,17 @@ def read(session: Session, day: date, network_id: int | None = None, ambition_id
         .join(Measure, Measure.id == Rebase.measure_id)
         .where(*organisation_filter, *measure_filter)
     ).all()
+    # SQLite keeps a date as text, which SQLAlchemy parses row by row with a regular expression: the
+    # months come as stored instead, and assemble parses each distinct one once.
+    month = MeasureValue.month
+    if connection.dialect.name == "sqlite":
+        month = type_coerce(month, String)
     result = connection.execute(
         select(
             MeasureValue.measure_id,
             MeasureValue.organisation_id,
             MeasureValue.ward_id,
-            MeasureValue.month,
+            month,
             MeasureValue.numerator,
             MeasureValue.denominator,
             MeasureValue.is_demo,
@@ -212,8 +217,8 @@ def assemble(
     values: Iterable[Value],
     rebases: Iterable[tuple[int, int, date]] = (),
 ) -> Summary:
-    """The matrix from plain rows: values (Value's fields) in measure id order, and rebases as (measure id,
-    organisation id, month)."""
+    """The matrix from plain rows: values (Value's fields; the month a date or its ISO text) in measure id
+    order, and rebases as (measure id, organisation id, month)."""
     rebase_months: dict[tuple[int, int], set[date]] = defaultdict(set)
     for measure_id, organisation_id, month in rebases:
         rebase_months[organisation_id, measure_id].add(month)
@@ -222,13 +227,17 @@ def assemble(
     has_demo = any(m.is_demo for m in measures)
     # One measure's values at a time: the rest are not yet read (fewer live objects, cheaper collections).
     done: set[int] = set()
+    days: dict[date | str, date] = {}  # each month as read (a date, or SQLite's ISO text) → its date
     for measure_id, rows in groupby(values, key=itemgetter(0)):
         if measure_id in done:
             raise ValueError("the values must come in measure id order")
         done.add(measure_id)
         recorded = []
         for _, organisation_id, ward_id, month, numerator, denominator, is_demo in rows:
-            recorded.append(Recorded(organisation_id, ward_id, month, numerator, denominator))
+            day = days.get(month)
+            if day is None:
+                day = days[month] = month if isinstance(month, date) else date.fromisoformat(month)
+            recorded.append(Recorded(organisation_id, ward_id, day, numerator, denominator))
             has_demo = has_demo or is_demo
         measure = columns[measure_id]
         for organisation_id, months in organisation_months(recorded).items():
@@ -240,15 +249,11 @@ def assemble(
 
 def _cell(measure: MeasureColumn, months, rebases: Iterable[date]) -> Cell:
     dates, values = series(months, measure.scale, measure.is_rate)
-    counted = [month for month, value in zip(dates, values, strict=True) if value is not None]
+    counted = len(values) - values.count(None)
     if not counted:
         return NO_VALUES  # e.g. a rate's months without a denominator: nothing to draw
+    last = next(month for month, value in zip(reversed(dates), reversed(values), strict=True) if value is not None)
     # A rebase on a month outside the series changes nothing, as the reference ignores a date not in its data.
-    index = {month: i for i, month in enumerate(dates)}
-    result = core.spc(
-        values,
-        improvement=measure.direction,
-        target=measure.target,
-        rebase_at={index[m] for m in rebases if m in index},
-    )
-    return Cell(result.variation_icon, result.assurance_icon, len(counted), counted[-1])
+    starts = {i for i, month in enumerate(dates) if month in rebases} if rebases else ()
+    result = core.spc(values, improvement=measure.direction, target=measure.target, rebase_at=starts)
+    return Cell(result.variation_icon, result.assurance_icon, counted, last)
