@@ -252,6 +252,9 @@ def _groups(n: int, rebase_at: Collection[int]) -> list[range]:
     return [range(a, b) for a, b in zip(starts, [*starts[1:], n], strict=True)]
 
 
+_FLOAT_OR_GAP = {float, type(None)}
+
+
 def _check(values: Sequence[float | None], improvement: str, fix_after: int | None) -> list[float | None]:
     if improvement not in DIRECTIONS:
         raise ValueError(f"improvement must be one of {', '.join(DIRECTIONS)}")
@@ -259,6 +262,9 @@ def _check(values: Sequence[float | None], improvement: str, fix_after: int | No
         raise ValueError("fix_after must be a whole number")
     if fix_after is not None and fix_after < MIN_FIX_AFTER:
         raise ValueError(f"fix_after must be at least {MIN_FIX_AFTER}")
+    # The common case at C speed: floats and gaps only, and a finite sum (so no inf or nan among them).
+    if set(map(type, values)) <= _FLOAT_OR_GAP and math.isfinite(sum(filter(None, values))):
+        return list(values)
     cleaned = []
     for v in values:
         if v is None:

@@ -19,10 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import spc as core
@@ -185,17 +185,12 @@ def read(session: Session, day: date, network_id: int | None = None, ambition_id
         .join(Measure, Measure.id == Rebase.measure_id)
         .where(*organisation_filter, *measure_filter)
     ).all()
-    # SQLite keeps a date as text, which SQLAlchemy parses row by row with a regular expression: the
-    # months come as stored instead, and assemble parses each distinct one once.
-    month = MeasureValue.month
-    if connection.dialect.name == "sqlite":
-        month = type_coerce(month, String)
     result = connection.execute(
         select(
             MeasureValue.measure_id,
             MeasureValue.organisation_id,
             MeasureValue.ward_id,
-            month,
+            MeasureValue.month,
             MeasureValue.numerator,
             MeasureValue.denominator,
             MeasureValue.is_demo,
@@ -205,9 +200,10 @@ def read(session: Session, day: date, network_id: int | None = None, ambition_id
         .where(*organisation_filter, *measure_filter)
         .order_by(MeasureValue.measure_id)  # the order of an index: no sort
     )
-    # Read as assemble goes, a thousand rows at a time (fetchmany): each row is dropped once it is a
-    # Recorded, so fewer objects live at once for the garbage collector to walk.
-    values = chain.from_iterable(result.partitions(1_000))
+    # A SQLAlchemy Row for each of tens of thousands of values costs more than all the rest of the read:
+    # the rows come as the database driver gives them (so from SQLite a month is ISO text, a flag 0 or 1).
+    values = result.cursor.fetchall()
+    result.close()
     return organisations, measures, values, rebases
 
 
@@ -225,7 +221,7 @@ def assemble(
     columns = {m.id: m for m in measures}
     cells = dict.fromkeys(((o.id, m.id) for o in organisations for m in measures), NO_VALUES)
     has_demo = any(m.is_demo for m in measures)
-    # One measure's values at a time: the rest are not yet read (fewer live objects, cheaper collections).
+    # One measure's values at a time, each measure's dropped once its cells are made.
     done: set[int] = set()
     days: dict[date | str, date] = {}  # each month as read (a date, or SQLite's ISO text) → its date
     for measure_id, rows in groupby(values, key=itemgetter(0)):
@@ -244,7 +240,7 @@ def assemble(
             key = (organisation_id, measure_id)
             if key in cells:
                 cells[key] = _cell(measure, months, rebase_months.get(key, ()))
-    return Summary(organisations, measures, cells, has_demo)
+    return Summary(organisations, measures, cells, bool(has_demo))
 
 
 def _cell(measure: MeasureColumn, months, rebases: Iterable[date]) -> Cell:
