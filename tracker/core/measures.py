@@ -66,12 +66,15 @@ def _add(a: Month | None, b: Month) -> Month:
     return Month(a.numerator + b.numerator, denominator)
 
 
+_month = tuple.__new__  # a named tuple's own __new__ is a Python function: one Month is made per value
+
+
 def organisation_months(values: Iterable[Recorded]) -> dict[int, dict[date, Month]]:
     """Each organisation's months: its whole-organisation value, or else the sum of its wards'."""
     whole: dict[int, dict[date, Month]] = defaultdict(dict)
     wards: dict[int, dict[date, Month | None]] = defaultdict(dict)
     for organisation_id, ward_id, day, numerator, denominator in values:  # a Recorded is a tuple: unpacked at C speed
-        month = Month(numerator, denominator)
+        month = _month(Month, (numerator, denominator))
         if ward_id is None:
             whole[organisation_id][day] = month
         else:

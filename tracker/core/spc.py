@@ -132,6 +132,8 @@ def limits(values: Sequence[float | None], *, screen_outliers: bool = True) -> L
 def _runs(flags: Sequence[bool], length: int) -> list[bool]:
     """Each index that lies in some window of `length` consecutive indices whose last index is flagged."""
     part, left = [False] * len(flags), 0
+    if not any(flags):
+        return part
     for i in range(len(flags) - 1, -1, -1):  # from the end: a flagged index covers itself and length - 1 before it
         if flags[i]:
             left = length
@@ -168,6 +170,8 @@ def _side_ends(sides: Sequence[int | None]) -> list[bool]:
 def _two_in_three(close: Sequence[bool], sides: Sequence[int | None]) -> list[bool]:
     """Close points in some 3 consecutive points, all on one side of the mean, with at least 2 close."""
     part = [False] * len(close)
+    if sum(close) < 2:
+        return part
     for start in range(len(close) - 2):
         side = sides[start]
         same_side = side in (1, -1) and side == sides[start + 1] == sides[start + 2]
@@ -253,6 +257,8 @@ def _groups(n: int, rebase_at: Collection[int]) -> list[range]:
 
 
 _FLOAT_OR_GAP = {float, type(None)}
+# A named tuple's own __new__ is a Python function; a matrix of charts makes tens of thousands of points.
+_point = tuple.__new__
 
 
 def _check(values: Sequence[float | None], improvement: str, fix_after: int | None) -> list[float | None]:
@@ -304,7 +310,9 @@ def spc(
         for value, rule in zip(group_values, rules(group_values, group), strict=True):
             kind = "common_cause" if rule is None else point_type(rule, direction)
             points.append(
-                SpcPoint(value, group.mean, lpl, upl, nlpl, nupl, rule is not None, kind, rule, number, is_short)
+                _point(
+                    SpcPoint, (value, group.mean, lpl, upl, nlpl, nupl, rule is not None, kind, rule, number, is_short)
+                )
             )
     last = points[-1] if points else None
     return SpcResult(
