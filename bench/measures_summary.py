@@ -164,8 +164,7 @@ def main() -> None:
     result = afresh()
     event.remove(engine, "before_cursor_execute", count)
     with Session(bind=engine) as session:
-        organisations, measures, values, rebases = service.read(session, DAY)
-        rows = (organisations, measures, values, rebases)
+        rows = service.read(session, DAY)
     wall_ms, cpu_ms = median_ms(afresh, args.runs)
     assembly_wall, assembly_cpu = median_ms(lambda: service.assemble(*rows), args.runs)
     charts = sum(1 for c in result.cells.values() if not c.empty)

@@ -9,7 +9,9 @@ does by default, limits worked out afresh from each rebase marked on that organi
 how many months hold a value and the last of them. A pair with no values is a cell that says so.
 
 Four statements, however many organisations and months: the organisations, the measures, every value
-wanted (narrow columns, no ORM objects) and the rebases. The rest is pure assembly (`assemble`).
+wanted (narrow columns, plain tuples: no ORM object, not even a Row, per value) and the rebases. The rest
+is pure assembly (`assemble`). bench/measures_summary.py times it: 250 organisations × 6 measures × 60
+months within 250 ms.
 No Flask here: the caller passes the session.
 """
 
@@ -87,7 +89,8 @@ class Summary:
 
 @dataclass(frozen=True)
 class Value:
-    """A stored value as the matrix reads it: Recorded's fields, with its measure and demo flag."""
+    """A stored value as the matrix reads it: Recorded's fields, with its measure and demo flag. read()
+    gives each as a plain tuple of these fields in this order, as the database driver returns it."""
 
     measure_id: int
     organisation_id: int
