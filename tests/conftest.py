@@ -84,8 +84,10 @@ def _seed(session: Session, level: str) -> None:
         load_demo(session, HASH_ITERATIONS, history=False)
     elif level == HISTORY:
         from tracker.seed.demo_history import load_demo_history
+        from tracker.seed.demo_values import load_demo_values
 
         load_demo_history(session, HISTORY_TODAY)
+        load_demo_values(session, HISTORY_TODAY)
 
 
 def _seed_to(url: str, level: str, start: str = EMPTY) -> None:
@@ -347,7 +349,7 @@ def seeded(request, app, session):
 
 @pytest.fixture
 def demo_history(request, seeded):
-    """The demo adoption history as `seed --demo` makes it, dated up to 30 June 2025."""
+    """The demo adoption history and measure values as `seed --demo` makes them, dated up to 30 June 2025."""
     return _raise_to(request, seeded, HISTORY)
 
 

@@ -263,6 +263,8 @@ EXPECTED = {
     "api.measures": (SIGNED_IN, {}),
     "api.measure_values": (SIGNED_IN, {"code": "RP-RESTRAINT", "organisation": "RNU"}),
     "api.record_measure_value": (SIGNED_IN, {"code": "RP-RESTRAINT"}),
+    "measures.summary": (SIGNED_IN, {"network": "OXF", "ambition": "RP"}),
+    "measures.summary_download": (SIGNED_IN, {"fmt": "csv", "ambition": "RP"}),
 }
 
 

@@ -19,6 +19,7 @@ NOT_PAGES = (
     "spreadsheets.records_file",
     "reports.download",
     "measures.chart_download",
+    "measures.summary_download",
     "maps.spread_map_month",  # JSON the map's script asks for, not a page
     "adoption.start",
     "auth.sign_in",

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Recorded:
+# Named tuples, not dataclasses: a matrix of charts makes one of each per stored value, and these are
+# made several times faster (tracker.measures.summary, bench/measures_summary.py).
+class Recorded(NamedTuple):
     """One stored value: for organisation_id as a whole when ward_id is None, else for that ward."""
 
     organisation_id: int
@@ -31,8 +33,7 @@ class Recorded:
     denominator: float | None
 
 
-@dataclass(frozen=True)
-class Month:
+class Month(NamedTuple):
     """A month's totals."""
 
     numerator: float
@@ -45,12 +46,17 @@ def first_of_month(day: date) -> date:
 
 def months_from(start: date, end: date) -> list[date]:
     """The first days of the months from start's to end's, both included."""
-    months, month = [], first_of_month(start)
-    end = first_of_month(end)
+    return list(_months(first_of_month(start), first_of_month(end)))
+
+
+@lru_cache(maxsize=1024)
+def _months(start: date, end: date) -> tuple[date, ...]:
+    # Kept: a matrix of charts asks for the same spans again and again.
+    months, month = [], start
     while month <= end:
         months.append(month)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
+    return tuple(months)
 
 
 def _add(a: Month | None, b: Month) -> Month:
@@ -60,16 +66,19 @@ def _add(a: Month | None, b: Month) -> Month:
     return Month(a.numerator + b.numerator, denominator)
 
 
+_month = tuple.__new__  # a named tuple's own __new__ is a Python function: one Month is made per value
+
+
 def organisation_months(values: Iterable[Recorded]) -> dict[int, dict[date, Month]]:
     """Each organisation's months: its whole-organisation value, or else the sum of its wards'."""
     whole: dict[int, dict[date, Month]] = defaultdict(dict)
     wards: dict[int, dict[date, Month | None]] = defaultdict(dict)
-    for v in values:
-        month = Month(v.numerator, v.denominator)
-        if v.ward_id is None:
-            whole[v.organisation_id][v.month] = month
+    for organisation_id, ward_id, day, numerator, denominator in values:  # a Recorded is a tuple: unpacked at C speed
+        month = _month(Month, (numerator, denominator))
+        if ward_id is None:
+            whole[organisation_id][day] = month
         else:
-            wards[v.organisation_id][v.month] = _add(wards[v.organisation_id].get(v.month), month)
+            wards[organisation_id][day] = _add(wards[organisation_id].get(day), month)
     result: dict[int, dict[date, Month]] = {}
     for organisation_id in whole.keys() | wards.keys():
         months = {m: t for m, t in wards.get(organisation_id, {}).items() if t is not None}
@@ -108,4 +117,5 @@ def series(
             return [], []
         span = (min(months), max(months))
     dates = months_from(*span)
-    return dates, [plotted(months.get(m), scale, is_rate) for m in dates]
+    get = months.get
+    return dates, [plotted(get(m), scale, is_rate) for m in dates]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import charts, measure_pages, value_import, value_pages, ward_pages
+from . import charts, measure_pages, summary_pages, value_import, value_pages, ward_pages
 
 bp = Blueprint("measures", __name__)
 
@@ -31,6 +31,8 @@ URLS: tuple = (
     ("/values/<int:value_id>/edit", GET_POST, value_pages.edit_value),
     ("/measures/import", GET_POST, value_import.import_values),
     ("/measures/import/template.csv", GET, value_import.import_template),
+    ("/measures/summary", GET, summary_pages.summary),
+    ("/measures/summary.<any(csv, xlsx):fmt>", GET, summary_pages.summary_download),
 )
 
 for rule, methods, view in URLS:

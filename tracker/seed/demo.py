@@ -1,4 +1,5 @@
-"""The demo accounts (one per role) and, with them, the demo links and adoption history; all labelled demo."""
+"""The demo accounts (one per role) and, with them, the demo links, adoption history and measure values; all
+labelled demo."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..auth.passwords import hash_password
 from ..lookups import organisation_by_ods
 from ..models import Network, Role, User
 from .demo_history import load_demo_history
+from .demo_values import load_demo_values
 from .links import load_demo_links
 from .rows import SeedReport
 
@@ -34,6 +36,9 @@ def load_demo(session: Session, hash_iterations: int, today: date | None = None,
     added = load_demo_history(session, today or date.today()) if history else 0
     if added:
         report.created["demo adoption events"] += added
+    # The measures' demo values follow the history (their shifts come after its "implementing" moves).
+    if values := load_demo_values(session, today or date.today()) if history else 0:
+        report.created["demo measure values"] += values
     session.commit()
     return report
 
