@@ -136,7 +136,8 @@ def test_a_shift_below_the_mean_is_special_cause_improvement_for_a_decrease_meas
     assert rows[0][5:] == ["Special cause concern", "7 points in a row above the mean"]
     text = page_text(markup)
     assert (
-        "Variation: Special cause variation of an improving nature: the latest values are significantly lower" in text
+        "Improvement (lower). Special cause variation of an improving nature: the measure is significantly lower."
+        in text
     )
     assert "Assurance: none, as the measure has no target" in text
     assert "Demo" in text and "moving ranges screened" in text
@@ -164,7 +165,7 @@ def test_a_target_gives_an_assurance_icon(seeded, signed_in):
     seeded.commit()
     add_spc_values(seeded, CODE, "RNU", START, SHIFT)
     text = page_text(signed_in("trust").get(CHART + "?organisation=RNU").get_data(as_text=True))
-    assert "Assurance: The target will consistently be missed" in text
+    assert "Target: fail. The process is expected to fail the target consistently." in text
     assert "Target: 1.00" in text
 
 

@@ -9,7 +9,7 @@ from tests.helpers import page_text, rows_of
 from tracker.calendar import PROGRAMME_START
 from tracker.core.coverage import SeriesPoint
 from tracker.core.spc import spc
-from tracker.core.spc_drawing import VARIATION_WORDS
+from tracker.core.spc_icons import VARIATION
 from tracker.models import Stage
 from tracker.reports import service
 from tracker.reports.spread_spc import spread_charts
@@ -26,7 +26,7 @@ def test_spread_that_steps_up_is_special_cause_improvement_and_flat_spread_is_co
     depth = [0.05, 0.06] * 10
     reached, deep = spread_charts([_point(m, r, d) for m, r, d in zip(months, reach, depth, strict=True)])
     assert reached.result.variation_icon == "improvement_high"
-    assert reached.words == VARIATION_WORDS["improvement_high"]
+    assert reached.words == VARIATION["improvement_high"].meaning.rstrip(".")
     assert reached.result.assurance_icon is None  # spread has no target here
     assert [p.point_type for p in reached.result.points[-8:]] == ["special_cause_improvement"] * 8
     assert deep.result.variation_icon == "common_cause"
@@ -53,7 +53,7 @@ def test_the_coverage_report_shows_reach_and_depth_as_spc_charts(demo_history, s
     assert [row[0] for row in rows] == ["Reach", "Depth"]
     for row, key in zip(rows, ("reach", "depth"), strict=True):
         assert row[1] == f"{getattr(report.series[-1], key) * 100:.2f}%"
-        assert row[2] == VARIATION_WORDS[expected[key].variation_icon]
+        assert row[2] == VARIATION[expected[key].variation_icon].meaning.rstrip(".")
     assert "More spread is better; there is no target" in page_text(section)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.factories import add_events, add_spc_values
+from tests.factories import add_count_measure, add_events, add_spc_values
 
 CHART = "/measures/RP-RESTRAINT/chart?organisation=RNU"
 SHIFT = [10, 11] * 6 + [8, 9] * 4  # a shift down after a year: special cause improvement for restraint
@@ -72,8 +72,9 @@ def test_the_chart_matches_its_table_downloads_and_takes_a_rebase_by_keyboard(si
 
 
 def test_a_chart_without_values_and_the_coverage_report_spc_pass_for_trust_staff(site, demo_history):
+    add_count_measure(demo_history)  # the demo values are of the five reference measures, not this one
     site.sign_in("trust")
-    page = site.goto("/measures/RP-SECLUSION/chart?network=OXF")
+    page = site.goto("/measures/RP-COUNT/chart?network=OXF")
     expect(page.get_by_text("No values have been recorded for this chart yet")).to_be_visible()
     expect(page.get_by_role("button", name="Add the rebase")).to_have_count(0)
     page = site.goto("/coverage?ambition=RP&as_of=2024-03-31")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from . import spc_icons
 from .spc import SpcPoint, SpcResult
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -35,32 +36,6 @@ POINT_TYPE_WORDS = {
     "special_cause_neutral_high": "Special cause, neither improvement nor concern (high)",
     "special_cause_neutral_low": "Special cause, neither improvement nor concern (low)",
 }
-VARIATION_WORDS = {
-    "common_cause": "Common cause variation: no significant change",
-    "improvement_high": "Special cause variation of an improving nature: the latest values are significantly higher",
-    "improvement_low": "Special cause variation of an improving nature: the latest values are significantly lower",
-    "concern_high": "Special cause variation of a concerning nature: the latest values are significantly higher",
-    "concern_low": "Special cause variation of a concerning nature: the latest values are significantly lower",
-    "neutral_high": "Special cause variation, neither improving nor concerning: the latest values are higher",
-    "neutral_low": "Special cause variation, neither improving nor concerning: the latest values are lower",
-}
-# The letter in our own variation icon, and the kind (colour and shape) it takes.
-VARIATION_ICONS = {
-    "common_cause": ("~", "common"),
-    "improvement_high": ("H", "improvement"),
-    "improvement_low": ("L", "improvement"),
-    "concern_high": ("H", "concern"),
-    "concern_low": ("L", "concern"),
-    "neutral_high": ("H", "neutral"),
-    "neutral_low": ("L", "neutral"),
-}
-ASSURANCE_WORDS = {
-    "pass": "The target will consistently be met: it lies outside the process limits, on the better side",
-    "fail": "The target will consistently be missed: it lies outside the process limits, on the worse side",
-    "inconsistent": "The target may or may not be met: it lies between the process limits",
-    None: "No assurance: the measure has no target",
-}
-ASSURANCE_ICONS = {"pass": ("P", "improvement"), "fail": ("F", "concern"), "inconsistent": ("?", "common")}
 
 
 def month_label(month: date) -> str:
@@ -124,13 +99,6 @@ class Mark:
 
 
 @dataclass(frozen=True)
-class Icon:
-    letter: str
-    kind: str
-    words: str
-
-
-@dataclass(frozen=True)
 class SpcChart:
     width: int
     height: int
@@ -148,8 +116,8 @@ class SpcChart:
     points: list[DrawnPoint]
     rebases: list[Mark]
     events: list[Mark]
-    variation: Icon | None
-    assurance: Icon | None
+    variation: spc_icons.Icon | None
+    assurance: spc_icons.Icon | None
 
     @property
     def middle_x(self) -> float:
@@ -306,14 +274,8 @@ def spc_chart(
         for k, (i, texts) in enumerate(sorted(by_month.items()), start=1)
     ]
 
-    variation = None
-    if result.variation_icon is not None:
-        letter, kind = VARIATION_ICONS[result.variation_icon]
-        variation = Icon(letter, kind, VARIATION_WORDS[result.variation_icon])
-    assurance = None
-    if result.assurance_icon is not None:
-        letter, kind = ASSURANCE_ICONS[result.assurance_icon]
-        assurance = Icon(letter, kind, ASSURANCE_WORDS[result.assurance_icon])
+    variation = spc_icons.variation(result.variation_icon)
+    assurance = spc_icons.ASSURANCE.get(result.assurance_icon) if result.assurance_icon else None
 
     return SpcChart(
         width,

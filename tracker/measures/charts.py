@@ -13,6 +13,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user
 
 from ..access import editors_only, signed_in
+from ..core import spc_icons
 from ..core.spc_drawing import LEGEND, number, spc_chart
 from ..db import get_session
 from ..editing import Submission, press
@@ -90,6 +91,7 @@ def _render(chart: series.ChartSeries, form: rebases.RebaseForm | None = None, s
         render_template(
             "measures/chart.html",
             chart=chart,
+            icons=spc_icons,
             drawing=drawing,
             rows=chart_table.rows(chart),
             form=form or rebases.RebaseForm.for_chart(chart),

@@ -13,10 +13,10 @@ from wtforms.validators import ValidationError
 
 from ..access import signed_in
 from ..calendar import people_month, today
+from ..core import spc_icons as icons
 from ..db import get_session
 from ..forms import Form, choices, upper
 from ..tabular import DAY, TEXT, WHOLE, Column, table_download
-from . import icons
 from . import summary as service
 
 

@@ -24,7 +24,7 @@ class SpreadChart:
     @property
     def words(self) -> str:
         """The variation icon in words, or why there is none."""
-        return self.drawing.variation.words if self.drawing.variation else "Not enough months to chart"
+        return self.drawing.variation.meaning.rstrip(".") if self.drawing.variation else "Not enough months to chart"
 
 
 def spread_charts(points: Sequence[SeriesPoint]) -> list[SpreadChart]:

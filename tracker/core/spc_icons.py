@@ -1,5 +1,6 @@
-"""What the "Making Data Count" icons say, in words: the text beside or behind every icon, so that no
-icon is read by its colour alone. Keyed by the SPC core's icon names (tracker.core.spc)."""
+"""The "Making Data Count" icons, ours to draw: each one's kind (its colour), letter and words, keyed by
+the SPC core's icon names (tracker.core.spc). The words stand beside or behind every icon, so none is
+read by its colour alone. The chart page, the summary matrix and the coverage report all use these."""
 
 from __future__ import annotations
 
