@@ -5,25 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
-from .. import audit_trail
 from ..access import may_record_values
 from ..calendar import people_month
-from ..db import write_session
 from ..models import User
-from ..spreadsheets import csvfile
+from ..spreadsheets.cli_import import account, run_import
 from . import value_file
 
 
 def _recorder(session, email: str) -> User:
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"No account has the email address {email}")
-    if not user.active:
-        raise click.ClickException(f"The account {user.email} is disabled")
+    user = account(session, email)
     if not may_record_values(user):
         raise click.ClickException(f"{user.email} may not record measure values for any organisation")
     return user
@@ -33,6 +26,11 @@ def _describe(row: value_file.PlannedValue) -> str:
     v = row.value
     denominator = "" if v.denominator is None else f" / {v.denominator:g}"
     return f"Line {row.line}: {row.measure.code} {row.where} {people_month(v.month)}: {v.numerator:g}{denominator}"
+
+
+def _would(plan: value_file.ValuesPlan) -> str:
+    count = len(plan.rows)
+    return f"would record {count:,} value{'' if count == 1 else 's'}"
 
 
 def register(app: Flask) -> None:
@@ -50,40 +48,15 @@ def register(app: Flask) -> None:
     )
     def import_command(path: Path, dry_run: bool, as_email: str | None) -> None:
         """Import monthly measure values from a CSV file: all of it, or nothing if any row is bad."""
-        limit = current_app.config.get("IMPORT_MAX_BYTES", csvfile.MAX_BYTES)
-        max_rows = current_app.config.get("IMPORT_MAX_ROWS", csvfile.MAX_ROWS)
-        size = path.stat().st_size
-        if size > limit:
-            raise click.ClickException(
-                f"{path.name} is {csvfile.size_label(size)}: a file may be {csvfile.size_label(limit)} at most. "
-                "Split it into smaller files."
-            )
-        raw = path.read_bytes()
-        with write_session() as session:
-            user = _recorder(session, as_email) if as_email else None
-            if user is not None:
-                actor = audit_trail.Actor(
-                    id=user.id, email=user.email, role="cli", path=f"measures import {path.name}"[:500]
-                )
-                audit_trail.set_actor(session, actor)
-            try:
-                if dry_run:
-                    plan = value_file.check_file(session, raw, user, max_rows=max_rows)
-                else:
-                    plan = value_file.import_file(session, raw, user, max_rows=max_rows)
-            except value_file.FileRefused as refused:
-                plan = refused.plan
-            if plan.problems:
-                for problem in plan.problems:
-                    click.echo(str(problem), err=True)
-                count = len(plan.problems)
-                raise click.ClickException(
-                    f"{path.name} has {count:,} problem{'' if count == 1 else 's'}: nothing was imported."
-                )
-            count = len(plan.rows)
-            if dry_run:
-                for row in plan.rows:
-                    click.echo(_describe(row))
-                click.echo(f"Dry run: would record {count:,} value{'' if count == 1 else 's'}. Nothing was written.")
-            else:
-                click.echo(f"Imported {count:,} monthly value{'' if count == 1 else 's'}.")
+        run_import(
+            path,
+            dry_run=dry_run,
+            as_email=as_email,
+            command="measures import",
+            find_user=_recorder,
+            check=lambda session, raw, user, max_rows: value_file.check_file(session, raw, user, max_rows=max_rows),
+            run=lambda session, raw, user, max_rows: value_file.import_file(session, raw, user, max_rows=max_rows),
+            describe=_describe,
+            would=_would,
+            imported=value_file.imported_message,
+        )

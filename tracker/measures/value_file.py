@@ -32,7 +32,7 @@ COLUMNS = ("measure", "organisation", "ward", "month", "numerator", "denominator
 REQUIRED = ("measure", "organisation", "month", "numerator")
 _CHUNK = 500  # ids per IN (…): far below every database's limit on bound parameters
 
-__all__ = ["FileRefused", "PlanChanged", "check_file", "import_file"]
+__all__ = ["FileRefused", "PlanChanged", "check_file", "import_file", "imported_message"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,11 @@ class ValuesPlan:
         """Identifies exactly what would be written: the confirmation must match it."""
         text = "\n".join(f"{r.line}:{r.fingerprint()}" for r in self.rows)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def imported_message(plan: ValuesPlan) -> str:
+    count = len(plan.rows)
+    return f"Imported {count:,} monthly value{'' if count == 1 else 's'}"
 
 
 def _recorded(session: Session, measure_ids: set[int], organisation_ids: set[int]) -> set[Key]:

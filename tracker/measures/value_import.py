@@ -78,11 +78,6 @@ def _preview_page(plan: ValuesPlan, ticket: Ticket, store: UploadStore, changed:
     )
 
 
-def imported_message(plan: ValuesPlan) -> str:
-    count = len(plan.rows)
-    return f"Imported {count:,} monthly value{'' if count == 1 else 's'}"
-
-
 def _steps() -> two_step.Steps:
     session = get_session()
     user = current_user._get_current_object()
@@ -93,7 +88,7 @@ def _steps() -> two_step.Steps:
         preview_page=_preview_page,
         check=lambda raw: value_file.check_file(session, raw, user, max_rows=max_rows()),
         run=lambda raw, digest: value_file.import_file(session, raw, user, expected_digest=digest, max_rows=max_rows()),
-        imported=lambda plan: imported_message(plan) + ".",
+        imported=lambda plan: value_file.imported_message(plan) + ".",
         default_filename="values.csv",
     )
 
