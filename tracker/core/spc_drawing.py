@@ -6,6 +6,7 @@ the value scale covers every value, limit and the target, so nothing is drawn of
 (rebase) has its own mean and limits, drawn only across its own months, so a rebase shows as a break.
 Point types are told apart by shape as well as colour (circle: common cause, square: improvement,
 diamond: concern, triangle: neutral), so the chart reads without colour.
+The frame (size and plot area) and the month labels are those of every chart (charts.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .charts import Frame, month_label
 from .spc import SpcPoint, SpcResult
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAX_TICKS = 8
 
 KINDS = {
@@ -61,11 +62,6 @@ ASSURANCE_WORDS = {
     None: "No assurance: the measure has no target",
 }
 ASSURANCE_ICONS = {"pass": ("P", "improvement"), "fail": ("F", "concern"), "inconsistent": ("?", "common")}
-
-
-def month_label(month: date) -> str:
-    """A month as the chart's axis and table write it: "Apr 2021"."""
-    return f"{MONTHS[month.month - 1]} {month.year}"
 
 
 def rule_words(rule: str | None) -> str:
@@ -131,13 +127,7 @@ class Icon:
 
 
 @dataclass(frozen=True)
-class SpcChart:
-    width: int
-    height: int
-    left: float
-    top: float
-    right: float
-    bottom: float
+class SpcChart(Frame):
     y_ticks: list[Tick]
     x_ticks: list[Tick]
     line: str  # the values, broken at gaps
@@ -150,14 +140,6 @@ class SpcChart:
     events: list[Mark]
     variation: Icon | None
     assurance: Icon | None
-
-    @property
-    def middle_x(self) -> float:
-        return (self.left + self.right) / 2
-
-    @property
-    def middle_y(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 def nice_step(span: float, count: int = 5) -> float:
