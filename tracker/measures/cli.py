@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from ..access import may_record_values
 from ..calendar import people_month
 from ..models import User
-from ..spreadsheets.cli_import import account, run_import
+from ..spreadsheets.cli_import import account, add_import_command
 from . import value_file
 
 
@@ -34,29 +31,18 @@ def _would(plan: value_file.ValuesPlan) -> str:
 
 
 def register(app: Flask) -> None:
-    """Add the `measures` command group (or this command to it, if another module made the group)."""
-    group = app.cli.commands.get("measures")
-    if not isinstance(group, click.Group):
-        group = AppGroup("measures", help="Outcome, process and balancing measures.")
-        app.cli.add_command(group)
-
-    @group.command("import")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--dry-run", is_flag=True, help="Check the file and say what would be recorded; write nothing.")
-    @click.option(
-        "--as", "as_email", metavar="EMAIL", help="The account the values are recorded by (and may record for)."
+    """Add `flask measures import` (to the `measures` command group, made here unless another module made it)."""
+    add_import_command(
+        app,
+        "measures",
+        "Outcome, process and balancing measures.",
+        doc="Import monthly measure values from a CSV file: all of it, or nothing if any row is bad.",
+        dry_run_help="Check the file and say what would be recorded; write nothing.",
+        as_help="The account the values are recorded by (and may record for).",
+        find_user=_recorder,
+        check=lambda session, raw, user, max_rows: value_file.check_file(session, raw, user, max_rows=max_rows),
+        run=lambda session, raw, user, max_rows: value_file.import_file(session, raw, user, max_rows=max_rows),
+        describe=_describe,
+        would=_would,
+        imported=value_file.imported_message,
     )
-    def import_command(path: Path, dry_run: bool, as_email: str | None) -> None:
-        """Import monthly measure values from a CSV file: all of it, or nothing if any row is bad."""
-        run_import(
-            path,
-            dry_run=dry_run,
-            as_email=as_email,
-            command="measures import",
-            find_user=_recorder,
-            check=lambda session, raw, user, max_rows: value_file.check_file(session, raw, user, max_rows=max_rows),
-            run=lambda session, raw, user, max_rows: value_file.import_file(session, raw, user, max_rows=max_rows),
-            describe=_describe,
-            would=_would,
-            imported=value_file.imported_message,
-        )

@@ -183,8 +183,7 @@ def import_file(
 ) -> ValuesPlan:
     """Check the file and record every value; one unit of work: commits, or writes nothing.
 
-    Raises FileRefused if any row is bad, and PlanChanged if expected_digest (the plan a person
-    confirmed) no longer describes what would be written. Returns the plan carried out.
+    Raises FileRefused or PlanChanged as plans.plan_to_carry_out says. Returns the plan carried out.
     """
     plan = plan_to_carry_out(
         session,

@@ -1,5 +1,7 @@
 """What every `flask <group> import FILE.csv [--dry-run] [--as EMAIL]` command shares.
 
+add_import_command() declares the command and its options; run_import() is its body.
+
 Read the file (refusing one over the size limit), find the account it is recorded by, check it or
 import it, and report: every problem on stderr with a non-zero exit, else the rows (dry run) or the
 count written. Each import brings its own services, its permission check and its words.
@@ -12,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
+from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from .. import audit_trail
@@ -75,3 +78,20 @@ def run_import(
             click.echo(f"Dry run: {would(plan)}. Nothing was written.")
         else:
             click.echo(imported(plan) + ".")
+
+
+def add_import_command(
+    app: Flask, group: str, group_help: str, *, doc: str, dry_run_help: str, as_help: str, **parts: Any
+) -> None:
+    """Add `flask <group> import` (making the group unless another module has); parts go to run_import."""
+    commands = app.cli.commands.get(group)
+    if not isinstance(commands, click.Group):
+        commands = AppGroup(group, help=group_help)
+        app.cli.add_command(commands)
+
+    @commands.command("import", help=doc)
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help=dry_run_help)
+    @click.option("--as", "as_email", metavar="EMAIL", help=as_help)
+    def import_command(path: Path, dry_run: bool, as_email: str | None) -> None:
+        run_import(path, dry_run=dry_run, as_email=as_email, command=f"{group} import", **parts)

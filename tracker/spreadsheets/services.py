@@ -126,8 +126,7 @@ def import_file(
 ) -> ImportPlan:
     """Check the file and append each new event; one unit of work: commits, or writes nothing.
 
-    Raises FileRefused if any row is bad, and PlanChanged if expected_digest (the plan a person
-    confirmed) no longer describes what would be written. Returns the plan that was carried out.
+    Raises FileRefused or PlanChanged as plans.plan_to_carry_out says. Returns the plan carried out.
     """
     plan = plan_to_carry_out(
         session, "adoption-import", lambda: check_file(session, raw, on_day=on_day, max_rows=max_rows), expected_digest
