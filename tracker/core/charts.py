@@ -25,6 +25,31 @@ def _path(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y) in enumerate(points))
 
 
+def month_label(month: date) -> str:
+    """A month as the charts' axes write it: "Apr 2021"."""
+    return f"{MONTHS[month.month - 1]} {month.year}"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A chart's size and its plot area (where the axes run), shared by every chart drawn here."""
+
+    width: int
+    height: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def middle_x(self) -> float:
+        return (self.left + self.right) / 2
+
+    @property
+    def middle_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
 def period_label(day: date) -> str:
     """The month (June 2025) for its last day; the day itself (15 June 2025) part-way through a month."""
     if day.day == monthrange(day.year, day.month)[1]:
@@ -102,26 +127,12 @@ class TargetMark:
 
 
 @dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    left: float
-    top: float
-    right: float
-    bottom: float
+class Chart(Frame):
     gridlines: list[Gridline]
     ticks: list[Tick]
     series: list[Series]
     targets: list[TargetMark]
     targets_outside: list[tuple[str, date]]
-
-    @property
-    def middle_x(self) -> float:
-        return (self.left + self.right) / 2
-
-    @property
-    def middle_y(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 def _ticks(start: date, end: date) -> list[tuple[date, str]]:
@@ -133,7 +144,7 @@ def _ticks(start: date, end: date) -> list[tuple[date, str]]:
     ticks = []
     while day <= end:
         if day >= start:
-            ticks.append((day, str(day.year) if yearly else f"{MONTHS[day.month - 1]} {day.year}"))
+            ticks.append((day, str(day.year) if yearly else month_label(day)))
         month = day.month - 1 + step
         day = date(day.year + month // 12, month % 12 + 1, 1)
     return ticks

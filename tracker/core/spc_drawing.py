@@ -6,6 +6,7 @@ the value scale covers every value, limit and the target, so nothing is drawn of
 (rebase) has its own mean and limits, drawn only across its own months, so a rebase shows as a break.
 Point types are told apart by shape as well as colour (circle: common cause, square: improvement,
 diamond: concern, triangle: neutral), so the chart reads without colour.
+The frame (size and plot area) and the month labels are those of every chart (charts.py).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import spc_icons
+from .charts import Frame, month_label
 from .spc import SpcPoint, SpcResult
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAX_TICKS = 8
 
 KINDS = {
@@ -36,11 +37,6 @@ POINT_TYPE_WORDS = {
     "special_cause_neutral_high": "Special cause, neither improvement nor concern (high)",
     "special_cause_neutral_low": "Special cause, neither improvement nor concern (low)",
 }
-
-
-def month_label(month: date) -> str:
-    """A month as the chart's axis and table write it: "Apr 2021"."""
-    return f"{MONTHS[month.month - 1]} {month.year}"
 
 
 def rule_words(rule: str | None) -> str:
@@ -99,13 +95,7 @@ class Mark:
 
 
 @dataclass(frozen=True)
-class SpcChart:
-    width: int
-    height: int
-    left: float
-    top: float
-    right: float
-    bottom: float
+class SpcChart(Frame):
     y_ticks: list[Tick]
     x_ticks: list[Tick]
     line: str  # the values, broken at gaps
@@ -118,14 +108,6 @@ class SpcChart:
     events: list[Mark]
     variation: spc_icons.Icon | None
     assurance: spc_icons.Icon | None
-
-    @property
-    def middle_x(self) -> float:
-        return (self.left + self.right) / 2
-
-    @property
-    def middle_y(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 def nice_step(span: float, count: int = 5) -> float:

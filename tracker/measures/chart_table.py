@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..core.spc_drawing import KINDS, POINT_TYPE_WORDS, month_label, rule_words
+from ..core.charts import month_label
+from ..core.spc_drawing import KINDS, POINT_TYPE_WORDS, rule_words
 from ..tabular import DAY, FLAG, NUMBER, TEXT, WHOLE, Column
 from .series import ChartSeries
 

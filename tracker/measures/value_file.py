@@ -10,7 +10,6 @@ every row, or nothing if any row has a problem or the plan is no longer the one 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from ..access import may_record_values
 from ..calendar import today
-from ..db import lock_for_writing
 from ..editing import commit_edit
 from ..models import Measure, MeasureValue, Organisation, User, Ward
 from ..spreadsheets import csvfile
 from ..spreadsheets.csvfile import MAX_ROWS, FileRefused, PlanChanged, Problem
+from ..spreadsheets.plans import digest, plan_to_carry_out
 from .value_rules import Checked, ValueInput
 from .values import Key, already_recorded, problems, where
 
@@ -32,7 +31,7 @@ COLUMNS = ("measure", "organisation", "ward", "month", "numerator", "denominator
 REQUIRED = ("measure", "organisation", "month", "numerator")
 _CHUNK = 500  # ids per IN (…): far below every database's limit on bound parameters
 
-__all__ = ["FileRefused", "PlanChanged", "check_file", "import_file"]
+__all__ = ["FileRefused", "PlanChanged", "check_file", "import_file", "imported_message"]
 
 
 @dataclass(frozen=True)
@@ -62,8 +61,12 @@ class ValuesPlan:
 
     def digest(self) -> str:
         """Identifies exactly what would be written: the confirmation must match it."""
-        text = "\n".join(f"{r.line}:{r.fingerprint()}" for r in self.rows)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return digest((r.line, r.fingerprint()) for r in self.rows)
+
+
+def imported_message(plan: ValuesPlan) -> str:
+    count = len(plan.rows)
+    return f"Imported {count:,} monthly value{'' if count == 1 else 's'}"
 
 
 def _recorded(session: Session, measure_ids: set[int], organisation_ids: set[int]) -> set[Key]:
@@ -180,17 +183,14 @@ def import_file(
 ) -> ValuesPlan:
     """Check the file and record every value; one unit of work: commits, or writes nothing.
 
-    Raises FileRefused if any row is bad, and PlanChanged if expected_digest (the plan a person
-    confirmed) no longer describes what would be written. Returns the plan carried out.
+    Raises FileRefused or PlanChanged as plans.plan_to_carry_out says. Returns the plan carried out.
     """
-    lock_for_writing(session, "values-import")  # two confirms of one file must not both write
-    plan = check_file(session, raw, user, on_day=on_day, max_rows=max_rows)
-    if plan.problems:
-        session.rollback()
-        raise FileRefused(plan)
-    if expected_digest is not None and plan.digest() != expected_digest:
-        session.rollback()
-        raise PlanChanged(plan)
+    plan = plan_to_carry_out(
+        session,
+        "values-import",
+        lambda: check_file(session, raw, user, on_day=on_day, max_rows=max_rows),
+        expected_digest,
+    )
     session.add_all(new_rows(plan, user))
     # A month another writer recorded between the check and the commit: the file is refused as it now stands.
     commit_edit(session, on_integrity=lambda: FileRefused(check_file(session, raw, user, on_day=on_day)))

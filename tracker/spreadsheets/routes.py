@@ -1,23 +1,17 @@
 """Spreadsheets: everyone signed in downloads the events and records; managers import a CSV file.
 
-The import is two steps. The upload is checked whole; if every row is good the page shows what
-would be written and skipped, and keeps the file (see staging.py). "Confirm import" sends a
-signed ticket naming that file, its SHA-256 and the digest of the plan shown; the import checks
-the file again in its own transaction and writes only if the plan is still exactly the one shown.
+The import is two steps (see two_step.py): the upload is checked whole and, if every row is good, the
+page shows what would be written and skipped; "Confirm import" writes it if the plan is unchanged.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
-    flash,
-    redirect,
     render_template,
     url_for,
 )
@@ -29,24 +23,16 @@ from ..calendar import today
 from ..db import get_session
 from ..models import DiscontinuedReason, Stage
 from ..tabular import table_download
-from . import exporting, importing, services
+from . import exporting, importing, services, two_step
 from .forms import ConfirmForm, UploadForm
 from .services import imported_message, size_label
-from .staging import (
-    MAX_AGE_SECONDS,
-    Ticket,
-    TicketExpired,
-    TicketInvalid,
-    UploadStore,
-    read_upload,
-    sha256,
-)
+from .staging import MAX_AGE_SECONDS, Ticket, UploadStore
+from .two_step import max_bytes, max_rows
 
 bp = Blueprint("spreadsheets", __name__, url_prefix="/spreadsheets")
 
 PREVIEW_ROWS = 1_000  # a page of 20,000 table rows helps nobody; the counts cover the rest
 PROBLEMS_SHOWN = 1_000
-INVALID_TICKET = "The confirmation was not valid, so nothing was imported. Upload the file again."
 DOWNLOADS = {
     "adoption-events": ("Adoption events", exporting.EVENT_FIELDS),
     "adoption-records": ("Current records", exporting.RECORD_FIELDS),
@@ -63,14 +49,6 @@ def _store() -> UploadStore:
         current_app.config["SECRET_KEY"],
         current_app.config.get("IMPORT_CONFIRM_SECONDS", MAX_AGE_SECONDS),
     )
-
-
-def max_bytes() -> int:
-    return current_app.config.get("IMPORT_MAX_BYTES", importing.MAX_BYTES)
-
-
-def max_rows() -> int:
-    return current_app.config.get("IMPORT_MAX_ROWS", importing.MAX_ROWS)
 
 
 # Downloads --------------------------------------------------------------------------------------
@@ -146,74 +124,31 @@ def _preview_page(plan: services.ImportPlan, ticket: Ticket, store: UploadStore,
     )
 
 
-def _refused(form: UploadForm, problems, lead: str):
-    count = len(problems)
-    message = f"{lead} {count:,} problem{'' if count == 1 else 's'}, so nothing was imported. Correct the file and upload it again."
-    form.file.errors = [message]
-    return _upload_page(form, problems, 422)
+def _steps() -> two_step.Steps:
+    session = get_session()
+    return two_step.Steps(
+        store=_store(),
+        upload_url=url_for(".import_upload"),
+        upload_page=_upload_page,
+        preview_page=_preview_page,
+        check=lambda raw: services.check_file(session, raw, max_rows=max_rows()),
+        run=lambda raw, digest: services.import_file(
+            session, raw, current_user._get_current_object(), expected_digest=digest, max_rows=max_rows()
+        ),
+        imported=imported_message,
+        default_filename="upload.csv",
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @editors_only
 def import_upload():
     """Choose a CSV file; if every row is good, show what importing it would write and skip."""
-    form = UploadForm()
-    if not form.validate_on_submit():
-        return _upload_page(form, status=422 if form.errors else 200)
-    storage = form.file.data
-    limit = max_bytes()
-    raw = read_upload(storage, limit)
-    if raw is None:
-        form.file.errors = [f"The file must be {size_label(limit)} or smaller: split it into smaller files"]
-        return _upload_page(form, status=413)
-    plan = services.check_file(get_session(), raw, max_rows=max_rows())
-    if plan.problems:
-        return _refused(form, plan.problems, "The file has")
-    store = _store()
-    ticket = Ticket(
-        upload=store.save(raw),
-        sha256=sha256(raw),
-        user_id=current_user.id,
-        plan=plan.digest(),
-        filename=Path(storage.filename or "upload.csv").name[:120],
-    )
-    return _preview_page(plan, ticket, store)
+    return two_step.check_upload(_steps())
 
 
 @bp.post("/import/confirm")
 @editors_only
 def import_confirm():
     """Import the checked file, provided it would still write exactly what was shown."""
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400, INVALID_TICKET)
-    store = _store()
-    try:
-        ticket = store.verify(form.ticket.data)
-    except TicketExpired:
-        flash("The check of your file has expired, so nothing was imported. Upload the file again.")
-        return redirect(url_for(".import_upload"))
-    except TicketInvalid:
-        abort(400, INVALID_TICKET)
-    if ticket.user_id != current_user.id:
-        abort(400, INVALID_TICKET)
-    raw = store.load(ticket.upload)
-    if raw is None:
-        # Already imported (a second click), or removed after an hour.
-        flash("That file has already been imported or its check has expired. Upload it again to check it.")
-        return redirect(url_for(".import_upload"))
-    if sha256(raw) != ticket.sha256:
-        abort(400, INVALID_TICKET)
-    session = get_session()
-    try:
-        plan = services.import_file(
-            session, raw, current_user._get_current_object(), expected_digest=ticket.plan, max_rows=max_rows()
-        )
-    except services.FileRefused as refused:
-        store.discard(ticket.upload)
-        return _refused(UploadForm(formdata=None), refused.plan.problems, "Since you checked it, the file has")
-    except services.PlanChanged as changed:
-        return _preview_page(changed.plan, replace(ticket, plan=changed.plan.digest()), store, changed=True)
-    store.discard(ticket.upload)
-    flash(imported_message(plan), "success")
-    return redirect(url_for(".import_upload"))
+    return two_step.confirm(_steps())

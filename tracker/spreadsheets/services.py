@@ -6,7 +6,6 @@ checks again inside its own transaction and writes every new row or nothing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,11 +16,11 @@ from sqlalchemy.orm import Session
 from ..adoption import rules
 from ..adoption.services import NewEvent, append_events
 from ..calendar import today
-from ..db import lock_for_writing
 from ..models import AdoptionEvent, ChangeIdea, Organisation, User
 from . import importing
 from .csvfile import FileRefused, PlanChanged, size_label
 from .importing import MAX_ROWS, Problem
+from .plans import digest, plan_to_carry_out
 
 __all__ = ["FileRefused", "PlanChanged", "check_file", "import_file", "imported_message", "size_label"]
 
@@ -62,8 +61,7 @@ class ImportPlan:
 
     def digest(self) -> str:
         """Identifies exactly what would be written and skipped: the confirmation must match it."""
-        text = "\n".join(f"{r.line}:{r.fingerprint}:{r.duplicate_of}" for r in self.rows)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return digest((r.line, f"{r.fingerprint}:{r.duplicate_of}") for r in self.rows)
 
 
 def imported_message(plan: ImportPlan) -> str:
@@ -128,17 +126,11 @@ def import_file(
 ) -> ImportPlan:
     """Check the file and append each new event; one unit of work: commits, or writes nothing.
 
-    Raises FileRefused if any row is bad, and PlanChanged if expected_digest (the plan a person
-    confirmed) no longer describes what would be written. Returns the plan that was carried out.
+    Raises FileRefused or PlanChanged as plans.plan_to_carry_out says. Returns the plan carried out.
     """
-    lock_for_writing(session, "adoption-import")  # two confirms of one file must not both write
-    plan = check_file(session, raw, on_day=on_day, max_rows=max_rows)
-    if plan.problems:
-        session.rollback()
-        raise FileRefused(plan)
-    if expected_digest is not None and plan.digest() != expected_digest:
-        session.rollback()
-        raise PlanChanged(plan)
+    plan = plan_to_carry_out(
+        session, "adoption-import", lambda: check_file(session, raw, on_day=on_day, max_rows=max_rows), expected_digest
+    )
     append_events(
         session, user, [NewEvent(r.organisation, r.idea, r.data) for r in plan.new_rows], channel=IMPORT_CHANNEL
     )
