@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from tests.factories import add_events, add_spc_values, add_ward
 from tests.helpers import page_text, rows_of
-from tracker.measures import series
+from tracker.editing import InvalidInput
+from tracker.measures import rebases, series
 from tracker.models import Measure, Rebase
 
 CODE = "RP-RESTRAINT"
@@ -264,6 +265,20 @@ def test_a_bad_rebase_gets_a_clear_message_and_writes_nothing(seeded, signed_in,
     assert response.status_code == 400
     assert message in page_text(response.get_data(as_text=True))
     assert _rebases(seeded) == [(date(2023, 6, 1), "Huddles")]
+
+
+@pytest.mark.parametrize(
+    "scope", [{"organisation": "RNU"}, {"network": "OXF"}, {}], ids=["organisation", "network", "all"]
+)
+def test_a_month_rebased_by_someone_else_meanwhile_is_refused_and_written_once(seeded, scope):
+    add_spc_values(seeded, CODE, "RNU", START, SHIFT)
+    measure = series.measure_named(seeded, CODE)
+    chart = series.chart_series(seeded, measure, series.scope_from(seeded, scope))  # read before either add
+    rebases.add_rebase(seeded, chart, "2023-06-01", "First", None)
+    with pytest.raises(InvalidInput) as refused:
+        rebases.add_rebase(seeded, chart, "2023-06-01", "Second", None)  # its chart says June is free
+    assert refused.value.errors == {"month": "June 2023 is already a rebase of this chart: choose another month"}
+    assert _rebases(seeded) == [(date(2023, 6, 1), "First")]
 
 
 def test_a_rebase_belongs_to_its_chart_alone(seeded, signed_in):

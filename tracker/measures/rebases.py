@@ -13,7 +13,7 @@ from ..calendar import people_month
 from ..editing import InvalidInput, VersionedForm, check_version, commit_edit
 from ..forms import Form, choices, strip
 from ..models import Rebase
-from .series import ChartSeries
+from .series import ChartSeries, rebases_of
 
 CHOOSE_MONTH = "Choose the month the new limits start from"
 NOT_A_MONTH = "Choose a month of this chart"
@@ -60,7 +60,7 @@ def add_rebase(session: Session, chart: ChartSeries, month_text: str | None, rea
     elif month == chart.months[0]:
         errors["month"] = "The chart's first month already starts its limits: choose a later month"
     elif any(r.month == month for r in chart.rebases):
-        errors["month"] = f"{people_month(month)} is already a rebase of this chart: choose another month"
+        errors["month"] = _taken(month)
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = GIVE_REASON
@@ -79,8 +79,21 @@ def add_rebase(session: Session, chart: ChartSeries, month_text: str | None, rea
         created_by_id=user_id,
     )
     session.add(rebase)
-    commit_edit(session)
+    commit_edit(session, on_integrity=lambda: _taken_meanwhile(session, chart, month))
     return rebase
+
+
+def _taken(month: date) -> str:
+    # Also what a rebase added by someone else in the same instant gets: the database's unique
+    # indexes refuse the second, whichever check ran first.
+    return f"{people_month(month)} is already a rebase of this chart: choose another month"
+
+
+def _taken_meanwhile(session: Session, chart: ChartSeries, month: date) -> InvalidInput | None:
+    """After an IntegrityError: the month someone else made a rebase of first, refused as InvalidInput."""
+    if any(r.month == month for r in rebases_of(session, chart.measure, chart.scope)):
+        return InvalidInput({"month": _taken(month)})
+    return None
 
 
 def remove_rebase(session: Session, rebase: Rebase, expected_version: int | None) -> None:

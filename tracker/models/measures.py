@@ -219,7 +219,20 @@ class Rebase(Base):
             " + (CASE WHEN network_id IS NULL THEN 0 ELSE 1 END) <= 1",
             name="one_chart",
         ),
-        Index("ix_spc_rebases_measure_month", "measure_id", "month"),
+        # One rebase per chart and month. A chart is named by at most one of the three columns, and
+        # NULL never collides in a unique constraint, so each kind of chart has its own, and the
+        # collaborative's (all three NULL) a partial index.
+        UniqueConstraint("measure_id", "organisation_id", "month"),
+        UniqueConstraint("measure_id", "ward_id", "month"),
+        UniqueConstraint("measure_id", "network_id", "month"),
+        Index(
+            "uq_spc_rebases_collaborative_month",
+            "measure_id",
+            "month",
+            unique=True,
+            sqlite_where=text("organisation_id IS NULL AND ward_id IS NULL AND network_id IS NULL"),
+            postgresql_where=text("organisation_id IS NULL AND ward_id IS NULL AND network_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
