@@ -4,11 +4,14 @@ a stale form a conflict; every write audited)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import add_spc_values
 from tests.helpers import page_text, region, rows_of
-from tracker.editing import CONFLICT_MESSAGE, VERSION_MISSING
+from tracker.editing import CONFLICT_MESSAGE, VERSION_MISSING, InvalidInput
 from tracker.measures import measure_services as services
 from tracker.measures.measure_units import full_unit, number, stored_unit
 from tracker.models import AuditEvent, Measure
@@ -361,3 +364,27 @@ def test_a_measure_and_an_organisations_values_link_to_charts_that_open(seeded, 
     assert 'href="/measures/RP-SECLUSION/chart?organisation=RNU"' in values
     organisation = client.get("/organisations/RNU").get_data(as_text=True)
     assert 'href="/organisations/RNU/values"' in organisation and 'href="/organisations/RNU/wards"' in organisation
+
+
+def test_a_measure_with_values_cannot_turn_between_a_rate_and_a_count(seeded):
+    add_spc_values(seeded, "RP-SECLUSION", "RNU", date(2024, 1, 1), [3, 4])
+    seclusion = seeded.scalar(select(Measure).filter_by(code="RP-SECLUSION"))
+    as_count = details(
+        ambition="RP", name="Seclusion", numerator="Seclusion episodes", denominator="", scale=1, kind="outcome"
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.update_measure(seeded, seclusion, as_count, seclusion.row_version)
+    assert refused.value.errors["denominator"] == (
+        "2 monthly values are recorded for this measure as a rate, so it cannot become a count: add a new measure instead"
+    )
+    seeded.rollback()
+    assert seeded.scalar(select(Measure.denominator).filter_by(code="RP-SECLUSION")) == "Occupied bed days"
+    # Without values, it may (the seeded restraint measure has none).
+    restraint = seeded.scalar(select(Measure).filter_by(code="RP-RESTRAINT"))
+    services.update_measure(
+        seeded,
+        restraint,
+        details(ambition="RP", name="Restraint", numerator="Restraint incidents", denominator="", scale=1),
+        restraint.row_version,
+    )
+    assert seeded.scalar(select(Measure.unit).filter_by(code="RP-RESTRAINT")) == "count"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..editing import InvalidInput, check_version, commit_edit
 from ..limits import LARGEST_INT
-from ..models import Ambition, Direction, Measure, MeasureKind
+from ..models import Ambition, Direction, Measure, MeasureKind, MeasureValue
 from .measure_units import stored_unit
 
 CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
@@ -194,6 +194,15 @@ def update_measure(
     """Change everything but the code; a measure moved to another ambition goes to the end of its list."""
     check_version(measure, expected_version)
     ambition, values, errors = _checked(session, details, editing=measure)
+    if bool(values["denominator"]) != measure.is_rate and "denominator" not in errors:
+        recorded = session.scalar(select(func.count()).where(MeasureValue.measure_id == measure.id))
+        if recorded:
+            # Stored numerators would silently change meaning (or lose their denominators).
+            was, now = ("a rate", "a count") if measure.is_rate else ("a count", "a rate")
+            errors["denominator"] = (
+                f"{recorded} monthly value{'s are' if recorded != 1 else ' is'} recorded for this measure as {was}, "
+                f"so it cannot become {now}: add a new measure instead"
+            )
     if errors:
         raise InvalidInput(errors)
     assert ambition is not None
