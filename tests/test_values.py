@@ -150,6 +150,8 @@ def test_a_ward_of_another_trust_is_refused(seeded, signed_in):
 def test_a_ward_closed_that_month_is_refused(seeded, signed_in):
     ward = add_ward(seeded, "RNU", "Old Ward", closed_on=date(2024, 3, 1))
     client = signed_in("trust")
+    # Offered, saying it closed: the months before that are still recorded for it.
+    assert "Old Ward (closed 1 March 2024)" in page_text(client.get(new_url()).get_data(as_text=True))
     response = client.submit(new_url(), {**GOOD, "ward": str(ward.id)})
     assert "Old Ward was not open in March 2024" in page_text(response.get_data(as_text=True))
     assert stored(seeded) == []

@@ -168,9 +168,8 @@ def new_value(ods: str, code: str):
     organisation = _organisation_or_404(ods)
     _recorder_or_403(organisation)
     measure = queries.measure_by_code(session, code) or abort(404)
-    wards = queries.wards(session, organisation, open_on=today())
     every_ward = queries.wards(session, organisation)
-    form = ValueForm(wards=queries.ward_choices(wards), names=(measure.numerator, measure.denominator))
+    form = ValueForm(wards=queries.ward_choices(every_ward, today()), names=(measure.numerator, measure.denominator))
     if request.method == "GET" and request.args.get("ward", "").isdigit():
         form.ward.data = request.args["ward"]
 
@@ -196,8 +195,7 @@ def edit_value(value_id: int):
     organisation, measure = value.organisation, value.measure
     _recorder_or_403(organisation)
     every_ward = queries.wards(session, organisation)
-    open_wards = [w for w in every_ward if w.is_open_on(today()) or w.id == value.ward_id]
-    options = {"wards": queries.ward_choices(open_wards), "names": (measure.numerator, measure.denominator)}
+    options = {"wards": queries.ward_choices(every_ward, today()), "names": (measure.numerator, measure.denominator)}
     form = ValueForm.from_value(value, **options) if request.method == "GET" else ValueForm(**options)
     removing = request.method == "POST" and form.action.data == "remove"
     description = _month_message(value)  # read now: once removed, the row has no attributes

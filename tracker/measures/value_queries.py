@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload, raiseload
 
+from ..calendar import people_date
+from ..core.opening import closed_by
 from ..models import Measure, MeasureValue, Organisation, Ward
 
 _NO_LAZY = raiseload("*", sql_only=True)
@@ -28,16 +30,17 @@ def measure_by_code(session: Session, code: str) -> Measure | None:
     return session.scalar(select(Measure).where(Measure.code == code.strip().upper()))
 
 
-def wards(session: Session, organisation: Organisation, open_on: date | None = None) -> list[Ward]:
-    """The organisation's wards by name (only those open on the day, if given)."""
-    query = select(Ward).where(Ward.organisation_id == organisation.id).order_by(Ward.name)
-    if open_on is not None:
-        query = query.where(Ward.is_open_on(open_on))
-    return list(session.scalars(query))
+def wards(session: Session, organisation: Organisation) -> list[Ward]:
+    """The organisation's wards by name."""
+    return list(session.scalars(select(Ward).where(Ward.organisation_id == organisation.id).order_by(Ward.name)))
 
 
-def ward_choices(wards: list[Ward]) -> list[tuple[str, str]]:
-    return [(str(w.id), w.name) for w in wards]
+def ward_choices(wards: list[Ward], day: date | None = None) -> list[tuple[str, str]]:
+    """Every ward, a closed one saying so: months from before it closed are still recorded for it."""
+    return [
+        (str(w.id), f"{w.name} (closed {people_date(w.closed_on)})" if day and closed_by(w.closed_on, day) else w.name)
+        for w in wards
+    ]
 
 
 def value(session: Session, value_id: int) -> MeasureValue | None:
