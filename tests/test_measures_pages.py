@@ -362,6 +362,7 @@ def test_a_measure_and_an_organisations_values_link_to_charts_that_open(seeded, 
         assert client.get(url).status_code == 200
     values = client.get("/organisations/RNU/values?measure=RP-SECLUSION").get_data(as_text=True)
     assert 'href="/measures/RP-SECLUSION/chart?organisation=RNU"' in values
+    assert 'href="/measures/summary"' in client.get("/measures").get_data(as_text=True)
     organisation = client.get("/organisations/RNU").get_data(as_text=True)
     assert 'href="/organisations/RNU/values"' in organisation and 'href="/organisations/RNU/wards"' in organisation
 

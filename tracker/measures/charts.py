@@ -100,7 +100,11 @@ def _render(chart: series.ChartSeries, form: rebases.RebaseForm | None = None, s
             links=_links(chart),
             params=chart_params(chart),
             other_screen=chart_params(chart, screen=None if not chart.screen_outliers else "off"),
-            breadcrumbs=[("Home", url_for("main.home"))],
+            breadcrumbs=[
+                ("Home", url_for("main.home")),
+                ("Measures", url_for(".measures")),
+                (chart.measure.name, url_for(".measure", code=chart.measure.code)),
+            ],
         ),
         status,
     )

@@ -61,7 +61,11 @@ def _filters() -> tuple[SummaryForm, service.Choice | None, service.Choice | Non
 def summary():
     """Every open organisation × every measure: each chart's variation and assurance icons, linked to it."""
     form, network, ambition = _filters()
-    page = {"form": form, "icons": icons, "breadcrumbs": [("Home", url_for("main.home"))]}
+    page = {
+        "form": form,
+        "icons": icons,
+        "breadcrumbs": [("Home", url_for("main.home")), ("Measures", url_for(".measures"))],
+    }
     if form.errors:
         return render_template("measures/summary.html", matrix=None, **page), 400
     matrix = service.summary(get_session(), today(), network and network.id, ambition and ambition.id)
