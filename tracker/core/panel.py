@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 class Panel:
     months: int  # months observed: 0 .. months - 1
     organisations: tuple[str, ...]  # ODS codes, sorted
-    adopted: Mapping[str, int] = field(default_factory=dict)  # ODS -> the month it first adopted
+    adopted: Mapping[str, int] = field(default_factory=dict)  # ODS -> the month it first adopted (-1: before 0)
     open_from: Mapping[str, int] = field(default_factory=dict)  # ODS -> its first month open (absent: from 0)
     closed_from: Mapping[str, int] = field(default_factory=dict)  # ODS -> its first month closed (absent: open)
     links: tuple[tuple[str, str, float], ...] = ()  # undirected learning links (a, b, strength > 0)
