@@ -1,0 +1,246 @@
+"""Forecast reach by Monte Carlo: the fitted hazard model run forward on the learning graph, pure numpy.
+
+Each run draws (b, t) from the fit's sampling distribution (Fit.draws), so the band carries the
+parameters' uncertainty as well as chance. Runs are simulated together as runs × organisations arrays.
+Per run and organisation the model keeps the monthly cumulative hazard H = −log(1 − b) − Σ log(1 − t·w)
+over adopting neighbours, so adopting with probability 1 − e^−H is an exponential draw below H, and a new
+adopter only adds to its neighbours' H: the cost grows with adoptions × links, not months × links.
+
+Reach in a month is adopters among the organisations open that month over those open: the open set as of
+the panel's last month, unless the panel records later openings or closures (open_from / closed_from).
+
+Deterministic for a seed. The draws of (b, t) and the monthly draws come from separate streams of it, and
+the monthly draws have the same shape whoever is engaged, so `Simulation.run(engaged)` for different
+engaged sets uses common random numbers: differences between them are the engagement's, not noise's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tracker.core.diffusion import Graph, compile_graph, month_arrays
+from tracker.core.diffusion_fit import Fit
+from tracker.core.panel import Panel
+
+RUNS = 1000
+BAND = (10.0, 90.0)  # the 80% band
+NOT_ADOPTED = np.iinfo(np.int32).max
+
+
+def simulate_months(
+    graph: Graph,
+    adopted: np.ndarray,
+    open_by_month: np.ndarray,
+    b: np.ndarray,
+    t: np.ndarray,
+    rng: np.random.Generator,
+    engaged: np.ndarray | None = None,
+    record: bool = False,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Adoption month by month for len(b) runs over len(open_by_month) months.
+
+    `adopted`: bool per organisation, adopters before the first month; `open_by_month`: bool months ×
+    organisations; `engaged`: indices treated as adopting in the first month if open and not adopted.
+    Returns (with `record`, the month each run's organisation adopted, −1 before the first, NOT_ADOPTED
+    if never: int32 runs × organisations, else None; adopters among the open per run and month).
+    """
+    runs, size, months = len(b), graph.size, len(open_by_month)
+    state = np.broadcast_to(adopted, (runs, size)).copy()
+    adopted_in = np.where(state, -1, NOT_ADOPTED).astype(np.int32) if record else None
+    # Time change: adopting in month m with probability 1 − e^−H_m given no adoption before is adopting in
+    # the first month the running sum of H reaches an Exp(1) threshold drawn once per run and organisation.
+    remaining = rng.standard_exponential((runs, size), dtype=np.float32)
+    background = (-np.log1p(-np.asarray(b, dtype=float))).astype(np.float32)[:, None]
+    exposure = _Exposure(graph, np.asarray(t, dtype=float), runs)
+    exposure.start(adopted)
+    always_open = bool(open_by_month.all())
+    counts = np.zeros((runs, months), dtype=np.int64)
+    for month in range(months):
+        remaining -= background
+        remaining -= exposure.hazard
+        new = remaining <= 0
+        new &= ~state
+        if not always_open:
+            new &= open_by_month[month]
+        if month == 0 and engaged is not None and len(engaged):
+            new[:, engaged] = ~state[:, engaged] & open_by_month[0, engaged]
+        state |= new
+        flat = np.flatnonzero(new)
+        if record:
+            adopted_in.reshape(-1)[flat] = month
+        exposure.add(flat)
+        if always_open:
+            previous = counts[:, month - 1] if month else np.count_nonzero(adopted) * np.ones(runs, dtype=np.int64)
+            counts[:, month] = previous + np.bincount(flat // size, minlength=runs)
+        else:
+            counts[:, month] = np.count_nonzero(state & open_by_month[month], axis=1)
+    return adopted_in, counts
+
+
+class _Exposure:
+    """Per run and organisation, −Σ log(1 − t·w) over its adopting neighbours: the network's monthly hazard.
+
+    Link weights are grouped into their distinct values (five, for strengths 1–5), so an increment is a
+    lookup in a runs × values table rather than a logarithm per link and run.
+    """
+
+    def __init__(self, graph: Graph, t: np.ndarray, runs: int):
+        self.graph, self.runs = graph, runs
+        self.degree = np.diff(graph.indptr)
+        self.values, self.kind = np.unique(graph.weights, return_inverse=True)
+        t = np.minimum(t, 1.0 - 1e-12)  # t·w = 1 would make the hazard infinite
+        self.table = (-np.log1p(-t[:, None] * self.values[None, :])).astype(np.float32)
+        self.hazard = np.zeros((runs, graph.size), dtype=np.float32)
+
+    def start(self, adopted: np.ndarray) -> None:
+        """The exposure from the adopters before the first month: the same links in every run."""
+        size, kinds = self.graph.size, len(self.values)
+        source = np.repeat(np.arange(size), self.degree)
+        chosen = adopted[self.graph.indices]  # links from an organisation to an adopter
+        if kinds <= 64:
+            count = np.zeros((kinds, size), dtype=np.float32)
+            np.add.at(count, (self.kind[chosen], source[chosen]), 1.0)
+            self.hazard += self.table @ count
+        else:  # many distinct weights: link by link
+            self.add(np.flatnonzero(np.broadcast_to(adopted, (self.runs, size))))
+
+    def add(self, flat: np.ndarray) -> None:
+        """Expose the neighbours of new adopters, given as flat indices run × size + organisation."""
+        if not len(flat):
+            return
+        size = self.graph.size
+        run, source = np.divmod(flat, size)
+        degree = self.degree[source]
+        total = int(degree.sum())
+        if total == 0:
+            return
+        # Positions of every new adopter's links in the compressed rows, without a Python loop.
+        position = np.repeat(self.graph.indptr[source] - np.cumsum(degree) + degree, degree) + np.arange(total)
+        run = np.repeat(run, degree)
+        target = self.graph.indices[position]
+        np.add.at(self.hazard.reshape(-1), run * size + target, self.table[run, self.kind[position]])
+
+
+@dataclass(frozen=True)
+class MonthBand:
+    month: int  # month index in the panel's count (the first forecast month is panel.months)
+    median: float
+    low: float  # 10th percentile of reach
+    high: float  # 90th percentile
+    mean: float
+
+
+@dataclass(frozen=True)
+class TargetChance:
+    month: int  # the target's month index
+    reach: float  # the reach fraction it asks for
+    probability: float | None  # of reach ≥ target in that month; None if outside the forecast
+    median_month: int | None  # the first forecast month the median reaches it; None within the horizon
+
+
+@dataclass(frozen=True)
+class Forecast:
+    start: int
+    runs: int
+    seed: int
+    engaged: tuple[str, ...]
+    months: tuple[MonthBand, ...]
+    targets: tuple[TargetChance, ...]
+
+    def first_median_month(self, reach: float) -> int | None:
+        return next((band.month for band in self.months if band.median >= reach - 1e-9), None)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A forecast made ready once: graph, open sets and parameter draws. `run` is the cheap part."""
+
+    graph: Graph
+    start: int  # the first forecast month: panel.months
+    adopted: np.ndarray  # bool per organisation: adopted by the panel's last month
+    open_by_month: np.ndarray  # bool horizon × organisations
+    b: np.ndarray
+    t: np.ndarray
+    seed: int
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {ods: i for i, ods in enumerate(self.graph.organisations)}
+
+    def run(self, engaged: Iterable[str] = ()) -> np.ndarray:
+        """Reach per run and forecast month (runs × horizon), engaging these organisations in the first month."""
+        index = self.index
+        unknown = [ods for ods in engaged if ods not in index]
+        if unknown:
+            raise ValueError(f"unknown organisations to engage: {', '.join(sorted(unknown))}")
+        chosen = np.array(sorted({index[ods] for ods in engaged}), dtype=np.int64)
+        rng = np.random.default_rng([self.seed, 1])
+        _, counts = simulate_months(self.graph, self.adopted, self.open_by_month, self.b, self.t, rng, chosen)
+        open_count = self.open_by_month.sum(axis=1)
+        return counts / np.maximum(open_count, 1)[None, :]
+
+
+def prepare(panel: Panel, fit: Fit, horizon: int, runs: int = RUNS, seed: int = 0) -> Simulation:
+    """The simulation of `horizon` months after the panel's last, with `runs` draws of (b, t)."""
+    if horizon < 1:
+        raise ValueError("the forecast horizon must be at least one month")
+    if runs < 1:
+        raise ValueError("a forecast needs at least one run")
+    adopted_month, opened, closed = month_arrays(panel)
+    future = panel.months + np.arange(horizon)[:, None]
+    open_by_month = (opened[None, :] <= future) & (future < closed[None, :])
+    b, t = fit.draws(runs, np.random.default_rng([seed, 0]))
+    graph = compile_graph(panel.organisations, panel.links)
+    return Simulation(graph, panel.months, adopted_month < panel.months, open_by_month, b, t, seed)
+
+
+def summarise(
+    simulation: Simulation, reach: np.ndarray, targets: Sequence[tuple[int, float]] = (), engaged=()
+) -> Forecast:
+    """Median, 80% band and mean per month, and each dated target's chance, from runs × months of reach."""
+    low, median, high = np.percentile(reach, [BAND[0], 50.0, BAND[1]], axis=0)
+    mean = reach.mean(axis=0)
+    months = tuple(
+        MonthBand(simulation.start + h, float(median[h]), float(low[h]), float(high[h]), float(mean[h]))
+        for h in range(reach.shape[1])
+    )
+    chances = []
+    for month, goal in targets:
+        h = month - simulation.start
+        probability = float(np.mean(reach[:, h] >= goal - 1e-9)) if 0 <= h < reach.shape[1] else None
+        crossing = next((band.month for band in months if band.median >= goal - 1e-9), None)
+        chances.append(TargetChance(month, goal, probability, crossing))
+    return Forecast(simulation.start, len(simulation.b), simulation.seed, tuple(engaged), months, tuple(chances))
+
+
+def forecast(
+    panel: Panel,
+    fit: Fit,
+    horizon: int,
+    *,
+    targets: Sequence[tuple[int, float]] = (),
+    engaged: Iterable[str] = (),
+    runs: int = RUNS,
+    seed: int = 0,
+) -> Forecast:
+    """Reach by month from the panel's end for `horizon` months; targets are (month index, reach fraction).
+
+    Raises ValueError when the fit has too little data (its message says why) or for unknown engaged codes.
+    """
+    engaged = tuple(sorted(set(engaged)))
+    simulation = prepare(panel, fit, horizon, runs, seed)
+    return summarise(simulation, simulation.run(engaged), targets, engaged)
+
+
+def observed_reach(panel: Panel) -> list[float]:
+    """Reach in each observed month: adopters (by then) among the organisations open that month, over those open."""
+    adopted, opened, closed = month_arrays(panel)
+    series = []
+    for month in range(panel.months):
+        is_open = (opened <= month) & (month < closed)
+        count = int(is_open.sum())
+        series.append(float((is_open & (adopted <= month)).sum() / count) if count else 0.0)
+    return series
