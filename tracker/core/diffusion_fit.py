@@ -58,6 +58,11 @@ class Fit:
     network_effect_p_value: float | None = None
     covariance: tuple[tuple[float, float], tuple[float, float]] | None = None  # of (logit b, t)
 
+    @classmethod
+    def known(cls, b: float, t: float) -> Fit:
+        """A model with these parameters and no uncertainty about them: for what-ifs and tests."""
+        return cls(0, 0, 0, "Known parameters.", Estimate(b, b, b), Estimate(t, t, t), covariance=((0.0, 0.0), (0.0, 0.0)))
+
     @property
     def enough_data(self) -> bool:
         return self.background is not None
