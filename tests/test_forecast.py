@@ -109,3 +109,29 @@ def test_a_generated_history_without_transmission_adopts_at_the_background_rate(
     first_month = sum(1 for month in panel.adopted.values() if month == 0)
     assert first_month == pytest.approx(0.05 * 2000, abs=3 * np.sqrt(2000 * 0.05 * 0.95))
     assert len(panel.adopted) / 2000 == pytest.approx(1 - 0.95**10, abs=0.03)
+
+
+def test_the_gain_from_engaging_the_centre_of_a_star_beats_a_leaf_and_an_isolated_one_gains_only_itself():
+    leaves = [f"L{k}" for k in range(4)]
+    panel = Panel(6, ("C", "I", *leaves), {}, links=tuple(("C", leaf, 5.0) for leaf in leaves))
+    simulation = prepare(panel, Fit.known(1e-12, 0.5), 3, runs=2000, seed=2)
+    baseline = simulation.run()
+    isolated = simulation.gain(["I"], 8, baseline)
+    assert (isolated.estimate, isolated.low, isolated.high) == pytest.approx((1 / 6, 1 / 6, 1 / 6))
+    centre, leaf = simulation.gain(["C"], 8, baseline), simulation.gain(["L0"], 8, baseline)
+    # the centre: itself, then each leaf with 1 − 0.5^2 by the third month: (1 + 4 × 0.75) / 6
+    assert centre.estimate == pytest.approx((1 + 4 * 0.75) / 6, abs=0.01)
+    # a leaf: itself; the centre by the third month with 0.75; each other leaf only if the centre adopted in
+    # the second month (0.5) and passed it on in the third (0.5): (1 + 0.75 + 3 × 0.25) / 6
+    assert leaf.estimate == pytest.approx((1 + 0.75 + 3 * 0.25) / 6, abs=0.01)
+    assert centre.low > leaf.high
+    with pytest.raises(ValueError, match="outside the forecast"):
+        simulation.gain(["C"], 9)
+
+
+def test_along_a_path_of_three_the_far_end_is_reached_by_the_third_month_with_probability_t_squared():
+    panel = Panel(6, ("A", "B", "C"), {}, links=(("A", "B", 5.0), ("B", "C", 5.0)))
+    reach = prepare(panel, Fit.known(1e-12, 0.3), 3, runs=40_000, seed=1).run(["A"])
+    # A in month 6; B in month 7 with 0.3; C in month 8 only if B was in month 7 and passed it on: 0.09
+    assert reach[:, 2].mean() == pytest.approx((1 + (0.3 + 0.7 * 0.3) + 0.09) / 3, abs=0.005)
+    assert np.mean(reach[:, 2] == 1.0) == pytest.approx(0.09, abs=0.005)

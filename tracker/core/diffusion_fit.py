@@ -61,7 +61,9 @@ class Fit:
     @classmethod
     def known(cls, b: float, t: float) -> Fit:
         """A model with these parameters and no uncertainty about them: for what-ifs and tests."""
-        return cls(0, 0, 0, "Known parameters.", Estimate(b, b, b), Estimate(t, t, t), covariance=((0.0, 0.0), (0.0, 0.0)))
+        return cls(
+            0, 0, 0, "Known parameters.", Estimate(b, b, b), Estimate(t, t, t), covariance=((0.0, 0.0), (0.0, 0.0))
+        )
 
     @property
     def enough_data(self) -> bool:

@@ -2,15 +2,17 @@
 
 Each run draws (b, t) from the fit's sampling distribution (Fit.draws), so the band carries the
 parameters' uncertainty as well as chance. Runs are simulated together as runs × organisations arrays.
-Per run and organisation the model keeps the monthly cumulative hazard H = −log(1 − b) − Σ log(1 − t·w)
-over adopting neighbours, so adopting with probability 1 − e^−H is an exponential draw below H, and a new
-adopter only adds to its neighbours' H: the cost grows with adoptions × links, not months × links.
+Per run and organisation the model keeps the monthly hazard H = −log(1 − b) − Σ log(1 − t·w) over adopting
+neighbours, so that it adopts in a month with probability 1 − e^−H; equivalently (a time change), it adopts
+in the first month the running sum of its H reaches an Exp(1) threshold drawn once. A new adopter only adds
+to its neighbours' H, so a month costs two passes over the arrays plus work in proportion to new adoptions
+× links.
 
 Reach in a month is adopters among the organisations open that month over those open: the open set as of
 the panel's last month, unless the panel records later openings or closures (open_from / closed_from).
 
-Deterministic for a seed. The draws of (b, t) and the monthly draws come from separate streams of it, and
-the monthly draws have the same shape whoever is engaged, so `Simulation.run(engaged)` for different
+Deterministic for a seed. The draws of (b, t) and the thresholds come from separate streams of it, and
+the thresholds are the same whoever is engaged, so `Simulation.run(engaged)` for different
 engaged sets uses common random numbers: differences between them are the engagement's, not noise's.
 """
 
@@ -18,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from tracker.core.diffusion import Graph, compile_graph, month_arrays
-from tracker.core.diffusion_fit import Fit
+from tracker.core.diffusion_fit import Estimate, Fit
 from tracker.core.panel import Panel
 
 RUNS = 1000
@@ -48,52 +51,65 @@ def simulate_months(
     if never: int32 runs × organisations, else None; adopters among the open per run and month).
     """
     runs, size, months = len(b), graph.size, len(open_by_month)
-    state = np.broadcast_to(adopted, (runs, size)).copy()
-    adopted_in = np.where(state, -1, NOT_ADOPTED).astype(np.int32) if record else None
+    adopted = np.asarray(adopted, dtype=bool)
+    adopted_in = np.where(adopted, -1, NOT_ADOPTED).astype(np.int32)[None, :].repeat(runs, 0) if record else None
     # Time change: adopting in month m with probability 1 − e^−H_m given no adoption before is adopting in
     # the first month the running sum of H reaches an Exp(1) threshold drawn once per run and organisation.
+    # `remaining` is that threshold less the hazard so far; an adopter's is set to infinity, once and for all.
     remaining = rng.standard_exponential((runs, size), dtype=np.float32)
-    background = (-np.log1p(-np.asarray(b, dtype=float))).astype(np.float32)[:, None]
-    exposure = _Exposure(graph, np.asarray(t, dtype=float), runs)
-    exposure.start(adopted)
+    remaining[:, adopted] = np.inf
+    background = -np.log1p(-np.asarray(b, dtype=float))
+    hazard = _Exposure(graph, np.asarray(t, dtype=float), background)  # H per run and organisation
+    hazard.start(adopted)
+    forced = _forced(engaged, adopted, open_by_month[0], runs, size)
     always_open = bool(open_by_month.all())
+    state = None if always_open else np.broadcast_to(adopted, (runs, size)).copy()
     counts = np.zeros((runs, months), dtype=np.int64)
+    previous = np.full(runs, np.count_nonzero(adopted), dtype=np.int64)
     for month in range(months):
-        remaining -= background
-        remaining -= exposure.hazard
-        new = remaining <= 0
-        new &= ~state
-        if not always_open:
-            new &= open_by_month[month]
-        if month == 0 and engaged is not None and len(engaged):
-            new[:, engaged] = ~state[:, engaged] & open_by_month[0, engaged]
-        state |= new
-        flat = np.flatnonzero(new)
+        if always_open:
+            remaining -= hazard.rate
+        else:  # hazard accrues only while open
+            np.subtract(remaining, hazard.rate, out=remaining, where=open_by_month[month])
+        flat = np.flatnonzero(remaining <= 0)
+        if month == 0 and len(forced):
+            flat = np.union1d(flat, forced)
+        remaining.reshape(-1)[flat] = np.inf
         if record:
             adopted_in.reshape(-1)[flat] = month
-        exposure.add(flat)
+        hazard.add(flat)
         if always_open:
-            previous = counts[:, month - 1] if month else np.count_nonzero(adopted) * np.ones(runs, dtype=np.int64)
-            counts[:, month] = previous + np.bincount(flat // size, minlength=runs)
+            previous = counts[:, month] = previous + np.bincount(flat // size, minlength=runs)
         else:
+            state.reshape(-1)[flat] = True
             counts[:, month] = np.count_nonzero(state & open_by_month[month], axis=1)
     return adopted_in, counts
 
 
+def _forced(engaged, adopted: np.ndarray, is_open: np.ndarray, runs: int, size: int) -> np.ndarray:
+    """Flat indices (run × size + organisation) of the engaged that are open and not adopted, in every run."""
+    if engaged is None or not len(engaged):
+        return np.zeros(0, dtype=np.int64)
+    engaged = np.asarray(engaged, dtype=np.int64)
+    engaged = engaged[~adopted[engaged] & is_open[engaged]]
+    return (np.arange(runs)[:, None] * size + engaged[None, :]).ravel()
+
+
 class _Exposure:
-    """Per run and organisation, −Σ log(1 − t·w) over its adopting neighbours: the network's monthly hazard.
+    """Per run and organisation, the monthly hazard −log(1 − b) − Σ log(1 − t·w) over its adopting neighbours.
 
     Link weights are grouped into their distinct values (five, for strengths 1–5), so an increment is a
     lookup in a runs × values table rather than a logarithm per link and run.
     """
 
-    def __init__(self, graph: Graph, t: np.ndarray, runs: int):
-        self.graph, self.runs = graph, runs
+    def __init__(self, graph: Graph, t: np.ndarray, background: np.ndarray):
+        self.graph, self.runs = graph, len(t)
         self.degree = np.diff(graph.indptr)
         self.values, self.kind = np.unique(graph.weights, return_inverse=True)
         t = np.minimum(t, 1.0 - 1e-12)  # t·w = 1 would make the hazard infinite
         self.table = (-np.log1p(-t[:, None] * self.values[None, :])).astype(np.float32)
-        self.hazard = np.zeros((runs, graph.size), dtype=np.float32)
+        # the monthly hazard, starting from the background's −log(1 − b)
+        self.rate = np.repeat(background.astype(np.float32)[:, None], graph.size, axis=1)
 
     def start(self, adopted: np.ndarray) -> None:
         """The exposure from the adopters before the first month: the same links in every run."""
@@ -103,7 +119,7 @@ class _Exposure:
         if kinds <= 64:
             count = np.zeros((kinds, size), dtype=np.float32)
             np.add.at(count, (self.kind[chosen], source[chosen]), 1.0)
-            self.hazard += self.table @ count
+            self.rate += self.table @ count
         else:  # many distinct weights: link by link
             self.add(np.flatnonzero(np.broadcast_to(adopted, (self.runs, size))))
 
@@ -121,7 +137,7 @@ class _Exposure:
         position = np.repeat(self.graph.indptr[source] - np.cumsum(degree) + degree, degree) + np.arange(total)
         run = np.repeat(run, degree)
         target = self.graph.indices[position]
-        np.add.at(self.hazard.reshape(-1), run * size + target, self.table[run, self.kind[position]])
+        np.add.at(self.rate.reshape(-1), run * size + target, self.table[run, self.kind[position]])
 
 
 @dataclass(frozen=True)
@@ -166,13 +182,13 @@ class Simulation:
     t: np.ndarray
     seed: int
 
-    @property
+    @cached_property
     def index(self) -> dict[str, int]:
         return {ods: i for i, ods in enumerate(self.graph.organisations)}
 
     def run(self, engaged: Iterable[str] = ()) -> np.ndarray:
         """Reach per run and forecast month (runs × horizon), engaging these organisations in the first month."""
-        index = self.index
+        index, engaged = self.index, tuple(engaged)
         unknown = [ods for ods in engaged if ods not in index]
         if unknown:
             raise ValueError(f"unknown organisations to engage: {', '.join(sorted(unknown))}")
@@ -181,6 +197,23 @@ class Simulation:
         _, counts = simulate_months(self.graph, self.adopted, self.open_by_month, self.b, self.t, rng, chosen)
         open_count = self.open_by_month.sum(axis=1)
         return counts / np.maximum(open_count, 1)[None, :]
+
+    def gain(self, engaged: Iterable[str], month: int, baseline: np.ndarray | None = None) -> Estimate:
+        """The expected gain in reach in a month (panel count) from engaging these, with its 95% interval.
+
+        Run for run against the baseline (`run()`, passed in to save repeating it): the same thresholds and
+        parameter draws, so the interval is that of a paired mean and narrow.
+        """
+        h = month - self.start
+        if not 0 <= h < self.open_by_month.shape[0]:
+            raise ValueError(
+                f"month {month} is outside the forecast ({self.start} to {self.start + self.open_by_month.shape[0] - 1})"
+            )
+        baseline = self.run() if baseline is None else baseline
+        difference = self.run(engaged)[:, h] - baseline[:, h]
+        mean = float(difference.mean())
+        half = 1.96 * float(difference.std(ddof=1)) / np.sqrt(len(difference)) if len(difference) > 1 else 0.0
+        return Estimate(mean, mean - half, mean + half)
 
 
 def prepare(panel: Panel, fit: Fit, horizon: int, runs: int = RUNS, seed: int = 0) -> Simulation:
