@@ -63,6 +63,10 @@ def test_without_links_the_background_is_adoptions_over_months_at_risk():
     assert result.transmission.estimate == 0.0
     assert result.network_effect_p_value == 1.0
     assert (result.transmission.low, result.transmission.high) == pytest.approx((0.0, 1.0))  # links say nothing
+    assert result.ratio is None and result.message.startswith("No organisation had an adopting neighbour")
+    # the forecast's draws: logit b with the binomial's information n·b·(1 − b), t a uniform's spread
+    b = 15 / 384
+    assert np.array(result.covariance) == pytest.approx(np.array([[1 / (384 * b * (1 - b)), 0.0], [0.0, 1 / 12]]))
     design = compile_design(_isolated_panel())
     for end in (result.background.low, result.background.high):  # profile interval: deviance 3.84 at each end
         assert 2 * (result.log_likelihood - log_likelihood(design, end, 0.0)) == pytest.approx(CRITICAL, abs=1e-6)
@@ -94,13 +98,18 @@ def test_with_links_the_fit_finds_the_closed_form_maximum_and_the_likelihood_rat
     ll_null = 30 * log(30 / 220) + 190 * log(190 / 220)
     assert result.log_likelihood == pytest.approx(ll_hat, abs=1e-9)
     assert result.null_log_likelihood == pytest.approx(ll_null, abs=1e-12)
-    # t = 0 is on the boundary: p is half the χ²₁ tail
-    assert result.network_effect_p_value == pytest.approx(0.5 * stats.chi2.sf(2 * (ll_hat - ll_null), 1), rel=1e-6)
+    # t = 0 is on the boundary: p is half the χ²₁ tail (0.215; the full tail would say 0.43)
+    p_value = 0.5 * stats.chi2.sf(2 * (ll_hat - ll_null), 1)
+    assert result.network_effect_p_value == pytest.approx(p_value, rel=1e-6)
     # the ratio of monthly chances with one full-strength adopting neighbour to none: (1/6) / (1/8)
     assert result.typical_weight == 1.0
     assert result.ratio.estimate == pytest.approx(4 / 3, rel=1e-6)
     assert result.ratio.low <= 4 / 3 <= result.ratio.high
-    assert "1.3×" in result.message and "95% CI" in result.message
+    assert result.message == (
+        f"The data cannot tell the network effect from none (p = {p_value:.2f}): one adopting neighbour over a link of "
+        f"typical strength multiplies an organisation's monthly chance of adopting by 1.3× (95% CI 1.0× to "
+        f"{result.ratio.high:.1f}×)."
+    )
 
 
 def test_too_little_data_says_so_instead_of_estimating():
@@ -132,3 +141,10 @@ def test_parameter_recovery_the_intervals_cover_the_truth_at_least_nine_times_in
         covered_b += result.background.low <= B_TRUE <= result.background.high
         covered_t += result.transmission.low <= T_TRUE <= result.transmission.high
     assert covered_b >= 0.9 * len(SEEDS) and covered_t >= 0.9 * len(SEEDS), (covered_b, covered_t)
+
+
+def test_the_rows_are_the_panels_organisations_at_risk_month_by_month():
+    panel = Panel(6, ("A", "B", "C", "D"), {"A": 0, "B": 3}, open_from={"C": 2}, closed_from={"D": 4})
+    design = compile_design(panel)
+    assert design.observations == sum(len(panel.at_risk(month)) for month in range(6)) == 13
+    assert design.adoptions == 2

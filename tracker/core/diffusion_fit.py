@@ -103,14 +103,18 @@ def fit_design(design: Design) -> Fit:
     w = design.typical_weight
     background = Estimate(b_hat, *_interval(lambda b: _profile_over_t(design, b), b_hat, ll_hat, EPS, 1 - EPS))
     transmission = Estimate(t_hat, *_interval(lambda t: _profile_over_b(design, t), t_hat, ll_hat, 0.0, 1 - EPS))
-    r_hat = hazard_ratio(b_hat, t_hat, w)
-    r_high = max(2.0 * r_hat, 2.0)
-    while _deviance(_profile_ratio(design, r_high, w), ll_hat) < CRITICAL and r_high < 1e6:
-        r_high *= 4
-    ratio = Estimate(r_hat, *_interval(lambda r: _profile_ratio(design, r, w), r_hat, ll_hat, 1.0, r_high))
+    if len(design.exposure_row):
+        r_hat = hazard_ratio(b_hat, t_hat, w)
+        r_high = max(2.0 * r_hat, 2.0)
+        while _deviance(_profile_ratio(design, r_high, w), ll_hat) < CRITICAL and r_high < 1e6:
+            r_high *= 4
+        ratio = Estimate(r_hat, *_interval(lambda r: _profile_ratio(design, r, w), r_hat, ll_hat, 1.0, r_high))
+        message = plain_words(ratio, p_value)
+    else:  # the likelihood is flat in t: t's interval is all of [0, 1] and there is no ratio to state
+        ratio, message = None, NO_EXPOSURE
     return Fit(
         **counts,
-        message=plain_words(ratio, p_value),
+        message=message,
         background=background,
         transmission=transmission,
         ratio=ratio,
@@ -122,18 +126,21 @@ def fit_design(design: Design) -> Fit:
     )
 
 
+NO_EXPOSURE = (
+    "No organisation had an adopting neighbour while it was yet to adopt, so the history says nothing about "
+    "the network effect: the forecast allows for a wide range of transmission along links."
+)
+
+
 def plain_words(ratio: Estimate, p_value: float) -> str:
     """The network effect as a project manager would say it."""
-    interval = f"95% CI {ratio.low:.1f}× to {ratio.high:.1f}×"
-    if p_value >= 0.05:
-        return (
-            f"The data cannot tell the network effect from none (p = {p_value:.2f}): a learning link from an "
-            f"adopter multiplies the monthly chance of adopting by {ratio.estimate:.1f}× ({interval})."
-        )
-    return (
-        f"A learning link from an adopter multiplies the monthly chance of adopting by {ratio.estimate:.1f}× "
-        f"({interval}; p {'< 0.001' if p_value < 0.001 else f'= {p_value:.3f}'})."
+    effect = (
+        f"one adopting neighbour over a link of typical strength multiplies an organisation's monthly chance "
+        f"of adopting by {ratio.estimate:.1f}× (95% CI {ratio.low:.1f}× to {ratio.high:.1f}×"
     )
+    if p_value >= 0.05:
+        return f"The data cannot tell the network effect from none (p = {p_value:.2f}): {effect})."
+    return f"Learning links matter: {effect}; p {'< 0.001' if p_value < 0.001 else f'= {p_value:.3f}'})."
 
 
 def _maximise(design: Design) -> tuple[float, float, float]:
@@ -206,14 +213,15 @@ def _interval(profile, estimate: float, ll_hat: float, low: float, high: float) 
 
 
 def _covariance(design: Design, b: float, t: float) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The inverse observed information of (logit b, t); a one-sided edge (t = 0) uses the same curvature."""
+    """The inverse observed information of (logit b, t); at the edge t = 0 the same curvature, one-sided.
+
+    Without any exposure the likelihood is flat in t: then t gets the spread of a uniform on [0, 1]
+    (variance 1/12) about its estimate 0, and b its own information alone.
+    """
     _, _, hessian = derivatives(design, b, t)
     jacobian = np.diag([b * (1 - b), 1.0])  # d(b, t) / d(logit b, t)
     information = -(jacobian @ hessian @ jacobian)
-    try:
-        cov = np.linalg.inv(information)
-    except np.linalg.LinAlgError:
-        cov = np.diag([1e-6, 1e-6])
-    if not np.all(np.linalg.eigvalsh(cov) > 0):  # a flat direction (no exposure): t is unknown within [0, 1]
-        cov = np.diag([max(float(cov[0, 0]), 1e-12), 1.0 / 12.0])
+    if len(design.exposure_row) == 0 or np.linalg.det(information) <= 0 or information[0, 0] <= 0:
+        return (1.0 / max(float(information[0, 0]), 1e-12), 0.0), (0.0, 1.0 / 12.0)
+    cov = np.linalg.inv(information)
     return (float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))
