@@ -10,9 +10,9 @@ faculty, t the transmission along a learning link, and w_ij the link's weight: i
 (1–5) divided by 5, so w is in (0, 1] and t · w never exceeds 1. Two links recorded between the same
 pair count as two channels.
 
-The panel is compiled once into flat arrays (a `Design`): one row per at-risk organisation-month, and
-one exposure record per (row, adopting neighbour) pair, so that the likelihood, its gradient and its
-Hessian are a few numpy reductions, cheap enough to profile.
+The panel is compiled once into flat arrays (a `Design`): its at-risk organisation-months grouped by
+their exposure, so that the likelihood, its gradient and its Hessian are a few numpy reductions over a
+few hundred groups at any scale, cheap enough to profile.
 """
 
 from __future__ import annotations
@@ -88,21 +88,33 @@ def month_arrays(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Design:
-    """The panel as the likelihood sees it."""
+    """The panel as the likelihood sees it: at-risk organisation-months grouped by what they were exposed to.
 
-    adopted: np.ndarray  # float 0/1 per at-risk organisation-month: did it adopt that month
-    exposure_row: np.ndarray  # per exposure record: its organisation-month row
-    exposure_weight: np.ndarray  # per exposure record: the weight of the link to the earlier adopter
+    Rows exposed to the same adopting neighbours' weights share one adoption probability, so the likelihood
+    only needs one term per group: most rows are unexposed (one group), and with strengths 1–5 the exposed
+    fall into a few hundred groups at most, whatever the panel's size.
+    """
+
+    rows: np.ndarray  # per group: its at-risk organisation-months
+    adopted: np.ndarray  # per group: how many of them adopted that month
+    exposure_group: np.ndarray  # per exposure record: its group
+    exposure_weight: np.ndarray  # per exposure record: the weight of the link to an earlier adopter
+    exposure_count: np.ndarray  # per exposure record: how many such links each of the group's rows has
     months: int
     typical_weight: float
 
     @property
     def observations(self) -> int:
-        return len(self.adopted)
+        return int(self.rows.sum())
 
     @property
     def adoptions(self) -> int:
         return int(self.adopted.sum())
+
+    @property
+    def exposed(self) -> bool:
+        """Whether any organisation at risk had an adopting neighbour."""
+        return len(self.exposure_group) > 0
 
     @property
     def background_without_network(self) -> float:
@@ -110,11 +122,14 @@ class Design:
         return self.adoptions / self.observations if self.observations else 0.0
 
 
+MAX_WEIGHT_KINDS = 64  # beyond this many distinct link weights rows are not grouped (each is its own group)
+
+
 def compile_design(panel: Panel) -> Design:
     graph = compile_graph(panel.organisations, panel.links)
     adopted, opened, closed = month_arrays(panel)
     source = np.repeat(np.arange(graph.size), np.diff(graph.indptr))  # the organisation at risk
-    ys, rows, weights = [], [], []
+    ys, rows, weights = [np.zeros(0, dtype=bool)], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
     base = 0
     row_of = np.full(graph.size, -1, dtype=np.int64)
     for month in range(panel.months):
@@ -126,48 +141,63 @@ def compile_design(panel: Panel) -> Design:
         rows.append(row_of[source[exposed]])
         weights.append(graph.weights[exposed])
         base += len(members)
+    y, row, weight = np.concatenate(ys).astype(float), np.concatenate(rows), np.concatenate(weights)
+    values, kind = np.unique(weight, return_inverse=True)
+    if len(values) > MAX_WEIGHT_KINDS:
+        ones = np.ones(base)
+        return Design(ones, y, row, weight, np.ones(len(row)), panel.months, graph.typical_weight())
+    signature = np.zeros((base, len(values)), dtype=np.int64)  # per row: its adopting neighbours by weight
+    np.add.at(signature, (row, kind.reshape(-1)), 1)
+    unique, group = np.unique(signature, axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    members, kinds = np.nonzero(unique)
     return Design(
-        np.concatenate(ys).astype(float) if ys else np.zeros(0),
-        np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
-        np.concatenate(weights) if weights else np.zeros(0),
+        np.bincount(group, minlength=len(unique)).astype(float),
+        np.bincount(group, weights=y, minlength=len(unique)),
+        members,
+        values[kinds],
+        unique[members, kinds].astype(float),
         panel.months,
         graph.typical_weight(),
     )
 
 
 def _log_no_adoption(design: Design, b: float, t: float) -> np.ndarray:
-    """log(1 − p) per row: log(1 − b) + Σ log(1 − t·w) over its exposure records."""
+    """log(1 − p) per group: log(1 − b) + Σ log(1 − t·w) over its rows' adopting neighbours."""
     exposure = np.bincount(
-        design.exposure_row, weights=np.log1p(-t * design.exposure_weight), minlength=design.observations
+        design.exposure_group,
+        weights=design.exposure_count * np.log1p(-t * design.exposure_weight),
+        minlength=len(design.rows),
     )
     return np.log1p(-b) + exposure
 
 
 def log_likelihood(design: Design, b: float, t: float) -> float:
-    """Σ over rows of log p (adopted that month) or log(1 − p) (did not)."""
+    """Σ over at-risk organisation-months of log p (adopted that month) or log(1 − p) (did not)."""
     log_q = _log_no_adoption(design, b, t)
-    with np.errstate(divide="ignore"):  # p = 0 for an adopter: log 0 = −inf, the right answer
-        return float(np.where(design.adopted > 0, np.log(-np.expm1(log_q)), log_q).sum())
+    k, adopting = design.adopted, design.adopted > 0
+    # b > 0 keeps every p > 0; only groups with adopters need log p
+    return float((k[adopting] * np.log(-np.expm1(log_q[adopting]))).sum() + ((design.rows - k) * log_q).sum())
 
 
 def derivatives(design: Design, b: float, t: float) -> tuple[float, np.ndarray, np.ndarray]:
     """The log-likelihood, its gradient and its Hessian in (b, t), exactly.
 
     With q = (1 − b)·exp(S(t)) per row and y its adoption, d log q/db = −1/(1 − b) and d log q/dt = S′;
-    dℓ/dθ = Σ (1 − y/(1 − q))·d log q/dθ, and the second derivatives follow.
+    dℓ/dθ = Σ (1 − y/(1 − q))·d log q/dθ, and the second derivatives follow (summed here group by group).
     """
-    n, w, row = design.observations, design.exposure_weight, design.exposure_row
+    groups, w, count = len(design.rows), design.exposure_weight, design.exposure_count
     one_minus_tw = 1.0 - t * w
-    s1 = np.bincount(row, weights=-w / one_minus_tw, minlength=n)
-    s2 = np.bincount(row, weights=-((w / one_minus_tw) ** 2), minlength=n)
+    s1 = np.bincount(design.exposure_group, weights=-count * w / one_minus_tw, minlength=groups)
+    s2 = np.bincount(design.exposure_group, weights=-count * (w / one_minus_tw) ** 2, minlength=groups)
     log_q = _log_no_adoption(design, b, t)
     q = np.exp(log_q)
     p = -np.expm1(log_q)
-    y = design.adopted
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ll = float(np.where(y > 0, np.log(p), log_q).sum())
-        g = 1.0 - np.where(y > 0, 1.0 / p, 0.0)
-        c = np.where(y > 0, q / p**2, 0.0)
+    k, n, adopting = design.adopted, design.rows, design.adopted > 0
+    ll = float((k[adopting] * np.log(p[adopting])).sum() + ((n - k) * log_q).sum())
+    g, c = n.copy(), np.zeros_like(n)
+    g[adopting] -= k[adopting] / p[adopting]
+    c[adopting] = k[adopting] * q[adopting] / p[adopting] ** 2
     db = -1.0 / (1.0 - b)
     grad = np.array([g.sum() * db, (g * s1).sum()])
     h_bb = -c.sum() * db**2 - g.sum() / (1.0 - b) ** 2

@@ -103,7 +103,7 @@ def fit_design(design: Design) -> Fit:
     w = design.typical_weight
     background = Estimate(b_hat, *_interval(lambda b: _profile_over_t(design, b), b_hat, ll_hat, EPS, 1 - EPS))
     transmission = Estimate(t_hat, *_interval(lambda t: _profile_over_b(design, t), t_hat, ll_hat, 0.0, 1 - EPS))
-    if len(design.exposure_row):
+    if design.exposed:
         r_hat = hazard_ratio(b_hat, t_hat, w)
         r_high = max(2.0 * r_hat, 2.0)
         while _deviance(_profile_ratio(design, r_high, w), ll_hat) < CRITICAL and r_high < 1e6:
@@ -145,7 +145,7 @@ def plain_words(ratio: Estimate, p_value: float) -> str:
 
 def _maximise(design: Design) -> tuple[float, float, float]:
     b0 = min(max(design.background_without_network, 1e-6), 0.5)
-    exposed = len(design.exposure_row) > 0
+    exposed = design.exposed
 
     def negative(x):
         ll, grad, _ = derivatives(design, x[0], x[1])
@@ -221,7 +221,7 @@ def _covariance(design: Design, b: float, t: float) -> tuple[tuple[float, float]
     _, _, hessian = derivatives(design, b, t)
     jacobian = np.diag([b * (1 - b), 1.0])  # d(b, t) / d(logit b, t)
     information = -(jacobian @ hessian @ jacobian)
-    if len(design.exposure_row) == 0 or np.linalg.det(information) <= 0 or information[0, 0] <= 0:
+    if not design.exposed or np.linalg.det(information) <= 0 or information[0, 0] <= 0:
         return (1.0 / max(float(information[0, 0]), 1e-12), 0.0), (0.0, 1.0 / 12.0)
     cov = np.linalg.inv(information)
     return (float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))
