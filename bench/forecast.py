@@ -7,6 +7,8 @@ history drawn from the model with known b and t (tracker.core.diffusion_synth); 
 the fit (estimates, profile-likelihood intervals, likelihood-ratio test), of a forecast (runs × horizon
 months, with parameter draws), of one more run of a prepared forecast with 5 organisations engaged (the
 call an engagement search repeats), and of the 12-month backtest. Pure cores only: no database.
+With --recovery N, also the share of N histories (250 organisations, seeds 0..N−1) whose 95% intervals
+cover the true b, t and ratio: the parameter-recovery check of tests/test_diffusion_fit.py, at length.
 Target: the forecast for an ambition at national scale (2,500 organisations, 1,000 runs, 36 months) ≤ 1 s.
 """
 
@@ -21,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker.core.backtest import backtest  # noqa: E402
+from tracker.core.diffusion import hazard_ratio  # noqa: E402
 from tracker.core.diffusion_fit import fit  # noqa: E402
 from tracker.core.diffusion_synth import generate_graph, simulate_history  # noqa: E402
 from tracker.core.forecast import forecast, prepare  # noqa: E402
@@ -45,6 +48,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--horizon", type=int, default=36)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--recovery", type=int, default=0, help="histories for the interval coverage check")
     args = parser.parse_args()
     print(f"\nHistories of {MONTHS} months drawn with b = {B}, t = {T}; about {LINKS} links per organisation.")
     print(f"Median of {args.repeats} repeats; forecasts of {args.runs:,} runs over {args.horizon} months.\n")
@@ -80,6 +84,21 @@ def main() -> None:
             f"  backtest MAE: model {checked.model_mae:.4f}, straight line {checked.straight_line_mae:.4f}, "
             f"Bass {checked.bass_mae:.4f}; truth in the 80% band {checked.coverage_of_band:.0%} of months"
         )
+
+    if args.recovery:
+        recovery(args.recovery)
+
+
+def recovery(histories: int, b: float = 0.01, t: float = 0.12) -> None:
+    organisations, links = generate_graph(250, LINKS, seed=7)
+    covered = {"b": 0, "t": 0, "ratio": 0}
+    for seed in range(histories):
+        model = fit(simulate_history(organisations, links, b, t, MONTHS, seed=seed))
+        truth = {"b": b, "t": t, "ratio": hazard_ratio(b, t, model.typical_weight)}
+        for name, estimate in (("b", model.background), ("t", model.transmission), ("ratio", model.ratio)):
+            covered[name] += estimate.low <= truth[name] <= estimate.high
+    shares = ", ".join(f"{name} {count / histories:.0%}" for name, count in covered.items())
+    print(f"\nParameter recovery (b = {b}, t = {t}, 250 organisations, {histories} histories): 95% CI covers {shares}")
 
 
 if __name__ == "__main__":
