@@ -78,6 +78,8 @@ def test_with_too_little_data_before_the_cut_only_the_baselines_are_scored():
     assert result.message.startswith("Too little data to fit the model: 4 adoptions over 12 months")
     assert result.straight_line_mae is not None and result.best in {"straight_line", "bass"}
     assert backtest(Panel(13, organisations, {}), runs=10).message == "Too little history to hold 12 months back."
+    with pytest.raises(ValueError, match="at least one month"):
+        backtest(panel, 0)
 
 
 def test_cutting_a_panel_forgets_later_adoptions():

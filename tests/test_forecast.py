@@ -135,3 +135,19 @@ def test_along_a_path_of_three_the_far_end_is_reached_by_the_third_month_with_pr
     # A in month 6; B in month 7 with 0.3; C in month 8 only if B was in month 7 and passed it on: 0.09
     assert reach[:, 2].mean() == pytest.approx((1 + (0.3 + 0.7 * 0.3) + 0.09) / 3, abs=0.005)
     assert np.mean(reach[:, 2] == 1.0) == pytest.approx(0.09, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: generate_graph(1, 5), "at least two organisations"),
+        (lambda: generate_graph(10, 9), "0 < k < n − 1"),
+        (lambda: simulate_history(("A", "B"), (), 0.0, 0.1, 6), "b must be in"),
+        (lambda: simulate_history(("A", "B"), (), 0.1, 1.5, 6), "t in"),
+        (lambda: simulate_history(("A", "B"), (("A", "B", 0.0),), 0.1, 0.1, 6), "strength 0.0: it must be above 0"),
+        (lambda: forecast(ISOLATED, Fit.known(0.1, 0.0), 3, runs=0), "at least one run"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

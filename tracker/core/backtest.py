@@ -103,6 +103,8 @@ def cut_panel(panel: Panel, months: int) -> Panel:
 
 def backtest(panel: Panel, holdout: int = HOLDOUT, *, runs: int = RUNS, seed: int = 0) -> Backtest:
     """Fit on all but the last `holdout` months, forecast them three ways, and score each against the truth."""
+    if holdout < 1:
+        raise ValueError("a backtest holds back at least one month")
     cut = panel.months - holdout
     series = observed_reach(panel)
     if cut < 2:
