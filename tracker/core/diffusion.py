@@ -32,7 +32,7 @@ def link_weight(strength: float) -> float:
     return min(float(strength) / STRENGTH_SCALE, 1.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: compare by identity
 class Graph:
     """The panel's learning links as compressed rows: the neighbours of i are indices[indptr[i]:indptr[i+1]]."""
 
@@ -86,7 +86,7 @@ def month_arrays(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return adopted, opened, closed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: compare by identity
 class Design:
     """The panel as the likelihood sees it: at-risk organisation-months grouped by what they were exposed to.
 

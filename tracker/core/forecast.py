@@ -170,7 +170,7 @@ class Forecast:
         return next((band.month for band in self.months if band.median >= reach - 1e-9), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: compare by identity
 class Simulation:
     """A forecast made ready once: graph, open sets and parameter draws. `run` is the cheap part."""
 
