@@ -200,10 +200,15 @@ def _labels(net: Network, prob: np.ndarray, runs: int, rng: np.random.Generator)
     """Component labels (runs × nodes) of each run's live links, unique across runs."""
     n = len(net.nodes)
     run, link = _live_links(prob, runs, rng)
+    # (run, link) come in order and links are sorted by their first end: the rows are sorted, so
+    # the CSR arrays are built directly; weak components of a→b are the undirected ones.
     rows = run * n + net.a[link]
-    cols = run * n + net.b[link]
-    graph = sparse.csr_array((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(runs * n, runs * n))
-    _count, labels = csgraph.connected_components(graph, directed=False)
+    indptr = np.zeros(runs * n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=runs * n), out=indptr[1:])
+    graph = sparse.csr_array(
+        (np.ones(rows.size, dtype=np.int8), run * n + net.b[link], indptr), shape=(runs * n, runs * n)
+    )
+    _count, labels = csgraph.connected_components(graph, directed=True, connection="weak")
     return labels.reshape(runs, n)
 
 
