@@ -26,6 +26,7 @@ it is a seed).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,7 +35,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 STRONGEST = 5.0  # the strongest recorded link: it transmits with the full p
-MAX_CELLS = 4_000_000  # runs × organisations held at once: bounds the memory of a batch of runs
+MAX_CELLS = 8_000_000  # runs × organisations simulated at once: bounds the memory of a batch of runs
+MAX_KEPT = 10_000_000  # runs × organisations whose components `Draws` keeps (4 bytes each)
 WORK = 2**18  # cells active at once in a batch of cascade runs, after the first batch (see independent_cascade)
 MIN_BATCH = 64
 TOLERANCE = 1e-12  # a threshold met within rounding (1/3 + 1/3 + 1/3 against 1) counts as met
@@ -140,21 +142,21 @@ def _live_links(prob: np.ndarray, runs: int, rng: np.random.Generator) -> tuple[
     return positions // links, link
 
 
-def _cascade(net: Network, directed: np.ndarray, start: np.ndarray, runs: int, rng, active, stamp) -> np.ndarray:
+def _cascade(net: Network, directed: np.ndarray, start: np.ndarray, runs: int, rng, mark) -> np.ndarray:
     """The cells (run · nodes + organisation) active at the end of each of `runs` runs, all at once.
 
     The frontier is a flat list of cells newly active in the last step. Of the attempts its members
     make along their links (one per link, in CSR order), the successes are drawn at geometric gaps
     with the largest probability q and thinned to each link's own (`directed`, per CSR entry): the
-    cost follows the successes, not the attempts (at p = 0.1 a tenth of them). `active` (all False)
-    and `stamp` are scratch buffers of at least runs · nodes cells, left all False again on return.
+    cost follows the successes, not the attempts (at p = 0.1 a tenth of them). `mark` is a scratch
+    buffer of at least runs · nodes zeros (−1: active), left all zero again on return.
     """
     n = len(net.nodes)
     degree = np.diff(net.indptr)
     q = float(directed.max()) if directed.size else 0.0
     thin = bool(np.any(directed < q))
     frontier = (np.arange(runs)[:, None] * n + start[None, :]).ravel()
-    active[frontier] = True
+    mark[frontier] = -1
     reached = [frontier]
     while frontier.size and q > 0:
         node = frontier % n
@@ -163,37 +165,46 @@ def _cascade(net: Network, directed: np.ndarray, start: np.ndarray, runs: int, r
         if attempts == 0:
             break
         hits = _geometric_positions(q, attempts, rng)
-        owner = np.searchsorted(ends, hits, side="right")
+        # the frontier member each hit belongs to: how many members' attempts end at or before it
+        owner = np.cumsum(np.bincount(ends[:-1], minlength=attempts))[hits]
         source = node[owner]
         edge = net.indptr[source + 1] - ends[owner] + hits
         if thin:
             keep = rng.random(edge.size) * q < directed[edge]
             owner, source, edge = owner[keep], source[keep], edge[keep]
         target = frontier[owner] - source + net.indices[edge]
-        target = target[~active[target]]
-        order = np.arange(target.size, dtype=np.int32)
-        stamp[target] = order  # one survivor per cell reached twice in the step
-        frontier = target[stamp[target] == order]
-        active[frontier] = True
+        target = target[mark[target] == 0]
+        order = np.arange(1, target.size + 1, dtype=np.int32)
+        mark[target] = order  # one survivor per cell reached twice in the step
+        frontier = target[mark[target] == order]
+        mark[frontier] = -1
         reached.append(frontier)
     cells = np.concatenate(reached)
-    active[cells] = False
+    mark[cells] = 0
     return cells
 
 
 def _geometric_positions(q: float, total: int, rng: np.random.Generator) -> np.ndarray:
-    """The positions in 0 .. total - 1 of successes of `total` coins each with probability q."""
+    """The positions in 0 .. total - 1 of successes of `total` coins each with probability q.
+
+    The gaps between successes are geometric: ⌊E/λ⌋ + 1 with E standard exponential and
+    λ = −log(1 − q), since P(⌊E/λ⌋ ≥ j) = e^(−jλ) = (1 − q)^j (faster than numpy's geometric).
+    """
     if q >= 1:
         return np.arange(total)
+    scale = -1.0 / math.log1p(-q)
     expected = total * q
     chunks, last = [], -1
-    while last < total - 1:
-        positions = last + np.cumsum(rng.geometric(q, int(expected + 6 * np.sqrt(expected) + 16)))
+    while last < total - 1:  # enough gaps for 6 standard deviations more than expected: one round, nearly always
+        gaps = (rng.standard_exponential(int(expected + 6 * math.sqrt(expected) + 16)) * scale).astype(np.int64)
+        gaps += 1
+        positions = np.cumsum(gaps, out=gaps)
+        positions += last
         chunks.append(positions)
         last = int(positions[-1])
         expected = (total - 1 - last) * q
-    positions = np.concatenate(chunks)
-    return positions[positions < total]
+    positions = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    return positions[: np.searchsorted(positions, total)]
 
 
 def _labels(net: Network, prob: np.ndarray, runs: int, rng: np.random.Generator) -> np.ndarray:
@@ -231,12 +242,13 @@ def independent_cascade(
     rng = np.random.default_rng(seed)
     n = len(net.nodes)
     most = max(1, MAX_CELLS // max(n, 1))
-    active, stamp = np.zeros(min(runs, most) * n, dtype=bool), np.empty(min(runs, most) * n, dtype=np.int32)
+    mark = np.zeros(min(runs, most) * n, dtype=np.int32)
     directed = prob[net.link]
-    spread, counts, done, size = [], np.zeros(n, dtype=np.int64), 0, most
+    # The first batch assumes a cascade may reach everyone; later ones size themselves on the runs so far.
+    spread, counts, done, size = [], np.zeros(n, dtype=np.int64), 0, int(np.clip(WORK // max(n, 1), MIN_BATCH, most))
     while done < runs:
         batch = min(size, runs - done)
-        cells = _cascade(net, directed, start, batch, rng, active, stamp)
+        cells = _cascade(net, directed, start, batch, rng, mark)
         spread.append(np.bincount(cells // n, minlength=batch))
         counts += np.bincount(cells % n, minlength=n)
         done += batch
@@ -265,7 +277,7 @@ class Draws:
     ):
         _check_runs(runs)
         n = len(net.nodes)
-        if runs * n > 4 * MAX_CELLS:
+        if runs * n > MAX_KEPT:
             raise ValueError(f"{runs} runs over {n} organisations is too many to keep: use fewer runs")
         self.net, self.runs, self._index = net, runs, net.index
         self._labels = _labels(net, _edge_probabilities(net, p), runs, np.random.default_rng(seed))
