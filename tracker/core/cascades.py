@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -39,6 +40,8 @@ MAX_CELLS = 8_000_000  # runs × organisations simulated at once: bounds the mem
 MAX_KEPT = 10_000_000  # runs × organisations whose components `Draws` keeps (4 bytes each)
 WORK = 2**18  # cells active at once in a batch of cascade runs, after the first batch (see independent_cascade)
 MIN_BATCH = 64
+ACTIVE = np.uint16(0xFFFF)  # in the scratch array of a batch of cascade runs; 0 is inactive, others stamps
+STAMPS = 0xFFFE
 TOLERANCE = 1e-12  # a threshold met within rounding (1/3 + 1/3 + 1/3 against 1) counts as met
 
 
@@ -54,7 +57,7 @@ class Network:
     indices: np.ndarray
     link: np.ndarray  # the undirected link of each CSR entry
 
-    @property
+    @cached_property
     def index(self) -> dict[str, int]:
         return {ods: i for i, ods in enumerate(self.nodes)}
 
@@ -149,14 +152,14 @@ def _cascade(net: Network, directed: np.ndarray, start: np.ndarray, runs: int, r
     make along their links (one per link, in CSR order), the successes are drawn at geometric gaps
     with the largest probability q and thinned to each link's own (`directed`, per CSR entry): the
     cost follows the successes, not the attempts (at p = 0.1 a tenth of them). `mark` is a scratch
-    buffer of at least runs · nodes zeros (−1: active), left all zero again on return.
+    buffer of at least runs · nodes zeros (uint16; ACTIVE marks the active), left all zero on return.
     """
     n = len(net.nodes)
     degree = np.diff(net.indptr)
     q = float(directed.max()) if directed.size else 0.0
     thin = bool(np.any(directed < q))
     frontier = (np.arange(runs)[:, None] * n + start[None, :]).ravel()
-    mark[frontier] = -1
+    mark[frontier] = ACTIVE
     reached = [frontier]
     while frontier.size and q > 0:
         node = frontier % n
@@ -166,18 +169,28 @@ def _cascade(net: Network, directed: np.ndarray, start: np.ndarray, runs: int, r
             break
         hits = _geometric_positions(q, attempts, rng)
         # the frontier member each hit belongs to: how many members' attempts end at or before it
-        owner = np.cumsum(np.bincount(ends[:-1], minlength=attempts))[hits]
+        # (counting along all attempts when hits are dense among them, else a binary search per hit)
+        if hits.size * 16 > attempts:
+            owner = np.cumsum(np.bincount(ends[:-1], minlength=attempts))[hits]
+        else:
+            owner = np.searchsorted(ends, hits, side="right")
         source = node[owner]
         edge = net.indptr[source + 1] - ends[owner] + hits
         if thin:
             keep = rng.random(edge.size) * q < directed[edge]
             owner, source, edge = owner[keep], source[keep], edge[keep]
         target = frontier[owner] - source + net.indices[edge]
-        target = target[mark[target] == 0]
-        order = np.arange(1, target.size + 1, dtype=np.int32)
-        mark[target] = order  # one survivor per cell reached twice in the step
-        frontier = target[mark[target] == order]
-        mark[frontier] = -1
+        # Keep one of the cells reached twice in the step: each writes its place in the list (a
+        # stamp) and the one whose stamp stays survives. Stamps fit 16 bits: long lists go in parts.
+        parts = []
+        for part in range(0, target.size, STAMPS):
+            chunk = target[part : part + STAMPS]
+            chunk = chunk[mark[chunk] == 0]
+            stamp = np.arange(1, chunk.size + 1, dtype=np.uint16)
+            mark[chunk] = stamp
+            parts.append(chunk[mark[chunk] == stamp])
+            mark[parts[-1]] = ACTIVE
+        frontier = parts[0] if len(parts) == 1 else np.concatenate([target[:0], *parts])
         reached.append(frontier)
     cells = np.concatenate(reached)
     mark[cells] = 0
@@ -242,19 +255,21 @@ def independent_cascade(
     rng = np.random.default_rng(seed)
     n = len(net.nodes)
     most = max(1, MAX_CELLS // max(n, 1))
-    mark = np.zeros(min(runs, most) * n, dtype=np.int32)
+    mark = np.zeros(min(runs, most) * n, dtype=np.uint16)
     directed = prob[net.link]
-    # The first batch assumes a cascade may reach everyone; later ones size themselves on the runs so far.
-    spread, counts, done, size = [], np.zeros(n, dtype=np.int64), 0, int(np.clip(WORK // max(n, 1), MIN_BATCH, most))
+    # A first, narrow batch shows how far cascades go: wide batches then spread the cost of each
+    # step over many runs when they are small; narrower ones keep large cascades' scattered reads
+    # in cache. The rest is split evenly.
+    spread, counts, done, size = [], np.zeros(n, dtype=np.int64), 0, max(MIN_BATCH, most // 8)
     while done < runs:
         batch = min(size, runs - done)
         cells = _cascade(net, directed, start, batch, rng, mark)
         spread.append(np.bincount(cells // n, minlength=batch))
         counts += np.bincount(cells % n, minlength=n)
         done += batch
-        # Wide batches spread the cost of each step over many runs; narrower ones keep a large
-        # cascade's scattered reads in cache. The runs so far tell which this is.
-        size = int(np.clip(WORK * batch // max(cells.size, 1), MIN_BATCH, most))
+        if done < runs and len(spread) == 1:
+            size = int(np.clip(WORK * batch // max(cells.size, 1), MIN_BATCH, most))
+            size = -(-(runs - done) // -(-(runs - done) // size))
     return CascadeResult(net.nodes, np.concatenate(spread).astype(float), counts / runs)
 
 
