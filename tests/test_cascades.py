@@ -136,6 +136,8 @@ def test_the_panel_gives_the_learning_graph_with_parallel_links_added():
         (lambda net: cascades.independent_cascade(net, ["a"], runs=0), "at least 1"),
         (lambda net: cascades.linear_threshold(net, ["a"], runs=0), "at least 1"),
         (lambda net: cascades.network("ab", [("a", "z", 1)]), "unknown organisation"),
+        (lambda net: cascades.linear_threshold(net, ["a"], runs=2, thresholds=[0.5, 0.5]), "one threshold"),
+        (lambda net: cascades.Draws(net, p=0.5, runs=10).spread({"a", "q"}), "Unknown organisations: q"),
         (lambda net: cascades.network("ab", [("a", "b", 0)]), "must be positive"),
     ],
 )

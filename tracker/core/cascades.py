@@ -38,14 +38,14 @@ from scipy.sparse import csgraph
 STRONGEST = 5.0  # the strongest recorded link: it transmits with the full p
 MAX_CELLS = 8_000_000  # runs × organisations simulated at once: bounds the memory of a batch of runs
 MAX_KEPT = 10_000_000  # runs × organisations whose components `Draws` keeps (4 bytes each)
-WORK = 2**18  # cells active at once in a batch of cascade runs, after the first batch (see independent_cascade)
+WORK = 2**17  # cells active in a batch of cascade runs, after the first: large cascades stay in cache
 MIN_BATCH = 64
 ACTIVE = np.uint16(0xFFFF)  # in the scratch array of a batch of cascade runs; 0 is inactive, others stamps
 STAMPS = 0xFFFE
 TOLERANCE = 1e-12  # a threshold met within rounding (1/3 + 1/3 + 1/3 against 1) counts as met
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compare the fields themselves
 class Network:
     """The learning graph as arrays: node i is `nodes[i]`; link j joins `a[j]` and `b[j]` (a < b)."""
 
@@ -104,7 +104,7 @@ def panel_network(panel) -> Network:
     return network(panel.organisations, panel.links)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CascadeResult:
     nodes: tuple[str, ...]
     spread: np.ndarray  # per run: how many organisations are active at the end, seeds included
@@ -269,7 +269,8 @@ def independent_cascade(
         done += batch
         if done < runs and len(spread) == 1:
             size = int(np.clip(WORK * batch // max(cells.size, 1), MIN_BATCH, most))
-            size = -(-(runs - done) // -(-(runs - done) // size))
+            left = runs - done
+            size = math.ceil(left / math.ceil(left / size))
     return CascadeResult(net.nodes, np.concatenate(spread).astype(float), counts / runs)
 
 
@@ -294,7 +295,7 @@ class Draws:
         n = len(net.nodes)
         if runs * n > MAX_KEPT:
             raise ValueError(f"{runs} runs over {n} organisations is too many to keep: use fewer runs")
-        self.net, self.runs, self._index = net, runs, net.index
+        self.net, self.runs = net, runs
         self._labels = _labels(net, _edge_probabilities(net, p), runs, np.random.default_rng(seed))
         self._sizes = np.bincount(self._labels.ravel())
         self._covered = np.zeros(self._sizes.size, dtype=bool)
@@ -302,8 +303,8 @@ class Draws:
         self.baseline = self._covered[self._labels].sum(axis=1).astype(float)  # the adopters' own spread
 
     def spread(self, engaged: Iterable[str]) -> np.ndarray:
-        idx = sorted({self._index[ods] for ods in engaged})
-        if not idx:
+        idx = self.net.positions(engaged)
+        if not idx.size:
             return self.baseline.copy()
         labels = np.sort(self._labels[:, idx], axis=1)
         first = np.ones(labels.shape, dtype=bool)
@@ -341,7 +342,10 @@ def linear_threshold(
     if thresholds is None:
         theta = 1.0 - np.random.default_rng(seed).random((runs, n))  # in (0, 1]: no activation from nothing
     else:
-        theta = np.broadcast_to(np.asarray(thresholds, dtype=float), (runs, n))
+        theta = np.asarray(thresholds, dtype=float)
+        if theta.shape not in ((n,), (runs, n)):
+            raise ValueError(f"Give one threshold per organisation ({n}), or one per run and organisation")
+        theta = np.broadcast_to(theta, (runs, n))
     weights = _threshold_weights(net)
     active = np.zeros((runs, n), dtype=bool)
     active[:, net.positions(seeds)] = True
