@@ -131,3 +131,17 @@ def test_reasons_from_the_graph_measures():
     assert x.bridges_to and not b.bridges_to
     assert x.betweenness > b.betweenness
     assert (x.network, b.network) == ("Kent and Medway", None)
+
+
+def test_a_recommendation_from_a_panel_names_open_organisations_with_their_reasons():
+    """A hub H linked to five organisations, one of which (A) has adopted; Z is closed."""
+    links = tuple((hub, leaf, 5) for hub, leaf in [("H", "A"), ("H", "B"), ("H", "C"), ("H", "D"), ("H", "E")])
+    panel = Panel(6, ("A", "B", "C", "D", "E", "H", "Z"), adopted={"A": 2}, closed_from={"Z": 3}, links=links)
+    result = engage.recommend(panel, k=2, p=0.5, runs=500, seed=1)
+    assert result.engagement.chosen[0] == "H"
+    assert "A" not in result.engagement.chosen and "Z" not in result.engagement.chosen
+    hub = result.reasons["H"]
+    assert (hub.linked, hub.linked_adopting, hub.exposure) == (5, 1, 0.2)
+    assert set(result.reasons) >= set(result.engagement.chosen)
+    # before A adopted, nobody was exposed
+    assert engage.reasons(panel, ["H"], month=1)["H"].exposure == 0.0

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from tracker.core import cascades
 from tracker.core import graph as measures
 
 Z95 = 1.959963984540054
@@ -151,12 +152,13 @@ class Reasons:
 
 
 def reasons(
-    panel, organisations: Iterable[str], networks: Mapping[str, str | None] | None = None
+    panel, organisations: Iterable[str], networks: Mapping[str, str | None] | None = None, month: int | None = None
 ) -> dict[str, Reasons]:
-    """The reasons for each of `organisations`, on the panel's learning graph and its adopters so far."""
+    """The reasons for each of `organisations`, on the panel's learning graph and its adopters by `month`
+    (default the last observed)."""
     networks = networks or {}
     graph = _learning_graph(panel)
-    adopters = set(panel.adopted)
+    adopters = panel.adopters_before((panel.months - 1 if month is None else month) + 1)
     share = measures.exposure(graph, adopters)
     community = measures.communities(graph)
     between = _betweenness(graph)
@@ -174,6 +176,38 @@ def reasons(
             network=networks.get(ods),
         )
     return result
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    engagement: Engagement
+    reasons: Mapping[str, Reasons]  # for every pick and every alternative
+
+
+def recommend(
+    panel,
+    k: int = 5,
+    *,
+    objective: Objective | None = None,
+    p: float = 0.1,
+    runs: int = 1000,
+    seed: int = 0,
+    month: int | None = None,
+    networks: Mapping[str, str | None] | None = None,
+) -> Recommendation:
+    """Whom to engage next among the panel's candidates, with the reasons for each.
+
+    The objective defaults to expected spread under independent cascade (transmission p on a
+    strongest link) from the adopters by `month` on `runs` kept runs; pass another, e.g. expected
+    reach at the target date from the fitted hazard model, evaluated on common random numbers.
+    """
+    if objective is None:
+        month_ = panel.months - 1 if month is None else month
+        net = cascades.panel_network(panel)
+        objective = cascades.Draws(net, panel.adopters_before(month_ + 1), p=p, runs=runs, seed=seed)
+    result = choose(objective, candidates(panel, month), k)
+    named = {pick.ods for pick in result.picks} | {g.ods for pick in result.picks for g in pick.alternatives}
+    return Recommendation(result, reasons(panel, sorted(named), networks, month))
 
 
 def _learning_graph(panel) -> nx.Graph:
