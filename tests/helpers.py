@@ -7,6 +7,8 @@ here and from factories, never from each other (tests/test_suite_layout.py check
 
 from __future__ import annotations
 
+import enum
+import hashlib
 import html
 import io
 import os
@@ -373,3 +375,11 @@ def month_ends(start: date, end: date) -> list[date]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         days.append(date(year, month, 1) - timedelta(days=1))
     return days
+
+
+def digest(rows) -> str:
+    """One hash of the rows' values (enums as their stored values, as the generator gives them)."""
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(repr(sorted((k, v.value if isinstance(v, enum.Enum) else v) for k, v in row.items())).encode())
+    return h.hexdigest()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import enum
-import hashlib
 from collections import defaultdict
 
 import pytest
 from sqlalchemy import Date, func, select, text
 
+from tests.helpers import digest
 from tracker import synth
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
@@ -163,14 +162,6 @@ def test_closed_organisations_have_no_events_on_or_after_closing(small, session)
         .where(AdoptionEvent.effective_date >= Organisation.closed_on)
     )
     assert session.scalar(after_closing) == 0
-
-
-def digest(rows) -> str:
-    """One hash of the rows' values (enums as their stored values, as the generator gives them)."""
-    h = hashlib.sha256()
-    for row in rows:
-        h.update(repr(sorted((k, v.value if isinstance(v, enum.Enum) else v) for k, v in row.items())).encode())
-    return h.hexdigest()
 
 
 def generated(seed: int, events: int = 500) -> tuple[str, str, str]:

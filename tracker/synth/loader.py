@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from ..models import (
     ChangePackage,
     DataVersion,
     Driver,
+    LearningLink,
     Network,
     Organisation,
     SignInAttempts,
@@ -33,6 +35,9 @@ from ..models import (
 from .ledger import Ledger
 from .reference import Reference, make_reference
 from .spec import SynthSpec, spec_problems
+
+if TYPE_CHECKING:  # for the annotation only: the hazard model's imports are not the loader's
+    from .hazard import HazardHistory
 
 # Tables that may hold rows when synth runs: they describe no organisation, idea or person.
 # The counter is made by the migration itself.
@@ -64,6 +69,7 @@ class LoadReport:
             f"{c['change ideas']:,} change ideas, {c['networks']} networks, "
             f"{c['organisations']:,} organisations ({self.closed_organisations} closed), "
             f"{c['adoption events']:,} adoption events, {c['current records']:,} current records"
+            + (f", {c['learning links']:,} learning links" if c.get("learning links") else "")
         )
 
 
@@ -102,9 +108,33 @@ def load(
         raise ValueError("; ".join(problems))
     _refuse_unless_empty(session)
     reference = make_reference(spec)
-    ledger = Ledger(spec, reference)
+    return _write(session, reference, Ledger(spec, reference), [], chunk_size, progress)
+
+
+def load_hazard(
+    session: Session,
+    history: HazardHistory,
+    *,
+    chunk_size: int = 10_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadReport:
+    """Write a history drawn from the hazard model (tracker.synth.hazard.make_history), with its learning
+    links, to an empty database in one transaction; commits. Raises NotEmpty as load does."""
+    _refuse_unless_empty(session)
+    return _write(session, history.reference, history.ledger, history.links, chunk_size, progress)
+
+
+def _write(
+    session: Session,
+    reference: Reference,
+    ledger: Ledger,
+    links: list[dict],
+    chunk_size: int,
+    progress: Callable[[int, int], None] | None,
+) -> LoadReport:
     connection = session.connection()
     _write_reference(connection, reference, chunk_size)
+    _insert(connection, LearningLink.__table__, links, chunk_size)
     adoptions = _write_ledger(connection, ledger, chunk_size, progress)
     _advance_sequences(session)
     session.commit()
@@ -116,6 +146,7 @@ def load(
             "change ideas": len(reference.ideas),
             "networks": len(reference.networks),
             "organisations": len(reference.organisations),
+            "learning links": len(links),
             "adoption events": len(ledger),
             "current records": adoptions,
         },
@@ -177,7 +208,7 @@ def _write_ledger(
     return len(adoptions)
 
 
-SEQUENCED = (Ambition, ChangePackage, Driver, ChangeIdea, Network, Organisation, AdoptionEvent, Adoption)
+SEQUENCED = (Ambition, ChangePackage, Driver, ChangeIdea, Network, Organisation, LearningLink, AdoptionEvent, Adoption)
 
 
 def _advance_sequences(session: Session) -> None:
