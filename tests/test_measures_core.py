@@ -52,3 +52,12 @@ def test_a_series_has_a_gap_for_a_month_without_a_value():
     assert values == [2.0, None, 2.0]
     assert series({}, 1, False) == ([], [])
     assert series({FEB: Month(4, None)}, 1, False, (JAN, FEB)) == ([JAN, FEB], [None, 4])
+
+
+def test_a_series_draws_each_month_as_plotted_draws_it():
+    months = {JAN: Month(2, 1000), FEB: Month(5, None), MAR: Month(0, 400)}
+    for is_rate in (True, False):
+        dates, values = series(months, 1000, is_rate)
+        assert values == [plotted(months.get(m), 1000, is_rate) for m in dates]
+    assert series(months, 1000, True)[1] == [2.0, None, 0.0]
+    assert series(months, 1000, False)[1] == [2, 5, 0]

@@ -98,13 +98,16 @@ def pooled(organisations: Iterable[dict[date, Month]]) -> dict[date, Month]:
 
 def plotted(value: Month | None, scale: int, is_rate: bool) -> float | None:
     """The value drawn for a month: a rate per scale, or the count; None when it cannot be."""
-    if value is None:
-        return None
+    return values_of([value], scale, is_rate)[0]
+
+
+def values_of(totals: Iterable[Month | None], scale: int, is_rate: bool) -> list[float | None]:
+    """The values drawn for months' totals, the rule in one place: a count is its numerator; a rate is
+    numerator × scale / denominator, and missing without a denominator. Written as one comprehension,
+    as a matrix of charts draws tens of thousands of months."""
     if not is_rate:
-        return value.numerator
-    if not value.denominator:
-        return None
-    return value.numerator * scale / value.denominator
+        return [None if t is None else t[0] for t in totals]
+    return [None if t is None or not t[1] else t[0] * scale / t[1] for t in totals]
 
 
 def series(
@@ -117,5 +120,4 @@ def series(
             return [], []
         span = (min(months), max(months))
     dates = months_from(*span)
-    get = months.get
-    return dates, [plotted(get(m), scale, is_rate) for m in dates]
+    return dates, values_of(map(months.get, dates), scale, is_rate)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import spc as core
-from ..core.measures import Recorded, organisation_months, series
+from ..core.measures import organisation_months, series
 from ..models import Ambition, Measure, MeasureValue, Network, Organisation, Rebase
 
 
@@ -69,7 +69,6 @@ class Cell:
 
 
 NO_VALUES = Cell()
-_recorded = tuple.__new__  # a named tuple's own __new__ is a Python function: one Recorded is made per value
 
 
 @dataclass(frozen=True)
@@ -237,7 +236,7 @@ def assemble(
             day = days.get(month)
             if day is None:
                 day = days[month] = month if isinstance(month, date) else date.fromisoformat(month)
-            recorded.append(_recorded(Recorded, (organisation_id, ward_id, day, numerator, denominator)))
+            recorded.append((organisation_id, ward_id, day, numerator, denominator))  # a Recorded's fields
             has_demo = has_demo or is_demo
         measure = columns[measure_id]
         for organisation_id, months in organisation_months(recorded).items():
