@@ -11,7 +11,7 @@ and the learning links.
   of the ambition (the report's reach), among spells that held a day (an entry replaced on its own
   date never was the state), up to as_of.
 - Links are the confirmed learning links active on as_of between organisations open on it (the spread
-  map's rule, tracker.maps.queries.active_links), with their strength (1-5); two organisations linked
+  map's rule, tracker.links.queries.active_links), with their strength (1-5); two organisations linked
   in two ways (say a buddy pair and shared faculty) have two links. A link's own dates are not
   replayed month by month: the graph is today's, as the forecast uses it.
 """
@@ -29,7 +29,7 @@ from ..core import coverage as cov
 from ..core.graph import LinkRecord
 from ..core.panel import Panel
 from ..core.stages import LADDER, Stage
-from ..maps.queries import active_links
+from ..links.queries import active_links
 from ..models import AdoptionSpell, Network, Organisation
 from ..reports.queries import Scope
 

@@ -34,7 +34,7 @@ from ..core.diffusion_fit import Fit, fit
 from ..core.forecast import RUNS, Forecast, forecast, observed_reach, prepare
 from ..core.panel import Panel
 from ..core.stages import Stage
-from ..maps.queries import active_links
+from ..links.queries import active_links
 from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo, scope
 from .queries import FIRST_MONTH, month_of, network_names, panel_for
