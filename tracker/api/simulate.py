@@ -22,7 +22,6 @@ the X-CSRFToken header; a caller with an API token needs none.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..access import signed_in
@@ -67,7 +66,8 @@ def _p(body: dict, errors: dict[str, str]) -> float:
     value = body.get("p")
     if value is None:
         return whatif.P
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or not 0 < value <= 1:
+    # Compared before any conversion: a huge whole number is out of range, never an OverflowError.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
         errors["p"] = "p must be a number over 0, up to 1"
         return whatif.P
     return float(value)
