@@ -38,6 +38,8 @@ BASE_CONFIG = {
     "PASSWORD_HASH_ITERATIONS": HASH_ITERATIONS,
     # Tests see every figure computed afresh; test_coverage_cache turns the cache on.
     "COVERAGE_CACHE_SIZE": 0,
+    # Forecasts: fewer Monte Carlo runs than production's 1,000 keep the requests quick.
+    "FORECAST_RUNS": 200,
 }
 
 
@@ -240,6 +242,9 @@ EXPECTED = {
     "api.network_nodes_csv": (SIGNED_IN, {"intervention": "RP-01"}),
     "api.network_edges_csv": (SIGNED_IN, {"ambition": "RP"}),
     "api.spc": (SIGNED_IN, {}),
+    "api.forecast": (SIGNED_IN, {"ambition": "RP"}),
+    "api.engage": (LOGGERS, {"ambition": "RP"}),  # recommendations name organisations to target: not trust staff
+    "api.simulate": (SIGNED_IN, {}),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
     "measures.measures": (SIGNED_IN, {}),

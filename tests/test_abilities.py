@@ -35,7 +35,7 @@ def _organisation(session, ods: str) -> Organisation:
 
 
 def test_every_ability_has_a_function_and_an_unknown_name_is_an_error(seeded):
-    assert set(access.ABILITIES) == {*EDITOR_ABILITIES, "log_adoption", "record_values"}
+    assert set(access.ABILITIES) == {*EDITOR_ABILITIES, "log_adoption", "record_values", "see_recommendations"}
     with pytest.raises(KeyError):
         access.can(_user(seeded, "admin"), "edit_everything")
 
@@ -154,3 +154,8 @@ def test_pages_show_a_control_exactly_when_the_ability_allows(
     assert response.status_code == 200
     allowed = access.can(_user(seeded, role), ability, _organisation(seeded, ods) if ods else None)
     assert (f'href="{control_url}"' in response.get_data(as_text=True).replace("&amp;", "&")) is allowed
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_recommendations_belong_to_faculty_managers_and_administrators(seeded, role):
+    assert access.can(_user(seeded, role), "see_recommendations") is (role in {"faculty", "manager", "admin"})

@@ -178,3 +178,14 @@ def test_an_isolated_organisation_is_reached_only_as_a_seed():
     assert cascades.linear_threshold(net, ["a"], runs=100, seed=1).probability("z") == 0.0
     assert cascades.independent_cascade(net, ["a"], p=1.0, runs=100, seed=1).probability("z") == 0.0
     assert cascades.linear_threshold(net, ["z"], runs=100, seed=1).spread.tolist() == [1.0] * 100
+
+
+def test_single_gains_equal_each_organisations_own_spread_gain():
+    net = cascades.network("ABCDEFG", [("A", "B", 5), ("B", "C", 3), ("C", "D", 1), ("E", "F", 4), ("G", "A", 2)])
+    draws = cascades.Draws(net, ["A"], p=0.6, runs=300, seed=3)
+    order = ["F", "C", "G", "A", "E", "D", "B"]
+    expected = [float(np.mean(draws.spread([v]) - draws.baseline)) for v in order]
+    assert draws.single_gains(order) == pytest.approx(expected)
+    assert draws.single_gains(["A"])[0] == 0.0  # an adopter adds nothing
+    with pytest.raises(ValueError, match="ZZ"):
+        draws.single_gains(["ZZ"])

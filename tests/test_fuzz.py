@@ -63,7 +63,15 @@ FUZZ = settings(
 ROLES = ("anonymous", "trust", "faculty", "manager", "admin")
 # Signing out would change who the rest of the run is; the JSON writes have their own fuzz below.
 NOT_FORMS = frozenset(
-    {"auth.sign_out", "api.log_adoption", "api.create_link", "api.delete_link", "api.spc", "api.record_measure_value"}
+    {
+        "auth.sign_out",
+        "api.log_adoption",
+        "api.create_link",
+        "api.delete_link",
+        "api.spc",
+        "api.record_measure_value",
+        "api.simulate",
+    }
 )
 QUERY_NAMES = (
     "organisation",
@@ -77,6 +85,8 @@ QUERY_NAMES = (
     "q",
     "page",
     "min_stage",
+    "horizon_months",
+    "k",
     "threshold",
     "role",
     "status",
@@ -465,6 +475,7 @@ API_WRITES = {
         "note",
         "expected_version",
     ),
+    "/api/v1/simulate": ("ambition", "process", "adopters", "runs", "seed", "p"),
     "/api/v1/spc": (
         "values",
         "dates",
@@ -496,6 +507,10 @@ def test_no_api_write_answers_500(app, world):
         "month": "2021-07",
         "numerator": 4,
         "denominator": 1000,
+        "ambition": "RP",
+        "process": "independent_cascade",
+        "adopters": [world["ods"]],
+        "runs": 50,
     }
     wrong = ("\x00", 10**400, -(2**63), 2**31, 1e308, True, None, [], {"a": [1]}, "9999-12-31", "x" * 5000)
     for role, client in clients.items():

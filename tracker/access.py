@@ -44,6 +44,10 @@ signed_in = _declare(ALL_ROLES)
 editors_only = _declare(EDITORS)
 loggers_only = _declare(LOGGERS)
 admins_only = _declare(ADMINS)
+# Recommendations of whom to engage name organisations to target: for those who engage them (faculty)
+# and run the programme (managers, administrators), never for trust staff.
+RECOMMENDERS = frozenset({Role.FACULTY, Role.MANAGER, Role.ADMIN})
+recommenders_only = _declare(RECOMMENDERS)
 
 
 def rule_for(app: Flask, endpoint: str | None) -> str | frozenset[Role] | None:
@@ -116,6 +120,11 @@ def may_record_values(user, organisation: Organisation | None = None) -> bool:
     return may_log_adoption(user, organisation)
 
 
+def may_see_recommendations(user) -> bool:
+    """Whom to engage next (the API and the pages): faculty, managers and administrators."""
+    return _role(user) in RECOMMENDERS
+
+
 ABILITIES: dict[str, Callable[..., bool]] = {
     "see_drafts": may_see_drafts,
     "edit_catalogue": may_edit_catalogue,
@@ -125,6 +134,7 @@ ABILITIES: dict[str, Callable[..., bool]] = {
     "log_adoption": may_log_adoption,
     "edit_measures": may_edit_measures,
     "record_values": may_record_values,
+    "see_recommendations": may_see_recommendations,
 }
 
 

@@ -25,4 +25,8 @@ SIGN_IN_LOCK_AFTER = 10  # failures before the address is locked
 SIGN_IN_LOCK_MINUTES = 15
 SIGN_IN_WINDOW_MINUTES = 15  # failures older than this are forgotten
 
+# Monte Carlo runs of a forecast, its backtest and the engagement search (tracker.forecast.service):
+# more runs, a steadier band and slower first answers (later ones come from the coverage cache).
+FORECAST_RUNS = 1000
+
 SERVICE_NAME = "Spread Tracker"

@@ -34,14 +34,14 @@ def _day(name: str, default: date) -> date:
     return default if value is None else parse_day(name, value.strip())
 
 
-def _ambition_code() -> str:
+def ambition_code_parameter() -> str:
     code = code_parameter("ambition")
     if code is None:
         raise BadParameter("ambition", "ambition is required: give an ambition's code, e.g. ambition=RP")
     return code
 
 
-def _subject(ambition_code: str, network_code: str | None) -> tuple[reports.AmbitionInfo, reports.NetworkInfo | None]:
+def subject(ambition_code: str, network_code: str | None) -> tuple[reports.AmbitionInfo, reports.NetworkInfo | None]:
     """The ambition and network the codes name; 404 naming the code when either does not exist."""
     session = get_session()
     ambition = reports.ambition_named(session, ambition_code)
@@ -68,11 +68,11 @@ def _idea_figures(figures: cov.IdeaFigures) -> dict:
 def coverage():
     """Reach, depth, ward coverage, per network and per idea of one ambition, as of a day."""
     # Every parameter is checked for form before any code is looked up: 400 comes before 404.
-    ambition_code = _ambition_code()
+    ambition_code = ambition_code_parameter()
     day = _day("as_of", today())
     threshold = threshold_parameter()
     network_code = code_parameter("network")
-    ambition, network = _subject(ambition_code, network_code)
+    ambition, network = subject(ambition_code, network_code)
     report = reports.build_report(
         get_session(), ambition, network, day, threshold, with_medians=False, with_series=False, cache=coverage_cache()
     )
@@ -96,7 +96,7 @@ def coverage():
 @signed_in
 def coverage_series():
     """Reach and depth of one ambition month by month, each as of the month's last day, the last as of end."""
-    ambition_code = _ambition_code()
+    ambition_code = ambition_code_parameter()
     start = _day("start", PROGRAMME_START)
     end = _day("end", today())
     threshold = threshold_parameter()
@@ -108,7 +108,7 @@ def coverage_series():
         # Blame the one parameter the caller chose, when only one was chosen.
         name = "end" if "end" in request.args and "start" not in request.args else "start"
         raise BadParameter(name, f"{name}: from start to end spans {months} months; the most is {MAX_MONTHS}")
-    ambition, network = _subject(ambition_code, network_code)
+    ambition, network = subject(ambition_code, network_code)
     points = reports.monthly(get_session(), ambition, network, start, end, threshold, cache=coverage_cache())
     return {
         "ambition": ambition.code,

@@ -1,8 +1,8 @@
 """The JSON API, version 1: its blueprint and URL table.
 
 The views live in topical modules (catalogue, organisations, adoptions, links, coverage, graph, spc,
-measures), which know nothing of this one; each URL is registered here, its endpoint named after its
-view (api.<function name>). Unknown query parameters are ignored; a known one that is empty or malformed
+measures, forecast, simulate), which know nothing of this one; each URL is registered here, its endpoint
+named after its view (api.<function name>). Unknown query parameters are ignored; a known one that is empty or malformed
 is 400, naming the parameter (tracker.api.params).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import adoptions, catalogue, coverage, graph, links, measures, organisations, spc
+from . import adoptions, catalogue, coverage, forecast, graph, links, measures, organisations, simulate, spc
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -38,6 +38,9 @@ URLS = (
     ("/measures", "GET", measures.measures),
     ("/measures/<code>/values", "GET", measures.measure_values),
     ("/measures/<code>/values", "POST", measures.record_measure_value),
+    ("/forecast", "GET", forecast.forecast),
+    ("/engage", "GET", forecast.engage),
+    ("/simulate", "POST", simulate.simulate),
 )
 
 for rule, method, view in URLS:

@@ -314,6 +314,15 @@ class Draws:
 
     __call__ = spread
 
+    def single_gains(self, organisations: Iterable[str]) -> np.ndarray:
+        """For each of `organisations` (in their order) alone, its mean gain over the adopters' spread:
+        its component's size in each run where that is no adopter's, else 0, averaged over runs. The
+        same as mean(spread([v]) − baseline) for each v, in one pass."""
+        organisations = list(organisations)
+        self.net.positions(organisations)  # unknown codes raise ValueError
+        labels = self._labels[:, np.array([self.net.index[ods] for ods in organisations], dtype=np.int64)]
+        return np.where(self._covered[labels], 0, self._sizes[labels]).mean(axis=0)
+
 
 def _threshold_weights(net: Network) -> sparse.csr_array:
     """W[u, v]: the weight of u on v, v's links normalised by its weighted degree (columns sum to 1)."""

@@ -11,13 +11,14 @@ and the learning links.
   of the ambition (the report's reach), among spells that held a day (an entry replaced on its own
   date never was the state), up to as_of.
 - Links are the confirmed learning links active on as_of between organisations open on it (the spread
-  map's rule, tracker.maps.queries.active_links), with their strength (1-5); two organisations linked
+  map's rule, tracker.links.queries.active_links), with their strength (1-5); two organisations linked
   in two ways (say a buddy pair and shared faculty) have two links. A link's own dates are not
   replayed month by month: the graph is today's, as the forecast uses it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, or_, select
@@ -25,10 +26,11 @@ from sqlalchemy.orm import Session
 
 from ..calendar import PROGRAMME_START
 from ..core import coverage as cov
+from ..core.graph import LinkRecord
 from ..core.panel import Panel
 from ..core.stages import LADDER, Stage
-from ..maps.queries import active_links
-from ..models import AdoptionSpell, Organisation
+from ..links.queries import active_links
+from ..models import AdoptionSpell, Network, Organisation
 from ..reports.queries import Scope
 
 FIRST_MONTH = cov.month_index(PROGRAMME_START)
@@ -44,8 +46,13 @@ def _closed_from(closed_on: date) -> int:
     return month_of(closed_on) + (0 if closed_on.day == 1 else 1)
 
 
-def panel_for(session: Session, scope: Scope, threshold: Stage, as_of: date) -> Panel:
-    """The panel of the scope's organisations from the programme's start to as_of's month."""
+def panel_for(
+    session: Session, scope: Scope, threshold: Stage, as_of: date, links: Sequence[LinkRecord] | None = None
+) -> Panel:
+    """The panel of the scope's organisations from the programme's start to as_of's month.
+
+    `links`: active_links(session, as_of), when the caller has read them already (a cache key holds them).
+    """
     organisations = select(
         Organisation.id, Organisation.ods_code, Organisation.opened_on, Organisation.closed_on
     ).where(
@@ -79,7 +86,7 @@ def panel_for(session: Session, scope: Scope, threshold: Stage, as_of: date) -> 
     members = set(ods_of.values())
     links = tuple(
         (link.source, link.target, float(link.weight))
-        for link in active_links(session, as_of)
+        for link in (active_links(session, as_of) if links is None else links)
         if link.confirmed and link.source in members and link.target in members
     )
     return Panel(
@@ -90,3 +97,15 @@ def panel_for(session: Session, scope: Scope, threshold: Stage, as_of: date) -> 
         closed_from=closed_from,
         links=links,
     )
+
+
+def network_names(session: Session, organisations: Sequence[str]) -> dict[str, str | None]:
+    """Each organisation's network's name (None without one): one statement."""
+    if not organisations:
+        return {}
+    rows = session.execute(
+        select(Organisation.ods_code, Network.name)
+        .outerjoin(Network, Organisation.network_id == Network.id)
+        .where(Organisation.ods_code.in_(organisations))
+    )
+    return dict(rows.all())

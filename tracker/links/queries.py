@@ -3,9 +3,12 @@ statements, whatever the number of links (both organisations come in the same st
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, raiseload, selectinload
 
+from ..core.graph import LinkRecord
 from ..models import LearningLink, LinkStatus, Organisation
 
 _NO_LAZY = raiseload("*", sql_only=True)
@@ -50,3 +53,27 @@ def link(session: Session, link_id: int) -> LearningLink | None:
         .where(LearningLink.id == link_id)
         .options(selectinload(LearningLink.source), selectinload(LearningLink.target))
     )
+
+
+def active_links(session: Session, day: date) -> list[LinkRecord]:
+    """Learning links active on the day between organisations open on it, proposed ones included.
+
+    Each link runs from the lower ODS code to the higher; sorted by source, target and kind.
+    """
+    source, target = aliased(Organisation), aliased(Organisation)
+    rows = session.execute(
+        select(source.ods_code, target.ods_code, LearningLink.kind, LearningLink.weight, LearningLink.status)
+        .join(source, LearningLink.source_id == source.id)
+        .join(target, LearningLink.target_id == target.id)
+        .where(
+            or_(LearningLink.start_date.is_(None), LearningLink.start_date <= day),
+            or_(LearningLink.end_date.is_(None), LearningLink.end_date >= day),
+            source.is_open_on(day),
+            target.is_open_on(day),
+        )
+    )
+    links = [
+        LinkRecord(min(a, b), max(a, b), kind.value, weight, status == LinkStatus.CONFIRMED)
+        for a, b, kind, weight, status in rows
+    ]
+    return sorted(links, key=lambda link: (link.source, link.target, link.kind))

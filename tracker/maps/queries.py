@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ..catalogue.queries import counted_ideas
-from ..core.graph import LinkRecord, OrganisationRecord
+from ..core.graph import OrganisationRecord
 from ..core.stages import Stage
-from ..models import AdoptionSpell, Ambition, ChangeIdea, ChangePackage, LearningLink, LinkStatus, Network, Organisation
+from ..links.queries import active_links as active_links  # re-exported: the map reads links from here
+from ..models import AdoptionSpell, Ambition, ChangeIdea, ChangePackage, Network, Organisation
 from ..models.adoption import rank_of
 from .assemble import AdoptionState, NotFound, Scope
 
@@ -98,30 +99,6 @@ def open_organisations(session: Session, day: date) -> list[tuple[int, Organisat
 def networks(session: Session) -> list[tuple[str, str]]:
     """(code, name) of every network, by code."""
     return [(code, name) for code, name in session.execute(select(Network.code, Network.name).order_by(Network.code))]
-
-
-def active_links(session: Session, day: date) -> list[LinkRecord]:
-    """Learning links active on the day between organisations open on it, proposed ones included.
-
-    Each link runs from the lower ODS code to the higher; sorted by source, target and kind.
-    """
-    source, target = aliased(Organisation), aliased(Organisation)
-    rows = session.execute(
-        select(source.ods_code, target.ods_code, LearningLink.kind, LearningLink.weight, LearningLink.status)
-        .join(source, LearningLink.source_id == source.id)
-        .join(target, LearningLink.target_id == target.id)
-        .where(
-            or_(LearningLink.start_date.is_(None), LearningLink.start_date <= day),
-            or_(LearningLink.end_date.is_(None), LearningLink.end_date >= day),
-            source.is_open_on(day),
-            target.is_open_on(day),
-        )
-    )
-    links = [
-        LinkRecord(min(a, b), max(a, b), kind.value, weight, status == LinkStatus.CONFIRMED)
-        for a, b, kind, weight, status in rows
-    ]
-    return sorted(links, key=lambda link: (link.source, link.target, link.kind))
 
 
 def adoption_states(session: Session, idea_ids: Sequence[int], day: date, threshold: Stage) -> dict[int, AdoptionState]:
