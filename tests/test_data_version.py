@@ -15,7 +15,18 @@ from tracker import db as tracker_db
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.cache import MetricsCache
-from tracker.models import ChangeIdea, ChangePackage, DataVersion, Network, Organisation, Role, User, data_version
+from tracker.models import (
+    ChangeIdea,
+    ChangePackage,
+    DataVersion,
+    LearningLink,
+    LinkKind,
+    Network,
+    Organisation,
+    Role,
+    User,
+    data_version,
+)
 from tracker.models.versions import cached
 
 
@@ -61,6 +72,18 @@ def test_editing_what_reports_read_moves_it(seeded, model, key, change):
             setattr(row, name, value)
 
     assert moved(seeded, edit)
+
+
+def test_adding_changing_and_ending_a_learning_link_moves_it(seeded):
+    """The forecast and the recommendations read the learning graph (issue 12)."""
+    source, target = seeded.scalars(select(Organisation).order_by(Organisation.ods_code).limit(2)).all()
+    link = LearningLink(source=source, target=target, kind=LinkKind.BUDDY_PAIR, weight=3)
+
+    assert moved(seeded, lambda: seeded.add(link))
+    assert moved(seeded, lambda: setattr(link, "weight", 5))
+    assert moved(seeded, lambda: setattr(link, "end_date", date(2025, 6, 30)))
+    assert moved(seeded, lambda: seeded.delete(link))
+    assert moved(seeded, lambda: seeded.execute(delete(LearningLink)))
 
 
 def test_a_bulk_statement_moves_it(seeded):

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "2a92b871380d"
 down_revision: str | None = "c2048327db3b"
 branch_labels: str | Sequence[str] | None = None

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from ..calendar import PROGRAMME_START
 from ..core import coverage as cov
-from ..core.graph import LinkRecord
 from ..core.panel import Panel
 from ..core.stages import LADDER, Stage
 from ..links.queries import active_links
@@ -46,13 +45,8 @@ def _closed_from(closed_on: date) -> int:
     return month_of(closed_on) + (0 if closed_on.day == 1 else 1)
 
 
-def panel_for(
-    session: Session, scope: Scope, threshold: Stage, as_of: date, links: Sequence[LinkRecord] | None = None
-) -> Panel:
-    """The panel of the scope's organisations from the programme's start to as_of's month.
-
-    `links`: active_links(session, as_of), when the caller has read them already (a cache key holds them).
-    """
+def panel_for(session: Session, scope: Scope, threshold: Stage, as_of: date) -> Panel:
+    """The panel of the scope's organisations from the programme's start to as_of's month."""
     organisations = select(
         Organisation.id, Organisation.ods_code, Organisation.opened_on, Organisation.closed_on
     ).where(
@@ -86,7 +80,7 @@ def panel_for(
     members = set(ods_of.values())
     links = tuple(
         (link.source, link.target, float(link.weight))
-        for link in (active_links(session, as_of) if links is None else links)
+        for link in active_links(session, as_of)
         if link.confirmed and link.source in members and link.target in members
     )
     return Panel(

@@ -8,10 +8,10 @@ against the straight line and a Bass curve (tracker.core.backtest). `engage(...)
 the session and, if it has one, the cache.
 
 Caching. Both are kept by the coverage cache under the data version (tracker.models.versions.cached),
-so a write makes a new key and nothing served is stale. The data version's triggers do not watch the
-learning links (nor the ambitions' targets), so the key also holds the active links, read in one
-statement, and the ambition with its targets, which the caller has read: a cached answer costs two
-statements (the data version and the links) whatever the size of the history.
+so a write makes a new key and nothing served is stale: its triggers watch the ledger, the organisations,
+the catalogue and the learning links. They do not watch the ambitions' targets, so the key also holds the
+ambition with its targets, which the caller has read: a cached answer costs one statement (the data
+version) whatever the size of the history.
 
 With too little data the fit says why (Fit.message) and nothing is forecast or recommended.
 """
@@ -34,7 +34,6 @@ from ..core.diffusion_fit import Fit, fit
 from ..core.forecast import RUNS, Forecast, forecast, observed_reach, prepare
 from ..core.panel import Panel
 from ..core.stages import Stage
-from ..links.queries import active_links
 from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo, scope
 from .queries import FIRST_MONTH, month_of, network_names, panel_for
@@ -126,10 +125,6 @@ def _months(observed: list[float], result: Forecast | None) -> tuple[MonthFigure
     return tuple(rows)
 
 
-def _links(session: Session, as_of: date) -> tuple:
-    return tuple(active_links(session, as_of))
-
-
 def outlook(
     session: Session,
     ambition: AmbitionInfo,
@@ -143,15 +138,14 @@ def outlook(
     cache: MetricsCache | None = None,
 ) -> Outlook:
     """The forecast of the ambition's reach from as_of's month for `horizon` months (default_horizon if None)."""
-    links = _links(session, as_of)
 
     def compute() -> Outlook:
-        panel = panel_for(session, scope(session, ambition, network), threshold, as_of, links)
+        panel = panel_for(session, scope(session, ambition, network), threshold, as_of)
         return outlook_of(panel, ambition, network, threshold, as_of, horizon, runs, seed)
 
     if cache is None or not cache.size:
         return compute()
-    key = ("forecast", ambition, network.id if network else None, threshold.value, as_of, horizon, runs, seed, links)
+    key = ("forecast", ambition, network.id if network else None, threshold.value, as_of, horizon, runs, seed)
     return cached(session, cache, key, compute)
 
 
@@ -245,15 +239,14 @@ def engage(
     month, run for run on common random numbers (tracker.core.forecast.Simulation.run), chosen greedily
     with CELF (tracker.core.engage). Alternatives come from the same shortlist.
     """
-    links = _links(session, as_of)
 
     def compute() -> Engagement:
-        panel = panel_for(session, scope(session, ambition, network), threshold, as_of, links)
+        panel = panel_for(session, scope(session, ambition, network), threshold, as_of)
         return _engage(session, panel, ambition, network, threshold, as_of, k, runs, seed)
 
     if cache is None or not cache.size:
         return compute()
-    key = ("engage", ambition, network.id if network else None, threshold.value, as_of, k, runs, seed, links)
+    key = ("engage", ambition, network.id if network else None, threshold.value, as_of, k, runs, seed)
     return cached(session, cache, key, compute)
 
 
