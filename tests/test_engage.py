@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tracker.core import cascades, engage
+from tracker.core import graph as measures
 from tracker.core.panel import Panel
 
 
@@ -145,3 +146,35 @@ def test_a_recommendation_from_a_panel_names_open_organisations_with_their_reaso
     assert set(result.reasons) >= set(result.engagement.chosen)
     # before A adopted, nobody was exposed
     assert engage.reasons(panel, ["H"], month=1)["H"].exposure == 0.0
+
+
+def test_betweenness_from_a_sample_of_sources_estimates_the_exact_one():
+    """A star of six leaves: only the centre lies between others, however many sources are searched."""
+    star = nx.Graph()
+    star.add_edges_from((("C", leaf) for leaf in "ABDEFG"), weight=1)
+    exact = measures.betweenness(star)
+    estimate = measures.betweenness(star, sources=3, seed=4)
+    assert exact["C"] == 1.0 and estimate["C"] > 0
+    assert all(exact[leaf] == estimate[leaf] == 0 for leaf in "ABDEFG")
+    assert measures.betweenness(star, sources=3, seed=4) == estimate  # the same seed, the same sample
+    assert measures.betweenness(star, sources=7) == exact  # as many sources as organisations: exact
+
+
+def test_reasons_on_a_large_graph_use_the_estimate_and_say_so(monkeypatch):
+    links = (("A", "B", 2), ("B", "C", 2), ("C", "D", 2))
+    panel = Panel(12, ("A", "B", "C", "D"), adopted={"A": 3}, links=links)
+    assert not engage.reasons(panel, ["B"])["B"].betweenness_estimated
+    monkeypatch.setattr(engage, "EXACT_BETWEENNESS_UP_TO", 3)
+    monkeypatch.setattr(engage, "BETWEENNESS_SOURCES", 2)
+    found = engage.reasons(panel, ["B", "D"])
+    assert found["B"].betweenness_estimated and found["B"].betweenness > 0
+    assert found["D"].betweenness == 0.0  # an end of the path is never between others
+
+
+def test_reasons_take_graph_measures_kept_by_the_caller():
+    links = (("A", "B", 2), ("B", "C", 2))
+    panel = Panel(12, ("A", "B", "C"), adopted={"A": 3}, links=links)
+    kept = engage.graph_measures(panel)
+    assert engage.reasons(panel, ["B"], known=kept) == engage.reasons(panel, ["B"])
+    same_graph_more_adopters = Panel(12, ("A", "B", "C"), adopted={"A": 3, "C": 5}, links=links)
+    assert engage.graph_key(same_graph_more_adopters) == engage.graph_key(panel)

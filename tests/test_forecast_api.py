@@ -213,6 +213,24 @@ def test_a_repeat_is_served_from_the_cache_and_a_write_changes_the_answer(demo_h
     assert outlook() is not changed
 
 
+def test_an_adoption_logged_leaves_the_graph_measures_cached(demo_history):
+    """Betweenness and communities depend on the learning graph alone: a ledger write recomputes the
+    recommendation but not them."""
+    ambition = ambition_named(demo_history, "RP")
+    cache, day = MetricsCache(16), today()
+
+    def engaged():
+        return service.engage(demo_history, ambition, None, DEFAULT_THRESHOLD, day, runs=50, cache=cache)
+
+    first = engaged()
+    assert first.organisations and cache.hits == 0
+    codes = [s.ods for s in first.organisations[:1]]
+    add_events(demo_history, [(ods, "RP-03", "implementing", date(2025, 1, 5)) for ods in codes])
+    second = engaged()
+    assert second is not first and codes[0] not in [s.ods for s in second.organisations]
+    assert cache.hits == 1  # the graph measures, kept by the graph's content
+
+
 def test_the_api_serves_a_repeat_from_the_cache(make_app, demo_history):
     app = make_app(COVERAGE_CACHE_SIZE=16)
     client = FormClient(app.test_client())

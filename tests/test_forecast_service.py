@@ -51,3 +51,10 @@ def test_reasons_in_plain_words():
     assert service.explain(Reasons("RX2", 0, 0, 0.0, 3, (), 0.0, None)) == (
         "No learning links: engaging it reaches only itself",
     )
+
+
+def test_an_estimated_betweenness_says_so():
+    lines = service.explain(Reasons("RNU", 4, 1, 0.25, 1, (), 0.125, None, betweenness_estimated=True))
+    assert lines[1] == (
+        "Betweenness 0.12 (estimated from a sample of organisations): it lies on paths between other organisations"
+    )

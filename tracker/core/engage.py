@@ -149,19 +149,52 @@ class Reasons:
     bridges_to: tuple[int, ...]  # other communities it links to: a bridge when not empty
     betweenness: float  # normalised: how often it sits on the shortest paths between others
     network: str | None  # its network (e.g. the ICS), when known
+    betweenness_estimated: bool = False  # from a sample of organisations' shortest paths (GraphMeasures)
+
+
+# Exact betweenness searches from every organisation: about 0.15 s at 250 organisations in networkx but
+# over 20 s at 2,500. Above this many it is estimated from BETWEENNESS_SOURCES organisations' paths,
+# which ranks the brokers a reason names well enough.
+EXACT_BETWEENNESS_UP_TO = 1_000
+BETWEENNESS_SOURCES = 50
+
+
+@dataclass(frozen=True)
+class GraphMeasures:
+    """The learning graph's costly measures, which depend only on the graph (graph_key), not on who adopts."""
+
+    betweenness: Mapping[str, float]
+    community: Mapping[str, int]
+    betweenness_estimated: bool
+
+
+def graph_key(panel) -> tuple:
+    """Everything graph_measures depends on: the organisations and the links with their strengths."""
+    return (panel.organisations, tuple(sorted(panel.links)))
+
+
+def graph_measures(panel) -> GraphMeasures:
+    graph = _learning_graph(panel)
+    estimated = graph.number_of_nodes() > EXACT_BETWEENNESS_UP_TO
+    between = _betweenness(graph, BETWEENNESS_SOURCES if estimated else None)
+    return GraphMeasures(between, measures.communities(graph), estimated)
 
 
 def reasons(
-    panel, organisations: Iterable[str], networks: Mapping[str, str | None] | None = None, month: int | None = None
+    panel,
+    organisations: Iterable[str],
+    networks: Mapping[str, str | None] | None = None,
+    month: int | None = None,
+    known: GraphMeasures | None = None,
 ) -> dict[str, Reasons]:
     """The reasons for each of `organisations`, on the panel's learning graph and its adopters by `month`
-    (default the last observed)."""
+    (default the last observed). `known`: graph_measures(panel), when the caller keeps them."""
     networks = networks or {}
     graph = _learning_graph(panel)
     adopters = panel.adopters_before((panel.months - 1 if month is None else month) + 1)
     share = measures.exposure(graph, adopters)
-    community = measures.communities(graph)
-    between = _betweenness(graph)
+    known = known or graph_measures(panel)
+    community = known.community
     result = {}
     for ods in organisations:
         linked = set(graph[ods])
@@ -172,8 +205,9 @@ def reasons(
             exposure=share[ods],
             community=community[ods],
             bridges_to=tuple(sorted({community[n] for n in linked} - {community[ods]})),
-            betweenness=between[ods],
+            betweenness=known.betweenness[ods],
             network=networks.get(ods),
+            betweenness_estimated=known.betweenness_estimated,
         )
     return result
 
@@ -220,7 +254,7 @@ def _learning_graph(panel) -> nx.Graph:
     return graph
 
 
-def _betweenness(graph: nx.Graph) -> dict[str, float]:
+def _betweenness(graph: nx.Graph, sources: int | None = None) -> dict[str, float]:
     """The graph module's betweenness (exact ties) for whole-number strengths, else lengths 1/strength."""
     weights = [data["weight"] for _a, _b, data in graph.edges(data=True)]
     if not weights:
@@ -229,5 +263,8 @@ def _betweenness(graph: nx.Graph) -> dict[str, float]:
         whole = nx.Graph(graph)
         for _a, _b, data in whole.edges(data=True):
             data["weight"] = int(data["weight"])
-        return measures.betweenness(whole)
-    return nx.betweenness_centrality(graph, weight=lambda _a, _b, data: 1 / data["weight"], normalized=True)
+        return measures.betweenness(whole, sources)
+    sample = sources if sources is not None and sources < graph.number_of_nodes() else None
+    return nx.betweenness_centrality(
+        graph, k=sample, seed=0, weight=lambda _a, _b, data: 1 / data["weight"], normalized=True
+    )

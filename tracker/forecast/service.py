@@ -242,7 +242,7 @@ def engage(
 
     def compute() -> Engagement:
         panel = panel_for(session, scope(session, ambition, network), threshold, as_of)
-        return _engage(session, panel, ambition, network, threshold, as_of, k, runs, seed)
+        return _engage(session, panel, ambition, network, threshold, as_of, k, runs, seed, cache)
 
     if cache is None or not cache.size:
         return compute()
@@ -250,7 +250,7 @@ def engage(
     return cached(session, cache, key, compute)
 
 
-def _engage(session, panel: Panel, ambition, network, threshold, as_of, k, runs, seed) -> Engagement:
+def _engage(session, panel: Panel, ambition, network, threshold, as_of, k, runs, seed, cache) -> Engagement:
     first = panel.months
     ahead = [t for t in ambition.dated_targets if month_of(t.target_date) >= first]
     month = month_of(ahead[0].target_date) if ahead else first + BEYOND - 1
@@ -274,7 +274,7 @@ def _engage(session, panel: Panel, ambition, network, threshold, as_of, k, runs,
         )
     short, chosen = choose_for(panel, model, month, pool, k, runs=runs, seed=seed, size=max(SHORTLIST, 2 * k))
     named = sorted({pick.ods for pick in chosen.picks} | {g.ods for pick in chosen.picks for g in pick.alternatives})
-    why = search.reasons(panel, named, network_names(session, named))
+    why = search.reasons(panel, named, network_names(session, named), known=graph_measures(panel, cache))
     picks = tuple(Suggestion(p.ods, p.gain, p.low, p.high, explain(why[p.ods])) for p in chosen.picks)
     alternatives = tuple(
         Suggestion(g.ods, g.gain, g.low, g.high, explain(why[g.ods]), instead_of=pick.ods)
@@ -299,6 +299,16 @@ def choose_for(
     return short, search.choose(objective, short, k)
 
 
+def graph_measures(panel: Panel, cache: MetricsCache | None) -> search.GraphMeasures:
+    """The learning graph's betweenness and communities, kept by the graph's content: a write that leaves
+    the graph as it was (an adoption logged) does not pay for them again."""
+    if cache is None or not cache.size:
+        return search.graph_measures(panel)
+    return cache.get_or_compute(
+        ("learning graph measures", search.graph_key(panel)), lambda: search.graph_measures(panel)
+    )
+
+
 def explain(reasons: search.Reasons) -> tuple[str, ...]:
     """The reasons in plain words: exposure, bridges, betweenness, its network."""
     if not reasons.linked:
@@ -312,7 +322,8 @@ def explain(reasons: search.Reasons) -> tuple[str, ...]:
         count = len(reasons.bridges_to)
         lines.append(f"Bridges to {count} other {'community' if count == 1 else 'communities'} of the learning graph")
     if reasons.betweenness > 0:
-        lines.append(f"Betweenness {reasons.betweenness:.2f}: it lies on paths between other organisations")
+        estimated = " (estimated from a sample of organisations)" if reasons.betweenness_estimated else ""
+        lines.append(f"Betweenness {reasons.betweenness:.2f}{estimated}: it lies on paths between other organisations")
     if reasons.network:
         lines.append(f"In the network {reasons.network}")
     return tuple(lines)
