@@ -4,7 +4,9 @@ rows out.
 
 Gains are shares of the ambition's organisations (0 to 1); the page shows them in percentage points.
 The picks are ranked in the order the greedy search chose them (1 first); the SVG and the live map
-number them so, and the table lists them so. Alternatives carry no rank: they are not drawn.
+number them so, and the table lists them so. Alternatives carry no rank: they are not drawn. The
+search names as a pick's near-equivalents any candidate whose interval overlaps, later picks too;
+the page lists only those that are not picks themselves (a pick is no alternative to another).
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ def highlight(engagement: Engagement, view: NetworkView) -> Highlight:
             instead_of_name=name(s.instead_of) if s.instead_of else None,
         )
 
+    picked = {s.ods for s in engagement.organisations}
     return Highlight(
         k=engagement.k,
         message=engagement.message,
@@ -93,5 +96,5 @@ def highlight(engagement: Engagement, view: NetworkView) -> Highlight:
         target=engagement.target,
         candidates=engagement.candidates,
         picks=tuple(row(s, rank) for rank, s in enumerate(engagement.organisations, start=1)),
-        alternatives=tuple(row(s) for s in engagement.alternatives),
+        alternatives=tuple(row(s) for s in engagement.alternatives if s.ods not in picked),
     )

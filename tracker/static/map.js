@@ -227,7 +227,7 @@ class SpreadMap {
         selector: "node.organisation.engage",
         style: {
           "outline-color": "#212b32",
-          "outline-width": size(3, 3),
+          "outline-width": size(5, 5),
           "outline-offset": size(2, 2),
           "outline-style": "double",
           "font-size": size(11 * typeScale, LABEL_PX + 1),
