@@ -72,6 +72,9 @@ def test_k_stage_and_a_past_day_are_the_maps(demo_history, signed_in):
     engagement = expected(demo_history, day, k=3, stage=stage)
     picks = [s.ods for s in engagement.organisations]
     assert picks
+    # The day and the stage matter here, so the page cannot be using today's or the default's.
+    assert picks != [s.ods for s in expected(demo_history, k=3, stage=stage).organisations]
+    assert picks != [s.ods for s in expected(demo_history, day, k=3).organisations]
     html = signed_in("manager").get(PAGE + "&engage=3&min_stage=testing&as_of=2024-06-30").get_data(as_text=True)
     assert highlighted(html) == (picks, picks, picks)
 
@@ -195,3 +198,18 @@ def test_statements_with_the_highlight_are_few_and_fixed_once_cached(make_app, d
     rows = [("RTQ", "RP-04", "implementing", date(2024, 3, 1)), ("RWV", "RP-04", "implementing", date(2024, 5, 1))]
     add_events(demo_history, rows)
     assert warm(PAGE + "&engage=5") == highlighted_
+
+
+def test_gains_read_as_signed_percentage_points():
+    assert (points(0.042), points(-0.012), points(-0.0001), points(0.0)) == ("+4.2", "-1.2", "+0.0", "+0.0")
+
+
+def test_the_svg_rings_and_numbers_only_the_picks_in_rank_order(demo_history, signed_in):
+    html = signed_in("faculty").get(PAGE + "&engage=2").get_data(as_text=True)
+    svg = NOSCRIPT.search(html).group(1)
+    groups = re.findall(r'<g class="app-map-engage" data-ods="([^"]+)" data-rank="(\d)">(.*?)</g>', svg)
+    assert [int(rank) for _ods, rank, _body in groups] == [1, 2]
+    for ods, rank, body in groups:
+        assert body.startswith(f"<title>To engage next, number {rank}: ") and f"({ods})" in body
+        assert body.count('class="app-map-engage__ring"') == 1  # the ring, not colour alone...
+        assert body.endswith(f">{rank}</text>")  # ...and the number
