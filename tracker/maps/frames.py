@@ -5,10 +5,15 @@ colours, label and group, each learning link with its colour, width and line, an
 worded. The page carries the frame of its own day and the timeline's months; map.js asks
 maps.spread_map_month for the frame of another month. map.js computes no position and words
 nothing of its own: it draws, animates and answers the pointer and the keyboard.
+
+Whom to engage next (tracker.maps.engage) is as of the page's day only: the page's frame lists the
+organisations to highlight ("engage": id, ODS code and rank, in rank order); a month's frame lists
+none, and map.js highlights the page's picks again whenever it draws the page's own day.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 
@@ -17,8 +22,11 @@ from .drawing import Drawing
 from .present import MapView, Month
 
 
-def frame_json(as_of: date, view: MapView, drawn: Drawing) -> dict:
-    """The frame of the day: the drawing (tracker.maps.service.SpreadMap.drawing) and the tables' rows."""
+def frame_json(as_of: date, view: MapView, drawn: Drawing, engaged: Mapping[str, int] | None = None) -> dict:
+    """The frame of the day: the drawing (tracker.maps.service.SpreadMap.drawing), the tables' rows and
+    the organisations to highlight as whom to engage next (`engaged`: ODS code → rank)."""
+    engaged = engaged or {}
+    picks = sorted((m for m in drawn.marks if m.ods in engaged), key=lambda m: engaged[m.ods])
     return {
         "as_of": as_of.isoformat(),
         "date": people_date(as_of),
@@ -31,6 +39,7 @@ def frame_json(as_of: date, view: MapView, drawn: Drawing) -> dict:
         "lines": [asdict(line) for line in drawn.lines],
         "organisations": [asdict(row) for row in view.organisations],
         "links": [asdict(row) for row in view.links],
+        "engage": [{"id": m.id, "ods": m.ods, "rank": engaged[m.ods]} for m in picks],
     }
 
 

@@ -6,18 +6,29 @@ network(). The page is rendered on the server: the tables, the insights and an S
 browsers without JavaScript and for printing. It hands static/map.js the frame of its day and the
 timeline's months (tracker.maps.frames); map.js draws the live map with Cytoscape.js at the
 positions given, and asks spread_map_month for the frame of each month the timeline shows.
+
+Whom to engage next (`engage=K`, K from 1 to 20): for those who may see recommendations only, as the
+API's /api/v1/engage. The field is not on trust staff's form, and a trust user's address that asks
+for a highlight anyway is refused (403), on the page and on its months alike: it would name
+organisations to target. The picks are tracker.forecast.service.engage's for the map's ambition (all
+its ideas, every network), its threshold and its day: a map of a past day shows whom the data of that
+day would have suggested, consistent with the stages it draws.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.routing import BuildError
 
-from ..access import sees_drafts, signed_in
-from ..cache import metrics_cache
+from ..access import may_see_recommendations, sees_drafts, signed_in
+from ..cache import coverage_cache, metrics_cache
 from ..calendar import people_date
 from ..db import get_session
-from . import frames, present, queries, service, svg
+from ..forecast import service as forecasts
+from ..reports.service import ambition_named
+from . import engage, frames, present, queries, service, svg
 from .assemble import NotFound
 from .drawing import GEOGRAPHIC
 from .forms import SpreadMapForm
@@ -66,6 +77,10 @@ def _read_form() -> tuple[SpreadMapForm, str]:
         ideas=[(i.code, f"{i.code}: {i.title}") for i in ideas],
     )
     form.ambition.data = ambition.code
+    if not may_see_recommendations(current_user):
+        del form.engage
+        if (request.args.get("engage") or "").strip():
+            abort(403)  # a highlight names organisations to target: not for trust staff
     idea = form.idea
     if idea and idea not in {i.code for i in ideas} and not queries.idea_exists(session, idea):
         abort(404)
@@ -78,6 +93,28 @@ def _spread_map(form: SpreadMapForm) -> service.SpreadMap:
         return service.spread_map(get_session(), filters, form.layout.data, metrics_cache(), sees_drafts())
     except NotFound:
         abort(404)
+
+
+def _highlight(form: SpreadMapForm, found: service.SpreadMap) -> engage.Highlight | None:
+    """Whom to engage next for the map's ambition, threshold and day, when the form asks for it."""
+    k = form.engage_k
+    if k is None:
+        return None
+    session = get_session()
+    ambition = ambition_named(session, form.ambition.data)
+    runs = min(current_app.config["FORECAST_RUNS"], forecasts.ENGAGE_RUNS)  # as the API: the same cached answer
+    found_engagement = forecasts.engage(
+        session, ambition, None, form.threshold, form.day, k, runs=runs, cache=coverage_cache()
+    )
+    return engage.highlight(found_engagement, found.network)
+
+
+def url_or_none(endpoint: str, **values) -> str | None:
+    """The address of an endpoint, or None where this app has none (the template leaves the link out)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
 
 
 def _query(form: SpreadMapForm) -> dict[str, str]:
@@ -109,8 +146,13 @@ def _page(form: SpreadMapForm, ambition_title: str, found: service.SpreadMap) ->
     title = f"Spread map of {heading}, as of {people_date(form.day)}"
     # The server's SVG is always geographic: it is the map for printing and without JavaScript.
     description = _description(found.view, GEOGRAPHIC)
-    map_svg = svg.map_svg(found.on_map, found.outline, title=title, description=description)
+    highlight = _highlight(form, found)
+    engaged = highlight.ranks if highlight else {}
+    if engaged:
+        description += f" Ringed and numbered in order: the {len(engaged)} organisations to engage next."
+    map_svg = svg.map_svg(found.on_map, found.outline, title=title, description=description, engaged=engaged)
     months = present.timeline(form.day)
+    forecast_url = url_or_none("forecast.forecast", ambition=params["ambition"], min_stage=params["min_stage"])
     return {
         "form": form,
         "view": found.view,
@@ -127,7 +169,9 @@ def _page(form: SpreadMapForm, ambition_title: str, found: service.SpreadMap) ->
         "link_dash": link_dash,
         "months": months,
         "months_json": frames.months_json(months),
-        "frame_json": frames.frame_json(form.day, found.view, found.drawing),
+        "frame_json": frames.frame_json(form.day, found.view, found.drawing, engaged),
+        "highlight": highlight,
+        "forecast_url": forecast_url if highlight else None,
         "month_url": url_for("maps.spread_map_month", **params, layout=layout),
         "organisation_url": url_for("organisations.organisation", ods=ORGANISATION_PLACEHOLDER),
         "organisation_placeholder": ORGANISATION_PLACEHOLDER,

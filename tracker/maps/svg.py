@@ -12,7 +12,7 @@ refused, plus class names that app.css may refine (for print and forced colours)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from .drawing import Drawing, Line, Mark
@@ -29,6 +29,11 @@ OUTLINE_STYLES = {  # kind: (fill, stroke, stroke width); drawn in this order
     "nhs_region": ("none", "#768692", 1.2),
 }
 LABEL_COLOUR = "#212b32"
+# Whom to engage next: a dark ring round the circle AND a numbered badge (the rank), so that the
+# highlight never rests on colour alone (WCAG 1.4.1).
+ENGAGE_COLOUR = "#212b32"
+ENGAGE_RING_GAP = 4.0  # from the circle's edge to the ring
+BADGE_RADIUS = 7.5
 ATTRIBUTION_COLOUR = "#4c6272"
 
 
@@ -186,14 +191,66 @@ def _node_marks(marks: Sequence[Mark]) -> tuple[list[str], list[str]]:
     return circles, labels
 
 
+def _engage_marks(marks: Sequence[Mark], engaged: Mapping[str, int]) -> list[str]:
+    """A ring and a numbered badge for each organisation to engage next (ODS code → rank)."""
+    out = []
+    for mark in sorted((m for m in marks if m.ods in engaged), key=lambda m: engaged[m.ods]):
+        rank = engaged[mark.ods]
+        ring = (ADOPTED_RADIUS if mark.adopted else NODE_RADIUS) + ENGAGE_RING_GAP
+        bx, by = mark.x + ring * 0.8, mark.y - ring * 0.8  # the badge sits on the ring, top right
+        out.append(
+            "<g"
+            + _attrs(class_="app-map-engage", data_ods=mark.ods, data_rank=rank)
+            + f"><title>To engage next, number {rank}: {escape(mark.title)}</title>"
+            + "<circle"
+            + _attrs(
+                class_="app-map-engage__ring",
+                cx=_n(mark.x),
+                cy=_n(mark.y),
+                r=_n(ring),
+                fill="none",
+                stroke=ENGAGE_COLOUR,
+                stroke_width=2.5,
+            )
+            + "/><circle"
+            + _attrs(
+                class_="app-map-engage__badge",
+                cx=_n(bx),
+                cy=_n(by),
+                r=_n(BADGE_RADIUS),
+                fill=ENGAGE_COLOUR,
+                stroke="#ffffff",
+                stroke_width=1.5,
+            )
+            + "/><text"
+            + _attrs(
+                x=_n(bx),
+                y=_n(by + 3.5),
+                fill="#ffffff",
+                font_size=10,
+                font_weight="bold",
+                text_anchor="middle",
+                font_family="Arial, sans-serif",
+            )
+            + f">{rank}</text></g>"
+        )
+    return out
+
+
 def map_svg(
-    drawing: Drawing, outline: Outline, *, title: str, description: str, id_prefix: str = "spread-map-svg"
+    drawing: Drawing,
+    outline: Outline,
+    *,
+    title: str,
+    description: str,
+    id_prefix: str = "spread-map-svg",
+    engaged: Mapping[str, int] | None = None,
 ) -> str:
     """The whole map: outline, learning links, then organisations coloured by stage, with labels.
 
     The drawing is on the outline's map (drawing.draw(view, outline)). role="img" with its <title>
     and <desc>; each organisation's circle has a <title> (the tooltip), and data-ods / data-stage
-    attributes.
+    attributes. `engaged` (ODS code → rank) rings and numbers whom to engage next, over the labels.
     """
     projection = projection_for(outline)
     circles, labels = _node_marks(drawing.marks)
@@ -226,6 +283,7 @@ def map_svg(
         + ">"
         + "".join(labels)
         + "</g>"
+        + ('<g class="app-map-engaged">' + "".join(_engage_marks(drawing.marks, engaged)) + "</g>" if engaged else "")
         + _attribution(outline, projection)
         + "</svg>"
     )

@@ -8,8 +8,12 @@
 // own: it draws, animates, and answers the pointer and the keyboard. The canvas is not accessible,
 // so the tables after the map carry the same content, and this module keeps them in step with the
 // month shown. After each draw it writes data-node-count (organisations drawn), data-colours (ODS
-// code → stage), data-drawn-as-of and data-label-px (the labels' size on screen) on the figure,
-// for tests and for anyone reading the page's state.
+// code → stage), data-drawn-as-of, data-engaged (the ODS codes ringed as whom to engage next, in
+// order) and data-label-px (the labels' size on screen) on the figure, for tests and for anyone
+// reading the page's state.
+//
+// Whom to engage next is as of the page's day only: the page's frame lists the picks (id, ODS code,
+// rank); they are ringed and numbered whenever the page's own day is drawn, and on no other month.
 //
 // The CSP allows no inline script or style: Cytoscape styles its elements through the CSSOM
 // (allowed), and the one <style> element it would inject is pre-empted below.
@@ -74,6 +78,8 @@ class SpreadMap {
     this.figure = figure;
     this.layout = figure.dataset.layout;
     this.frame = readJson(figure, "frame");
+    this.engageAsOf = this.frame.as_of;
+    this.engage = new Map((this.frame.engage ?? []).map((pick) => [pick.id, pick.rank]));
     this.months = readJson(figure, "months");
     this.monthUrl = figure.dataset.monthUrl;
     this.organisationUrl = figure.dataset.organisationUrl;
@@ -157,7 +163,8 @@ class SpreadMap {
     if (!svg) return;
     if (this.layout !== "force") {
       const background = svg.cloneNode(true);
-      for (const part of background.querySelectorAll(".app-map-links, .app-map-nodes, .app-map-labels, title, desc")) {
+      const drawnLive = ".app-map-links, .app-map-nodes, .app-map-labels, .app-map-engaged, title, desc";
+      for (const part of background.querySelectorAll(drawnLive)) {
         part.remove();
       }
       background.removeAttribute("role");
@@ -213,6 +220,18 @@ class SpreadMap {
           "border-color": "#212b32",
           "border-width": size(4, 3),
           "z-index": 10,
+        },
+      },
+      {
+        // Whom to engage next: a double ring outside the circle, and the rank before the label (not colour alone).
+        selector: "node.organisation.engage",
+        style: {
+          "outline-color": "#212b32",
+          "outline-width": size(5, 5),
+          "outline-offset": size(2, 2),
+          "outline-style": "double",
+          "font-size": size(11 * typeScale, LABEL_PX + 1),
+          "z-index": 5,
         },
       },
       {
@@ -330,25 +349,28 @@ class SpreadMap {
     this.frame = frame;
     this.marks = new Map(frame.marks.map((mark) => [mark.id, mark]));
     this.rows = new Map(frame.organisations.map((row) => [row.ods, row]));
+    const engage = frame.as_of === this.engageAsOf ? this.engage : new Map();
     const elements = frame.groups.map((group) => ({
       group: "nodes",
       data: { id: group.id, name: group.name },
       classes: "network",
     }));
     for (const mark of frame.marks) {
+      const rank = engage.get(mark.id);
+      const number = rank === undefined ? "" : `${rank}: `; // the rank, before the ODS code
       elements.push({
         group: "nodes",
         data: {
           id: mark.id,
           ods: mark.ods,
-          label: mark.label.join("\n"),
-          short: mark.label[0],
+          label: number + mark.label.join("\n"),
+          short: number + mark.label[0],
           fill: mark.fill,
           stroke: mark.stroke,
           parent: mark.group ?? undefined,
         },
         position: { x: mark.x, y: mark.y },
-        classes: mark.adopted ? "organisation adopted" : "organisation",
+        classes: ["organisation", mark.adopted ? "adopted" : "", rank === undefined ? "" : "engage"].join(" ").trim(),
       });
     }
     for (const line of frame.lines) {
@@ -402,6 +424,13 @@ class SpreadMap {
     this.figure.dataset.nodeCount = String(this.cy.nodes(".organisation").length);
     this.figure.dataset.colours = JSON.stringify(colours);
     this.figure.dataset.drawnAsOf = frame.as_of;
+    this.figure.dataset.engaged = JSON.stringify(
+      this.cy
+        .nodes(".engage")
+        .map((node) => [this.engage.get(node.id()), node.data("ods")])
+        .sort((a, b) => a[0] - b[0])
+        .map(([, ods]) => ods),
+    );
     this.canvas.setAttribute(
       "aria-label",
       `Spread map for ${month.label}: ${frame.adopted} of ${frame.marks.length} organisations have adopted. ` +
