@@ -123,7 +123,7 @@ def test_the_backtest_sets_the_model_against_both_baselines(demo_history, app, s
     past = _outlook(demo_history, app).backtest
     rows = rows_of(region(markup, "backtest"))
     assert [r[0].replace(" Closest", "") for r in rows] == [
-        "Network model (this page's forecast)",
+        "Network model",
         "Straight line",
         "Bass curve",
     ]

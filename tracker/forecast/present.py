@@ -205,7 +205,7 @@ class BacktestRow:
     best: bool
 
 
-NAMES = {"model": "Network model (this page's forecast)", "straight_line": "Straight line", "bass": "Bass curve"}
+NAMES = {"model": "Network model", "straight_line": "Straight line", "bass": "Bass curve"}
 SHORT = {"straight_line": "the straight line", "bass": "the Bass curve"}
 
 
