@@ -58,34 +58,37 @@ def _close(shown: list[float], shares: list[float], decimals: int = 1) -> bool:
 
 
 @pytest.fixture
-def board_target(demo_history):
-    """A dated target still ahead: 60% of organisations a year from now."""
+def board_targets(demo_history):
+    """Two dated targets a year from now: 80% of organisations (the demo's reach is below it), and 50%
+    (already reached)."""
     ambition = demo_history.scalar(select(Ambition).filter_by(code="RP"))
     year_on = date(today().year + 1, today().month, 1)
-    demo_history.add(
-        AmbitionTarget(
-            ambition=ambition, label="Board", text="At least 60% of trusts engaged", target_date=year_on, position=9
-        )
-    )
+    for label, share in (("Board", 80), ("Interim", 50)):
+        text = f"At least {share}% of trusts engaged"
+        demo_history.add(AmbitionTarget(ambition=ambition, label=label, text=text, target_date=year_on, position=9))
     demo_history.commit()
     return year_on
 
 
-def test_the_targets_show_the_forecasts_chance_and_crossing(board_target, demo_history, app, signed_in):
+def test_the_targets_show_the_forecasts_chance_and_crossing(board_targets, demo_history, app, signed_in):
     markup = signed_in("trust").get(PAGE).get_data(as_text=True)
     expected = _outlook(demo_history, app)
     board = next(t for t in expected.targets if t.label == "Board")
-    assert board.probability is not None
+    now = [m.observed for m in expected.months if m.observed is not None][-1]
+    assert board.probability is not None and 0.5 <= now < 0.8
 
     rows = {row[0]: row[1:] for row in rows_of(region(markup, "targets"))}
-    assert rows["Board"][:2] == [people_date(board_target), "60%"]
+    assert rows["Board"][:2] == [people_date(board_targets), "80%"]
     assert _close(_numbers(rows["Board"][2]), [board.probability], decimals=0)
     crossing = (
         people_month(date.fromisoformat(board.median_month + "-01")) if board.median_month else "Not within the horizon"
     )
     assert rows["Board"][3] == crossing
-    # RP's published targets are dated 2023 and 2024: passed, so no chance.
+    assert rows["Interim"][1] == "50%" and rows["Interim"][3] == f"Already reached ({now * 100:.0f}% now)"
+    # RP's published targets are dated 2023 and 2024: passed, so no chance, and left off the chart.
     assert rows["Revised"][1:3] == ["100%", "Date passed"] and rows["Original"][2] == "Date passed"
+    assert markup.count('class="app-fan__target"') == 2 and "Target 80% by" in markup
+    assert "Targets whose date has passed are in the table of targets above" in page_text(markup)
     assert "This is decision support, not a prediction" in page_text(markup)
 
 
@@ -249,8 +252,10 @@ def test_recommenders_see_whom_to_engage_next(demo_history, app, signed_in, role
     assert f"95% interval {first.low * 100:.1f} to {first.high * 100:.1f}" in text
     assert all(reason in text for reason in first.reasons)
     assert people_month(date.fromisoformat(engagement.month + "-01")) in text
-    for alternative in engagement.alternatives:
-        assert f"({alternative.ods}, +{alternative.gain * 100:.1f} points" in text
+    picked = {s.ods for s in engagement.organisations}
+    for alternative in engagement.alternatives:  # one picked already is no alternative to another
+        shown = f"({alternative.ods}, +{alternative.gain * 100:.1f} points" in text
+        assert shown == (alternative.ods not in picked)
     assert f"engage={service.K}" in section  # the highlighted spread map
     assert 'href="#engage"' in markup
 

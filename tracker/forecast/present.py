@@ -19,7 +19,7 @@ from ..core.diffusion_fit import Estimate, Fit
 from ..core.fan_drawing import FanChart, fan_chart
 from ..core.forecast import MonthBand, TargetChance
 from ..tabular import RATIO, TEXT, Column
-from .service import Engagement, Outlook, Suggestion
+from .service import Engagement, Outlook, Suggestion, TargetOutlook
 
 FIRST_MONTH = PROGRAMME_START.replace(day=1)  # the panel's month 0
 NOT_WITHIN = "Not within the horizon"
@@ -92,7 +92,8 @@ def filename(outlook: Outlook) -> str:
 
 
 def fan(outlook: Outlook) -> FanChart:
-    """The fan chart of the outlook: observed reach, then the median and 80% band, and the dated targets."""
+    """The fan chart of the outlook: observed reach, then the median and 80% band, and the dated targets
+    still ahead (those passed are in the targets' table: on the chart their labels would crowd the past)."""
     observed = [m.observed for m in outlook.months if m.observed is not None]
     bands = [
         MonthBand(_index(month_start(m.month)), m.median, m.low, m.high, m.median)
@@ -107,6 +108,7 @@ def fan(outlook: Outlook) -> FanChart:
             _index(month_start(t.median_month)) if t.median_month else None,
         )
         for t in outlook.targets
+        if not passed(outlook, t)
     ]
     return fan_chart(FIRST_MONTH, observed, bands, targets)
 
@@ -124,18 +126,29 @@ class TargetLine:
     passed: bool
 
 
+def passed(outlook: Outlook, target: TargetOutlook) -> bool:
+    return target.day < outlook.as_of
+
+
 def target_lines(outlook: Outlook) -> list[TargetLine]:
+    observed = [m.observed for m in outlook.months if m.observed is not None]
+    now = observed[-1] if observed else 0.0
     lines = []
     for t in outlook.targets:
-        passed = t.day < outlook.as_of
+        gone = passed(outlook, t)
         if t.probability is not None:
             chance = percent(t.probability)
         elif not outlook.enough_data:
             chance = "No forecast"
         else:
-            chance = "Date passed" if passed else "Beyond the horizon"
-        crossing = (month_words(t.median_month) or NOT_WITHIN) if outlook.enough_data else "No forecast"
-        lines.append(TargetLine(t.label, t.day, percent(t.reach), chance, crossing, passed))
+            chance = "Date passed" if gone else "Beyond the horizon"
+        if not outlook.enough_data:
+            crossing = "No forecast"
+        elif now >= t.reach - 1e-9:
+            crossing = f"Already reached ({percent(now)} now)"
+        else:
+            crossing = month_words(t.median_month) or NOT_WITHIN
+        lines.append(TargetLine(t.label, t.day, percent(t.reach), chance, crossing, gone))
     return lines
 
 
@@ -264,12 +277,14 @@ def _pick(s: Suggestion, names: dict[str, str], alternatives: tuple[Pick, ...] =
 
 
 def picks(engagement: Engagement, names: dict[str, str]) -> list[Pick]:
-    """The picks in the order chosen, each with its near-equivalent alternatives."""
+    """The picks in the order chosen, each with its near-equivalent alternatives (those not picked
+    themselves: an organisation already on the list is no alternative to another on it)."""
+    chosen = {s.ods for s in engagement.organisations}
     return [
         _pick(
             s,
             names,
-            tuple(_pick(a, names) for a in engagement.alternatives if a.instead_of == s.ods),
+            tuple(_pick(a, names) for a in engagement.alternatives if a.instead_of == s.ods and a.ods not in chosen),
         )
         for s in engagement.organisations
     ]

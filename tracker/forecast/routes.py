@@ -107,6 +107,7 @@ def forecast():
         chart=present.fan(outlook),
         rows=present.month_rows(outlook),
         targets=present.target_lines(outlook),
+        passed_targets=any(present.passed(outlook, t) for t in outlook.targets),
         model=present.model_figures(outlook.fit),
         backtest_rows=present.backtest_rows(outlook.backtest),
         backtest_verdict=present.backtest_verdict(outlook.backtest),
