@@ -312,3 +312,26 @@ def test_a_repeat_is_served_from_the_cache_in_a_few_statements(make_app, demo_hi
     codes = demo_history.scalars(select(Organisation.ods_code).order_by(Organisation.ods_code)).all()[:2]
     add_events(demo_history, [(ods, "RP-03", "implementing", date(2025, 1, 5)) for ods in codes])
     assert warm_after_cold() == statements  # after a write (a new data version): the same few statements
+
+
+@pytest.mark.parametrize("code", ["SSH", "SS"])
+def test_every_ambition_has_its_forecast_page(demo_history, signed_in, code):
+    markup = signed_in("faculty").get(f"/forecast?ambition={code}").get_data(as_text=True)
+    title = demo_history.scalar(select(Ambition.title).filter_by(code=code))
+    assert f"Forecast – {title}" in page_text(markup)
+    if code == "SSH":  # its only target has no date
+        assert "This ambition has no dated target, so there is no chance to give" in page_text(markup)
+
+
+def test_a_link_that_cannot_be_made_is_left_out(app, seeded):
+    from flask_login import login_user
+
+    from tracker.forecast.routes import link_to
+    from tracker.models import User
+
+    with app.test_request_context():
+        login_user(seeded.scalar(select(User).filter_by(email="trust@demo.invalid")))
+        assert link_to("what_if.not_a_page", ambition="RP") is None  # no such endpoint
+        assert link_to("organisations.organisation") is None  # BuildError: the address needs an ODS code
+        assert link_to("admin.users") is None  # not for trust staff
+        assert link_to("maps.spread_map", ambition="RP", network=None, engage=5) == "/spread-map?ambition=RP&engage=5"
