@@ -115,7 +115,6 @@ def forecast():
         picks=picks,
         beyond=service.BEYOND,
         month_words=present.month_words,
-        percent=present.percent,
         downloads={fmt: url_for("forecast.download", fmt=fmt, **query) for fmt in ("csv", "xlsx")},
         coverage_url=url_for("reports.coverage", ambition=ambition.code, network=query.get("network")),
         what_if_url=link_to("what_if.what_if", network=query.get("network"), **scope),
