@@ -245,6 +245,8 @@ EXPECTED = {
     "api.forecast": (SIGNED_IN, {"ambition": "RP"}),
     "api.engage": (LOGGERS, {"ambition": "RP"}),  # recommendations name organisations to target: not trust staff
     "api.simulate": (SIGNED_IN, {}),
+    "forecast.forecast": (SIGNED_IN, {"ambition": "RP"}),  # whom to engage: only in faculty's, managers' and admins'
+    "forecast.download": (SIGNED_IN, {"fmt": "csv", "ambition": "RP"}),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
     "measures.measures": (SIGNED_IN, {}),

@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
+    from .forecast.routes import bp as forecast_bp
     from .limits import DatabaseIntConverter
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         spreadsheets_bp,
         reports_bp,
         maps_bp,
+        forecast_bp,
         measures_bp,
     ):
         app.register_blueprint(bp)

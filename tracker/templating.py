@@ -14,6 +14,7 @@ from .models import Role
 NAVIGATION = [
     ("main.home", "Home"),
     ("reports.coverage", "Coverage"),
+    ("forecast.forecast", "Forecast"),
     ("maps.spread_map", "Spread map"),
     ("catalogue.ambitions", "Change packages"),
     ("measures.measures", "Measures"),

@@ -18,6 +18,7 @@ NOT_PAGES = (
     "spreadsheets.events_file",
     "spreadsheets.records_file",
     "reports.download",
+    "forecast.download",
     "measures.chart_download",
     "measures.summary_download",
     "maps.spread_map_month",  # JSON the map's script asks for, not a page

@@ -103,3 +103,13 @@ def network_names(session: Session, organisations: Sequence[str]) -> dict[str, s
         .where(Organisation.ods_code.in_(organisations))
     )
     return dict(rows.all())
+
+
+def organisation_names(session: Session, organisations: Sequence[str]) -> dict[str, str]:
+    """Each organisation's name by its ODS code: one statement (none for no organisations)."""
+    if not organisations:
+        return {}
+    rows = session.execute(
+        select(Organisation.ods_code, Organisation.name).where(Organisation.ods_code.in_(organisations))
+    )
+    return dict(rows.all())
