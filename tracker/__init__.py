@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
+    from .forecast.what_if_routes import bp as what_if_bp
     from .limits import DatabaseIntConverter
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         reports_bp,
         maps_bp,
         measures_bp,
+        what_if_bp,
     ):
         app.register_blueprint(bp)
     register_security_headers(app)
