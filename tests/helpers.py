@@ -245,6 +245,11 @@ EXPECTED = {
     "api.forecast": (SIGNED_IN, {"ambition": "RP"}),
     "api.engage": (LOGGERS, {"ambition": "RP"}),  # recommendations name organisations to target: not trust staff
     "api.simulate": (SIGNED_IN, {}),
+    # The what-if page: a scenario (too little data in the seeded database: said so) and a simulation.
+    "what_if.what_if": (
+        SIGNED_IN,
+        {"ambition": "RP", "codes": "RW1", "scenario": "show", "cascade": "run", "adopters": "RNU", "runs": 50},
+    ),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
     "measures.measures": (SIGNED_IN, {}),

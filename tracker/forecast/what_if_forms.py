@@ -15,6 +15,7 @@ import math
 import re
 
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ..figure_filters import FigureFilters, threshold_field
@@ -67,7 +68,7 @@ class WhatIfForm(FigureFilters):
 
     model = RadioField(
         "Process",
-        choices=list(PROCESS_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in PROCESS_LABELS.items()],
         default="independent_cascade",
         filters=[lower],
         validate_choice=False,
