@@ -31,7 +31,6 @@ from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo
 from .queries import FIRST_MONTH as FIRST_INDEX
 from .queries import month_of
-from .service import SEED, default_horizon
 from .targets import target_reach
 
 FIRST_MONTH = date(PROGRAMME_START.year, PROGRAMME_START.month, 1)  # the panel's month 0, as the charts date it
@@ -128,11 +127,11 @@ class Scenario:
 
 
 def scenario_of(
-    panel: Panel, ambition: AmbitionInfo, engaged: Collection[str], horizon: int | None, runs: int, seed: int
+    panel: Panel, ambition: AmbitionInfo, engaged: Collection[str], horizon: int, runs: int, seed: int
 ) -> Scenario:
-    """The baseline and the scenario engaging `engaged` (codes check() let through), from a panel read: pure."""
+    """The baseline and the scenario engaging `engaged` (codes check() let through) for `horizon` months after
+    the panel's last, from a panel read: pure."""
     engaged = tuple(sorted(set(engaged)))
-    horizon = default_horizon(ambition, panel.months) if horizon is None else horizon
     model = fit(panel)
     observed = tuple(observed_reach(panel))
     if not model.enough_data:
@@ -175,13 +174,14 @@ def scenario(
     read_panel: Callable[[], Panel],
     links: tuple,
     *,
-    horizon: int | None = None,
+    horizon: int,
     runs: int = RUNS,
-    seed: int = SEED,
+    seed: int = 0,
     cache: MetricsCache | None = None,
 ) -> Scenario:
     """The scenario, cached under the data version: `read_panel` reads the scope's panel (once, when needed),
-    `links` are the active links it was read with (the data version does not watch them)."""
+    `links` are the active links it was read with (the data version does not watch them). The caller gives
+    the horizon (tracker.forecast.service.default_horizon, as the forecast page's) and the seed."""
     engaged = tuple(sorted(set(engaged)))
 
     def compute() -> Scenario:

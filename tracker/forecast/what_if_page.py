@@ -27,8 +27,7 @@ from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo, scope
 from . import scenario as scenarios
 from . import service, whatif
-from .queries import panel_for
-from .what_if_forms import WhatIfForm
+from .queries import month_of, panel_for
 
 # Two charts side by side: drawn at about the size of half the page, so that their 12px labels stay 12px.
 CHART_WIDTH, CHART_HEIGHT = 480, 360
@@ -178,6 +177,22 @@ def charts(result: scenarios.Scenario) -> Charts | None:
     )
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What the form asks for, checked for form (tracker.forecast.what_if_forms)."""
+
+    threshold: Stage
+    scenario: bool  # show the scenario
+    recommendation: bool  # engage the recommended organisations (the caller checked the user may see them)
+    picks: tuple[str, ...]  # else these
+    cascade: bool  # run the simulation
+    model: str  # its process
+    adopters: tuple[str, ...] | None  # from these; None: those adopting today
+    p: float | None
+    runs: int | None
+    seed: int | None
+
+
 @dataclass
 class Page:
     """Everything the template shows besides the form; `problems` are messages for the form's fields."""
@@ -200,32 +215,31 @@ class Page:
 
 def build(
     session: Session,
-    form: WhatIfForm,
+    asked: Asked,
     ambition: AmbitionInfo,
     network: NetworkInfo | None,
     as_of: date,
     *,
     runs: int,
     cache: MetricsCache | None,
-    recommender: bool,
 ) -> Page:
-    """The page for a form that validated (the view refuses a recommendation to one who may not see it)."""
-    subject = Subject(session, ambition, network, form.threshold, as_of)
+    """The page for a form that validated; `runs`: the forecast's."""
+    subject = Subject(session, ambition, network, asked.threshold, as_of)
     page = Page(subject, groups=groups(subject))
     page.boxes = sum(len(g.choices) for g in page.groups) <= MAX_BOXES
-    picks = form.picks
-    if form.shows_scenario and form.wants_recommendation and recommender:
+    picks = list(asked.picks)
+    if asked.scenario and asked.recommendation:
         page.engagement = service.engage(
-            session, ambition, network, form.threshold, as_of, runs=min(runs, service.ENGAGE_RUNS), cache=cache
+            session, ambition, network, asked.threshold, as_of, runs=min(runs, service.ENGAGE_RUNS), cache=cache
         )
         picks = [s.ods for s in page.engagement.organisations]
     boxed = {c.ods for g in page.groups for c in g.choices} if page.boxes else set()
     page.ticked = frozenset(ods for ods in picks if ods in boxed)
     page.typed = ", ".join(ods for ods in picks if ods not in boxed)
-    if form.shows_scenario:
+    if asked.scenario:
         _scenario(page, picks, runs, cache)
-    if form.runs_cascade:
-        _cascade(page, form, cache)
+    if asked.cascade:
+        _cascade(page, asked, cache)
     return page
 
 
@@ -244,15 +258,17 @@ def _scenario(page: Page, picks: list[str], runs: int, cache: MetricsCache | Non
         picks,
         lambda: subject.panel,
         subject.links,
+        horizon=service.default_horizon(subject.ambition, month_of(subject.as_of) + 1),
         runs=runs,
+        seed=service.SEED,
         cache=cache,
     )
     page.charts = charts(page.scenario)
 
 
-def _cascade(page: Page, form: WhatIfForm, cache: MetricsCache | None) -> None:
+def _cascade(page: Page, asked: Asked, cache: MetricsCache | None) -> None:
     subject = page.subject
-    adopters = form.starting if form.starting is not None else subject.adopting
+    adopters = list(asked.adopters) if asked.adopters is not None else subject.adopting
     if not adopters:
         page.problems["adopters"] = [
             "No organisation is adopting yet: enter the ODS codes of the organisations to start from"
@@ -263,12 +279,12 @@ def _cascade(page: Page, form: WhatIfForm, cache: MetricsCache | None) -> None:
         where = f"in {subject.network.name}" if subject.network else "of this ambition"
         page.problems["adopters"] = [f"Not an organisation of the learning graph {where}: {whatif.named(unknown)}"]
         return
-    runs = form.run_count
+    runs = asked.runs
     if runs > whatif.most_runs(subject.panel):
         page.problems["runs"] = [
             f"Enter at most {whatif.most_runs(subject.panel):,} runs on a graph of "
             f"{len(subject.panel.organisations):,} organisations"
         ]
         return
-    p = form.chance if form.model.data == "independent_cascade" else whatif.P
-    page.cascade = cascade(subject, form.model.data, adopters, p, runs, form.seed_value, cache)
+    p = asked.p if asked.model == "independent_cascade" else whatif.P
+    page.cascade = cascade(subject, asked.model, adopters, p, runs, asked.seed, cache)

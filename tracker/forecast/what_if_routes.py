@@ -57,13 +57,12 @@ def what_if():
         return render_template("forecast/what_if.html", view=None, **page), 400
     view = what_if_page.build(
         session,
-        form,
+        _asked(form),
         ambition,
         network,
         today(),
         runs=current_app.config["FORECAST_RUNS"],
         cache=coverage_cache(),
-        recommender=recommender,
     )
     for name, messages in view.problems.items():
         form[name].errors = [*form[name].errors, *messages]
@@ -73,3 +72,19 @@ def what_if():
     return render_template(
         "forecast/what_if.html", view=view, forecast_link=forecast_url(**params), **page
     ), view.status
+
+
+def _asked(form: WhatIfForm) -> what_if_page.Asked:
+    starting = form.starting
+    return what_if_page.Asked(
+        threshold=form.threshold,
+        scenario=form.shows_scenario,
+        recommendation=form.wants_recommendation,
+        picks=tuple(form.picks),
+        cascade=form.runs_cascade,
+        model=form.model.data,
+        adopters=tuple(starting) if starting is not None else None,
+        p=form.chance,
+        runs=form.run_count,
+        seed=form.seed_value,
+    )
