@@ -207,7 +207,7 @@ def test_the_simulation_starts_from_todays_adopters_by_default(demo_history, sig
     panel = panel_for(
         demo_history, scope(demo_history, ambition_named(demo_history, "SS"), None), DEFAULT_THRESHOLD, today()
     )
-    adopters = sorted(panel.adopters_before(panel.months))
+    adopters = sorted(o for o in panel.adopters_before(panel.months) if panel.is_open(o, panel.months - 1))
     spread = whatif.simulate(panel, "linear_threshold", adopters, runs=500, seed=0)
     assert f"Starting from {len(adopters)} organisations" in page_text(page)
     assert [row[-1] for row in table(page, "reached-table")] == [pct(share) for _, share in spread.reached]

@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from ..cache import MetricsCache
 from ..calendar import PROGRAMME_START
+from ..core import charts
 from ..core.coverage import month_label
 from ..core.diffusion_fit import Estimate, Fit, fit
 from ..core.engage import candidates
+from ..core.fan_drawing import month_of as month_of_first
 from ..core.forecast import RUNS, Forecast, observed_reach, prepare, summarise
 from ..core.panel import Panel
 from ..core.stages import Stage
@@ -72,6 +74,11 @@ def _label(month: int) -> str:
     return month_label(FIRST_INDEX + month)
 
 
+def month_label_of(month: int) -> str:
+    """A panel month as the charts name it: "Apr 2028"."""
+    return charts.month_label(month_of_first(FIRST_MONTH, month))
+
+
 def eligible(panel: Panel) -> list[str]:
     """The organisations one may engage: open in the last observed month and not adopting by then."""
     return candidates(panel)
@@ -82,6 +89,7 @@ class MonthPair:
     """A forecast month under the baseline and the scenario: median and 80% band of reach (shares)."""
 
     month: str  # YYYY-MM
+    label: str  # as people read it: "Apr 2028"
     baseline_median: float
     baseline_low: float
     baseline_high: float
@@ -121,10 +129,6 @@ class Scenario:
     def enough_data(self) -> bool:
         return self.fit.enough_data
 
-    @property
-    def last_month(self) -> str | None:
-        return self.months[-1].month if self.months else None
-
 
 def scenario_of(
     panel: Panel, ambition: AmbitionInfo, engaged: Collection[str], horizon: int, runs: int, seed: int
@@ -144,7 +148,7 @@ def scenario_of(
     baseline = summarise(simulation, before, goals)
     result = summarise(simulation, after, goals, engaged)
     months = tuple(
-        MonthPair(_label(b.month), b.median, b.low, b.high, s.median, s.low, s.high)
+        MonthPair(_label(b.month), month_label_of(b.month), b.median, b.low, b.high, s.median, s.low, s.high)
         for b, s in zip(baseline.months, result.months, strict=True)
     )
     targets = tuple(

@@ -100,8 +100,9 @@ class Subject:
 
     @property
     def adopting(self) -> list[str]:
-        """The organisations adopting today (at the threshold), sorted."""
-        return sorted(self.panel.adopters_before(self.panel.months))
+        """The open organisations adopting today (at the threshold), sorted."""
+        last = self.panel.months - 1
+        return sorted(ods for ods in self.panel.adopters_before(self.panel.months) if self.panel.is_open(ods, last))
 
     def name(self, ods: str) -> str:
         found = self.directory.get(ods)
@@ -171,9 +172,13 @@ def charts(result: scenarios.Scenario) -> Charts | None:
     if result.baseline is None or result.scenario is None:
         return None
     observed, size = result.observed, {"width": CHART_WIDTH, "height": CHART_HEIGHT}
+
+    def ahead(forecast) -> list:  # targets already passed are in the targets' table, not on the small charts
+        return [t for t in forecast.targets if t.probability is not None]
+
     return Charts(
-        fan_chart(scenarios.FIRST_MONTH, observed, result.baseline.months, result.baseline.targets, **size),
-        fan_chart(scenarios.FIRST_MONTH, observed, result.scenario.months, result.scenario.targets, **size),
+        fan_chart(scenarios.FIRST_MONTH, observed, result.baseline.months, ahead(result.baseline), **size),
+        fan_chart(scenarios.FIRST_MONTH, observed, result.scenario.months, ahead(result.scenario), **size),
     )
 
 
