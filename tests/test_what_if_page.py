@@ -280,3 +280,13 @@ def test_a_repeat_comes_from_the_cache_and_the_key_holds_the_picks(make_app, dem
     assert len(warm) < len(cold)
     other = get(client, RP + "&engage=RW1&scenario=show")
     assert table(other, "comparison-table") != table(first, "comparison-table")
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "x" * 5000, "-1", "1e309", "inf", "\u0661\u0662", " ", "RNU," * 300])
+def test_no_field_of_either_part_gives_a_server_error(seeded, signed_in, value):
+    client = signed_in("faculty")
+    names = ("engage", "codes", "scenario", "model", "adopters", "p", "runs", "seed", "cascade", "network", "min_stage")
+    for name in names:
+        query = {"ambition": "RP", "scenario": "show", "cascade": "run", "adopters": "RNU", name: value}
+        response = client.get(URL, query_string=query)
+        assert response.status_code in (200, 400, 404), (name, response.status_code)
