@@ -130,18 +130,19 @@ def refusal_messages(
     refusals: tuple[scenarios.Refusal, ...], network: NetworkInfo | None, threshold: Stage
 ) -> list[str]:
     """Each reason some codes cannot be engaged, naming them."""
-    words = {
-        scenarios.UNKNOWN: "No organisation has the ODS code {codes}",
-        scenarios.OUTSIDE: (
-            f"Not in {network.name}, so not in this forecast: {{codes}}"
-            if network
-            else "Not open during the programme, so not in this forecast: {codes}"
-        ),
-        scenarios.CLOSED: "Closed, so it cannot be engaged: {codes}",
-        scenarios.ADOPTING: f"Already adopting (at {threshold.value} or further along), so engaging it changes "
-        "nothing: {codes}",
-    }
-    return [words[r.reason].format(codes=whatif.named(r.codes)) for r in refusals]
+    where = f"Not in {network.name}" if network else "Not open during the programme"
+
+    def words(reason: str, one: bool) -> str:
+        it = "it" if one else "them"
+        return {
+            scenarios.UNKNOWN: "No organisation has the ODS code" if one else "No organisation has these ODS codes:",
+            scenarios.OUTSIDE: f"{where}, so not in this forecast:",
+            scenarios.CLOSED: f"Closed, so {'it' if one else 'they'} cannot be engaged:",
+            scenarios.ADOPTING: f"Already adopting (at {threshold.value} or further along), so engaging {it} "
+            "changes nothing:",
+        }[reason]
+
+    return [f"{words(r.reason, len(r.codes) == 1)} {whatif.named(r.codes)}" for r in refusals]
 
 
 def cascade(
