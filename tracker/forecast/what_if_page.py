@@ -10,7 +10,7 @@ organisations' names (one), and for a recommendation the engagement service's ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..cache import MetricsCache
 from ..core.fan_drawing import FanChart, fan_chart
+from ..core.fan_drawing import month_of as month_of_first
 from ..core.panel import Panel
 from ..core.stages import Stage
 from ..links.queries import active_links
@@ -31,6 +32,7 @@ from .queries import month_of, panel_for
 
 # Two charts side by side: drawn at about the size of half the page, so that their 12px labels stay 12px.
 CHART_WIDTH, CHART_HEIGHT = 480, 360
+HISTORY = 12  # observed months drawn before the forecast: the what-if is about what lies ahead
 MAX_BOXES = 120  # beyond this many organisations to choose from, the page asks for codes instead of boxes
 
 
@@ -170,17 +172,24 @@ class Charts:
 
 
 def charts(result: scenarios.Scenario) -> Charts | None:
+    """The baseline's and the scenario's fan charts, on one scale: the last HISTORY observed months, then the
+    forecast. Targets already passed are in the targets' table rather than on these small charts."""
     if result.baseline is None or result.scenario is None:
         return None
-    observed, size = result.observed, {"width": CHART_WIDTH, "height": CHART_HEIGHT}
+    start = max(len(result.observed) - HISTORY, 0)
+    first = month_of_first(scenarios.FIRST_MONTH, start)
+    observed = result.observed[start:]
 
-    def ahead(forecast) -> list:  # targets already passed are in the targets' table, not on the small charts
-        return [t for t in forecast.targets if t.probability is not None]
+    def chart(forecast) -> FanChart:
+        bands = [replace(band, month=band.month - start) for band in forecast.months]
+        targets = [
+            replace(t, month=t.month - start, median_month=None if t.median_month is None else t.median_month - start)
+            for t in forecast.targets
+            if t.probability is not None
+        ]
+        return fan_chart(first, observed, bands, targets, width=CHART_WIDTH, height=CHART_HEIGHT)
 
-    return Charts(
-        fan_chart(scenarios.FIRST_MONTH, observed, result.baseline.months, ahead(result.baseline), **size),
-        fan_chart(scenarios.FIRST_MONTH, observed, result.scenario.months, ahead(result.scenario), **size),
-    )
+    return Charts(chart(result.baseline), chart(result.scenario))
 
 
 @dataclass(frozen=True)
