@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_events
+from tests.factories import add_events, add_organisation
 from tests.helpers import FormClient, count_statements, page_text, pct, rows_of
 from tracker.calendar import today
 from tracker.core.stages import DEFAULT_THRESHOLD
@@ -290,3 +290,15 @@ def test_no_field_of_either_part_gives_a_server_error(seeded, signed_in, value):
         query = {"ambition": "RP", "scenario": "show", "cascade": "run", "adopters": "RNU", name: value}
         response = client.get(URL, query_string=query)
         assert response.status_code in (200, 400, 404), (name, response.status_code)
+
+
+def test_at_national_scale_codes_are_typed_instead_of_ticked(seeded, signed_in):
+    for i in range(120):
+        add_organisation(seeded, f"N{i:03d}", network="KSS")
+    seeded.commit()
+    client = signed_in("faculty")
+    page = get(client, URL + "?ambition=RP")
+    assert "too many to list here" in page and 'type="checkbox"' not in page
+    assert 'type="checkbox"' in get(client, URL + "?ambition=RP&network=OXF")  # one network: boxes again
+    typed = get(client, URL + "?ambition=RP&codes=N001+n002&scenario=show")
+    assert 'value="N001, N002"' in typed and "No forecast: " in page_text(typed)
