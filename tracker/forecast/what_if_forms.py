@@ -1,10 +1,10 @@
 """The what-if page's form: a GET form read from the query string, changing nothing.
 
-One form, two parts that share the filters (ambition, network, threshold stage):
+One form class reads the page's three GET forms, which share the filters (ambition, network, threshold stage):
 - the scenario: the organisations to engage now, ticked (`engage`, one value per box) or typed (`codes`),
   shown when `scenario` is "show" (the button "Show the scenario") or "recommend" ("Use the recommendation");
-- the simulation: the process (`model`), the adopters to start from (typed; empty: those adopting today), p, runs and
-  seed, run when `cascade` is "run".
+- the simulation: the process (`model`: a field named `process` would hide WTForms' Form.process), the adopters
+  to start from (typed; empty: those adopting today), p, runs and seed, run when `cascade` is "run".
 Each part's button sends the other part's inputs too (hidden), so both results stay on the page.
 Codes are checked for form here; whether they name organisations one may engage is for the service.
 """
