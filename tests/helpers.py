@@ -247,6 +247,11 @@ EXPECTED = {
     "api.simulate": (SIGNED_IN, {}),
     "forecast.forecast": (SIGNED_IN, {"ambition": "RP"}),  # whom to engage: only in faculty's, managers' and admins'
     "forecast.download": (SIGNED_IN, {"fmt": "csv", "ambition": "RP"}),
+    # The what-if page: a scenario (too little data in the seeded database: said so) and a simulation.
+    "what_if.what_if": (
+        SIGNED_IN,
+        {"ambition": "RP", "codes": "RW1", "scenario": "show", "cascade": "run", "adopters": "RNU", "runs": 50},
+    ),
     "maps.spread_map": (SIGNED_IN, {"ambition": "RP"}),
     "maps.spread_map_month": (SIGNED_IN, {"ambition": "RP"}),
     "measures.measures": (SIGNED_IN, {}),

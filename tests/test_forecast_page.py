@@ -277,10 +277,16 @@ def test_trust_staff_never_see_recommendations_nor_any_organisation_as_a_target(
     assert "engage=" not in markup
 
 
-def test_links_to_pages_not_yet_built_are_left_out(demo_history, app, signed_in):
-    markup = signed_in("manager").get(PAGE).get_data(as_text=True)
-    assert ("What if?" in markup) == ("what_if.what_if" in app.view_functions)
+@pytest.mark.parametrize("role", ["trust", "manager"])
+def test_the_page_links_to_the_what_if_the_coverage_and_for_recommenders_the_highlighted_map(
+    demo_history, signed_in, role
+):
+    markup = signed_in(role).get(PAGE).get_data(as_text=True)
+    assert 'href="/forecast/what-if?ambition=RP&amp;min_stage=implementing"' in markup and "What if?" in markup
     assert 'href="/coverage?ambition=RP"' in markup
+    assert ("/spread-map?engage=5&amp;ambition=RP&amp;min_stage=implementing" in markup) == (role == "manager")
+    if role == "trust":
+        assert "engage=" not in markup
 
 
 def test_the_coverage_report_and_the_dashboard_link_to_the_forecast(demo_history, signed_in):
@@ -321,17 +327,3 @@ def test_every_ambition_has_its_forecast_page(demo_history, signed_in, code):
     assert f"Forecast – {title}" in page_text(markup)
     if code == "SSH":  # its only target has no date
         assert "This ambition has no dated target, so there is no chance to give" in page_text(markup)
-
-
-def test_a_link_that_cannot_be_made_is_left_out(app, seeded):
-    from flask_login import login_user
-
-    from tracker.forecast.routes import link_to
-    from tracker.models import User
-
-    with app.test_request_context():
-        login_user(seeded.scalar(select(User).filter_by(email="trust@demo.invalid")))
-        assert link_to("what_if.not_a_page", ambition="RP") is None  # no such endpoint
-        assert link_to("organisations.organisation") is None  # BuildError: the address needs an ODS code
-        assert link_to("admin.users") is None  # not for trust staff
-        assert link_to("maps.spread_map", ambition="RP", network=None, engage=5) == "/spread-map?ambition=RP&engage=5"

@@ -17,7 +17,6 @@ from tracker.calendar import today
 from tracker.core.stages import DEFAULT_THRESHOLD, threshold_named
 from tracker.forecast import service
 from tracker.maps.engage import points
-from tracker.maps.routes import url_or_none
 from tracker.reports.service import ambition_named
 
 PAGE = "/spread-map?ambition=RP"
@@ -172,13 +171,12 @@ def test_the_graph_api_names_no_pick_whoever_asks(demo_history, signed_in, role)
     assert "engage" not in json.dumps(plain) and "rank" not in json.dumps(plain)
 
 
-def test_the_forecast_link_is_left_out_while_the_app_has_no_forecast_page(demo_history, app, signed_in):
-    html = signed_in("faculty").get(PAGE + "&engage=3").get_data(as_text=True)
-    has_forecast_page = "forecast.forecast" in app.view_functions
-    assert ('id="spread-map-forecast-link"' in html) == has_forecast_page
-    with app.test_request_context():
-        assert url_or_none("no_such.endpoint", ambition="RP") is None
-        assert url_or_none("maps.spread_map", ambition="RP") == "/spread-map?ambition=RP"
+def test_the_highlight_links_to_the_forecast_page(demo_history, signed_in):
+    client = signed_in("faculty")
+    html = client.get(PAGE + "&engage=3").get_data(as_text=True)
+    assert 'href="/forecast?ambition=RP&amp;min_stage=implementing" id="spread-map-forecast-link"' in html
+    plain = client.get(PAGE).get_data(as_text=True)
+    assert 'id="spread-map-forecast-link"' not in plain
 
 
 def test_statements_with_the_highlight_are_few_and_fixed_once_cached(make_app, demo_history):

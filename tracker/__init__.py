@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
     from .forecast.routes import bp as forecast_bp
+    from .forecast.what_if_routes import bp as what_if_bp
     from .limits import DatabaseIntConverter
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         maps_bp,
         forecast_bp,
         measures_bp,
+        what_if_bp,
     ):
         app.register_blueprint(bp)
     register_security_headers(app)

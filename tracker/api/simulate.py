@@ -35,10 +35,6 @@ from .writes import BodyShape, check_csrf, invalid_body, json_body
 
 REQUIRED = ("ambition", "process")
 BODY = BodyShape(fields=(*REQUIRED, "adopters", "runs", "seed", "p"), required=REQUIRED, optional_text=())
-MAX_RUNS = 5_000
-MAX_CELLS = 2_000_000  # runs × organisations: bounds the memory and time of one request
-MAX_ADOPTERS = 1_000
-MAX_SEED = 2**32 - 1
 
 
 def _whole(body: dict, name: str, low: int, high: int, default: int, errors: dict[str, str]) -> int:
@@ -56,8 +52,8 @@ def _adopters(body: dict, errors: dict[str, str]) -> list[str]:
     if not isinstance(value, list) or not value:
         errors["adopters"] = "adopters must be a list of at least one ODS code"
         return []
-    if len(value) > MAX_ADOPTERS or not all(isinstance(v, str) and v.strip() and "\x00" not in v for v in value):
-        errors["adopters"] = f"adopters must be at most {MAX_ADOPTERS:,} ODS codes, each a non-empty string"
+    if len(value) > whatif.MAX_ADOPTERS or not all(isinstance(v, str) and v.strip() and "\x00" not in v for v in value):
+        errors["adopters"] = f"adopters must be at most {whatif.MAX_ADOPTERS:,} ODS codes, each a non-empty string"
         return []
     return [v.strip() for v in value]
 
@@ -66,9 +62,8 @@ def _p(body: dict, errors: dict[str, str]) -> float:
     value = body.get("p")
     if value is None:
         return whatif.P
-    # Compared before any conversion: a huge whole number is out of range, never an OverflowError.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-        errors["p"] = "p must be a number over 0, up to 1"
+    if not whatif.valid_p(value):
+        errors["p"] = f"p must be a number {whatif.P_RULE}"
         return whatif.P
     return float(value)
 
@@ -87,8 +82,8 @@ def simulate():
     if process is not None and "process" not in errors and process not in whatif.PROCESSES:
         errors["process"] = "process must be " + " or ".join(whatif.PROCESSES)
     adopters = _adopters(body, errors)
-    runs = _whole(body, "runs", 1, MAX_RUNS, 1_000, errors)
-    seed = _whole(body, "seed", 0, MAX_SEED, 0, errors)
+    runs = _whole(body, "runs", 1, whatif.MAX_RUNS, 1_000, errors)
+    seed = _whole(body, "seed", 0, whatif.MAX_SEED, 0, errors)
     p = _p(body, errors)
     if errors:
         return invalid_body(errors)
@@ -97,12 +92,11 @@ def simulate():
     if ambition is None:
         return invalid_body({"ambition": f"No ambition has the code {text['ambition'].strip()[:40]!r}"})
     panel = whatif.graph_for(session, ambition, today())
-    unknown = sorted(set(adopters) - set(panel.organisations))
+    unknown = whatif.unknown_adopters(panel, adopters)
     if unknown:
-        shown = ", ".join(code[:20] for code in unknown[:10]) + (" and more" if len(unknown) > 10 else "")
-        return invalid_body({"adopters": f"Not an organisation of the learning graph: {shown}"})
-    if runs * max(len(panel.organisations), 1) > MAX_CELLS:
-        most = MAX_CELLS // max(len(panel.organisations), 1)
+        return invalid_body({"adopters": f"Not an organisation of the learning graph: {whatif.named(unknown)}"})
+    if runs > whatif.most_runs(panel):
+        most = whatif.most_runs(panel)
         return invalid_body({"runs": f"runs must be at most {most:,} on a graph of {len(panel.organisations):,}"})
     result = whatif.simulate(panel, process, adopters, runs=runs, seed=seed, p=p)
     return _answer(ambition.code, result)

@@ -22,6 +22,34 @@ from .queries import panel_for
 
 PROCESSES = ("independent_cascade", "linear_threshold")
 P = 0.1  # the cascade's chance on a strongest link, unless given
+# What one simulation may be asked for, wherever it is asked (the API, the what-if page).
+MAX_RUNS = 5_000
+MAX_CELLS = 2_000_000  # runs × organisations: bounds the memory and time of one request
+MAX_ADOPTERS = 1_000
+MAX_SEED = 2**32 - 1
+P_RULE = "over 0, up to 1"
+
+
+def valid_p(value) -> bool:
+    """Whether p is a number over 0 and up to 1 (compared before any conversion: a huge whole number is
+    out of range, never an OverflowError; NaN is not in range)."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value <= 1
+
+
+def unknown_adopters(panel: Panel, adopters) -> list[str]:
+    """The adopters that are not organisations of the panel's graph, sorted."""
+    return sorted(set(adopters) - set(panel.organisations))
+
+
+def most_runs(panel: Panel) -> int:
+    """The most runs one simulation may take on this graph (MAX_CELLS), at most MAX_RUNS."""
+    return min(MAX_RUNS, MAX_CELLS // max(len(panel.organisations), 1))
+
+
+def named(codes, limit: int = 10) -> str:
+    """Codes for a message: the first `limit`, each cut to 20 characters, then "and more"."""
+    codes = list(codes)
+    return ", ".join(code[:20] for code in codes[:limit]) + (" and more" if len(codes) > limit else "")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from werkzeug.routing import BuildError
 
 from ..access import may_see_recommendations, sees_drafts, signed_in
 from ..cache import coverage_cache, metrics_cache
@@ -109,14 +108,6 @@ def _highlight(form: SpreadMapForm, found: service.SpreadMap) -> engage.Highligh
     return engage.highlight(found_engagement, found.network)
 
 
-def url_or_none(endpoint: str, **values) -> str | None:
-    """The address of an endpoint, or None where this app has none (the template leaves the link out)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def _query(form: SpreadMapForm) -> dict[str, str]:
     """The filters as a query string's values (the downloads' and the timeline's)."""
     params = {"ambition": form.ambition.data, "as_of": form.day.isoformat(), "min_stage": form.threshold.value}
@@ -152,7 +143,7 @@ def _page(form: SpreadMapForm, ambition_title: str, found: service.SpreadMap) ->
         description += f" Ringed and numbered in order: the {len(engaged)} organisations to engage next."
     map_svg = svg.map_svg(found.on_map, found.outline, title=title, description=description, engaged=engaged)
     months = present.timeline(form.day)
-    forecast_url = url_or_none("forecast.forecast", ambition=params["ambition"], min_stage=params["min_stage"])
+    forecast_url = url_for("forecast.forecast", ambition=params["ambition"], min_stage=params["min_stage"])
     return {
         "form": form,
         "view": found.view,
