@@ -141,7 +141,7 @@ def engage():
         threshold,
         today(),
         k,
-        runs=min(runs(), service.ENGAGE_RUNS),
+        runs=service.engage_runs(runs()),
         cache=coverage_cache(),
     )
     return {

@@ -61,7 +61,7 @@ def _engagement(form: ForecastForm, ambition, network) -> tuple[service.Engageme
         network,
         form.threshold,
         today(),
-        runs=min(current_app.config["FORECAST_RUNS"], service.ENGAGE_RUNS),
+        runs=service.engage_runs(current_app.config["FORECAST_RUNS"]),
         cache=coverage_cache(),
     )
     return found, present.picks(found, organisation_names(session, present.named(found)))

@@ -51,6 +51,12 @@ SHORTLIST = 10  # candidates the forecast scores, after the cheap ranking: twice
 ENGAGE_RUNS = 200
 
 
+def engage_runs(forecast_runs: int) -> int:
+    """The runs the engagement search scores on where forecasts run `forecast_runs` (FORECAST_RUNS): ENGAGE_RUNS,
+    or fewer where forecasts run fewer. Every caller uses this, so the API and the pages share one cached answer."""
+    return min(forecast_runs, ENGAGE_RUNS)
+
+
 @dataclass(frozen=True)
 class MonthFigures:
     month: str  # YYYY-MM

@@ -241,7 +241,7 @@ def build(
     picks = list(asked.picks)
     if asked.scenario and asked.recommendation:
         page.engagement = service.engage(
-            session, ambition, network, asked.threshold, as_of, runs=min(runs, service.ENGAGE_RUNS), cache=cache
+            session, ambition, network, asked.threshold, as_of, runs=service.engage_runs(runs), cache=cache
         )
         picks = [s.ods for s in page.engagement.organisations]
     boxed = {c.ods for g in page.groups for c in g.choices} if page.boxes else set()

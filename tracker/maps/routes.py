@@ -101,7 +101,7 @@ def _highlight(form: SpreadMapForm, found: service.SpreadMap) -> engage.Highligh
         return None
     session = get_session()
     ambition = ambition_named(session, form.ambition.data)
-    runs = min(current_app.config["FORECAST_RUNS"], forecasts.ENGAGE_RUNS)  # as the API: the same cached answer
+    runs = forecasts.engage_runs(current_app.config["FORECAST_RUNS"])
     found_engagement = forecasts.engage(
         session, ambition, None, form.threshold, form.day, k, runs=runs, cache=coverage_cache()
     )
