@@ -1,4 +1,5 @@
-"""What the filter forms of the figure pages share (the coverage report, the spread map).
+"""What the filter forms of the figure pages share (the coverage report, the spread map, the forecast pages;
+reading one ambition's filters from the query string: tracker.reports.filters.read_scope).
 
 Each is a GET form read from the query string, changing nothing: an ambition, a day the figures
 are as of (written YYYY-MM-DD, calendar.iso_day) and the stage from which an organisation counts

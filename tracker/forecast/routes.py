@@ -9,7 +9,7 @@ it), so a downloaded table holds the figures the page shows. The forecast starts
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
 
 from ..access import may_see_recommendations, signed_in
@@ -17,6 +17,7 @@ from ..cache import coverage_cache
 from ..calendar import today
 from ..db import get_session
 from ..reports import service as reports
+from ..reports.filters import read_scope
 from ..tabular import table_download
 from . import present, service
 from .forms import ForecastForm
@@ -27,16 +28,7 @@ bp = Blueprint("forecast", __name__)
 
 def _read_form() -> tuple[ForecastForm, reports.AmbitionInfo, reports.NetworkInfo | None]:
     """The filters from the query string; an unknown ambition or network is a wrong address (404)."""
-    choices = reports.choices(get_session())
-    form = ForecastForm(
-        request.args,
-        ambitions=[(a.code, f"{a.title} ({a.code})") for a in choices.ambitions],
-        networks=[(n.code, f"{n.name} ({n.code})") for n in choices.networks],
-    )
-    ambition = choices.ambition(form.ambition.data)
-    network = choices.network(form.network.data) if form.network.data else None
-    if ambition is None or (form.network.data and network is None):
-        abort(404)
+    form, _choices, ambition, network = read_scope(ForecastForm, get_session())
     return form, ambition, network
 
 

@@ -9,7 +9,7 @@ The shaping and the computing are in tracker.forecast.what_if_page; this view re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
 
 from ..access import may_see_recommendations, signed_in
@@ -17,7 +17,7 @@ from ..cache import coverage_cache
 from ..calendar import today
 from ..core.fan_drawing import percent
 from ..db import get_session
-from ..reports import service as reports
+from ..reports.filters import read_scope
 from . import what_if_page
 from .what_if_forms import MAX_RUNS, WhatIfForm
 
@@ -29,16 +29,7 @@ bp = Blueprint("what_if", __name__)
 def what_if():
     """The scenario forecast and the cascade simulation, from the query string (see the module docstring)."""
     session = get_session()
-    choices = reports.choices(session)
-    form = WhatIfForm(
-        request.args,
-        ambitions=[(a.code, f"{a.title} ({a.code})") for a in choices.ambitions],
-        networks=[(n.code, f"{n.name} ({n.code})") for n in choices.networks],
-    )
-    ambition = choices.ambition(form.ambition.data)
-    network = choices.network(form.network.data) if form.network.data else None
-    if ambition is None or (form.network.data and network is None):
-        abort(404)
+    form, _choices, ambition, network = read_scope(WhatIfForm, session)
     recommender = may_see_recommendations(current_user)
     if form.wants_recommendation and not recommender:
         abort(403)

@@ -7,7 +7,7 @@ downloaded table always holds the numbers the page shows.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, url_for
 
 from ..access import signed_in
 from ..cache import coverage_cache
@@ -16,6 +16,7 @@ from ..core.spc_drawing import LEGEND, number
 from ..db import get_session
 from ..tabular import table_download
 from . import service
+from .filters import read_scope
 from .forms import CoverageForm
 from .spread_spc import spread_charts
 
@@ -24,16 +25,7 @@ bp = Blueprint("reports", __name__)
 
 def _read_form() -> tuple[CoverageForm, service.AmbitionInfo, service.NetworkInfo | None, service.Choices]:
     """The filters from the query string; an unknown ambition or network is a wrong address (404)."""
-    choices = service.choices(get_session())
-    form = CoverageForm(
-        request.args,
-        ambitions=[(a.code, f"{a.title} ({a.code})") for a in choices.ambitions],
-        networks=[(n.code, f"{n.name} ({n.code})") for n in choices.networks],
-    )
-    ambition = choices.ambition(form.ambition.data)
-    network = choices.network(form.network.data) if form.network.data else None
-    if ambition is None or (form.network.data and network is None):
-        abort(404)
+    form, choices, ambition, network = read_scope(CoverageForm, get_session())
     return form, ambition, network, choices
 
 
