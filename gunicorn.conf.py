@@ -8,12 +8,12 @@ import os
 import sys
 
 from tracker import config as _app_config
-from tracker.envconfig import ConfigError, from_environment, settings_from
+from tracker.envconfig import ConfigError, problems_in, settings_from
 from tracker.serving import settings
 
 try:
-    from_environment(settings_from(_app_config), os.environ)
-    globals().update(settings(os.environ, os.cpu_count()))
+    _values, _problems = problems_in(settings_from(_app_config), os.environ)
+    globals().update(settings(os.environ, os.cpu_count(), _problems))
 except ConfigError as _error:
     sys.exit(str(_error))
 

@@ -77,8 +77,8 @@ def settings_from(module: types.ModuleType) -> dict[str, type]:
     }
 
 
-def from_environment(settings: Mapping[str, type], environ: Mapping[str, str]) -> dict[str, object]:
-    """The settings the environment sets, parsed; ConfigError listing every one that is bad."""
+def problems_in(settings: Mapping[str, type], environ: Mapping[str, str]) -> tuple[dict[str, object], list[str]]:
+    """The settings the environment sets, parsed, and what is wrong with the ones that are bad."""
     values: dict[str, object] = {}
     problems: list[str] = []
     for name, kind in settings.items():
@@ -88,6 +88,12 @@ def from_environment(settings: Mapping[str, type], environ: Mapping[str, str]) -
             values[name] = parse(name, environ[name], kind)
         except ConfigError as error:
             problems.append(str(error))
+    return values, problems
+
+
+def from_environment(settings: Mapping[str, type], environ: Mapping[str, str]) -> dict[str, object]:
+    """The settings the environment sets, parsed; ConfigError listing every one that is bad."""
+    values, problems = problems_in(settings, environ)
     if problems:
         raise ConfigError("Spread Tracker cannot start: " + "; ".join(problems))
     return values

@@ -147,6 +147,8 @@ def detach_from_database() -> None:
 
 def _handle_500(_error: InternalServerError):
     """The 500 page, drawn without the database (see detach_from_database)."""
+    # Flask logged the traceback just before; this line ties it to the reference the page shows.
+    current_app.logger.error("Answered 500 (request %s)", request_id.current())
     detach_from_database()
     try:
         if is_api_request():

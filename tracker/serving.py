@@ -33,10 +33,11 @@ def default_workers(cores: int | None) -> int:
     return min(2 * (cores or 1) + 1, MAX_DEFAULT_WORKERS)
 
 
-def settings(environ: Mapping[str, str], cores: int | None) -> dict[str, object]:
-    """gunicorn's settings for this environment; ConfigError listing every bad value."""
+def settings(environ: Mapping[str, str], cores: int | None, problems: list[str] | None = None) -> dict[str, object]:
+    """gunicorn's settings for this environment; ConfigError listing every bad value (and the problems
+    already found, e.g. in the app's own settings, so start-up names them all at once)."""
     values: dict[str, object] = {}
-    problems: list[str] = []
+    problems = list(problems or [])
     for name, (setting, default, _meaning) in SERVER_SETTINGS.items():
         raw = environ.get(name, "").strip()
         if not raw:
