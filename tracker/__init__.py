@@ -141,8 +141,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errors(app: Flask) -> None:
     from .errors import register_errors as register
+    from .outage import register_outage
 
     register(app)
+    register_outage(app)  # the database down: 503, not 500
 
 
 def register_cli(app: Flask) -> None:

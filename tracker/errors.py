@@ -161,9 +161,6 @@ def _handle_500(_error: InternalServerError):
 
 
 def register_errors(app: Flask) -> None:
-    from .outage import register_outage
-
     # Unhandled exceptions reach the 500 handler as InternalServerError after Flask has logged them.
     app.register_error_handler(InternalServerError, _handle_500)
     app.register_error_handler(HTTPException, _handle_http)
-    register_outage(app)
