@@ -123,6 +123,10 @@ def test_gunicorn_settings_from_the_environment():
         "forwarded_allow_ips": "127.0.0.1,::1",
         "accesslog": "-",
     }
+    assert settings({"TRACKER_ACCESS_LOG": "off"}, 2)["accesslog"] is None
+    assert (
+        settings({"TRACKER_ACCESS_LOG": "/var/log/tracker/access.log"}, 2)["accesslog"] == "/var/log/tracker/access.log"
+    )
     with pytest.raises(ConfigError, match="TRACKER_TIMEOUT must be at least 1, not 0"):
         settings({"TRACKER_TIMEOUT": "0"}, 2)
 

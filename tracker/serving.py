@@ -25,7 +25,7 @@ SERVER_SETTINGS = {
     "TRACKER_GRACEFUL_TIMEOUT": ("graceful_timeout", 30, "seconds workers get to finish requests on restart"),
     "TRACKER_KEEPALIVE": ("keepalive", 5, "seconds an idle keep-alive connection is held"),
     "FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", "127.0.0.1,::1", "proxies gunicorn takes X-Forwarded-* from"),
-    "TRACKER_ACCESS_LOG": ("accesslog", "-", "where the access log goes (- is standard output)"),
+    "TRACKER_ACCESS_LOG": ("accesslog", "-", "where the access log goes (- is standard output, off for none)"),
 }
 
 
@@ -42,6 +42,9 @@ def settings(environ: Mapping[str, str], cores: int | None, problems: list[str] 
         raw = environ.get(name, "").strip()
         if not raw:
             values[setting] = default_workers(cores) if setting == "workers" else default
+            continue
+        if setting == "accesslog" and raw.lower() == "off":
+            values[setting] = None  # e.g. for a benchmark, whose every request would be a line
             continue
         if isinstance(default, str):
             values[setting] = raw
