@@ -1,4 +1,4 @@
-"""The production entry point: gunicorn 'wsgi:app'."""
+"""The production entry point: `gunicorn -c gunicorn.conf.py wsgi:app` (README: Production)."""
 
 import gc
 

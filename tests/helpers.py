@@ -172,6 +172,8 @@ EXPECTED = {
     "main.home": (SIGNED_IN, {}),
     "main.about": (SIGNED_IN, {}),
     "main.accessibility": (EVERYONE, {}),
+    "health.healthz": (EVERYONE, {}),
+    "health.readyz": (EVERYONE, {}),
     "auth.sign_in": (EVERYONE, {}),
     "auth.sign_out": (SIGNED_IN, {}),
     "auth.change_password": (SIGNED_IN, {}),

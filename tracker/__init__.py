@@ -6,6 +6,10 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as defaults
+from .envconfig import ConfigError, from_environment, settings_from
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WEAK_SECRETS = frozenset({"dev", "secret", "changeme", "change-me"})
@@ -14,6 +18,7 @@ WEAK_SECRETS = frozenset({"dev", "secret", "changeme", "change-me"})
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
     load_config(app, test_config)
+    trust_proxies(app)
     register_extensions(app)
     register_templates(app)
     register_blueprints(app)
@@ -23,17 +28,33 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
-    """Defaults, then instance/config.py, then the environment, then the test's own settings."""
-    app.config.from_object("tracker.config")
+    """Defaults, then instance/config.py, then the environment, then the test's own settings.
+
+    A bad value in the environment (a word where a number belongs) stops start-up with ConfigError.
+    """
+    app.config.from_object(defaults)
     app.config.from_pyfile("config.py", silent=True)
-    for name in ("DATABASE_URL", "SECRET_KEY"):
-        if os.environ.get(name):
-            app.config[name] = os.environ[name]
-    if test_config:
-        app.config.update(test_config)
-    if app.debug or app.testing:
-        app.config["SESSION_COOKIE_SECURE"] = False
+    from_env = from_environment(settings_from(defaults), os.environ)
+    app.config.update(from_env)
+    test_config = test_config or {}
+    app.config.update(test_config)
+    explicit = "SESSION_COOKIE_SECURE" in from_env or "SESSION_COOKIE_SECURE" in test_config
+    if (app.debug or app.testing) and not explicit:
+        app.config["SESSION_COOKIE_SECURE"] = False  # plain http on loopback
     check_secret_key(app)
+
+
+PROXY_HEADERS = ("for", "proto", "host", "port", "prefix")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Read X-Forwarded-* from as many proxies as TRACKER_PROXY_* say (none by default)."""
+    counts = {header: app.config[f"TRACKER_PROXY_{header.upper()}"] for header in PROXY_HEADERS}
+    for header, count in counts.items():
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ConfigError(f"TRACKER_PROXY_{header.upper()} must be a whole number of proxies, not {count!r}")
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{header}": count for header, count in counts.items()})
 
 
 def check_secret_key(app: Flask) -> None:
@@ -54,9 +75,11 @@ def register_extensions(app: Flask) -> None:
     from .access import register_access
     from .auth.session import init_login
     from .extensions import csrf
+    from .request_id import init_request_id
     from .security import register_input_checks
 
     os.makedirs(app.instance_path, exist_ok=True)
+    init_request_id(app)  # first: every later hook, and every error page, has the request's reference
     db.init_app(app)
     audit_trail.init_app(app)
     register_input_checks(app)
@@ -81,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from .catalogue.routes import bp as catalogue_bp
     from .forecast.routes import bp as forecast_bp
     from .forecast.what_if_routes import bp as what_if_bp
+    from .health import bp as health_bp
     from .limits import DatabaseIntConverter
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
@@ -109,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         forecast_bp,
         measures_bp,
         what_if_bp,
+        health_bp,
     ):
         app.register_blueprint(bp)
     register_security_headers(app)
@@ -116,8 +141,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errors(app: Flask) -> None:
     from .errors import register_errors as register
+    from .outage import register_outage
 
     register(app)
+    register_outage(app)  # the database down: 503, not 500
 
 
 def register_cli(app: Flask) -> None:

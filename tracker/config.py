@@ -1,4 +1,12 @@
-"""Default configuration. No secrets here: SECRET_KEY comes from instance/config.py or the environment."""
+"""Default configuration. No secrets here: SECRET_KEY comes from instance/config.py or the environment.
+
+Every upper-case name here is a setting, and an environment variable of the same name overrides it
+(parsed by the default's type: tracker.envconfig). README.md's configuration table lists them all
+(tests/test_config_env.py checks it does).
+"""
+
+from .core import trend as _trend
+from .spreadsheets import csvfile as _csvfile
 
 SECRET_KEY: str | None = None
 # None means the SQLite file in the instance folder.
@@ -11,7 +19,7 @@ MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 SESSION_COOKIE_NAME = "tracker_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Turned off automatically when the app runs in debug mode or under test (plain http on loopback).
+# Turned off automatically in debug mode or under test (plain http on loopback), unless set explicitly.
 SESSION_COOKIE_SECURE = True
 PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
 WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
@@ -30,3 +38,23 @@ SIGN_IN_WINDOW_MINUTES = 15  # failures older than this are forgotten
 FORECAST_RUNS = 1000
 
 SERVICE_NAME = "Spread Tracker"
+
+# Coverage figures and series kept per server process (least recently used go first); 0 turns it off.
+COVERAGE_CACHE_SIZE = 128
+# The regional coverage target the dashboard's trend is measured against (1.0: every open organisation).
+COVERAGE_GOAL = _trend.DEFAULT_GOAL
+# Adoption imports: the largest file and the most rows accepted, and how long a checked file may wait.
+IMPORT_MAX_BYTES = _csvfile.MAX_BYTES
+IMPORT_MAX_ROWS = _csvfile.MAX_ROWS
+IMPORT_CONFIRM_SECONDS = 60 * 60  # as tracker.spreadsheets.staging.MAX_AGE_SECONDS
+
+# Answered with 503 while the database does not answer: when clients should try again (Retry-After).
+RETRY_AFTER_SECONDS = 30
+
+# How many proxies in front of the app set each X-Forwarded-* header (werkzeug's ProxyFix). 0 trusts
+# none: a client could claim any address or https. Behind one TLS-terminating proxy, FOR and PROTO are 1.
+TRACKER_PROXY_FOR = 0
+TRACKER_PROXY_PROTO = 0
+TRACKER_PROXY_HOST = 0
+TRACKER_PROXY_PORT = 0
+TRACKER_PROXY_PREFIX = 0

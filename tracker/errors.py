@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template
-from flask_login import AnonymousUserMixin
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import audit_trail
+from . import audit_trail, request_id
 from .access import is_api_request
 from .audit_trail import request_actor
 from .db import write_session
+from .extensions import login_manager
 
 TITLES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
@@ -29,7 +29,14 @@ TITLES = {
     413: ("The file or form is too large", "What you sent is larger than this service accepts. Send a smaller file."),
     422: ("Check what you entered", "Some of what you sent is not valid."),
     500: ("Sorry, there is a problem with the service", "Try again later. What you were doing has not been saved."),
+    503: (
+        "Sorry, the service is unavailable",
+        "Its database is not answering. Try again in a few minutes. What you were doing has not been saved.",
+    ),
 }
+
+# A sign-in form posted over plain http while session cookies are only sent over https.
+PLAIN_HTTP_TITLE = "Use the secure (https) address of this service"
 
 
 def error_json(status: int, message: str | None = None, **extra):
@@ -56,6 +63,8 @@ def _handle_http(error: HTTPException):
     status = error.code or 500
     if status in (401, 403):
         _record_denial(status)
+    if isinstance(error, CSRFError) and cookie_refused():
+        return _plain_http_page(error)
     if isinstance(error, CSRFError):
         message = "Your form expired or was sent from elsewhere. Go back, reload the page and try again."
     elif (
@@ -83,17 +92,42 @@ def _handle_http(error: HTTPException):
 
 
 # The last resort, when even the plain error page cannot be drawn: no template, no database.
-BARE_500 = (
+BARE_PAGE = (
     '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{0}</title></head>'
-    "<body><h1>{0}</h1><p>{1}</p></body></html>"
-).format(*TITLES[500])
+    "<body><h1>{0}</h1><p>{1}</p><p>Quote this reference: {2}</p></body></html>"
+)
 
 
-def _handle_500(_error: InternalServerError):
-    """The 500 page, drawn without the database: the request's session may be what failed.
+def bare_page(status: int):
+    return BARE_PAGE.format(*TITLES[status], request_id.current()), status, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def cookie_refused() -> bool:
+    """Whether the browser did not send the session cookie back because it came over plain http.
+
+    With SESSION_COOKIE_SECURE the cookie is marked Secure, and browsers keep it only for https: a
+    form posted over http then arrives without it, which Flask-WTF reports as a missing CSRF token.
+    """
+    return (
+        current_app.config["SESSION_COOKIE_SECURE"]
+        and not request.is_secure
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    )
+
+
+def _plain_http_page(_error: CSRFError):
+    if is_api_request():
+        return error_json(400, "Send requests over https: this service's cookies are only sent over https.")
+    secure_url = "https://" + request.host + request.full_path.rstrip("?")
+    return render_template("errors/plain_http.html", title=PLAIN_HTTP_TITLE, secure_url=secure_url), 400
+
+
+def detach_from_database() -> None:
+    """Let an error page be drawn without the database: the request's session may be what failed.
 
     The session is rolled back first (a failed PostgreSQL transaction refuses every statement
-    until then) and the page is drawn as for someone signed out, so no user is loaded for it.
+    until then) and closed, and the page is drawn as for someone signed out, so no user is loaded
+    for it (Flask-Login's user loader would ask the database again).
     """
     request_session = g.pop("db_session", None)
     if request_session is not None:
@@ -102,10 +136,20 @@ def _handle_500(_error: InternalServerError):
         except Exception:  # noqa: BLE001 - a dead connection: closing below is all that is left
             current_app.logger.exception("Could not roll back the failed request's session")
         finally:
-            request_session.close()
+            try:
+                request_session.close()
+            except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+                current_app.logger.exception("Could not close the failed request's session")
     # Flask-Login keeps the request's user in g._login_user: a signed-out user there means the page
     # (and Flask-Login's template context) never loads one, nor reads an expired one's attributes.
-    g._login_user = AnonymousUserMixin()
+    g._login_user = login_manager.anonymous_user()
+
+
+def _handle_500(_error: InternalServerError):
+    """The 500 page, drawn without the database (see detach_from_database)."""
+    # Flask logged the traceback just before; this line ties it to the reference the page shows.
+    current_app.logger.error("Answered 500 (request %s)", request_id.current())
+    detach_from_database()
     try:
         if is_api_request():
             return error_json(500)
@@ -113,7 +157,7 @@ def _handle_500(_error: InternalServerError):
         return render_template("errors/error.html", status=500, title=title, message=message), 500
     except Exception:  # noqa: BLE001 - whatever broke, the answer is still a page with our headers
         current_app.logger.exception("Could not draw the 500 page")
-        return BARE_500, 500, {"Content-Type": "text/html; charset=utf-8"}
+        return bare_page(500)
 
 
 def register_errors(app: Flask) -> None:

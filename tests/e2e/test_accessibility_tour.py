@@ -15,6 +15,7 @@ from tracker.models import ApiToken, ChangePackage, Driver, Measure, MeasureValu
 
 NOT_PAGES = (
     "api.",
+    "health.",  # JSON for load balancers
     "spreadsheets.events_file",
     "spreadsheets.records_file",
     "reports.download",
