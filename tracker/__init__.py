@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from .auth import oidc_settings
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WEAK_SECRETS = frozenset({"dev", "secret", "changeme", "change-me"})
 
@@ -29,6 +31,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for name in ("DATABASE_URL", "SECRET_KEY"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
+    app.config.update(oidc_settings.from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
     if app.debug or app.testing:
@@ -52,6 +55,7 @@ def check_secret_key(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import audit_trail, db
     from .access import register_access
+    from .auth.oidc_client import init_oidc
     from .auth.session import init_login
     from .extensions import csrf
     from .security import register_input_checks
@@ -61,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     audit_trail.init_app(app)
     register_input_checks(app)
     init_login(app)
+    init_oidc(app)
     # Access rules run before the CSRF check, so a forbidden POST is a 403 whatever its token.
     register_access(app)
     csrf.init_app(app)
@@ -77,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from .adoption.routes import bp as adoption_bp
     from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
+    from .auth.oidc_routes import bp as oidc_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
     from .forecast.routes import bp as forecast_bp
@@ -96,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (
         main_bp,
         auth_bp,
+        oidc_bp,
         catalogue_bp,
         organisations_bp,
         links_bp,

@@ -30,3 +30,16 @@ SIGN_IN_WINDOW_MINUTES = 15  # failures older than this are forgotten
 FORECAST_RUNS = 1000
 
 SERVICE_NAME = "Spread Tracker"
+
+# Sign-in with an NHS work account (OpenID Connect, e.g. Microsoft Entra ID): on when the discovery URL
+# (or issuer), client id and secret and at least one allowed tenant id are set. See README.
+OIDC_DISCOVERY_URL: str | None = None
+OIDC_ISSUER: str | None = None
+OIDC_CLIENT_ID: str | None = None
+OIDC_CLIENT_SECRET: str | None = None
+OIDC_ALLOWED_TENANTS: tuple[str, ...] = ()
+OIDC_BUTTON_LABEL = "Sign in with your NHS work account"
+# Sign-in with a password: switch off once everyone signs in with a work account.
+PASSWORD_SIGN_IN = True
+# Whom a person without an account should ask, as the sign-in pages name them.
+ADMIN_CONTACT = "your programme's administrator"
