@@ -7,6 +7,7 @@ id_token against its published keys. Nothing is mocked.
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -274,3 +275,48 @@ def test_with_passwords_off_the_form_is_gone_and_its_post_refused(make_app, no_p
     assert "you sign in with your NHS work account" in page(client.get("/account/password"))
     added = client.submit("/admin/users/new", {"email": "kim@nhs.net", "role": "manager"})
     assert added.status_code == 302
+
+
+def test_the_command_line_invites_a_work_account_without_a_password(app, client, seeded):
+    result = app.test_cli_runner().invoke(args=["users", "create", "Pat@nhs.net", "--role", "admin", "--no-password"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Created pat@nhs.net (Administrator) to sign in with their NHS work account.\n"
+    assert sign_in_through(client, Person(NHS_TENANT, "pat-oid", "pat@nhs.net")).status_code == 302
+    assert "Administrator" in page(client.get("/"))
+
+
+def test_a_person_who_cancels_at_the_provider_is_told_the_sign_in_did_not_complete(client, seeded):
+    refused = client.get("/sign-in/oidc/callback?error=access_denied&error_description=cancelled&state=x")
+    assert refused.status_code == 400 and "Sign-in did not complete" in page(refused)
+    assert (
+        audit_rows(seeded, "work_account_refused")[0].detail == "sign-in not completed: provider answered access_denied"
+    )
+
+
+def test_a_provider_that_does_not_answer_gets_a_clear_page(make_app, oidc_provider, seeded):
+    with socket.socket() as probe:  # a loopback port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = {**app_settings(oidc_provider), "OIDC_DISCOVERY_URL": f"http://127.0.0.1:{port}/x"}
+    refused = make_app(**settings).test_client().get("/sign-in/oidc")
+    assert refused.status_code == 400 and "Sign-in did not complete" in page(refused)
+    assert audit_rows(seeded, "work_account_refused")[0].detail.startswith(
+        "sign-in not completed: provider unreachable"
+    )
+
+
+def test_a_returning_person_signs_in_in_four_statements_and_the_sign_in_page_needs_none(
+    app, client, seeded, statement_counter
+):
+    invite(seeded)
+    assert sign_in_through(app.test_client(), ALEX).status_code == 302
+    started = client.get("/sign-in/oidc")
+    with requests.Session() as browser:
+        back = authorise_as(browser, started.headers["Location"], ALEX)
+    with statement_counter() as statements:
+        assert client.get(back).status_code == 302
+    # The account by its work account, its sign-in time, the audit row, the account again for the session.
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE", "INSERT", "SELECT"]
+    with statement_counter() as page_statements:
+        assert app.test_client().get("/sign-in").status_code == 200
+    assert page_statements == []

@@ -119,5 +119,4 @@ def sign_in(
         actor=audit_trail.as_person(session, user.email, user),
     )
     session.commit()
-    session.refresh(user)
     return WorkAccountResult(user, email=identity.email)
