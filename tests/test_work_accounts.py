@@ -77,6 +77,13 @@ def test_the_start_asks_for_a_code_with_pkce_s256_a_state_and_a_nonce(client, oi
     assert query["redirect_uri"] == ["http://localhost/sign-in/oidc/callback"]
 
 
+def test_the_redirect_uri_setting_names_the_callback_as_registered(make_app, oidc_provider):
+    registered = "https://tracker.example.nhs.uk/sign-in/oidc/callback"
+    app = make_app(**app_settings(oidc_provider), OIDC_REDIRECT_URI=registered)
+    started = app.test_client().get("/sign-in/oidc")
+    assert parse_qs(urlsplit(started.headers["Location"]).query)["redirect_uri"] == [registered]
+
+
 def test_an_invited_person_signs_in_with_the_role_the_administrator_gave(client, seeded):
     invited = invite(seeded)
     signed_in = sign_in_through(client, ALEX)

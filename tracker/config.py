@@ -39,6 +39,8 @@ OIDC_CLIENT_ID: str | None = None
 OIDC_CLIENT_SECRET: str | None = None
 OIDC_ALLOWED_TENANTS: tuple[str, ...] = ()
 OIDC_BUTTON_LABEL = "Sign in with your NHS work account"
+# The callback's address as registered at the provider (https://HOST/sign-in/oidc/callback); None: from the request.
+OIDC_REDIRECT_URI: str | None = None
 # Sign-in with a password: switch off once everyone signs in with a work account.
 PASSWORD_SIGN_IN = True
 # Whom a person without an account should ask, as the sign-in pages name them.

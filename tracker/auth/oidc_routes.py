@@ -78,7 +78,8 @@ def start():
     if target := safe_next(request.args.get("next")):
         session[NEXT_KEY] = target
     try:
-        return oidc_client.start(url_for("oidc.callback", _external=True))
+        settings = oidc_client.settings()
+        return oidc_client.start(settings.redirect_uri or url_for("oidc.callback", _external=True))
     except oidc_client.SignInProblem as problem:
         work_accounts.refuse(get_session(), Refusal.FLOW, "", problem.reason)
         return refused_page(Refusal.FLOW)

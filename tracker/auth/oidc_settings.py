@@ -21,6 +21,7 @@ ENVIRONMENT = (
     "OIDC_CLIENT_SECRET",
     "OIDC_ALLOWED_TENANTS",
     "OIDC_BUTTON_LABEL",
+    "OIDC_REDIRECT_URI",
     "PASSWORD_SIGN_IN",
     "ADMIN_CONTACT",
 )
@@ -58,6 +59,9 @@ class OidcSettings:
     client_secret: str
     allowed_tenants: tuple[str, ...]
     button_label: str = DEFAULT_BUTTON_LABEL
+    # The callback's address as registered at the provider; empty: this request's host and scheme
+    # (behind a TLS proxy that does not pass them on, set it: Entra accepts only https).
+    redirect_uri: str = ""
 
     @property
     def enabled(self) -> bool:
@@ -75,6 +79,7 @@ class OidcSettings:
             client_secret=config.get("OIDC_CLIENT_SECRET") or "",
             allowed_tenants=tenant_list(config.get("OIDC_ALLOWED_TENANTS")),
             button_label=config.get("OIDC_BUTTON_LABEL") or DEFAULT_BUTTON_LABEL,
+            redirect_uri=config.get("OIDC_REDIRECT_URI") or "",
         )
 
 
