@@ -225,6 +225,7 @@ EXPECTED = {
     "admin.users": (ADMINS, {}),
     "admin.new_user": (ADMINS, {}),
     "admin.edit_user": (ADMINS, {"user_id": "user"}),
+    "admin.unlink_work_account": (ADMINS, {"user_id": "user"}),
     "admin.set_password": (ADMINS, {"user_id": "user"}),
     "admin.revoke_token": (ADMINS, {"user_id": "user", "token_id": "token"}),
     "audit.events": (ADMINS, {}),

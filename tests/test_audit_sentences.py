@@ -159,6 +159,17 @@ CASES = [
         "id_token signature did not verify",
     ),
     (
+        Row(
+            "update",
+            "users",
+            "x@nhs.net",
+            {"oidc_tenant_id": "t", "oidc_object_id": "o", "session_token": "(hidden)"},
+            {"oidc_tenant_id": None, "oidc_object_id": None, "session_token": "(hidden)"},
+            actor_role="admin",
+        ),
+        "Administrator unlinked the NHS work account of x@nhs.net",
+    ),
+    (
         Row("work_account_linked", "users", "x@nhs.net", detail="tid/oid", actor_role="faculty"),
         "The account of x@nhs.net was linked to the NHS work account that signed in to it for the first time",
     ),

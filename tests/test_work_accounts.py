@@ -327,3 +327,20 @@ def test_a_returning_person_signs_in_in_four_statements_and_the_sign_in_page_nee
     with statement_counter() as page_statements:
         assert app.test_client().get("/sign-in").status_code == 200
     assert page_statements == []
+
+
+def test_an_administrator_unlinks_a_changed_work_account_so_the_new_one_links(app, client, seeded):
+    user = invite(seeded)
+    assert sign_in_through(app.test_client(), ALEX).status_code == 302
+    moved = Person(NHS_TENANT, "a-new-object-id-after-moving", ALEX.email)
+    assert sign_in_through(app.test_client(), moved).status_code == 403
+    client.sign_in_as("admin")
+    edit = page(client.get(f"/admin/users/{user.id}/edit"))
+    assert "Linked at their first sign-in with it" in edit and "Unlink work account" in edit
+    unlinked = client.submit(f"/admin/users/{user.id}/work-account/unlink", page=f"/admin/users/{user.id}/edit")
+    assert unlinked.status_code == 302
+    assert "Not linked yet" in page(client.get(f"/admin/users/{user.id}/edit"))
+    assert sign_in_through(app.test_client(), moved).status_code == 302
+    seeded.commit()
+    assert seeded.get(User, user.id).oidc_object_id == moved.object_id
+    assert "Administrator unlinked the NHS work account of alex.morgan@nhs.net" in page(client.get("/admin/audit"))

@@ -161,6 +161,18 @@ def revoke_token(user_id: int, token_id: int):
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
+@bp.post("/users/<int:user_id>/work-account/unlink")
+@admins_only
+def unlink_work_account(user_id: int):
+    """Forget the account's work account: the next sign-in with its email address binds one afresh."""
+    user = _user_or_404(user_id)
+    if services.unlink_work_account(get_session(), user):
+        flash(f"The work account of {user.email} is unlinked. Their next sign-in with it links it again.", "success")
+    else:
+        flash(f"{user.email} has no work account linked.", "info")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @admins_only
 def set_password(user_id: int):

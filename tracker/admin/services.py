@@ -206,3 +206,15 @@ def reset_password(session: Session, user: User, password: str, hash_iterations:
         session.rollback()
         raise AccountError({"password": problem})
     set_password(session, user, password, hash_iterations)
+
+
+def unlink_work_account(session: Session, user: User) -> bool:
+    """Forget the work account bound to this account (the person's identity changed, e.g. they moved to
+    another tenant), so the next sign-in with its address binds afresh; their sessions end. False if none was."""
+    if user.oidc_object_id is None:
+        return False
+    user.oidc_tenant_id = None
+    user.oidc_object_id = None
+    user.session_token = new_session_token()
+    session.commit()
+    return True
