@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from joserfc.errors import BadSignatureError, ClaimError, JoseError
 
 from .oidc_settings import OidcSettings, expected_issuer
@@ -76,6 +76,12 @@ def start(redirect_uri: str):
         return _client().authorize_redirect(redirect_uri)
     except (requests.RequestException, ValueError) as error:
         raise SignInProblem(f"provider unreachable ({type(error).__name__})") from error
+
+
+def pending() -> bool:
+    """Whether this browser started a sign-in that has not come back yet (Authlib keeps its state in the session)."""
+    prefix = f"_state_{CLIENT}_"
+    return any(key.startswith(prefix) for key in session)
 
 
 def _issuer_check(published: str):

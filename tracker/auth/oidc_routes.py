@@ -1,10 +1,13 @@
 """Sign in with an NHS work account: off to the organisation's sign-in page, and back.
 
 Both routes are public (nobody is signed in yet) and answer 404 while sign-in with a work account is
-not configured. The page a refused person sees says why and whom to ask.
+not configured. The page a refused person sees says why and whom to ask. Each refusal is audited, except
+a callback to a browser that started no sign-in (not a person's sign-in, and free for anyone to send).
 """
 
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
@@ -16,6 +19,7 @@ from .session import safe_next
 from .work_accounts import Refusal
 
 bp = Blueprint("oidc", __name__, url_prefix="/sign-in/oidc")
+log = logging.getLogger(__name__)
 NEXT_KEY = "oidc_next"
 
 # What a refused person reads: a title, and what to do about it ({contact} is ADMIN_CONTACT).
@@ -81,7 +85,8 @@ def start():
         settings = oidc_client.settings()
         return oidc_client.start(settings.redirect_uri or url_for("oidc.callback", _external=True))
     except oidc_client.SignInProblem as problem:
-        work_accounts.refuse(get_session(), Refusal.FLOW, "", problem.reason)
+        # An outage, not a person refused: the log has it (an audit row per anonymous request would be noise).
+        log.error("work account sign-in could not start: %s", problem.reason)
         return refused_page(Refusal.FLOW)
 
 
@@ -90,10 +95,16 @@ def start():
 def callback():
     """Back from the provider: check what it says, then sign in the account it names, or refuse."""
     _enabled_or_404()
+    started_here = oidc_client.pending()
     try:
         identity = oidc_client.finish()
     except oidc_client.SignInProblem as problem:
-        work_accounts.refuse(get_session(), Refusal.FLOW, "", problem.reason)
+        if started_here:
+            work_accounts.refuse(get_session(), Refusal.FLOW, "", problem.reason)
+        else:
+            # Nobody started a sign-in in this browser: anyone can call this address, and the audit trail
+            # is not a log of such noise (each row is kept for ever). The log has it.
+            log.warning("work account callback without a sign-in started here: %s", problem.reason)
         return refused_page(Refusal.FLOW)
     result = work_accounts.sign_in(get_session(), identity, oidc_client.settings().allowed_tenants)
     if result.user is None:
