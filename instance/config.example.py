@@ -1,3 +1,11 @@
-# Copy to instance/config.py. Environment variables DATABASE_URL and SECRET_KEY override these.
+# Copy to instance/config.py. Environment variables of the same names override DATABASE_URL, SECRET_KEY and the sign-in settings below.
 SECRET_KEY = "replace with the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 # DATABASE_URL = "postgresql+psycopg://tracker:secret@localhost/tracker"
+
+# Sign-in with an NHS work account (Microsoft Entra ID): README, "Sign-in with NHS work accounts".
+# OIDC_DISCOVERY_URL = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+# OIDC_CLIENT_ID = "the app registration's Application (client) ID"
+# OIDC_CLIENT_SECRET = "a client secret of the app registration"
+# OIDC_ALLOWED_TENANTS = ("the Directory (tenant) ID of each organisation whose staff may sign in",)
+# ADMIN_CONTACT = "the Spread Tracker team (spread.tracker@nhs.net)"
+# PASSWORD_SIGN_IN = False

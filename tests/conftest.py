@@ -33,6 +33,7 @@ from tests.helpers import (
     count_statements,
     with_search_path,
 )
+from tests.oidc_provider import CALLBACK, CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tracker import audit_trail as audit
 from tracker import create_app, migrate
 from tracker import db as tracker_db
@@ -381,6 +382,23 @@ def signed_in(seeded, client):
         return client
 
     return as_role
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_server() -> Iterator[OidcProvider]:
+    """The suite's OpenID Connect provider (tests/oidc_provider.py), served on loopback for the session."""
+    provider = OidcProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_provider(oidc_provider_server) -> Iterator[OidcProvider]:
+    """The provider with no clients, codes or misbehaviour but this test's: the test client's callback is registered."""
+    oidc_provider_server.reset()
+    oidc_provider_server.register(CLIENT_ID, CLIENT_SECRET, f"http://localhost{CALLBACK}")
+    yield oidc_provider_server
+    oidc_provider_server.reset()
 
 
 @pytest.fixture

@@ -146,6 +146,34 @@ CASES = [
         "Sign-in refused for x@nhs.net: too many failed attempts in a row",
     ),
     (
+        Row("sign_in", "users", "x@nhs.net", detail="work account", actor_role="trust"),
+        "Trust user signed in with their NHS work account",
+    ),
+    (
+        Row("work_account_refused", "users", "x@nhs.net", detail="no account for this email address"),
+        "Sign-in with a work account refused for x@nhs.net: no account for this email address",
+    ),
+    (
+        Row("work_account_refused", "users", "", detail="sign-in not completed: id_token signature did not verify"),
+        "Sign-in with a work account refused for someone not identified: sign-in not completed: "
+        "id_token signature did not verify",
+    ),
+    (
+        Row(
+            "update",
+            "users",
+            "x@nhs.net",
+            {"oidc_tenant_id": "t", "oidc_object_id": "o", "session_token": "(hidden)"},
+            {"oidc_tenant_id": None, "oidc_object_id": None, "session_token": "(hidden)"},
+            actor_role="admin",
+        ),
+        "Administrator unlinked the NHS work account of x@nhs.net",
+    ),
+    (
+        Row("work_account_linked", "users", "x@nhs.net", detail="tid/oid", actor_role="faculty"),
+        "The account of x@nhs.net was linked to the NHS work account that signed in to it for the first time",
+    ),
+    (
         Row("password_set", "users", "x@nhs.net", detail="sessions ended", actor_role="admin"),
         "Administrator set the password of x@nhs.net; every session of the account ended",
     ),

@@ -34,6 +34,8 @@ def _changed(name: str, kind: type) -> tuple[str, object]:
         return str(default + 7), default + 7
     if kind is float:
         return "0.75", 0.75
+    if kind is tuple:
+        return "a, b  c", ("a", "b", "c")
     value = {"DATABASE_URL": "sqlite:////srv/tracker/tracker.sqlite3", "SECRET_KEY": KEY}.get(name, f"{name} set")
     return value, value
 

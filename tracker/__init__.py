@@ -73,6 +73,7 @@ def check_secret_key(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import audit_trail, db
     from .access import register_access
+    from .auth.oidc_client import init_oidc
     from .auth.session import init_login
     from .extensions import csrf
     from .request_id import init_request_id
@@ -84,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     audit_trail.init_app(app)
     register_input_checks(app)
     init_login(app)
+    init_oidc(app)
     # Access rules run before the CSRF check, so a forbidden POST is a 403 whatever its token.
     register_access(app)
     csrf.init_app(app)
@@ -100,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from .adoption.routes import bp as adoption_bp
     from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
+    from .auth.oidc_routes import bp as oidc_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
     from .forecast.routes import bp as forecast_bp
@@ -120,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (
         main_bp,
         auth_bp,
+        oidc_bp,
         catalogue_bp,
         organisations_bp,
         links_bp,

@@ -58,3 +58,18 @@ TRACKER_PROXY_PROTO = 0
 TRACKER_PROXY_HOST = 0
 TRACKER_PROXY_PORT = 0
 TRACKER_PROXY_PREFIX = 0
+
+# Sign-in with an NHS work account (OpenID Connect, e.g. Microsoft Entra ID): on when the discovery URL
+# (or issuer), client id and secret and at least one allowed tenant id are set. See README.
+OIDC_DISCOVERY_URL: str | None = None
+OIDC_ISSUER: str | None = None
+OIDC_CLIENT_ID: str | None = None
+OIDC_CLIENT_SECRET: str | None = None
+OIDC_ALLOWED_TENANTS: tuple[str, ...] = ()
+OIDC_BUTTON_LABEL = "Sign in with your NHS work account"
+# The callback's address as registered at the provider (https://HOST/sign-in/oidc/callback); None: from the request.
+OIDC_REDIRECT_URI: str | None = None
+# Sign-in with a password: switch off once everyone signs in with a work account.
+PASSWORD_SIGN_IN = True
+# Whom a person without an account should ask, as the sign-in pages name them.
+ADMIN_CONTACT = "your programme's administrator"

@@ -48,7 +48,7 @@ def parse_float(name: str, raw: str) -> float:
 
 
 def setting_type(default: object, annotation: object = None) -> type:
-    """bool, int, float or str: the default's type, or the annotation's for a default of None."""
+    """bool, int, float, tuple or str: the default's type, or the annotation's for a default of None."""
     if default is not None:
         return type(default)
     if isinstance(annotation, types.UnionType):  # e.g. str | None
@@ -64,7 +64,9 @@ def parse(name: str, raw: str, kind: type) -> object:
         return parse_int(name, raw)
     if kind is float:
         return parse_float(name, raw)
-    return raw
+    if kind is tuple:  # a list of words, e.g. OIDC_ALLOWED_TENANTS="a, b c"
+        return tuple(part for part in raw.replace(",", " ").split() if part)
+    return raw.strip()
 
 
 def settings_from(module: types.ModuleType) -> dict[str, type]:

@@ -215,9 +215,10 @@ class Site:
     4xx: tests that go to one say which status they expect.
     """
 
-    def __init__(self, page: Page, base_url: str):
+    def __init__(self, page: Page, base_url: str, others: tuple[str, ...] = ()):
         self.page = page
         self.base_url = base_url
+        self.others = others  # other origins this test's pages may go to (the test identity provider)
         self.problems: list[str] = []
         page.on("request", self._request)
         page.on("response", self._response)
@@ -226,7 +227,7 @@ class Site:
         page.on("pageerror", lambda error: self.problems.append(f"{page.url}: script error: {error}"))
 
     def _ours(self, url: str) -> bool:
-        return url.startswith((self.base_url + "/", "data:", "blob:"))
+        return url.startswith((self.base_url + "/", "data:", "blob:", *(other + "/" for other in self.others)))
 
     def _is_page(self, request) -> bool:
         return request.is_navigation_request() and request.frame == self.page.main_frame
@@ -289,12 +290,16 @@ class Site:
         return self.navigates(self.page.get_by_role("button", name="Sign in").click)
 
 
-def new_site(browser: Browser, base_url: str, **context_options) -> tuple[Site, BrowserContext]:
-    """A fresh browser context on the app: no request leaves the machine, every page reports its CSP."""
+def new_site(
+    browser: Browser, base_url: str, others: tuple[str, ...] = (), **context_options
+) -> tuple[Site, BrowserContext]:
+    """A fresh browser context on the app (and any `others` origins): no request leaves the machine, every
+    page reports its CSP."""
     context = browser.new_context(base_url=base_url, viewport=DESKTOP, **context_options)
-    context.route(re.compile(rf"^(?!{re.escape(base_url)}/)(https?|wss?)://"), lambda route: route.abort())
+    allowed = "|".join(re.escape(origin) + "/" for origin in (base_url, *others))
+    context.route(re.compile(rf"^(?!{allowed})(https?|wss?)://"), lambda route: route.abort())
     context.add_init_script(CSP_LISTENER)
-    return Site(context.new_page(), base_url), context
+    return Site(context.new_page(), base_url, others), context
 
 
 @pytest.fixture
@@ -303,5 +308,20 @@ def site(browser, live_server) -> Iterator[Site]:
     yield site
     try:
         site.assert_clean()  # whatever happened after the last page was checked
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def work_account_site(browser, live_server, oidc_provider) -> Iterator[Site]:
+    """A tab on the app that may also go to the suite's identity provider, whose client knows the live
+    server's callback (the test's `app` is configured for the provider: tests/oidc_provider.app_settings)."""
+    from tests.oidc_provider import CALLBACK, CLIENT_ID, CLIENT_SECRET
+
+    oidc_provider.register(CLIENT_ID, CLIENT_SECRET, live_server.url + CALLBACK)
+    site, context = new_site(browser, live_server.url, others=(oidc_provider.url,))
+    yield site
+    try:
+        site.assert_clean()
     finally:
         context.close()

@@ -25,6 +25,7 @@ NOT_PAGES = (
     "maps.spread_map_month",  # JSON the map's script asks for, not a page
     "adoption.start",
     "auth.sign_in",
+    "oidc.",  # redirects to and from the identity provider (their pages: test_work_account_browser)
     "measures.import_template",  # a CSV file
 )
 

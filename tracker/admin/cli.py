@@ -62,20 +62,28 @@ users = AppGroup("users", help="User accounts.")
     help="Network code a faculty member logs for (faculty role only; repeatable; with none they log nowhere).",
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of standard input.")
-def create_command(email, role, name, organisation, networks, password_stdin) -> None:
-    """Create an account; the password is prompted for twice, hidden."""
+@click.option(
+    "--no-password",
+    is_flag=True,
+    help="No password: they sign in with the NHS work account of this address (bound at their first sign-in).",
+)
+def create_command(email, role, name, organisation, networks, password_stdin, no_password) -> None:
+    """Create an account; the password is prompted for twice, hidden (or, with --no-password, invite a work account)."""
     if organisation and role != Role.TRUST.value:
         raise click.UsageError("--organisation is only for the trust role")
     if networks and role != Role.FACULTY.value:
         raise click.UsageError("--network is only for the faculty role")
-    password = _read_password(password_stdin)
+    if no_password and password_stdin:
+        raise click.UsageError("--no-password and --password-stdin do not go together")
+    password = None if no_password else _read_password(password_stdin)
     details = AccountDetails(email=email, role=role, name=name, organisation=organisation, networks=list(networks))
     with write_session() as session:
         try:
             user = create_user(session, details, password, _hash_iterations())
         except AccountError as e:
             _fail_on(e)
-        click.echo(f"Created {user.email} ({user.role.label}).")
+        invited = " to sign in with their NHS work account" if password is None else ""
+        click.echo(f"Created {user.email} ({user.role.label}){invited}.")
 
 
 @users.command("list")

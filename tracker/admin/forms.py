@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from wtforms import (
     BooleanField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +20,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    EqualTo,
     InputRequired,
     Length,
     Optional,
@@ -103,6 +105,22 @@ class NewAccountForm(Form):
             networks=list(self.networks.data or []),
             active=active,
         )
+
+
+class InviteOrPasswordForm(NewAccountForm):
+    """Sign-in with work accounts on, passwords too: a password only for someone who will use one."""
+
+    password = PasswordField("Initial password (optional)", validators=[Optional()])
+    confirm_password = PasswordField(
+        "Confirm initial password", validators=[EqualTo("password", "The passwords do not match")]
+    )
+
+
+class InviteForm(NewAccountForm):
+    """Passwords switched off: the account is an invitation to sign in with a work account."""
+
+    password = None
+    confirm_password = None
 
 
 class EditAccountForm(VersionedForm, NewAccountForm):

@@ -16,12 +16,14 @@ from flask_login import current_user, login_user
 
 from ..access import admins_only
 from ..auth import tokens
+from ..auth.oidc_client import settings as work_account_settings
+from ..auth.oidc_settings import passwords_on
 from ..db import get_session
 from ..editing import Submission
 from ..models import ApiToken, Role, User
 from ..organisations.queries import network_choices, organisation_choices
 from . import services
-from .forms import EditAccountForm, NewAccountForm, SetPasswordForm
+from .forms import EditAccountForm, InviteForm, InviteOrPasswordForm, NewAccountForm, SetPasswordForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -70,24 +72,41 @@ def users():
     return render_template("admin/users.html", users=accounts, role=role, breadcrumbs=_breadcrumbs())
 
 
+def _new_account_form() -> NewAccountForm:
+    """A first password when only passwords sign in; optional beside work accounts; none without passwords."""
+    if not passwords_on(current_app.config):
+        return InviteForm()
+    return InviteOrPasswordForm() if work_account_settings().enabled else NewAccountForm()
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @admins_only
 def new_user():
-    """Create an account with a role, its organisation or networks, and a first password."""
-    form = _with_choices(NewAccountForm())
+    """Create an account (or invite a work account) with a role, its organisation or networks, and a first
+    password where people sign in with one."""
+    form = _with_choices(_new_account_form())
+    password = (form.password.data or None) if form.password else None
     added = Submission(
         form,
         lambda: services.create_user(
-            get_session(), form.details(), form.password.data, current_app.config["PASSWORD_HASH_ITERATIONS"]
+            get_session(), form.details(), password, current_app.config["PASSWORD_HASH_ITERATIONS"]
         ),
     )
     if added.saved:
-        flash(
-            f"Account created for {added.result.email}. Give them their password in person or by phone, not by email.",
-            "success",
-        )
+        email = added.result.email
+        if password is None:
+            flash(f"{email} is invited: they can sign in with the NHS work account of this address.", "success")
+        else:
+            flash(
+                f"Account created for {email}. Give them their password in person or by phone, not by email.", "success"
+            )
         return redirect(url_for("admin.users"))
-    return render_template("admin/new_user.html", form=form, breadcrumbs=_accounts_crumbs())
+    return render_template(
+        "admin/new_user.html",
+        form=form,
+        work_accounts=work_account_settings().enabled,
+        breadcrumbs=_accounts_crumbs(),
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -142,10 +161,24 @@ def revoke_token(user_id: int, token_id: int):
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
+@bp.post("/users/<int:user_id>/work-account/unlink")
+@admins_only
+def unlink_work_account(user_id: int):
+    """Forget the account's work account: the next sign-in with its email address binds one afresh."""
+    user = _user_or_404(user_id)
+    if services.unlink_work_account(get_session(), user):
+        flash(f"The work account of {user.email} is unlinked. Their next sign-in with it links it again.", "success")
+    else:
+        flash(f"{user.email} has no work account linked.", "info")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @admins_only
 def set_password(user_id: int):
-    """Set a new password for an account; every session of that account ends."""
+    """Set a new password for an account; every session of that account ends (not while passwords are off)."""
+    if not passwords_on(current_app.config):
+        abort(404)
     user = _user_or_404(user_id)
     form = SetPasswordForm(email=user.email, name=user.name)
     yourself = user.id == current_user.id

@@ -17,7 +17,7 @@ from ..auth.services import normalise_email, set_password
 from ..editing import InvalidInput, check_version, commit_edit, saving
 from ..lookups import organisation_by_ods
 from ..models import Network, Role, User
-from ..models.accounts import new_session_token
+from ..models.accounts import NO_PASSWORD, new_session_token
 
 BAD_EMAIL = "Enter an email address in the correct format, like name@example.nhs.uk"
 EMAIL_TAKEN = "An account with this email address already exists"
@@ -114,8 +114,12 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(session: Session, details: AccountDetails, password: str, hash_iterations: int) -> User:
-    """Create an account; raises AccountError naming every field that is wrong, writing nothing."""
+def create_user(session: Session, details: AccountDetails, password: str | None, hash_iterations: int) -> User:
+    """Create an account; raises AccountError naming every field that is wrong, writing nothing.
+
+    Without a password the account is an invitation to sign in with a work account (OpenID Connect):
+    no password ever matches it, and the first work account presenting its email address is bound to it.
+    """
     errors: dict[str, str] = {}
     email = ""
     # Taken first: an existing address (a demo one on .invalid, say) is reported as taken,
@@ -131,7 +135,7 @@ def create_user(session: Session, details: AccountDetails, password: str, hash_i
             if email_taken(session, email):
                 errors["email"] = EMAIL_TAKEN
     role, organisation, networks = _resolve(session, details, errors)
-    problem = password_problem(password, email=email, name=details.name)
+    problem = password_problem(password, email=email, name=details.name) if password is not None else None
     if problem:
         errors["password"] = problem
     if errors:
@@ -144,7 +148,7 @@ def create_user(session: Session, details: AccountDetails, password: str, hash_i
         organisation=organisation,
         networks=networks,
         active=details.active,
-        password_hash=hash_password(password, hash_iterations),
+        password_hash=hash_password(password, hash_iterations) if password is not None else NO_PASSWORD,
     )
     session.add(user)
     # Another administrator may create the same address a moment before us.
@@ -202,3 +206,15 @@ def reset_password(session: Session, user: User, password: str, hash_iterations:
         session.rollback()
         raise AccountError({"password": problem})
     set_password(session, user, password, hash_iterations)
+
+
+def unlink_work_account(session: Session, user: User) -> bool:
+    """Forget the work account bound to this account (the person's identity changed, e.g. they moved to
+    another tenant), so the next sign-in with its address binds afresh; their sessions end. False if none was."""
+    if user.oidc_object_id is None:
+        return False
+    user.oidc_tenant_id = None
+    user.oidc_object_id = None
+    user.session_token = new_session_token()
+    session.commit()
+    return True

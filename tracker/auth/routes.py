@@ -15,8 +15,9 @@ from flask_login import current_user, login_user, logout_user
 from ..access import public, signed_in
 from ..db import get_session
 from ..editing import Submission
-from . import services
+from . import oidc_client, services
 from .forms import ChangePasswordForm, SignInForm
+from .oidc_settings import passwords_on
 from .session import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -26,12 +27,35 @@ def _after_sign_in():
     return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
 
 
+PASSWORDS_OFF = "Signing in with a password is switched off on this service."
+NO_PASSWORDS = (
+    "Passwords are switched off on this service: you sign in with your NHS work account, whose password "
+    "your organisation looks after."
+)
+
+
+def _sign_in_page(form: SignInForm | None, refusal: str = ""):
+    settings = oidc_client.settings()
+    return render_template(
+        "auth/sign_in.html",
+        form=form,
+        refusal=refusal,
+        work_account=settings if settings.enabled else None,
+        next_page=safe_next(request.args.get("next")),
+    )
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
-    """Sign in by email and password; failures are counted and slowed per address."""
+    """Sign in with a work account (when configured) or by email and password; password failures are
+    counted and slowed per address. With passwords switched off the form is gone and its POST refused."""
     if current_user.is_authenticated:
         return _after_sign_in()
+    if not passwords_on(current_app.config):
+        if request.method == "POST":
+            return _sign_in_page(None, PASSWORDS_OFF), 403
+        return _sign_in_page(None)
     form = SignInForm()
     if form.validate_on_submit():
         policy = services.ThrottlePolicy.from_config(current_app.config)
@@ -41,7 +65,7 @@ def sign_in():
             login_user(result.user)
             return _after_sign_in()
         form.form_errors.append(result.error)
-    return render_template("auth/sign_in.html", form=form)
+    return _sign_in_page(form)
 
 
 @bp.post("/sign-out")
@@ -59,6 +83,9 @@ def sign_out():
 @signed_in
 def change_password():
     """Change your own password; your other sessions end, this one carries on."""
+    if not passwords_on(current_app.config):
+        page = render_template("errors/error.html", title="You sign in with your work account", message=NO_PASSWORDS)
+        return page, 200 if request.method == "GET" else 403
     user = current_user._get_current_object()
     form = ChangePasswordForm(email=user.email, name=user.name)
     change = Submission(

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_type, utcnow
@@ -36,6 +36,10 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# The password hash of an account that signs in only with a work account: no password ever matches it.
+NO_PASSWORD = "!"
+
+
 user_networks = Table(
     "user_networks",
     Base.metadata,
@@ -46,7 +50,12 @@ user_networks = Table(
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role <> 'trust' OR organisation_id IS NOT NULL", name="trust_has_organisation"),)
+    __table_args__ = (
+        CheckConstraint("role <> 'trust' OR organisation_id IS NOT NULL", name="trust_has_organisation"),
+        # One account per work account: the identity provider's tenant and the person's object id in it.
+        # (A unique index: SQLite adds one without rebuilding the table, which others' keys point at.)
+        Index("ix_users_oidc_identity", "oidc_tenant_id", "oidc_object_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -61,6 +70,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The work account (OpenID Connect `tid` and `oid`) bound at the first sign-in with it; the email
+    # address may change at the provider afterwards without breaking the link.
+    oidc_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    oidc_object_id: Mapped[str | None] = mapped_column(String(64))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation | None] = relationship()

@@ -33,11 +33,17 @@ def sentence(row: AuditRow, names: Names) -> str:
             f" ({status})" if status else ""
         )
     if action == "sign_in":
+        if row.detail.startswith("work account"):
+            return f"{subject(row)} signed in with their NHS work account"
         return f"{subject(row)} signed in"
     if action == "sign_out":
         return f"{subject(row)} signed out"
     if action == "sign_in_failed":
         return f"Sign-in failed for {key}: {SIGN_IN_FAILURES.get(row.detail, row.detail or 'refused')}"
+    if action == "work_account_refused":
+        return f"Sign-in with a work account refused for {key or 'someone not identified'}: {row.detail or 'refused'}"
+    if action == "work_account_linked":
+        return f"The account of {key} was linked to the NHS work account that signed in to it for the first time"
     if action == "sign_in_refused":
         return f"Sign-in refused for {key}: {_refused_sign_in(row.detail)}"
     if action == "password_set":
@@ -57,7 +63,7 @@ def sentence(row: AuditRow, names: Names) -> str:
 
 
 # What the sentence already says, so the note does not repeat it.
-SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set"})
+SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "work_account_refused"})
 
 
 def entry(row: AuditRow, names: Names) -> Entry:

@@ -10,6 +10,8 @@ ACTION_LABELS = {
     "sign_in_failed": "Sign-in failed",
     "sign_in_refused": "Sign-in refused",
     "sign_out": "Signed out",
+    "work_account_refused": "Work account refused",
+    "work_account_linked": "Work account linked",
     "password_set": "Password set",
     "denied": "Request refused",
 }

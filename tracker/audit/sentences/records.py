@@ -93,6 +93,8 @@ def _user(row: AuditRow, names: Names) -> str:
         return f"changed the email address {before.get('email')} to {after['email']}"
     if "password_hash" in after:
         return f"set a new password for {email}"
+    if "oidc_object_id" in after and after["oidc_object_id"] is None:
+        return f"unlinked the NHS work account of {email}"
     if "networks" in after:
         return f"changed the networks of {email} to {words('networks', after['networks'], names)}"
     if "name" in after:

@@ -43,6 +43,8 @@ LABELS = {
     "session_token": "Sign-in session",
     "password_changed_at": "Password last set",
     "last_signed_in_at": "Last signed in",
+    "oidc_tenant_id": "Work account tenant",
+    "oidc_object_id": "Work account",
     "created_at": "Created",
     "revoked_at": "Revoked",
     "last_used_at": "Last used",

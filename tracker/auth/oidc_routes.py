@@ -1,0 +1,116 @@
+"""Sign in with an NHS work account: off to the organisation's sign-in page, and back.
+
+Both routes are public (nobody is signed in yet) and answer 404 while sign-in with a work account is
+not configured. The page a refused person sees says why and whom to ask. Each refusal is audited, except
+a callback to a browser that started no sign-in (not a person's sign-in, and free for anyone to send).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+
+from ..access import public
+from ..db import get_session
+from . import oidc_client, work_accounts
+from .session import safe_next
+from .work_accounts import Refusal
+
+bp = Blueprint("oidc", __name__, url_prefix="/sign-in/oidc")
+log = logging.getLogger(__name__)
+NEXT_KEY = "oidc_next"
+
+# What a refused person reads: a title, and what to do about it ({contact} is ADMIN_CONTACT).
+REFUSAL_PAGES = {
+    Refusal.FLOW: (
+        "Sign-in did not complete",
+        "We could not complete your sign-in with your work account. Go back to the sign-in page and try "
+        "again. If it keeps happening, contact {contact}.",
+    ),
+    Refusal.TENANT: (
+        "Your organisation cannot sign in to {service}",
+        "You signed in with a work account from an organisation that is not set up to use {service}. "
+        "If you think it should be, contact {contact}.",
+    ),
+    Refusal.UNINVITED: (
+        "You do not have an account yet",
+        "Nobody has invited {email} to {service}, so we have not signed you in and have kept no account "
+        "for you. Ask {contact} to invite {email}, then sign in again.",
+    ),
+    Refusal.DISABLED: (
+        "Your account is disabled",
+        "Your account of {service} has been disabled. If you still need it, contact {contact}.",
+    ),
+    Refusal.OTHER_IDENTITY: (
+        "This email address belongs to another work account",
+        "The account of {email} is already linked to a different work account, so we have not signed you "
+        "in. If your work account has changed, ask {contact} to check your account.",
+    ),
+}
+
+
+def _enabled_or_404():
+    if not oidc_client.settings().enabled:
+        abort(404)
+
+
+def _after_sign_in():
+    return redirect(safe_next(session.pop(NEXT_KEY, None)) or url_for("main.home"))
+
+
+def refused_page(refusal: Refusal, email: str = ""):
+    title, text = REFUSAL_PAGES[refusal]
+    words = {
+        "service": current_app.config["SERVICE_NAME"],
+        "contact": current_app.config["ADMIN_CONTACT"],
+        "email": email or "your email address",
+    }
+    status = 400 if refusal is Refusal.FLOW else 403
+    page = render_template("auth/work_account_refused.html", title=title.format(**words), message=text.format(**words))
+    return page, status
+
+
+@bp.get("")
+@public
+def start():
+    """Send the person to their organisation's sign-in page (where they come back from to `callback`)."""
+    _enabled_or_404()
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    if target := safe_next(request.args.get("next")):
+        session[NEXT_KEY] = target
+    try:
+        settings = oidc_client.settings()
+        return oidc_client.start(settings.redirect_uri or url_for("oidc.callback", _external=True))
+    except oidc_client.SignInProblem as problem:
+        # An outage, not a person refused: the log has it (an audit row per anonymous request would be noise).
+        log.error("work account sign-in could not start: %s", problem.reason)
+        return refused_page(Refusal.FLOW)
+
+
+@bp.get("/callback")
+@public
+def callback():
+    """Back from the provider: check what it says, then sign in the account it names, or refuse."""
+    _enabled_or_404()
+    started_here = oidc_client.pending()
+    try:
+        identity = oidc_client.finish()
+    except oidc_client.SignInProblem as problem:
+        if started_here:
+            work_accounts.refuse(get_session(), Refusal.FLOW, "", problem.reason)
+        else:
+            # Nobody started a sign-in in this browser: anyone can call this address, and the audit trail
+            # is not a log of such noise (each row is kept for ever). The log has it.
+            log.warning("work account callback without a sign-in started here: %s", problem.reason)
+        return refused_page(Refusal.FLOW)
+    result = work_accounts.sign_in(get_session(), identity, oidc_client.settings().allowed_tenants)
+    if result.user is None:
+        return refused_page(result.refusal, result.email)
+    target = session.get(NEXT_KEY)
+    session.clear()  # a fresh session: nothing from before sign-in survives it
+    session[NEXT_KEY] = target
+    login_user(result.user)
+    return _after_sign_in()
