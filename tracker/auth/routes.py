@@ -16,6 +16,7 @@ from ..access import public, signed_in
 from ..db import get_session
 from ..editing import Submission
 from . import services
+from .address_throttle import NetworkPolicy
 from .forms import ChangePasswordForm, SignInForm
 from .session import safe_next
 
@@ -29,18 +30,28 @@ def _after_sign_in():
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
-    """Sign in by email and password; failures are counted and slowed per address."""
+    """Sign in by email and password; attempts are counted and slowed per email, client address and subnet."""
     if current_user.is_authenticated:
         return _after_sign_in()
     form = SignInForm()
     if form.validate_on_submit():
-        policy = services.ThrottlePolicy.from_config(current_app.config)
-        result = services.sign_in(get_session(), form.email.data, form.password.data, policy)
+        result = services.sign_in(
+            get_session(),
+            form.email.data,
+            form.password.data,
+            services.ThrottlePolicy.from_config(current_app.config),
+            address=request.remote_addr,
+            network=NetworkPolicy.from_config(current_app.config),
+        )
         if result.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in survives it
             login_user(result.user)
             return _after_sign_in()
         form.form_errors.append(result.error)
+        if result.retry_after is not None:
+            # Refused before the password was checked: 429, and when to come back.
+            page = render_template("auth/sign_in.html", form=form)
+            return page, 429, {"Retry-After": str(result.retry_after)}
     return render_template("auth/sign_in.html", form=form)
 
 
