@@ -201,8 +201,9 @@ def record(
     entity: str = "",
     entity_key: str = "",
     actor: Actor | None = None,
+    after: dict | None = None,
 ) -> None:
-    """Add an audit row for something that is not a row change (sign-in, denied request)."""
+    """Add an audit row for something that is not a row change (sign-in, denied request, prune)."""
     actor = actor or actor_of(session)
     session.add(
         AuditEvent(
@@ -215,5 +216,6 @@ def record(
             remote_addr=actor.remote_addr,
             path=actor.path[:500],
             detail=detail,
+            after=after,
         )
     )

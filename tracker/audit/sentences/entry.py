@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...calendar import people_datetime
 from .people import subject, who, with_article
+from .pruning import pruned
 from .records import NOUNS, ROW_SENTENCES, VERBS
 from .requests import asked_for
 from .rows import AuditRow, Entry, Names
@@ -40,6 +41,8 @@ def sentence(row: AuditRow, names: Names) -> str:
         return f"Sign-in failed for {key}: {SIGN_IN_FAILURES.get(row.detail, row.detail or 'refused')}"
     if action == "sign_in_refused":
         return f"Sign-in refused for {key}: {_refused_sign_in(row.detail)}"
+    if action == "pruned":
+        return pruned(row)
     if action == "password_set":
         if row.actor_email == key:
             text = f"{subject(row)} changed their own password"
@@ -57,7 +60,7 @@ def sentence(row: AuditRow, names: Names) -> str:
 
 
 # What the sentence already says, so the note does not repeat it.
-SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set"})
+SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "pruned"})
 
 
 def entry(row: AuditRow, names: Names) -> Entry:
