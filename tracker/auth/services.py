@@ -16,20 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit_trail
 from ..editing import InvalidInput
-from ..models import SignInAttempts, User, utcnow
+from ..models import Network, Organisation, SignInAttempts, User, utcnow
 from ..models.accounts import new_session_token
 from . import address_throttle
-from .passwords import hash_password, password_problem, verify_password
+from .password_words import words_of
+from .passwords import SAME_PASSWORD, hash_password, password_problem, verify_password
 
 BAD_CREDENTIALS = "Enter a correct email address and password"
 WRONG_CURRENT_PASSWORD = "Your current password is not correct"
-SAME_PASSWORD = "Your new password must be different from your current password"
 
 
 @cache
@@ -197,6 +198,13 @@ def sign_in(
     return SignInResult(user)
 
 
+def words_to_refuse(session: Session) -> set[str]:
+    """The words of the service's name and of every organisation's and network's: no password may be built from them."""
+    names = [*session.scalars(select(Organisation.name)), *session.scalars(select(Network.name))]
+    service = current_app.config.get("SERVICE_NAME", "") if has_app_context() else ""
+    return words_of(service, *names)
+
+
 def sign_out(session: Session, user: User) -> None:
     """Replace the session token, so a copy of the old cookie no longer signs anyone in."""
     session.execute(update(User).where(User.id == user.id).values(session_token=new_session_token()))
@@ -243,9 +251,10 @@ def change_own_password(
         _count_failure(session, record, user.email, policy, now)
         session.commit()
         raise InvalidInput({"current_password": WRONG_CURRENT_PASSWORD})
-    problem = password_problem(new_password, email=user.email, name=user.name)
-    if problem is None and new_password == current_password:
+    if new_password == current_password:
         problem = SAME_PASSWORD
+    else:
+        problem = password_problem(new_password, email=user.email, name=user.name, words=words_to_refuse(session))
     if problem:
         session.rollback()
         raise InvalidInput({"new_password": problem})
