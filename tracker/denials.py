@@ -18,6 +18,15 @@ from sqlalchemy.orm import Session
 
 from .models import AnonymousDenial
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+NO_ROUTE = "(an address the service does not have)"
+
+
+def route_of(method: str, rule: str | None) -> str:
+    """What a count is kept by: the method and the route's rule ("GET /api/v1/ideas/<code>"), never the path
+    itself, which the client chooses: a scan of made-up addresses is one row, not one per address."""
+    return f"{method if method in METHODS else 'OTHER'} {rule or NO_ROUTE}"
+
 
 def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)

@@ -52,10 +52,9 @@ def _record_denial(status: int) -> None:
     try:
         with write_session() as session:
             if actor.id is None:
-                rule = request.url_rule.rule if request.url_rule is not None else request.path
                 denials.count(
                     session,
-                    route=f"{request.method} {rule}",
+                    route=denials.route_of(request.method, request.url_rule.rule if request.url_rule else None),
                     subnet=subnet_of(request.remote_addr),
                     status=status,
                     at=utcnow(),

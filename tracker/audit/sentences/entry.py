@@ -18,6 +18,11 @@ SIGN_IN_FAILURES = {
 
 
 def _refused_sign_in(detail: str) -> str:
+    if "from your network" in detail:
+        locked = "Try again in" in detail
+        return "too many attempts from the same address or subnet" + (", now locked" if locked else " in a row")
+    if "Many people are signing in" in detail:
+        return "too many sign-ins from new addresses at once"
     if "Try again in" in detail:
         return "account locked after too many failed attempts"
     if detail:
