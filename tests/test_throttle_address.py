@@ -148,15 +148,17 @@ def test_the_limit_is_shared_by_every_server_process(seeded, make_app, checks):
     assert len(checks) == 3
 
 
-def test_refusals_are_audited_as_refused_sign_ins(seeded, make_app):
+def test_the_first_refusal_of_a_run_is_audited_the_rest_counted(seeded, make_app):
     client = FormClient(make_app(**SMALL).test_client())
     client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
-    for n in range(4):
+    for n in range(8):  # three failures, then five refusals
         client.sign_in(f"person{n}@example.nhs.uk", "Winter2026!")
     seeded.rollback()
     [row] = seeded.scalars(select(AuditEvent).filter_by(action="sign_in_refused"))
     assert (row.entity_key, row.remote_addr) == ("person3@example.nhs.uk", "203.0.113.9")
     assert row.detail.startswith("Too many attempts to sign in from your network.")
+    address = seeded.get(SignInThrottle, "address 203.0.113.9")
+    assert (address.attempts, address.refusals) == (3, 5)
 
 
 def test_the_audit_page_says_why_a_sign_in_was_refused(seeded, make_app):

@@ -22,7 +22,7 @@ is even looked up.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -76,6 +76,9 @@ class NetworkPolicy:
 class Refusal:
     message: str
     retry_after: int  # seconds, for the Retry-After header
+    # The first refusal of a run from this address or subnet is audited; the rest are only counted
+    # (sign_in_throttles.refusals), so a flood from a locked address does not flood the audit trail.
+    audit: bool = True
 
 
 def keys_for(address: str | None) -> tuple[str, str]:
@@ -85,7 +88,7 @@ def keys_for(address: str | None) -> tuple[str, str]:
 
 def _rows(session: Session, keys: list[str], now: datetime) -> dict[str, SignInThrottle]:
     """The rows of these keys, made if missing, locked for the rest of the transaction."""
-    values = [{"key": key, "attempts": 0, "last_attempt_at": now} for key in keys]
+    values = [{"key": key, "attempts": 0, "refusals": 0, "last_attempt_at": now} for key in keys]
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(SignInThrottle).values(values).on_conflict_do_nothing(index_elements=["key"]))
     query = select(SignInThrottle).where(SignInThrottle.key.in_(keys)).order_by(SignInThrottle.key)
@@ -95,9 +98,9 @@ def _rows(session: Session, keys: list[str], now: datetime) -> dict[str, SignInT
 
 def _forget_old(row: SignInThrottle, limit: Limit, now: datetime) -> None:
     if row.locked_until is not None and row.locked_until <= now:
-        row.attempts, row.locked_until = 0, None
+        row.attempts, row.locked_until, row.refusals = 0, None, 0
     elif row.locked_until is None and now - row.last_attempt_at > timedelta(minutes=limit.window_minutes):
-        row.attempts = 0
+        row.attempts, row.refusals = 0, 0
 
 
 def _seconds(delta: timedelta) -> int:
@@ -126,6 +129,7 @@ def _limit_refusal(row: SignInThrottle, limit: Limit, now: datetime) -> Refusal 
 
 def _count(row: SignInThrottle, limit: Limit, now: datetime) -> None:
     row.attempts += 1
+    row.refusals = 0
     row.last_attempt_at = now
     if row.attempts >= limit.lock_after:
         row.locked_until = now + timedelta(minutes=limit.lock_minutes)
@@ -138,10 +142,13 @@ def _service_refusal(session: Session, policy: NetworkPolicy, now: datetime) -> 
     level = max(0, row.attempts - drained)
     if level >= policy.new_burst:
         seconds = _seconds(timedelta(seconds=(level - policy.new_burst + 1) / policy.new_per_second))
+        # Not about this address: counted on the service's row, never audited one by one.
+        row.refusals += 1
         return Refusal(
             f"Many people are signing in at the moment. Wait {seconds} second{'s' if seconds != 1 else ''} "
             "and try again.",
             seconds,
+            audit=False,
         )
     if drained or not row.attempts:
         row.last_attempt_at = now
@@ -161,7 +168,8 @@ def reserve(session: Session, address: str | None, policy: NetworkPolicy, now: d
         _forget_old(row, limit, now)
     for row, limit in checks:
         if refusal := _limit_refusal(row, limit, now):
-            return refusal
+            row.refusals += 1
+            return replace(refusal, audit=row.refusals == 1)
     known_since = now - timedelta(days=policy.known_days)
     last_success = rows[address_key].last_success_at
     new_address = last_success is None or last_success < known_since

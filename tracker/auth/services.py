@@ -168,6 +168,9 @@ def sign_in(
     email = normalise_email(email)
     if network is not None:
         refused = address_throttle.reserve(session, address, network, now)
+        if refused and not refused.audit:
+            session.commit()  # counted on the throttle's row; its run's first refusal was audited
+            return SignInResult(None, refused.message, refused.retry_after)
         if refused:
             return _turned_away(
                 session, email, "sign_in_refused", refused.message, refused.message, refused.retry_after

@@ -24,6 +24,8 @@ class SignInThrottle(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Attempts refused since the last one counted: only the first of a run is audited, the rest are counted here.
+    refusals: Mapped[int] = mapped_column(Integer, default=0)
     # When someone last signed in from here: such an address is not new, and is not held to the service cap.
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
