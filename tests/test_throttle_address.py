@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import FormClient
+from tests.helpers import FormClient, count_statements
 from tracker.auth import services
 from tracker.auth.address_throttle import Limit, NetworkPolicy, keys_for
 from tracker.models import AuditEvent, SignInThrottle, utcnow
@@ -172,3 +172,20 @@ def test_the_audit_page_says_why_a_sign_in_was_refused(seeded, make_app):
     assert (
         "Sign-in refused for person3@example.nhs.uk: too many attempts from the same address or subnet in a row" in page
     )
+
+
+def test_what_the_throttle_costs_in_statements(seeded, app):
+    client = FormClient(app.test_client())
+    token = client.csrf_token("/sign-in")
+
+    def statements_of(email: str, password: str, status: int) -> list[str]:
+        with count_statements(app) as statements:
+            response = client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+        assert response.status_code == status
+        return statements
+
+    # A failure from a new address: the address's and subnet's rows (made if missing, locked), the service's
+    # budget, then as before the email's count, the account and the audit entry.
+    assert len(statements_of("nobody@example.nhs.uk", "x", 200)) == 10
+    # A success adds the forgiving of the attempt (the rows again, locked) and the account's sign-in time.
+    assert len(statements_of(TRUST, DEMO_PASSWORD, 302)) == 20

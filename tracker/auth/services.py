@@ -185,6 +185,8 @@ def sign_in(
     user = session.scalar(select(User).where(User.email == email))
     stored_hash = user.password_hash if user else _dummy_hash(policy.hash_iterations)
     active = user is not None and user.active
+    # Read now: the commit expires the user, and reloading it would cost a statement.
+    signed_in_as = audit_trail.as_person(session, email, user) if user is not None else None
     session.commit()
     valid = verify_password(stored_hash, password)
     if user is None or not valid or not active:
@@ -193,10 +195,9 @@ def sign_in(
     if network is not None:
         address_throttle.succeeded(session, address, now)
     _forget_failures(session, _recent_attempts(session, email, policy, now))
-    session.execute(update(User).where(User.id == user.id).values(last_signed_in_at=now))
-    audit_trail.record(
-        session, "sign_in", entity="users", entity_key=email, actor=audit_trail.as_person(session, email, user)
-    )
+    assert signed_in_as is not None
+    session.execute(update(User).where(User.id == signed_in_as.id).values(last_signed_in_at=now))
+    audit_trail.record(session, "sign_in", entity="users", entity_key=email, actor=signed_in_as)
     session.commit()
     return SignInResult(user)
 
