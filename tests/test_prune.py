@@ -157,3 +157,14 @@ def test_the_database_refuses_to_delete_the_audit_of_writes(aged):
     # The noise may go, by the database's rule as by prune's.
     assert aged.execute(delete(AuditEvent).where(AuditEvent.action.in_(NOISE))).rowcount == 4
     aged.rollback()
+
+
+def test_the_prune_entry_is_one_sentence_without_a_table_of_counts(aged, runner):
+    from tracker.audit.sentences import Names, entry
+
+    assert runner.invoke(args=["prune", "--days", "30"]).exit_code == 0
+    aged.rollback()
+    [row] = aged.scalars(select(AuditEvent).filter_by(action="pruned"))
+    shown = entry(row, Names())
+    assert shown.changes == [] and shown.note == ""
+    assert shown.sentence.endswith("1 hourly count of anonymous refusals")

@@ -76,7 +76,7 @@ def entry(row: AuditRow, names: Names) -> Entry:
         when=people_datetime(row.at),
         who=who(row, names),
         sentence=sentence(row, names),
-        changes=changes(row, names),
+        changes=[] if row.action == "pruned" else changes(row, names),  # its counts are in the sentence
         note=note,
         request=row.path,
         remote_addr=row.remote_addr,
