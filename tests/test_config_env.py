@@ -31,7 +31,8 @@ def _changed(name: str, kind: type) -> tuple[str, object]:
     if kind is bool:
         return ("false", False) if default else ("true", True)
     if kind is int:
-        return str(default + 7), default + 7
+        number = (default or 0) + 7  # a default of None (e.g. RETENTION_DAYS unset): any whole number
+        return str(number), number
     if kind is float:
         return "0.75", 0.75
     if kind is tuple:

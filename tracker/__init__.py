@@ -153,7 +153,7 @@ def register_errors(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """`flask --app tracker …`: each area that has commands registers them from its own cli module."""
-    from . import migrate
+    from . import migrate, prune_cli
     from .admin import cli as users
     from .measures import cli as measures
     from .seed import cli as seed
@@ -166,3 +166,4 @@ def register_cli(app: Flask) -> None:
     users.register(app)  # users …
     spreadsheets.register(app)  # adoption import
     measures.register(app)  # measures import
+    prune_cli.register(app)  # prune

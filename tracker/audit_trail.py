@@ -3,7 +3,8 @@
 Every flush of a session is inspected after the fact (ids known, history still available): each
 inserted, changed or deleted row of an audited table becomes one audit row with its values before
 and after. So no service can forget to audit, and an audit row exists only if its change committed.
-Sign-ins and denied requests are recorded explicitly with record().
+Sign-ins and signed-in users' denied requests are recorded explicitly with record(); anonymous denials
+are only counted (tracker.denials).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from . import db
-from .models import AuditEvent, Base, SignInAttempts
+from .models import AnonymousDenial, AuditEvent, Base, SignInAttempts, SignInThrottle
 from .models.base import utcnow
 
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
-NOT_AUDITED = (AuditEvent, SignInAttempts)
+# Counters, not acts: throttling and anonymous denial counts change on every attempt.
+NOT_AUDITED = (AuditEvent, SignInAttempts, SignInThrottle, AnonymousDenial)
 NATURAL_KEYS = ("code", "ods_code", "email", "prefix")
 ACTOR_KEY = "audit_actor"
 NOTES_KEY = "audit_notes"
@@ -199,8 +201,9 @@ def record(
     entity: str = "",
     entity_key: str = "",
     actor: Actor | None = None,
+    after: dict | None = None,
 ) -> None:
-    """Add an audit row for something that is not a row change (sign-in, denied request)."""
+    """Add an audit row for something that is not a row change (sign-in, denied request, prune)."""
     actor = actor or actor_of(session)
     session.add(
         AuditEvent(
@@ -213,5 +216,6 @@ def record(
             remote_addr=actor.remote_addr,
             path=actor.path[:500],
             detail=detail,
+            after=after,
         )
     )

@@ -32,6 +32,25 @@ SIGN_IN_FREE_FAILURES = 3  # failures before each further attempt must wait
 SIGN_IN_LOCK_AFTER = 10  # failures before the address is locked
 SIGN_IN_LOCK_MINUTES = 15
 SIGN_IN_WINDOW_MINUTES = 15  # failures older than this are forgotten
+# ... and per client address and per subnet (/24 IPv4, /64 IPv6), before any password is hashed. Higher than
+# per email: a trust's staff may share one address. The lock and window minutes are the ones above.
+SIGN_IN_ADDRESS_FREE_FAILURES = 10
+SIGN_IN_ADDRESS_LOCK_AFTER = 50
+SIGN_IN_SUBNET_FREE_FAILURES = 30
+SIGN_IN_SUBNET_LOCK_AFTER = 150
+# Password checks per second, service-wide, for addresses nobody signed in from in SIGN_IN_KNOWN_ADDRESS_DAYS
+# (after a burst): each costs ~0.45 s of CPU, and an attacker can have thousands of new addresses. 0: no cap.
+SIGN_IN_NEW_ADDRESS_CHECKS_PER_SECOND = 2
+SIGN_IN_NEW_ADDRESS_BURST = 20
+SIGN_IN_KNOWN_ADDRESS_DAYS = 30
+
+# Refused requests of people not signed in are counted (anonymous_denials), not audited one by one;
+# a count stops growing at this many per hour, route and subnet, so a flood costs no writes after it.
+ANONYMOUS_DENIALS_PER_HOUR = 1000
+
+# Days to keep what `flask prune` may remove (sign-in counts, anonymous denial counts, audit entries of
+# refused requests and failed sign-ins). None keeps everything.
+RETENTION_DAYS: int | None = None
 
 # Monte Carlo runs of a forecast, its backtest and the engagement search (tracker.forecast.service):
 # more runs, a steadier band and slower first answers (later ones come from the coverage cache).

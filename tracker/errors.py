@@ -7,11 +7,13 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import audit_trail, request_id
+from . import audit_trail, denials, request_id
 from .access import is_api_request
+from .addresses import subnet_of
 from .audit_trail import request_actor
 from .db import write_session
 from .extensions import login_manager
+from .models import utcnow
 
 TITLES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
@@ -46,17 +48,31 @@ def error_json(status: int, message: str | None = None, **extra):
 
 
 def _record_denial(status: int) -> None:
-    """Refused requests go in the audit log, in a transaction of their own."""
+    """A signed-in user's refused request goes in the audit trail; anyone else's is counted (tracker.denials).
+
+    In a transaction of its own: the request's may hold SQLite's write lock, and nothing of it is wanted now.
+    """
     actor = request_actor()  # before the rollback below expires the signed-in user
     request_session = g.get("db_session")
     if request_session is not None:
-        request_session.rollback()  # it may hold SQLite's write lock; nothing of it is wanted now
+        request_session.rollback()
     try:
         with write_session() as session:
-            audit_trail.record(session, "denied", detail=f"Answered {status}", actor=actor)
+            if actor.id is None:
+                denials.count(
+                    session,
+                    route=denials.route_of(request.method, request.url_rule.rule if request.url_rule else None),
+                    subnet=subnet_of(request.remote_addr),
+                    status=status,
+                    at=utcnow(),
+                    per_hour=current_app.config["ANONYMOUS_DENIALS_PER_HOUR"],
+                    full=current_app.extensions.setdefault("tracker.denials_full", set()),
+                )
+            else:
+                audit_trail.record(session, "denied", detail=f"Answered {status}", actor=actor)
             session.commit()
     except SQLAlchemyError:
-        current_app.logger.exception("Could not record a denied request in the audit log")
+        current_app.logger.exception("Could not record a denied request")
 
 
 def _handle_http(error: HTTPException):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.passwords import hash_password, password_problem
-from ..auth.services import normalise_email, set_password
+from ..auth.services import normalise_email, set_password, words_to_refuse
 from ..editing import InvalidInput, check_version, commit_edit, saving
 from ..lookups import organisation_by_ods
 from ..models import Network, Role, User
@@ -135,7 +135,11 @@ def create_user(session: Session, details: AccountDetails, password: str | None,
             if email_taken(session, email):
                 errors["email"] = EMAIL_TAKEN
     role, organisation, networks = _resolve(session, details, errors)
-    problem = password_problem(password, email=email, name=details.name) if password is not None else None
+    problem = (
+        password_problem(password, email=email, name=details.name, words=words_to_refuse(session))
+        if password is not None
+        else None
+    )
     if problem:
         errors["password"] = problem
     if errors:
@@ -201,7 +205,7 @@ def disable_user(session: Session, user: User) -> None:
 
 def reset_password(session: Session, user: User, password: str, hash_iterations: int) -> None:
     """Set a user's password (an administrator's act); ends every session of theirs."""
-    problem = password_problem(password, email=user.email, name=user.name)
+    problem = password_problem(password, email=user.email, name=user.name, words=words_to_refuse(session))
     if problem:
         session.rollback()
         raise AccountError({"password": problem})

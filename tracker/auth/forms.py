@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms import Form
-from .passwords import MAX_LENGTH, password_problem
+from .passwords import MAX_LENGTH, SAME_PASSWORD, password_problem
 
 
 def email_field(required: str) -> EmailField:
@@ -65,4 +65,6 @@ class ChangePasswordForm(AccountPasswordForm):
     )
 
     def validate_new_password(self, field) -> None:
+        if field.data == self.current_password.data:
+            raise ValidationError(SAME_PASSWORD)
         refuse_weak(field.data, self._email, self._name)

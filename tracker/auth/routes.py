@@ -16,6 +16,7 @@ from ..access import public, signed_in
 from ..db import get_session
 from ..editing import Submission
 from . import oidc_client, services
+from .address_throttle import NetworkPolicy
 from .forms import ChangePasswordForm, SignInForm
 from .oidc_settings import passwords_on
 from .session import safe_next
@@ -48,8 +49,9 @@ def _sign_in_page(form: SignInForm | None, refusal: str = ""):
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
-    """Sign in with a work account (when configured) or by email and password; password failures are
-    counted and slowed per address. With passwords switched off the form is gone and its POST refused."""
+    """Sign in with a work account (when configured) or by email and password; password attempts are counted
+    and slowed per email, client address and subnet. With passwords switched off the form is gone and its
+    POST refused."""
     if current_user.is_authenticated:
         return _after_sign_in()
     if not passwords_on(current_app.config):
@@ -58,13 +60,22 @@ def sign_in():
         return _sign_in_page(None)
     form = SignInForm()
     if form.validate_on_submit():
-        policy = services.ThrottlePolicy.from_config(current_app.config)
-        result = services.sign_in(get_session(), form.email.data, form.password.data, policy)
+        result = services.sign_in(
+            get_session(),
+            form.email.data,
+            form.password.data,
+            services.ThrottlePolicy.from_config(current_app.config),
+            address=request.remote_addr,
+            network=NetworkPolicy.from_config(current_app.config),
+        )
         if result.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in survives it
             login_user(result.user)
             return _after_sign_in()
         form.form_errors.append(result.error)
+        if result.retry_after is not None:
+            # Refused before the password was checked: 429, and when to come back.
+            return _sign_in_page(form), 429, {"Retry-After": str(result.retry_after)}
     return _sign_in_page(form)
 
 

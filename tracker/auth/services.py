@@ -1,7 +1,8 @@
 """Sign-in, sign-out and password changes: each function is one unit of work and commits.
 
 Failed sign-ins are counted per email address in the table sign_in_attempts, so every server process
-sees the same count, and an unknown address is slowed and locked exactly like a known one.
+sees the same count, and an unknown address is slowed and locked exactly like a known one. Before that,
+and before any password is hashed, attempts are counted per client address and subnet (address_throttle).
 
 Sign-in times, session tokens and password hashes are written with plain UPDATE statements, which
 leave the account's row_version alone: signing in is not an edit, and must not make an
@@ -15,19 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit_trail
 from ..editing import InvalidInput
-from ..models import SignInAttempts, User, utcnow
+from ..models import Network, Organisation, SignInAttempts, User, utcnow
 from ..models.accounts import new_session_token
-from .passwords import hash_password, password_problem, verify_password
+from . import address_throttle
+from .password_words import words_of
+from .passwords import SAME_PASSWORD, hash_password, password_problem, verify_password
 
 BAD_CREDENTIALS = "Enter a correct email address and password"
 WRONG_CURRENT_PASSWORD = "Your current password is not correct"
-SAME_PASSWORD = "Your new password must be different from your current password"
 
 
 @cache
@@ -65,6 +68,7 @@ class ThrottlePolicy:
 class SignInResult:
     user: User | None
     error: str | None = None
+    retry_after: int | None = None  # seconds, when the attempt was refused before any password was checked
 
 
 def normalise_email(email: str) -> str:
@@ -128,13 +132,20 @@ def _forget_failures(session: Session, record: SignInAttempts | None) -> None:
         session.delete(record)
 
 
-def _turned_away(session: Session, email: str, action: str, reason: str, message: str) -> SignInResult:
+def _turned_away(
+    session: Session, email: str, action: str, reason: str, message: str, retry_after: int | None = None
+) -> SignInResult:
     """Record a sign-in that did not happen (throttled or failed) and answer with message."""
     audit_trail.record(
         session, action, entity="users", entity_key=email, detail=reason, actor=audit_trail.as_person(session, email)
     )
     session.commit()
-    return SignInResult(None, message)
+    return SignInResult(None, message, retry_after)
+
+
+def _seconds_until(record: SignInAttempts, policy: ThrottlePolicy, now: datetime) -> int:
+    ready_at = record.locked_until or record.last_failure_at + policy.wait_after(record.failures)
+    return max(1, math.ceil((ready_at - now).total_seconds()))
 
 
 def sign_in(
@@ -143,27 +154,59 @@ def sign_in(
     password: str,
     policy: ThrottlePolicy,
     now: datetime | None = None,
+    *,
+    address: str | None = None,
+    network: address_throttle.NetworkPolicy | None = None,
 ) -> SignInResult:
-    """Check the credentials, counting failures per address; the same message for every failure."""
+    """Check the credentials; the same message for every failure, whether or not the account exists.
+
+    Two transactions around the password check, so no lock is held while it runs: the first counts
+    the attempt against the client address (with `network`), then against the email address, and
+    refuses it if either has had too many; the second forgives both counts if the password was right.
+    """
     now = now or utcnow()
     email = normalise_email(email)
+    if network is not None:
+        refused = address_throttle.reserve(session, address, network, now)
+        if refused and not refused.audit:
+            session.commit()  # counted on the throttle's row; its run's first refusal was audited
+            return SignInResult(None, refused.message, refused.retry_after)
+        if refused:
+            return _turned_away(
+                session, email, "sign_in_refused", refused.message, refused.message, refused.retry_after
+            )
     record = _recent_attempts(session, email, policy, now)
     refusal = _refusal(record, policy, now)
     if refusal:
-        return _turned_away(session, email, "sign_in_refused", refusal, refusal)
+        assert record is not None
+        return _turned_away(session, email, "sign_in_refused", refusal, refusal, _seconds_until(record, policy, now))
+    # Counted before the check, forgiven after it if right: concurrent guesses cannot all slip through.
+    _count_failure(session, record, email, policy, now)
     user = session.scalar(select(User).where(User.email == email))
-    valid = verify_password(user.password_hash if user else _dummy_hash(policy.hash_iterations), password)
-    if user is None or not valid or not user.active:
-        _count_failure(session, record, email, policy, now)
+    stored_hash = user.password_hash if user else _dummy_hash(policy.hash_iterations)
+    active = user is not None and user.active
+    # Read now: the commit expires the user, and reloading it would cost a statement.
+    signed_in_as = audit_trail.as_person(session, email, user) if user is not None else None
+    session.commit()
+    valid = verify_password(stored_hash, password)
+    if user is None or not valid or not active:
         reason = "unknown email" if user is None else "wrong password" if not valid else "account disabled"
         return _turned_away(session, email, "sign_in_failed", reason, BAD_CREDENTIALS)
-    _forget_failures(session, record)
-    session.execute(update(User).where(User.id == user.id).values(last_signed_in_at=now))
-    audit_trail.record(
-        session, "sign_in", entity="users", entity_key=email, actor=audit_trail.as_person(session, email, user)
-    )
+    if network is not None:
+        address_throttle.succeeded(session, address, now)
+    _forget_failures(session, _recent_attempts(session, email, policy, now))
+    assert signed_in_as is not None
+    session.execute(update(User).where(User.id == signed_in_as.id).values(last_signed_in_at=now))
+    audit_trail.record(session, "sign_in", entity="users", entity_key=email, actor=signed_in_as)
     session.commit()
     return SignInResult(user)
+
+
+def words_to_refuse(session: Session) -> set[str]:
+    """The words of the service's name and of every organisation's and network's: no password may be built from them."""
+    names = [*session.scalars(select(Organisation.name)), *session.scalars(select(Network.name))]
+    service = current_app.config.get("SERVICE_NAME", "") if has_app_context() else ""
+    return words_of(service, *names)
 
 
 def sign_out(session: Session, user: User) -> None:
@@ -212,9 +255,10 @@ def change_own_password(
         _count_failure(session, record, user.email, policy, now)
         session.commit()
         raise InvalidInput({"current_password": WRONG_CURRENT_PASSWORD})
-    problem = password_problem(new_password, email=user.email, name=user.name)
-    if problem is None and new_password == current_password:
+    if new_password == current_password:
         problem = SAME_PASSWORD
+    else:
+        problem = password_problem(new_password, email=user.email, name=user.name, words=words_to_refuse(session))
     if problem:
         session.rollback()
         raise InvalidInput({"new_password": problem})

@@ -17,6 +17,7 @@ from .catalogue import (
 from .links import LearningLink, LinkKind, LinkStatus
 from .measures import WARD_SERVICE_LABELS, Direction, Measure, MeasureKind, MeasureValue, Rebase, Ward, WardService
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
+from .throttle import AnonymousDenial, SignInThrottle
 from .versions import DataVersion, data_version
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "AdoptionEvent",
     "AdoptionSpell",
     "ApiToken",
+    "AnonymousDenial",
     "AuditEvent",
     "LearningLink",
     "LinkKind",
@@ -53,6 +55,7 @@ __all__ = [
     "Rebase",
     "Role",
     "SignInAttempts",
+    "SignInThrottle",
     "User",
     "WARD_SERVICE_LABELS",
     "Ward",

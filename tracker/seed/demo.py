@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth.passwords import hash_password
+from ..auth.passwords import DEMO_PASSWORD, hash_password
 from ..lookups import organisation_by_ods
 from ..models import Network, Role, User
 from .demo_history import load_demo_history
@@ -17,7 +17,6 @@ from .links import load_demo_links
 from .rows import SeedReport
 
 # Demo accounts: clearly labelled, on a reserved domain that can never receive mail.
-DEMO_PASSWORD = "spread-tracker-demo-2021"
 DEMO_USERS = [
     {"email": "admin@demo.invalid", "name": "Demo Administrator", "role": Role.ADMIN},
     {"email": "manager@demo.invalid", "name": "Demo Project Manager", "role": Role.MANAGER},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...calendar import people_datetime
 from .people import subject, who, with_article
+from .pruning import pruned
 from .records import NOUNS, ROW_SENTENCES, VERBS
 from .requests import asked_for
 from .rows import AuditRow, Entry, Names
@@ -17,6 +18,11 @@ SIGN_IN_FAILURES = {
 
 
 def _refused_sign_in(detail: str) -> str:
+    if "from your network" in detail:
+        locked = "Try again in" in detail
+        return "too many attempts from the same address or subnet" + (", now locked" if locked else " in a row")
+    if "Many people are signing in" in detail:
+        return "too many sign-ins from new addresses at once"
     if "Try again in" in detail:
         return "account locked after too many failed attempts"
     if detail:
@@ -46,6 +52,8 @@ def sentence(row: AuditRow, names: Names) -> str:
         return f"The account of {key} was linked to the NHS work account that signed in to it for the first time"
     if action == "sign_in_refused":
         return f"Sign-in refused for {key}: {_refused_sign_in(row.detail)}"
+    if action == "pruned":
+        return pruned(row)
     if action == "password_set":
         if row.actor_email == key:
             text = f"{subject(row)} changed their own password"
@@ -63,7 +71,7 @@ def sentence(row: AuditRow, names: Names) -> str:
 
 
 # What the sentence already says, so the note does not repeat it.
-SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "work_account_refused"})
+SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "work_account_refused", "pruned"})
 
 
 def entry(row: AuditRow, names: Names) -> Entry:
@@ -74,7 +82,7 @@ def entry(row: AuditRow, names: Names) -> Entry:
         when=people_datetime(row.at),
         who=who(row, names),
         sentence=sentence(row, names),
-        changes=changes(row, names),
+        changes=[] if row.action == "pruned" else changes(row, names),  # its counts are in the sentence
         note=note,
         request=row.path,
         remote_addr=row.remote_addr,

@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "work_account_linked": "Work account linked",
     "password_set": "Password set",
     "denied": "Request refused",
+    "pruned": "Old records pruned",
 }
 ENTITY_LABELS = {
     "adoption_events": "Adoption entries",
