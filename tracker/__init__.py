@@ -74,6 +74,7 @@ def register_templates(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .admin.token_routes import bp as admin_tokens_bp
     from .adoption.routes import bp as adoption_bp
     from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         links_bp,
         adoption_bp,
         admin_bp,
+        admin_tokens_bp,
         audit_bp,
         api_bp,
         spreadsheets_bp,

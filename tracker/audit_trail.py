@@ -19,11 +19,12 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from . import db
-from .models import AuditEvent, Base, SignInAttempts
+from .models import AuditEvent, Base, IdempotentRequest, SignInAttempts
 from .models.base import utcnow
 
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
-NOT_AUDITED = (AuditEvent, SignInAttempts)
+# Stored answers to retried API writes are bookkeeping: the write itself is audited.
+NOT_AUDITED = (AuditEvent, SignInAttempts, IdempotentRequest)
 NATURAL_KEYS = ("code", "ods_code", "email", "prefix")
 ACTOR_KEY = "audit_actor"
 NOTES_KEY = "audit_notes"

@@ -30,3 +30,8 @@ SIGN_IN_WINDOW_MINUTES = 15  # failures older than this are forgotten
 FORECAST_RUNS = 1000
 
 SERVICE_NAME = "Spread Tracker"
+
+# API tokens: the longest expiry an administrator (or `users token`) may give a new token, in days.
+API_TOKEN_MAX_DAYS = 365
+# How long the answer to an API write sent with an Idempotency-Key is kept for a retry, in hours.
+IDEMPOTENCY_KEY_HOURS = 24
