@@ -124,6 +124,16 @@ class SetPasswordForm(AccountPasswordForm):
         refuse_weak(field.data, self._email, self._name)
 
 
+class DaysField(IntegerField):
+    """A whole number of days; anything else is refused in words people use."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter the number of days as a whole number, such as 90") from None
+
+
 SCOPE_CHOICES = [SelectChoice(scope.value, scope.label) for scope in TokenScope]
 
 
@@ -151,7 +161,7 @@ class NewTokenForm(Form):
         validate_choice=False,
         validators=[InputRequired("Choose read only, or read and write")],
     )
-    expires = IntegerField(
+    expires = DaysField(
         "Days until it expires",
         default=90,
         validators=[InputRequired("Enter how many days the token lasts, as a whole number")],

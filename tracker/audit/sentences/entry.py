@@ -62,7 +62,8 @@ SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set"})
 
 def entry(row: AuditRow, names: Names) -> Entry:
     """Everything the audit page shows of one row."""
-    note = "" if row.action in SAID_BY_SENTENCE else row.detail
+    said = row.action in SAID_BY_SENTENCE or (row.entity == "api_tokens" and row.action == "update")
+    note = "" if said else row.detail
     return Entry(
         id=row.id,
         when=people_datetime(row.at),

@@ -112,7 +112,8 @@ def _token(row: AuditRow, names: Names) -> str:
         said = ", ".join(term for term in (scope.lower() if scope else "", until) if term)
         return f"issued {token}" + (f" ({said})" if said else "") + (f" to {owner}" if owner else "")
     if row.action == "update" and (row.after or {}).get("revoked_at"):
-        return f"revoked {token}" + (f" of {owner}" if owner else "")
+        # A revocation changes one column: the note (tracker.auth.tokens.revoke) names the token and its owner.
+        return f"revoked {token}" + (f" {row.detail}" if row.detail else (f" of {owner}" if owner else ""))
     return f"{VERBS.get(row.action, row.action)} {token}"
 
 
