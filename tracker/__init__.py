@@ -124,7 +124,7 @@ def register_errors(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """`flask --app tracker …`: each area that has commands registers them from its own cli module."""
-    from . import migrate
+    from . import backup, migrate
     from .admin import cli as users
     from .measures import cli as measures
     from .seed import cli as seed
@@ -132,6 +132,7 @@ def register_cli(app: Flask) -> None:
     from .synth import cli as synth
 
     migrate.register(app)  # db …
+    backup.register(app)  # backup, restore
     seed.register(app)  # seed
     synth.register(app)  # synth
     users.register(app)  # users …

@@ -35,3 +35,5 @@ SERVICE_NAME = "Spread Tracker"
 API_TOKEN_MAX_DAYS = 365
 # How long the answer to an API write sent with an Idempotency-Key is kept for a retry, in hours.
 IDEMPOTENCY_KEY_HOURS = 24
+# Where pg_dump and pg_restore are, when neither PATH nor /usr/lib/postgresql/*/bin has them.
+PG_BIN_DIR: str | None = None

@@ -40,6 +40,8 @@ def sentence(row: AuditRow, names: Names) -> str:
         return f"Sign-in failed for {key}: {SIGN_IN_FAILURES.get(row.detail, row.detail or 'refused')}"
     if action == "sign_in_refused":
         return f"Sign-in refused for {key}: {_refused_sign_in(row.detail)}"
+    if action == "restored":
+        return f"{subject(row)} restored the database from a backup" + (f" ({row.detail})" if row.detail else "")
     if action == "password_set":
         if row.actor_email == key:
             text = f"{subject(row)} changed their own password"
@@ -57,7 +59,7 @@ def sentence(row: AuditRow, names: Names) -> str:
 
 
 # What the sentence already says, so the note does not repeat it.
-SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set"})
+SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "restored"})
 
 
 def entry(row: AuditRow, names: Names) -> Entry:

@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "sign_out": "Signed out",
     "password_set": "Password set",
     "denied": "Request refused",
+    "restored": "Database restored",
 }
 ENTITY_LABELS = {
     "adoption_events": "Adoption entries",
