@@ -306,3 +306,20 @@ def test_the_command_line_refuses_what_the_page_refuses(app, seeded, args, messa
     result = app.test_cli_runner().invoke(args=["users", "token", MANAGER, *args])
     assert result.exit_code != 0 and message in result.output
     assert rows(seeded) == []
+
+
+def test_the_list_costs_the_same_statements_for_one_token_or_many(app, signed_in, seeded, statement_counter):
+    client = signed_in("admin")
+    runner = app.test_cli_runner()
+
+    def statements() -> int:
+        with statement_counter() as seen:
+            assert client.get("/admin/tokens").status_code == 200
+        return len(seen)
+
+    for email in (MANAGER, "trust@demo.invalid"):
+        assert runner.invoke(args=["users", "token", email]).exit_code == 0
+    few = statements()
+    for email in (MANAGER, "faculty@demo.invalid", "admin@demo.invalid") * 3:
+        assert runner.invoke(args=["users", "token", email]).exit_code == 0
+    assert statements() == few <= 4
