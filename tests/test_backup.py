@@ -26,7 +26,8 @@ def _tools_missing() -> str | None:
     if not ON_POSTGRES:
         return None
     try:
-        postgres.tool("pg_dump"), postgres.tool("pg_restore")
+        for name in ("pg_dump", "pg_restore", "psql"):
+            postgres.tool(name)
     except BackupRefused as missing:
         return str(missing)
     return None
@@ -189,6 +190,18 @@ def test_a_backup_from_newer_code_is_refused(app, seeded, cli, tmp_path):
     said = cli("restore", "--force", str(target), ok=False)
     assert "was made by a newer Spread Tracker (migration f00dfacef00d" in said
     assert snapshot(seeded) == before
+
+
+def test_a_backup_from_older_code_is_upgraded_after_the_restore(app, seeded, client, token, cli, tmp_path):
+    older = "5b1e0c7d9a42"  # before API token scopes
+    cli("db", "downgrade", older)
+    target = tmp_path / "older.backup"
+    cli("backup", str(target))
+    cli("db", "upgrade")
+    said = cli("restore", "--force", str(target))
+    assert f"upgraded from migration {older} to " in said
+    assert migrate.check(app) is None
+    log(client, token["manager"])  # the upgraded database works
 
 
 def test_a_restore_under_a_running_app_never_serves_the_old_figures(make_app, seeded, token, cli, tmp_path):

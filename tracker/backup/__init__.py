@@ -19,7 +19,6 @@ import click
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from sqlalchemy import func, inspect, select
-from sqlalchemy.engine import make_url
 
 from .. import audit_trail, migrate
 from ..db import get_engine, write_session
@@ -36,7 +35,7 @@ def _kind(app: Flask) -> str:
 
 
 def _url(app: Flask):
-    return make_url(str(get_engine(app).url.render_as_string(hide_password=False)))
+    return get_engine(app).url
 
 
 def tables_with_rows(app: Flask) -> list[str]:
@@ -89,7 +88,9 @@ def restore(app: Flask, source: Path, force: bool) -> str:
     if kind == SQLITE:
         sqlite.restore(source, sqlite.database_path(_url(app)))
     else:
-        postgres.restore(_url(app), source, folder)
+        with get_engine(app).connect() as connection:
+            clearing = postgres.clearing_statements(connection, {*Base.metadata.tables, "alembic_version"})
+        postgres.restore(_url(app), source, clearing, folder)
     get_engine(app).dispose()  # no pooled connection carries anything from before
     upgraded = ""
     if revision != head:

@@ -1,10 +1,11 @@
-"""PostgreSQL: back up with pg_dump and restore with pg_restore, in pg_dump's custom format.
+"""PostgreSQL: back up with pg_dump and restore with pg_restore (and psql), in pg_dump's custom format.
 
 The custom format is compressed, holds the schema (tables, indexes, constraints, triggers and their
 functions) and the data, and is restored selectively by pg_restore. `--no-owner` leaves out who owned
 what, so a backup restores into a database run by another role. pg_dump must be at least the server's
 major version (it refuses an older one); pg_restore reads archives from the same or older pg_dump.
 
+A restore runs pg_restore's SQL through psql, after dropping what the database holds (see restore).
 The tools are found on PATH, else in /usr/lib/postgresql/<version>/bin (Debian's layout; the newest
 first), or in the folder PG_BIN_DIR names. The connection details go to them in the environment
 (PGHOST, PGPASSWORD…), never on the command line where other users of the machine could read them.
@@ -25,11 +26,12 @@ from sqlalchemy.engine import URL
 from .files import BackupRefused
 
 DEBIAN_BINARIES = Path("/usr/lib/postgresql")
+LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey")
 SEARCH_PATH = re.compile(r"-c\s*search_path=([A-Za-z0-9_]+)")
 
 
 def tool(name: str, folder: str | None = None) -> str:
-    """The path of pg_dump or pg_restore, or a refusal saying how to install it."""
+    """The path of pg_dump, pg_restore or psql, or a refusal saying how to install it."""
     if folder:
         candidate = Path(folder) / name
         if candidate.is_file():
@@ -67,6 +69,9 @@ def _environment(url: URL) -> dict[str, str]:
     ):
         if value is not None:
             env[name] = str(value)
+    for option in LIBPQ_OPTIONS:  # TLS settings in the URL's query reach the tools too
+        if url.query.get(option):
+            env["PG" + option.upper()] = str(url.query[option])
     return env
 
 
@@ -113,18 +118,67 @@ def revision(path: Path, folder: str | None = None) -> str | None:
     return None
 
 
-def restore(url: URL, source: Path, folder: str | None = None) -> None:
-    """pg_restore the archive over the database, in one transaction: other sessions see the old data or
-    the new, never a mixture, and a failure changes nothing. Existing objects are dropped first."""
-    command = [
-        tool("pg_restore", folder),
-        "--clean",
-        "--if-exists",
-        "--no-owner",
-        "--no-privileges",
-        "--single-transaction",
-        "--exit-on-error",
-        f"--dbname={url.database}",
-        str(source),
+def archive_schema(path: Path, folder: str | None = None) -> str | None:
+    """The schema the archive's alembic_version table is in (None when it has none)."""
+    listing = _run([tool("pg_restore", folder), "--list", str(path)], None, "Reading the archive")
+    match = re.search(r"TABLE DATA (\S+) alembic_version ", listing)
+    return match.group(1) if match else None
+
+
+def clearing_statements(connection, tables: set[str]) -> list[str]:
+    """DROP statements for what a restore replaces in the connection's first schema: the app's tables
+    present now (whatever migration made them) and its functions (extensions' left alone).
+
+    pg_restore --clean drops only what the archive holds: a table or function that newer code added
+    would be left, and a foreign key from such a table would stop the restore.
+    """
+    schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
+    present = connection.exec_driver_sql(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+    ).scalars()
+    functions = connection.exec_driver_sql(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace "
+        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1"
+    ).scalars()
+    quoted = connection.dialect.identifier_preparer.quote
+    statements = [
+        f"DROP TABLE IF EXISTS {quoted(schema)}.{quoted(name)} CASCADE;" for name in present if name in tables
     ]
-    _run(command, url, "pg_restore")
+    statements += [f"DROP FUNCTION IF EXISTS {quoted(schema)}.{signature} CASCADE;" for signature in functions]
+    return statements
+
+
+def restore(url: URL, source: Path, clearing: list[str], folder: str | None = None) -> None:
+    """Replace the database's (or the URL's schema's) content with the archive's, in one transaction:
+    other sessions see the old data or the new, never a mixture, and a failure changes nothing.
+
+    pg_restore writes the archive as SQL (dropping what it holds first); psql runs that after the
+    clearing statements, all in one transaction that stops at the first error.
+    """
+    wanted, found = schema_of(url), archive_schema(source, folder)
+    if wanted and found and wanted != found:
+        raise BackupRefused(f"{source} is a backup of the schema {found}; this database uses the schema {wanted}")
+    script = _run(
+        [
+            tool("pg_restore", folder),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--file=-",
+            str(source),
+        ],
+        None,
+        "Reading the archive",
+    )
+    command = [tool("psql", folder), "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1"]
+    result = subprocess.run(
+        [*command, "--file=-"],
+        input="\n".join([*clearing, script]),
+        env=_environment(url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BackupRefused(f"The restore failed and changed nothing: {result.stderr.strip()}")
