@@ -253,3 +253,15 @@ def test_the_tools_are_found_or_named(tmp_path):
     fake = tmp_path / "pg_restore"
     fake.write_text("#!/bin/sh\n")
     assert postgres.tool("pg_restore", str(tmp_path)) == str(fake)
+
+
+def test_a_damaged_backup_is_refused_and_changes_nothing(app, seeded, client, token, cli, tmp_path):
+    target = tmp_path / "tracker.backup"
+    cli("backup", str(target))
+    data = target.read_bytes()
+    target.write_bytes(data[: len(data) // 3])  # cut short, as by a full disk
+    log(client, token["manager"])
+    before = snapshot(seeded)
+    said = cli("restore", "--force", str(target), ok=False)
+    assert ("Reading the archive failed" if ON_POSTGRES else "is damaged: SQLite's check says") in said
+    assert snapshot(seeded) == before

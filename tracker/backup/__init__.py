@@ -76,6 +76,8 @@ def restore(app: Flask, source: Path, force: bool) -> str:
     kind = _kind(app)
     check_kind(source, kind)
     folder = app.config.get("PG_BIN_DIR")
+    if kind == SQLITE:
+        sqlite.check_sound(source)
     revision = sqlite.revision(source) if kind == SQLITE else postgres.revision(source, folder)
     known, head = _code_revisions()
     check_revision(revision, known, head, source)

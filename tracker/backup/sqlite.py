@@ -38,6 +38,17 @@ def back_up(source: Path, target: Path) -> None:
             os.unlink(temporary)
 
 
+def check_sound(path: Path) -> None:
+    """Refuse a file SQLite finds damaged (cut short, overwritten): restoring it would lose data."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            verdict = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as error:
+        verdict = [str(error)]
+    if verdict != ["ok"]:
+        raise BackupRefused(f"{path} is damaged: SQLite's check says {'; '.join(verdict[:3])}")
+
+
 def revision(path: Path) -> str | None:
     """The migration revision a backup file holds, or None when it has none."""
     try:
