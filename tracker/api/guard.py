@@ -93,9 +93,12 @@ def claim(session: Session, user_id: int, key: str, print_: str, now: datetime, 
         except IntegrityError:
             session.rollback()
         held = session.execute(
-            select(IdempotentRequest.fingerprint, IdempotentRequest.status, IdempotentRequest.content_type)
-            .add_columns(IdempotentRequest.body)
-            .where(IdempotentRequest.user_id == user_id, IdempotentRequest.key == key)
+            select(
+                IdempotentRequest.fingerprint,
+                IdempotentRequest.status,
+                IdempotentRequest.content_type,
+                IdempotentRequest.body,
+            ).where(IdempotentRequest.user_id == user_id, IdempotentRequest.key == key)
         ).first()
         session.rollback()
         if held is not None:
