@@ -4,7 +4,7 @@ A route missing from the table fails the suite: a new endpoint must state who ma
 table (EXPECTED, in tests/helpers.py) as well as in its access decorator.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -29,7 +29,9 @@ def placeholders(seeded):
     rnu = user.organisation
     measure = seeded.scalar(select(Measure).filter_by(code="RP-RESTRAINT"))
     driver = Driver(package=package, title="Access matrix driver")
-    token = ApiToken(user=user, token_hash="0" * 64, prefix="st_matrix")
+    token = ApiToken(
+        user=user, token_hash="0" * 64, prefix="st_matrix", name="Matrix", expires_at=datetime(2100, 1, 1, tzinfo=UTC)
+    )
     ward = Ward(organisation=rnu, name="Access matrix ward", service=WardService.ADULT_ACUTE)
     value = MeasureValue(
         measure_id=measure.id,

@@ -1,4 +1,4 @@
-"""API tokens: the CLI that issues and revokes them, bearer sign-in on /api/, and the admin page."""
+"""API tokens: the CLI that issues and revokes them, and bearer sign-in on /api/ (the admin pages: test_admin_tokens)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from tests.helpers import FormClient
 from tracker import db as tracker_db
 from tracker.auth import tokens
 from tracker.models import AnonymousDenial, ApiToken, AuditEvent, User, utcnow
@@ -157,7 +156,7 @@ def test_match_token(app, seeded):
         assert match.user.email == MANAGER and match.use_due
         seeded.rollback()
         for wrong in ("", "st_", raw[:-1], raw + "x", raw.upper(), "st_" + "A" * 43, f"Bearer {raw}"):
-            assert tokens.match_token(seeded, wrong, now=now) is None
+            assert isinstance(tokens.match_token(seeded, wrong, now=now), tokens.TokenRefused)
 
 
 def test_a_request_that_records_a_tokens_use_holds_one_connection_at_a_time(app, seeded, client):
@@ -187,7 +186,7 @@ def test_a_request_that_records_a_tokens_use_holds_one_connection_at_a_time(app,
     assert most == 1  # … without a second connection while the first was held
 
 
-def test_last_use_is_written_at_most_once_an_hour(app, seeded, client, statement_counter):
+def test_last_use_is_written_at_most_once_a_minute(app, seeded, client, statement_counter):
     raw = issue(seeded, TRUST)
 
     def call() -> list[str]:
@@ -199,11 +198,11 @@ def test_last_use_is_written_at_most_once_an_hour(app, seeded, client, statement
     [row] = token_rows(seeded)
     first_use = row.last_used_at
     assert utcnow() - first_use < timedelta(minutes=1)
-    assert call() == [] and call() == []  # within the hour: no write
+    assert call() == [] and call() == []  # within the minute: no write
     assert token_rows(seeded)[0].last_used_at == first_use
 
     row = seeded.get(ApiToken, row.id)
-    row.last_used_at = utcnow() - timedelta(minutes=61)
+    row.last_used_at = utcnow() - timedelta(seconds=61)
     seeded.commit()
     assert len(call()) == 1
     assert token_rows(seeded)[0].last_used_at > first_use
@@ -305,78 +304,3 @@ def test_a_refused_token_is_counted_not_audited(seeded, client):
         401,
         1,
     )
-
-
-# --- the administrators' page -------------------------------------------------------------------
-
-
-def manager_id(session) -> int:
-    session.rollback()
-    user_id = session.scalar(select(User.id).filter_by(email=MANAGER))
-    session.rollback()
-    return user_id
-
-
-def test_the_edit_page_lists_tokens_and_revokes_one(signed_in, seeded, runner):
-    live, revoked = issue(seeded, MANAGER), issue(seeded, MANAGER)
-    runner.invoke(args=["users", "revoke-token", revoked[:10]])
-    client = signed_in("admin")
-    page_url = f"/admin/users/{manager_id(seeded)}/edit"
-    html = client.get(page_url).get_data(as_text=True)
-    assert "API tokens" in html
-    assert live[:10] in html and revoked[:10] in html
-    assert live not in html and live[10:] not in html
-    assert "Revoked</strong>" in html and "Never" in html
-    [live_row] = token_rows(seeded, prefix=live[:10])
-    action = f"/admin/users/{live_row.user_id}/tokens/{live_row.id}/revoke"
-    assert f'action="{action}"' in html
-    [revoked_row] = token_rows(seeded, prefix=revoked[:10])
-    assert f"/tokens/{revoked_row.id}/revoke" not in html  # nothing to revoke
-
-    response = client.submit(action, page=page_url)
-    assert response.status_code == 302 and response.headers["Location"].endswith(page_url)
-    assert token_rows(seeded, prefix=live[:10])[0].revoked_at is not None
-    assert f"API token {live[:10]} revoked" in client.get(page_url).get_data(as_text=True)
-    assert_401_json(client.get("/api/v1/networks", headers=bearer(live)))
-
-
-def test_the_edit_page_says_when_there_are_no_tokens(signed_in, seeded):
-    client = signed_in("admin")
-    html = client.get(f"/admin/users/{manager_id(seeded)}/edit").get_data(as_text=True)
-    assert f"flask --app tracker users token {MANAGER}" in html
-
-
-def test_revoking_needs_csrf_and_the_right_account(signed_in, seeded):
-    raw = issue(seeded, MANAGER)
-    [row] = token_rows(seeded)
-    client = signed_in("admin")
-    assert client.post(f"/admin/users/{row.user_id}/tokens/{row.id}/revoke").status_code == 400
-    other = f"/admin/users/{row.user_id + 1}/tokens/{row.id}/revoke"
-    assert client.submit(other, page=f"/admin/users/{row.user_id}/edit").status_code == 404
-    assert token_rows(seeded)[0].revoked_at is None
-    assert client.get("/api/v1/networks", headers=bearer(raw)).status_code == 200
-
-
-@pytest.mark.parametrize("role", ["trust", "faculty", "manager"])
-def test_only_administrators_revoke_on_the_page(signed_in, seeded, role):
-    issue(seeded, MANAGER)
-    [row] = token_rows(seeded)
-    client = signed_in(role)
-    token = client.csrf_token("/")
-    response = client.post(f"/admin/users/{row.user_id}/tokens/{row.id}/revoke", data={"csrf_token": token})
-    assert response.status_code == 403
-    assert token_rows(seeded)[0].revoked_at is None
-
-
-def test_a_second_browser_sees_the_token_revoked(app, seeded):
-    """Revoking twice (two administrators at once) is harmless."""
-    issue(seeded, MANAGER)
-    [row] = token_rows(seeded)
-    first, second = FormClient(app.test_client()), FormClient(app.test_client())
-    for client in (first, second):
-        client.sign_in_as("admin")
-    page_url = f"/admin/users/{row.user_id}/edit"
-    action = f"/admin/users/{row.user_id}/tokens/{row.id}/revoke"
-    assert first.submit(action, page=page_url).status_code == 302
-    assert second.submit(action, page=page_url).status_code == 302
-    assert "already revoked" in second.get(page_url).get_data(as_text=True)

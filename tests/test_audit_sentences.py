@@ -122,6 +122,38 @@ CASES = [
         "Project manager revoked API token st_abc…",
     ),
     (
+        Row(
+            "create",
+            "api_tokens",
+            "st_abc",
+            after={"user_id": 9, "name": "Power BI", "scope": "read", "expires_at": "2025-03-01T12:00:00+00:00"},
+            actor_role="admin",
+        ),
+        "Administrator issued API token st_abc… “Power BI” (read only, until 1 March 2025 at 12:00) to x@nhs.net",
+    ),
+    (
+        Row(
+            "update",
+            "api_tokens",
+            "st_abc",
+            {"revoked_at": None},
+            {"revoked_at": "2024-10-01T13:05:00+00:00"},
+            detail="“Power BI” of x@nhs.net",
+            actor_role="admin",
+        ),
+        "Administrator revoked API token st_abc… “Power BI” of x@nhs.net",
+    ),
+    (
+        Row(
+            "restored",
+            detail="from tracker-2024-10-01.dump, made at migration 9c4e2a7b1f06",
+            actor_role="cli",
+            actor_email="command line",
+        ),
+        "Someone at the command line restored the database from a backup "
+        "(from tracker-2024-10-01.dump, made at migration 9c4e2a7b1f06)",
+    ),
+    (
         Row("update", "organisations", "RNU", {"closed_on": None}, {"closed_on": "2024-10-01", "successor_id": 2}),
         "Project manager closed organisation RNU on 1 October 2024, succeeded by RXX",
     ),

@@ -293,3 +293,31 @@ def test_the_upgrade_stores_since_as_the_service_does(empty_app):
     assert result.exit_code == 0, result.output
     migrate.upgrade(empty_app)
     assert stored() == kept
+
+
+def test_tokens_made_before_scopes_keep_writing_and_now_expire(empty_app):
+    """9c4e2a7b1f06: a token from before scopes and expiries may still write, and expires a year after the upgrade."""
+    from datetime import UTC, datetime, timedelta
+
+    migrate.upgrade(empty_app, "5b1e0c7d9a42")
+    with get_engine(empty_app).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, active, is_demo, session_token, created_at, "
+                "password_changed_at, row_version) VALUES (1, 'a@nhs.net', '', 'x', 'admin', true, false, 's', "
+                ":now, :now, 1)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+        connection.execute(
+            text("INSERT INTO api_tokens (user_id, token_hash, prefix, created_at) VALUES (1, :h, 'st_old', :now)"),
+            {"h": "a" * 64, "now": datetime.now(UTC) - timedelta(days=800)},
+        )
+    migrate.upgrade(empty_app)
+    with get_engine(empty_app).connect() as connection:
+        name, scope, expires = connection.execute(text("SELECT name, scope, expires_at FROM api_tokens")).one()
+    if isinstance(expires, str):  # SQLite hands back text
+        expires = datetime.fromisoformat(expires)
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    assert (name, scope) == ("", "write")
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=365))) < timedelta(minutes=5)

@@ -99,6 +99,7 @@ def register_templates(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .admin.token_routes import bp as admin_tokens_bp
     from .adoption.routes import bp as adoption_bp
     from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         links_bp,
         adoption_bp,
         admin_bp,
+        admin_tokens_bp,
         audit_bp,
         api_bp,
         spreadsheets_bp,
@@ -153,7 +155,7 @@ def register_errors(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """`flask --app tracker …`: each area that has commands registers them from its own cli module."""
-    from . import migrate, prune_cli
+    from . import backup, migrate, prune_cli
     from .admin import cli as users
     from .measures import cli as measures
     from .seed import cli as seed
@@ -161,6 +163,7 @@ def register_cli(app: Flask) -> None:
     from .synth import cli as synth
 
     migrate.register(app)  # db …
+    backup.register(app)  # backup, restore
     seed.register(app)  # seed
     synth.register(app)  # synth
     users.register(app)  # users …

@@ -20,12 +20,13 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from . import db
-from .models import AnonymousDenial, AuditEvent, Base, SignInAttempts, SignInThrottle
+from .models import AnonymousDenial, AuditEvent, Base, IdempotentRequest, SignInAttempts, SignInThrottle
 from .models.base import utcnow
 
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
-# Counters, not acts: throttling and anonymous denial counts change on every attempt.
-NOT_AUDITED = (AuditEvent, SignInAttempts, SignInThrottle, AnonymousDenial)
+# Counters and bookkeeping, not acts: throttling and anonymous denial counts change on every attempt, and
+# stored answers to retried API writes repeat a write that is itself audited.
+NOT_AUDITED = (AuditEvent, SignInAttempts, SignInThrottle, AnonymousDenial, IdempotentRequest)
 NATURAL_KEYS = ("code", "ods_code", "email", "prefix")
 ACTOR_KEY = "audit_actor"
 NOTES_KEY = "audit_notes"

@@ -92,3 +92,10 @@ OIDC_REDIRECT_URI: str | None = None
 PASSWORD_SIGN_IN = True
 # Whom a person without an account should ask, as the sign-in pages name them.
 ADMIN_CONTACT = "your programme's administrator"
+
+# API tokens: the longest expiry an administrator (or `users token`) may give a new token, in days.
+API_TOKEN_MAX_DAYS = 365
+# How long the answer to an API write sent with an Idempotency-Key is kept for a retry, in hours.
+IDEMPOTENCY_KEY_HOURS = 24
+# Where pg_dump and pg_restore are, when neither PATH nor /usr/lib/postgresql/*/bin has them.
+PG_BIN_DIR: str | None = None

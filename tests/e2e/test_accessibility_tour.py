@@ -3,7 +3,7 @@
 The pages come from the access table, so a new page is toured as soon as it is added there.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import url_for
@@ -38,7 +38,10 @@ def page_urls(app, seeded):
     measure_id = seeded.scalar(select(Measure.id).filter_by(code="RP-RESTRAINT"))
     primary = Driver(package=package, title="Involving patients")
     seeded.add_all([primary, Driver(package=package, parent=primary, title="Care planning together")])
-    seeded.add(ApiToken(user=user, token_hash="1" * 64, prefix="st_tour"))
+    token = ApiToken(
+        user=user, token_hash="1" * 64, prefix="st_tour", name="Tour", expires_at=datetime(2100, 1, 1, tzinfo=UTC)
+    )
+    seeded.add(token)
     ward = Ward(organisation=rnu, name="Cedar Ward", service=WardService.PICU)
     value = MeasureValue(
         measure_id=measure_id,
@@ -49,7 +52,7 @@ def page_urls(app, seeded):
     )
     seeded.add_all([ward, value])
     seeded.commit()
-    placeholders = {"driver": primary.id, "user": user.id, "token": 0, "ward": ward.id, "value": value.id}
+    placeholders = {"driver": primary.id, "user": user.id, "token": token.id, "ward": ward.id, "value": value.id}
 
     def urls(role):
         with app.test_request_context():

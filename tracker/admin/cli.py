@@ -10,9 +10,10 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from ..auth import tokens
-from ..calendar import people_date
+from ..calendar import people_date, people_datetime
 from ..db import get_engine, write_session
-from ..models import Role
+from ..editing import InvalidInput
+from ..models import Role, TokenScope
 from .services import (
     AccountDetails,
     AccountError,
@@ -131,16 +132,35 @@ def set_password_command(email: str, password_stdin: bool) -> None:
 
 @users.command("token")
 @click.argument("email")
-def token_command(email: str) -> None:
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in TokenScope]),
+    default=TokenScope.WRITE.value,
+    show_default=True,
+    help="read: the token may only read; write: it may read and write.",
+)
+@click.option(
+    "--expires",
+    "days",
+    type=int,
+    help="Days until the token expires, at most API_TOKEN_MAX_DAYS (default: that maximum).",
+)
+def token_command(email: str, name: str, scope: str, days: int | None) -> None:
     """Create an API token for an account and print it (it is shown only this once)."""
+    max_days = current_app.config["API_TOKEN_MAX_DAYS"]
     with write_session() as session:
         user = _account(session, email)
-        if not user.active:
-            raise click.ClickException(f"The account {user.email} is disabled: its tokens would not work")
+        try:
+            wanted = tokens.check_request(user, name, scope, max_days if days is None else days, max_days)
+        except InvalidInput as error:
+            raise click.ClickException("\n".join(error.errors.values())) from None
         account = f"{user.email} ({user.role.label})"
-        raw = tokens.issue_token(session, user)
+        raw = tokens.issue_token(session, user, wanted)
+        [token] = tokens.find_tokens(session, raw)
         click.echo(
-            f"API token for {account}, prefix {raw[: tokens.PREFIX_LENGTH]}. "
+            f"API token “{token.name}” for {account}, prefix {token.prefix}, {token.scope.label.lower()}, "
+            f"expires {people_datetime(token.expires_at)}. "
             'It is shown only now: store it somewhere safe. Send it as "Authorization: Bearer <token>".',
             err=True,
         )

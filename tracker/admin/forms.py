@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from wtforms import (
     BooleanField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -27,11 +28,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..auth import tokens
 from ..auth.forms import AccountPasswordForm, email_field, password_twice, refuse_weak
 from ..db import get_session
 from ..editing import VersionedForm
-from ..forms import Form, choices
-from ..models import Role
+from ..forms import Form, choices, strip
+from ..models import Role, TokenScope
 from . import services
 
 
@@ -45,6 +47,7 @@ class RequiredForTrust:
             raise ValidationError(services.CHOOSE_ORGANISATION)
 
 
+CHOOSE_USER = "Choose the account the token is for"
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
@@ -137,3 +140,50 @@ class SetPasswordForm(AccountPasswordForm):
 
     def validate_password(self, field) -> None:
         refuse_weak(field.data, self._email, self._name)
+
+
+class DaysField(IntegerField):
+    """A whole number of days; anything else is refused in words people use."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter the number of days as a whole number, such as 90") from None
+
+
+SCOPE_CHOICES = [SelectChoice(scope.value, scope.label) for scope in TokenScope]
+
+
+class NewTokenForm(Form):
+    """A new API token: whose, what it is for, what it may do, and how long it lasts.
+
+    The account's choices are filled in by the view; tokens.check_request checks it all again
+    (including the longest expiry), because the command line issues tokens without a form.
+    """
+
+    user = SelectField(
+        "Account", choices=[], default="", validate_choice=False, validators=[InputRequired(CHOOSE_USER)]
+    )
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter a name that says what the token is for, such as the program that uses it"),
+            Length(max=tokens.NAME_LENGTH, message=f"The name must be {tokens.NAME_LENGTH} characters or fewer"),
+        ],
+    )
+    scope = RadioField(
+        "What the token may do",
+        choices=SCOPE_CHOICES,
+        validate_choice=False,
+        validators=[InputRequired("Choose read only, or read and write")],
+    )
+    expires = DaysField(
+        "Days until it expires",
+        default=90,
+        validators=[InputRequired("Enter how many days the token lasts, as a whole number")],
+    )
+
+    def set_choices(self, users: list[tuple[str, str]]) -> None:
+        self.user.choices = choices(users, none="Choose an account")

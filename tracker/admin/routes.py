@@ -20,7 +20,7 @@ from ..auth.oidc_client import settings as work_account_settings
 from ..auth.oidc_settings import passwords_on
 from ..db import get_session
 from ..editing import Submission
-from ..models import ApiToken, Role, User
+from ..models import Role, User, utcnow
 from ..organisations.queries import network_choices, organisation_choices
 from . import services
 from .forms import EditAccountForm, InviteForm, InviteOrPasswordForm, NewAccountForm, SetPasswordForm
@@ -140,25 +140,9 @@ def _edit_page(form, user: User) -> str:
         "admin/edit_user.html",
         form=form,
         user=user,
-        api_tokens=tokens.tokens_of(get_session(), user),
+        api_tokens=[(token, tokens.status(token, utcnow())) for token in tokens.tokens_of(get_session(), user)],
         breadcrumbs=_accounts_crumbs(),
     )
-
-
-@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
-@admins_only
-def revoke_token(user_id: int, token_id: int):
-    """Revoke one of an account's API tokens: programs using it are refused from now on."""
-    session = get_session()
-    token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != user_id:
-        abort(404)
-    prefix = token.prefix
-    if tokens.revoke(session, token):
-        flash(f"API token {prefix} revoked. Programs using it can no longer use the service.", "success")
-    else:
-        flash(f"API token {prefix} was already revoked.", "info")
-    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/work-account/unlink")

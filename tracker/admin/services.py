@@ -102,6 +102,17 @@ def list_users(session: Session, role: Role | None = None) -> list[User]:
     return list(session.scalars(query))
 
 
+def active_user_choices(session: Session) -> list[tuple[str, str]]:
+    """(id, "Name (email), role") of every account that can sign in, for choosing whose a token is."""
+    rows = session.execute(
+        select(User.id, User.name, User.email, User.role).where(User.active.is_(True)).order_by(User.email)
+    )
+    return [
+        (str(id_), f"{name} ({email}), {role.label}" if name else f"{email}, {role.label}")
+        for id_, name, email, role in rows
+    ]
+
+
 def get_user(session: Session, user_id: int) -> User | None:
     return session.get(
         User,

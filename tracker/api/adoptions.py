@@ -47,8 +47,9 @@ from ..extensions import csrf
 from ..lookups import organisation_by_ods
 from ..models import Adoption
 from . import queries, serialize
+from .guard import writes
 from .params import code_parameter, day_parameter
-from .writes import LARGEST_ID, BodyShape, check_csrf, day_field, invalid_body, json_body
+from .writes import LARGEST_ID, BodyShape, day_field, invalid_body, json_body
 
 # The service names the corrected event corrects_event_id; the API calls it corrects.
 SERVICE_FIELDS = {"corrects_event_id": "corrects"}
@@ -201,9 +202,9 @@ def _invalid(errors: dict[str, str]):
 
 @loggers_only
 @csrf.exempt
+@writes
 def log_adoption():
     """Log one stage move for an organisation and change idea (see the module docstring)."""
-    check_csrf()
     session = get_session()
     try:
         wanted = parse_log_request(json_body())

@@ -34,8 +34,9 @@ from ..links import queries, services
 from ..lookups import organisation_by_ods
 from ..models import LinkStatus
 from . import serialize
+from .guard import writes
 from .params import BadParameter, code_parameter
-from .writes import BodyShape, check_csrf, day_field, invalid_body, json_body
+from .writes import BodyShape, day_field, invalid_body, json_body
 
 REQUIRED = ("source", "target", "kind")
 OPTIONAL_TEXT = ("note", "start_date", "end_date")
@@ -102,9 +103,9 @@ def parse_link_request(body: Any) -> dict[str, Any]:
 
 @editors_only
 @csrf.exempt
+@writes
 def create_link():
     """Record a confirmed learning link (see the module docstring)."""
-    check_csrf()
     session = get_session()
     try:
         link = services.create_link(session, **parse_link_request(json_body()))
@@ -116,9 +117,9 @@ def create_link():
 
 @editors_only
 @csrf.exempt
+@writes
 def delete_link(link_id: int):
     """Delete a learning link."""
-    check_csrf()
     session = get_session()
     link = queries.link(session, link_id)
     if link is None:

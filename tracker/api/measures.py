@@ -36,9 +36,10 @@ from ..measures import value_queries
 from ..measures import values as service
 from ..measures.value_rules import ValueInput, month_of
 from ..models import Measure, MeasureValue, Ward
+from .guard import writes
 from .params import BadParameter, code_parameter, or_404
 from .serialize import iso
-from .writes import LARGEST_ID, BodyShape, check_csrf, invalid_body, json_body
+from .writes import LARGEST_ID, BodyShape, invalid_body, json_body
 
 REQUIRED = ("organisation", "month")
 OPTIONAL_TEXT = ("note",)
@@ -157,9 +158,9 @@ def _read_body(body: Any) -> tuple[dict[str, Any], dict[str, str]]:
 
 @signed_in
 @csrf.exempt
+@writes
 def record_measure_value(code: str):
     """Record (or, with expected_version, replace) a month's value (see the module docstring)."""
-    check_csrf()
     session = get_session()
     measure = or_404(value_queries.measure_by_code(session, code))
     body = json_body()

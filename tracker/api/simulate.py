@@ -31,7 +31,8 @@ from ..editing import InvalidInput
 from ..extensions import csrf
 from ..forecast import whatif
 from ..reports import service as reports
-from .writes import BodyShape, check_csrf, invalid_body, json_body
+from .guard import check_csrf
+from .writes import BodyShape, invalid_body, json_body
 
 REQUIRED = ("ambition", "process")
 BODY = BodyShape(fields=(*REQUIRED, "adopters", "runs", "seed", "p"), required=REQUIRED, optional_text=())

@@ -38,8 +38,9 @@ from ..access import signed_in
 from ..core import spc as core
 from ..editing import InvalidInput
 from ..extensions import csrf
+from .guard import check_csrf
 from .params import day_named
-from .writes import BodyShape, check_csrf, invalid_body, json_body
+from .writes import BodyShape, invalid_body, json_body
 
 MAX_POINTS = 10_000
 LARGEST_VALUE = 10**15  # below 2^53, so a float holds every whole number; far larger, sums could overflow

@@ -1,4 +1,5 @@
-"""What the API's JSON writes share: the CSRF rule, reading the body, and checking its fields."""
+"""What the API's JSON writes share: reading the body and checking its fields (the CSRF rule, scopes and
+Idempotency-Key: tracker.api.guard)."""
 
 from __future__ import annotations
 
@@ -6,31 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, request
-from flask_wtf.csrf import CSRFError
+from flask import request
 
-from ..auth.session import signed_in_by_token
 from ..editing import InvalidInput
 from ..errors import error_json
-from ..extensions import csrf
 from ..limits import LARGEST_INT
 from .params import day_named
 
 LARGEST_ID = LARGEST_INT  # ids beyond this cannot be bound on every database
-
-
-def check_csrf() -> None:
-    """Session-cookie callers must prove the request came from our pages; token callers need not."""
-    if signed_in_by_token() or not current_app.config["WTF_CSRF_ENABLED"]:
-        return
-    try:
-        csrf.protect()
-    except CSRFError as error:
-        abort(
-            400,
-            f"{error.description} A request signed in by session cookie must send the CSRF token "
-            "in the X-CSRFToken header; programs should use an API token instead.",
-        )
 
 
 def json_body() -> Any:

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import is_api_request
 from ..db import get_engine, get_session
 from ..extensions import login_manager
-from ..models import User, utcnow
+from ..models import TokenScope, User, utcnow
 from . import tokens
 
-BAD_TOKEN = (
-    'The Authorization header must be "Bearer" and a valid API token: this one is malformed, '
-    "unknown or revoked, or its account is disabled"
+BAD_TOKEN = 'The Authorization header must be "Bearer" and a valid API token: {reason}'
+READ_ONLY = (
+    "This API token may only read: its scope is read only, so it cannot {method} {path}. "
+    "Ask an administrator for a token with the read and write scope."
 )
 
 
@@ -45,6 +46,12 @@ def signed_in_by_token() -> bool:
     return g.get("signed_in_by_token", False)
 
 
+def refuse_read_only_token() -> None:
+    """403 when this request's token may only read (API writes call it before doing anything)."""
+    if g.get("token_scope") is TokenScope.READ:
+        abort(403, READ_ONLY.format(method=request.method, path=request.path))
+
+
 def load_user(token: str) -> User | None:
     if presents_bearer():
         return None  # the Authorization header decides, not the cookie
@@ -61,6 +68,7 @@ def load_user_from_request(req: Request) -> User | None:
         return None
     raw = bearer_token(req.headers["Authorization"])
     if raw is None:
+        g.bad_bearer_reason = 'the header holds no "Bearer" token'
         return None
     # Checked in a short read of its own, closed before its use is recorded in a short write, and
     # both before this request's session begins: a writing request's session holds SQLite's write
@@ -68,11 +76,13 @@ def load_user_from_request(req: Request) -> User | None:
     now = utcnow()
     with Session(bind=get_engine()) as lookup:
         match = tokens.match_token(lookup, raw, now=now)
-    if match is None:
+    if isinstance(match, tokens.TokenRefused):
+        g.bad_bearer_reason = match.reason
         return None
     if match.use_due:
         tokens.record_use(match.token_id, now)
     g.signed_in_by_token = True
+    g.token_scope = match.scope
     return get_session().merge(match.user, load=False)
 
 
@@ -80,7 +90,7 @@ def _refuse_bad_bearer() -> None:
     """401 for an API request whose Authorization header names nobody (before the access rules)."""
     if presents_bearer() and not current_user.is_authenticated:
         g.bad_bearer = True
-        abort(401, BAD_TOKEN)
+        abort(401, BAD_TOKEN.format(reason=g.get("bad_bearer_reason", "this one is malformed")))
 
 
 def _www_authenticate(response):

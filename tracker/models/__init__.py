@@ -1,7 +1,7 @@
 """All tables, in one package because they join each other."""
 
 from ..core.stages import STAGE_MEANINGS, DiscontinuedReason, Stage
-from .accounts import ROLE_LABELS, ApiToken, Role, SignInAttempts, User, user_networks
+from .accounts import ROLE_LABELS, ApiToken, IdempotentRequest, Role, SignInAttempts, TokenScope, User, user_networks
 from .adoption import Adoption, AdoptionEvent, AdoptionSpell
 from .audit import AuditEvent
 from .base import Base, utcnow
@@ -27,6 +27,8 @@ __all__ = [
     "AdoptionSpell",
     "ApiToken",
     "AnonymousDenial",
+    "IdempotentRequest",
+    "TokenScope",
     "AuditEvent",
     "LearningLink",
     "LinkKind",

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_type, utcnow
@@ -113,6 +113,15 @@ class SignInAttempts(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class TokenScope(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+    @property
+    def label(self) -> str:
+        return "Read only" if self is TokenScope.READ else "Read and write"
+
+
 class ApiToken(Base):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
@@ -123,8 +132,33 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters, so a person can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))
+    # What the token is for, in its maker's words ("Power BI refresh").
+    name: Mapped[str] = mapped_column(String(80), default="")
+    scope: Mapped[TokenScope] = mapped_column(enum_type(TokenScope, "token_scope", 8), default=TokenScope.WRITE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class IdempotentRequest(Base):
+    """An API write sent with an Idempotency-Key, and its answer once there is one, so a retry gets
+    that answer again instead of writing twice. The key is unique per user: every server process
+    sees the same rows, and a second request racing the first fails on the unique constraint.
+    """
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotent_requests_user_id_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the method, path, query and body: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # None while the first request is still being answered.
+    status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    body: Mapped[bytes] = mapped_column(LargeBinary, default=b"")

@@ -54,6 +54,8 @@ def sentence(row: AuditRow, names: Names) -> str:
         return f"Sign-in refused for {key}: {_refused_sign_in(row.detail)}"
     if action == "pruned":
         return pruned(row)
+    if action == "restored":
+        return f"{subject(row)} restored the database from a backup" + (f" ({row.detail})" if row.detail else "")
     if action == "password_set":
         if row.actor_email == key:
             text = f"{subject(row)} changed their own password"
@@ -71,12 +73,13 @@ def sentence(row: AuditRow, names: Names) -> str:
 
 
 # What the sentence already says, so the note does not repeat it.
-SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "work_account_refused", "pruned"})
+SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "work_account_refused", "pruned", "restored"})
 
 
 def entry(row: AuditRow, names: Names) -> Entry:
     """Everything the audit page shows of one row."""
-    note = "" if row.action in SAID_BY_SENTENCE else row.detail
+    said = row.action in SAID_BY_SENTENCE or (row.entity == "api_tokens" and row.action == "update")
+    note = "" if said else row.detail
     return Entry(
         id=row.id,
         when=people_datetime(row.at),

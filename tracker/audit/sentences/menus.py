@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "password_set": "Password set",
     "denied": "Request refused",
     "pruned": "Old records pruned",
+    "restored": "Database restored",
 }
 ENTITY_LABELS = {
     "adoption_events": "Adoption entries",

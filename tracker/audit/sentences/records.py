@@ -103,12 +103,19 @@ def _user(row: AuditRow, names: Names) -> str:
 
 
 def _token(row: AuditRow, names: Names) -> str:
-    token = f"API token {row.entity_key}…"
-    owner = names.users.get((row.after or row.before or {}).get("user_id"), ("", ""))[0]
+    """ "issued API token st_abc… “Power BI refresh” (read only, until 1 March 2027) to x@nhs.net"."""
+    v = _values(row)
+    name = f" “{v['name']}”" if v.get("name") else ""
+    token = f"API token {row.entity_key}…{name}"
+    owner = names.users.get(v.get("user_id"), ("", ""))[0]
     if row.action == "create":
-        return f"issued {token}" + (f" to {owner}" if owner else "")
+        scope = enum_label("scope", v.get("scope") or "", row.entity)
+        until = f"until {words('expires_at', v['expires_at'], names)}" if v.get("expires_at") else ""
+        said = ", ".join(term for term in (scope.lower() if scope else "", until) if term)
+        return f"issued {token}" + (f" ({said})" if said else "") + (f" to {owner}" if owner else "")
     if row.action == "update" and (row.after or {}).get("revoked_at"):
-        return f"revoked {token}" + (f" of {owner}" if owner else "")
+        # A revocation changes one column: the note (tracker.auth.tokens.revoke) names the token and its owner.
+        return f"revoked {token}" + (f" {row.detail}" if row.detail else (f" of {owner}" if owner else ""))
     return f"{VERBS.get(row.action, row.action)} {token}"
 
 

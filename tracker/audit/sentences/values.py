@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ...calendar import iso_day, people_date, people_datetime
-from ...models import DiscontinuedReason, LinkKind, Membership, OrganisationKind, Role
+from ...models import DiscontinuedReason, LinkKind, Membership, OrganisationKind, Role, TokenScope
 from .rows import AuditRow, Change, Names
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -70,6 +70,7 @@ def label(name: str) -> str:
 def enum_label(name: str, value: str, entity: str) -> str | None:
     kinds = {
         "role": Role,
+        "scope": TokenScope,
         "discontinued_reason": DiscontinuedReason,
         "membership": Membership,
         "kind": LinkKind if entity == "learning_links" else OrganisationKind,
