@@ -335,7 +335,7 @@ def test_sign_ins_passwords_and_refusals_read_as_sentences(make_app, seeded):
     )
     client.submit("/sign-out", {}, page="/")
     client.get("/api/v1/ambitions")
-    client.sign_in("admin@demo.invalid")
+    client.sign_in_as("admin")  # with the security code
     said = sentences(client)
     assert said[1:10] == [
         "Refused: someone not signed in tried to read /api/v1/ambitions from the API (401)",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
 from .models import Organisation, Role
@@ -22,6 +22,11 @@ from .models import Organisation, Role
 F = TypeVar("F", bound=Callable)
 
 PUBLIC = "public"
+# The MFA steps and sign-out: signed-in users, and a browser half-way through signing in (password
+# checked, second factor not yet); the view itself checks which it is.
+PASSWORD_CHECKED = "password checked"
+# The session key of a half-finished sign-in (tracker.auth.steps keeps it).
+HALF_SIGNED_IN = "mfa_pending"
 ALL_ROLES = frozenset(Role)
 EDITORS = frozenset({Role.MANAGER, Role.ADMIN})
 LOGGERS = frozenset({Role.FACULTY, Role.MANAGER, Role.ADMIN})
@@ -40,6 +45,7 @@ def _declare(rule: str | frozenset[Role]) -> Callable[[F], F]:
 
 
 public = _declare(PUBLIC)
+password_checked = _declare(PASSWORD_CHECKED)
 signed_in = _declare(ALL_ROLES)
 editors_only = _declare(EDITORS)
 loggers_only = _declare(LOGGERS)
@@ -162,10 +168,14 @@ def _enforce():
     rule = rule_for(current_app, request.endpoint)
     if rule == PUBLIC:
         return None
+    if rule == PASSWORD_CHECKED and not current_user.is_authenticated and HALF_SIGNED_IN in session:
+        return None
     if not current_user.is_authenticated:
         if is_api_request():
             abort(401)
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if rule == PASSWORD_CHECKED:
+        return None
     if rule is None or current_user.role not in rule:
         abort(403)
     return None

@@ -22,7 +22,7 @@ from . import db
 from .models import AuditEvent, Base, SignInAttempts
 from .models.base import utcnow
 
-SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash", "mfa_secret", "code_hash"})
 NOT_AUDITED = (AuditEvent, SignInAttempts)
 NATURAL_KEYS = ("code", "ods_code", "email", "prefix")
 ACTOR_KEY = "audit_actor"

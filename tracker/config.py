@@ -25,6 +25,11 @@ SIGN_IN_LOCK_AFTER = 10  # failures before the address is locked
 SIGN_IN_LOCK_MINUTES = 15
 SIGN_IN_WINDOW_MINUTES = 15  # failures older than this are forgotten
 
+# MFA (administrators and project managers must use it with a password; wrong codes share the throttle above).
+MFA_STEP_MINUTES = 10  # how long the second step of sign-in waits after the password was checked
+# Changing a password, MFA or someone's role needs the password (and code) given within this many minutes.
+REAUTH_MINUTES = 10
+
 # Monte Carlo runs of a forecast, its backtest and the engagement search (tracker.forecast.service):
 # more runs, a steadier band and slower first answers (later ones come from the coverage cache).
 FORECAST_RUNS = 1000

@@ -1,7 +1,7 @@
 """All tables, in one package because they join each other."""
 
 from ..core.stages import STAGE_MEANINGS, DiscontinuedReason, Stage
-from .accounts import ROLE_LABELS, ApiToken, Role, SignInAttempts, User, user_networks
+from .accounts import ROLE_LABELS, ApiToken, RecoveryCode, Role, SignInAttempts, User, user_networks
 from .adoption import Adoption, AdoptionEvent, AdoptionSpell
 from .audit import AuditEvent
 from .base import Base, utcnow
@@ -25,6 +25,7 @@ __all__ = [
     "AdoptionEvent",
     "AdoptionSpell",
     "ApiToken",
+    "RecoveryCode",
     "AuditEvent",
     "LearningLink",
     "LinkKind",

@@ -11,6 +11,14 @@ ACTION_LABELS = {
     "sign_in_refused": "Sign-in refused",
     "sign_out": "Signed out",
     "password_set": "Password set",
+    "mfa_enrolled": "MFA set up",
+    "mfa_failed": "Wrong security code",
+    "mfa_locked": "Security codes locked",
+    "mfa_refused": "Security code refused",
+    "recovery_code_used": "Recovery code used",
+    "mfa_removed": "MFA turned off",
+    "mfa_reset": "MFA reset",
+    "reauth_failed": "Confirming identity failed",
     "denied": "Request refused",
 }
 ENTITY_LABELS = {

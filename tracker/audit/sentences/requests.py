@@ -11,6 +11,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "admin.edit_user": ("open an account", "change an account"),
     "admin.set_password": ("open the form to set an account's password", "set an account's password"),
     "admin.revoke_token": ("revoke an API token", "revoke an API token"),
+    "admin.reset_mfa": ("reset an account's MFA", "reset an account's MFA"),
     "audit.events": ("open the audit log", "open the audit log"),
     "adoption.log": ("open the log form for {ods} × {code}", "log a stage for {ods} × {code}"),
     "adoption.history": ("open the history of {ods} × {code}", "open the history of {ods} × {code}"),
