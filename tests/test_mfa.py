@@ -69,7 +69,8 @@ def _enrol(client, session, email: str) -> list[str]:
     response = client.submit("/account/mfa/set-up", {"code": _code(secret)})
     assert response.status_code == 200, response.get_data(as_text=True)
     assert _user(session, email).mfa_secret == secret
-    return RECOVERY_ON_PAGE.findall(response.get_data(as_text=True))
+    client.recovery_page = response.get_data(as_text=True)
+    return RECOVERY_ON_PAGE.findall(client.recovery_page)
 
 
 def _half_sign_in(client, email: str, expected: str):
@@ -120,7 +121,11 @@ def test_a_wrong_code_at_enrolment_is_refused_and_changes_nothing(app, seeded, c
     _half_sign_in(client, MANAGER, "/account/mfa/set-up")
     markup = client.get("/account/mfa/set-up").get_data(as_text=True)
     secret = SECRET_ON_PAGE.search(markup).group(1).replace(" ", "")
-    for typed, message in (("", "Enter the 6-digit code"), ("12345", "The code is not correct"), ("abcdef", "not correct")):
+    for typed, message in (
+        ("", "Enter the 6-digit code"),
+        ("12345", "The code is not correct"),
+        ("abcdef", "not correct"),
+    ):
         wrong = _code(secret, -5) if typed == "12345" else typed  # a code of the secret, but minutes old
         response = client.submit("/account/mfa/set-up", {"code": wrong})
         assert response.status_code == 200
@@ -145,8 +150,9 @@ def test_enrolment_shows_ten_recovery_codes_once_stores_them_hashed_and_signs_in
     assert client.get("/").status_code == 200, "signed in once enrolled"
     [enrolled] = _actions(seeded, "mfa_enrolled")
     assert enrolled.entity_key == MANAGER and enrolled.actor_email == MANAGER
-    # The download sends back the codes the page holds, as a file.
-    download = client.submit("/account/mfa/recovery-codes.txt", {"code": codes}, page="/account/mfa")
+    # The download sends back the codes the page holds, as a file (with the page's own CSRF token).
+    token = client.CSRF.search(client.recovery_page).group(1)
+    download = client.post("/account/mfa/recovery-codes.txt", data={"code": codes, "csrf_token": token})
     assert download.status_code == 200 and download.mimetype == "text/plain"
     assert "attachment" in download.headers["Content-Disposition"]
     assert all(c in download.get_data(as_text=True) for c in codes)
@@ -216,7 +222,7 @@ def test_a_recovery_code_signs_in_once(app, seeded, client):
     assert client.submit("/sign-in/code", {"code": codes[3].lower().replace("-", " ")}).status_code == 302
     assert client.get("/").status_code == 200
     [used] = _actions(seeded, "recovery_code_used")
-    assert used.detail == "9 left (sign-in)"
+    assert used.detail == "9 left, at sign-in"
     client.submit("/sign-out", page="/")
     _half_sign_in(client, MANAGER, "/sign-in/code")
     again = client.submit("/sign-in/code", {"code": codes[3]})
@@ -374,3 +380,10 @@ def test_a_code_is_accepted_only_for_a_step_after_the_last_one_used(last_step_of
     assert totp.accepted_step(DEMO_TOTP_SECRET, totp.code_at_step(DEMO_TOTP_SECRET, step + 1), now, None) == step + 1
     later = now + timedelta(seconds=90)
     assert totp.accepted_step(DEMO_TOTP_SECRET, code, later, None) is None
+
+
+def test_the_demo_seed_says_how_to_sign_in_with_mfa(app):
+    result = app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin@demo.invalid       Administrator (then a security code: see below)" in result.output
+    assert DEMO_TOTP_SECRET in result.output and "users demo-code admin@demo.invalid" in result.output

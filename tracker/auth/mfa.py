@@ -176,7 +176,8 @@ def _use_recovery_code(session, user, typed, record, policy, now, purpose) -> Co
         )
     _forget_failures(session, record)
     left = recovery_codes_left(session, user)
-    _record(session, user, "recovery_code_used", f"{left} left ({purpose})")
+    when = "at sign-in" if purpose == "sign-in" else f"when {purpose}"
+    _record(session, user, "recovery_code_used", f"{left} left, {when}")
     session.commit()
     return CodeCheck(True)
 

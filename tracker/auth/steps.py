@@ -13,7 +13,7 @@ import functools
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from ..access import HALF_SIGNED_IN
@@ -55,6 +55,7 @@ def finish() -> str:
     """Leave the half-signed-in state (the caller signs the user in); where they were going."""
     state = session.get(PENDING) or {}
     session.clear()  # nothing from before full sign-in survives it
+    g.pop("csrf_token", None)  # Flask-WTF's token for this request was made from the cleared session
     mark_proved()
     return state.get("next") or ""
 
