@@ -387,3 +387,12 @@ def test_the_demo_seed_says_how_to_sign_in_with_mfa(app):
     assert result.exit_code == 0, result.output
     assert "admin@demo.invalid       Administrator (then a security code: see below)" in result.output
     assert DEMO_TOTP_SECRET in result.output and "users demo-code admin@demo.invalid" in result.output
+
+
+def test_a_session_from_before_mfa_was_required_is_signed_out_to_enrol(app, seeded, signed_in):
+    client = signed_in("manager")
+    _forget_mfa(seeded, MANAGER)  # as a manager signed in before this release, or promoted without MFA
+    response = client.get("/organisations")
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in?next=/organisations"
+    assert client.get("/api/v1/ambitions").status_code == 401
+    _half_sign_in(client, MANAGER, "/account/mfa/set-up")

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
-from flask_login import current_user
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 
 from .models import Organisation, Role
 
@@ -31,6 +31,8 @@ ALL_ROLES = frozenset(Role)
 EDITORS = frozenset({Role.MANAGER, Role.ADMIN})
 LOGGERS = frozenset({Role.FACULTY, Role.MANAGER, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
+# Roles that must prove a second factor when they sign in with a password (tracker.auth.mfa).
+MFA_REQUIRED = frozenset({Role.MANAGER, Role.ADMIN})
 
 # Endpoints that Flask itself adds, which cannot carry an attribute.
 _PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -174,11 +176,25 @@ def _enforce():
         if is_api_request():
             abort(401)
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if _signed_in_without_required_mfa():
+        # A session from before MFA was required of this account (or its role): sign in again, and enrol.
+        logout_user()
+        session.clear()
+        if is_api_request():
+            abort(401)
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     if rule == PASSWORD_CHECKED:
         return None
     if rule is None or current_user.role not in rule:
         abort(403)
     return None
+
+
+def _signed_in_without_required_mfa() -> bool:
+    """A browser session of an administrator or manager with no MFA (an API token is another credential)."""
+    if g.get("signed_in_by_token", False):
+        return False
+    return current_user.role in MFA_REQUIRED and current_user.mfa_enrolled_at is None
 
 
 def register_access(app: Flask) -> None:

@@ -17,14 +17,14 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit_trail
+from ..access import MFA_REQUIRED
 from ..editing import InvalidInput
-from ..models import RecoveryCode, Role, SignInAttempts, User, utcnow
+from ..models import RecoveryCode, SignInAttempts, User, utcnow
 from ..models.accounts import new_session_token
 from . import totp
 from .services import ThrottlePolicy, _count_failure, _forget_failures, _recent_attempts, _refusal
 
-# Roles that must prove a second factor when they sign in with a password.
-REQUIRED_FOR = frozenset({Role.MANAGER, Role.ADMIN})
+REQUIRED_FOR = MFA_REQUIRED
 
 ENTER_CODE = "Enter the 6-digit code from your authenticator app, or a recovery code"
 WRONG_CODE = "The code is not correct. Enter the code your authenticator app shows now"
