@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.helpers import EXPECTED, auth, next_code, page_text
+from tests.helpers import EXPECTED, auth, next_code, page_text, rows_of
 from tracker.auth import totp
 from tracker.models import AuditEvent, RecoveryCode, User, utcnow
 from tracker.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -407,3 +407,11 @@ def test_the_second_step_costs_a_handful_of_statements(app, seeded, client, stat
     # The account by its session token, the throttle's row, the UPDATE that moves the last step on, and the
     # account read again after that commit, for the session cookie.
     assert len(statements) <= 4, statements
+
+
+def test_the_accounts_list_shows_who_has_mfa(seeded, signed_in):
+    _forget_mfa(seeded, MANAGER)
+    rows = {row[0]: row[4] for row in rows_of(signed_in("admin").get("/admin/users").get_data(as_text=True))}
+    assert rows[ADMIN] == "Active Demo MFA"
+    assert rows[MANAGER] == "Active Demo MFA not set up"
+    assert rows[TRUST] == "Active Demo"
