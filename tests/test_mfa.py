@@ -415,3 +415,12 @@ def test_the_accounts_list_shows_who_has_mfa(seeded, signed_in):
     assert rows[ADMIN] == "Active Demo MFA"
     assert rows[MANAGER] == "Active Demo MFA not set up"
     assert rows[TRUST] == "Active Demo"
+
+
+def test_mfa_is_asked_only_of_password_sign_ins(app, seeded, signed_in):
+    client = signed_in("manager")
+    with client.session_transaction() as s:
+        assert s["signed_in_with"] == "password"
+        s["signed_in_with"] = "identity provider"  # what another sign-in, which checks its own factors, says
+    _forget_mfa(seeded, MANAGER)
+    assert client.get("/organisations").status_code == 200

@@ -33,6 +33,10 @@ LOGGERS = frozenset({Role.FACULTY, Role.MANAGER, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
 # Roles that must prove a second factor when they sign in with a password (tracker.auth.mfa).
 MFA_REQUIRED = frozenset({Role.MANAGER, Role.ADMIN})
+# The session key saying how the browser signed in: "password" (tracker.auth.routes), or what another
+# sign-in sets (an identity provider proves its own factors). A session without it predates the key.
+SIGNED_IN_WITH = "signed_in_with"
+PASSWORD = "password"
 
 # Endpoints that Flask itself adds, which cannot carry an attribute.
 _PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -191,8 +195,9 @@ def _enforce():
 
 
 def _signed_in_without_required_mfa() -> bool:
-    """A browser session of an administrator or manager with no MFA (an API token is another credential)."""
-    if g.get("signed_in_by_token", False):
+    """A browser session of an administrator or manager who signed in with a password and has no MFA
+    (an API token is another credential, and an identity provider checks its own factors)."""
+    if g.get("signed_in_by_token", False) or session.get(SIGNED_IN_WITH, PASSWORD) != PASSWORD:
         return False
     return current_user.role in MFA_REQUIRED and current_user.mfa_enrolled_at is None
 

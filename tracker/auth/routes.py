@@ -50,7 +50,7 @@ def sign_in():
                 return redirect(url_for("mfa.enrol"))
             session.clear()  # a fresh session: nothing from before sign-in survives it
             login_user(user)
-            steps.mark_proved()
+            steps.mark_proved(steps.PASSWORD)
             return _after_sign_in()
         form.form_errors.append(result.error)
     return render_template("auth/sign_in.html", form=form)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, redirect, request, session, url_for
 from sqlalchemy import select
 
-from ..access import HALF_SIGNED_IN
+from ..access import HALF_SIGNED_IN, PASSWORD, SIGNED_IN_WITH
 from ..db import get_session
 from ..models import User
 from .session import safe_next
@@ -56,13 +56,16 @@ def finish() -> str:
     state = session.get(PENDING) or {}
     session.clear()  # nothing from before full sign-in survives it
     g.pop("csrf_token", None)  # Flask-WTF's token for this request was made from the cleared session
-    mark_proved()
+    mark_proved(PASSWORD)
     return state.get("next") or ""
 
 
-def mark_proved() -> None:
-    """The user just gave their password (and code, if enrolled): sensitive changes are allowed for a while."""
+def mark_proved(signed_in_with: str | None = None) -> None:
+    """The user just gave their password (and code, if enrolled): sensitive changes are allowed for a while.
+    At sign-in, also say how they signed in (tracker.access asks it of administrators and managers)."""
     session[RECENT] = time.time()
+    if signed_in_with is not None:
+        session[SIGNED_IN_WITH] = signed_in_with
 
 
 def proved_recently() -> bool:
