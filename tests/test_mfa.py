@@ -424,3 +424,10 @@ def test_mfa_is_asked_only_of_password_sign_ins(app, seeded, signed_in):
         s["signed_in_with"] = "identity provider"  # what another sign-in, which checks its own factors, says
     _forget_mfa(seeded, MANAGER)
     assert client.get("/organisations").status_code == 200
+
+
+def test_half_way_with_mfa_set_up_the_enrolment_page_leads_back_to_the_code(seeded, client):
+    _half_sign_in(client, ADMIN, "/sign-in/code")
+    response = client.get("/account/mfa/set-up")
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in/code"
+    assert _user(seeded, ADMIN).mfa_secret == DEMO_TOTP_SECRET, "nothing replaced"

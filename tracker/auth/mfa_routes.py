@@ -46,6 +46,8 @@ def _who_enrols():
 def enrol():
     """Scan the QR code (or type the secret), confirm with a code; then the recovery codes, once."""
     user, signing_in = _who_enrols()
+    if user is None and (steps.pending() or {}).get("purpose") == steps.CODE:
+        return redirect(url_for("auth.second_step"))  # MFA is set up: the code, not a new app
     if user is None:
         session.clear()
         flash("Your sign-in took too long or was interrupted. Sign in again.", "info")
