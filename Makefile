@@ -31,7 +31,8 @@ seed: migrate
 ## run: set up, migrate, load the reference and demo data, serve on http://127.0.0.1:5000
 run: seed
 	@echo ""
-	@echo "Spread Tracker is starting on http://127.0.0.1:5000 — sign in with a demo account above."
+	@echo "Spread Tracker is starting on http://127.0.0.1:5000 — sign in with a demo account above"
+	@echo "(admin and manager: then the security code from: $(FLASK) users demo-code admin@demo.invalid)."
 	@echo "Everything marked 'demo' is made up; everything else is real reference data with its sources."
 	@echo ""
 	$(FLASK) run --debug --host 127.0.0.1 --port 5000

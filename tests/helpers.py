@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tracker import db as tracker_db
-from tracker.models import Adoption, AdoptionEvent, Network, Organisation
+from tracker.auth import totp
+from tracker.models import Adoption, AdoptionEvent, Network, Organisation, User, utcnow
 from tracker.seed import DEMO_PASSWORD
 
 # --- the test configuration ---------------------------------------------------------------------
@@ -80,9 +81,26 @@ class FormClient:
         return self.submit("/sign-in", {"email": email, "password": password})
 
     def sign_in_as(self, role: str):
-        response = self.sign_in(f"{role}@demo.invalid")
+        """Sign in as the demo account of the role, with a security code when the account has MFA."""
+        email = f"{role}@demo.invalid"
+        response = self.sign_in(email)
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"].startswith("/sign-in/code"):
+            response = self.submit("/sign-in/code", {"code": next_code(self.client.application, email)})
+            assert response.status_code == 302, response.get_data(as_text=True)
         return response
+
+
+def next_code(app, email: str) -> str:
+    """A security code the account would accept now: from its stored secret, for the current time step or,
+    when that step's code was already used (a second sign-in within 30 seconds), the next one."""
+    with Session(bind=tracker_db.get_engine(app)) as s:
+        secret, last_step = s.execute(select(User.mfa_secret, User.mfa_last_step).where(User.email == email)).one()
+    step = totp.step_of(utcnow())
+    if last_step is not None and last_step >= step:
+        step = last_step + 1
+    assert step <= totp.step_of(utcnow()) + totp.WINDOW, "no unused code left in the window"
+    return totp.code_at_step(secret, step)
 
 
 @contextmanager
@@ -180,6 +198,14 @@ EXPECTED = {
     # Sign-in with a work account (404 while it is not configured, as in this table's app).
     "oidc.start": (EVERYONE, {}),
     "oidc.callback": (EVERYONE, {}),
+    # MFA: the second step and enrolment are also open to a browser half-way through signing in
+    # (tests/test_mfa.py checks that state against every route).
+    "auth.second_step": (SIGNED_IN, {}),
+    "auth.reauthenticate": (SIGNED_IN, {}),
+    "mfa.manage": (SIGNED_IN, {}),
+    "mfa.enrol": (SIGNED_IN, {}),
+    "mfa.recovery_codes_file": (SIGNED_IN, {}),
+    "mfa.remove": (SIGNED_IN, {}),
     "catalogue.ambitions": (SIGNED_IN, {}),
     "catalogue.ambition": (SIGNED_IN, {"code": "RP"}),
     "catalogue.package": (SIGNED_IN, {"code": "RRP"}),
@@ -232,6 +258,7 @@ EXPECTED = {
     "admin_tokens.api_tokens": (ADMINS, {"user": "user"}),
     "admin_tokens.new_token": (ADMINS, {"user": "user"}),
     "admin_tokens.revoke_token": (ADMINS, {"token_id": "token"}),
+    "admin.reset_mfa": (ADMINS, {"user_id": "user"}),
     "audit.events": (ADMINS, {}),
     "api.ambitions": (SIGNED_IN, {}),
     "api.ambition": (SIGNED_IN, {"code": "RP"}),

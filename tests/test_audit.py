@@ -336,7 +336,7 @@ def test_sign_ins_passwords_and_refusals_read_as_sentences(make_app, seeded):
     )
     client.submit("/sign-out", {}, page="/")
     client.get("/api/v1/ambitions")
-    client.sign_in("admin@demo.invalid")
+    client.sign_in_as("admin")  # with the security code
     said = sentences(client)
     # The anonymous 401 is counted, not audited (tests/test_audit_noise.py).
     assert said[1:9] == [

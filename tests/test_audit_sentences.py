@@ -209,6 +209,40 @@ CASES = [
         Row("password_set", "users", "x@nhs.net", detail="sessions ended", actor_role="admin"),
         "Administrator set the password of x@nhs.net; every session of the account ended",
     ),
+    # MFA (tracker.auth.mfa).
+    (
+        Row("mfa_enrolled", "users", "pat@nhs.net"),
+        "Project manager set up MFA",
+    ),
+    (
+        Row("mfa_enrolled", "users", "pat@nhs.net", detail="a new authenticator app replaced the old one"),
+        "Project manager set up MFA; the new authenticator app replaced the old one",
+    ),
+    (
+        Row("mfa_failed", "users", "pat@nhs.net", detail="sign-in: code already used"),
+        "Wrong security code for pat@nhs.net (sign-in: code already used)",
+    ),
+    (
+        Row("mfa_locked", "users", "pat@nhs.net", detail="sign-in: wrong code"),
+        "Security codes locked for pat@nhs.net after too many wrong codes (sign-in: wrong code)",
+    ),
+    (
+        Row("mfa_refused", "users", "pat@nhs.net", detail="Too many failed attempts. Wait 2 seconds and try again."),
+        "Security code refused for pat@nhs.net: too many wrong codes",
+    ),
+    (
+        Row("recovery_code_used", "users", "pat@nhs.net", detail="9 left, at sign-in"),
+        "Project manager used a recovery code (9 left, at sign-in)",
+    ),
+    (Row("mfa_removed", "users", "pat@nhs.net", actor_role="trust"), "Trust user turned MFA off for their account"),
+    (
+        Row("mfa_reset", "users", "x@nhs.net", detail="sessions ended", actor_role="admin"),
+        "Administrator reset the MFA of x@nhs.net; every session of the account ended and it must set MFA up again",
+    ),
+    (
+        Row("reauth_failed", "users", "pat@nhs.net", detail="wrong password"),
+        "Confirming it was them failed for pat@nhs.net: wrong password",
+    ),
     (
         Row("denied", detail="Answered 403", path="GET /admin/audit", actor_role="trust"),
         "Refused: a trust user tried to open the audit log (403)",

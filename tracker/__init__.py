@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from .adoption.routes import bp as adoption_bp
     from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
+    from .auth.mfa_routes import bp as mfa_bp
     from .auth.oidc_routes import bp as oidc_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         main_bp,
         auth_bp,
         oidc_bp,
+        mfa_bp,
         catalogue_bp,
         organisations_bp,
         links_bp,

@@ -14,18 +14,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
-from flask_login import current_user
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 
 from .models import Organisation, Role
 
 F = TypeVar("F", bound=Callable)
 
 PUBLIC = "public"
+# The MFA steps and sign-out: signed-in users, and a browser half-way through signing in (password
+# checked, second factor not yet); the view itself checks which it is.
+PASSWORD_CHECKED = "password checked"
+# The session key of a half-finished sign-in (tracker.auth.steps keeps it).
+HALF_SIGNED_IN = "mfa_pending"
 ALL_ROLES = frozenset(Role)
 EDITORS = frozenset({Role.MANAGER, Role.ADMIN})
 LOGGERS = frozenset({Role.FACULTY, Role.MANAGER, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
+# Roles that must prove a second factor when they sign in with a password (tracker.auth.mfa).
+MFA_REQUIRED = frozenset({Role.MANAGER, Role.ADMIN})
+# The session key saying how the browser signed in: "password" (tracker.auth.routes), or what another
+# sign-in sets (an identity provider proves its own factors). A session without it predates the key.
+SIGNED_IN_WITH = "signed_in_with"
+PASSWORD = "password"
+WORK_ACCOUNT = "work_account"  # OpenID Connect: the provider asks for its own second factor
 
 # Endpoints that Flask itself adds, which cannot carry an attribute.
 _PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -40,6 +52,7 @@ def _declare(rule: str | frozenset[Role]) -> Callable[[F], F]:
 
 
 public = _declare(PUBLIC)
+password_checked = _declare(PASSWORD_CHECKED)
 signed_in = _declare(ALL_ROLES)
 editors_only = _declare(EDITORS)
 loggers_only = _declare(LOGGERS)
@@ -162,13 +175,32 @@ def _enforce():
     rule = rule_for(current_app, request.endpoint)
     if rule == PUBLIC:
         return None
+    if rule == PASSWORD_CHECKED and not current_user.is_authenticated and HALF_SIGNED_IN in session:
+        return None
     if not current_user.is_authenticated:
         if is_api_request():
             abort(401)
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if _signed_in_without_required_mfa():
+        # A session from before MFA was required of this account (or its role): sign in again, and enrol.
+        logout_user()
+        session.clear()
+        if is_api_request():
+            abort(401)
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if rule == PASSWORD_CHECKED:
+        return None
     if rule is None or current_user.role not in rule:
         abort(403)
     return None
+
+
+def _signed_in_without_required_mfa() -> bool:
+    """A browser session of an administrator or manager who signed in with a password and has no MFA
+    (an API token is another credential, and an identity provider checks its own factors)."""
+    if g.get("signed_in_by_token", False) or session.get(SIGNED_IN_WITH, PASSWORD) != PASSWORD:
+        return False
+    return current_user.role in MFA_REQUIRED and current_user.mfa_enrolled_at is None
 
 
 def register_access(app: Flask) -> None:

@@ -23,7 +23,7 @@ from . import db
 from .models import AnonymousDenial, AuditEvent, Base, IdempotentRequest, SignInAttempts, SignInThrottle
 from .models.base import utcnow
 
-SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash"})
+SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash", "mfa_secret", "code_hash"})
 # Counters and bookkeeping, not acts: throttling and anonymous denial counts change on every attempt, and
 # stored answers to retried API writes repeat a write that is itself audited.
 NOT_AUDITED = (AuditEvent, SignInAttempts, SignInThrottle, AnonymousDenial, IdempotentRequest)

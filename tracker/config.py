@@ -52,6 +52,11 @@ ANONYMOUS_DENIALS_PER_HOUR = 1000
 # refused requests and failed sign-ins). None keeps everything.
 RETENTION_DAYS: int | None = None
 
+# MFA (administrators and project managers must use it with a password; wrong codes share the throttle above).
+MFA_STEP_MINUTES = 10  # how long the second step of sign-in waits after the password was checked
+# Changing a password, MFA or someone's role needs the password (and code) given within this many minutes.
+REAUTH_MINUTES = 10
+
 # Monte Carlo runs of a forecast, its backtest and the engagement search (tracker.forecast.service):
 # more runs, a steadier band and slower first answers (later ones come from the coverage cache).
 FORECAST_RUNS = 1000

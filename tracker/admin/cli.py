@@ -9,11 +9,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from ..auth import tokens
+from ..auth import mfa, tokens, totp
 from ..calendar import people_date, people_datetime
 from ..db import get_engine, write_session
 from ..editing import InvalidInput
-from ..models import Role, TokenScope
+from ..models import Role, TokenScope, utcnow
 from .services import (
     AccountDetails,
     AccountError,
@@ -195,6 +195,27 @@ def revoke_token_command(prefix: str | None, all_of: str | None) -> None:
             click.echo(f"Revoked {named}.")
         else:
             click.echo(f"The {named} was already revoked.")
+
+
+@users.command("reset-mfa")
+@click.argument("email")
+def reset_mfa_command(email: str) -> None:
+    """Forget the account's authenticator app and recovery codes (for when the last administrator loses theirs)."""
+    with write_session() as session:
+        user = _account(session, email)
+        mfa.reset(session, user)
+    click.echo(f"MFA reset for {email}: every session ended; they set up an authenticator app at their next sign-in.")
+
+
+@users.command("demo-code")
+@click.argument("email")
+def demo_code_command(email: str) -> None:
+    """Print the current security code of a demo account (demo accounts only)."""
+    with write_session() as session:
+        user = _account(session, email)
+        if not user.is_demo or not user.mfa_enrolled:
+            raise click.ClickException(f"{email} is not a demo account with MFA: its codes come from its owner's app")
+        click.echo(totp.code_at_step(user.mfa_secret, totp.step_of(utcnow())))
 
 
 def register(app: Flask) -> None:

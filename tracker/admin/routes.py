@@ -15,7 +15,8 @@ from flask import (
 from flask_login import current_user, login_user
 
 from ..access import admins_only
-from ..auth import tokens
+from ..auth import mfa, steps, tokens
+from ..auth.forms import ConfirmForm
 from ..auth.oidc_client import settings as work_account_settings
 from ..auth.oidc_settings import passwords_on
 from ..db import get_session
@@ -115,6 +116,9 @@ def edit_user(user_id: int):
     """Change an account's name, role, organisation, networks and whether it can sign in."""
     user = _user_or_404(user_id)
     form = _with_choices(EditAccountForm(data=_edit_form_data(user) if request.method == "GET" else None))
+    if request.method == "POST" and form.role.data != user.role.value and not steps.proved_recently():
+        # A role change needs the password (and code) again; the form is shown afresh on return.
+        return steps.reauthenticate_redirect(url_for("admin.edit_user", user_id=user_id))
     edit = Submission(
         form,
         lambda: services.update_user(
@@ -157,8 +161,28 @@ def unlink_work_account(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
+@bp.post("/users/<int:user_id>/mfa/reset")
+@admins_only
+@steps.recent_sign_in_required
+def reset_mfa(user_id: int):
+    """Forget an account's authenticator app and recovery codes (lost phone): its sessions end, and it sets
+    MFA up again at its next sign-in (managers and administrators) or when it chooses to."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash(
+            "You cannot reset your own MFA here: set up a new authenticator app from your account instead.", "message"
+        )
+    else:
+        mfa.reset(get_session(), user)
+        flash(f"MFA reset for {user.email}. They have been signed out everywhere.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @admins_only
+@steps.recent_sign_in_required
 def set_password(user_id: int):
     """Set a new password for an account; every session of that account ends (not while passwords are off)."""
     if not passwords_on(current_app.config):

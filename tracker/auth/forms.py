@@ -1,6 +1,6 @@
 """Sign-in and password forms, and the email and password fields the administrators' forms share."""
 
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..forms import Form
@@ -68,3 +68,34 @@ class ChangePasswordForm(AccountPasswordForm):
         if field.data == self.current_password.data:
             raise ValidationError(SAME_PASSWORD)
         refuse_weak(field.data, self._email, self._name)
+
+
+def code_field(label: str = "Security code") -> StringField:
+    """A 6-digit authenticator code or a recovery code (the services say what is wrong with it)."""
+    return StringField(
+        label,
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app, or a recovery code"),
+            Length(max=40, message="Enter the 6-digit code from your authenticator app, or a recovery code"),
+        ],
+    )
+
+
+class CodeForm(Form):
+    """The second step of signing in, and confirming a new authenticator app."""
+
+    code = code_field()
+
+
+class ConfirmItIsYouForm(Form):
+    """Re-authentication before a sensitive change: the password, and a code when MFA is set up."""
+
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password"), Length(max=MAX_LENGTH, message="Password is too long")],
+    )
+    code = StringField("Security code", validators=[Length(max=40, message="Enter the 6-digit code")])
+
+
+class ConfirmForm(Form):
+    """A button that posts (turn MFA off, reset someone's MFA): the CSRF token is all it carries."""

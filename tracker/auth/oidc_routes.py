@@ -12,9 +12,9 @@ import logging
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
-from ..access import public
+from ..access import WORK_ACCOUNT, public
 from ..db import get_session
-from . import oidc_client, work_accounts
+from . import oidc_client, steps, work_accounts
 from .session import safe_next
 from .work_accounts import Refusal
 
@@ -113,4 +113,5 @@ def callback():
     session.clear()  # a fresh session: nothing from before sign-in survives it
     session[NEXT_KEY] = target
     login_user(result.user)
+    steps.mark_proved(WORK_ACCOUNT)  # the MFA rule is for password sign-ins; the provider has its own
     return _after_sign_in()

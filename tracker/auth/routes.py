@@ -1,4 +1,4 @@
-"""Sign in, sign out, change password."""
+"""Sign in (the password, then the second factor where there is one), sign out, change password, confirm it is you."""
 
 from flask import (
     Blueprint,
@@ -12,20 +12,24 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from ..access import public, signed_in
+from ..access import password_checked, public, signed_in
 from ..db import get_session
 from ..editing import Submission
-from . import oidc_client, services
+from . import mfa, oidc_client, reauth, services, steps
 from .address_throttle import NetworkPolicy
-from .forms import ChangePasswordForm, SignInForm
+from .forms import ChangePasswordForm, CodeForm, ConfirmItIsYouForm, SignInForm
 from .oidc_settings import passwords_on
 from .session import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-def _after_sign_in():
-    return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+def _after_sign_in(next_url: str | None = None):
+    return redirect(safe_next(next_url or request.args.get("next")) or url_for("main.home"))
+
+
+def _policy() -> services.ThrottlePolicy:
+    return services.ThrottlePolicy.from_config(current_app.config)
 
 
 PASSWORDS_OFF = "Signing in with a password is switched off on this service."
@@ -64,13 +68,22 @@ def sign_in():
             get_session(),
             form.email.data,
             form.password.data,
-            services.ThrottlePolicy.from_config(current_app.config),
+            _policy(),
             address=request.remote_addr,
             network=NetworkPolicy.from_config(current_app.config),
         )
-        if result.user is not None:
+        user = result.user
+        if user is not None:
+            next_url = safe_next(request.args.get("next"))
+            if user.mfa_enrolled:
+                steps.start(user, steps.CODE, next_url)
+                return redirect(url_for("auth.second_step"))
+            if mfa.must_enrol(user):
+                steps.start(user, steps.ENROL, next_url)
+                return redirect(url_for("mfa.enrol"))
             session.clear()  # a fresh session: nothing from before sign-in survives it
-            login_user(result.user)
+            login_user(user)
+            steps.mark_proved(steps.PASSWORD)
             return _after_sign_in()
         form.form_errors.append(result.error)
         if result.retry_after is not None:
@@ -79,19 +92,65 @@ def sign_in():
     return _sign_in_page(form)
 
 
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@password_checked
+def second_step():
+    """The second factor: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return _after_sign_in()
+    user, state = steps.pending_user()
+    if user is None or not user.mfa_enrolled:
+        session.clear()
+        flash("Your sign-in took too long or was interrupted. Sign in again.", "info")
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        check = mfa.check_code(get_session(), user, form.code.data, _policy())
+        if check.ok:
+            next_url = steps.finish()
+            login_user(user)
+            return _after_sign_in(next_url)
+        form.code.errors.append(check.error)
+    return render_template("auth/second_step.html", form=form, user=user)
+
+
 @bp.post("/sign-out")
-@signed_in
+@password_checked
 def sign_out():
-    """End every session of this user: the token the cookie holds is replaced."""
-    services.sign_out(get_session(), current_user._get_current_object())
-    logout_user()
+    """End every session of this user: the token the cookie holds is replaced. Half-way through
+    signing in, only this browser's half-finished sign-in ends."""
+    if current_user.is_authenticated:
+        services.sign_out(get_session(), current_user._get_current_object())
+        logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
 
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@signed_in
+def reauthenticate():
+    """Your password again (and a code, with MFA) before a sensitive change; then back where you were."""
+    user = current_user._get_current_object()
+    form = ConfirmItIsYouForm()
+    confirming = Submission(
+        form, lambda: reauth.confirm_identity(get_session(), user, form.password.data, form.code.data or "", _policy())
+    )
+    if confirming.saved:
+        steps.mark_proved()
+        return _after_sign_in()
+    return render_template(
+        "auth/reauthenticate.html",
+        form=form,
+        user=user,
+        minutes=current_app.config["REAUTH_MINUTES"],
+        breadcrumbs=[("Home", url_for("main.home"))],
+    )
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
+@steps.recent_sign_in_required
 def change_password():
     """Change your own password; your other sessions end, this one carries on."""
     if not passwords_on(current_app.config):
@@ -102,11 +161,7 @@ def change_password():
     change = Submission(
         form,
         lambda: services.change_own_password(
-            get_session(),
-            user,
-            form.current_password.data,
-            form.new_password.data,
-            services.ThrottlePolicy.from_config(current_app.config),
+            get_session(), user, form.current_password.data, form.new_password.data, _policy()
         ),
     )
     if change.saved:

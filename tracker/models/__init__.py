@@ -1,7 +1,17 @@
 """All tables, in one package because they join each other."""
 
 from ..core.stages import STAGE_MEANINGS, DiscontinuedReason, Stage
-from .accounts import ROLE_LABELS, ApiToken, IdempotentRequest, Role, SignInAttempts, TokenScope, User, user_networks
+from .accounts import (
+    ROLE_LABELS,
+    ApiToken,
+    IdempotentRequest,
+    RecoveryCode,
+    Role,
+    SignInAttempts,
+    TokenScope,
+    User,
+    user_networks,
+)
 from .adoption import Adoption, AdoptionEvent, AdoptionSpell
 from .audit import AuditEvent
 from .base import Base, utcnow
@@ -29,6 +39,7 @@ __all__ = [
     "AnonymousDenial",
     "IdempotentRequest",
     "TokenScope",
+    "RecoveryCode",
     "AuditEvent",
     "LearningLink",
     "LinkKind",

@@ -6,7 +6,18 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, enum_type, utcnow
@@ -74,6 +85,13 @@ class User(Base):
     # address may change at the provider afterwards without breaking the link.
     oidc_tenant_id: Mapped[str | None] = mapped_column(String(64))
     oidc_object_id: Mapped[str | None] = mapped_column(String(64))
+    # TOTP (tracker.auth.mfa): the base32 secret, shown once at enrolment and never again. Stored as it
+    # is, not encrypted: a key in the app's own configuration would sit beside the database it protects,
+    # and rotating it would lock every enrolled account out. The column is hidden from the audit trail.
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time step of the last code accepted: a code of that step or an earlier one is a replay.
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -100,6 +118,10 @@ class User(Base):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        return self.mfa_enrolled_at is not None and self.mfa_secret is not None
 
 
 class SignInAttempts(Base):
@@ -162,3 +184,16 @@ class IdempotentRequest(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     content_type: Mapped[str] = mapped_column(String(100), default="")
     body: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for when the authenticator app is lost: only its SHA-256 is stored
+    (the code is 80 random bits, so a fast hash is enough, as for API tokens), shown once at enrolment."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

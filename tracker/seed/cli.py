@@ -7,7 +7,7 @@ from flask import Flask, current_app
 
 from ..calendar import today
 from ..db import write_session
-from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from .demo import DEMO_MFA_ROLES, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, load_demo
 from .reference import load_reference
 from .rows import SeedError
 
@@ -30,4 +30,10 @@ def register(app: Flask) -> None:
                 click.echo(f"Demo data: {report.summary()}.")
                 click.echo("Demo sign-ins (password for all: " + DEMO_PASSWORD + "):")
                 for spec in DEMO_USERS:
-                    click.echo(f"  {spec['email']:<24} {spec['role'].label}")
+                    mfa = " (then a security code: see below)" if spec["role"] in DEMO_MFA_ROLES else ""
+                    click.echo(f"  {spec['email']:<24} {spec['role'].label}{mfa}")
+                click.echo(
+                    "The demo administrator and project manager use MFA, as real ones must. For their security code,\n"
+                    f"  add the key {DEMO_TOTP_SECRET} to an authenticator app (time-based, 6 digits), or run\n"
+                    "  flask --app tracker users demo-code admin@demo.invalid"
+                )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.passwords import DEMO_PASSWORD, hash_password
 from ..lookups import organisation_by_ods
-from ..models import Network, Role, User
+from ..models import Network, Role, User, utcnow
 from .demo_history import load_demo_history
 from .demo_values import load_demo_values
 from .links import load_demo_links
@@ -23,6 +23,11 @@ DEMO_USERS = [
     {"email": "faculty@demo.invalid", "name": "Demo Faculty Member", "role": Role.FACULTY, "networks": ["OXF", "WSX"]},
     {"email": "trust@demo.invalid", "name": "Demo Trust Lead", "role": Role.TRUST, "organisation": "RNU"},
 ]
+# The demo administrator and project manager must use MFA like real ones: their TOTP secret is published
+# like the demo password (demo accounts only), so anyone trying the demo can add it to an authenticator
+# app or ask `flask users demo-code` for the current code.
+DEMO_TOTP_SECRET = "SPREADTRACKERDEMOMFAONLY234567AB"
+DEMO_MFA_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
 def load_demo(session: Session, hash_iterations: int, today: date | None = None, history: bool = True) -> SeedReport:
@@ -61,6 +66,11 @@ def _add_demo_accounts(session: Session, report: SeedReport, hash_iterations: in
                 organisation=organisation,
                 networks=networks,
                 password_hash=hash_password(DEMO_PASSWORD, hash_iterations),
+                **(
+                    {"mfa_secret": DEMO_TOTP_SECRET, "mfa_enrolled_at": utcnow()}
+                    if spec["role"] in DEMO_MFA_ROLES
+                    else {}
+                ),
             )
         )
         report.created["demo accounts"] += 1

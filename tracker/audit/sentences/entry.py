@@ -30,6 +30,30 @@ def _refused_sign_in(detail: str) -> str:
     return "refused"
 
 
+def _mfa(row: AuditRow) -> str | None:
+    """Sentences of the second factor (tracker.auth.mfa), or None for another action."""
+    key, detail, who = row.entity_key, row.detail, subject(row)
+    own = row.actor_email == key
+    if row.action == "mfa_enrolled":
+        text = f"{who} set up MFA" + ("" if own else f" for {key}")
+        return text + ("; the new authenticator app replaced the old one" if detail.startswith("a new") else "")
+    if row.action == "mfa_failed":
+        return f"Wrong security code for {key}" + (f" ({detail})" if detail else "")
+    if row.action == "mfa_locked":
+        return f"Security codes locked for {key} after too many wrong codes" + (f" ({detail})" if detail else "")
+    if row.action == "mfa_refused":
+        return f"Security code refused for {key}: too many wrong codes"
+    if row.action == "recovery_code_used":
+        return f"{who} used a recovery code" + ("" if own else f" for {key}") + (f" ({detail})" if detail else "")
+    if row.action == "mfa_removed":
+        return f"{who} turned MFA off for their account"
+    if row.action == "mfa_reset":
+        return f"{who} reset the MFA of {key}; every session of the account ended and it must set MFA up again"
+    if row.action == "reauth_failed":
+        return f"Confirming it was them failed for {key}: {detail or 'refused'}"
+    return None
+
+
 def sentence(row: AuditRow, names: Names) -> str:
     """One entry as a sentence: "Faculty member logged implementing for RXX × RP-01 from 1 May 2024"."""
     action, key = row.action, row.entity_key
@@ -56,6 +80,8 @@ def sentence(row: AuditRow, names: Names) -> str:
         return pruned(row)
     if action == "restored":
         return f"{subject(row)} restored the database from a backup" + (f" ({row.detail})" if row.detail else "")
+    if action.startswith(("mfa_", "recovery_", "reauth_")) and (said := _mfa(row)) is not None:
+        return said
     if action == "password_set":
         if row.actor_email == key:
             text = f"{subject(row)} changed their own password"
@@ -73,7 +99,10 @@ def sentence(row: AuditRow, names: Names) -> str:
 
 
 # What the sentence already says, so the note does not repeat it.
-SAID_BY_SENTENCE = frozenset({"denied", "sign_in_failed", "password_set", "work_account_refused", "pruned", "restored"})
+SAID_BY_SENTENCE = frozenset(
+    {"denied", "sign_in_failed", "password_set", "work_account_refused", "pruned", "restored"}
+    | {"mfa_enrolled", "mfa_failed", "mfa_locked", "mfa_refused", "mfa_reset", "recovery_code_used", "reauth_failed"}
+)
 
 
 def entry(row: AuditRow, names: Names) -> Entry:

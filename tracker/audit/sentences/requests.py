@@ -13,6 +13,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "admin_tokens.api_tokens": ("open the list of API tokens", "open the list of API tokens"),
     "admin_tokens.new_token": ("open the form for a new API token", "create an API token"),
     "admin_tokens.revoke_token": ("open the page to revoke an API token", "revoke an API token"),
+    "admin.reset_mfa": ("reset an account's MFA", "reset an account's MFA"),
     "audit.events": ("open the audit log", "open the audit log"),
     "adoption.log": ("open the log form for {ods} × {code}", "log a stage for {ods} × {code}"),
     "adoption.history": ("open the history of {ods} × {code}", "open the history of {ods} × {code}"),
