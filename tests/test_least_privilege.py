@@ -26,7 +26,7 @@ from tracker import db as tracker_db
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.models import AdoptionEvent, AuditEvent, Base, ChangeIdea, Organisation, User
-from tracker.privileges import TABLE_PRIVILEGES
+from tracker.privileges import TABLE_PRIVILEGES, grant_statements, unlisted
 from tracker.seed import load_demo, load_reference
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -38,6 +38,25 @@ def test_every_table_has_its_grants_listed():
     assert set(TABLE_PRIVILEGES) == {*Base.metadata.tables, "alembic_version"}
     for table in LEDGERS:
         assert TABLE_PRIVILEGES[table] == ("SELECT", "INSERT")
+
+
+def test_the_grants_revoke_first_and_give_an_unlisted_table_nothing():
+    said = grant_statements("app", "public", ["audit_events", "someone_elses"], lambda name: f'"{name}"')
+    assert said[0] == 'REVOKE ALL ON ALL TABLES IN SCHEMA "public" FROM "app"'
+    assert 'GRANT SELECT, INSERT ON "public"."audit_events" TO "app"' in said
+    assert not [statement for statement in said if "someone_elses" in statement]
+    assert unlisted(["audit_events", "someone_elses"]) == ["someone_elses"]
+
+
+def test_grant_says_what_it_needs(app):
+    """Without a second role there is nothing to grant to: the command says what to give it (both databases)."""
+    runner = app.test_cli_runner()
+    said = runner.invoke(args=["db", "grant"])
+    assert said.exit_code != 0
+    assert ("SQLite has no roles" if not ON_POSTGRES else "Name the role") in said.output, said.output
+    if ON_POSTGRES:
+        said = runner.invoke(args=["db", "grant", "nobody_at_all"])
+        assert said.exit_code != 0 and "There is no role 'nobody_at_all'" in said.output, said.output
 
 
 def readme_sql() -> str:
