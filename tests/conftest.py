@@ -31,6 +31,7 @@ from tests.helpers import (
     TEST_DATABASE_URL,
     FormClient,
     count_statements,
+    truncate_all,
     with_search_path,
 )
 from tests.oidc_provider import CALLBACK, CLIENT_ID, CLIENT_SECRET, OidcProvider
@@ -168,8 +169,7 @@ class PostgresTemplates:
         self.snapshots: dict[str, tuple[str, dict[str, tuple[int, bool]]]] = {}
 
     def _truncate(self, conn) -> None:
-        tables = ", ".join(f'"{t.name}"' for t in self.tables)
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        truncate_all(conn, [t.name for t in self.tables])
 
     def _snapshot(self, level: str) -> tuple[str, dict[str, tuple[int, bool]]]:
         if level not in self.snapshots:

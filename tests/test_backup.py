@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from tests.helpers import ON_POSTGRES, auth, move
+from tests.helpers import ON_POSTGRES, auth, move, truncate_all
 from tracker import db as tracker_db
 from tracker import migrate
 from tracker.backup import postgres
@@ -142,8 +142,7 @@ def _empty_database(app, make_app, tmp_path):
     a backup of the test's schema restores into that schema) the test's schema emptied."""
     if ON_POSTGRES:
         with tracker_db.get_engine(app).begin() as conn:
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            truncate_all(conn, [t.name for t in Base.metadata.sorted_tables])
         return app
     empty = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     migrate.upgrade(empty)

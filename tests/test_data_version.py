@@ -128,9 +128,10 @@ def test_a_lost_row_gives_a_new_value_on_every_read_and_is_made_again_by_the_nex
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has no TRUNCATE")
-def test_emptying_the_ledger_with_truncate_moves_it(seeded):
-    """TRUNCATE fires no DELETE trigger on PostgreSQL: it has triggers of its own."""
-    assert moved(seeded, lambda: seeded.execute(text("TRUNCATE adoption_events CASCADE")))
+def test_emptying_a_watched_table_with_truncate_moves_it(seeded):
+    """TRUNCATE fires no DELETE trigger on PostgreSQL: it has triggers of its own. (The ledger itself
+    refuses TRUNCATE: tests/test_least_privilege.py.)"""
+    assert moved(seeded, lambda: seeded.execute(text("TRUNCATE learning_links CASCADE")))
 
 
 def test_figures_computed_while_another_write_commits_are_not_kept_under_the_older_version(app, seeded):

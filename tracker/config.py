@@ -11,6 +11,9 @@ from .spreadsheets import csvfile as _csvfile
 SECRET_KEY: str | None = None
 # None means the SQLite file in the instance folder.
 DATABASE_URL: str | None = None
+# PostgreSQL in production: the role that owns the tables, for `flask db`, `prune`, `backup` and `restore`
+# (DATABASE_URL is then the app's own role, which owns nothing: see README, Production). None: DATABASE_URL.
+DATABASE_OWNER_URL: str | None = None
 SQL_ECHO = False
 
 # Request bodies larger than this are refused with 413 (CSV imports are the largest we accept).

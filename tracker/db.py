@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _ENGINE_KEY = "tracker.engine"
 _HOOKS_KEY = "tracker.session_hooks"
+_OWNER_KEY = "tracker.owner_engine"
 SessionHook = Callable[[Session, bool], None]
 
 
@@ -78,6 +79,39 @@ def _opened(session: Session, app: Flask, in_request: bool) -> Session:
 
 def get_engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions[_ENGINE_KEY]
+
+
+def get_owner_engine(app: Flask | None = None) -> Engine:
+    """The engine of the role that owns the tables (DATABASE_OWNER_URL), else the app's own engine."""
+    app = app or current_app
+    url = app.config.get("DATABASE_OWNER_URL")
+    if not url:
+        return get_engine(app)
+    if _OWNER_KEY not in app.extensions:
+        app.extensions[_OWNER_KEY] = make_engine(url, echo=app.config["SQL_ECHO"])
+    return app.extensions[_OWNER_KEY]
+
+
+@contextmanager
+def as_owner(app: Flask | None = None) -> Iterator[None]:
+    """Run a maintenance command (prune, backup, restore) as the owning role: for its duration the app's
+    engine is the owner's, so its sessions, checks and audit entries all go through that one role."""
+    app = app or current_app
+    kept = app.extensions[_ENGINE_KEY]
+    app.extensions[_ENGINE_KEY] = get_owner_engine(app)
+    try:
+        yield
+    finally:
+        app.extensions[_ENGINE_KEY] = kept
+
+
+def app_role(app: Flask) -> str | None:
+    """The app's own role, when it is not the owner's: the one `flask db grant` serves by default."""
+    owner = app.config.get("DATABASE_OWNER_URL")
+    if not owner:
+        return None
+    role = make_url(database_url(app)).username
+    return role if role and role != make_url(owner).username else None
 
 
 def _writing_engine(engine: Engine) -> Engine:

@@ -6,7 +6,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .db import write_session
+from .db import as_owner, write_session
+from .migrate import explained_refusals
 from .models import utcnow
 from .retention import COUNT_NAMES, prune, retention_days
 
@@ -34,7 +35,7 @@ def prune_command(dry_run: bool, days: int | None) -> None:
     if days is None:
         click.echo("No retention is set (RETENTION_DAYS, or --days): everything is kept. Nothing was removed.")
         return
-    with write_session() as session:
+    with explained_refusals(), as_owner(), write_session() as session:  # the app's role may not DELETE audit rows
         counts = prune(session, days, utcnow(), dry_run=dry_run)
     click.echo(f"{'Would remove' if dry_run else 'Removed'} what is older than {days} days:")
     for name, label in COUNT_NAMES.items():

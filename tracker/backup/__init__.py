@@ -21,8 +21,9 @@ from flask import Flask, current_app
 from sqlalchemy import func, inspect, select
 
 from .. import audit_trail, migrate
-from ..db import get_engine, write_session
+from ..db import app_role, as_owner, get_engine, write_session
 from ..models import Base, DataVersion
+from ..privileges import OWNER_HINT, refused_for_lack_of_ownership
 from . import postgres, sqlite
 from .files import POSTGRESQL, SQLITE, BackupRefused, check_kind, check_revision, check_target
 
@@ -96,12 +97,20 @@ def restore(app: Flask, source: Path, force: bool) -> str:
     get_engine(app).dispose()  # no pooled connection carries anything from before
     upgraded = ""
     if revision != head:
-        migrate.upgrade(app)
+        migrate.upgrade(app)  # grants the app's role too
         upgraded = f" and upgraded from migration {revision} to {head}"
+    elif kind == POSTGRESQL and app_role(app):
+        with get_engine(app).begin() as connection:  # the tables are new: the app's role has no grants on them yet
+            migrate.grant(connection, app_role(app))
     with write_session(app) as session:
         audit_trail.record(session, "restored", detail=f"from {source.name}, made at migration {revision}")
         session.commit()
     return f"Restored the database from {source}{upgraded}."
+
+
+def _explained(refusal: BackupRefused) -> str:
+    said = str(refusal)
+    return f"{said}\n{OWNER_HINT}" if refused_for_lack_of_ownership(said) else said
 
 
 def register(app: Flask) -> None:
@@ -113,9 +122,10 @@ def register(app: Flask) -> None:
     def backup_command(file: Path, force: bool) -> None:
         """Back up the whole database to FILE (SQLite: a database file; PostgreSQL: pg_dump's custom format)."""
         try:
-            click.echo(back_up(current_app, file, force))
+            with migrate.explained_refusals(), as_owner():
+                click.echo(back_up(current_app, file, force))
         except BackupRefused as refusal:
-            raise click.ClickException(str(refusal)) from None
+            raise click.ClickException(_explained(refusal)) from None
 
     @app.cli.command("restore")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -123,6 +133,7 @@ def register(app: Flask) -> None:
     def restore_command(file: Path, force: bool) -> None:
         """Replace the database's content with the backup in FILE."""
         try:
-            click.echo(restore(current_app, file, force))
+            with migrate.explained_refusals(), as_owner():
+                click.echo(restore(current_app, file, force))
         except BackupRefused as refusal:
-            raise click.ClickException(str(refusal)) from None
+            raise click.ClickException(_explained(refusal)) from None
