@@ -1,7 +1,7 @@
 """the adoption ledger and the audit trail refuse TRUNCATE (PostgreSQL)
 
 Revision ID: b8d3f5a2c417
-Revises: 9c4e2a7b1f06
+Revises: e4b7a2c91f30
 Create Date: 2026-11-27 21:40:00.000000
 
 Their row triggers refuse UPDATE and DELETE, but a TRUNCATE fires no row trigger: it emptied either
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "b8d3f5a2c417"
-down_revision: str | None = "9c4e2a7b1f06"
+down_revision: str | None = "e4b7a2c91f30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
