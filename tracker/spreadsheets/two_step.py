@@ -1,10 +1,11 @@
 """The two steps every CSV import's pages share: upload and check the file, then confirm what was shown.
 
-The upload is checked whole; if every row is good it is kept (staging.UploadStore, in the database) and the preview
-shows what would be written. The confirmation posts a signed ticket naming that file, its SHA-256,
-the account and the digest of the plan shown; it is verified here, and the import checks the file
-again in its own transaction and writes only if the plan is still exactly the one shown. Each import
-(adoption records, measure values) brings its own store, check, import, pages and messages as Steps.
+The upload is checked whole; if every row is good it is kept in the database (staging.UploadStore:
+any server process may take the confirmation) and the preview shows what would be written. The
+confirmation posts a signed ticket naming that file, its SHA-256, the account and the plan's digest;
+it is verified here, and the import checks the file again in its own transaction and writes only if
+the plan is still exactly the one shown. Each import (adoption records, measure values) brings its
+own store, check, import, pages and messages as Steps.
 """
 
 from __future__ import annotations
