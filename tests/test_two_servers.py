@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.gunicorn_server import Browser, Server, gunicorn
+from tests.gunicorn_server import ROOT, Browser, Server, gunicorn
 from tests.helpers import (
     BASE_CONFIG,
     GOOD,
@@ -187,6 +187,7 @@ def test_an_import_checked_on_one_server_is_confirmed_on_the_other(servers, data
     _url, token = database
     browser = Browser()
     assert sign_in(browser, a, "manager@demo.invalid", DEMO_PASSWORD, "192.0.2.11")[0] == 302
+    on_disk = sorted((ROOT / "instance").rglob("*"))  # both servers' instance folder
     upload = FileStorage(io.BytesIO(csv_bytes(HEADER, GOOD)), filename="records.csv", content_type="text/csv")
     boundary, body = encode_multipart(
         {"csrf_token": csrf_token(browser, a.url("/spreadsheets/import")), "file": upload}
@@ -196,6 +197,7 @@ def test_an_import_checked_on_one_server_is_confirmed_on_the_other(servers, data
     )
     assert status == 200, page
     ticket = TICKET.search(page).group(1)
+    assert sorted((ROOT / "instance").rglob("*")) == on_disk  # the checked file is in the database only
 
     form = {"ticket": ticket, "csrf_token": CSRF.search(page).group(1)}
     status, headers, page = browser.request(b.url("/spreadsheets/import/confirm"), form)
