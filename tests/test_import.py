@@ -17,12 +17,17 @@ from tests.helpers import GOOD, HEADER, IMPORT_URL, counts, csv_bytes, run, uplo
 from tracker import db as tracker_db
 from tracker.adoption import queries
 from tracker.calendar import today
-from tracker.models import AdoptionEvent, Stage, User
+from tracker.models import AdoptionEvent, CheckedUpload, Stage, User
 from tracker.spreadsheets import importing, services
 from tracker.spreadsheets.staging import Ticket, UploadStore, sha256
 
 CONFIRM_URL = "/spreadsheets/import/confirm"
 TICKET = re.compile(r'name="ticket" value="([^"]+)"')
+
+
+def staged_files(app) -> list[CheckedUpload]:
+    with Session(bind=tracker_db.get_engine(app)) as s:
+        return list(s.scalars(select(CheckedUpload)))
 
 
 def imported_events(app) -> list[AdoptionEvent]:
@@ -347,7 +352,7 @@ def _preview_ticket(client, raw: bytes) -> str:
     [
         lambda t: t[:-2] + ("AA" if t[-2:] != "AA" else "BB"),
         lambda t: "",
-        lambda t: UploadStore("/nonexistent", "some-other-key-that-is-long-enough-123456").sign(
+        lambda t: UploadStore(None, "some-other-key-that-is-long-enough-123456").sign(
             Ticket("A" * 32, sha256(b""), 1, "0" * 64, "x.csv")
         ),
     ],
@@ -371,11 +376,36 @@ def test_a_confirmation_is_only_good_for_the_account_that_checked_the_file(app, 
     assert counts(app) == before
 
 
-def test_a_staged_file_changed_on_disk_is_refused(app, signed_in):
+def test_the_checked_file_waits_in_the_database_not_on_this_servers_disk(app, signed_in, session):
+    client = signed_in("manager")
+    _preview_ticket(client, csv_bytes(HEADER, GOOD))
+    [staged] = staged_files(app)
+    assert staged.content == csv_bytes(HEADER, GOOD) and staged.sha256 == sha256(staged.content)
+    assert staged.kind == "adoption-import" and staged.user_id == session.scalar(
+        select(User.id).where(User.email == "manager@demo.invalid")
+    )
+    assert not any(Path(app.instance_path).rglob("*.csv"))
+
+
+def test_the_checked_file_is_removed_on_confirmation_and_once_expired(app, signed_in):
     client = signed_in("manager")
     ticket = _preview_ticket(client, csv_bytes(HEADER, GOOD))
-    [staged] = (Path(app.instance_path) / "adoption-imports").glob("*.csv")
-    staged.write_bytes(csv_bytes(HEADER, "RNU,SS-01,sustained,2024-01-01,,,,,"))
+    assert client.submit(CONFIRM_URL, {"ticket": ticket}, page=IMPORT_URL).status_code == 302
+    assert staged_files(app) == []
+
+    _preview_ticket(client, csv_bytes(HEADER, "RNU,SS-01,sustained,2024-01-01,,,,,"))
+    app.config["IMPORT_CONFIRM_SECONDS"] = -1  # the file just checked is now too old to confirm
+    _preview_ticket(client, csv_bytes(HEADER, "RNU,SS-02,testing,2024-01-01,,,,,"))
+    [kept] = staged_files(app)
+    assert b"SS-02" in kept.content  # the expired one went when the next file was checked
+
+
+def test_a_staged_file_changed_in_the_database_is_refused(app, signed_in, session):
+    client = signed_in("manager")
+    ticket = _preview_ticket(client, csv_bytes(HEADER, GOOD))
+    staged = session.scalars(select(CheckedUpload)).one()
+    staged.content = csv_bytes(HEADER, "RNU,SS-01,sustained,2024-01-01,,,,,")
+    session.commit()
     before = counts(app)
     assert client.submit(CONFIRM_URL, {"ticket": ticket}, page=IMPORT_URL).status_code == 400
     assert counts(app) == before

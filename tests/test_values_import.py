@@ -19,7 +19,7 @@ from tracker.calendar import today
 from tracker.core.measures import first_of_month, months_from
 from tracker.measures import values as service
 from tracker.measures.value_rules import ValueInput
-from tracker.models import AuditEvent, Measure, MeasureValue, Organisation, User
+from tracker.models import AuditEvent, CheckedUpload, Measure, MeasureValue, Organisation, User
 
 URL = "/measures/import"
 HEADER = "measure,organisation,ward,month,numerator,denominator,note"
@@ -45,6 +45,14 @@ def stored(session) -> list[tuple]:
     ]
     session.rollback()
     return rows
+
+
+def staged(session) -> list[str]:
+    """The kinds of the checked files waiting for their confirmation (in the database, for any server)."""
+    session.rollback()
+    kinds = list(session.scalars(select(CheckedUpload.kind)))
+    session.rollback()
+    return kinds
 
 
 def problems(response) -> list[list[str]]:
@@ -76,6 +84,7 @@ def test_a_dry_run_shows_the_values_and_the_confirmation_records_them(seeded, si
         "",
     ]
     assert stored(seeded) == []  # the dry run wrote nothing
+    assert staged(seeded) == ["values-import"]  # but kept the checked file for the confirmation
     done = confirm(client, preview)
     assert done.status_code == 302
     assert "Imported 3 monthly values." in page_text(client.get(done.headers["Location"]).get_data(as_text=True))
@@ -84,6 +93,7 @@ def test_a_dry_run_shows_the_values_and_the_confirmation_records_them(seeded, si
         ("RP-RESTRAINT", "RNU", "Ashurst Ward", date(2024, 3, 1), 3, 610),
         ("RP-PRONE", "RNU", None, date(2024, 4, 1), 1.5, 2900),
     ]
+    assert staged(seeded) == []
     trust = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
     assert {v.recorded_by_id for v in seeded.scalars(select(MeasureValue))} == {trust.id}
     audit = seeded.scalars(select(AuditEvent).where(AuditEvent.entity == "measure_values")).all()
@@ -181,6 +191,7 @@ def test_a_month_recorded_between_the_check_and_the_confirmation_refuses_the_fil
     assert response.status_code == 422
     assert "Since you checked it, the file has 1 problem" in page_text(response.get_data(as_text=True))
     assert [row[:2] for row in stored(seeded)] == [("RP-PRONE", "RNU")]
+    assert staged(seeded) == []  # the refused file is not kept
 
 
 def test_the_template_has_the_columns_and_one_example_row(seeded, signed_in):

@@ -20,13 +20,22 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from . import db
-from .models import AnonymousDenial, AuditEvent, Base, IdempotentRequest, SignInAttempts, SignInThrottle
+from .models import (
+    AnonymousDenial,
+    AuditEvent,
+    Base,
+    CheckedUpload,
+    IdempotentRequest,
+    SignInAttempts,
+    SignInThrottle,
+)
 from .models.base import utcnow
 
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash", "mfa_secret", "code_hash"})
 # Counters and bookkeeping, not acts: throttling and anonymous denial counts change on every attempt, and
-# stored answers to retried API writes repeat a write that is itself audited.
-NOT_AUDITED = (AuditEvent, SignInAttempts, SignInThrottle, AnonymousDenial, IdempotentRequest)
+# stored answers to retried API writes repeat a write that is itself audited, and a checked import file
+# waiting for its confirmation is a working copy (the import it leads to is audited row by row).
+NOT_AUDITED = (AuditEvent, SignInAttempts, SignInThrottle, AnonymousDenial, IdempotentRequest, CheckedUpload)
 NATURAL_KEYS = ("code", "ods_code", "email", "prefix")
 ACTOR_KEY = "audit_actor"
 NOTES_KEY = "audit_notes"

@@ -8,8 +8,6 @@ some organisation may import; a row for an organisation they may not record for 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -38,7 +36,7 @@ def _importer_or_403() -> None:
 
 def _store() -> UploadStore:
     return UploadStore(
-        Path(current_app.instance_path) / "values-imports",
+        get_session(),
         current_app.config["SECRET_KEY"],
         current_app.config.get("IMPORT_CONFIRM_SECONDS", MAX_AGE_SECONDS),
         salt="values-import",

@@ -28,6 +28,7 @@ from .links import LearningLink, LinkKind, LinkStatus
 from .measures import WARD_SERVICE_LABELS, Direction, Measure, MeasureKind, MeasureValue, Rebase, Ward, WardService
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
 from .throttle import AnonymousDenial, SignInThrottle
+from .uploads import CheckedUpload
 from .versions import DataVersion, data_version
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "AmbitionTarget",
     "Base",
     "ChangeIdea",
+    "CheckedUpload",
     "ChangePackage",
     "DataVersion",
     "Driver",

@@ -6,8 +6,6 @@ page shows what would be written and skipped; "Confirm import" writes it if the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
@@ -45,7 +43,7 @@ def _crumbs(*extra):
 
 def _store() -> UploadStore:
     return UploadStore(
-        Path(current_app.instance_path) / "adoption-imports",
+        get_session(),
         current_app.config["SECRET_KEY"],
         current_app.config.get("IMPORT_CONFIRM_SECONDS", MAX_AGE_SECONDS),
     )

@@ -2,23 +2,26 @@
 
 A checked file cannot travel back in a hidden form field: Flask refuses any non-file form field over
 MAX_FORM_MEMORY_SIZE (500 kB by default) while the CSRF check reads the form, before a view could
-raise the limit, and an import may be 2 MB. So the checked bytes wait in the instance folder under
-a random name, and the confirmation form carries only a signed ticket: that name, the SHA-256 of
-the bytes, the account that uploaded them and the digest of the plan the person was shown. The
-ticket expires after an hour; so do the files, removed whenever another file is staged.
+raise the limit, and an import may be 2 MB. So the checked bytes wait in the database (table
+checked_uploads) under a random name, where every server process finds them: the confirmation may
+reach another server than the check did. The confirmation form carries only a signed ticket: that
+name, the SHA-256 of the bytes, the account that uploaded them and the digest of the plan the person
+was shown. The ticket expires after an hour; so do the files, removed whenever another is checked.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
-import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..models import CheckedUpload, utcnow
 
 TICKET_SALT = "adoption-import"
 MAX_AGE_SECONDS = 60 * 60
@@ -58,47 +61,46 @@ class TicketInvalid(Exception):
 
 
 class UploadStore:
-    def __init__(self, folder: Path, secret_key: str, max_age: int = MAX_AGE_SECONDS, salt: str = TICKET_SALT):
+    def __init__(self, session: Session, secret_key: str, max_age: int = MAX_AGE_SECONDS, salt: str = TICKET_SALT):
         """salt: one per kind of import, so that one import's ticket is no good to another."""
-        self.folder = Path(folder)
+        self.session = session
+        self.kind = salt
         self.max_age = max_age
         self._serializer = URLSafeTimedSerializer(secret_key, salt=salt)
 
-    def _path(self, upload: str) -> Path | None:
-        if not _UPLOAD_ID.fullmatch(upload):
-            return None
-        return self.folder / f"{upload}.csv"
+    def _cutoff(self) -> datetime:
+        return utcnow() - timedelta(seconds=self.max_age)
 
-    def save(self, content: bytes) -> str:
-        """Keep the bytes under a new random name (readable by this account only); returns the name."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def save(self, content: bytes, user_id: int) -> str:
+        """Keep the bytes under a new random name, removing the expired ones; returns the name."""
         self.purge()
         upload = secrets.token_urlsafe(24)
-        descriptor = os.open(self._path(upload), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as f:
-            f.write(content)
+        self.session.add(
+            CheckedUpload(id=upload, kind=self.kind, user_id=user_id, sha256=sha256(content), content=content)
+        )
+        self.session.commit()
         return upload
 
-    def load(self, upload: str) -> bytes | None:
-        path = self._path(upload)
-        if path is None or not path.is_file():
+    def load(self, upload: str, user_id: int) -> bytes | None:
+        """The bytes kept under that name for that account, unless confirmed already or expired."""
+        if not _UPLOAD_ID.fullmatch(upload):
             return None
-        return path.read_bytes()
+        return self.session.scalar(
+            select(CheckedUpload.content).where(
+                CheckedUpload.id == upload,
+                CheckedUpload.kind == self.kind,
+                CheckedUpload.user_id == user_id,
+                CheckedUpload.created_at >= self._cutoff(),
+            )
+        )
 
     def discard(self, upload: str) -> None:
-        path = self._path(upload)
-        if path is not None:
-            path.unlink(missing_ok=True)
+        self.session.execute(delete(CheckedUpload).where(CheckedUpload.id == upload))
+        self.session.commit()
 
     def purge(self) -> None:
-        """Remove files older than the time allowed to confirm."""
-        cutoff = time.time() - self.max_age
-        for path in self.folder.glob("*.csv"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-            except OSError:
-                pass  # another process removed it first
+        """Remove files (of every import) older than the time allowed to confirm: nobody can confirm them now."""
+        self.session.execute(delete(CheckedUpload).where(CheckedUpload.created_at < self._cutoff()))
 
     def sign(self, ticket: Ticket) -> str:
         return self._serializer.dumps(asdict(ticket))

@@ -1,10 +1,11 @@
 """The two steps every CSV import's pages share: upload and check the file, then confirm what was shown.
 
-The upload is checked whole; if every row is good it is kept (staging.UploadStore) and the preview
-shows what would be written. The confirmation posts a signed ticket naming that file, its SHA-256,
-the account and the digest of the plan shown; it is verified here, and the import checks the file
-again in its own transaction and writes only if the plan is still exactly the one shown. Each import
-(adoption records, measure values) brings its own store, check, import, pages and messages as Steps.
+The upload is checked whole; if every row is good it is kept in the database (staging.UploadStore:
+any server process may take the confirmation) and the preview shows what would be written. The
+confirmation posts a signed ticket naming that file, its SHA-256, the account and the plan's digest;
+it is verified here, and the import checks the file again in its own transaction and writes only if
+the plan is still exactly the one shown. Each import (adoption records, measure values) brings its
+own store, check, import, pages and messages as Steps.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def check_upload(steps: Steps):
     if plan.problems:
         return refused(steps, form, plan.problems, "The file has")
     ticket = Ticket(
-        upload=steps.store.save(raw),
+        upload=steps.store.save(raw, current_user.id),
         sha256=sha256(raw),
         user_id=current_user.id,
         plan=plan.digest(),
@@ -97,7 +98,7 @@ def confirm(steps: Steps):
         abort(400, INVALID_TICKET)
     if ticket.user_id != current_user.id:
         abort(400, INVALID_TICKET)
-    raw = store.load(ticket.upload)
+    raw = store.load(ticket.upload, ticket.user_id)
     if raw is None:
         # Already imported (a second click), or removed after an hour.
         flash(GONE)
@@ -107,6 +108,7 @@ def confirm(steps: Steps):
     try:
         plan = steps.run(raw, ticket.plan)
     except FileRefused as error:
+        store.session.rollback()  # nothing of the refused import is kept
         store.discard(ticket.upload)
         return refused(steps, UploadForm(formdata=None), error.plan.problems, "Since you checked it, the file has")
     except PlanChanged as changed:
