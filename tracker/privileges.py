@@ -37,6 +37,7 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "api_tokens": WRITE,  # made, last used time updated, revoked (deleted) from the admin pages
     "idempotent_requests": WRITE,  # stored answers of API writes, expired ones deleted on the next write
     "mfa_recovery_codes": WRITE,  # made at enrolment, marked used, replaced or deleted on a reset
+    "checked_uploads": WRITE,  # an import's checked file, kept until confirmed or expired
     # The catalogue, organisations, networks, learning links and measures are edited in the app
     # (create, edit, remove), each change audited.
     "ambitions": WRITE,

@@ -1,7 +1,7 @@
 """Checked import files wait for their confirmation in the database, not under instance/
 
 Revision ID: b8d3f2a61c47
-Revises: 9c4e2a7b1f06
+Revises: b8d3f5a2c417
 Create Date: 2026-11-27 21:40:00.000000
 
 Any server process can then confirm a file another one checked. Files checked before the upgrade,
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b8d3f2a61c47"
-down_revision: str | None = "9c4e2a7b1f06"
+down_revision: str | None = "b8d3f5a2c417"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
