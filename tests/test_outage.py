@@ -20,10 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from tests.helpers import BASE_CONFIG, FormClient, assert_security_headers, page_text
+from tests.helpers import BASE_CONFIG, FormClient, assert_security_headers, next_code, page_text
+from tracker import audit_trail as audit
 from tracker import create_app, migrate
 from tracker import db as tracker_db
+from tracker.auth import mfa, totp
+from tracker.models import User, utcnow
 
 EMAIL, PASSWORD = "ops.lead@nhs.example", "harbour kettle violin 7391"
 RETRY_AFTER = 45
@@ -96,11 +100,19 @@ def _add_account(app) -> None:
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
+    # Administrators who sign in with a password use MFA: set up an authenticator app as enrolment does.
+    with tracker_db.write_session(app) as session:
+        audit.set_actor(session, audit.Actor(email="test", role="test"))
+        user = session.scalar(select(User).filter_by(email=EMAIL))
+        secret = totp.new_secret()
+        mfa.enrol(session, user, secret, totp.code_at_step(secret, totp.step_of(utcnow())))
 
 
 def _signed_in(app) -> FormClient:
     client = FormClient(app.test_client())
     response = client.sign_in(EMAIL, PASSWORD)
+    assert response.status_code == 302, page_text(response.get_data(as_text=True))
+    response = client.submit("/sign-in/code", {"code": next_code(app, EMAIL)})
     assert response.status_code == 302, page_text(response.get_data(as_text=True))
     assert client.get("/organisations").status_code == 200
     return client
