@@ -7,7 +7,7 @@ Needs wrk (Debian: `apt-get install wrk`). Builds the national-scale database on
 150 change ideas, 100,000 events: the same as bench/coverage.py's "national", kept in --database-dir or, with
 --postgres, in a schema bench_national of that database), starts gunicorn with the repository's
 gunicorn.conf.py (access log off), signs a manager in and issues them an API token, then runs wrk against
-each route in turn, each right after a run against /healthz, the same app's hello-world route, so that
+each route in turn (after checking it answers 200 itself, not a redirect), each right after a run against /healthz, the same app's hello-world route, so that
 every route's throughput is a ratio of what this machine serves at all just then. Prints requests per
 second, that ratio, the median and 99th-percentile latency and errors (non-2xx answers and socket errors).
 
@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -85,7 +86,8 @@ def prepare(url: str) -> str:
     with write_session(app) as session:
         user = session.scalar(select(User).filter_by(email=EMAIL))
         if user is None:
-            user = create_user(session, AccountDetails(email=EMAIL, role="manager", name="Load"), PASSWORD, 1_000)
+            # Faculty: pages as a signed-in member of staff sees them, with no MFA step (managers have one).
+            user = create_user(session, AccountDetails(email=EMAIL, role="faculty", name="Load"), PASSWORD, 1_000)
         token = issue_token(session, user)
         session.commit()
     return token
@@ -152,6 +154,24 @@ def _ms(text_value: str) -> float:
     return float(number) * UNITS[unit]
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def answers_200(url: str, header: str) -> None:
+    """The route answers the bench account itself, so wrk measures the page and not a redirect."""
+    name, value = header.split(": ", 1)
+    opener = urllib.request.build_opener(NoRedirects)
+    try:
+        with opener.open(urllib.request.Request(url, headers={name: value}), timeout=30) as answer:
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise SystemExit(f"{url} answered {status}, not 200: nothing to measure")
+
+
 def wrk(url: str, seconds: int, connections: int, header: str | None) -> Result:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", url]
     if header:
@@ -188,6 +208,7 @@ def main() -> None:
         print(f"\n{args.connections} connections, {args.seconds} s a run, national scale on {database}.\n")
         print(f"{'route':<18}{'req/s':>9}{'of hello':>10}{'target':>8}{'p50':>10}{'p99':>10}{'errors':>8}")
         for name, path, api, target in ROUTES:
+            answers_200(base + path, bearer if api else cookie)
             hello = wrk(base + HELLO, args.seconds, args.connections, None)
             found = wrk(base + path, args.seconds, args.connections, bearer if api else cookie)
             share = found.rate / hello.rate if hello.rate else 0.0
