@@ -14,14 +14,11 @@ from .. import audit_trail
 from ..editing import InvalidInput
 from ..models import User, utcnow
 from . import mfa
-from .passwords import verify_password
 from .services import (
     WRONG_CURRENT_PASSWORD,
     ThrottlePolicy,
-    _count_failure,
     _forget_failures,
-    _recent_attempts,
-    _refusal,
+    check_own_password,
 )
 
 WRONG_PASSWORD = WRONG_CURRENT_PASSWORD.replace("current ", "")
@@ -32,16 +29,18 @@ def confirm_identity(
 ) -> None:
     """Raise InvalidInput naming the field that is wrong; commit what the throttle and the audit need."""
     now = now or utcnow()
-    record = _recent_attempts(session, user.email, policy, now)
-    refusal = _refusal(record, policy, now)
-    if refusal:
-        session.commit()
-        raise InvalidInput({"password": refusal})
-    if not verify_password(user.password_hash, password):
-        _count_failure(session, record, user.email, policy, now)
-        audit_trail.record(session, "reauth_failed", entity="users", entity_key=user.email, detail="wrong password")
-        session.commit()
-        raise InvalidInput({"password": WRONG_PASSWORD})
+    record = check_own_password(
+        session,
+        user,
+        password,
+        policy,
+        now,
+        "password",
+        WRONG_PASSWORD,
+        on_wrong=lambda: audit_trail.record(
+            session, "reauth_failed", entity="users", entity_key=user.email, detail="wrong password"
+        ),
+    )
     _forget_failures(session, record)
     session.commit()
     if user.mfa_enrolled:

@@ -12,6 +12,7 @@ administrator's open edit form stale.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -232,6 +233,34 @@ def set_password(session: Session, user: User, password: str, iterations: int) -
     session.commit()
 
 
+def check_own_password(
+    session: Session,
+    user: User,
+    password: str,
+    policy: ThrottlePolicy,
+    now: datetime,
+    field: str,
+    wrong: str,
+    on_wrong: Callable[[], None] | None = None,
+) -> SignInAttempts | None:
+    """A signed-in user's own password, checked under the sign-in throttle (changing a password, confirming
+    it is them): raises InvalidInput on `field` when throttled or wrong, a wrong one counted as a failed
+    sign-in (and `on_wrong` called, to audit it) and committed. Returns the attempts record, for the caller
+    to forget the failures once everything it asks for is right."""
+    record = _recent_attempts(session, user.email, policy, now)
+    refusal = _refusal(record, policy, now)
+    if refusal:
+        session.commit()
+        raise InvalidInput({field: refusal})
+    if not verify_password(user.password_hash, password):
+        _count_failure(session, record, user.email, policy, now)
+        if on_wrong is not None:
+            on_wrong()
+        session.commit()
+        raise InvalidInput({field: wrong})
+    return record
+
+
 def change_own_password(
     session: Session,
     user: User,
@@ -246,15 +275,9 @@ def change_own_password(
     cannot be used to guess the password at leisure.
     """
     now = now or utcnow()
-    record = _recent_attempts(session, user.email, policy, now)
-    refusal = _refusal(record, policy, now)
-    if refusal:
-        session.commit()
-        raise InvalidInput({"current_password": refusal})
-    if not verify_password(user.password_hash, current_password):
-        _count_failure(session, record, user.email, policy, now)
-        session.commit()
-        raise InvalidInput({"current_password": WRONG_CURRENT_PASSWORD})
+    record = check_own_password(
+        session, user, current_password, policy, now, "current_password", WRONG_CURRENT_PASSWORD
+    )
     if new_password == current_password:
         problem = SAME_PASSWORD
     else:
