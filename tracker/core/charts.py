@@ -50,6 +50,28 @@ class Frame:
         return (self.top + self.bottom) / 2
 
 
+MAX_MONTH_TICKS = 8  # month labels on a Frame's axis at most
+
+
+@dataclass(frozen=True)
+class AxisTick:
+    """A labelled tick of a Frame's axes (templates/_macros/chart_frame.html)."""
+
+    position: float  # x for a month tick, y for a value tick
+    label: str
+
+
+def month_ticks(months: Sequence[date]) -> list[int]:
+    """The indices of the months labelled on an axis: every month, or every 2nd, quarter, half year, year
+    or two years, so that at most MAX_MONTH_TICKS show; from every 3rd on, on calendar boundaries."""
+    for every in (1, 2, 3, 6, 12, 24):
+        if len(months) <= every * MAX_MONTH_TICKS:
+            break
+    if every <= 2:
+        return list(range(0, len(months), every))
+    return [i for i, month in enumerate(months) if (month.month - 1) % every == 0]
+
+
 def period_label(day: date) -> str:
     """The month (June 2025) for its last day; the day itself (15 June 2025) part-way through a month."""
     if day.day == monthrange(day.year, day.month)[1]:

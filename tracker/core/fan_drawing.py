@@ -15,18 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .charts import Frame, month_label
+from .charts import LABEL_CHAR_WIDTH, AxisTick, Frame, month_label, month_ticks
 from .forecast import MonthBand, TargetChance
 
-MAX_TICKS = 8
-CHAR_WIDTH = 6.6  # rough width of a character of the 12px labels, to keep a target's label inside
 MARKER = 6.0  # half the width of a target's diamond
-
-
-@dataclass(frozen=True)
-class Tick:
-    position: float  # x for a month tick, y for a value tick
-    label: str
 
 
 @dataclass(frozen=True)
@@ -49,8 +41,8 @@ def _path(points: Sequence[Point]) -> str:
 
 @dataclass(frozen=True)
 class FanChart(Frame):
-    y_ticks: list[Tick]
-    x_ticks: list[Tick]
+    y_ticks: list[AxisTick]
+    x_ticks: list[AxisTick]
     observed: tuple[Point, ...]  # the observed line's points, left to right
     band: tuple[Point, ...]  # the 80% band: its upper edge left to right, then its lower edge right to left
     median: tuple[Point, ...]
@@ -88,14 +80,8 @@ def _unit(value: float) -> float:
 
 
 def _month_ticks(first_month: date, low: int, high: int) -> list[int]:
-    """The month indices labelled: every month, or every 2nd, quarter, half year, year or two years."""
-    count = high - low + 1
-    for every in (1, 2, 3, 6, 12, 24):
-        if count <= every * MAX_TICKS:
-            break
-    if every <= 2:
-        return list(range(low, high + 1, every))
-    return [i for i in range(low, high + 1) if (month_of(first_month, i).month - 1) % every == 0]
+    """The month indices from low to high labelled on the axis (tracker.core.charts.month_ticks)."""
+    return [low + i for i in month_ticks([month_of(first_month, m) for m in range(low, high + 1)])]
 
 
 def _diamond(x: float, y: float) -> str:
@@ -168,9 +154,9 @@ def fan_chart(
     def y_of(share: float) -> float:
         return bottom - _unit(share) * (bottom - top)
 
-    y_ticks = [Tick(y_of(k / 100), f"{k}%") for k in range(0, 101, 20)]
+    y_ticks = [AxisTick(y_of(k / 100), f"{k}%") for k in range(0, 101, 20)]
     x_ticks = (
-        [Tick(x_of(i), month_label(month_of(first_month, i))) for i in _month_ticks(first_month, low, high)]
+        [AxisTick(x_of(i), month_label(month_of(first_month, i))) for i in _month_ticks(first_month, low, high)]
         if months
         else []
     )
@@ -191,7 +177,7 @@ def fan_chart(
             continue
         x, y = x_of(target.month), y_of(target.reach)
         label = target_words(first_month, target)
-        fits_right = x + MARKER + 4 + len(label) * CHAR_WIDTH <= width
+        fits_right = x + MARKER + 4 + len(label) * LABEL_CHAR_WIDTH <= width
         label_x = x + MARKER + 4 if fits_right else x - MARKER - 4
         drawn.append(TargetMarker(x, y, _diamond(x, y), label, label_x, y - 10, "start" if fits_right else "end"))
 

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import spc_icons
-from .charts import Frame, month_label
+from .charts import AxisTick, Frame, month_label, month_ticks
 from .spc import SpcPoint, SpcResult
-
-MAX_TICKS = 8
 
 KINDS = {
     "common_cause": "common",
@@ -70,12 +68,6 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Tick:
-    position: float  # x for a month tick, y for a value tick
-    label: str
-
-
-@dataclass(frozen=True)
 class DrawnPoint:
     x: float
     y: float
@@ -96,8 +88,8 @@ class Mark:
 
 @dataclass(frozen=True)
 class SpcChart(Frame):
-    y_ticks: list[Tick]
-    x_ticks: list[Tick]
+    y_ticks: list[AxisTick]
+    x_ticks: list[AxisTick]
     line: str  # the values, broken at gaps
     means: list[Segment]
     limits: list[Segment]  # the process limits of every group
@@ -126,16 +118,6 @@ def value_scale(numbers: Sequence[float]) -> tuple[float, float, float]:
         low, high = low - 1, high + 1
     step = nice_step(high - low)
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
-
-
-def _month_ticks(months: Sequence[date]) -> list[int]:
-    """The indices of the months labelled on the axis: every month, or every 2nd, quarter, half or year."""
-    for every in (1, 2, 3, 6, 12, 24):
-        if len(months) <= every * MAX_TICKS:
-            break
-    if every <= 2:
-        return list(range(0, len(months), every))
-    return [i for i, m in enumerate(months) if (m.month - 1) % every == 0]
 
 
 def _shape(shape: str, x: float, y: float) -> str:
@@ -207,10 +189,10 @@ def spc_chart(
         return bottom - (v - low) / (high - low) * (bottom - top)
 
     y_ticks = [
-        Tick(y_of(low + k * tick_step), number(low + k * tick_step, suffix))
+        AxisTick(y_of(low + k * tick_step), number(low + k * tick_step, suffix))
         for k in range(round((high - low) / tick_step) + 1)
     ]
-    x_ticks = [Tick(x_of(i), month_label(months[i])) for i in _month_ticks(months)]
+    x_ticks = [AxisTick(x_of(i), month_label(months[i])) for i in month_ticks(months)]
 
     pieces, drawing = [], False
     for i, p in enumerate(points):
