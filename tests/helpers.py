@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from tracker import db as tracker_db
 from tracker.auth import totp
+from tracker.cache import PAGE_CACHE_KEY
 from tracker.models import Adoption, AdoptionEvent, Network, Organisation, User, utcnow
 from tracker.seed import DEMO_PASSWORD
 
@@ -117,6 +118,14 @@ def next_code(app, email: str) -> str:
         step = last_step + 1
     assert step <= totp.step_of(utcnow()) + totp.WINDOW, "no unused code left in the window"
     return totp.code_at_step(secret, step)
+
+
+def forget_pages(app) -> None:
+    """Empty the app's kept pages and API answers (tracker.page_cache), so its next request computes
+    its answer again: for tests that count the statements of a computation, not of a kept answer."""
+    kept = app.extensions.get(PAGE_CACHE_KEY)
+    if kept is not None:
+        kept.clear()
 
 
 @contextmanager

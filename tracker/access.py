@@ -76,6 +76,14 @@ def _role(user) -> Role | None:
     return user.role if user is not None and user.is_authenticated else None
 
 
+def viewer_key(user) -> tuple:
+    """Everything of a user that the rules and abilities read: two users with the same key may see and do
+    the same, so a page rendered for one may be served to the other (tracker.page_cache)."""
+    if _role(user) is None:
+        return ()
+    return (user.role, user.organisation_id, frozenset(n.id for n in user.networks))
+
+
 def may_see_drafts(user) -> bool:
     """Draft packages and their ideas: for everyone else they do not exist."""
     return _role(user) in EDITORS

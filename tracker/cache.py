@@ -1,7 +1,8 @@
-"""The caches of computed results: network measures, coverage figures and series.
+"""The caches of computed results: network measures, coverage figures and series, rendered pages.
 
-A MetricsCache is a small in-process LRU; the running app keeps one for network results and one
-for coverage (metrics_cache(), coverage_cache()), sized by config (0 turns it off).
+A MetricsCache is a small in-process LRU; the running app keeps one for network results, one
+for coverage (metrics_cache(), coverage_cache()), sized by config in entries (0 turns it off), and
+one for rendered pages and API answers (page_cache(), tracker.page_cache), sized in bytes.
 tracker.models.versions.cached keys a result by the data version as well, so a write makes a new key.
 
 Entries are keyed by everything a result depends on, so an entry is never stale: a changed link
@@ -27,15 +28,23 @@ DEFAULT_SIZE = 128
 class MetricsCache:
     """A thread-safe least-recently-used map from keys to computed values."""
 
-    def __init__(self, size: int = DEFAULT_SIZE):
+    def __init__(self, size: int = DEFAULT_SIZE, weigh: Callable[[object], int] | None = None):
+        """size: the most entries kept, or with weigh (an entry's weight, e.g. its length), the most weight."""
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._weigh = weigh or (lambda _value: 1)
+        self._weight = 0
+        self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def weight(self) -> int:
+        """What the kept entries weigh together (their number, without a weigh function)."""
+        return self._weight
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], T], keep: Callable[[], bool] | None = None) -> T:
         """The cached value for key, else compute() (stored for next time, if keep() says so)."""
@@ -43,27 +52,33 @@ class MetricsCache:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return self._entries[key]  # type: ignore[return-value]
+                return self._entries[key][0]  # type: ignore[return-value]
             self.misses += 1
         # Computed outside the lock: two threads that miss together both compute, which is harmless
         # (same key, same value), while one slow computation never holds up unrelated requests.
         value = compute()
-        if self.size > 0 and (keep is None or keep()):
+        weight = self._weigh(value)
+        if 0 < weight <= self.size and (keep is None or keep()):
             with self._lock:
-                self._entries[key] = value
+                if key in self._entries:
+                    self._weight -= self._entries[key][1]
+                self._entries[key] = (value, weight)
                 self._entries.move_to_end(key)
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+                self._weight += weight
+                while self._weight > self.size:
+                    _key, (_value, dropped) = self._entries.popitem(last=False)
+                    self._weight -= dropped
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.hits = self.misses = 0
+            self._weight = self.hits = self.misses = 0
 
 
 CACHE_KEY = "tracker.network_cache"
 COVERAGE_CACHE_KEY = "tracker.coverage_cache"
+PAGE_CACHE_KEY = "tracker.page_cache"
 
 
 def _cache(key: str, size_setting: str) -> MetricsCache:
@@ -71,6 +86,10 @@ def _cache(key: str, size_setting: str) -> MetricsCache:
     if cache is None:
         cache = current_app.extensions.setdefault(key, MetricsCache(current_app.config.get(size_setting, DEFAULT_SIZE)))
     return cache
+
+
+def text_length(value: object) -> int:
+    return len(value)  # type: ignore[arg-type]
 
 
 def metrics_cache() -> MetricsCache:
@@ -81,3 +100,12 @@ def metrics_cache() -> MetricsCache:
 def coverage_cache() -> MetricsCache:
     """This app's cache of coverage figures and series (COVERAGE_CACHE_SIZE entries)."""
     return _cache(COVERAGE_CACHE_KEY, "COVERAGE_CACHE_SIZE")
+
+
+def page_cache() -> MetricsCache:
+    """This app's cache of rendered pages and API answers: PAGE_CACHE_MB megabytes of text at most."""
+    cache = current_app.extensions.get(PAGE_CACHE_KEY)
+    if cache is None:
+        budget = int(current_app.config.get("PAGE_CACHE_MB", 0) * 1_000_000)
+        cache = current_app.extensions.setdefault(PAGE_CACHE_KEY, MetricsCache(budget, weigh=text_length))
+    return cache

@@ -68,6 +68,11 @@ SERVICE_NAME = "Spread Tracker"
 
 # Coverage figures and series kept per server process (least recently used go first); 0 turns it off.
 COVERAGE_CACHE_SIZE = 128
+# Network measures and drawings kept per server process, likewise.
+NETWORK_CACHE_SIZE = 128
+# Rendered heavy pages and API answers kept per server process, in megabytes of text (tracker.page_cache);
+# 0 turns it off. A national spread map page is under 1 MB.
+PAGE_CACHE_MB = 32
 # The regional coverage target the dashboard's trend is measured against (1.0: every open organisation).
 COVERAGE_GOAL = _trend.DEFAULT_GOAL
 # Adoption imports: the largest file and the most rows accepted, and how long a checked file may wait.

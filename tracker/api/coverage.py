@@ -18,6 +18,7 @@ from datetime import date
 
 from flask import abort, request
 
+from .. import page_cache
 from ..access import signed_in
 from ..cache import coverage_cache
 from ..calendar import PROGRAMME_START, today
@@ -67,6 +68,10 @@ def _idea_figures(figures: cov.IdeaFigures) -> dict:
 @signed_in
 def coverage():
     """Reach, depth, ward coverage, per network and per idea of one ambition, as of a day."""
+    return page_cache.json_answer(_coverage)
+
+
+def _coverage() -> dict:
     # Every parameter is checked for form before any code is looked up: 400 comes before 404.
     ambition_code = ambition_code_parameter()
     day = _day("as_of", today())

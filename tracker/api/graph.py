@@ -21,6 +21,7 @@ import re
 
 from flask import abort, request
 
+from .. import page_cache
 from ..access import sees_drafts, signed_in
 from ..cache import metrics_cache
 from ..calendar import today
@@ -59,7 +60,7 @@ def _file_name(view: NetworkView, suffix: str = "") -> str:
 @signed_in
 def network():
     """The network's nodes and edges as of a day, each organisation with its adoption and measures."""
-    return payload.as_json(_view())
+    return page_cache.json_answer(lambda: payload.as_json(_view()))
 
 
 @signed_in

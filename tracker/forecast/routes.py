@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from .. import page_cache
 from ..access import may_see_recommendations, signed_in
 from ..cache import coverage_cache
 from ..calendar import today
@@ -24,6 +26,8 @@ from .forms import ForecastForm
 from .queries import organisation_names
 
 bp = Blueprint("forecast", __name__)
+
+CONTENT = "forecast/_forecast_content.html"  # the page's content, kept by tracker.page_cache
 
 
 def _read_form() -> tuple[ForecastForm, reports.AmbitionInfo, reports.NetworkInfo | None]:
@@ -78,33 +82,41 @@ def forecast():
     """An ambition's forecast reach: targets' chances, the fan chart and its table, the model, the backtest,
     and for those who may see them, whom to engage next."""
     form, ambition, network = _read_form()
-    page = {"form": form, "ambition": ambition, "network": network, "breadcrumbs": [("Home", url_for("main.home"))]}
+    page = {"form": form, "ambition": ambition, "network": network}
+    crumbs = [("Home", url_for("main.home"))]
     if not form.validate():
-        return render_template("forecast/forecast.html", outlook=None, **page), 400
-    outlook = _outlook(form, ambition, network)
-    engagement, picks = _engagement(form, ambition, network) if may_see_recommendations(current_user) else (None, [])
-    query = params(form)
-    scope = {"ambition": ambition.code, "min_stage": form.threshold.value}
-    return render_template(
-        "forecast/forecast.html",
-        outlook=outlook,
-        chart=present.fan(outlook),
-        rows=present.month_rows(outlook),
-        targets=present.target_lines(outlook),
-        passed_targets=any(present.passed(outlook, t) for t in outlook.targets),
-        model=present.model_figures(outlook.fit),
-        backtest_rows=present.backtest_rows(outlook.backtest),
-        backtest_verdict=present.backtest_verdict(outlook.backtest),
-        engagement=engagement,
-        picks=picks,
-        beyond=service.BEYOND,
-        month_words=present.month_words,
-        downloads={fmt: url_for("forecast.download", fmt=fmt, **query) for fmt in ("csv", "xlsx")},
-        coverage_url=url_for("reports.coverage", ambition=ambition.code, network=query.get("network")),
-        what_if_url=link_to("what_if.what_if", network=query.get("network"), **scope),
-        map_url=link_to("maps.spread_map", engage=service.K, **scope),
-        **page,
-    )
+        content = Markup(render_template(CONTENT, outlook=None, **page))
+        return render_template("forecast/forecast.html", content=content, breadcrumbs=crumbs, **page), 400
+
+    def build():
+        outlook = _outlook(form, ambition, network)
+        engagement, picks = (
+            _engagement(form, ambition, network) if may_see_recommendations(current_user) else (None, [])
+        )
+        query = params(form)
+        scope = {"ambition": ambition.code, "min_stage": form.threshold.value}
+        return {
+            "outlook": outlook,
+            "chart": present.fan(outlook),
+            "rows": present.month_rows(outlook),
+            "targets": present.target_lines(outlook),
+            "passed_targets": any(present.passed(outlook, t) for t in outlook.targets),
+            "model": present.model_figures(outlook.fit),
+            "backtest_rows": present.backtest_rows(outlook.backtest),
+            "backtest_verdict": present.backtest_verdict(outlook.backtest),
+            "engagement": engagement,
+            "picks": picks,
+            "beyond": service.BEYOND,
+            "month_words": present.month_words,
+            "downloads": {fmt: url_for("forecast.download", fmt=fmt, **query) for fmt in ("csv", "xlsx")},
+            "coverage_url": url_for("reports.coverage", ambition=ambition.code, network=query.get("network")),
+            "what_if_url": link_to("what_if.what_if", network=query.get("network"), **scope),
+            "map_url": link_to("maps.spread_map", engage=service.K, **scope),
+            **page,
+        }
+
+    content = page_cache.content(CONTENT, build)
+    return render_template("forecast/forecast.html", content=content, breadcrumbs=crumbs, **page)
 
 
 @bp.get("/forecast/figures.<any(csv, xlsx):fmt>")

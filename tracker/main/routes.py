@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from .. import page_cache
 from ..access import public, signed_in
 from ..cache import coverage_cache
 from ..calendar import today
@@ -19,9 +20,13 @@ bp = Blueprint("main", __name__)
 @signed_in
 def home():
     """The dashboard: each ambition's coverage today, its change since last quarter, trend and targets."""
-    goal = current_app.config.get("COVERAGE_GOAL", trend.DEFAULT_GOAL)
-    board = dashboard(get_session(), today(), goal, cache=coverage_cache())
-    return render_template("main/home.html", dashboard=board, period_label=charts.period_label)
+
+    def build():
+        goal = current_app.config.get("COVERAGE_GOAL", trend.DEFAULT_GOAL)
+        board = dashboard(get_session(), today(), goal, cache=coverage_cache())
+        return {"dashboard": board, "period_label": charts.period_label}
+
+    return render_template("main/home.html", content=page_cache.content("main/_home_content.html", build))
 
 
 @bp.get("/about")

@@ -21,6 +21,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 from markupsafe import Markup
 
+from .. import page_cache
 from ..access import may_see_recommendations, sees_drafts, signed_in
 from ..cache import coverage_cache, metrics_cache
 from ..calendar import people_date
@@ -35,6 +36,7 @@ from .styles import LINK_STYLES, STAGE_STYLES, link_dash
 
 bp = Blueprint("maps", __name__)
 
+CONTENT = "maps/_spread_map_content.html"  # the page's content, kept by tracker.page_cache
 ORGANISATION_PLACEHOLDER = "ODS_CODE"  # map.js puts the organisation's code here
 
 
@@ -45,9 +47,10 @@ def spread_map():
     form, ambition_title = _read_form()
     crumbs = [("Home", url_for("main.home"))]
     if not form.validate():
-        return render_template("maps/spread_map.html", form=form, view=None, breadcrumbs=crumbs), 400
-    found = _spread_map(form)
-    return render_template("maps/spread_map.html", **_page(form, ambition_title, found), breadcrumbs=crumbs)
+        content = Markup(render_template(CONTENT, form=form, view=None))
+        return render_template("maps/spread_map.html", content=content, breadcrumbs=crumbs), 400
+    content = page_cache.content(CONTENT, lambda: _page(form, ambition_title, _spread_map(form)))
+    return render_template("maps/spread_map.html", content=content, breadcrumbs=crumbs)
 
 
 @bp.get("/spread-map/month")
@@ -57,8 +60,12 @@ def spread_map_month():
     form, _ambition_title = _read_form()
     if not form.validate():
         return {"errors": form.errors}, 400
-    found = _spread_map(form)
-    return frames.frame_json(form.day, found.view, found.drawing)
+
+    def frame():
+        found = _spread_map(form)
+        return frames.frame_json(form.day, found.view, found.drawing)
+
+    return page_cache.json_answer(frame)
 
 
 def _read_form() -> tuple[SpreadMapForm, str]:

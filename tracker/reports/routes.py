@@ -8,7 +8,9 @@ downloaded table always holds the numbers the page shows.
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, url_for
+from markupsafe import Markup
 
+from .. import page_cache
 from ..access import signed_in
 from ..cache import coverage_cache
 from ..core import charts
@@ -21,6 +23,8 @@ from .forms import CoverageForm
 from .spread_spc import spread_charts
 
 bp = Blueprint("reports", __name__)
+
+CONTENT = "reports/_coverage_content.html"  # the page's content, kept by tracker.page_cache
 
 
 def _read_form() -> tuple[CoverageForm, service.AmbitionInfo, service.NetworkInfo | None, service.Choices]:
@@ -49,19 +53,24 @@ def coverage():
     form, ambition, network, choices = _read_form()
     page = {"form": form, "ambition": ambition, "breadcrumbs": [("Home", url_for("main.home"))]}
     if not form.validate():
-        return render_template("reports/coverage.html", report=None, **page), 400
-    report = _report(form, choices, ambition, network)
-    return render_template(
-        "reports/coverage.html",
-        report=report,
-        chart=report.chart(),
-        spread_spc=spread_charts(report.series),
-        legend_items=LEGEND,
-        number=number,
-        download_url=download_url,
-        period_label=charts.period_label,
-        **page,
-    )
+        content = Markup(render_template(CONTENT, report=None, form=form, ambition=ambition))
+        return render_template("reports/coverage.html", content=content, **page), 400
+
+    def build():
+        report = _report(form, choices, ambition, network)
+        return {
+            "report": report,
+            "chart": report.chart(),
+            "spread_spc": spread_charts(report.series),
+            "legend_items": LEGEND,
+            "number": number,
+            "download_url": download_url,
+            "period_label": charts.period_label,
+            "form": form,
+            "ambition": ambition,
+        }
+
+    return render_template("reports/coverage.html", content=page_cache.content(CONTENT, build), **page)
 
 
 @bp.get("/coverage/<any(summary, networks, interventions, series, 'not-reached'):table>.<any(csv, xlsx):fmt>")
