@@ -8,12 +8,14 @@ page is never stale, in this process or any other) and served from page_cache() 
 differs per person (the header with their name, the sign-out form and its CSRF token, messages) is
 in base.html, rendered every time around the kept content.
 
-A view hands over a template and a function building that template's context; it is called only on
-a miss. Error pages (a form that does not validate) are never kept: the caller renders them itself.
+A view hands over the page's template, its content's template and a function building the content's
+context, called only on a miss. Error pages (a form that does not validate) are never kept: the view
+renders those itself.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 
 from flask import Response, current_app, render_template, request
@@ -26,6 +28,9 @@ from .calendar import today
 from .db import get_session
 from .models.versions import cached
 
+# Where the kept content goes in the page around it: a marker no template or data can hold.
+_SLOT = f"<!--content-{secrets.token_hex(16)}-->"
+
 
 def _key(kind: str, name: str) -> tuple:
     """What a kept answer depends on besides the data: the address with its query, the viewer, the day."""
@@ -33,17 +38,30 @@ def _key(kind: str, name: str) -> tuple:
     return (kind, name, address, viewer_key(current_user), today())
 
 
-def content(template: str, build: Callable[[], Mapping[str, object]]) -> Markup:
-    """The template rendered with build()'s context, kept for this address, viewer, day and data."""
-    rendered = cached(get_session(), page_cache(), _key("page", template), lambda: render_template(template, **build()))
-    return Markup(rendered)
+def page(template: str, content_template: str, build: Callable[[], Mapping[str, object]], **context) -> Response:
+    """The page: template (which puts `content` in its content block) around content_template rendered
+    with build()'s context, that content kept as UTF-8 for this address, viewer, day and data.
+
+    Only the page around the content is rendered and encoded each time: the kept bytes (most of a
+    spread map's megabyte) are handed to the server as they are.
+    """
+
+    def encode() -> bytes:
+        return render_template(content_template, **build()).encode()
+
+    body = cached(get_session(), page_cache(), _key("page", content_template), encode)
+    head, tail = render_template(template, content=Markup(_SLOT), **context).split(_SLOT)
+    parts = [head.encode(), body, tail.encode()]
+    response = current_app.response_class(parts, mimetype="text/html")
+    response.content_length = sum(map(len, parts))
+    return response
 
 
 def json_answer(build: Callable[[], object]) -> Response:
-    """build()'s value as a JSON response (as a view returning it would be), its text kept likewise."""
+    """build()'s value as a JSON response (as a view returning it would be), its bytes kept likewise."""
 
-    def encode() -> str:
-        return current_app.json.response(build()).get_data(as_text=True)
+    def encode() -> bytes:
+        return current_app.json.response(build()).get_data()
 
     body = cached(get_session(), page_cache(), _key("json", request.endpoint or ""), encode)
     return current_app.response_class(body, mimetype=current_app.json.mimetype)

@@ -115,8 +115,7 @@ def forecast():
             **page,
         }
 
-    content = page_cache.content(CONTENT, build)
-    return render_template("forecast/forecast.html", content=content, breadcrumbs=crumbs, **page)
+    return page_cache.page("forecast/forecast.html", CONTENT, build, breadcrumbs=crumbs, **page)
 
 
 @bp.get("/forecast/figures.<any(csv, xlsx):fmt>")

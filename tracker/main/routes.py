@@ -26,7 +26,7 @@ def home():
         board = dashboard(get_session(), today(), goal, cache=coverage_cache())
         return {"dashboard": board, "period_label": charts.period_label}
 
-    return render_template("main/home.html", content=page_cache.content("main/_home_content.html", build))
+    return page_cache.page("main/home.html", "main/_home_content.html", build)
 
 
 @bp.get("/about")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import Row, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..catalogue.queries import counted_ideas
@@ -22,13 +22,16 @@ from .assemble import AdoptionState, NotFound, Scope
 # The filters -----------------------------------------------------------------------------------
 
 
-def ambitions(session: Session) -> list[Ambition]:
-    return list(session.scalars(select(Ambition).order_by(Ambition.position, Ambition.code)))
+def ambitions(session: Session) -> Sequence[Row]:
+    """Each ambition's id, code and title (what the filters offer), in the catalogue's order."""
+    return session.execute(
+        select(Ambition.id, Ambition.code, Ambition.title).order_by(Ambition.position, Ambition.code)
+    ).all()
 
 
-def published_ideas(session: Session, ambition: Ambition) -> list[ChangeIdea]:
-    """The ambition's ideas that coverage counts, in catalogue order."""
-    return list(session.scalars(counted_ideas(ambition.id)))
+def published_ideas(session: Session, ambition_id: int) -> Sequence[Row]:
+    """The code and title of each of the ambition's ideas that coverage counts, in catalogue order."""
+    return session.execute(counted_ideas(ambition_id).with_only_columns(ChangeIdea.code, ChangeIdea.title)).all()
 
 
 def idea_exists(session: Session, code: str) -> bool:

@@ -49,8 +49,11 @@ def spread_map():
     if not form.validate():
         content = Markup(render_template(CONTENT, form=form, view=None))
         return render_template("maps/spread_map.html", content=content, breadcrumbs=crumbs), 400
-    content = page_cache.content(CONTENT, lambda: _page(form, ambition_title, _spread_map(form)))
-    return render_template("maps/spread_map.html", content=content, breadcrumbs=crumbs)
+
+    def build():
+        return _page(form, ambition_title, _spread_map(form))
+
+    return page_cache.page("maps/spread_map.html", CONTENT, build, breadcrumbs=crumbs)
 
 
 @bp.get("/spread-map/month")
@@ -76,7 +79,7 @@ def _read_form() -> tuple[SpreadMapForm, str]:
     ambition = next((a for a in ambitions if a.code == code), None)
     if ambition is None:
         abort(404)
-    ideas = queries.published_ideas(session, ambition)
+    ideas = queries.published_ideas(session, ambition.id)
     form = SpreadMapForm(
         request.args,
         ambitions=[(a.code, f"{a.title} ({a.code})") for a in ambitions],

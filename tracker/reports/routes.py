@@ -70,7 +70,7 @@ def coverage():
             "ambition": ambition,
         }
 
-    return render_template("reports/coverage.html", content=page_cache.content(CONTENT, build), **page)
+    return page_cache.page("reports/coverage.html", CONTENT, build, **page)
 
 
 @bp.get("/coverage/<any(summary, networks, interventions, series, 'not-reached'):table>.<any(csv, xlsx):fmt>")
