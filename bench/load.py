@@ -9,8 +9,8 @@ Needs wrk (Debian: `apt-get install wrk`). Builds the national-scale database on
 gunicorn.conf.py (access log off), signs a faculty member in and issues them an API token, then runs wrk
 against each route in turn (after checking it answers 200 itself, not a redirect), each right after a run
 against /healthz, the same app's hello-world route, so that every route's throughput is a ratio of what
-this machine serves at all just then. Each route first gets --warmup seconds of load that are not measured (every worker computes and keeps the page once, as on a
-server that has been up a minute); the first request's own time is printed as "first". Prints requests
+this machine serves at all just then. Each route first gets --warmup seconds of load that are not
+measured (every worker computes and keeps the page once, as on a server that has been up a minute); the first request's own time is printed as "first". Prints requests
 per second, that ratio, the median and 99th-percentile latency and errors (non-2xx answers and socket
 errors).
 
