@@ -16,6 +16,8 @@ from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.cache import MetricsCache
 from tracker.models import (
+    Ambition,
+    AmbitionTarget,
     ChangeIdea,
     ChangePackage,
     DataVersion,
@@ -63,6 +65,8 @@ def test_logging_an_event_moves_it(seeded):
         (Network, {"code": "OXF"}, {"code": "OXF2"}),
         (ChangeIdea, {"code": "RP-01"}, {"title": "A new title"}),
         (ChangePackage, {}, {"title": "A new package title"}),
+        (Ambition, {"code": "RP"}, {"title": "Reduce restrictive practice further"}),
+        (AmbitionTarget, {}, {"target_date": date(2030, 3, 31)}),
     ],
 )
 def test_editing_what_reports_read_moves_it(seeded, model, key, change):
@@ -132,6 +136,7 @@ def test_emptying_a_watched_table_with_truncate_moves_it(seeded):
     """TRUNCATE fires no DELETE trigger on PostgreSQL: it has triggers of its own. (The ledger itself
     refuses TRUNCATE: tests/test_least_privilege.py.)"""
     assert moved(seeded, lambda: seeded.execute(text("TRUNCATE learning_links CASCADE")))
+    assert moved(seeded, lambda: seeded.execute(text("TRUNCATE ambition_targets")))
 
 
 def test_figures_computed_while_another_write_commits_are_not_kept_under_the_older_version(app, seeded):

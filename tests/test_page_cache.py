@@ -13,7 +13,7 @@ from tests.factories import add_events
 from tests.helpers import FormClient, count_statements, forget_pages, get_json, page_text
 from tracker.cache import PAGE_CACHE_KEY, MetricsCache, text_length
 from tracker.calendar import today
-from tracker.models import User
+from tracker.models import AmbitionTarget, User
 
 KEPT = [
     "/",
@@ -145,3 +145,15 @@ def test_a_page_kept_for_one_day_of_data_is_not_shown_for_another(app, demo_hist
     earlier = body(client, f"/spread-map?ambition=RP&as_of={date(2023, 1, 31).isoformat()}")
     now = body(client, "/spread-map?ambition=RP")
     assert earlier != now and "31 January 2023" in earlier
+
+
+def test_a_changed_target_shows_at_once(app, demo_history):
+    """Ambitions and their targets are watched by the data version too (reloading the reference data)."""
+    client = FormClient(app.test_client())
+    client.sign_in_as("manager")
+    target = demo_history.scalars(select(AmbitionTarget).where(AmbitionTarget.target_date.is_not(None))).first()
+    moved = date(2031, 3, 31)
+    assert "31 March 2031" not in body(client, "/")
+    target.target_date = moved
+    demo_history.commit()
+    assert "31 March 2031" in body(client, "/")
