@@ -181,6 +181,19 @@ CASES = [
         Row("sign_in", "users", "x@nhs.net", detail="work account", actor_role="trust"),
         "Trust user signed in with their NHS work account",
     ),
+    (Row("sign_in", "users", "x@nhs.net", actor_role="trust"), "Trust user signed in"),
+    (
+        Row("sign_in", "users", "x@nhs.net", detail="password and security code", actor_role="admin"),
+        "Administrator signed in with their password and a security code",
+    ),
+    (
+        Row("sign_in", "users", "x@nhs.net", detail="password and recovery code", actor_role="manager"),
+        "Project manager signed in with their password and a recovery code",
+    ),
+    (
+        Row("sign_in", "users", "x@nhs.net", detail="password and a newly set up authenticator app"),
+        "Project manager signed in with their password and a code from the authenticator app they had just set up",
+    ),
     (
         Row("work_account_refused", "users", "x@nhs.net", detail="no account for this email address"),
         "Sign-in with a work account refused for x@nhs.net: no account for this email address",
@@ -298,3 +311,9 @@ def test_an_entry_says_when_in_uk_time_and_who_by_name():
         "Fran Faculty (fran@nhs.net)",
         "Faculty member signed in",
     )
+
+
+def test_how_a_password_sign_in_was_completed_is_said_once():
+    """The sentence says the second factor; the note does not repeat the stored detail."""
+    shown = entry(Row("sign_in", "users", "x@nhs.net", detail="password and security code"), NAMES)
+    assert shown.sentence.endswith("signed in with their password and a security code") and shown.note == ""

@@ -71,14 +71,15 @@ def sign_in():
             _policy(),
             address=request.remote_addr,
             network=NetworkPolicy.from_config(current_app.config),
+            needs_second_step=mfa.needs_second_step,
         )
         user = result.user
         if user is not None:
             next_url = safe_next(request.args.get("next"))
-            if user.mfa_enrolled:
+            if result.pending and user.mfa_enrolled:
                 steps.start(user, steps.CODE, next_url)
                 return redirect(url_for("auth.second_step"))
-            if mfa.must_enrol(user):
+            if result.pending:
                 steps.start(user, steps.ENROL, next_url)
                 return redirect(url_for("mfa.enrol"))
             session.clear()  # a fresh session: nothing from before sign-in survives it
@@ -105,7 +106,7 @@ def second_step():
         return redirect(url_for("auth.sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
-        check = mfa.check_code(get_session(), user, form.code.data, _policy())
+        check = mfa.check_code(get_session(), user, form.code.data, _policy(), completes_sign_in=True)
         if check.ok:
             next_url = steps.finish()
             login_user(user)
