@@ -317,3 +317,11 @@ def test_how_a_password_sign_in_was_completed_is_said_once():
     """The sentence says the second factor; the note does not repeat the stored detail."""
     shown = entry(Row("sign_in", "users", "x@nhs.net", detail="password and security code"), NAMES)
     assert shown.sentence.endswith("signed in with their password and a security code") and shown.note == ""
+
+
+def test_a_prune_from_before_it_removed_import_files_says_nothing_of_them():
+    counts = {"audit_entries": 2, "sign_in_attempts": 0, "sign_in_throttles": 1, "anonymous_denials": 1}
+    older = Row("pruned", after={"days": 30, "before": "2026-05-01T00:00:00+00:00", **counts}, actor_role="cli")
+    assert sentence(older, NAMES).endswith("1 hourly count of anonymous refusals")
+    newer = Row("pruned", after={"days": 30, "before": "2026-05-01T00:00:00+00:00", **counts, "checked_uploads": 3})
+    assert sentence(newer, NAMES).endswith("; and 3 checked import files nobody could confirm any more")
