@@ -143,7 +143,6 @@ def _confirmed():
     """Back from confirming it is them: the signed-in account's own work account, signed in just now."""
     asked = session.pop(CONFIRM_KEY)
     user = current_user._get_current_object()
-    refused = None
     try:
         identity = oidc_client.finish()
     except oidc_client.SignInProblem as problem:
