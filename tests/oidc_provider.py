@@ -5,16 +5,24 @@ issuer "…/{tenantid}/v2.0"), an RSA key published as a JWKS, the authorisation
 only) and a nonce, and id_tokens carrying `tid`, `oid`, `email`, `name` and the issuer of the tenant.
 Its sign-in page is a form on which a test (or a browser, by keyboard) says who signs in: tenant id,
 object id and email address. No password: the provider's own sign-in is not what the tests are about.
+Like Entra it remembers, by a cookie of its own, who signed in in that browser and when: a later
+authorisation in the same browser is answered at once (single sign-on) with that sign-in's `auth_time`,
+unless it asks for a fresh sign-in (`prompt=login`, or a `max_age` older than that sign-in), when the
+form is shown again. `age_sign_ins` makes the remembered sign-ins older, as time passing would.
 
 A test can make it misbehave, as an attacker or a broken provider would, through `misbehave`:
 "nonce" (the id_token carries this nonce instead of the one asked for, as a replayed token would),
 "rogue_key" (the id_token is signed by a key that is not the published one, under the same key id),
-"issuer_tenant" (the id_token's issuer names this tenant instead of the token's own).
+"issuer_tenant" (the id_token's issuer names this tenant instead of the token's own),
+"ignore_prompt" (single sign-on whatever `prompt` and `max_age` ask: the old sign-in's `auth_time` comes back),
+"no_auth_time" (the id_token says nothing of when the person signed in, as Entra's do unless the app
+registration adds the optional claim).
 """
 
 from __future__ import annotations
 
 import html
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +38,7 @@ from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
 KEY_ID = "test-key-1"
+COOKIE = "provider_session"
 # An NHSmail-like tenant and a second organisation's; the tests allow the first unless they say otherwise.
 NHS_TENANT = "37c354b2-85b0-47f5-b222-07b48d774ee3"
 OTHER_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -41,6 +50,14 @@ class Person:
     object_id: str
     email: str
     name: str = ""
+
+
+@dataclass
+class SignedIn:
+    """Who signed in at the provider in one browser, and when (the id_token's `auth_time`)."""
+
+    person: Person
+    auth_time: int
 
 
 @dataclass
@@ -84,7 +101,7 @@ class Code:
     code_challenge: str
     code_challenge_method: str
     person: Person
-    auth_time: int = field(default_factory=lambda: int(time.time()))
+    auth_time: int
 
     def get_redirect_uri(self):
         return self.redirect_uri
@@ -114,6 +131,7 @@ class OidcProvider:
         self.clients: dict[str, Client] = {}
         self.codes: dict[str, Code] = {}
         self.misbehave: dict[str, object] = {}
+        self.sessions: dict[str, SignedIn] = {}  # by the provider's cookie
         self.app = self._make_app()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -143,6 +161,23 @@ class OidcProvider:
         self.clients.clear()
         self.codes.clear()
         self.misbehave.clear()
+        self.sessions.clear()
+
+    def age_sign_ins(self, seconds: int) -> None:
+        """As if every sign-in the provider remembers had happened `seconds` earlier."""
+        for signed_in in self.sessions.values():
+            signed_in.auth_time -= seconds
+
+    def _fresh_sign_in_needed(self, signed_in: SignedIn | None, prompt: str | None) -> bool:
+        """Authlib's reading of `prompt` (login: no one signed in, or asked for), then `max_age`."""
+        if signed_in is None:
+            return True
+        if self.misbehave.get("ignore_prompt"):
+            return False
+        if prompt == "login":
+            return True
+        max_age = request.args.get("max_age", "")
+        return max_age.isdigit() and time.time() - signed_in.auth_time > int(max_age)
 
     # --- the provider -----------------------------------------------------------------------------
 
@@ -164,7 +199,19 @@ class OidcProvider:
                 code_challenge_methods_supported=["S256"],
                 scopes_supported=["openid", "email", "profile"],
                 token_endpoint_auth_methods_supported=["client_secret_basic", "client_secret_post"],
-                claims_supported=["sub", "iss", "aud", "exp", "iat", "nonce", "tid", "oid", "email", "name"],
+                claims_supported=[
+                    "sub",
+                    "iss",
+                    "aud",
+                    "exp",
+                    "iat",
+                    "nonce",
+                    "auth_time",
+                    "tid",
+                    "oid",
+                    "email",
+                    "name",
+                ],
             )
 
         @app.get("/discovery/v2.0/keys")
@@ -174,10 +221,13 @@ class OidcProvider:
         @app.route("/organizations/oauth2/v2.0/authorize", methods=["GET", "POST"])
         def authorize():
             if request.method == "GET":
+                signed_in = self.sessions.get(request.cookies.get(COOKIE, ""))
                 try:
-                    server.get_consent_grant(end_user=None)
+                    grant = server.get_consent_grant(end_user=signed_in)
                 except OAuth2Error as error:
                     return f"<p>Refused: {html.escape(error.error)}</p>", 400
+                if not self._fresh_sign_in_needed(signed_in, grant.prompt):
+                    return server.create_authorization_response(grant=grant, grant_user=signed_in)
                 return _SIGN_IN_PAGE.format(action=html.escape(request.full_path))
             person = Person(
                 request.form.get("tid", "").strip(),
@@ -185,8 +235,13 @@ class OidcProvider:
                 request.form.get("email", "").strip(),
                 request.form.get("name", "").strip(),
             )
-            grant = server.get_consent_grant(end_user=person)
-            return server.create_authorization_response(grant=grant, grant_user=person)
+            signed_in = SignedIn(person, int(time.time()))
+            grant = server.get_consent_grant(end_user=signed_in)
+            response = server.create_authorization_response(grant=grant, grant_user=signed_in)
+            cookie = secrets.token_urlsafe(16)
+            self.sessions[cookie] = signed_in
+            response.set_cookie(COOKIE, cookie, httponly=True)
+            return response
 
         @app.post("/organizations/oauth2/v2.0/token")
         def token():
@@ -209,7 +264,8 @@ def _code_grant(provider: OidcProvider):
                 nonce=payload.get("nonce", ""),
                 code_challenge=payload.get("code_challenge", ""),
                 code_challenge_method=payload.get("code_challenge_method", ""),
-                person=request.user,
+                person=request.user.person,
+                auth_time=request.user.auth_time,
             )
 
         def query_authorization_code(self, code, client):
@@ -242,10 +298,18 @@ def _openid_code(provider: OidcProvider):
         def get_client_claims(self, client):
             return {"aud": [client.get_client_id()]}
 
+        def get_compatible_claims(self, request):
+            claims = super().get_compatible_claims(request)
+            if provider.misbehave.get("no_auth_time"):
+                claims.pop("auth_time", None)  # Authlib's default for it: the time of the token
+            return claims
+
         def get_authorization_code_claims(self, authorization_code):
             claims = super().get_authorization_code_claims(authorization_code)
             if "nonce" in provider.misbehave:
                 claims["nonce"] = provider.misbehave["nonce"]
+            if provider.misbehave.get("no_auth_time"):
+                claims.pop("auth_time", None)
             return claims
 
         def generate_user_info(self, user: Person, scope):

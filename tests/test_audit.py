@@ -349,7 +349,7 @@ def test_sign_ins_passwords_and_refusals_read_as_sentences(make_app, seeded):
         "Sign-in failed for faculty@demo.invalid: wrong password",
         "Sign-in failed for faculty@demo.invalid: wrong password",
     ]
-    assert said[0] == "Administrator signed in"
+    assert said[0] == "Administrator signed in with their password and a security code"
     menus = client.get("/admin/audit").get_data(as_text=True)
     assert '<option value="denied">Request refused</option>' in menus
     assert '<option value="users">Accounts</option>' in menus

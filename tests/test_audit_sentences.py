@@ -181,6 +181,19 @@ CASES = [
         Row("sign_in", "users", "x@nhs.net", detail="work account", actor_role="trust"),
         "Trust user signed in with their NHS work account",
     ),
+    (Row("sign_in", "users", "x@nhs.net", actor_role="trust"), "Trust user signed in"),
+    (
+        Row("sign_in", "users", "x@nhs.net", detail="password and security code", actor_role="admin"),
+        "Administrator signed in with their password and a security code",
+    ),
+    (
+        Row("sign_in", "users", "x@nhs.net", detail="password and recovery code", actor_role="manager"),
+        "Project manager signed in with their password and a recovery code",
+    ),
+    (
+        Row("sign_in", "users", "x@nhs.net", detail="password and a newly set up authenticator app"),
+        "Project manager signed in with their password and a code from the authenticator app they had just set up",
+    ),
     (
         Row("work_account_refused", "users", "x@nhs.net", detail="no account for this email address"),
         "Sign-in with a work account refused for x@nhs.net: no account for this email address",
@@ -298,3 +311,17 @@ def test_an_entry_says_when_in_uk_time_and_who_by_name():
         "Fran Faculty (fran@nhs.net)",
         "Faculty member signed in",
     )
+
+
+def test_how_a_password_sign_in_was_completed_is_said_once():
+    """The sentence says the second factor; the note does not repeat the stored detail."""
+    shown = entry(Row("sign_in", "users", "x@nhs.net", detail="password and security code"), NAMES)
+    assert shown.sentence.endswith("signed in with their password and a security code") and shown.note == ""
+
+
+def test_a_prune_from_before_it_removed_import_files_says_nothing_of_them():
+    counts = {"audit_entries": 2, "sign_in_attempts": 0, "sign_in_throttles": 1, "anonymous_denials": 1}
+    older = Row("pruned", after={"days": 30, "before": "2026-05-01T00:00:00+00:00", **counts}, actor_role="cli")
+    assert sentence(older, NAMES).endswith("1 hourly count of anonymous refusals")
+    newer = Row("pruned", after={"days": 30, "before": "2026-05-01T00:00:00+00:00", **counts, "checked_uploads": 3})
+    assert sentence(newer, NAMES).endswith("; and 3 checked import files nobody could confirm any more")

@@ -73,3 +73,36 @@ def test_a_refused_person_reads_why_and_whom_to_ask(work_account_site, seeded, v
     page.get_by_role("link", name="Go back to the sign-in page").focus()
     site.navigates(lambda: page.keyboard.press("Enter"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Spread Tracker")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_administrator_without_a_password_confirms_it_is_them_by_keyboard(work_account_site, seeded, viewport):
+    """The confirm page offers the work account alone; the provider asks again though it remembers the
+    sign-in; another work account is refused with a way to try again; their own brings them back."""
+    create_user(seeded, AccountDetails(email="pat.okafor@nhs.net", role="admin", name="Pat Okafor"), None, 1000)
+    seeded.commit()
+    site = work_account_site
+    site.page.set_viewport_size(viewport)
+    page = site.goto("/sign-in")
+    tab_to(page, "Sign in with your NHS work account")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    sign_in_at_provider(site, NHS_TENANT, "pat-object-id", "pat.okafor@nhs.net")
+    expect(page.get_by_role("navigation", name="Account")).to_contain_text("Pat Okafor")
+    page = site.goto("/account/confirm?next=/account/mfa")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    expect(page.get_by_label("Password")).to_have_count(0)
+    tab_to(page, "Sign in again with your NHS work account")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test identity provider")
+    sign_in_at_provider(site, NHS_TENANT, "someone-elses-object-id", "sam.lee@nhs.net")
+    expect(page.get_by_role("heading", level=1)).to_have_text("That was a different work account")
+    page.get_by_role("link", name="Try again").focus()
+    site.navigates(lambda: page.keyboard.press("Enter"))
+    tab_to(page, "Sign in again with your NHS work account")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    sign_in_at_provider(site, NHS_TENANT, "pat-object-id", "pat.okafor@nhs.net")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-step sign-in (MFA)")
+    assert page.url.endswith("/account/mfa")

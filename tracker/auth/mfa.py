@@ -22,7 +22,17 @@ from ..editing import InvalidInput
 from ..models import RecoveryCode, SignInAttempts, User, utcnow
 from ..models.accounts import new_session_token
 from . import totp
-from .services import ThrottlePolicy, _count_failure, _forget_failures, _recent_attempts, _refusal
+from .services import (
+    WITH_NEW_AUTHENTICATOR,
+    WITH_RECOVERY_CODE,
+    WITH_SECURITY_CODE,
+    ThrottlePolicy,
+    _count_failure,
+    _forget_failures,
+    _recent_attempts,
+    _refusal,
+    record_sign_in,
+)
 
 REQUIRED_FOR = MFA_REQUIRED
 
@@ -45,6 +55,11 @@ def must_enrol(user: User) -> bool:
     return required(user) and not user.mfa_enrolled
 
 
+def needs_second_step(user: User) -> bool:
+    """Whether a right password still leaves the sign-in waiting: for a code, or for enrolment first."""
+    return user.mfa_enrolled or must_enrol(user)
+
+
 def _record(session: Session, user: User, action: str, detail: str = "") -> None:
     """An audit row by the account itself (half-way through signing in it is not the request's user yet)."""
     actor = audit_trail.as_person(session, user.email, user)
@@ -63,10 +78,19 @@ def recovery_codes_left(session: Session, user: User) -> int:
     )
 
 
-def enrol(session: Session, user: User, secret: str, code: str, now: datetime | None = None) -> list[str]:
+def enrol(
+    session: Session,
+    user: User,
+    secret: str,
+    code: str,
+    now: datetime | None = None,
+    *,
+    completes_sign_in: bool = False,
+) -> list[str]:
     """Store the secret once a code from it is confirmed; return ten new recovery codes (the old ones end).
 
-    A wrong code raises InvalidInput and writes nothing.
+    A wrong code raises InvalidInput and writes nothing. Half-way through signing in (`completes_sign_in`),
+    the same unit of work records the sign-in.
     """
     now = now or utcnow()
     step = totp.accepted_step(secret, code, now, None)
@@ -82,6 +106,8 @@ def enrol(session: Session, user: User, secret: str, code: str, now: datetime | 
     codes = _replace_recovery_codes(session, user, now)
     again = user.mfa_enrolled
     _record(session, user, "mfa_enrolled", "a new authenticator app replaced the old one" if again else "")
+    if completes_sign_in:
+        _signed_in(session, user, now, WITH_NEW_AUTHENTICATOR)
     session.commit()
     session.refresh(user)
     return codes
@@ -122,11 +148,14 @@ def check_code(
     policy: ThrottlePolicy,
     now: datetime | None = None,
     purpose: str = "sign-in",
+    *,
+    completes_sign_in: bool = False,
 ) -> CodeCheck:
     """The second factor: a current TOTP code (each accepted once) or an unused recovery code.
 
     Failures are throttled per account like failed sign-ins; each failure, lock-out and recovery
-    code use is audited.
+    code use is audited. At sign-in (`completes_sign_in`) an accepted code records the sign-in in
+    the same unit of work: only then has the person signed in.
     """
     now = now or utcnow()
     record = _recent_attempts(session, _throttle_key(user), policy, now)
@@ -140,7 +169,7 @@ def check_code(
         session.rollback()
         return CodeCheck(False, ENTER_CODE)
     if totp.looks_like_recovery_code(typed):
-        return _use_recovery_code(session, user, typed, record, policy, now, purpose)
+        return _use_recovery_code(session, user, typed, record, policy, now, purpose, completes_sign_in)
     step = totp.accepted_step(user.mfa_secret or "", typed, now, user.mfa_last_step)
     if step is not None:
         # The check that counts: only one request may move the last step forward to this one.
@@ -152,6 +181,8 @@ def check_code(
         ).rowcount
         if moved == 1:
             _forget_failures(session, record)
+            if completes_sign_in:
+                _signed_in(session, user, now, WITH_SECURITY_CODE)
             session.commit()
             return CodeCheck(True)
     if step is not None or totp.is_replay(user.mfa_secret or "", typed, now, user.mfa_last_step):
@@ -159,7 +190,11 @@ def check_code(
     return _failed(session, user, record, policy, now, f"{purpose}: wrong code", WRONG_CODE)
 
 
-def _use_recovery_code(session, user, typed, record, policy, now, purpose) -> CodeCheck:
+def _signed_in(session: Session, user: User, now: datetime, detail: str) -> None:
+    record_sign_in(session, audit_trail.as_person(session, user.email, user), now, detail)
+
+
+def _use_recovery_code(session, user, typed, record, policy, now, purpose, completes_sign_in) -> CodeCheck:
     used = session.execute(
         update(RecoveryCode)
         .where(
@@ -178,6 +213,8 @@ def _use_recovery_code(session, user, typed, record, policy, now, purpose) -> Co
     left = recovery_codes_left(session, user)
     when = "at sign-in" if purpose == "sign-in" else f"when {purpose}"
     _record(session, user, "recovery_code_used", f"{left} left, {when}")
+    if completes_sign_in:
+        _signed_in(session, user, now, WITH_RECOVERY_CODE)
     session.commit()
     return CodeCheck(True)
 

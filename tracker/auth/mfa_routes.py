@@ -58,7 +58,9 @@ def enrol():
     secret = session.get(steps.NEW_SECRET) or totp.new_secret()
     session[steps.NEW_SECRET] = secret
     form = CodeForm()
-    enrolling = Submission(form, lambda: mfa.enrol(get_session(), user, secret, form.code.data))
+    enrolling = Submission(
+        form, lambda: mfa.enrol(get_session(), user, secret, form.code.data, completes_sign_in=signing_in)
+    )
     if enrolling.saved:
         session.pop(steps.NEW_SECRET, None)
         next_url = ""

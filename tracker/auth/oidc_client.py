@@ -5,7 +5,9 @@ in the signed session cookie (so any of several app servers can finish a sign-in
 code exchanged for tokens over a back channel, the id_token's signature checked against the provider's
 published keys (JWKS), its audience, expiry and nonce. Here: which issuer a token may name (Entra's
 multi-tenant discovery documents publish "…/{tenantid}/v2.0", so the issuer must be the one of the
-token's own tenant), and every failure turned into a reason the audit trail records.
+token's own tenant), and every failure turned into a reason the audit trail records. To confirm it is
+them before a sensitive change, a signed-in person is sent with `prompt=login` and `max_age=0`, so the
+provider asks them to sign in afresh; the id_token's `auth_time` says when they did.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Identity:
     object_id: str
     email: str
     name: str
+    auth_time: int | None = None  # when the person signed in at the provider (seconds since the epoch)
 
 
 class SignInProblem(Exception):
@@ -70,10 +73,16 @@ def _client():
     return current_app.extensions[EXTENSION].create_client(CLIENT)
 
 
-def start(redirect_uri: str):
-    """The redirect to the provider's sign-in page (state, nonce and PKCE verifier kept in the session)."""
+# Ask the provider to sign the person in now, not to answer from the sign-in it remembers (OpenID Connect
+# Core 3.1.2.1): its id_token then carries auth_time, which the caller checks.
+FRESH_SIGN_IN = {"prompt": "login", "max_age": 0}
+
+
+def start(redirect_uri: str, fresh: bool = False):
+    """The redirect to the provider's sign-in page (state, nonce and PKCE verifier kept in the session);
+    `fresh`: the person must sign in there again, whatever the provider remembers."""
     try:
-        return _client().authorize_redirect(redirect_uri)
+        return _client().authorize_redirect(redirect_uri, **(FRESH_SIGN_IN if fresh else {}))
     except (requests.RequestException, ValueError) as error:
         raise SignInProblem(f"provider unreachable ({type(error).__name__})") from error
 
@@ -127,4 +136,11 @@ def identity_of(claims) -> Identity:
     if "@" not in email:
         username = str(claims.get("preferred_username") or "")
         email = username if "@" in username else ""
-    return Identity(tenant.lower(), object_id.lower(), email.strip().lower(), str(claims.get("name") or ""))
+    auth_time = claims.get("auth_time")
+    return Identity(
+        tenant.lower(),
+        object_id.lower(),
+        email.strip().lower(),
+        str(claims.get("name") or ""),
+        int(auth_time) if isinstance(auth_time, int | float) and not isinstance(auth_time, bool) else None,
+    )

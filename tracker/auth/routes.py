@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,7 +16,8 @@ from flask_login import current_user, login_user, logout_user
 from ..access import password_checked, public, signed_in
 from ..db import get_session
 from ..editing import Submission
-from . import mfa, oidc_client, reauth, services, steps
+from ..models.accounts import NO_PASSWORD
+from . import mfa, oidc_client, oidc_routes, reauth, services, steps, work_account_reauth
 from .address_throttle import NetworkPolicy
 from .forms import ChangePasswordForm, CodeForm, ConfirmItIsYouForm, SignInForm
 from .oidc_settings import passwords_on
@@ -71,14 +73,15 @@ def sign_in():
             _policy(),
             address=request.remote_addr,
             network=NetworkPolicy.from_config(current_app.config),
+            needs_second_step=mfa.needs_second_step,
         )
         user = result.user
         if user is not None:
             next_url = safe_next(request.args.get("next"))
-            if user.mfa_enrolled:
+            if result.pending and user.mfa_enrolled:
                 steps.start(user, steps.CODE, next_url)
                 return redirect(url_for("auth.second_step"))
-            if mfa.must_enrol(user):
+            if result.pending:
                 steps.start(user, steps.ENROL, next_url)
                 return redirect(url_for("mfa.enrol"))
             session.clear()  # a fresh session: nothing from before sign-in survives it
@@ -105,7 +108,7 @@ def second_step():
         return redirect(url_for("auth.sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
-        check = mfa.check_code(get_session(), user, form.code.data, _policy())
+        check = mfa.check_code(get_session(), user, form.code.data, _policy(), completes_sign_in=True)
         if check.ok:
             next_url = steps.finish()
             login_user(user)
@@ -127,25 +130,47 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
+def _confirms_with_password(user) -> bool:
+    return passwords_on(current_app.config) and user.password_hash != NO_PASSWORD
+
+
 @bp.route("/account/confirm", methods=["GET", "POST"])
 @signed_in
 def reauthenticate():
-    """Your password again (and a code, with MFA) before a sensitive change; then back where you were."""
+    """Before a sensitive change: your password again (and a code, with MFA), or a fresh sign-in with your
+    work account (the only way for an account without a password); then back where you were."""
     user = current_user._get_current_object()
-    form = ConfirmItIsYouForm()
-    confirming = Submission(
-        form, lambda: reauth.confirm_identity(get_session(), user, form.password.data, form.code.data or "", _policy())
-    )
-    if confirming.saved:
-        steps.mark_proved()
-        return _after_sign_in()
+    with_password = _confirms_with_password(user)
+    form = ConfirmItIsYouForm() if with_password else None
+    if form is not None:
+        confirming = Submission(
+            form,
+            lambda: reauth.confirm_identity(get_session(), user, form.password.data, form.code.data or "", _policy()),
+        )
+        if confirming.saved:
+            steps.mark_proved()
+            return _after_sign_in()
+    elif request.method == "POST":
+        abort(403)  # no password to give: the page offers only the work account
     return render_template(
         "auth/reauthenticate.html",
         form=form,
         user=user,
+        work_account=work_account_reauth.possible(oidc_client.settings(), user),
+        next_page=safe_next(request.args.get("next")),
         minutes=current_app.config["REAUTH_MINUTES"],
         breadcrumbs=[("Home", url_for("main.home"))],
     )
+
+
+@bp.get("/account/confirm/work-account")
+@signed_in
+def reauthenticate_with_work_account():
+    """Confirm it is you by signing in at your organisation again (prompt=login, max_age=0); the work
+    account's callback checks it is your own, signed in just now, and brings you back to `next`."""
+    if not work_account_reauth.possible(oidc_client.settings(), current_user):
+        abort(404)
+    return oidc_routes.start_confirming(request.args.get("next"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

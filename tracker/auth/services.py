@@ -70,6 +70,15 @@ class SignInResult:
     user: User | None
     error: str | None = None
     retry_after: int | None = None  # seconds, when the attempt was refused before any password was checked
+    # The password was right but the sign-in waits for a security code (tracker.auth.mfa): nothing says
+    # "signed in" until the code is given (record_sign_in).
+    pending: bool = False
+
+
+# What the "sign_in" audit row's detail says of how the person signed in (tracker.audit.sentences reads it).
+WITH_SECURITY_CODE = "password and security code"
+WITH_RECOVERY_CODE = "password and recovery code"
+WITH_NEW_AUTHENTICATOR = "password and a newly set up authenticator app"
 
 
 def normalise_email(email: str) -> str:
@@ -158,12 +167,16 @@ def sign_in(
     *,
     address: str | None = None,
     network: address_throttle.NetworkPolicy | None = None,
+    needs_second_step: Callable[[User], bool] | None = None,
 ) -> SignInResult:
     """Check the credentials; the same message for every failure, whether or not the account exists.
 
     Two transactions around the password check, so no lock is held while it runs: the first counts
     the attempt against the client address (with `network`), then against the email address, and
-    refuses it if either has had too many; the second forgives both counts if the password was right.
+    refuses it if either has had too many; the second forgives both counts if the password was right,
+    and records the sign-in, unless `needs_second_step` says the account must still give a code: then
+    the result is pending and the second step records it (someone who has the password but not the
+    code has not signed in).
     """
     now = now or utcnow()
     email = normalise_email(email)
@@ -188,6 +201,7 @@ def sign_in(
     active = user is not None and user.active
     # Read now: the commit expires the user, and reloading it would cost a statement.
     signed_in_as = audit_trail.as_person(session, email, user) if user is not None else None
+    pending = user is not None and needs_second_step is not None and needs_second_step(user)
     session.commit()
     valid = verify_password(stored_hash, password)
     if user is None or not valid or not active:
@@ -197,10 +211,18 @@ def sign_in(
         address_throttle.succeeded(session, address, now)
     _forget_failures(session, _recent_attempts(session, email, policy, now))
     assert signed_in_as is not None
-    session.execute(update(User).where(User.id == signed_in_as.id).values(last_signed_in_at=now))
-    audit_trail.record(session, "sign_in", entity="users", entity_key=email, actor=signed_in_as)
+    if not pending:
+        record_sign_in(session, signed_in_as, now)
     session.commit()
-    return SignInResult(user)
+    return SignInResult(user, pending=pending)
+
+
+def record_sign_in(session: Session, actor: audit_trail.Actor, now: datetime, detail: str = "") -> None:
+    """The sign-in is complete: the account's sign-in time and the "sign_in" audit row (the caller commits).
+
+    `actor` is the account's (audit_trail.as_person), read while the account is loaded."""
+    session.execute(update(User).where(User.id == actor.id).values(last_signed_in_at=now))
+    audit_trail.record(session, "sign_in", entity="users", entity_key=actor.email, detail=detail, actor=actor)
 
 
 def words_to_refuse(session: Session) -> set[str]:

@@ -14,7 +14,8 @@ class CheckedUpload(Base):
     """The bytes of an import file that passed its check, until it is confirmed or expires.
 
     Not the record of anything: the import's writes are the ledger and are audited; this copy is
-    removed on confirmation and once older than IMPORT_CONFIRM_SECONDS.
+    removed on confirmation and once older than IMPORT_CONFIRM_SECONDS (by the next import checked,
+    or by `flask prune`: tracker.retention).
     """
 
     __tablename__ = "checked_uploads"

@@ -6,7 +6,8 @@ raise the limit, and an import may be 2 MB. So the checked bytes wait in the dat
 checked_uploads) under a random name, where every server process finds them: the confirmation may
 reach another server than the check did. The confirmation form carries only a signed ticket: that
 name, the SHA-256 of the bytes, the account that uploaded them and the digest of the plan the person
-was shown. The ticket expires after an hour; so do the files, removed whenever another is checked.
+was shown. The ticket expires after an hour; so do the files, removed whenever another is checked
+and by `flask prune` (tracker.retention).
 """
 
 from __future__ import annotations

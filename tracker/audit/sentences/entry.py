@@ -10,6 +10,15 @@ from .requests import asked_for
 from .rows import AuditRow, Entry, Names
 from .values import changes
 
+# How a password sign-in was completed (tracker.auth.services: the "sign_in" row's detail).
+SIGNED_IN_WITH = {
+    "password and security code": "signed in with their password and a security code",
+    "password and recovery code": "signed in with their password and a recovery code",
+    "password and a newly set up authenticator app": (
+        "signed in with their password and a code from the authenticator app they had just set up"
+    ),
+}
+
 SIGN_IN_FAILURES = {
     "wrong password": "wrong password",
     "unknown email": "no account has this email address",
@@ -65,7 +74,7 @@ def sentence(row: AuditRow, names: Names) -> str:
     if action == "sign_in":
         if row.detail.startswith("work account"):
             return f"{subject(row)} signed in with their NHS work account"
-        return f"{subject(row)} signed in"
+        return f"{subject(row)} {SIGNED_IN_WITH.get(row.detail, 'signed in')}"
     if action == "sign_out":
         return f"{subject(row)} signed out"
     if action == "sign_in_failed":
@@ -107,7 +116,11 @@ SAID_BY_SENTENCE = frozenset(
 
 def entry(row: AuditRow, names: Names) -> Entry:
     """Everything the audit page shows of one row."""
-    said = row.action in SAID_BY_SENTENCE or (row.entity == "api_tokens" and row.action == "update")
+    said = (
+        row.action in SAID_BY_SENTENCE
+        or (row.entity == "api_tokens" and row.action == "update")
+        or (row.action == "sign_in" and row.detail in SIGNED_IN_WITH)
+    )
     note = "" if said else row.detail
     return Entry(
         id=row.id,

@@ -17,9 +17,23 @@ REMOVED = (
 )
 
 
+UPLOADS = ("checked import file nobody could confirm any more", "checked import files nobody could confirm any more")
+
+
+def _uploads(after: dict) -> str | None:
+    """The expired import files a prune removed; None for a prune from before it removed them."""
+    if "checked_uploads" not in after:
+        return None
+    number = after["checked_uploads"]
+    return f"{number:,} {UPLOADS[number != 1]}"
+
+
 def pruned(row: AuditRow) -> str:
     """ "Someone at the command line removed what was older than 30 days (before 1 May 2026): 3 audit entries …" """
     after = row.after or {}
+    uploads = _uploads(after)
+    if after.get("days", "?") is None:
+        return f"{subject(row)} removed {uploads}; no retention is set, so every record was kept"
     parts = []
     for key, one, many in REMOVED:
         number = after.get(key, 0)
@@ -27,4 +41,5 @@ def pruned(row: AuditRow) -> str:
     before = after.get("before")
     since = f" (before {people_date(datetime.fromisoformat(before))})" if before else ""
     days = after.get("days", "?")
-    return f"{subject(row)} removed what was older than {days} days{since}: " + ", ".join(parts)
+    text = f"{subject(row)} removed what was older than {days} days{since}: " + ", ".join(parts)
+    return text + (f"; and {uploads}" if uploads else "")
