@@ -506,7 +506,7 @@ def test_present_names_and_orders_the_insights():
         Insights(
             frontier=(Ranked("WEST", "Trust WEST", 0.25), Ranked("NORTH", "Trust NORTH", 0.75)),
             brokers=(Ranked("WEST", "Trust WEST", 1.0),),
-            communities=(Community(1, ("WEST", "EAST"), 1),),
+            communities=(Community(1, ("WEST", "EAST"), 1), Community(2, ("NORTH",), 0)),
             isolated=("NORTH",),
             attributable=(AttributedAdoption("WEST", date(2024, 3, 1), ("EAST", "NORTH")),),
             adopter_categories={"early_adopter": ("EAST",), "not_yet": ("NORTH", "WEST"), "laggard": ()},
@@ -517,6 +517,8 @@ def test_present_names_and_orders_the_insights():
     assert [(r.stage, r.adopted, r.exposure) for r in found.organisations][0] == ("implementing", True, "50%")
     assert [(f.ods, f.detail) for f in found.insights.frontier] == [("NORTH", "75%"), ("WEST", "25%")]
     assert found.insights.communities[0].coverage == "50%"
+    # A community of one is not a group: it is counted, and the organisations table gives its number.
+    assert len(found.insights.communities) == 1 and found.insights.alone == 1
     assert found.insights.attributable[0].detail == "adopted on 1 March 2024, after Trust EAST and Trust NORTH"
     assert [label for label, _ in found.insights.categories] == ["Early adopter", "Laggard", "Not yet"]
     assert [(link.kind_label, link.proposed) for link in found.links] == [
@@ -570,3 +572,15 @@ def test_the_drawing_by_links_groups_marks_under_their_networks():
     on_map = draw(TINY, BOX)
     assert on_map.groups == () and all(m.group is None for m in on_map.marks)
     assert (on_map.width, on_map.height) == (layout.projection_for(BOX).width, layout.projection_for(BOX).height)
+
+
+def test_communities_of_one_are_counted_not_listed(signed_in, seeded):
+    """With no learning links every organisation is a community of its own: the table would list each
+    one again, so the page counts them and lists only groups of two or more."""
+    seeded.execute(delete(LearningLink))
+    seeded.commit()
+    html = signed_in("trust").get(PAGE).get_data(as_text=True)
+    open_count = len(re.findall(r'<tr class="nhsuk-table__row" data-ods=', html))
+    assert 'id="spread-map-communities"' not in html
+    assert "No two organisations form a community: there are too few learning links." in html
+    assert f"{open_count} organisations are each a community of their own, not listed here" in html

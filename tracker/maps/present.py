@@ -87,7 +87,8 @@ class CommunityRow:
 class Insights:
     frontier: list[Named]
     brokers: list[Named]
-    communities: list[CommunityRow]
+    communities: list[CommunityRow]  # of two organisations or more
+    alone: int  # organisations that are a community of their own (the organisations table numbers them)
     isolated: list[Named]
     attributable: list[Named]
     categories: list[tuple[str, list[Named]]]
@@ -183,7 +184,9 @@ def insights(view: NetworkView) -> Insights:
         communities=[
             CommunityRow(c.number, by_name(named(o) for o in c.organisations), c.reached, c.total, percent(c.coverage))
             for c in sorted(found.communities, key=lambda c: c.number)
+            if c.total > 1
         ],
+        alone=sum(1 for c in found.communities if c.total <= 1),
         isolated=by_name(named(o) for o in found.isolated),
         attributable=[
             named(a.ods, f"adopted on {people_date(a.adopted_on)}, after {after(a.after)}") for a in found.attributable
