@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tests.factories import add_events
 from tests.helpers import FormClient, count_statements, figure, page_text, region, rows_of
 from tracker.calendar import people_date, people_month, today
+from tracker.core.engage import signed_points
 from tracker.core.stages import DEFAULT_THRESHOLD
 from tracker.forecast import service
 from tracker.models import Ambition, AmbitionTarget, Organisation
@@ -246,15 +247,15 @@ def test_recommenders_see_whom_to_engage_next(demo_history, app, signed_in, role
     assert engagement.organisations and not engagement.message
     assert re.findall(r'data-ods="([^"]+)"', section) == [s.ods for s in engagement.organisations]
     gains = [figure(part, "gain") for part in section.split('data-ods="')[1:]]
-    assert gains == [f"+{s.gain * 100:.1f} percentage points" for s in engagement.organisations]
+    assert gains == [f"{signed_points(s.gain)} percentage points" for s in engagement.organisations]
     text = page_text(section)
     first = engagement.organisations[0]
-    assert f"95% interval {first.low * 100:.1f} to {first.high * 100:.1f}" in text
+    assert f"95% interval {signed_points(first.low)} to {signed_points(first.high)}" in text
     assert all(reason in text for reason in first.reasons)
     assert people_month(date.fromisoformat(engagement.month + "-01")) in text
     picked = {s.ods for s in engagement.organisations}
     for alternative in engagement.alternatives:  # one picked already is no alternative to another
-        shown = f"({alternative.ods}, +{alternative.gain * 100:.1f} points" in text
+        shown = f"({alternative.ods}, {signed_points(alternative.gain)} points" in text
         assert shown == (alternative.ods not in picked)
     assert f"engage={service.K}" in section  # the highlighted spread map
     assert 'href="#engage"' in markup

@@ -14,9 +14,9 @@ import pytest
 from tests.factories import add_events
 from tests.helpers import FormClient, count_statements, get_json
 from tracker.calendar import today
+from tracker.core.engage import signed_points as points
 from tracker.core.stages import DEFAULT_THRESHOLD, threshold_named
 from tracker.forecast import service
-from tracker.maps.engage import points
 from tracker.reports.service import ambition_named
 
 PAGE = "/spread-map?ambition=RP"

@@ -268,3 +268,10 @@ def _betweenness(graph: nx.Graph, sources: int | None = None) -> dict[str, float
     return nx.betweenness_centrality(
         graph, k=sample, seed=0, weight=lambda _a, _b, data: 1 / data["weight"], normalized=True
     )
+
+
+def signed_points(share: float) -> str:
+    """A gain in reach as signed percentage points to one decimal: 0.042 → '+4.2'; never '-0.0'.
+    The forecast page and the spread map's highlight both write gains with it."""
+    value = round(share * 100, 1)
+    return f"{value + 0.0:+.1f}"

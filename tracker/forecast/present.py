@@ -16,6 +16,7 @@ from ..calendar import PROGRAMME_START, people_month
 from ..core.backtest import Backtest
 from ..core.diffusion import STRENGTH_SCALE
 from ..core.diffusion_fit import Estimate, Fit
+from ..core.engage import signed_points
 from ..core.fan_drawing import FanChart, fan_chart
 from ..core.forecast import MonthBand, TargetChance
 from ..tabular import RATIO, TEXT, Column
@@ -264,15 +265,20 @@ def backtest_verdict(past: Backtest) -> str:
 class Pick:
     ods: str
     name: str
-    gain: str  # percentage points of reach, "3.2"
-    interval: str  # "1.0 to 5.4"
+    gain: str  # percentage points of reach, "+3.2"
+    interval: str  # "+1.0 to +5.4"
     reasons: tuple[str, ...]
     alternatives: tuple[Pick, ...] = ()
 
 
 def _pick(s: Suggestion, names: dict[str, str], alternatives: tuple[Pick, ...] = ()) -> Pick:
     return Pick(
-        s.ods, names.get(s.ods, s.ods), points(s.gain), f"{points(s.low)} to {points(s.high)}", s.reasons, alternatives
+        s.ods,
+        names.get(s.ods, s.ods),
+        signed_points(s.gain),
+        f"{signed_points(s.low)} to {signed_points(s.high)}",
+        s.reasons,
+        alternatives,
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..calendar import people_month
+from ..core.engage import signed_points as points
 from ..forecast.service import Engagement, Suggestion
 from .assemble import NetworkView
 from .present import NO_NETWORK
@@ -48,12 +49,6 @@ class Highlight:
     def ranks(self) -> dict[str, int]:
         """ODS code → rank, for the drawings."""
         return {row.ods: row.rank for row in self.picks if row.rank is not None}
-
-
-def points(share: float) -> str:
-    """A share as signed percentage points to one decimal: 0.042 → '+4.2'; never '-0.0'."""
-    value = round(share * 100, 1)
-    return f"{value + 0.0:+.1f}"
 
 
 def month_name(month: str | None) -> str | None:
