@@ -21,6 +21,7 @@ from tests.oidc_provider import NHS_TENANT, Person, app_settings, authorise_as
 from tracker.admin.services import AccountDetails, create_user
 from tracker.auth import oidc_client, work_account_reauth
 from tracker.models import AuditEvent, User
+from tracker.models.accounts import NO_PASSWORD
 
 PAT = Person(NHS_TENANT, "5d1e7c3a-2222-4f4e-8a1b-0c9d8e7f6a5b", "pat.okafor@nhs.net", "Pat Okafor")
 SAM = Person(NHS_TENANT, "9a8b7c6d-3333-4e2f-9b1c-1d2e3f4a5b6c", "sam.lee@nhs.net", "Sam Lee")
@@ -220,3 +221,18 @@ def test_a_sign_in_counts_as_fresh_from_a_minute_before_the_person_was_sent(auth
     identity = oidc_client.Identity(PAT.tenant_id, PAT.object_id, PAT.email, PAT.name, auth_time)
     found = work_account_reauth.check(user, identity, 1_000_000.0, (NHS_TENANT,))
     assert (found[0].value if found else None) == refused
+
+
+def test_an_account_without_a_password_is_told_it_has_none_to_change(app, seeded, browser):
+    """Not sent to confirm it is them first: there is nothing to confirm for."""
+    client = signed_in_admin(app, seeded, browser)
+    page = client.get("/account/password")
+    assert page.status_code == 200
+    assert "have no password on this service, so there is none to change" in page.get_data(as_text=True)
+    token = client.csrf_token("/admin/users")
+    posted = client.post(
+        "/account/password",
+        data={"current_password": "x", "new_password": "river-granite-lantern-9", "csrf_token": token},
+    )
+    assert posted.status_code == 403
+    assert seeded.scalar(select(User.password_hash).where(User.email == PAT.email)) == NO_PASSWORD

@@ -1,5 +1,7 @@
 """Sign in (the password, then the second factor where there is one), sign out, change password, confirm it is you."""
 
+import functools
+
 from flask import (
     Blueprint,
     abort,
@@ -38,6 +40,10 @@ PASSWORDS_OFF = "Signing in with a password is switched off on this service."
 NO_PASSWORDS = (
     "Passwords are switched off on this service: you sign in with your NHS work account, whose password "
     "your organisation looks after."
+)
+NO_PASSWORD_OF_YOUR_OWN = (
+    "You sign in with your NHS work account and have no password on this service, so there is none to change: "
+    "your work account's password is looked after by your organisation."
 )
 
 
@@ -130,7 +136,7 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
-def _confirms_with_password(user) -> bool:
+def _uses_a_password(user) -> bool:
     return passwords_on(current_app.config) and user.password_hash != NO_PASSWORD
 
 
@@ -140,7 +146,7 @@ def reauthenticate():
     """Before a sensitive change: your password again (and a code, with MFA), or a fresh sign-in with your
     work account (the only way for an account without a password); then back where you were."""
     user = current_user._get_current_object()
-    with_password = _confirms_with_password(user)
+    with_password = _uses_a_password(user)
     form = ConfirmItIsYouForm() if with_password else None
     if form is not None:
         confirming = Submission(
@@ -173,14 +179,27 @@ def reauthenticate_with_work_account():
     return oidc_routes.start_confirming(request.args.get("next"))
 
 
+def _only_with_a_password(view):
+    """Explain, before asking anyone to confirm it is them, that an account without a password has none
+    to change (passwords switched off, or an account that signs in only with its work account)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if _uses_a_password(current_user):
+            return view(*args, **kwargs)
+        message = NO_PASSWORDS if not passwords_on(current_app.config) else NO_PASSWORD_OF_YOUR_OWN
+        page = render_template("errors/error.html", title="You sign in with your work account", message=message)
+        return page, 200 if request.method == "GET" else 403
+
+    return wrapper
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
+@_only_with_a_password
 @steps.recent_sign_in_required
 def change_password():
     """Change your own password; your other sessions end, this one carries on."""
-    if not passwords_on(current_app.config):
-        page = render_template("errors/error.html", title="You sign in with your work account", message=NO_PASSWORDS)
-        return page, 200 if request.method == "GET" else 403
     user = current_user._get_current_object()
     form = ChangePasswordForm(email=user.email, name=user.name)
     change = Submission(
