@@ -154,11 +154,10 @@ def _read_sheet(book, formula_book, columns, required, max_rows) -> Table:
     filled = any_saved = any_unsaved = 0
     for number, cells, saved, unsaved in _rows(sheet, formulas):
         any_saved, any_unsaved = any_saved or saved, any_unsaved or unsaved
-        if any(cell.strip() for cell in cells):
-            filled += 1
-            if filled > max_rows + 1:  # the header and more rows than allowed: tabulate says so
-                break
         records.append((number, cells))
+        filled += any(cell.strip() for cell in cells)
+        if filled > max_rows + 1:  # the header and more rows than allowed: tabulate says so
+            break
     if any_unsaved and not any_saved:
         return Table(
             [],
