@@ -193,6 +193,19 @@ def _zip(**members: bytes) -> bytes:
     return out.getvalue()
 
 
+def every_sheet_hidden() -> bytes:
+    """A workbook whose one sheet is hidden (Excel will not save that, other programs do)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(COLUMNS, GOOD_CELLS))) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data, found = re.subn(rb'(<sheet [^>]*)state="visible"', rb'\1state="hidden"', data)
+                assert found == 1
+            target.writestr(info, data)
+    return out.getvalue()
+
+
 WORKBOOK_PROBLEMS = {
     "old-xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "This is an Excel 97-2003 workbook (.xls)"),
     "other-zip": (_zip(readme__txt=b"hello"), "This is a ZIP file, not an Excel workbook (.xlsx) or a CSV file"),
@@ -205,6 +218,7 @@ WORKBOOK_PROBLEMS = {
         xlsx_bytes(GOOD_CELLS, GOOD_CELLS),
         "Line 1: This row names none of the columns: the first row that is not blank must be the header row",
     ),
+    "no-visible-sheet": (every_sheet_hidden(), "The workbook has no worksheet to read"),
     "empty-sheet": (xlsx_bytes(title="Sheet1"), "The sheet 'Sheet1' is empty: put the header row and the records"),
     "header-only": (xlsx_bytes(COLUMNS), "The file has no rows of data below the header row"),
     "missing-column": (xlsx_bytes(COLUMNS[:2] + COLUMNS[3:], ["RNU"]), "The required column stage is missing"),
