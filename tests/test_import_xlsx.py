@@ -353,7 +353,7 @@ def test_a_template_download_runs_a_fixed_number_of_statements(signed_in, statem
     client = signed_in("manager")
     with statement_counter() as statements:
         assert client.get(TEMPLATE + "xlsx").status_code == 200
-    assert len(statements) <= 4, statements  # the account, the organisations, the ideas
+    assert len(statements) <= 4, statements  # the account and its networks, the organisations, the ideas
 
 
 @pytest.mark.parametrize("role", ["trust", "faculty"])
