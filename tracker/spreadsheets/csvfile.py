@@ -5,6 +5,7 @@ order, any capitals, comma or semicolon), and returns each line of data as a map
 stripped cell, with the file's own problems (encoding, header, stray cells, unreadable quoting, too
 many rows). Lines are numbered as a spreadsheet numbers its rows: the header row is line 1, and a
 cell holding a line break does not move the rows after it. What the cells mean is each import's.
+tabulate() is the part after decoding, which a workbook's rows share (tracker.spreadsheets.workbook).
 """
 
 from __future__ import annotations

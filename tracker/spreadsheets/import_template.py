@@ -1,5 +1,5 @@
 """The adoption import's templates: the header and one example row, as CSV or as an Excel workbook
-whose second sheet lists the allowed values (no Flask, no database: the caller gives the values).
+whose second sheet lists the allowed values: plain functions, no database (the caller gives the values).
 
 The workbook's first sheet is the one the import reads; its stage and discontinued_reason columns
 offer the allowed values as drop-down lists (Excel data validation), and refuse others as typed.
