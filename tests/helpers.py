@@ -275,6 +275,7 @@ EXPECTED = {
     "spreadsheets.records_file": (SIGNED_IN, {"fmt": "xlsx"}),
     "spreadsheets.import_upload": (EDITORS, {}),
     "spreadsheets.import_confirm": (EDITORS, {}),
+    "spreadsheets.import_template_file": (EDITORS, {"fmt": "xlsx"}),
     "reports.coverage": (SIGNED_IN, {"ambition": "RP", "as_of": "2024-03-31"}),
     "reports.download": (SIGNED_IN, {"table": "not-reached", "fmt": "csv", "ambition": "RP"}),
     "admin.users": (ADMINS, {}),

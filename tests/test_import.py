@@ -233,7 +233,7 @@ FILE_PROBLEMS = [
         "The file is not UTF-8 text",
     ),
     ("ods_code,stage\n".encode("utf-16"), "saved as UTF-16"),
-    (b"PK\x03\x04\x14\x00\x06\x00", "This is an Excel workbook, not a CSV file"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "The workbook is damaged and cannot be read"),  # read as a workbook, by its bytes
 ]
 
 
@@ -308,7 +308,7 @@ def test_the_upload_page_lists_every_problem_and_writes_nothing(app, signed_in):
 def test_the_upload_page_needs_a_file(signed_in):
     response = signed_in("manager").submit(IMPORT_URL, {}, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "Choose a CSV file to import" in response.get_data(as_text=True)
+    assert "Choose a CSV file or an Excel workbook (.xlsx) to import" in response.get_data(as_text=True)
 
 
 def test_a_file_over_two_megabytes_is_refused_with_a_form_error(app, signed_in):

@@ -28,6 +28,7 @@ NOT_PAGES = (
     "oidc.",  # redirects to and from the identity provider (their pages: test_work_account_browser)
     "auth.reauthenticate_with_work_account",  # a redirect to the identity provider, as oidc.start
     "measures.import_template",  # a CSV file
+    "spreadsheets.import_template_file",  # a CSV or XLSX file
 )
 
 

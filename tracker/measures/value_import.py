@@ -47,13 +47,14 @@ def _crumbs():
     return [("Home", url_for("main.home"))]
 
 
-def _upload_page(form: UploadForm, problems=(), status: int = 200):
+def _upload_page(form: UploadForm, problems=(), status: int = 200, note: str = ""):
     return (
         render_template(
             "measures/import_values.html",
             form=form,
             problems=list(problems)[:PROBLEMS_SHOWN],
             problem_count=len(problems),
+            note=note,
             columns=COLUMNS,
             required=REQUIRED,
             max_size=size_label(max_bytes()),

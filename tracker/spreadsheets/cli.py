@@ -1,4 +1,4 @@
-"""`flask --app tracker adoption import FILE.csv [--dry-run] [--as EMAIL]`."""
+"""`flask --app tracker adoption import FILE.csv|FILE.xlsx [--dry-run] [--as EMAIL]`."""
 
 from __future__ import annotations
 
@@ -45,7 +45,10 @@ def register(app: Flask) -> None:
         app,
         "adoption",
         "Adoption records.",
-        doc="Import adoption events from a CSV file: all of it, or nothing if any row is bad.",
+        doc=(
+            "Import adoption events from a CSV file or an Excel workbook (.xlsx, its first sheet): "
+            "all of it, or nothing if any row is bad."
+        ),
         dry_run_help="Check the file and say what would be imported; write nothing.",
         as_help="The project manager or administrator the events are logged by.",
         find_user=_editor,

@@ -1,4 +1,4 @@
-"""What every `flask <group> import FILE.csv [--dry-run] [--as EMAIL]` command shares.
+"""What every `flask <group> import FILE [--dry-run] [--as EMAIL]` command shares.
 
 add_import_command() declares the command and its options; run_import() is its body.
 
@@ -65,6 +65,9 @@ def run_import(
             plan = (check if dry_run else run)(session, raw, user, max_rows)
         except FileRefused as refused:
             plan = refused.plan
+        note = getattr(plan, "note", "")  # which sheet of a workbook was read
+        if note:
+            click.echo(note, err=bool(plan.problems))
         if plan.problems:
             for problem in plan.problems:
                 click.echo(str(problem), err=True)

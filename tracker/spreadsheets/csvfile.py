@@ -5,6 +5,7 @@ order, any capitals, comma or semicolon), and returns each line of data as a map
 stripped cell, with the file's own problems (encoding, header, stray cells, unreadable quoting, too
 many rows). Lines are numbered as a spreadsheet numbers its rows: the header row is line 1, and a
 cell holding a line break does not move the rows after it. What the cells mean is each import's.
+tabulate() is the part after decoding, which a workbook's rows share (tracker.spreadsheets.workbook).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -68,12 +69,14 @@ class Line:
 
     number: int
     cells: dict[str, str]
+    problems: dict[str, str] = field(default_factory=dict)  # a column's cell that cannot be used as it is
 
 
 @dataclass(frozen=True)
 class Table:
     lines: list[Line]
     problems: list[Problem]  # the file's own problems; the meaning of the cells is the caller's
+    note: str = ""  # what was read, when a person may need telling (which sheet of a workbook)
 
 
 def sorted_problems(problems: list[Problem], columns: Sequence[str]) -> list[Problem]:
@@ -134,6 +137,19 @@ def _header(
             problems.append(Problem(line, "", f"The column {name} appears more than once"))
         else:
             positions[name] = index
+    if not positions:
+        return (
+            positions,
+            unnamed,
+            [
+                Problem(
+                    line,
+                    "",
+                    "This row names none of the columns: the first row that is not blank must be the header row, "
+                    "naming the columns " + ", ".join(columns),
+                )
+            ],
+        )
     for name in required:
         if name not in positions:
             problems.append(Problem(line, "", f"The required column {name} is missing"))
@@ -162,6 +178,37 @@ def _unreadable(line: int, error: csv.Error) -> Problem:
     return Problem(line, "", message)
 
 
+class Unreadable(Exception):
+    """The rows cannot be read on from here: problem says where and why (raised by a source of records)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class CellProblem(str):
+    """A cell's text that cannot be used as it is (an Excel error value, say), with why: the row's
+    problem for its column. Still a string, so blank and width checks treat it as the value it shows."""
+
+    message: str
+
+    def __new__(cls, text: str, message: str) -> CellProblem:
+        cell = super().__new__(cls, text)
+        cell.message = message
+        return cell
+
+
+def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    # Strict: a quotation mark left open must not swallow the rows after it into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    number = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            yield number, record
+    except csv.Error as error:
+        raise Unreadable(_unreadable(number + 1, error)) from error  # the line after the last one read
+
+
 def read(raw: bytes, columns: Sequence[str], required: Sequence[str], max_rows: int = MAX_ROWS) -> Table:
     """The file's lines of data with every problem that needs no meaning of the cells; no lines if
     the file cannot be read at all (its problems say why)."""
@@ -170,16 +217,21 @@ def read(raw: bytes, columns: Sequence[str], required: Sequence[str], max_rows: 
         return Table([], [problem])
     if not text.strip():
         return Table([], [Problem(0, "", "The file is empty")])
-    # Strict: a quotation mark left open must not swallow the rows after it into one cell.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    return tabulate(_csv_records(text), columns, required, max_rows)
+
+
+def tabulate(
+    records: Iterable[tuple[int, list[str]]], columns: Sequence[str], required: Sequence[str], max_rows: int = MAX_ROWS
+) -> Table:
+    """Rows of cells (each with its line number) as lines of named cells: the first row that is not
+    blank is the header. What a CSV file and a workbook share (tracker.spreadsheets.workbook)."""
     lines: list[Line] = []
     problems: list[Problem] = []
     positions: dict[str, int] | None = None
     unnamed: list[int] = []
     width = 0
-    number = 0
     try:
-        for number, record in enumerate(reader, start=1):
+        for number, record in records:
             if _blank(record):
                 continue
             if positions is None:
@@ -194,15 +246,20 @@ def read(raw: bytes, columns: Sequence[str], required: Sequence[str], max_rows: 
                     [Problem(0, "", f"The file has more than {max_rows:,} rows of data: split it into smaller files")],
                 )
             cells = {name: record[i].strip() if i < len(record) else "" for name, i in positions.items()}
-            lines.append(Line(number, {name: cells.get(name, "") for name in columns}))
+            bad = {
+                name: record[i].message
+                for name, i in positions.items()
+                if i < len(record) and isinstance(record[i], CellProblem)
+            }
+            lines.append(Line(number, {name: cells.get(name, "") for name in columns}, bad))
             if any(record[i].strip() for i in unnamed if i < len(record)):
                 problems.append(Problem(number, "", "There is a value in a column with no heading"))
             if any(cell.strip() for cell in record[width:]):
                 problems.append(
                     Problem(number, "", "There are more cells on this line than there are columns in the header row")
                 )
-    except csv.Error as error:
-        return Table([], [_unreadable(number + 1, error)])  # the line after the last one read
+    except Unreadable as error:
+        return Table([], [error.problem])
     if not lines:
         return Table([], [Problem(0, "", "The file has no rows of data below the header row")])
     return Table(lines, problems)

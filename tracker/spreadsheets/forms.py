@@ -13,6 +13,15 @@ class UploadForm(Form):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import")])
 
 
+class WorkbookUploadForm(Form):
+    """The adoption import's: it reads an Excel workbook as well as a CSV file."""
+
+    file = FileField(
+        "CSV file or Excel workbook",
+        validators=[FileRequired("Choose a CSV file or an Excel workbook (.xlsx) to import")],
+    )
+
+
 class ConfirmForm(Form):
     # A signed ticket (see staging.py): which checked upload, and the plan the person was shown.
     ticket = HiddenField(validators=[DataRequired()])

@@ -1,8 +1,8 @@
-"""Reading a CSV file of adoption events: plain functions over bytes and plain values.
+"""Reading a CSV file or Excel workbook of adoption events: plain functions over bytes and plain values.
 
 No Flask and no database here. parse() turns the file into rows (read by tracker.spreadsheets.csvfile,
-which every import shares) and finds every problem it can see alone (encoding, header, cell
-formats); check() adds the problems that need the reference data
+which every import shares, or for a workbook by tracker.spreadsheets.workbook, into the same lines)
+and finds every problem it can see alone (encoding, header, cell formats); check() adds the problems that need the reference data
 (unknown codes) and the adoption rules (tracker.adoption.rules.event_problems). Lines are numbered
 as a spreadsheet numbers its rows: the header row is line 1, and a cell holding a line break does
 not move the rows after it.
@@ -17,7 +17,7 @@ from datetime import date
 
 from ..adoption.rules import EventInput, OrganisationDates, event_problems
 from ..models import DiscontinuedReason, Stage
-from . import csvfile
+from . import csvfile, workbook
 from .csvfile import MAX_BYTES, MAX_ROWS, Problem, sniff_delimiter
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "Problem", "check", "parse", "parse_date", "sniff_delimiter"]
@@ -32,6 +32,7 @@ REASONS = tuple(r.value for r in DiscontinuedReason)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _WHOLE_NUMBER = re.compile(r"\d{1,9}")
+_DAY_NUMBER = re.compile(r"\d{5}(\.\d+)?")  # how Excel stores a date, shown when the cell is not formatted as one
 _LABELS = {"wards_using": "wards using", "wards_in_scope": "wards in scope"}
 
 
@@ -50,6 +51,7 @@ class Row:
 class ParsedFile:
     rows: list[Row]
     problems: list[Problem]  # the file's own problems (encoding, header, size); rows carry theirs
+    note: str = ""  # which sheet of a workbook was read
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
@@ -64,6 +66,11 @@ def parse_date(value: str) -> tuple[date | None, str | None]:
         year, month, day = (int(g) for g in m.groups())
     elif m := _UK_DATE.fullmatch(value):
         day, month, year = (int(g) for g in m.groups())
+    elif _DAY_NUMBER.fullmatch(value):
+        return None, (
+            f"'{value}' is not a date but the number Excel keeps for one: format the cell as a date, "
+            "or write it as YYYY-MM-DD or DD/MM/YYYY"
+        )
     else:
         return (
             None,
@@ -87,7 +94,7 @@ def _reason(value: str) -> str:
     return re.sub(r"[\s\-]+", "_", value.strip().lower())
 
 
-def _read_row(line: int, cells: Mapping[str, str]) -> Row:
+def _read_row(line: int, cells: Mapping[str, str], bad_cells: Mapping[str, str]) -> Row:
     problems: dict[str, str] = {}
     ods = cells.get("ods_code", "").upper()
     if not ods:
@@ -122,13 +129,17 @@ def _read_row(line: int, cells: Mapping[str, str]) -> Row:
         evidence_url=cells.get("evidence_url", ""),
         discontinued_reason=reason,
     )
-    return Row(line, ods, code, data, problems)
+    # A workbook's unusable cell (an error value such as #N/A) says more than "not a date" would.
+    return Row(line, ods, code, data, problems | dict(bad_cells))
 
 
 def parse(raw: bytes, max_rows: int = MAX_ROWS) -> ParsedFile:
     """Read the file into rows, finding every problem that needs no database."""
-    table = csvfile.read(raw, COLUMNS, REQUIRED_COLUMNS, max_rows)
-    return ParsedFile([_read_row(line.number, line.cells) for line in table.lines], table.problems)
+    read = workbook.read if workbook.is_workbook(raw) else csvfile.read
+    table = read(raw, COLUMNS, REQUIRED_COLUMNS, max_rows)
+    return ParsedFile(
+        [_read_row(line.number, line.cells, line.problems) for line in table.lines], table.problems, table.note
+    )
 
 
 def check(

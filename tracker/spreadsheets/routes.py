@@ -1,4 +1,5 @@
-"""Spreadsheets: everyone signed in downloads the events and records; managers import a CSV file.
+"""Spreadsheets: everyone signed in downloads the events and records; managers import a CSV file or an
+Excel workbook, and download its templates.
 
 The import is two steps (see two_step.py): the upload is checked whole and, if every row is good, the
 page shows what would be written and skipped; "Confirm import" writes it if the plan is unchanged.
@@ -14,15 +15,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries
 from ..calendar import today
+from ..core.stages import STAGE_MEANINGS
 from ..db import get_session
-from ..models import DiscontinuedReason, Stage
-from ..tabular import table_download
-from . import exporting, importing, services, two_step
-from .forms import ConfirmForm, UploadForm
+from ..models import ChangeIdea, DiscontinuedReason, Organisation, Stage
+from ..tabular import MIMETYPES, download, table_download
+from . import exporting, import_template, importing, services, two_step
+from .forms import ConfirmForm, UploadForm, WorkbookUploadForm
 from .services import imported_message, size_label
 from .staging import MAX_AGE_SECONDS, Ticket, UploadStore
 from .two_step import max_bytes, max_rows
@@ -89,13 +92,14 @@ def records_file(fmt: str):
 # Import -----------------------------------------------------------------------------------------
 
 
-def _upload_page(form: UploadForm, problems=(), status: int = 200):
+def _upload_page(form: UploadForm, problems=(), status: int = 200, note: str = ""):
     return (
         render_template(
             "spreadsheets/import_upload.html",
             form=form,
             problems=list(problems)[:PROBLEMS_SHOWN],
             problem_count=len(problems),
+            note=note,
             columns=importing.COLUMNS,
             required=importing.REQUIRED_COLUMNS,
             stages=list(Stage),
@@ -135,13 +139,14 @@ def _steps() -> two_step.Steps:
         ),
         imported=imported_message,
         default_filename="upload.csv",
+        form=WorkbookUploadForm,
     )
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @editors_only
 def import_upload():
-    """Choose a CSV file; if every row is good, show what importing it would write and skip."""
+    """Choose a CSV file or Excel workbook; if every row is good, show what importing it would write and skip."""
     return two_step.check_upload(_steps())
 
 
@@ -150,3 +155,32 @@ def import_upload():
 def import_confirm():
     """Import the checked file, provided it would still write exactly what was shown."""
     return two_step.confirm(_steps())
+
+
+@bp.get("/import/template.<any(csv, xlsx):fmt>")
+@editors_only
+def import_template_file(fmt: str):
+    """The import's columns and one example row (a real one: it imports as it is); the workbook also
+    lists the allowed values."""
+    session = get_session()
+    day = today()
+    organisations = session.execute(
+        select(Organisation.ods_code, Organisation.name)
+        .where(Organisation.is_open_on(day))
+        .order_by(Organisation.ods_code)
+    ).all()
+    ideas = session.execute(select(ChangeIdea.code, ChangeIdea.title).order_by(ChangeIdea.code)).all()
+    example = import_template.example_row(
+        organisations[0].ods_code if organisations else "RNU", ideas[0].code if ideas else "RP-01", day
+    )
+    if fmt == "csv":
+        body = import_template.csv_template(example)
+    else:
+        allowed = import_template.Allowed(
+            stages=[(s.value, STAGE_MEANINGS[s]) for s in Stage],
+            reasons=[(r.value, r.label) for r in DiscontinuedReason],
+            organisations=[tuple(o) for o in organisations],
+            ideas=[tuple(i) for i in ideas],
+        )
+        body = import_template.xlsx_template(example, allowed)
+    return download(body, MIMETYPES[fmt], f"adoption-import-template.{fmt}")

@@ -1,4 +1,4 @@
-"""Checking a CSV file of adoption events against the database, and importing it in one transaction.
+"""Checking a CSV file or Excel workbook of adoption events against the database, and importing it in one transaction.
 
 Both the upload page and `flask adoption import` call these. check_file() only reads; import_file()
 checks again inside its own transaction and writes every new row or nothing.
@@ -50,6 +50,7 @@ class PlannedRow:
 class ImportPlan:
     rows: tuple[PlannedRow, ...] = ()
     problems: tuple[Problem, ...] = ()
+    note: str = ""  # which sheet of a workbook was read
 
     @property
     def new_rows(self) -> list[PlannedRow]:
@@ -86,7 +87,7 @@ def check_file(session: Session, raw: bytes, *, on_day: date | None = None, max_
     """Every problem of the file, or (when it has none) what importing it would write and skip."""
     parsed = importing.parse(raw, max_rows)
     if not parsed.rows:
-        return ImportPlan(problems=tuple(parsed.problems))
+        return ImportPlan(problems=tuple(parsed.problems), note=parsed.note)
     # The reference tables are small (tens of rows): load them whole, once.
     organisations = {o.ods_code.upper(): o for o in session.scalars(select(Organisation))}
     ideas = {i.code.upper(): i for i in session.scalars(select(ChangeIdea))}
@@ -97,7 +98,7 @@ def check_file(session: Session, raw: bytes, *, on_day: date | None = None, max_
         on_day or today(),
     )
     if problems:
-        return ImportPlan(problems=tuple(problems))
+        return ImportPlan(problems=tuple(problems), note=parsed.note)
     good = [(row, organisations[row.ods_code], ideas[row.intervention_code]) for row in parsed.rows]
     fingerprints = [rules.fingerprint(o.ods_code, i.code, row.data) for row, o, i in good]
     recorded = _recorded(session, fingerprints)
@@ -112,7 +113,7 @@ def check_file(session: Session, raw: bytes, *, on_day: date | None = None, max_
             first_line[fingerprint] = row.line
             duplicate_of = None
         planned.append(PlannedRow(row.line, organisation, idea, row.data, fingerprint, duplicate_of))
-    return ImportPlan(rows=tuple(planned))
+    return ImportPlan(rows=tuple(planned), note=parsed.note)
 
 
 def import_file(

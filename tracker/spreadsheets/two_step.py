@@ -1,4 +1,4 @@
-"""The two steps every CSV import's pages share: upload and check the file, then confirm what was shown.
+"""The two steps every file import's pages share: upload and check the file, then confirm what was shown.
 
 The upload is checked whole; if every row is good it is kept in the database (staging.UploadStore:
 any server process may take the confirmation) and the preview shows what would be written. The
@@ -47,21 +47,23 @@ class Steps:
     run: Callable[[bytes, str], Any]  # (raw, expected digest) -> the plan carried out; raises FileRefused, PlanChanged
     imported: Callable[[Any], str]  # the message after an import
     default_filename: str
+    form: type[UploadForm] = UploadForm  # what the file field is called and says when left empty
 
 
-def refused(steps: Steps, form: UploadForm, problems, lead: str):
+def refused(steps: Steps, form: UploadForm, plan, lead: str):
     """The upload page listing the file's problems, with the count as the file field's error."""
+    problems = plan.problems
     count = len(problems)
     form.file.errors = [
         f"{lead} {count:,} problem{'' if count == 1 else 's'}, so nothing was imported. "
         "Correct the file and upload it again."
     ]
-    return steps.upload_page(form, problems, 422)
+    return steps.upload_page(form, problems, 422, note=getattr(plan, "note", ""))
 
 
 def check_upload(steps: Steps):
     """The upload form; posted with a good file, the preview of what importing it would do."""
-    form = UploadForm()
+    form = steps.form()
     if not form.validate_on_submit():
         return steps.upload_page(form, status=422 if form.errors else 200)
     storage = form.file.data
@@ -72,7 +74,7 @@ def check_upload(steps: Steps):
         return steps.upload_page(form, status=413)
     plan = steps.check(raw)
     if plan.problems:
-        return refused(steps, form, plan.problems, "The file has")
+        return refused(steps, form, plan, "The file has")
     ticket = Ticket(
         upload=steps.store.save(raw, current_user.id),
         sha256=sha256(raw),
@@ -110,7 +112,7 @@ def confirm(steps: Steps):
     except FileRefused as error:
         store.session.rollback()  # nothing of the refused import is kept
         store.discard(ticket.upload)
-        return refused(steps, UploadForm(formdata=None), error.plan.problems, "Since you checked it, the file has")
+        return refused(steps, steps.form(formdata=None), error.plan, "Since you checked it, the file has")
     except PlanChanged as changed:
         return steps.preview_page(changed.plan, replace(ticket, plan=changed.plan.digest()), store, changed=True)
     store.discard(ticket.upload)
