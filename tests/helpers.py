@@ -273,6 +273,8 @@ EXPECTED = {
     "spreadsheets.export": (SIGNED_IN, {}),
     "spreadsheets.events_file": (SIGNED_IN, {"fmt": "csv"}),
     "spreadsheets.records_file": (SIGNED_IN, {"fmt": "xlsx"}),
+    "feeds.dictionary": (SIGNED_IN, {}),
+    "api.feed": (SIGNED_IN, {"name": "events", "fmt": "csv"}),  # every feed and role: tests/test_feeds.py
     "spreadsheets.import_upload": (EDITORS, {}),
     "spreadsheets.import_confirm": (EDITORS, {}),
     "reports.coverage": (SIGNED_IN, {"ambition": "RP", "as_of": "2024-03-31"}),

@@ -26,6 +26,7 @@ from . import queries as api_queries
 from .coverage import series_asked
 from .params import BadParameter, code_parameter, day_parameter
 
+
 def _known(found: int | None, message: str) -> int:
     if found is None:
         abort(404, message)

@@ -29,7 +29,6 @@ from ..models import (
 from ..models.adoption import rank_of
 from .dictionary import EVENTS, INTERVENTIONS, ORGANISATIONS, RECORDS, Feed
 
-
 BATCH_ROWS = 1_000  # rows fetched from the database at a time
 
 
