@@ -235,12 +235,14 @@ def test_the_dictionary_page_lists_every_feed_and_column_and_is_linked_from_spre
     assert response.status_code == 200
     markup = response.get_data(as_text=True)
     text = page_text(markup)
-    assert "Web.Contents" in text and "RelativePath" in text and "Authorization" in text
+    assert 'Web.Contents("http://localhost/", [ RelativePath = "api/v1/feeds/events.csv"' in text
+    assert 'Authorization = "Bearer TOKEN"' in text
     for feed in FEEDS.values():
         assert f'href="/api/v1/feeds/{feed.name}.csv"' in markup
         table = markup[markup.index(f'data-feed="{feed.name}"') :]
         table = page_text(table[: table.index("</table>")])
         for column in feed.columns:
-            assert f"{column.name} Type {column.type} Meaning {column.meaning}" in table, (feed.name, column.name)
+            kind = f"{column.type}, or empty" if column.optional else column.type
+            assert f"{column.name} Type {kind} Meaning {column.meaning}" in table, (feed.name, column.name)
         for f in feed.filters:
             assert f.meaning in text

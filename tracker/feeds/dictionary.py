@@ -44,7 +44,7 @@ class Filter:
 class Feed:
     name: str  # its address: /api/v1/feeds/<name>.csv or .json
     title: str
-    row: str  # what one row is
+    row: str  # what one row is: "One row per {row}."
     description: str
     filters: tuple[Filter, ...]
     columns: tuple[Column, ...]
@@ -66,7 +66,7 @@ NETWORK_FILTER = Filter("network", "A network's code: only the rows of its organ
 EVENTS = Feed(
     name="events",
     title="Adoption events",
-    row="one stage move as logged",
+    row="stage move, as logged",
     description=(
         "The whole adoption ledger, in the order the moves took effect (then the order they were logged). "
         "Nothing in it is ever edited or deleted: a correction is a later event naming the one it corrects "
@@ -121,7 +121,7 @@ EVENTS = Feed(
 RECORDS = Feed(
     name="records",
     title="Current records",
-    row="one organisation × change idea: where it stands now",
+    row="organisation and change idea: where it stands now",
     description=(
         "Each organisation's current stage with each change idea it has a record for: its latest event by "
         "effective date that no other event corrects. Pairs with no event have no row."
@@ -152,7 +152,7 @@ RECORDS = Feed(
 COVERAGE_MONTHLY = Feed(
     name="coverage-monthly",
     title="Monthly coverage",
-    row="one month of one ambition, in all networks or one",
+    row="month of one ambition, in all networks or one",
     description=(
         "An ambition's reach and depth month by month, each as of the month's last day (the last month as of "
         "end), counted as the coverage report counts them: open organisations, the ambition's published change "
@@ -183,7 +183,7 @@ COVERAGE_MONTHLY = Feed(
 ORGANISATIONS = Feed(
     name="organisations",
     title="Organisations",
-    row="one organisation",
+    row="organisation",
     description="Every organisation in the programme, open or closed, by ODS code.",
     filters=(NETWORK_FILTER, Filter("open_on", "YYYY-MM-DD: only organisations open on this day.")),
     columns=(
@@ -210,7 +210,7 @@ ORGANISATIONS = Feed(
 INTERVENTIONS = Feed(
     name="interventions",
     title="Change ideas",
-    row="one change idea",
+    row="change idea",
     description=(
         "Every change idea of the published change packages (project managers and administrators also see "
         "those of drafts), in catalogue order, with where it sits in its package's driver diagram."

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from ..access import signed_in
 from .dictionary import FEEDS, TYPES
@@ -19,6 +19,8 @@ def dictionary():
         "feeds/dictionary.html",
         feeds=list(FEEDS.values()),
         types=TYPES,
-        api_root=url_for("api.feed", name="events", fmt="csv", _external=True).removesuffix("feeds/events.csv"),
+        # Power BI's Web.Contents keeps the site's address fixed and takes the feed as a path relative to it.
+        site_root=url_for("main.home", _external=True),
+        example_path=url_for("api.feed", name="events", fmt="csv").removeprefix(request.script_root + "/"),
         breadcrumbs=[("Home", url_for("main.home")), ("Spreadsheets", url_for("spreadsheets.export"))],
     )
