@@ -16,7 +16,7 @@ from tests.helpers import auth
 from tracker.auth import tokens
 from tracker.feeds import dictionary
 from tracker.feeds.dictionary import FEEDS
-from tracker.models import TokenScope, User
+from tracker.models import DiscontinuedReason, Membership, OrganisationKind, PackageStatus, Stage, TokenScope, User
 
 QUERY = {"coverage-monthly": "?ambition=RP&start=2024-01-01&end=2025-06-15"}
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -135,3 +135,23 @@ def test_every_column_has_a_known_type_and_a_meaning_and_names_are_unique():
             assert column.type in dictionary.TYPES, (feed.name, column.name)
             assert re.fullmatch(r"[a-z][a-z0-9_]*", column.name), (feed.name, column.name)
             assert column.meaning.strip(), (feed.name, column.name)
+
+
+def _meaning(feed: str, column: str) -> str:
+    return next(c.meaning for c in FEEDS[feed].columns if c.name == column)
+
+
+@pytest.mark.parametrize(
+    ("feed", "column", "values"),
+    [
+        ("events", "stage", Stage),
+        ("records", "stage", Stage),
+        ("events", "discontinued_reason", DiscontinuedReason),
+        ("organisations", "kind", OrganisationKind),
+        ("organisations", "membership", Membership),
+        ("interventions", "package_status", PackageStatus),
+    ],
+)
+def test_the_dictionary_names_every_value_a_coded_column_may_hold(feed, column, values):
+    meaning = _meaning(feed, column)
+    assert [v.value for v in values if v.value not in meaning] == []
