@@ -273,6 +273,8 @@ EXPECTED = {
     "spreadsheets.export": (SIGNED_IN, {}),
     "spreadsheets.events_file": (SIGNED_IN, {"fmt": "csv"}),
     "spreadsheets.records_file": (SIGNED_IN, {"fmt": "xlsx"}),
+    "feeds.dictionary": (SIGNED_IN, {}),
+    "api.feed": (SIGNED_IN, {"name": "events", "fmt": "csv"}),  # every feed and role: tests/test_feeds.py
     "spreadsheets.import_upload": (EDITORS, {}),
     "spreadsheets.import_confirm": (EDITORS, {}),
     "spreadsheets.import_template_file": (EDITORS, {"fmt": "xlsx"}),

@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.oidc_routes import bp as oidc_bp
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
+    from .feeds.routes import bp as feeds_bp
     from .forecast.routes import bp as forecast_bp
     from .forecast.what_if_routes import bp as what_if_bp
     from .health import bp as health_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         api_bp,
         spreadsheets_bp,
+        feeds_bp,
         reports_bp,
         maps_bp,
         forecast_bp,

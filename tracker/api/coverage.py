@@ -13,7 +13,7 @@ A day before any data is not an error: its figures are zeros. Ratios are unround
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from flask import abort, request
@@ -23,6 +23,7 @@ from ..access import signed_in
 from ..cache import coverage_cache
 from ..calendar import PROGRAMME_START, today
 from ..core import coverage as cov
+from ..core.stages import Stage
 from ..db import get_session
 from ..reports import service as reports
 from .params import BadParameter, code_parameter, parse_day, threshold_parameter
@@ -98,9 +99,20 @@ def _coverage() -> dict:
     }
 
 
-@signed_in
-def coverage_series():
-    """Reach and depth of one ambition month by month, each as of the month's last day, the last as of end."""
+@dataclass(frozen=True)
+class Series:
+    """A monthly series as asked for (ambition, network, start, end, min_stage) and its points."""
+
+    ambition: reports.AmbitionInfo
+    network: reports.NetworkInfo | None
+    start: date
+    end: date
+    threshold: Stage
+    points: list[cov.SeriesPoint]
+
+
+def series_asked() -> Series:
+    """The series the query's parameters ask for (the series endpoint's and the monthly coverage feed's)."""
     ambition_code = ambition_code_parameter()
     start = _day("start", PROGRAMME_START)
     end = _day("end", today())
@@ -115,11 +127,18 @@ def coverage_series():
         raise BadParameter(name, f"{name}: from start to end spans {months} months; the most is {MAX_MONTHS}")
     ambition, network = subject(ambition_code, network_code)
     points = reports.monthly(get_session(), ambition, network, start, end, threshold, cache=coverage_cache())
+    return Series(ambition, network, start, end, threshold, points)
+
+
+@signed_in
+def coverage_series():
+    """Reach and depth of one ambition month by month, each as of the month's last day, the last as of end."""
+    series = series_asked()
     return {
-        "ambition": ambition.code,
-        "min_stage": threshold.value,
-        "network": network.code if network is not None else None,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "points": [{"month": p.month, "reach": p.reach, "depth": p.depth} for p in points],
+        "ambition": series.ambition.code,
+        "min_stage": series.threshold.value,
+        "network": series.network.code if series.network is not None else None,
+        "start": series.start.isoformat(),
+        "end": series.end.isoformat(),
+        "points": [{"month": p.month, "reach": p.reach, "depth": p.depth} for p in series.points],
     }

@@ -1,7 +1,7 @@
 """The JSON API, version 1: its blueprint and URL table.
 
 The views live in topical modules (catalogue, organisations, adoptions, links, coverage, graph, spc,
-measures, forecast, simulate), which know nothing of this one; each URL is registered here, its endpoint
+measures, forecast, simulate, feeds), which know nothing of this one; each URL is registered here, its endpoint
 named after its view (api.<function name>). Unknown query parameters are ignored; a known one that is empty or malformed
 is 400, naming the parameter (tracker.api.params).
 """
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import adoptions, catalogue, coverage, forecast, graph, links, measures, organisations, simulate, spc
+from ..feeds.dictionary import FEEDS, FORMATS
+from . import adoptions, catalogue, coverage, feeds, forecast, graph, links, measures, organisations, simulate, spc
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+FEED_NAME = "<any({}):name>".format(", ".join(f'"{name}"' for name in FEEDS))
 
 URLS = (
     ("/ambitions", "GET", catalogue.ambitions),
@@ -41,6 +44,9 @@ URLS = (
     ("/forecast", "GET", forecast.forecast),
     ("/engage", "GET", forecast.engage),
     ("/simulate", "POST", simulate.simulate),
+    # The flat feeds for Power BI and Excel (tracker.feeds.dictionary): CSV or JSON by extension, JSON without.
+    (f"/feeds/{FEED_NAME}.<any({', '.join(FORMATS)}):fmt>", "GET", feeds.feed),
+    (f"/feeds/{FEED_NAME}", "GET", feeds.feed),
 )
 
 for rule, method, view in URLS:
