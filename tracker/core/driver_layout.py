@@ -124,6 +124,7 @@ class Box:
     label: str  # the box in words: an idea link's accessible name
     idea_code: str | None = None
     shade: int | None = None  # an idea's band in SHADES
+    trusts: str = ""  # an idea's trusts in words, as its box says them
 
     @property
     def right(self) -> float:
@@ -171,6 +172,11 @@ class DriverDiagramLayout:
     def ideas(self) -> tuple[Box, ...]:
         return tuple(box for box in self.boxes if box.kind == "idea")
 
+    @property
+    def trusts(self) -> dict[str, str]:
+        """Each idea's trusts in words, by its code (for the list that gives the diagram in words)."""
+        return {box.idea_code: box.trusts for box in self.ideas}
+
 
 # Text ----------------------------------------------------------------------------------------
 
@@ -197,8 +203,14 @@ def count_words(idea: Idea) -> list[str]:
     return words
 
 
+def trusts_words(idea: Idea) -> str:
+    """The box's count lines as one phrase: "In use at 3 trusts, 2 more considering or testing"."""
+    return ", ".join(count_words(idea))
+
+
 def idea_label(idea: Idea) -> str:
-    return f"{idea.code} {idea.title}: " + ", ".join(w[0].lower() + w[1:] for w in count_words(idea))
+    words = trusts_words(idea)
+    return f"{idea.code} {idea.title}: {words[0].lower()}{words[1:]}"
 
 
 @dataclass
@@ -281,6 +293,7 @@ def _place(node: _Node, top: float, boxes: list[Box], connectors: list[Connector
         node.label,
         node.idea.code if node.idea else None,
         shade_of(node.idea.in_use) if node.idea else None,
+        trusts_words(node.idea) if node.idea else "",
     )
     boxes.append(box)
     under = sum(child.block for child in node.children) + node.gap * (len(node.children) - 1)
