@@ -10,8 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_draft_package, add_events
-from tests.test_catalogue_browse import add_driver, add_idea
+from tests.factories import add_draft_package, add_driver, add_events, add_idea
 from tracker.catalogue import queries
 from tracker.core.driver_layout import SHADES
 from tracker.models import ChangePackage

@@ -10,8 +10,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from tests.factories import add_events
-from tests.test_catalogue_browse import add_driver, add_idea
+from tests.factories import add_driver, add_events, add_idea
 from tracker.core.driver_layout import PAD_X
 
 IDEAS = ["RP-07", "RP-05", "RP-06", "RP-08", "RP-01", "RP-02", "RP-03", "RP-04"]  # in the diagram's order
