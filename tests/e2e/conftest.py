@@ -207,6 +207,12 @@ def axe_violations():
     return _verdicts.blocking
 
 
+@pytest.fixture
+def layout_problems():
+    """What LAYOUT_PROBLEMS finds on a page as it is now, for the tests of the check itself."""
+    return lambda page: page.evaluate(LAYOUT_PROBLEMS)
+
+
 def assert_accessible(page: Page) -> None:
     """Fail on any serious or critical axe-core violation on the page as it is now."""
     blocking = _verdicts.blocking(page)
