@@ -106,7 +106,7 @@ class TextLine:
     x: float
     y: float  # baseline
     text: str
-    style: str  # "code", "title", "count" or "empty": a class of app.css and the width estimate
+    style: str  # "heading", "code", "title", "count" or "empty": a class of app.css and the width estimate
 
 
 @dataclass(frozen=True)
