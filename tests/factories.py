@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from tracker.adoption import services as adoption_services
 from tracker.adoption.rules import EventInput
+from tracker.catalogue import services as catalogue_services
+from tracker.catalogue.services import DriverDetails, IdeaDetails
 from tracker.models import (
     Adoption,
     Ambition,
@@ -85,6 +87,41 @@ def log_events(session, ods: str = "RNU", events=EVENTS) -> None:
             expected_version=record_version(session, organisation, idea),
             on_day=date(2025, 6, 30),
         )
+    session.rollback()
+
+
+def _package(session, code: str) -> ChangePackage:
+    return session.scalar(select(ChangePackage).where(ChangePackage.code == code))
+
+
+def add_driver(session, package_code: str, title: str, parent_id: int | None = None) -> int:
+    """A driver of the package (secondary under parent_id) through the catalogue's service; returns its id."""
+    driver = catalogue_services.create_driver(
+        session,
+        _package(session, package_code),
+        DriverDetails(title, parent_id=parent_id),
+    )
+    driver_id = driver.id
+    session.rollback()
+    return driver_id
+
+
+def add_idea(
+    session,
+    package_code: str,
+    code: str,
+    title: str,
+    driver_id: int | None = None,
+    description: str = "",
+) -> None:
+    """A change idea of the package (under driver_id, or not yet placed) through the catalogue's service.
+
+    Like add_driver, ends its transaction: an open one would hold SQLite's write lock against the app."""
+    catalogue_services.create_idea(
+        session,
+        _package(session, package_code),
+        IdeaDetails(code, title, description, driver_id=driver_id),
+    )
     session.rollback()
 
 

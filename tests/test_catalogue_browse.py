@@ -5,43 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
+from tests.factories import add_driver, add_idea
 from tracker.catalogue import queries, services
-from tracker.catalogue.services import DriverDetails, IdeaDetails, PackageDetails
+from tracker.catalogue.services import IdeaDetails, PackageDetails
 from tracker.models import Ambition, ChangeIdea, ChangePackage
 
 # Arranging rows. Each helper ends its transaction before returning: the test's session writes
 # with BEGIN IMMEDIATE, and an open one would hold SQLite's write lock while the app tries to write.
-
-
-def _package(session, code: str) -> ChangePackage:
-    return session.scalar(select(ChangePackage).where(ChangePackage.code == code))
-
-
-def add_driver(session, package_code: str, title: str, parent_id: int | None = None) -> int:
-    driver = services.create_driver(
-        session,
-        _package(session, package_code),
-        DriverDetails(title, parent_id=parent_id),
-    )
-    driver_id = driver.id
-    session.rollback()
-    return driver_id
-
-
-def add_idea(
-    session,
-    package_code: str,
-    code: str,
-    title: str,
-    driver_id: int | None = None,
-    description: str = "",
-) -> None:
-    services.create_idea(
-        session,
-        _package(session, package_code),
-        IdeaDetails(code, title, description, driver_id=driver_id),
-    )
-    session.rollback()
 
 
 def add_draft_package(session, code: str = "DRAFTPK", idea_code: str = "DR-01") -> None:

@@ -102,11 +102,20 @@ async () => {
   if (root.scrollWidth > root.clientWidth) {
     problems.push(`the page scrolls sideways: ${root.scrollWidth} px of content in ${root.clientWidth} px`);
   }
+  // A drawing kept at a readable size (a driver diagram on a phone) may scroll sideways in a region of
+  // its own, made for it: .app-scroll-region, which a keyboard can reach (tabindex 0) and a screen
+  // reader names (role region, labelled). Nothing else may.
+  const scrollRegion = (el) => el.matches(".app-scroll-region") && el.getAttribute("role") === "region"
+    && el.getAttribute("tabindex") === "0" && (el.hasAttribute("aria-label") || el.hasAttribute("aria-labelledby"));
+  for (const el of document.querySelectorAll(".app-scroll-region")) {
+    if (!scrollRegion(el)) problems.push(`${describe(el)} is made to scroll sideways but is not a focusable, labelled region`);
+  }
   // Tables and figures fit the box they sit in (the nearest ancestor that is not inline).
   for (const el of document.querySelectorAll("table, figure, svg, canvas, img, pre")) {
     if (el.parentElement instanceof SVGElement || !el.getClientRects().length) continue;
     let box = el.parentElement;
     while (box && /^(inline|contents)/.test(getComputedStyle(box).display)) box = box.parentElement;
+    if (box && scrollRegion(box)) continue;
     const width = Math.max(el.getBoundingClientRect().width, el.scrollWidth);
     if (box && width - box.clientWidth >= 1) {
       problems.push(`${describe(el)} is ${Math.round(width)} px wide in ${box.clientWidth} px (${describe(box)})`);
@@ -114,7 +123,7 @@ async () => {
   }
   // Nothing needs a sideways scroll bar (the NHS table container shows a shadow when it does).
   for (const el of document.body.querySelectorAll("*")) {
-    if (el.scrollWidth <= el.clientWidth) continue; // most elements: no need to ask for their style
+    if (el.scrollWidth <= el.clientWidth || scrollRegion(el)) continue; // most: no need to ask for their style
     const overflow = getComputedStyle(el).overflowX;
     if (overflow === "auto" || overflow === "scroll") {
       problems.push(`${describe(el)} scrolls sideways: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
@@ -198,6 +207,12 @@ def axe_violations():
     return _verdicts.blocking
 
 
+@pytest.fixture
+def layout_problems():
+    """What LAYOUT_PROBLEMS finds on a page as it is now, for the tests of the check itself."""
+    return lambda page: page.evaluate(LAYOUT_PROBLEMS)
+
+
 def assert_accessible(page: Page) -> None:
     """Fail on any serious or critical axe-core violation on the page as it is now."""
     blocking = _verdicts.blocking(page)
@@ -213,7 +228,8 @@ class Site:
     Always: a request for anything (CSS, scripts, images, fonts, API calls) that answers 4xx/5xx, fails,
     or goes to another host; a console error; an uncaught script error; a Content Security Policy report.
     On every page checked: axe-core, then at each of WIDTHS a page that scrolls sideways, a table or
-    figure wider than its box, or anything needing a sideways scroll bar. The page itself may answer
+    figure wider than its box, or anything needing a sideways scroll bar (but a focusable, labelled
+    .app-scroll-region, made for a drawing kept at a readable size). The page itself may answer
     4xx: tests that go to one say which status they expect.
     """
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from ..models import Ambition, ChangeIdea, ChangePackage, Driver, PackageStatus
+from ..calendar import today
+from ..core.stages import DEFAULT_THRESHOLD
+from ..models import Adoption, Ambition, ChangeIdea, ChangePackage, Driver, Organisation, PackageStatus
+from ..models.adoption import rank_of
 
 MAX_SEARCH_WORDS = 10
 MAX_SEARCH_LENGTH = 200
@@ -85,6 +88,28 @@ def package_detail(session: Session, code: str) -> ChangePackage | None:
             selectinload(ChangePackage.resources),
         )
     )
+
+
+def trusts_using(session: Session, package_id: int, include_drafts: bool = False) -> dict[int, tuple[int, int]]:
+    """Per idea of the package (by id): how many open trusts use it now (their current record at the adoption
+    threshold or beyond) and how many more are considering or testing it. One statement; nothing for the
+    ideas of a draft package unless drafts may be seen."""
+    rank = rank_of(Adoption.stage)
+    stmt = (
+        select(
+            Adoption.change_idea_id,
+            func.sum(case((rank >= DEFAULT_THRESHOLD.rank, 1), else_=0)),
+            func.sum(case((and_(rank > 0, rank < DEFAULT_THRESHOLD.rank), 1), else_=0)),
+        )
+        .join(Organisation, Adoption.organisation_id == Organisation.id)
+        .join(ChangeIdea, Adoption.change_idea_id == ChangeIdea.id)
+        .join(ChangePackage, ChangeIdea.package_id == ChangePackage.id)
+        .where(ChangeIdea.package_id == package_id, Organisation.is_open_on(today()))
+        .group_by(Adoption.change_idea_id)
+    )
+    if not include_drafts:
+        stmt = stmt.where(ChangePackage.is_published)
+    return {idea_id: (int(in_use), int(starting)) for idea_id, in_use, starting in session.execute(stmt)}
 
 
 def package_for_edit(session: Session, code: str) -> ChangePackage | None:

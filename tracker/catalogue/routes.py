@@ -15,10 +15,12 @@ from flask_login import current_user
 from .. import lookups
 from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
+from ..core.driver_layout import SHADES
 from ..db import get_session
 from ..editing import EditConflict, Submission
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
 from . import queries, services
+from .drawing import package_layout
 from .forms import DeleteDriverForm, DriverForm, IdeaForm, PackageForm
 
 bp = Blueprint("catalogue", __name__)
@@ -107,13 +109,17 @@ def ambition(code: str):
 @bp.get("/packages/<code>")
 @signed_in
 def package(code: str):
-    """A change package as its driver diagram, with publisher, provenance and resources."""
-    row = _visible(queries.package_detail(get_session(), code))
+    """A change package as its driver diagram, drawn and as a list, with publisher, provenance and resources."""
+    session = get_session()
+    row = _visible(queries.package_detail(session, code))
     diagram = queries.driver_diagram(row.drivers, row.ideas)
+    trusts = queries.trusts_using(session, row.id, include_drafts=sees_drafts())
     return render_template(
         "catalogue/package.html",
         package=row,
         diagram=diagram,
+        drawn=package_layout(row, diagram, trusts),
+        shades=SHADES,
         breadcrumbs=_crumbs(_ambition_crumb(row.ambition)),
     )
 
