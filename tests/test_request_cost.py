@@ -138,3 +138,20 @@ def test_a_users_organisation_is_read_when_a_page_shows_it(seeded, signed_in, st
         page = client.get("/account/password").get_data(as_text=True)
     assert organisation in page
     assert len(reads_of(statements, "organisations")) == 1
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "values"),
+    [
+        ("static", {"filename": "app.css"}),
+        ("catalogue.idea", {"code": "RP-01"}),
+        ("reports.coverage", {"ambition": "RP", "network": ["A", "B"]}),  # a list: not a key, built each time
+        ("catalogue.idea", {"code": "RP-01", "_anchor": "log"}),
+        ("catalogue.idea", {"code": "RP-01", "_external": True}),
+        (".idea", {"code": "RP-01"}),  # relative to the request's blueprint
+    ],
+)
+def test_templates_build_the_addresses_flask_builds(app, endpoint, values):
+    remembered = app.jinja_env.globals["url_for"]
+    with app.test_request_context("/ideas/RP-02"):
+        assert remembered(endpoint, **values) == remembered(endpoint, **values) == url_for(endpoint, **values)

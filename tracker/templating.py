@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, request
 from flask_login import current_user
 
 from . import access
@@ -60,19 +60,23 @@ def remembering_url_for(app: Flask):
     built: dict[tuple, str] = {}
     build = app.url_for
 
+    def rememberable(endpoint: str, values: dict) -> bool:
+        return (
+            endpoint[:1] != "."
+            and not app.config["SERVER_NAME"]
+            and all(key[:1] != "_" and type(value) is str for key, value in values.items())
+            and len(built) < URLS_REMEMBERED
+        )
+
     def url_for(endpoint: str, **values) -> str:
-        if (
-            not has_request_context()
-            or endpoint[:1] == "."
-            or app.config["SERVER_NAME"]
-            or any(key[:1] == "_" or type(value) is not str for key, value in values.items())
-        ):
+        try:
+            key = (request.script_root, endpoint, *values.items())
+            url = built.get(key)  # only rememberable keys are ever kept
+        except (RuntimeError, TypeError):  # outside a request, or a value that cannot be a key (a list)
             return build(endpoint, **values)
-        key = (request.script_root, endpoint, *values.items())
-        url = built.get(key)
         if url is None:
             url = build(endpoint, **values)
-            if len(built) < URLS_REMEMBERED:
+            if rememberable(endpoint, values):
                 built[key] = url
         return url
 
