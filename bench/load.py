@@ -52,6 +52,10 @@ PASSWORD = "orbit-lantern-meadow-quarry-2026"
 SECRET_KEY = "load-bench-" + "k" * 40
 NATIONAL = synth.SynthSpec(250, 150, 100_000, 1)
 HELLO = "/healthz"
+# Sent at sign-in and by wrk, as one browser would: Flask-Login marks a session seen from another browser
+# (address and User-Agent) as not fresh, and as wrk never keeps the cookie that says so, every request
+# would write the session cookie anew, which no browser's requests do.
+USER_AGENT = "Spread Tracker load bench"
 # (name, path, uses the API token, target share of hello)
 ROUTES = [
     ("dashboard", "/", False, 0.25),
@@ -131,6 +135,7 @@ def session_cookie(base: str) -> str:
     """Sign the bench manager in through the form; the session cookie's Cookie header value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/sign-in").read().decode()
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode({"csrf_token": csrf, "email": EMAIL, "password": PASSWORD}).encode()
@@ -169,7 +174,8 @@ def answers_200(url: str, header: str) -> float:
     opener = urllib.request.build_opener(NoRedirects)
     started = time.perf_counter()
     try:
-        with opener.open(urllib.request.Request(url, headers={name: value}), timeout=30) as answer:
+        request = urllib.request.Request(url, headers={name: value, "User-Agent": USER_AGENT})
+        with opener.open(request, timeout=30) as answer:
             answer.read()
             status = answer.status
     except urllib.error.HTTPError as error:
@@ -181,6 +187,7 @@ def answers_200(url: str, header: str) -> float:
 
 def wrk(url: str, seconds: int, connections: int, header: str | None) -> Result:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", url]
+    command[1:1] = ["-H", f"User-Agent: {USER_AGENT}"]
     if header:
         command[1:1] = ["-H", header]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -12,11 +12,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Request, abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
 
 from ..access import is_api_request
-from ..db import get_engine, get_session
+from ..db import get_session
 from ..extensions import login_manager
 from ..models import TokenScope, User, utcnow
 from . import tokens
@@ -52,14 +51,15 @@ def refuse_read_only_token() -> None:
         abort(403, READ_ONLY.format(method=request.method, path=request.path))
 
 
+# The signed-in user of a session cookie, built once: it runs on every signed-in request. The user's
+# organisation and networks load when first used (few pages do), not with every request.
+_USER_OF_SESSION = select(User).where(User.session_token == bindparam("token"), User.active.is_(True))
+
+
 def load_user(token: str) -> User | None:
     if presents_bearer():
         return None  # the Authorization header decides, not the cookie
-    return get_session().scalar(
-        select(User)
-        .where(User.session_token == token, User.active.is_(True))
-        .options(selectinload(User.organisation), selectinload(User.networks))
-    )
+    return get_session().scalar(_USER_OF_SESSION, {"token": token})
 
 
 def load_user_from_request(req: Request) -> User | None:
@@ -70,20 +70,23 @@ def load_user_from_request(req: Request) -> User | None:
     if raw is None:
         g.bad_bearer_reason = 'the header holds no "Bearer" token'
         return None
-    # Checked in a short read of its own, closed before its use is recorded in a short write, and
-    # both before this request's session begins: a writing request's session holds SQLite's write
-    # lock from its first statement, and one request never holds two connections at once.
     now = utcnow()
-    with Session(bind=get_engine()) as lookup:
-        match = tokens.match_token(lookup, raw, now=now)
+    session = get_session()
+    match = tokens.match_token(session, raw, now=now)
     if isinstance(match, tokens.TokenRefused):
         g.bad_bearer_reason = match.reason
         return None
     if match.use_due:
+        # Recorded in a short write of its own, after this request's transaction has ended: a writing
+        # request's transaction holds SQLite's write lock from its first statement, and one request never
+        # holds two connections at once. The user is kept as read (ending a transaction would expire it).
+        session.expunge(match.user)
+        session.rollback()
         tokens.record_use(match.token_id, now)
+        session.add(match.user)
     g.signed_in_by_token = True
     g.token_scope = match.scope
-    return get_session().merge(match.user, load=False)
+    return match.user
 
 
 def _refuse_bad_bearer() -> None:

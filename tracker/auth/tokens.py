@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import write_session
@@ -184,21 +184,25 @@ class TokenRefused:
     reason: str
 
 
-def match_token(session: Session, raw: str, *, now: datetime) -> TokenMatch | TokenRefused:
-    """The active user of a live token (organisation and networks loaded), or why not. One query.
+# The user of a token and the token's state, in one statement built once (tracker.auth.session runs it on
+# every bearer request). The user's organisation and networks load when first used: most requests never do.
+_USER_OF_TOKEN = (
+    select(User, ApiToken.id, ApiToken.scope, ApiToken.last_used_at, ApiToken.expires_at, ApiToken.revoked_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
 
-    It writes nothing: the caller releases `session` and then calls record_use when use_due, so a
-    request never holds two connections at once (under load, requests each holding one and waiting
-    for a second would drain the pool).
+
+def match_token(session: Session, raw: str, *, now: datetime) -> TokenMatch | TokenRefused:
+    """The active user of a live token, or why not. One query.
+
+    It writes nothing: when use_due the caller ends `session`'s transaction and then calls record_use,
+    so a request never holds two connections at once (under load, requests each holding one and waiting
+    for a second would drain the pool) nor waits on SQLite's write lock that its own transaction holds.
     """
     if not is_well_formed(raw):
         return TokenRefused("this one is malformed")
-    row = session.execute(
-        select(User, ApiToken.id, ApiToken.scope, ApiToken.last_used_at, ApiToken.expires_at, ApiToken.revoked_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_hash(raw))
-        .options(selectinload(User.organisation), selectinload(User.networks))
-    ).first()
+    row = session.execute(_USER_OF_TOKEN, {"token_hash": token_hash(raw)}).first()
     if row is None:
         return TokenRefused("this one is unknown")
     user, token_id, scope, last_used_at, expires_at, revoked_at = row

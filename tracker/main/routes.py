@@ -10,7 +10,7 @@ from ..cache import coverage_cache
 from ..calendar import today
 from ..core import charts, trend
 from ..db import get_session
-from ..seed.reference import reference_data
+from ..seed.reference import about_the_programme
 from .dashboard import dashboard
 
 bp = Blueprint("main", __name__)
@@ -33,8 +33,8 @@ def home():
 @signed_in
 def about():
     """The programme, the collaborative, and where the reference data comes from."""
-    data = reference_data()
-    return render_template("main/about.html", about=data["about"], compiled=data["compiled"])
+    about, compiled = about_the_programme()
+    return render_template("main/about.html", about=about, compiled=compiled)
 
 
 @bp.get("/accessibility")

@@ -35,10 +35,14 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+# Built once: every cached page and API answer reads it (a statement costs more to build than to run).
+_VERSION_NOW = select(DataVersion.version).where(DataVersion.id == 1)
+
+
 def data_version(session: Session) -> int:
-    """The value now. Without the row (it was deleted), a new value on every call: nothing cached
-    under one is ever served again."""
-    value = session.scalar(select(DataVersion.version).where(DataVersion.id == 1))
+    """The value now (read afresh, never from the session's identity map). Without the row (it was
+    deleted), a new value on every call: nothing cached under one is ever served again."""
+    value = session.scalar(_VERSION_NOW)
     return secrets.randbits(64) if value is None else value
 
 

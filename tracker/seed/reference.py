@@ -7,9 +7,12 @@ fact changed; run twice, nothing is duplicated.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Mapping
 from datetime import date
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -36,6 +39,14 @@ REFERENCE_FILE = "south_of_england.json"
 
 def reference_data() -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath(REFERENCE_FILE).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def about_the_programme() -> tuple[Mapping[str, Any], str]:
+    """The About page's part of the reference data and when it was compiled: read once, as the file ships
+    with the code (the page read and parsed all 33 kB of it on every visit). Read only."""
+    data = reference_data()
+    return MappingProxyType(data["about"]), data["compiled"]
 
 
 def load_reference(session: Session, data: dict[str, Any] | None = None) -> SeedReport:
