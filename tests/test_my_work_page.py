@@ -131,10 +131,12 @@ def test_faculty_see_their_trusts_stale_records_and_recent_changes(history, sign
             + history.scalar(select(ChangeIdea.title).filter_by(code="RP-01"))
             + " at Oxford Health NHS Foundation Trust",
             "Stage Implementing",
-            "Last update 2 March 2025 (120 days ago)",
+            "Last update 2 March 2025 (120 days ago) Log an update of RP-01 at Oxford Health NHS Foundation Trust",
         ]
     ]
-    assert 'href="/organisations/RNU/adoption/RP-01"' in stale
+    assert (
+        'href="/organisations/RNU/adoption/RP-01"' in stale and 'href="/organisations/RNU/adoption/RP-01/log"' in stale
+    )
     recent = region(markup, "recent")
     assert "2 changes took effect from 1 June 2025 to 30 June 2025" in page_text(recent)
     assert [row[:2] for row in rows_of(recent)] == [  # not RNU's RP-01 (120 days ago), not Sussex (KSS)
@@ -228,3 +230,5 @@ def test_statement_count_does_not_grow_with_the_data(app, history, signed_in, st
         text = page_text(home(client))
     assert "Testing" in text
     assert len(after) == len(before)
+    # The dashboard's (at most 26: test_dashboard) and my_work's own: four for a trust, six for faculty.
+    assert len(before) <= 26 + {"trust": 4, "faculty": 6}[role], before
