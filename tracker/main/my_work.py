@@ -132,6 +132,23 @@ def has_my_work(role: Role | None) -> bool:
     return role in ROLES_WITH_MY_WORK
 
 
+def for_viewer(
+    session: Session,
+    role: Role | None,
+    organisation_id: int | None,
+    network_ids: Iterable[int],
+    day: date,
+    include_drafts: bool = False,
+) -> dict[str, object]:
+    """The home page's "My work" for a kind of viewer, as its template's context: trust_work for trust
+    staff, faculty_work (and the stages the peers' counts follow) for faculty, nothing for others."""
+    if role is Role.TRUST and organisation_id is not None:
+        return {"trust_work": trust_work(session, organisation_id, day, include_drafts), "stages": STAGES}
+    if role is Role.FACULTY:
+        return {"faculty_work": faculty_work(session, network_ids, day, include_drafts)}
+    return {}
+
+
 def stale_cutoff(day: date, after_days: int = STALE_AFTER_DAYS) -> datetime:
     """The instant (UTC) before which a last update makes a record stale on the day: last updated on
     day - after_days (in England) or earlier, so not updated for after_days days."""

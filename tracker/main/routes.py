@@ -12,7 +12,6 @@ from ..cache import coverage_cache
 from ..calendar import today
 from ..core import charts, trend
 from ..db import get_session
-from ..models import Role
 from ..seed.reference import reference_data
 from . import my_work
 from .dashboard import dashboard
@@ -27,7 +26,6 @@ def home():
     administrators: the dashboard, each ambition's coverage today, its change since last quarter, trend and
     targets. All of it depends on the kind of viewer, not the person, so it is kept (page_cache)."""
     role = current_user.role
-    mine = my_work.has_my_work(role)
     # Read here, outside build(): the page is kept per organisation and networks (access.viewer_key).
     organisation_id, network_ids = current_user.organisation_id, [n.id for n in current_user.networks]
     include_drafts = sees_drafts()
@@ -35,18 +33,13 @@ def home():
     def build():
         session, day = get_session(), today()
         goal = current_app.config.get("COVERAGE_GOAL", trend.DEFAULT_GOAL)
-        context = {
+        return {
             "dashboard": dashboard(session, day, goal, cache=coverage_cache()),
             "period_label": charts.period_label,
-            "stages": my_work.STAGES,
+            **my_work.for_viewer(session, role, organisation_id, network_ids, day, include_drafts),
         }
-        if role is Role.TRUST:
-            context["trust_work"] = my_work.trust_work(session, organisation_id, day, include_drafts)
-        elif role is Role.FACULTY:
-            context["faculty_work"] = my_work.faculty_work(session, network_ids, day, include_drafts)
-        return context
 
-    content = "main/_home_mine.html" if mine else "main/_home_content.html"
+    content = "main/_home_mine.html" if my_work.has_my_work(role) else "main/_home_content.html"
     return page_cache.page("main/home.html", content, build)
 
 
