@@ -6,13 +6,14 @@ so a test's HTTP requests see what it made.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.adoption import services as adoption_services
 from tracker.adoption.rules import EventInput
+from tracker.calendar import LONDON
 from tracker.catalogue import services as catalogue_services
 from tracker.catalogue.services import DriverDetails, IdeaDetails
 from tracker.models import (
@@ -266,3 +267,28 @@ def add_count_measure(session, code: str = "RP-COUNT") -> Measure:
     session.add(measure)
     session.commit()
     return measure
+
+
+def log(session, rows, logged_at: datetime | None = None, corrects: int | None = None) -> list[int]:
+    """Append (ods, idea, stage, effective date) events logged at a given time (default now); commits."""
+    session.commit()  # end the session's read, if any: a request may have written since (SQLite)
+    organisations = {o.ods_code: o for o in session.scalars(select(Organisation))}
+    ideas = {i.code: i for i in session.scalars(select(ChangeIdea))}
+    new = [
+        adoption_services.NewEvent(
+            organisations[ods],
+            ideas[code],
+            EventInput(stage, day, discontinued_reason="staffing" if stage == "discontinued" else None),
+        )
+        for ods, code, stage, day in rows
+    ]
+    results = adoption_services.append_events(
+        session, None, new, channel="import", logged_at=logged_at, corrects_event_id=corrects
+    )
+    session.commit()
+    return [r.event.id for r in results]
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    """A time on a day in England, as stored (UTC)."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LONDON).astimezone(UTC)
