@@ -91,7 +91,7 @@ class AmbitionTarget(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     ambition: Mapped[Ambition] = relationship(back_populates="targets")
-    network: Mapped[Network | None] = relationship()
+    network: Mapped[Network | None] = relationship(lazy="joined")  # pages and the API name it
 
     __mapper_args__ = {"version_id_col": row_version}
 
