@@ -294,6 +294,8 @@ EXPECTED = {
     "audit.events": (ADMINS, {}),
     "api.ambitions": (SIGNED_IN, {}),
     "api.ambition": (SIGNED_IN, {"code": "RP"}),
+    "api.create_target": (EDITORS, {"code": "RP"}),
+    "api.update_target": (EDITORS, {"target_id": "target"}),
     "api.interventions": (SIGNED_IN, {"ambition": "RP"}),
     "api.intervention": (SIGNED_IN, {"code": "RP-01"}),
     "api.networks": (SIGNED_IN, {}),

@@ -10,13 +10,27 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import adoptions, catalogue, coverage, forecast, graph, links, measures, organisations, simulate, spc
+from . import (
+    adoptions,
+    catalogue,
+    coverage,
+    forecast,
+    graph,
+    links,
+    measures,
+    organisations,
+    simulate,
+    spc,
+    targets,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 URLS = (
     ("/ambitions", "GET", catalogue.ambitions),
     ("/ambitions/<code>", "GET", catalogue.ambition),
+    ("/ambitions/<code>/targets", "POST", targets.create_target),
+    ("/targets/<int:target_id>", "PUT", targets.update_target),
     ("/interventions", "GET", catalogue.interventions),
     ("/interventions/<code>", "GET", catalogue.intervention),
     ("/networks", "GET", organisations.networks),
