@@ -147,3 +147,20 @@ def test_which_targets_a_scope_sees_and_the_reach_each_asks_for():
     assert forecast.default_horizon(ambition.within(None), 0) == forecast.default_horizon(
         AmbitionInfo(1, "RP", "Reduce", "", (programme,)), 0
     )
+
+
+def test_a_ward_coverage_target_costs_a_fixed_number_of_statements(trends, signed_in, statement_counter, app):
+    client = signed_in("manager")
+    forget_pages(app)
+    with statement_counter() as without:
+        home(client)
+    target(trends, "SS", "Wards", date(2026, 12, 31), 50, measure="ward_coverage")
+    forget_pages(app)
+    with statement_counter() as first:
+        home(client)
+    add_events(trends, [(ods, "SS-03", "implementing", date(2025, 11, 3), 1, 6) for ods in OPEN_ODS])
+    forget_pages(app)
+    with statement_counter() as later:
+        home(client)
+    # Ward coverage at the window's month ends (the last is the day's own figures): a pair each.
+    assert len(first) == len(later) <= len(without) + 2 * 11, (len(without), len(first))
