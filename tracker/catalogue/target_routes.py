@@ -16,6 +16,7 @@ from ..models import Ambition, AmbitionTarget
 from . import target_queries as queries
 from .services import targets as rules
 from .target_forms import TargetForm
+from .target_history import history
 
 bp = Blueprint("targets", __name__)
 
@@ -101,6 +102,6 @@ def target(target_id: int):
         "catalogue/target.html",
         target=row,
         ambition=row.ambition,
-        history=queries.history(session, row.id),
+        history=history(session, row.id),
         breadcrumbs=_crumbs(row.ambition),
     )
