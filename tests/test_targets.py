@@ -148,7 +148,7 @@ def test_an_edit_is_saved_with_its_version_and_a_stale_one_is_refused(manager, s
     response = manager.submit(f"/targets/{target_id}/edit", stale)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and CONFLICT_MESSAGE in page_text(html)
-    assert 'value="90.0"' in html and 'value="Board 2027 (raised)"' in html
+    assert 'value="90"' in html and 'value="Board 2027 (raised)"' in html
     assert targets(seeded)["Board 2027 (raised)"].value == 90
     missing = manager.submit(f"/targets/{target_id}/edit", GOOD | {"value": "50"})
     assert "This form did not say which version you opened" in page_text(missing.get_data(as_text=True))
@@ -247,6 +247,14 @@ class Row:
         (
             Row("delete", "8", before={"label": "Old", "ambition_id": 1}),
             "Project manager deleted the target “Old” of ambition RP",
+        ),
+        (
+            Row(
+                "create",
+                "9",
+                after={"label": "Original", "ambition_id": 1, "measure": "reach", "value": None, "is_reference": True},
+            ),
+            "Project manager added the published target “Original” to ambition RP, for the whole programme",
         ),
     ],
 )

@@ -37,6 +37,12 @@ class PercentField(FloatField):
             self.data = None
             raise ValueError(self.invalid_value_message)
 
+    def _value(self) -> str:
+        """As typed, or the stored share without a needless ".0" (80, 72.5)."""
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:g}" if self.data is not None else ""
+
 
 class TargetForm(VersionedForm):
     label = StringField(

@@ -215,12 +215,13 @@ def _target(row: AuditRow, names: Names) -> str:
     label = after.get("label") or label or before.get("label") or f"number {row.entity_key}"
     of = f" of ambition {ambition}" if ambition else ""
     if row.action == "create":
+        kind = "published target" if v.get("is_reference") else "target"
         measure = "ward coverage" if v.get("measure") == "ward_coverage" else "reach"
-        aim = f"{measure} {v['value']:g}%" if isinstance(v.get("value"), int | float) else measure
+        aim = f": {measure} {v['value']:g}%" if isinstance(v.get("value"), int | float) else ""
         due = f" by {words('target_date', v['target_date'], names)}" if v.get("target_date") else ""
         network = v.get("network_id")
         where = f", for network {words('network_id', network, names)}" if network else ", for the whole programme"
-        return f"added the target “{label}”{' to ambition ' + ambition if ambition else ''}: {aim}{due}{where}"
+        return f"added the {kind} “{label}”{' to ambition ' + ambition if ambition else ''}{aim}{due}{where}"
     if row.action == "delete":
         return f"deleted the target “{label}”{of}"
     if "label" in after and before.get("label"):
