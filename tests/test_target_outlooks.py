@@ -103,6 +103,9 @@ def test_a_networks_own_target_shows_only_when_that_network_is_chosen(trends, si
     other = trends.scalar(select(Network.code).where(Network.code != "OXF"))
     trends.rollback()
     assert "Oxford 2026" not in page_text(client.get(f"/coverage?ambition=RP&network={other}").get_data(as_text=True))
+    # The forecast of Oxford's reach asks for it; the programme's forecast does not.
+    assert 'data-target="Oxford 2026"' in client.get("/forecast?ambition=RP&network=OXF").get_data(as_text=True)
+    assert 'data-target="Oxford 2026"' not in client.get("/forecast?ambition=RP").get_data(as_text=True)
     # The ambition's page lists it with its network, for everyone.
     assert "Oxford 2026" in page_text(client.get("/ambitions/RP").get_data(as_text=True))
 
