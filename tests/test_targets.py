@@ -68,8 +68,12 @@ def test_a_manager_adds_a_target_and_everyone_reads_it(app, manager, seeded):
     text = page_text(page(manager, "/ambitions/RP"))
     assert "Target ‘Board 2027’ added" in text
     assert "Board 2027 At least 80% of trusts adopting a change idea Reach 80% 31 March 2027 Whole programme" in text
+    assert f'href="/targets/{target.id}/edit"' in page(manager, "/ambitions/RP")
     trust = FormClient(app.test_client())
     trust.sign_in_as("trust")
+    ambition_page = page(trust, "/ambitions/RP")
+    assert f'href="/targets/{target.id}"' in ambition_page and "/edit" not in ambition_page
+    assert "Add a target" not in page_text(ambition_page)
     text = page_text(page(trust, f"/targets/{target.id}"))
     assert "What it counts Reach: 80%" in text and "Due by 31 March 2027" in text and "For The whole programme" in text
     assert "Edit this target" not in text
