@@ -248,6 +248,11 @@ EXPECTED = {
     "catalogue.new_idea": (EDITORS, {"code": "RRP"}),
     "catalogue.edit_idea": (EDITORS, {"code": "RP-01"}),
     "catalogue.move_idea": (EDITORS, {"code": "RP-01"}),
+    # An ambition's targets: everyone signed in reads one and its history; editors add and change them
+    # (a target the programme team set, made by the access matrix's placeholders).
+    "targets.target": (SIGNED_IN, {"target_id": "target"}),
+    "targets.new_target": (EDITORS, {"code": "RP"}),
+    "targets.edit_target": (EDITORS, {"target_id": "target"}),
     "organisations.networks": (SIGNED_IN, {}),
     "organisations.network": (SIGNED_IN, {"code": "OXF"}),
     "organisations.organisations": (SIGNED_IN, {}),
@@ -292,6 +297,8 @@ EXPECTED = {
     "audit.events": (ADMINS, {}),
     "api.ambitions": (SIGNED_IN, {}),
     "api.ambition": (SIGNED_IN, {"code": "RP"}),
+    "api.create_target": (EDITORS, {"code": "RP"}),
+    "api.update_target": (EDITORS, {"target_id": "target"}),
     "api.interventions": (SIGNED_IN, {"ambition": "RP"}),
     "api.intervention": (SIGNED_IN, {"code": "RP-01"}),
     "api.networks": (SIGNED_IN, {}),

@@ -17,6 +17,7 @@ EDITORS = {
 EDITOR_ABILITIES = (
     "see_drafts",
     "edit_catalogue",
+    "edit_targets",
     "edit_organisations",
     "edit_links",
     "import_records",
@@ -96,6 +97,7 @@ CONTROLS = [
     (("catalogue.ambitions", {}), ("catalogue.new_package", {"ambition": "RP"}), "edit_catalogue", None),
     (("catalogue.package", {"code": "RRP"}), ("catalogue.edit_package", {"code": "RRP"}), "edit_catalogue", None),
     (("catalogue.idea", {"code": "RP-01"}), ("catalogue.edit_idea", {"code": "RP-01"}), "edit_catalogue", None),
+    (("catalogue.ambition", {"code": "RP"}), ("targets.new_target", {"code": "RP"}), "edit_targets", None),
     (("organisations.organisations", {}), ("organisations.new_organisation", {}), "edit_organisations", None),
     (("organisations.networks", {}), ("organisations.new_network", {}), "edit_organisations", None),
     (

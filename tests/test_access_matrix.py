@@ -10,7 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import ANONYMOUS, EXPECTED, ROLES
-from tracker.models import ApiToken, ChangePackage, Driver, Measure, MeasureValue, User, Ward, WardService
+from tracker.models import (
+    AmbitionTarget,
+    ApiToken,
+    ChangePackage,
+    Driver,
+    Measure,
+    MeasureValue,
+    User,
+    Ward,
+    WardService,
+)
 
 NOT_CHECKED = {"static"}  # Flask's own: public files, checked in test_security
 
@@ -23,7 +33,8 @@ def test_every_route_is_in_the_table(app):
 
 @pytest.fixture
 def placeholders(seeded):
-    """Rows the table's URLs point at: a driver, an account, an API token, a ward and a measure value at RNU."""
+    """Rows the table's URLs point at: a driver, an account, an API token, a ward and a measure value at RNU,
+    and a target of the programme team's own."""
     package = seeded.scalar(select(ChangePackage).filter_by(code="RRP"))
     user = seeded.scalar(select(User).filter_by(email="trust@demo.invalid"))
     rnu = user.organisation
@@ -40,9 +51,19 @@ def placeholders(seeded):
         numerator=12,
         denominator=2890,
     )
-    seeded.add_all([driver, token, ward, value])
+    target = AmbitionTarget(
+        ambition_id=package.ambition_id, label="Matrix", text="80% of trusts", target_date=date(2030, 3, 31), value=80
+    )
+    seeded.add_all([driver, token, ward, value, target])
     seeded.commit()
-    return {"driver": driver.id, "user": user.id, "token": token.id, "ward": ward.id, "value": value.id}
+    return {
+        "driver": driver.id,
+        "user": user.id,
+        "token": token.id,
+        "ward": ward.id,
+        "value": value.id,
+        "target": target.id,
+    }
 
 
 def _requests(app, placeholders):

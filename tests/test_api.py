@@ -126,7 +126,19 @@ def test_ambitions_list_the_three_ambitions_by_position(signed_in):
     assert [t["label"] for t in rp["targets"]] == ["Original", "Revised", "Pilot (2018–20)"]
     assert [t["target_date"] for t in rp["targets"]] == ["2024-03-31", "2023-09-30", None]
     assert rp["targets"][0]["source_url"].startswith("https://")
-    assert set(rp["targets"][0]) == {"label", "text", "target_date", "source_url"}
+    assert set(rp["targets"][0]) == {
+        "label",
+        "text",
+        "target_date",
+        "source_url",
+        "measure",
+        "value",
+        "network",
+        "published",
+    }
+    assert [(t["measure"], t["value"], t["network"], t["published"]) for t in rp["targets"]] == [
+        ("reach", None, None, True)
+    ] * 3
     assert [(p["code"], p["status"]) for p in rp["packages"]] == [("RRP", "published")]
     assert rp["packages"][0]["title"].startswith("Reducing Restrictive Practice")
     assert [p["code"] for a in ambitions for p in a["packages"]] == ["RRP", "NCISH", "SSC"]

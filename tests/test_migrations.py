@@ -321,3 +321,40 @@ def test_tokens_made_before_scopes_keep_writing_and_now_expire(empty_app):
     expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
     assert (name, scope) == ("", "write")
     assert abs(expires - (datetime.now(UTC) + timedelta(days=365))) < timedelta(minutes=5)
+
+
+def test_the_targets_stored_before_f1a7c3d95e28_become_the_published_ones_still_watched(empty_app):
+    """Targets from before managers could add them came from the reference data: the upgrade marks them
+    published (read-only), counting reach, at version 1; a change to one still draws a new data version
+    (SQLite rebuilds the table, so the upgrade puts its triggers back)."""
+    migrate.upgrade(empty_app, "a7d2c4e81b93")
+    engine = get_engine(empty_app)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO ambitions (id, code, title, summary, baseline_note, source_url, position) "
+                "VALUES (1, 'RP', 'Reduce restrictive practice', '', '', '', 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO ambition_targets (ambition_id, label, text, target_date, source_url, position) "
+                "VALUES (1, 'Original', 'Reduce by 50%', '2024-03-31', '', 0)"
+            )
+        )
+    migrate.upgrade(empty_app)
+    with engine.begin() as connection:
+        row = connection.execute(
+            text("SELECT is_reference, measure, value, network_id, row_version FROM ambition_targets")
+        ).one()
+        assert (bool(row[0]), row[1], row[2], row[3], row[4]) == (True, "reach", None, None, 1)
+        before = connection.execute(text("SELECT version FROM data_version")).scalar()
+        connection.execute(text("UPDATE ambition_targets SET text = 'Reduce by half'"))
+        assert connection.execute(text("SELECT version FROM data_version")).scalar() != before
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["db", "downgrade", "a7d2c4e81b93"]).exit_code == 0
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT text FROM ambition_targets")).scalar() == "Reduce by half"
+        before = connection.execute(text("SELECT version FROM data_version")).scalar()
+        connection.execute(text("UPDATE ambition_targets SET text = 'Reduce by 50%'"))
+        assert connection.execute(text("SELECT version FROM data_version")).scalar() != before

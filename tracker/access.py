@@ -94,6 +94,11 @@ def may_edit_catalogue(user) -> bool:
     return _role(user) in EDITORS
 
 
+def may_edit_targets(user) -> bool:
+    """Add and change an ambition's dated targets (not the published ones, which nobody changes in the app)."""
+    return _role(user) in EDITORS
+
+
 def may_edit_organisations(user) -> bool:
     """Add, change, close and reopen organisations and networks."""
     return _role(user) in EDITORS
@@ -149,6 +154,7 @@ def may_see_recommendations(user) -> bool:
 ABILITIES: dict[str, Callable[..., bool]] = {
     "see_drafts": may_see_drafts,
     "edit_catalogue": may_edit_catalogue,
+    "edit_targets": may_edit_targets,
     "edit_organisations": may_edit_organisations,
     "edit_links": may_edit_links,
     "import_records": may_import_records,

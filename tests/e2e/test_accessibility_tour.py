@@ -11,7 +11,18 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.helpers import EXPECTED
-from tracker.models import ApiToken, ChangePackage, Driver, Measure, MeasureValue, User, Ward, WardService
+from tracker.models import (
+    AmbitionTarget,
+    ApiToken,
+    ChangePackage,
+    Driver,
+    Measure,
+    MeasureValue,
+    TargetMeasure,
+    User,
+    Ward,
+    WardService,
+)
 
 NOT_PAGES = (
     "api.",
@@ -52,9 +63,24 @@ def page_urls(app, seeded):
         numerator=12,
         denominator=2890,
     )
-    seeded.add_all([ward, value])
+    target = AmbitionTarget(
+        ambition_id=package.ambition_id,
+        label="Tour",
+        text="60% of wards in scope",
+        target_date=date(2030, 3, 31),
+        measure=TargetMeasure.WARD_COVERAGE,
+        value=60,
+    )
+    seeded.add_all([ward, value, target])
     seeded.commit()
-    placeholders = {"driver": primary.id, "user": user.id, "token": token.id, "ward": ward.id, "value": value.id}
+    placeholders = {
+        "driver": primary.id,
+        "user": user.id,
+        "token": token.id,
+        "ward": ward.id,
+        "value": value.id,
+        "target": target.id,
+    }
 
     def urls(role):
         with app.test_request_context():

@@ -11,7 +11,20 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..feeds.dictionary import FEEDS, FORMATS
-from . import adoptions, catalogue, coverage, feeds, forecast, graph, links, measures, organisations, simulate, spc
+from . import (
+    adoptions,
+    catalogue,
+    coverage,
+    feeds,
+    forecast,
+    graph,
+    links,
+    measures,
+    organisations,
+    simulate,
+    spc,
+    targets,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -20,6 +33,8 @@ FEED_NAME = "<any({}):name>".format(", ".join(f'"{name}"' for name in FEEDS))
 URLS = (
     ("/ambitions", "GET", catalogue.ambitions),
     ("/ambitions/<code>", "GET", catalogue.ambition),
+    ("/ambitions/<code>/targets", "POST", targets.create_target),
+    ("/targets/<int:target_id>", "PUT", targets.update_target),
     ("/interventions", "GET", catalogue.interventions),
     ("/interventions/<code>", "GET", catalogue.intervention),
     ("/networks", "GET", organisations.networks),

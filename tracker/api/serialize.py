@@ -35,6 +35,10 @@ def target(t: AmbitionTarget) -> dict[str, Any]:
         "text": t.text,
         "target_date": iso(t.target_date),
         "source_url": t.source_url,
+        "measure": t.measure.value,  # reach or ward_coverage
+        "value": t.value,  # the percentage it aims at; null: the target sets no figure of its own
+        "network": t.network.code if t.network else None,  # null: the whole programme's
+        "published": t.is_reference,  # a published programme target: read-only
     }
 
 

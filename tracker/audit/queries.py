@@ -13,6 +13,7 @@ from ..limits import day_after
 from ..models import (
     Adoption,
     Ambition,
+    AmbitionTarget,
     AuditEvent,
     ChangeIdea,
     ChangePackage,
@@ -99,11 +100,11 @@ ID_FIELDS = {
     "ambition_id": "m",
 }
 # Rows of these tables are known by their id (they have no code): entity_key is the id.
-KEYED_BY_ID = {"adoptions": "a", "drivers": "d", "learning_links": "l"}
+KEYED_BY_ID = {"adoptions": "a", "drivers": "d", "learning_links": "l", "ambition_targets": "t"}
 
 
 def _wanted(events: list[AuditEvent]) -> tuple[dict[str, set[int]], set[str]]:
-    ids: dict[str, set[int]] = {kind: set() for kind in "oiuadlpnm"}
+    ids: dict[str, set[int]] = {kind: set() for kind in "oiuadlpnmt"}
     idea_codes = set()
     for e in events:
         if e.actor_id is not None:
@@ -165,7 +166,13 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             .join(target, target.id == LearningLink.target_id)
             .where(LearningLink.id.in_(ids["l"]))
         )
-    found: dict[str, dict] = {kind: {} for kind in "oiuadlpnm"}
+    if ids["t"]:
+        parts.append(
+            select(*row("t", AmbitionTarget.id, AmbitionTarget.label, Ambition.code))
+            .join(Ambition, Ambition.id == AmbitionTarget.ambition_id)
+            .where(AmbitionTarget.id.in_(ids["t"]))
+        )
+    found: dict[str, dict] = {kind: {} for kind in "oiuadlpnmt"}
     titles: dict[str, str] = {}
     if parts:
         for kind, id_, first, second in session.execute(union_all(*parts)):
@@ -177,6 +184,8 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
                 found[kind][id_] = f"{first} × {second}"
             elif kind == "l":
                 found[kind][id_] = f"{first} and {second}"
+            elif kind == "t":
+                found[kind][id_] = (first, second)
             else:
                 found[kind][id_] = first
     return Names(
@@ -190,5 +199,6 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
         packages=found["p"],
         networks=found["n"],
         ambitions=found["m"],
+        targets=found["t"],
         requests=requests or {},
     )

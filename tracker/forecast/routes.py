@@ -101,6 +101,7 @@ def forecast():
             "rows": present.month_rows(outlook),
             "targets": present.target_lines(outlook),
             "passed_targets": any(present.passed(outlook, t) for t in outlook.targets),
+            "ward_targets": [t.label for t in ambition.dated_targets if t.counts_ward_coverage],
             "model": present.model_figures(outlook.fit),
             "backtest_rows": present.backtest_rows(outlook.backtest),
             "backtest_verdict": present.backtest_verdict(outlook.backtest),

@@ -33,7 +33,7 @@ from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo
 from .queries import FIRST_MONTH as FIRST_INDEX
 from .queries import month_of
-from .targets import target_reach
+from .targets import goal_reach
 
 FIRST_MONTH = date(PROGRAMME_START.year, PROGRAMME_START.month, 1)  # the panel's month 0, as the charts date it
 MAX_ENGAGED = 100  # organisations engaged at once: far more than a few months of faculty time could reach
@@ -136,13 +136,14 @@ def scenario_of(
     """The baseline and the scenario engaging `engaged` (codes check() let through) for `horizon` months after
     the panel's last, from a panel read: pure."""
     engaged = tuple(sorted(set(engaged)))
+    ambition = ambition.reach_only()
     model = fit(panel)
     observed = tuple(observed_reach(panel))
     if not model.enough_data:
         dated = ambition.dated_targets
-        targets = tuple(TargetPair(t.label, t.target_date, target_reach(t.text), None, None) for t in dated)
+        targets = tuple(TargetPair(t.label, t.target_date, goal_reach(t), None, None) for t in dated)
         return Scenario(engaged, horizon, runs, seed, model, observed, None, None, (), targets, None)
-    goals = [(month_of(t.target_date), target_reach(t.text)) for t in ambition.dated_targets]
+    goals = [(month_of(t.target_date), goal_reach(t)) for t in ambition.dated_targets]
     simulation = prepare(panel, model, horizon, runs, seed)
     before, after = simulation.run(), simulation.run(engaged)
     baseline = summarise(simulation, before, goals)
@@ -152,7 +153,7 @@ def scenario_of(
         for b, s in zip(baseline.months, result.months, strict=True)
     )
     targets = tuple(
-        TargetPair(t.label, t.target_date, target_reach(t.text), b.probability, s.probability)
+        TargetPair(t.label, t.target_date, goal_reach(t), b.probability, s.probability)
         for t, b, s in zip(ambition.dated_targets, baseline.targets, result.targets, strict=True)
     )
     return Scenario(
@@ -186,6 +187,8 @@ def scenario(
     The caller gives
     the horizon (tracker.forecast.service.default_horizon, as the forecast page's) and the seed."""
     engaged = tuple(sorted(set(engaged)))
+
+    ambition = ambition.within(network)
 
     def compute() -> Scenario:
         return scenario_of(read_panel(), ambition, engaged, horizon, runs, seed)

@@ -37,7 +37,7 @@ from ..core.stages import Stage
 from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo, scope
 from .queries import FIRST_MONTH, month_of, network_names, panel_for
-from .targets import target_reach
+from .targets import goal_reach
 
 SEED = 0
 BEYOND = 24  # months forecast past the latest dated target
@@ -96,7 +96,7 @@ class Outlook:
 
 def default_horizon(ambition: AmbitionInfo, first: int) -> int:
     """Months from `first` (a panel month) to the latest dated target's and BEYOND more, within 1..MAX_HORIZON."""
-    latest = max((month_of(t.target_date) for t in ambition.dated_targets), default=first - 1)
+    latest = max((month_of(t.target_date) for t in ambition.reach_only().dated_targets), default=first - 1)
     return int(min(max(latest - first + 1, 0) + BEYOND, MAX_HORIZON))
 
 
@@ -110,7 +110,7 @@ def _targets(ambition: AmbitionInfo, result: Forecast | None) -> tuple[TargetOut
     chances = result.targets if result else (None,) * len(dated)
     out = []
     for target, chance in zip(dated, chances, strict=True):
-        reach = target_reach(target.text)
+        reach = goal_reach(target)
         crossing = result.first_median_month(reach) if result else None
         out.append(
             TargetOutlook(
@@ -143,7 +143,9 @@ def outlook(
     seed: int = SEED,
     cache: MetricsCache | None = None,
 ) -> Outlook:
-    """The forecast of the ambition's reach from as_of's month for `horizon` months (default_horizon if None)."""
+    """The forecast of the ambition's reach from as_of's month for `horizon` months (default_horizon if None):
+    its reach targets, the programme's and the network's own."""
+    ambition = ambition.within(network).reach_only()
 
     def compute() -> Outlook:
         panel = panel_for(session, scope(session, ambition, network), threshold, as_of)
@@ -161,7 +163,7 @@ def outlook_of(panel: Panel, ambition, network, threshold, as_of, horizon, runs,
     model = fit(panel)
     result = None
     if model.enough_data:
-        goals = [(month_of(t.target_date), target_reach(t.text)) for t in ambition.dated_targets]
+        goals = [(month_of(t.target_date), goal_reach(t)) for t in ambition.dated_targets]
         result = forecast(panel, model, horizon, targets=goals, runs=runs, seed=seed)
     return Outlook(
         ambition=ambition.code,
@@ -245,6 +247,7 @@ def engage(
     month, run for run on common random numbers (tracker.core.forecast.Simulation.run), chosen greedily
     with CELF (tracker.core.engage). Alternatives come from the same shortlist.
     """
+    ambition = ambition.within(network).reach_only()
 
     def compute() -> Engagement:
         panel = panel_for(session, scope(session, ambition, network), threshold, as_of)

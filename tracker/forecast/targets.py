@@ -6,7 +6,8 @@ organisations* sets it: a percentage followed by "of" and a word naming organisa
 trusts, providers, services, ICSs, systems, networks), as in "80% of trusts". Any other percentage
 measures something else (a reduction in incidents, a share of wards, which is depth) and says nothing
 about reach: then, as when the text states no share, the target asks for every organisation (100%),
-which is also what "each trust" means. The first matching share wins.
+which is also what "each trust" means. The first matching share wins. A target with a value of its own
+(one a manager set in the app) aims at that value instead.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ _SHARE = re.compile(
     r"(?:organi[sz]ations?|trusts?|providers?|services?|ics(?:s|es)?|systems?|networks?)\b",
     re.IGNORECASE,
 )
+
+
+def goal_reach(target) -> float:
+    """The share of organisations a target (reports.service.TargetInfo) aims at: the value it sets, else
+    what its text asks for."""
+    return target.goal(target_reach(target.text))
 
 
 def target_reach(text: str) -> float:

@@ -18,6 +18,7 @@ from ..catalogue.queries import ambitions_overview
 from ..core import charts, trend
 from ..core import coverage as cov
 from ..core.stages import DEFAULT_THRESHOLD, Stage
+from ..reports import outlooks
 from ..reports import service as reports
 
 SPARKLINE_MONTHS = 24
@@ -29,12 +30,6 @@ def previous_quarter_end(day: date) -> date:
 
 
 @dataclass(frozen=True)
-class TargetStatus:
-    target: reports.TargetInfo
-    outlook: trend.Outlook
-
-
-@dataclass(frozen=True)
 class AmbitionCard:
     ambition: reports.AmbitionInfo
     packages: int
@@ -43,7 +38,7 @@ class AmbitionCard:
     earlier: cov.SeriesPoint | None  # as of the end of the previous quarter
     recent: list[cov.SeriesPoint]  # the sparkline's months, oldest first
     sparkline: charts.Sparkline | None
-    targets: list[TargetStatus]
+    targets: list[outlooks.TargetStatus]
 
 
 @dataclass(frozen=True)
@@ -51,22 +46,9 @@ class Dashboard:
     day: date
     quarter_end: date
     threshold: Stage
-    goal: float  # the reach a target aims at
+    goal: float  # the share a target aims at when it sets none of its own (COVERAGE_GOAL)
     window: int  # the months the trend is fitted to
     cards: list[AmbitionCard]
-
-
-def _targets(session: Session, report: reports.Report, goal: float, cache: MetricsCache | None) -> list[TargetStatus]:
-    """Each dated target, oldest first: on course or not, or (passed) the reach on its date."""
-    points = [(p.month_end, p.reach) for p in report.series]
-    statuses = []
-    for target in report.ambition.dated_targets:
-        passed = target.target_date <= report.day
-        reach = reports.reach_on(session, report, target.target_date, cache) if passed else None
-        statuses.append(
-            TargetStatus(target, trend.outlook(points, target.target_date, report.day, reach_on_date=reach, goal=goal))
-        )
-    return statuses
 
 
 def dashboard(
@@ -76,13 +58,14 @@ def dashboard(
 
     Per ambition: its counted ideas, its organisations' adoption, the open organisations and the
     monthly series (two), once per state of the data with a cache; one more pair per dated target
-    that has passed and does not fall on a month end (the series answers month ends). Plus the
+    that has passed and does not fall on a month end (the series answers month ends), and a pair per
+    month of the trend's window when a ward-coverage target is there (reports.outlooks). Plus the
     catalogue's ambitions with their targets and published packages.
     """
     quarter_end = previous_quarter_end(day)
     cards = []
     for ambition in ambitions_overview(session):
-        info = reports.AmbitionInfo.of(ambition)
+        info = reports.AmbitionInfo.of(ambition).within(None)  # the programme's targets, not a network's
         report = reports.build_report(session, info, None, day, DEFAULT_THRESHOLD, with_medians=False, cache=cache)
         recent = report.series[-SPARKLINE_MONTHS:]
         cards.append(
@@ -94,7 +77,7 @@ def dashboard(
                 earlier=next((p for p in report.series if p.month_end == quarter_end), None),
                 recent=recent,
                 sparkline=charts.sparkline([p.reach for p in recent]),
-                targets=_targets(session, report, goal, cache),
+                targets=outlooks.statuses(session, report, goal, cache),
             )
         )
     return Dashboard(day, quarter_end, DEFAULT_THRESHOLD, goal, trend.WINDOW, cards)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -18,6 +20,21 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_type
+
+if TYPE_CHECKING:
+    from .organisations import Network
+
+
+class TargetMeasure(enum.StrEnum):
+    """What a dated target counts: reach (the share of organisations adopting) or ward coverage (the
+    share of wards in scope that use the ideas)."""
+
+    REACH = "reach"
+    WARD_COVERAGE = "ward_coverage"
+
+    @property
+    def label(self) -> str:
+        return {"reach": "Reach", "ward_coverage": "Ward coverage"}[self.value]
 
 
 class PackageStatus(enum.StrEnum):
@@ -45,10 +62,18 @@ class Ambition(Base):
 
 
 class AmbitionTarget(Base):
-    """One dated target of an ambition; an ambition may have several (original, revised, pilot)."""
+    """One dated target of an ambition; an ambition may have several (original, revised, pilot).
+
+    The published programme targets come from the reference data (is_reference): they are read-only in
+    the app. Managers add their own, for the whole programme or for one network (network_id), each
+    with what it counts (measure) and, if it sets one, the share it aims at (value, a percentage).
+    """
 
     __tablename__ = "ambition_targets"
-    __table_args__ = (UniqueConstraint("ambition_id", "label"),)
+    __table_args__ = (
+        UniqueConstraint("ambition_id", "label"),
+        CheckConstraint("value IS NULL OR (value >= 0 AND value <= 100)", name="value_percentage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ambition_id: Mapped[int] = mapped_column(ForeignKey("ambitions.id", ondelete="CASCADE"))
@@ -57,8 +82,18 @@ class AmbitionTarget(Base):
     target_date: Mapped[date | None] = mapped_column(Date)
     source_url: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    measure: Mapped[TargetMeasure] = mapped_column(
+        enum_type(TargetMeasure, "target_measure", 16), default=TargetMeasure.REACH
+    )
+    value: Mapped[float | None] = mapped_column(Float)  # a percentage, 0 to 100; None: as the text says
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    is_reference: Mapped[bool] = mapped_column(default=False)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     ambition: Mapped[Ambition] = relationship(back_populates="targets")
+    network: Mapped[Network | None] = relationship(lazy="joined")  # pages and the API name it
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class ChangePackage(Base):

@@ -30,4 +30,4 @@ def read_scope(
     network = found.network(form.network.data) if form.network.data else None
     if ambition is None or (form.network.data and network is None):
         abort(404)
-    return form, found, ambition, network
+    return form, found, ambition.within(network), network

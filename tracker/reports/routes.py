@@ -7,17 +7,17 @@ downloaded table always holds the numbers the page shows.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from markupsafe import Markup
 
 from .. import page_cache
 from ..access import signed_in
 from ..cache import coverage_cache
-from ..core import charts
+from ..core import charts, trend
 from ..core.spc_drawing import LEGEND, number
 from ..db import get_session
 from ..tabular import table_download
-from . import service
+from . import outlooks, service
 from .filters import read_scope
 from .forms import CoverageForm
 from .spread_spc import spread_charts
@@ -58,8 +58,12 @@ def coverage():
 
     def build():
         report = _report(form, choices, ambition, network)
+        goal = current_app.config.get("COVERAGE_GOAL", trend.DEFAULT_GOAL)
         return {
             "report": report,
+            "target_statuses": outlooks.statuses(get_session(), report, goal, coverage_cache()),
+            "goal": goal,
+            "window": trend.WINDOW,
             "chart": report.chart(),
             "spread_spc": spread_charts(report.series),
             "legend_items": LEGEND,

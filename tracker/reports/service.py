@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -24,16 +24,29 @@ from ..catalogue.queries import counted_ideas
 from ..core import charts
 from ..core import coverage as cov
 from ..core.stages import Stage
-from ..models import Ambition, ChangeIdea, Network
+from ..models import Ambition, ChangeIdea, Network, TargetMeasure
 from ..tabular import DAY, NUMBER, RATIO, TEXT, WHOLE, Column
 from . import queries
 
 
 @dataclass(frozen=True)
 class TargetInfo:
+    """A dated target as the reports read it: what it counts and, if it sets one, the share it aims at."""
+
     label: str
     text: str
     target_date: date | None
+    measure: TargetMeasure = TargetMeasure.REACH
+    value: float | None = None  # a percentage, 0 to 100; None: the target sets no figure of its own
+    network_id: int | None = None  # one network's own target; None: the whole programme's
+
+    def goal(self, default: float) -> float:
+        """The share (0 to 1) the target aims at: its own value, else `default`."""
+        return self.value / 100 if self.value is not None else default
+
+    @property
+    def counts_ward_coverage(self) -> bool:
+        return self.measure is TargetMeasure.WARD_COVERAGE
 
 
 @dataclass(frozen=True)
@@ -48,8 +61,23 @@ class AmbitionInfo:
 
     @classmethod
     def of(cls, ambition: Ambition) -> AmbitionInfo:
-        targets = tuple(TargetInfo(t.label, t.text, t.target_date) for t in ambition.targets)
+        targets = tuple(
+            TargetInfo(t.label, t.text, t.target_date, TargetMeasure(t.measure), t.value, t.network_id)
+            for t in ambition.targets
+        )
         return cls(ambition.id, ambition.code, ambition.title, ambition.summary, targets)
+
+    def within(self, network: NetworkInfo | None) -> AmbitionInfo:
+        """The ambition as a report of one network (or of all, None) sees it: the programme's targets and,
+        for a network, that network's own."""
+        wanted = (None, network.id) if network is not None else (None,)
+        targets = tuple(t for t in self.targets if t.network_id in wanted)
+        return self if targets == self.targets else replace(self, targets=targets)
+
+    def reach_only(self) -> AmbitionInfo:
+        """Without its ward-coverage targets: what a forecast of reach can judge."""
+        targets = tuple(t for t in self.targets if not t.counts_ward_coverage)
+        return self if targets == self.targets else replace(self, targets=targets)
 
     @property
     def dated_targets(self) -> list[TargetInfo]:
@@ -109,6 +137,8 @@ def network_named(session: Session, code: str) -> NetworkInfo | None:
 def scope(session: Session, ambition: queries.Identified, network: queries.Identified | None) -> queries.Scope:
     """What a report of the ambition (and network) counts: its counted ideas, in catalogue order."""
     columns = counted_ideas(ambition.id).with_only_columns(ChangeIdea.id, ChangeIdea.code, ChangeIdea.title)
+    if isinstance(ambition, AmbitionInfo):
+        ambition = ambition.within(network)
     return queries.Scope(ambition, [cov.Idea(*row) for row in session.execute(columns)], network)
 
 

@@ -93,7 +93,7 @@ def _check_dates(data: dict[str, Any]) -> None:
 
 
 def _load_ambitions(session: Session, report: SeedReport, rows: list[dict]) -> dict[str, Ambition]:
-    """The ambitions with their dated targets, by code."""
+    """The ambitions with their published dated targets, by code (targets managers added are left as they are)."""
     ambitions = {}
     for a in rows:
         fields = ("title", "summary", "baseline_note", "source_url", "position")
@@ -107,6 +107,7 @@ def _load_ambitions(session: Session, report: SeedReport, rows: list[dict]) -> d
                 "target_date": _date(t["target_date"]),
                 "source_url": t["source_url"],
                 "position": position,
+                "is_reference": True,  # the published targets: read-only in the app
             }
             sync(report, "targets", target, values, is_new)
     return ambitions

@@ -206,6 +206,29 @@ def _link(row: AuditRow, names: Names) -> str:
     return f"changed the learning link between {pair}"
 
 
+def _target(row: AuditRow, names: Names) -> str:
+    """ "added the target “Board 2026” to ambition RP: reach 80% by 31 March 2027, for network OXF"."""
+    v = _values(row)
+    label, ambition = names.targets.get(_as_int(row.entity_key), (None, None))
+    ambition = ambition or names.ambitions.get(v.get("ambition_id")) or ""
+    before, after = row.before or {}, row.after or {}
+    label = after.get("label") or label or before.get("label") or f"number {row.entity_key}"
+    of = f" of ambition {ambition}" if ambition else ""
+    if row.action == "create":
+        kind = "published target" if v.get("is_reference") else "target"
+        measure = "ward coverage" if v.get("measure") == "ward_coverage" else "reach"
+        aim = f": {measure} {v['value']:g}%" if isinstance(v.get("value"), int | float) else ""
+        due = f" by {words('target_date', v['target_date'], names)}" if v.get("target_date") else ""
+        network = v.get("network_id")
+        where = f", for network {words('network_id', network, names)}" if network else ", for the whole programme"
+        return f"added the {kind} “{label}”{' to ambition ' + ambition if ambition else ''}{aim}{due}{where}"
+    if row.action == "delete":
+        return f"deleted the target “{label}”{of}"
+    if "label" in after and before.get("label"):
+        return f"renamed the target “{before['label']}”{of} to “{after['label']}”"
+    return f"changed the target “{label}”{of}"
+
+
 ROW_SENTENCES = {
     "adoption_events": _adoption_event,
     "adoptions": _adoption,
@@ -218,4 +241,5 @@ ROW_SENTENCES = {
     "change_ideas": _idea,
     "drivers": _driver,
     "learning_links": _link,
+    "ambition_targets": _target,
 }

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ...calendar import iso_day, people_date, people_datetime
-from ...models import DiscontinuedReason, LinkKind, Membership, OrganisationKind, Role, TokenScope
+from ...models import DiscontinuedReason, LinkKind, Membership, OrganisationKind, Role, TargetMeasure, TokenScope
 from .rows import AuditRow, Change, Names
 
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -56,6 +56,12 @@ LABELS = {
     "token_hash": "Token",
     "start_date": "From",
     "end_date": "Until",
+    "target_date": "Due by",
+    "label": "Name",
+    "text": "Wording",
+    "measure": "What it counts",
+    "value": "Share aimed at (%)",
+    "is_reference": "Published target",
 }
 # Bookkeeping a person need not read.
 UNSHOWN = frozenset({"id", "fingerprint", "row_version"})
@@ -73,6 +79,7 @@ def enum_label(name: str, value: str, entity: str) -> str | None:
         "scope": TokenScope,
         "discontinued_reason": DiscontinuedReason,
         "membership": Membership,
+        "measure": TargetMeasure,
         "kind": LinkKind if entity == "learning_links" else OrganisationKind,
     }
     cls = kinds.get(name)

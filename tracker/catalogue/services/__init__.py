@@ -5,7 +5,7 @@ a driver from another package, a third level of drivers) are checked here, so th
 CLI and the API share them; a refusal is InvalidInput keyed by form field. Edits carry the
 row_version the editor saw: a stale one raises EditConflict and nothing is written.
 
-By kind: packages, drivers and ideas, with what they share (formats, messages, the commit) in common.
+By kind: packages, drivers, ideas and ambitions' targets, with what they share (formats, messages, the commit) in common.
 """
 
 from .common import (
@@ -27,6 +27,7 @@ from .common import (
 from .drivers import DeletedDriver, DriverDetails, create_driver, delete_driver, move_driver, update_driver
 from .ideas import IdeaDetails, create_idea, move_idea, suggest_idea_code, update_idea
 from .packages import PackageDetails, create_package, set_package_status, update_package
+from .targets import TargetDetails, create_target, update_target
 
 __all__ = [
     "CHOOSE_AMBITION",
@@ -46,9 +47,11 @@ __all__ = [
     "DriverDetails",
     "IdeaDetails",
     "PackageDetails",
+    "TargetDetails",
     "create_driver",
     "create_idea",
     "create_package",
+    "create_target",
     "delete_driver",
     "move_driver",
     "move_idea",
@@ -57,5 +60,6 @@ __all__ = [
     "update_driver",
     "update_idea",
     "update_package",
+    "update_target",
     "web_address_problem",
 ]
