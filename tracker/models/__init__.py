@@ -24,6 +24,7 @@ from .catalogue import (
     PackageResource,
     PackageStatus,
 )
+from .contacts import AdoptionLead, ContactConsent, OrganisationLead
 from .links import LearningLink, LinkKind, LinkStatus
 from .measures import WARD_SERVICE_LABELS, Direction, Measure, MeasureKind, MeasureValue, Rebase, Ward, WardService
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
@@ -36,6 +37,9 @@ __all__ = [
     "Adoption",
     "AdoptionEvent",
     "AdoptionSpell",
+    "AdoptionLead",
+    "ContactConsent",
+    "OrganisationLead",
     "ApiToken",
     "AnonymousDenial",
     "IdempotentRequest",
