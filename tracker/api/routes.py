@@ -22,6 +22,7 @@ URLS = (
     ("/ambitions/<code>", "GET", catalogue.ambition),
     ("/interventions", "GET", catalogue.interventions),
     ("/interventions/<code>", "GET", catalogue.intervention),
+    ("/interventions/<code>/leads", "GET", catalogue.intervention_leads),
     ("/networks", "GET", organisations.networks),
     ("/organisations", "GET", organisations.organisations),
     ("/organisations/<ods>", "GET", organisations.organisation),

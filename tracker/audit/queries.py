@@ -12,6 +12,7 @@ from ..calendar import LONDON
 from ..limits import day_after
 from ..models import (
     Adoption,
+    AdoptionLead,
     Ambition,
     AuditEvent,
     ChangeIdea,
@@ -97,13 +98,22 @@ ID_FIELDS = {
     "package_id": "p",
     "network_id": "n",
     "ambition_id": "m",
+    "lead_id": "u",
+    "given_by_id": "u",
 }
 # Rows of these tables are known by their id (they have no code): entity_key is the id.
-KEYED_BY_ID = {"adoptions": "a", "drivers": "d", "learning_links": "l"}
+KEYED_BY_ID = {
+    "adoptions": "a",
+    "drivers": "d",
+    "learning_links": "l",
+    "adoption_leads": "r",
+    "organisation_leads": "o",
+    "contact_consents": "u",
+}
 
 
 def _wanted(events: list[AuditEvent]) -> tuple[dict[str, set[int]], set[str]]:
-    ids: dict[str, set[int]] = {kind: set() for kind in "oiuadlpnm"}
+    ids: dict[str, set[int]] = {kind: set() for kind in "oiuadlpnmr"}
     idea_codes = set()
     for e in events:
         if e.actor_id is not None:
@@ -158,6 +168,13 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             .join(ChangeIdea, ChangeIdea.id == Adoption.change_idea_id)
             .where(Adoption.id.in_(ids["a"]))
         )
+    if ids["r"]:
+        parts.append(
+            select(*row("r", AdoptionLead.id, source.ods_code, ChangeIdea.code))
+            .join(source, source.id == AdoptionLead.organisation_id)
+            .join(ChangeIdea, ChangeIdea.id == AdoptionLead.change_idea_id)
+            .where(AdoptionLead.id.in_(ids["r"]))
+        )
     if ids["l"]:
         parts.append(
             select(*row("l", LearningLink.id, source.ods_code, target.ods_code))
@@ -165,7 +182,7 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             .join(target, target.id == LearningLink.target_id)
             .where(LearningLink.id.in_(ids["l"]))
         )
-    found: dict[str, dict] = {kind: {} for kind in "oiuadlpnm"}
+    found: dict[str, dict] = {kind: {} for kind in "oiuadlpnmr"}
     titles: dict[str, str] = {}
     if parts:
         for kind, id_, first, second in session.execute(union_all(*parts)):
@@ -173,7 +190,7 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
                 titles[first] = second
             if kind == "u":
                 found[kind][id_] = (first, second or "")
-            elif kind == "a":
+            elif kind in ("a", "r"):
                 found[kind][id_] = f"{first} × {second}"
             elif kind == "l":
                 found[kind][id_] = f"{first} and {second}"
@@ -190,5 +207,6 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
         packages=found["p"],
         networks=found["n"],
         ambitions=found["m"],
+        lead_records=found["r"],
         requests=requests or {},
     )

@@ -38,6 +38,7 @@ class Names:
     packages: Mapping[int, str] = field(default_factory=dict)  # id → code
     networks: Mapping[int, str] = field(default_factory=dict)  # id → code
     ambitions: Mapping[int, str] = field(default_factory=dict)  # id → code
+    lead_records: Mapping[int, str] = field(default_factory=dict)  # adoption_leads id → "RNU × RP-01"
     # "GET /admin/audit" → ("audit.events", {}): the page a refused request asked for.
     requests: Mapping[str, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
 
