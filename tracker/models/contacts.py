@@ -42,6 +42,11 @@ class ContactConsent(Base):
     __mapper_args__ = {"version_id_col": row_version}
 
     @property
+    def id(self) -> int:
+        """The key by which tracker.editing.saving() finds the row again after a lost race."""
+        return self.user_id
+
+    @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
 
@@ -83,3 +88,8 @@ class OrganisationLead(Base):
     lead: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": row_version}
+
+    @property
+    def id(self) -> int:
+        """The key by which tracker.editing.saving() finds the row again after a lost race."""
+        return self.organisation_id
