@@ -89,7 +89,7 @@ def test_faculty_names_a_lead_who_agreed_and_the_idea_page_lists_them_with_the_s
     assert LEAD_NAME in idea_page and f'href="mailto:{LEAD}"' in idea_page and PROJECT in idea_page
     assert "Spreading" in idea_page  # the stage beside the lead
     history = text(faculty, "/organisations/RNU/adoption/RP-01")
-    assert LEAD_NAME in history and PROJECT in history
+    assert LEAD_NAME in history and PROJECT in history and ">Life QI project<" in history
     # Consent recorded: by whom, when.
     consent = consent_row(records)
     faculty_id = records.scalar(select(User.id).where(User.email == "faculty@demo.invalid"))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Adoption, AdoptionLead, ChangeIdea, ContactConsent, Organisation, OrganisationLead, User
-from .rules import Contact, shown
+from .rules import Contact, is_life_qi, shown
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,11 @@ class RecordContact:
 
     lead: Contact | None
     lifeqi_url: str
+
+    @property
+    def project_label(self) -> str:
+        """What the project link is called on the pages: Life QI's own, or another project system's."""
+        return "Life QI project" if is_life_qi(self.lifeqi_url) else "Project page"
 
 
 def _lead_columns(user, consent):
