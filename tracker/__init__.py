@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from .forecast.routes import bp as forecast_bp
     from .forecast.what_if_routes import bp as what_if_bp
     from .health import bp as health_bp
+    from .leads.routes import bp as leads_bp
     from .limits import DatabaseIntConverter
     from .links.routes import bp as links_bp
     from .main.routes import bp as main_bp
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
         organisations_bp,
         links_bp,
         adoption_bp,
+        leads_bp,
         admin_bp,
         admin_tokens_bp,
         audit_bp,

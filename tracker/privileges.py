@@ -53,6 +53,11 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "wards": WRITE,
     "measure_values": WRITE,
     "spc_rebases": WRITE,
+    # Whom to ask (tracker.leads): leads and Life QI links set, changed and cleared in the app; consent
+    # given and withdrawn by the person (or recorded by whoever names them). Each change audited.
+    "adoption_leads": WRITE,
+    "organisation_leads": WRITE,
+    "contact_consents": WRITE,
 }
 
 # Said when the database refuses a maintenance command run as the app's role.

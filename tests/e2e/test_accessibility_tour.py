@@ -10,10 +10,13 @@ from flask import url_for
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.factories import add_events
 from tests.helpers import EXPECTED
+from tracker.leads import services as leads
 from tracker.models import (
     AmbitionTarget,
     ApiToken,
+    ChangeIdea,
     ChangePackage,
     Driver,
     Measure,
@@ -41,6 +44,17 @@ NOT_PAGES = (
     "measures.import_template",  # a CSV file
     "spreadsheets.import_template_file",  # a CSV or XLSX file
 )
+
+
+def _name_leads(session, lead: User) -> None:
+    """RNU's record of RP-01 with a lead who agreed and a Life QI link, and RNU's QI lead: the pages show them."""
+    add_events(session, [("RNU", "RP-01", "implementing", date(2024, 1, 1))])
+    admin = session.scalar(select(User).filter_by(email="admin@demo.invalid"))
+    idea = session.scalar(select(ChangeIdea).filter_by(code="RP-01"))
+    choice = leads.LeadChoice(lead.email, agreed=True)
+    project = "https://www.lifeqisystem.com/projects/4521"
+    leads.set_record_lead(session, admin, lead.organisation, idea, choice, project, 0, has_record=True)
+    leads.set_organisation_lead(session, admin, lead.organisation, choice, 0)
 
 
 @pytest.fixture
@@ -73,6 +87,7 @@ def page_urls(app, seeded):
     )
     seeded.add_all([ward, value, target])
     seeded.commit()
+    _name_leads(seeded, user)
     placeholders = {
         "driver": primary.id,
         "user": user.id,

@@ -9,6 +9,7 @@ from ..access import loggers_only, may_log_adoption, sees_drafts, signed_in
 from ..calendar import people_date, today
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput, apply_form_errors
+from ..leads import queries as lead_queries
 from ..lookups import idea_detail, organisation_by_ods
 from ..models import Adoption, PackageStatus
 from . import queries, services
@@ -70,6 +71,7 @@ def history(ods: str, code: str):
         idea=idea,
         record=record,
         events=events,
+        contact=lead_queries.record_contact(session, organisation, idea) if record else None,
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
     )
 

@@ -7,8 +7,14 @@ else they are 404, exactly like rows that do not exist.
 
 from __future__ import annotations
 
+from flask import abort
+
+from .. import lookups
 from ..access import sees_drafts, signed_in
+from ..adoption import queries as ledger
 from ..db import get_session
+from ..leads import queries as lead_queries
+from ..models import PackageStatus
 from . import queries, serialize
 from .params import code_parameter, or_404
 
@@ -45,3 +51,21 @@ def interventions():
 def intervention(code: str):
     """One change idea."""
     return serialize.idea(or_404(queries.idea(get_session(), code, include_drafts=sees_drafts())))
+
+
+@signed_in
+def intervention_leads(code: str):
+    """Whom to ask about one change idea: each organisation with a record of it, its stage, and its lead
+    (name and email) only where the lead has agreed to be named; its Life QI project link. Anonymous
+    callers never get here (401), so names go only to signed-in people and token holders."""
+    session = get_session()
+    idea = or_404(lookups.idea_detail(session, code.upper()))
+    if idea.package.status is not PackageStatus.PUBLISHED and not sees_drafts():
+        abort(404)
+    contacts = lead_queries.idea_contacts(session, idea)
+    return {
+        "intervention": idea.code,
+        "organisations": [
+            serialize.whom_to_ask(a, contacts.get(a.organisation_id)) for a in ledger.adopters(session, idea)
+        ],
+    }

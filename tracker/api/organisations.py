@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..access import signed_in
 from ..db import get_session
+from ..leads.queries import organisation_contact
 from ..lookups import organisation_by_ods
 from . import queries, serialize
 from .params import code_parameter, day_parameter, or_404
@@ -34,5 +35,8 @@ def organisations():
 
 @signed_in
 def organisation(ods: str):
-    """One organisation, with the ODS codes of the organisations it succeeded."""
-    return serialize.organisation_detail(or_404(organisation_by_ods(get_session(), ods, related=True)))
+    """One organisation, with the ODS codes of the organisations it succeeded, and its QI lead (name and
+    email) only if they have agreed to be named (null otherwise)."""
+    session = get_session()
+    found = or_404(organisation_by_ods(session, ods, related=True))
+    return {**serialize.organisation_detail(found), "qi_lead": serialize.contact(organisation_contact(session, found))}

@@ -37,6 +37,7 @@ URLS = (
     ("/targets/<int:target_id>", "PUT", targets.update_target),
     ("/interventions", "GET", catalogue.interventions),
     ("/interventions/<code>", "GET", catalogue.intervention),
+    ("/interventions/<code>/leads", "GET", catalogue.intervention_leads),
     ("/networks", "GET", organisations.networks),
     ("/organisations", "GET", organisations.organisations),
     ("/organisations/<ods>", "GET", organisations.organisation),

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..models import (
+    Adoption,
     AdoptionEvent,
     Ambition,
     AmbitionTarget,
@@ -249,4 +250,21 @@ def adoption_event(e: AdoptionEvent) -> dict[str, Any]:
         "logged_by": e.logged_by.display_name if e.logged_by is not None else None,
         "logged_at": iso(e.logged_at),
         "channel": e.channel,
+    }
+
+
+def contact(c) -> dict[str, str] | None:
+    """A lead shown to signed-in callers: only ever one whose consent is in force (tracker.leads.rules)."""
+    return None if c is None else {"name": c.name, "email": c.email}
+
+
+def whom_to_ask(a: Adoption, record_contact) -> dict[str, Any]:
+    """One organisation using a change idea: its stage and whom to ask there."""
+    return {
+        "organisation": a.organisation.ods_code,
+        "name": a.organisation.name,
+        "stage": a.stage.value,
+        "since": iso(a.stage_since),
+        "lead": contact(record_contact.lead if record_contact else None),
+        "lifeqi_url": record_contact.lifeqi_url if record_contact and record_contact.lifeqi_url else None,
     }

@@ -12,6 +12,7 @@ from ..calendar import LONDON
 from ..limits import day_after
 from ..models import (
     Adoption,
+    AdoptionLead,
     Ambition,
     AmbitionTarget,
     AuditEvent,
@@ -98,13 +99,23 @@ ID_FIELDS = {
     "package_id": "p",
     "network_id": "n",
     "ambition_id": "m",
+    "lead_id": "u",
+    "given_by_id": "u",
 }
 # Rows of these tables are known by their id (they have no code): entity_key is the id.
-KEYED_BY_ID = {"adoptions": "a", "drivers": "d", "learning_links": "l", "ambition_targets": "t"}
+KEYED_BY_ID = {
+    "adoptions": "a",
+    "drivers": "d",
+    "learning_links": "l",
+    "ambition_targets": "t",
+    "adoption_leads": "r",
+    "organisation_leads": "o",
+    "contact_consents": "u",
+}
 
 
 def _wanted(events: list[AuditEvent]) -> tuple[dict[str, set[int]], set[str]]:
-    ids: dict[str, set[int]] = {kind: set() for kind in "oiuadlpnmt"}
+    ids: dict[str, set[int]] = {kind: set() for kind in "oiuadlpnmtr"}
     idea_codes = set()
     for e in events:
         if e.actor_id is not None:
@@ -159,6 +170,13 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             .join(ChangeIdea, ChangeIdea.id == Adoption.change_idea_id)
             .where(Adoption.id.in_(ids["a"]))
         )
+    if ids["r"]:
+        parts.append(
+            select(*row("r", AdoptionLead.id, source.ods_code, ChangeIdea.code))
+            .join(source, source.id == AdoptionLead.organisation_id)
+            .join(ChangeIdea, ChangeIdea.id == AdoptionLead.change_idea_id)
+            .where(AdoptionLead.id.in_(ids["r"]))
+        )
     if ids["l"]:
         parts.append(
             select(*row("l", LearningLink.id, source.ods_code, target.ods_code))
@@ -172,7 +190,7 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
             .join(Ambition, Ambition.id == AmbitionTarget.ambition_id)
             .where(AmbitionTarget.id.in_(ids["t"]))
         )
-    found: dict[str, dict] = {kind: {} for kind in "oiuadlpnmt"}
+    found: dict[str, dict] = {kind: {} for kind in "oiuadlpnmtr"}
     titles: dict[str, str] = {}
     if parts:
         for kind, id_, first, second in session.execute(union_all(*parts)):
@@ -180,7 +198,7 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
                 titles[first] = second
             if kind == "u":
                 found[kind][id_] = (first, second or "")
-            elif kind == "a":
+            elif kind in ("a", "r"):
                 found[kind][id_] = f"{first} × {second}"
             elif kind == "l":
                 found[kind][id_] = f"{first} and {second}"
@@ -200,5 +218,6 @@ def names_for(session: Session, events: list[AuditEvent], requests: dict | None 
         networks=found["n"],
         ambitions=found["m"],
         targets=found["t"],
+        lead_records=found["r"],
         requests=requests or {},
     )

@@ -18,6 +18,7 @@ from ..adoption import queries as adoption_queries
 from ..core.driver_layout import SHADES
 from ..db import get_session
 from ..editing import EditConflict, Submission
+from ..leads import queries as lead_queries
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
 from . import queries, services
 from .drawing import package_layout
@@ -139,6 +140,7 @@ def idea(code: str):
         "catalogue/idea.html",
         idea=row,
         adopters=adopters,
+        contacts=lead_queries.idea_contacts(session, row),
         loggable=adoption_queries.loggable_organisations(session, current_user),
         breadcrumbs=crumbs,
     )

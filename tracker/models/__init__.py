@@ -25,6 +25,7 @@ from .catalogue import (
     PackageStatus,
     TargetMeasure,
 )
+from .contacts import AdoptionLead, ContactConsent, OrganisationLead
 from .links import LearningLink, LinkKind, LinkStatus
 from .measures import WARD_SERVICE_LABELS, Direction, Measure, MeasureKind, MeasureValue, Rebase, Ward, WardService
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
@@ -37,6 +38,9 @@ __all__ = [
     "Adoption",
     "AdoptionEvent",
     "AdoptionSpell",
+    "AdoptionLead",
+    "ContactConsent",
+    "OrganisationLead",
     "ApiToken",
     "AnonymousDenial",
     "IdempotentRequest",

@@ -10,6 +10,7 @@ from ..adoption import queries as adoption_queries
 from ..calendar import today
 from ..db import get_session
 from ..editing import Submission, press
+from ..leads import queries as lead_queries
 from ..models import Stage
 from . import dates, queries, services
 from .forms import (
@@ -135,6 +136,7 @@ def organisation(ods: str):
         "organisations/organisation.html",
         organisation=organisation,
         stage_counts=adoption_queries.stage_counts(get_session(), organisation),
+        qi_lead=lead_queries.organisation_contact(get_session(), organisation),
         Stage=Stage,
         today=today(),
         breadcrumbs=_organisations_crumbs(),

@@ -39,6 +39,9 @@ ENTITY_LABELS = {
     "change_ideas": "Change ideas",
     "package_resources": "Package resources",
     "learning_links": "Learning links",
+    "adoption_leads": "Leads of adoption records",
+    "organisation_leads": "QI leads",
+    "contact_consents": "Consents to be named",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .contacts import adoption_lead, contact_consent, organisation_lead
 from .rows import AuditRow, Names
 from .values import enum_label, words
 
@@ -22,6 +23,9 @@ NOUNS = {
     "change_ideas": "change idea",
     "package_resources": "package resource",
     "learning_links": "learning link",
+    "adoption_leads": "lead of an adoption record",
+    "organisation_leads": "QI lead",
+    "contact_consents": "consent to be named",
 }
 VERBS = {"create": "created", "update": "changed", "delete": "deleted"}
 
@@ -242,4 +246,7 @@ ROW_SENTENCES = {
     "drivers": _driver,
     "learning_links": _link,
     "ambition_targets": _target,
+    "adoption_leads": adoption_lead,
+    "organisation_leads": organisation_lead,
+    "contact_consents": contact_consent,
 }

@@ -19,6 +19,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "adoption.history": ("open the history of {ods} × {code}", "open the history of {ods} × {code}"),
     "adoption.matrix": ("open the adoption records of {ods}", "open the adoption records of {ods}"),
     "adoption.start": ("open the start of logging", "open the start of logging"),
+    "leads.record_lead": ("open the form for the lead of {ods} × {code}", "name the lead of {ods} × {code}"),
+    "leads.organisation_lead": ("open the form for the QI lead of {ods}", "name the QI lead of {ods}"),
     "auth.change_password": ("open the form to change their password", "change their password"),
     "catalogue.new_package": ("open the form for a new change package", "create a change package"),
     "catalogue.edit_package": ("open the form to edit change package {code}", "edit change package {code}"),

@@ -39,6 +39,7 @@ class Names:
     networks: Mapping[int, str] = field(default_factory=dict)  # id → code
     ambitions: Mapping[int, str] = field(default_factory=dict)  # id → code
     targets: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # id → (label, its ambition's code)
+    lead_records: Mapping[int, str] = field(default_factory=dict)  # adoption_leads id → "RNU × RP-01"
     # "GET /admin/audit" → ("audit.events", {}): the page a refused request asked for.
     requests: Mapping[str, tuple[str, Mapping[str, Any]]] = field(default_factory=dict)
 

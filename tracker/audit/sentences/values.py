@@ -62,6 +62,12 @@ LABELS = {
     "measure": "What it counts",
     "value": "Share aimed at (%)",
     "is_reference": "Published target",
+    "lead_id": "Lead",
+    "lifeqi_url": "Life QI project",
+    "given_at": "Consent recorded",
+    "given_by_id": "Recorded by",
+    "withdrawn_at": "Consent withdrawn",
+    "updated_at": "Changed",
 }
 # Bookkeeping a person need not read.
 UNSHOWN = frozenset({"id", "fingerprint", "row_version"})
@@ -96,7 +102,7 @@ def _id_words(name: str, value: int, names: Names) -> str | None:
         return names.organisations.get(value)
     if name == "change_idea_id":
         return names.ideas.get(value)
-    if name in ("logged_by_id", "last_logged_by_id", "user_id"):
+    if name in ("logged_by_id", "last_logged_by_id", "user_id", "lead_id", "given_by_id"):
         return names.users.get(value, ("", ""))[0] or None
     if name in ("driver_id", "parent_id"):
         title = names.drivers.get(value)
