@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import loggers_only, may_log_adoption, sees_drafts, signed_in
@@ -11,7 +11,7 @@ from ..db import get_session
 from ..editing import EditConflict, InvalidInput, apply_form_errors
 from ..lookups import idea_detail, organisation_by_ods
 from ..models import Adoption, PackageStatus
-from . import queries, services
+from . import queries, services, stale
 from .forms import LogAdoptionForm
 
 bp = Blueprint("adoption", __name__)
@@ -40,6 +40,12 @@ def _crumbs(organisation, *more):
     ]
 
 
+def _staleness() -> dict:
+    """What the pages need to say a record needs an update: the setting, and the day before which it does."""
+    days = current_app.config["STALE_AFTER_DAYS"]
+    return {"stale_after_days": days, "stale_before": stale.stale_before(today(), days)}
+
+
 @bp.get("/organisations/<ods>/adoption")
 @signed_in
 def matrix(ods: str):
@@ -54,6 +60,7 @@ def matrix(ods: str):
         records=records,
         include_drafts=sees_drafts(),
         breadcrumbs=_crumbs(organisation),
+        **_staleness(),
     )
 
 
@@ -71,6 +78,7 @@ def history(ods: str, code: str):
         record=record,
         events=events,
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
+        **_staleness(),
     )
 
 
