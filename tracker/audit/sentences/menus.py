@@ -39,6 +39,7 @@ ENTITY_LABELS = {
     "change_ideas": "Change ideas",
     "package_resources": "Package resources",
     "learning_links": "Learning links",
+    "follows": "Follows",
 }
 
 

@@ -22,6 +22,7 @@ NOUNS = {
     "change_ideas": "change idea",
     "package_resources": "package resource",
     "learning_links": "learning link",
+    "follows": "follow",
 }
 VERBS = {"create": "created", "update": "changed", "delete": "deleted"}
 
@@ -97,6 +98,8 @@ def _user(row: AuditRow, names: Names) -> str:
         return f"unlinked the NHS work account of {email}"
     if "networks" in after:
         return f"changed the networks of {email} to {words('networks', after['networks'], names)}"
+    if "email_reminders" in after:
+        return f"turned the weekly email digest {'on' if after['email_reminders'] else 'off'} for {email}"
     if "name" in after:
         return f"renamed the account of {email} to “{after['name']}”"
     return f"changed the account of {email}"
@@ -206,6 +209,19 @@ def _link(row: AuditRow, names: Names) -> str:
     return f"changed the learning link between {pair}"
 
 
+def _follow(row: AuditRow, names: Names) -> str:
+    """ "followed change idea RP-01" / "stopped following organisation RNU" (for whom, if not themselves)."""
+    v = _values(row)
+    if v.get("change_idea_id") is not None:
+        what = f"change idea {names.ideas.get(v['change_idea_id'], v['change_idea_id'])}"
+    else:
+        what = f"organisation {names.organisations.get(v.get('organisation_id'), v.get('organisation_id'))}"
+    verb = "followed" if row.action == "create" else "stopped following"
+    owner = v.get("user_id")
+    for_whom = "" if owner == row.actor_id else f" for {names.users.get(owner, (f'account {owner}', ''))[0]}"
+    return f"{verb} {what}{for_whom}"
+
+
 ROW_SENTENCES = {
     "adoption_events": _adoption_event,
     "adoptions": _adoption,
@@ -218,4 +234,5 @@ ROW_SENTENCES = {
     "change_ideas": _idea,
     "drivers": _driver,
     "learning_links": _link,
+    "follows": _follow,
 }
