@@ -45,7 +45,7 @@ def _back(default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
-@bp.post("/change-ideas/<code>/follow")
+@bp.post("/ideas/<code>/follow")
 @signed_in
 def follow_idea(code: str):
     """Follow, or stop following, a change idea (CSRFProtect has checked the token)."""
