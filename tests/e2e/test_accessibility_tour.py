@@ -10,6 +10,7 @@ from flask import url_for
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.factories import add_events
 from tests.helpers import EXPECTED
 from tracker.models import ApiToken, ChangePackage, Driver, Measure, MeasureValue, User, Ward, WardService
 
@@ -54,6 +55,8 @@ def page_urls(app, seeded):
     )
     seeded.add_all([ward, value])
     seeded.commit()
+    # A record not confirmed for long, so the Needs an update page shows its table.
+    add_events(seeded, [("RNU", "RP-01", "implementing", date(2024, 1, 15))])
     placeholders = {"driver": primary.id, "user": user.id, "token": token.id, "ward": ward.id, "value": value.id}
 
     def urls(role):
