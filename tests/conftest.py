@@ -35,6 +35,7 @@ from tests.helpers import (
     with_search_path,
 )
 from tests.oidc_provider import CALLBACK, CLIENT_ID, CLIENT_SECRET, OidcProvider
+from tests.smtp_server import SmtpServer
 from tracker import audit_trail as audit
 from tracker import create_app, migrate
 from tracker import db as tracker_db
@@ -408,3 +409,20 @@ def statement_counter(app):
 
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + make_url(TEST_DATABASE_URL).render_as_string() if ON_POSTGRES else 'SQLite (file per test)'}"
+
+
+@pytest.fixture(scope="session")
+def smtp_server_running() -> Iterator[SmtpServer]:
+    """The suite's SMTP server (tests/smtp_server.py), served on loopback for the session."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_server_running) -> Iterator[SmtpServer]:
+    """The SMTP server with no messages yet."""
+    smtp_server_running.reset()
+    yield smtp_server_running
+    smtp_server_running.reset()

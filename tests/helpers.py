@@ -357,6 +357,11 @@ EXPECTED = {
     "api.record_measure_value": (SIGNED_IN, {"code": "RP-RESTRAINT"}),
     "measures.summary": (SIGNED_IN, {"network": "OXF", "ambition": "RP"}),
     "measures.summary_download": (SIGNED_IN, {"fmt": "csv", "ambition": "RP"}),
+    # Reminders: faculty see their networks' records that need an update, managers and admins every one.
+    "reminders.needs_update": (LOGGERS, {}),
+    "reminders.account": (SIGNED_IN, {}),
+    "reminders.follow_idea": (SIGNED_IN, {"code": "RP-01"}),
+    "reminders.follow_organisation": (SIGNED_IN, {"ods": "RNU"}),
 }
 
 

@@ -208,7 +208,8 @@ def test_an_update_at_the_same_stage_is_logged_and_since_stays(client, token, si
     )
     matrix = pages.get("/organisations/RNU/adoption").get_data(as_text=True)
     row = matrix.split("RP-01 ")[1].split("</tr>")[0]
-    assert "3 March 2025" in row and "1 June 2025" not in row.split("Last update")[0]
+    assert "3 March 2025" in row and "1 June 2025" not in row.split("Last confirmed")[0]
+    assert "on 1 June 2025" in row.split("Last confirmed")[1]  # the update confirmed the record
     idea = pages.get("/ideas/RP-01").get_data(as_text=True).split('id="adopters"')[1]
     assert "3 March 2025" in idea
 

@@ -268,6 +268,41 @@ CASES = [
         Row("denied", detail="Answered 401", path="GET /nowhere?x=1", actor_role="anonymous", actor_email=""),
         "Refused: someone not signed in tried to open /nowhere (401)",
     ),
+    # Following (tracker.reminders.follows) and the weekly email digest setting, each a personal setting kept
+    # in the trail like the others.
+    (
+        Row(
+            "create",
+            "follows",
+            "4",
+            after={"user_id": 5, "change_idea_id": 7, "organisation_id": None},
+            actor_role="faculty",
+            actor_id=5,
+        ),
+        "Faculty member followed change idea RP-01",
+    ),
+    (
+        Row(
+            "delete",
+            "follows",
+            "4",
+            before={"user_id": 5, "change_idea_id": None, "organisation_id": 1},
+            actor_role="faculty",
+            actor_id=5,
+        ),
+        "Faculty member stopped following organisation RNU",
+    ),
+    (
+        Row(
+            "update",
+            "users",
+            "fran@nhs.net",
+            {"email_reminders": True},
+            {"email_reminders": False},
+            actor_role="faculty",
+        ),
+        "Faculty member turned the weekly email digest off for fran@nhs.net",
+    ),
     # Kinds this module does not know yet still read as words.
     (
         Row("update", "package_resources", "17", {"title": "a"}, {"title": "b"}),

@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from .maps.routes import bp as maps_bp
     from .measures.routes import bp as measures_bp
     from .organisations.routes import bp as organisations_bp
+    from .reminders.routes import bp as reminders_bp
     from .reports.routes import bp as reports_bp
     from .security import register_security_headers
     from .spreadsheets.routes import bp as spreadsheets_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
         forecast_bp,
         measures_bp,
         what_if_bp,
+        reminders_bp,
         health_bp,
     ):
         app.register_blueprint(bp)
@@ -166,6 +168,7 @@ def register_cli(app: Flask) -> None:
     from . import backup, migrate, prune_cli
     from .admin import cli as users
     from .measures import cli as measures
+    from .reminders import cli as reminders
     from .seed import cli as seed
     from .spreadsheets import cli as spreadsheets
     from .synth import cli as synth
@@ -178,3 +181,4 @@ def register_cli(app: Flask) -> None:
     spreadsheets.register(app)  # adoption import
     measures.register(app)  # measures import
     prune_cli.register(app)  # prune
+    reminders.register(app)  # reminders send

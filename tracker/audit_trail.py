@@ -25,6 +25,7 @@ from .models import (
     AuditEvent,
     Base,
     CheckedUpload,
+    DigestSent,
     IdempotentRequest,
     SignInAttempts,
     SignInThrottle,
@@ -34,8 +35,17 @@ from .models.base import utcnow
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "token_hash", "mfa_secret", "code_hash"})
 # Counters and bookkeeping, not acts: throttling and anonymous denial counts change on every attempt, and
 # stored answers to retried API writes repeat a write that is itself audited, and a checked import file
-# waiting for its confirmation is a working copy (the import it leads to is audited row by row).
-NOT_AUDITED = (AuditEvent, SignInAttempts, SignInThrottle, AnonymousDenial, IdempotentRequest, CheckedUpload)
+# waiting for its confirmation is a working copy (the import it leads to is audited row by row). A weekly
+# digest sent is itself the log of a mail, kept by the command that sends it.
+NOT_AUDITED = (
+    AuditEvent,
+    SignInAttempts,
+    SignInThrottle,
+    AnonymousDenial,
+    IdempotentRequest,
+    CheckedUpload,
+    DigestSent,
+)
 NATURAL_KEYS = ("code", "ods_code", "email", "prefix")
 ACTOR_KEY = "audit_actor"
 NOTES_KEY = "audit_notes"

@@ -112,3 +112,18 @@ API_TOKEN_MAX_DAYS = 365
 IDEMPOTENCY_KEY_HOURS = 24
 # Where pg_dump and pg_restore are, when neither PATH nor /usr/lib/postgresql/*/bin has them.
 PG_BIN_DIR: str | None = None
+
+# Reminders (tracker.reminders): a record not confirmed for this many days needs an update, and the
+# weekly digest (`flask reminders send`, from cron) lists it.
+STALE_AFTER_DAYS = 90
+# The digest's mail server: SMTP on SMTP_HOST:SMTP_PORT, upgraded with STARTTLS when on (the usual on port
+# 587), signed in with SMTP_USERNAME and SMTP_PASSWORD when set. No SMTP_HOST: no mail is sent.
+SMTP_HOST: str | None = None
+SMTP_PORT = 587
+SMTP_STARTTLS = True
+SMTP_USERNAME: str | None = None
+SMTP_PASSWORD: str | None = None
+# The digest's From address, e.g. "Spread Tracker <spread.tracker@nhs.net>".
+MAIL_FROM: str | None = None
+# The address people open the site at (https://tracker.example.nhs.uk), for the links in the digest.
+SITE_URL: str | None = None

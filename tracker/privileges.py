@@ -38,6 +38,9 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "idempotent_requests": WRITE,  # stored answers of API writes, expired ones deleted on the next write
     "mfa_recovery_codes": WRITE,  # made at enrolment, marked used, replaced or deleted on a reset
     "checked_uploads": WRITE,  # an import's checked file, kept until confirmed or expired
+    "follows": WRITE,  # a person follows and unfollows change ideas and organisations
+    # Weekly digests: claimed before the mail goes, deleted again if the mail server refuses it.
+    "digests_sent": WRITE,
     # The catalogue, organisations, networks, learning links and measures are edited in the app
     # (create, edit, remove), each change audited.
     "ambitions": WRITE,

@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from . import access
 from .access import rule_for
-from .calendar import people_date, people_dates_in, people_datetime
+from .adoption.stale import ago
+from .calendar import people_date, people_dates_in, people_datetime, today
 from .catalogue.queries import driver_diagram
 from .models import Role
 
@@ -21,6 +22,7 @@ NAVIGATION = [
     ("organisations.networks", "Networks"),
     ("organisations.organisations", "Organisations"),
     ("links.links", "Learning links"),
+    ("reminders.needs_update", "Needs an update"),
     ("spreadsheets.export", "Spreadsheets"),
     ("admin.users", "Accounts"),
     ("audit.events", "Audit log"),
@@ -88,6 +90,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["date"] = people_date
     app.jinja_env.filters["datetime"] = people_datetime
     app.jinja_env.filters["dates_in"] = people_dates_in
+    app.jinja_env.filters["ago"] = lambda then: ago(then, today())
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["driver_diagram"] = driver_diagram
     app.jinja_env.globals["url_for"] = remembering_url_for(app)

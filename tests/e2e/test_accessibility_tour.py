@@ -87,6 +87,8 @@ def page_urls(app, seeded):
     )
     seeded.add_all([ward, value, target])
     seeded.commit()
+    # A record not confirmed for long, so the Needs an update page shows its table.
+    add_events(seeded, [("RNU", "RP-01", "implementing", date(2024, 1, 15))])
     _name_leads(seeded, user)
     placeholders = {
         "driver": primary.id,

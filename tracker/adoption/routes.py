@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import loggers_only, may_log_adoption, sees_drafts, signed_in
@@ -12,7 +12,7 @@ from ..editing import EditConflict, InvalidInput, apply_form_errors
 from ..leads import queries as lead_queries
 from ..lookups import idea_detail, organisation_by_ods
 from ..models import Adoption, PackageStatus
-from . import queries, services
+from . import queries, services, stale
 from .forms import LogAdoptionForm
 
 bp = Blueprint("adoption", __name__)
@@ -41,6 +41,12 @@ def _crumbs(organisation, *more):
     ]
 
 
+def _staleness() -> dict:
+    """What the pages need to say a record needs an update: the setting, and the day before which it does."""
+    days = current_app.config["STALE_AFTER_DAYS"]
+    return {"stale_after_days": days, "stale_before": stale.stale_before(today(), days)}
+
+
 @bp.get("/organisations/<ods>/adoption")
 @signed_in
 def matrix(ods: str):
@@ -55,6 +61,7 @@ def matrix(ods: str):
         records=records,
         include_drafts=sees_drafts(),
         breadcrumbs=_crumbs(organisation),
+        **_staleness(),
     )
 
 
@@ -73,6 +80,7 @@ def history(ods: str, code: str):
         events=events,
         contact=lead_queries.record_contact(session, organisation, idea) if record else None,
         breadcrumbs=_crumbs(organisation, ("Adoption", url_for(".matrix", ods=organisation.ods_code))),
+        **_staleness(),
     )
 
 

@@ -29,6 +29,7 @@ from .contacts import AdoptionLead, ContactConsent, OrganisationLead
 from .links import LearningLink, LinkKind, LinkStatus
 from .measures import WARD_SERVICE_LABELS, Direction, Measure, MeasureKind, MeasureValue, Rebase, Ward, WardService
 from .organisations import KIND_LABELS, Membership, Network, Organisation, OrganisationKind
+from .reminders import DigestSent, Follow
 from .throttle import AnonymousDenial, SignInThrottle
 from .uploads import CheckedUpload
 from .versions import DataVersion, data_version
@@ -62,6 +63,8 @@ __all__ = [
     "CheckedUpload",
     "ChangePackage",
     "DataVersion",
+    "DigestSent",
+    "Follow",
     "Driver",
     "Measure",
     "MeasureKind",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,6 +93,8 @@ class User(Base):
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The time step of the last code accepted: a code of that step or an earlier one is a replay.
     mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The weekly reminder digest (tracker.reminders): on unless the person turns it off on their account page.
+    email_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation | None] = relationship()

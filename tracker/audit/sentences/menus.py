@@ -42,6 +42,7 @@ ENTITY_LABELS = {
     "adoption_leads": "Leads of adoption records",
     "organisation_leads": "QI leads",
     "contact_consents": "Consents to be named",
+    "follows": "Follows",
 }
 
 

@@ -26,6 +26,7 @@ NOUNS = {
     "adoption_leads": "lead of an adoption record",
     "organisation_leads": "QI lead",
     "contact_consents": "consent to be named",
+    "follows": "follow",
 }
 VERBS = {"create": "created", "update": "changed", "delete": "deleted"}
 
@@ -101,6 +102,8 @@ def _user(row: AuditRow, names: Names) -> str:
         return f"unlinked the NHS work account of {email}"
     if "networks" in after:
         return f"changed the networks of {email} to {words('networks', after['networks'], names)}"
+    if "email_reminders" in after:
+        return f"turned the weekly email digest {'on' if after['email_reminders'] else 'off'} for {email}"
     if "name" in after:
         return f"renamed the account of {email} to “{after['name']}”"
     return f"changed the account of {email}"
@@ -233,6 +236,19 @@ def _target(row: AuditRow, names: Names) -> str:
     return f"changed the target “{label}”{of}"
 
 
+def _follow(row: AuditRow, names: Names) -> str:
+    """ "followed change idea RP-01" / "stopped following organisation RNU" (for whom, if not themselves)."""
+    v = _values(row)
+    if v.get("change_idea_id") is not None:
+        what = f"change idea {names.ideas.get(v['change_idea_id'], v['change_idea_id'])}"
+    else:
+        what = f"organisation {names.organisations.get(v.get('organisation_id'), v.get('organisation_id'))}"
+    verb = "followed" if row.action == "create" else "stopped following"
+    owner = v.get("user_id")
+    for_whom = "" if owner == row.actor_id else f" for {names.users.get(owner, (f'account {owner}', ''))[0]}"
+    return f"{verb} {what}{for_whom}"
+
+
 ROW_SENTENCES = {
     "adoption_events": _adoption_event,
     "adoptions": _adoption,
@@ -249,4 +265,5 @@ ROW_SENTENCES = {
     "adoption_leads": adoption_lead,
     "organisation_leads": organisation_lead,
     "contact_consents": contact_consent,
+    "follows": _follow,
 }

@@ -1,0 +1,1 @@
+"""Reminders: records that need an update, follows, and the weekly email digest (issue 14)."""
