@@ -23,6 +23,7 @@ from .catalogue import (
     Driver,
     PackageResource,
     PackageStatus,
+    PackageVersion,
 )
 from .links import LearningLink, LinkKind, LinkStatus
 from .measures import WARD_SERVICE_LABELS, Direction, Measure, MeasureKind, MeasureValue, Rebase, Ward, WardService
@@ -67,6 +68,7 @@ __all__ = [
     "OrganisationKind",
     "PackageResource",
     "PackageStatus",
+    "PackageVersion",
     "Rebase",
     "Role",
     "SignInAttempts",
