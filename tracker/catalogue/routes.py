@@ -19,7 +19,7 @@ from ..core.driver_layout import SHADES
 from ..db import get_session
 from ..editing import EditConflict, Submission
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
-from . import queries, services
+from . import queries, services, versions
 from .drawing import package_layout
 from .forms import DeleteDriverForm, DriverForm, IdeaForm, PackageForm
 
@@ -112,12 +112,14 @@ def package(code: str):
     """A change package as its driver diagram, drawn and as a list, with publisher, provenance and resources."""
     session = get_session()
     row = _visible(queries.package_detail(session, code))
-    diagram = queries.driver_diagram(row.drivers, row.ideas)
+    diagram = queries.driver_diagram(row.drivers, [i for i in row.ideas if not i.retired])
     trusts = queries.trusts_using(session, row.id, include_drafts=sees_drafts())
     return render_template(
         "catalogue/package.html",
         package=row,
         diagram=diagram,
+        retired=[i for i in row.ideas if i.retired],
+        latest=services.latest_version(session, row.id),
         drawn=package_layout(row, diagram, trusts),
         shades=SHADES,
         breadcrumbs=_crumbs(_ambition_crumb(row.ambition)),
@@ -138,6 +140,7 @@ def idea(code: str):
     return render_template(
         "catalogue/idea.html",
         idea=row,
+        retired_in=versions.retired_in(session, row.package_id, row.code) if row.retired else None,
         adopters=adopters,
         loggable=adoption_queries.loggable_organisations(session, current_user),
         breadcrumbs=crumbs,
@@ -214,7 +217,7 @@ def set_package_status(code: str):
     except ValueError:
         abort(400)
     try:
-        services.set_package_status(get_session(), package, status)
+        services.set_package_status(get_session(), package, status, current_user)
     except EditConflict:
         flash(RACE_MESSAGE, "important")
         return redirect(_package_url(package))
@@ -363,3 +366,7 @@ def move_idea(code: str):
     package = idea.package
     _move(lambda: services.move_idea(session, idea, direction), lambda: f"Moved {code} {direction}")
     return redirect(_package_url(package, f"idea-{code}"))
+
+
+# The versions' routes live in their own module, on this blueprint.
+from . import version_routes  # noqa: E402,F401
