@@ -366,7 +366,3 @@ def move_idea(code: str):
     package = idea.package
     _move(lambda: services.move_idea(session, idea, direction), lambda: f"Moved {code} {direction}")
     return redirect(_package_url(package, f"idea-{code}"))
-
-
-# The versions' routes live in their own module, on this blueprint.
-from . import version_routes  # noqa: E402,F401

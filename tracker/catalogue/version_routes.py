@@ -6,7 +6,7 @@ Everyone signed in reads the versions of the packages they may see; editors publ
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import lookups
@@ -15,11 +15,13 @@ from ..core import package_versions as versioning
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput
 from . import queries, services, versions
-from .routes import RACE_MESSAGE, _package_crumbs, _visible, bp
+from .routes import RACE_MESSAGE, _package_crumbs, _visible
+
+bp = Blueprint("versions", __name__)
 
 
 def _versions_url(code: str) -> str:
-    return url_for("catalogue.package_versions", code=code)
+    return url_for("versions.package_versions", code=code)
 
 
 @bp.get("/packages/<code>/versions")
@@ -83,7 +85,7 @@ def publish_version(code: str):
         flash("Nothing has changed since the last version, so no new version was published", "important")
         return redirect(_versions_url(code))
     flash(f"Version {version.number} of {code} published", "success")
-    return redirect(url_for("catalogue.package_version", code=code, number=version.number))
+    return redirect(url_for("versions.package_version", code=code, number=version.number))
 
 
 @bp.post("/ideas/<code>/retire")
