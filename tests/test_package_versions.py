@@ -174,3 +174,23 @@ def test_the_database_refuses_to_change_a_version(seeded, app, statement):
         conn.rollback()
         assert "package_versions rows are append-only" in str(raised.value.orig)
         assert conn.scalar(select(func.count()).select_from(PackageVersion)) > 0
+
+
+@pytest.mark.parametrize("url", ["/packages/RRP/versions", "/packages/RRP/versions/1", "/ideas/RP-02"])
+def test_the_version_pages_statement_count_does_not_grow_with_versions(
+    seeded, session, signed_in, statement_counter, url
+):
+    manager = signed_in("manager")
+    manager.submit("/ideas/RP-02/retire", {"retired": "yes"}, page="/ideas/RP-02")
+
+    def count() -> int:
+        with statement_counter() as statements:
+            assert manager.get(url).status_code == 200
+        return len(statements)
+
+    few = count()
+    for number in range(4):  # more versions, each with a driver more
+        services.create_driver(session, _package(session), DriverDetails(f"Driver {number}"))
+        services.publish_version(session, _package(session), None)
+        session.rollback()
+    assert count() == few <= 8

@@ -62,7 +62,9 @@ def _allow_changes() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("change_ideas", schema=None) as batch_op:
+    # In place on both databases: recreating change_ideas (SQLite's batch way) would delete the rows the
+    # adoption ledger refers to.
+    with op.batch_alter_table("change_ideas", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("retired", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         TABLE,
@@ -102,5 +104,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_package_versions_published_by_id"))
         batch_op.drop_index(batch_op.f("ix_package_versions_package_id"))
     op.drop_table(TABLE)
-    with op.batch_alter_table("change_ideas", schema=None) as batch_op:
+    # In place too (SQLite 3.35+ drops a column itself).
+    with op.batch_alter_table("change_ideas", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("retired")
