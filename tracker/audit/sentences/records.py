@@ -179,7 +179,11 @@ def _package_version(row: AuditRow, names: Names) -> str:
 def _idea(row: AuditRow, names: Names) -> str:
     after = row.after or {}
     if row.action == "update" and "retired" in after and len(after) == 1:
-        verb = "retired change idea {} from its package" if after["retired"] else "brought change idea {} back"
+        verb = (
+            "retired change idea {} from its package"
+            if after["retired"]
+            else "brought change idea {} back into its package"
+        )
         return verb.format(row.entity_key)
     if row.action == "update" and "driver_id" in after and "title" not in after:
         where = words("driver_id", after["driver_id"], names)
