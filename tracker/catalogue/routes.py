@@ -17,7 +17,7 @@ from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
 from ..core.driver_layout import SHADES
 from ..db import get_session
-from ..editing import EditConflict, Submission
+from ..editing import EditConflict, InvalidInput, Submission
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
 from . import queries, services, versions
 from .drawing import package_layout
@@ -220,6 +220,9 @@ def set_package_status(code: str):
         services.set_package_status(get_session(), package, status, current_user)
     except EditConflict:
         flash(RACE_MESSAGE, "important")
+        return redirect(_package_url(package))
+    except InvalidInput as refusal:  # another editor published a version at the same moment
+        flash(next(iter(refusal.errors.values())), "important")
         return redirect(_package_url(package))
     if status == PackageStatus.PUBLISHED:
         flash(f"{package.code} is published: everyone who signs in can see it", "success")
