@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.helpers import FormClient, page_text
+from tests.helpers import ON_POSTGRES, FormClient, page_text
 from tracker.audit import queries as audit_queries
 from tracker.audit.sentences import sentence
 from tracker.catalogue import services
 from tracker.catalogue.services import DriverDetails, IdeaDetails
+from tracker.editing import InvalidInput
 from tracker.models import AuditEvent, ChangeIdea, ChangePackage, PackageVersion
 
 
@@ -194,3 +195,24 @@ def test_the_version_pages_statement_count_does_not_grow_with_versions(
         services.publish_version(session, _package(session), None)
         session.rollback()
     assert count() == few <= 8
+
+
+def test_two_editors_publishing_at_once_make_one_version(seeded, app, session):
+    """The version number another editor took between our count and our commit: refused in words, nothing written."""
+    from tracker.catalogue.services.packages import VERSION_TAKEN, _add_version
+    from tracker.db import write_session
+    from tracker.editing import commit_edit
+
+    if not ON_POSTGRES:
+        pytest.skip("SQLite's writing sessions begin IMMEDIATE: two publishes queue, they cannot interleave")
+
+    services.create_driver(session, _package(session), DriverDetails("Calm wards at night"))
+    session.rollback()
+    with write_session(app) as late, write_session(app) as quick:
+        counted = _add_version(late, _package(late), None)  # version 2 worked out, not yet committed
+        assert counted.number == 2
+        assert services.publish_version(quick, _package(quick), None).number == 2  # the other editor commits first
+        with pytest.raises(InvalidInput) as refused:
+            commit_edit(late, None, on_integrity=lambda: InvalidInput({"version": VERSION_TAKEN}))
+        assert refused.value.errors == {"version": VERSION_TAKEN}
+    assert _versions(session) == [1, 2]
