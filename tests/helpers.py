@@ -47,7 +47,7 @@ BASE_CONFIG = {
 
 # The tables whose BEFORE TRUNCATE trigger refuses (migration b8d3f5a2c417): a test emptying every table
 # steps past it on purpose, as an owner restoring a database would.
-REFUSE_TRUNCATE = ("adoption_events", "audit_events")
+REFUSE_TRUNCATE = ("adoption_events", "audit_events", "package_versions")
 
 
 def truncate_all(conn, tables: list[str], restart: bool = True) -> None:
@@ -253,6 +253,10 @@ EXPECTED = {
     "targets.target": (SIGNED_IN, {"target_id": "target"}),
     "targets.new_target": (EDITORS, {"code": "RP"}),
     "targets.edit_target": (EDITORS, {"target_id": "target"}),
+    "versions.package_versions": (SIGNED_IN, {"code": "RRP"}),
+    "versions.package_version": (SIGNED_IN, {"code": "RRP", "number": 1}),
+    "versions.publish_version": (EDITORS, {"code": "RRP"}),
+    "versions.retire_idea": (EDITORS, {"code": "RP-01"}),
     "organisations.networks": (SIGNED_IN, {}),
     "organisations.network": (SIGNED_IN, {"code": "OXF"}),
     "organisations.organisations": (SIGNED_IN, {}),

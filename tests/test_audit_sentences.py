@@ -93,6 +93,29 @@ CASES = [
         "Project manager returned change package RP to draft",
     ),
     (
+        Row("create", "package_versions", "3", after={"package_id": 8, "number": 2, "snapshot": {"ideas": []}}),
+        "Project manager published version 2 of change package RP",
+    ),
+    (
+        Row(
+            "create",
+            "package_versions",
+            "4",
+            after={"package_id": 99, "number": 1},
+            actor_role="cli",
+            actor_email="command line",
+        ),
+        "Someone at the command line published version 1 of change package number 99",
+    ),
+    (
+        Row("update", "change_ideas", "RP-03", {"retired": False}, {"retired": True}),
+        "Project manager retired change idea RP-03 from its package",
+    ),
+    (
+        Row("update", "change_ideas", "RP-03", {"retired": True}, {"retired": False}),
+        "Project manager brought change idea RP-03 back into its package",
+    ),
+    (
         Row("create", "drivers", "4", after={"title": "Least restrictive practice", "package_id": 8}),
         "Project manager added the driver “Least restrictive practice” to change package RP",
     ),

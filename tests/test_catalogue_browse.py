@@ -322,7 +322,7 @@ def test_package_page_statement_count_does_not_grow_with_drivers_and_ideas(seede
     _grow_package(seeded, "RRP", "RP", primaries=3, secondaries=2, ideas=3)
     large = _count(statement_counter, client, "/packages/RRP")
     assert small == large
-    assert large <= 8
+    assert large <= 9  # with the latest published version, for its link
 
 
 @pytest.mark.parametrize("url", ["/ambitions", "/ambitions/RP", "/", "/search?q=idea", "/ideas/RP-11"])

@@ -30,7 +30,7 @@ from tracker.privileges import TABLE_PRIVILEGES, grant_statements, unlisted
 from tracker.seed import load_demo, load_reference
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-LEDGERS = ("adoption_events", "audit_events")
+LEDGERS = ("adoption_events", "audit_events", "package_versions")
 
 
 def test_every_table_has_its_grants_listed():

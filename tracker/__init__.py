@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .catalogue.routes import bp as catalogue_bp
     from .catalogue.target_routes import bp as targets_bp
+    from .catalogue.version_routes import bp as versions_bp
     from .feeds.routes import bp as feeds_bp
     from .forecast.routes import bp as forecast_bp
     from .forecast.what_if_routes import bp as what_if_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         mfa_bp,
         catalogue_bp,
         targets_bp,
+        versions_bp,
         organisations_bp,
         links_bp,
         adoption_bp,

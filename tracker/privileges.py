@@ -3,7 +3,8 @@
 Pure (no Flask): the table-by-table grants and the SQL that applies them. The owning role (the one in
 DATABASE_OWNER_URL) runs migrations, `flask prune`, `backup` and `restore`; the app's role (DATABASE_URL)
 owns nothing, so it can never TRUNCATE, ALTER (e.g. DISABLE TRIGGER) or DROP a table, whatever it is
-tricked into running. The adoption ledger and the audit trail are append-only to it: SELECT and INSERT.
+tricked into running. The adoption ledger, the audit trail and packages' published versions are append-only to it: SELECT
+and INSERT.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     # trail's noise is `flask prune`, run by the owner.
     "adoption_events": APPEND,
     "audit_events": APPEND,
+    # A package's published versions: each publish appends one; what a version said never changes.
+    "package_versions": APPEND,
     # Alembic's: read by /readyz (migrations at head); only `flask db upgrade`, as the owner, writes it.
     "alembic_version": READ,
     # Rebuilt from the ledger by the app when events are logged or corrected (old spells deleted).

@@ -17,10 +17,10 @@ from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
 from ..core.driver_layout import SHADES
 from ..db import get_session
-from ..editing import EditConflict, Submission
+from ..editing import EditConflict, InvalidInput, Submission
 from ..leads import queries as lead_queries
 from ..models import Ambition, ChangePackage, Driver, PackageStatus
-from . import queries, services
+from . import queries, services, versions
 from .drawing import package_layout
 from .forms import DeleteDriverForm, DriverForm, IdeaForm, PackageForm
 
@@ -113,12 +113,14 @@ def package(code: str):
     """A change package as its driver diagram, drawn and as a list, with publisher, provenance and resources."""
     session = get_session()
     row = _visible(queries.package_detail(session, code))
-    diagram = queries.driver_diagram(row.drivers, row.ideas)
+    diagram = queries.driver_diagram(row.drivers, [i for i in row.ideas if not i.retired])
     trusts = queries.trusts_using(session, row.id, include_drafts=sees_drafts())
     return render_template(
         "catalogue/package.html",
         package=row,
         diagram=diagram,
+        retired=[i for i in row.ideas if i.retired],
+        latest=services.latest_version(session, row.id),
         drawn=package_layout(row, diagram, trusts),
         shades=SHADES,
         breadcrumbs=_crumbs(_ambition_crumb(row.ambition)),
@@ -139,6 +141,7 @@ def idea(code: str):
     return render_template(
         "catalogue/idea.html",
         idea=row,
+        retired_in=versions.retired_in(session, row.package_id, row.code) if row.retired else None,
         adopters=adopters,
         contacts=lead_queries.idea_contacts(session, row),
         loggable=adoption_queries.loggable_organisations(session, current_user),
@@ -216,9 +219,12 @@ def set_package_status(code: str):
     except ValueError:
         abort(400)
     try:
-        services.set_package_status(get_session(), package, status)
+        services.set_package_status(get_session(), package, status, current_user)
     except EditConflict:
         flash(RACE_MESSAGE, "important")
+        return redirect(_package_url(package))
+    except InvalidInput as refusal:  # another editor published a version at the same moment
+        flash(next(iter(refusal.errors.values())), "important")
         return redirect(_package_url(package))
     if status == PackageStatus.PUBLISHED:
         flash(f"{package.code} is published: everyone who signs in can see it", "success")

@@ -23,6 +23,7 @@ from .catalogue import (
     Driver,
     PackageResource,
     PackageStatus,
+    PackageVersion,
     TargetMeasure,
 )
 from .contacts import AdoptionLead, ContactConsent, OrganisationLead
@@ -76,6 +77,7 @@ __all__ = [
     "PackageResource",
     "PackageStatus",
     "TargetMeasure",
+    "PackageVersion",
     "Rebase",
     "Role",
     "SignInAttempts",

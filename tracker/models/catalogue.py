@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     Float,
@@ -15,11 +16,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, enum_type
+from .base import Base, UTCDateTime, enum_type, utcnow
 
 if TYPE_CHECKING:
     from .organisations import Network
@@ -186,6 +188,9 @@ class ChangeIdea(Base):
     # E.g. "Reported by participating wards; not an NCCMH package item".
     provenance_note: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Taken out of its package: left out of the diagram and of the next published version, never deleted,
+    # so its code and its adoption records stay.
+    retired: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_demo: Mapped[bool] = mapped_column(default=False)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -209,3 +214,25 @@ class PackageResource(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     package: Mapped[ChangePackage] = relationship(back_populates="resources")
+
+
+class PackageVersion(Base):
+    """A published version of a package: what it said (title, aim, drivers, ideas) when it was published.
+
+    Append-only, like the ledger: the database refuses UPDATE and DELETE (and the app's role has neither
+    privilege), so a version read in a year says what it said on the day. The snapshot's shape is
+    tracker.core.package_versions'.
+    """
+
+    __tablename__ = "package_versions"
+    __table_args__ = (UniqueConstraint("package_id", "number"), CheckConstraint("number > 0", name="number_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("change_packages.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    # Who published, as said on the day (the account may be renamed later); "reference data" for the seed.
+    published_by_name: Mapped[str] = mapped_column(String(254), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict] = mapped_column(JSON)

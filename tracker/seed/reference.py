@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..calendar import iso_day
 from ..calendar import today as calendar_today
+from ..catalogue.services import seed_first_versions
 from ..models import (
     Ambition,
     AmbitionTarget,
@@ -65,6 +66,8 @@ def load_reference(session: Session, data: dict[str, Any] | None = None) -> Seed
     organisations, new_organisations = _load_organisations(session, report, data["organisations"], networks)
     session.flush()
     _link_successors(report, data["organisations"], organisations, new_organisations)
+    if first_versions := seed_first_versions(session):
+        report.created["package versions"] += first_versions
     if proposed := propose_geographic_neighbours(session):
         report.created["proposed links"] += proposed
     session.commit()

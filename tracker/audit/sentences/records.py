@@ -27,6 +27,7 @@ NOUNS = {
     "organisation_leads": "QI lead",
     "contact_consents": "consent to be named",
     "follows": "follow",
+    "package_versions": "package version",
 }
 VERBS = {"create": "created", "update": "changed", "delete": "deleted"}
 
@@ -172,8 +173,25 @@ def _package(row: AuditRow, names: Names) -> str:
     return _titled("change package", row, None)
 
 
+def _package_version(row: AuditRow, names: Names) -> str:
+    """ "published version 2 of change package RRP"; versions are never changed (the table is append-only)."""
+    v = _values(row)
+    package = names.packages.get(v.get("package_id"), f"number {v.get('package_id')}")
+    text = f"version {v.get('number')} of change package {package}"
+    if row.action == "create":
+        return f"published {text}"
+    return f"{VERBS.get(row.action, row.action)} {text}"
+
+
 def _idea(row: AuditRow, names: Names) -> str:
     after = row.after or {}
+    if row.action == "update" and "retired" in after and len(after) == 1:
+        verb = (
+            "retired change idea {} from its package"
+            if after["retired"]
+            else "brought change idea {} back into its package"
+        )
+        return verb.format(row.entity_key)
     if row.action == "update" and "driver_id" in after and "title" not in after:
         where = words("driver_id", after["driver_id"], names)
         if where == "none":
@@ -259,6 +277,7 @@ ROW_SENTENCES = {
     "ambitions": lambda row, names: _titled("ambition", row, None),
     "change_packages": _package,
     "change_ideas": _idea,
+    "package_versions": _package_version,
     "drivers": _driver,
     "learning_links": _link,
     "ambition_targets": _target,

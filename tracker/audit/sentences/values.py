@@ -70,7 +70,7 @@ LABELS = {
     "updated_at": "Changed",
 }
 # Bookkeeping a person need not read.
-UNSHOWN = frozenset({"id", "fingerprint", "row_version"})
+UNSHOWN = frozenset({"id", "fingerprint", "row_version", "snapshot"})  # a version's snapshot: its page shows it
 
 
 def label(name: str) -> str:

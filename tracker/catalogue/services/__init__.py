@@ -25,8 +25,17 @@ from .common import (
     web_address_problem,
 )
 from .drivers import DeletedDriver, DriverDetails, create_driver, delete_driver, move_driver, update_driver
-from .ideas import IdeaDetails, create_idea, move_idea, suggest_idea_code, update_idea
-from .packages import PackageDetails, create_package, set_package_status, update_package
+from .ideas import IdeaDetails, create_idea, move_idea, set_idea_retired, suggest_idea_code, update_idea
+from .packages import (
+    PackageDetails,
+    create_package,
+    current_snapshot,
+    latest_version,
+    publish_version,
+    seed_first_versions,
+    set_package_status,
+    update_package,
+)
 from .targets import TargetDetails, create_target, update_target
 
 __all__ = [
@@ -52,6 +61,11 @@ __all__ = [
     "create_idea",
     "create_package",
     "create_target",
+    "current_snapshot",
+    "latest_version",
+    "publish_version",
+    "seed_first_versions",
+    "set_idea_retired",
     "delete_driver",
     "move_driver",
     "move_idea",

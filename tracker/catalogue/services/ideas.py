@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...editing import check_version
+from ...editing import check_version, commit_edit
 from ...models import ChangeIdea, ChangePackage, Driver
 from .common import (
     DRIVER_ELSEWHERE,
@@ -121,3 +121,13 @@ def suggest_idea_code(session: Session, package: ChangePackage) -> str:
     while f"{prefix}-{number:02d}" in used:
         number += 1
     return f"{prefix}-{number:02d}"
+
+
+def set_idea_retired(session: Session, idea: ChangeIdea, retired: bool) -> bool:
+    """Retire an idea from its package (or bring it back); False when it already was. A retired idea keeps
+    its code and its adoption records; the package's next published version leaves it out."""
+    if idea.retired == retired:
+        return False
+    idea.retired = retired
+    commit_edit(session, idea)
+    return True

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...editing import check_version, commit_edit
-from ...models import Ambition, ChangePackage, PackageStatus
+from ...core import package_versions
+from ...editing import InvalidInput, check_version, commit_edit
+from ...models import Ambition, ChangeIdea, ChangePackage, Driver, PackageStatus, PackageVersion, User
 from .common import (
     CHOOSE_AMBITION,
     CHOOSE_STATUS,
@@ -94,11 +96,73 @@ def update_package(
     return package
 
 
-def set_package_status(session: Session, package: ChangePackage, status: PackageStatus) -> bool:
-    """Publish a package or return it to draft; False when it already had that status."""
+VERSION_TAKEN = "Someone else published a version of this package at the same moment. Check its versions and try again"
+
+
+def set_package_status(session: Session, package: ChangePackage, status: PackageStatus, by: User | None = None) -> bool:
+    """Publish a package (storing a new version if it changed since the last) or return it to draft;
+    False when it already had that status."""
     status = PackageStatus(status)
     if package.status == status:
         return False
     package.status = status
-    commit_edit(session, package)
+    if status == PackageStatus.PUBLISHED:
+        _add_version(session, package, by)
+    commit_edit(session, package, on_integrity=lambda: InvalidInput({"version": VERSION_TAKEN}))
     return True
+
+
+def publish_version(session: Session, package: ChangePackage, by: User | None) -> PackageVersion | None:
+    """Store the published package as it now is as its next version; None when nothing changed since
+    the last one. Drafts are published by set_package_status."""
+    if package.status != PackageStatus.PUBLISHED:
+        raise InvalidInput({"status": "Publish the package first: only published packages have versions"})
+    version = _add_version(session, package, by)
+    if version is not None:
+        commit_edit(session, None, on_integrity=lambda: InvalidInput({"version": VERSION_TAKEN}))
+    return version
+
+
+def current_snapshot(session: Session, package: ChangePackage) -> dict:
+    """What a version of the package would store now."""
+    drivers = session.scalars(select(Driver).where(Driver.package_id == package.id)).all()
+    ideas = session.scalars(select(ChangeIdea).where(ChangeIdea.package_id == package.id)).all()
+    return package_versions.snapshot(package, list(drivers), list(ideas))
+
+
+def latest_version(session: Session, package_id: int) -> PackageVersion | None:
+    return session.scalar(
+        select(PackageVersion).where(PackageVersion.package_id == package_id).order_by(PackageVersion.number.desc())
+    )
+
+
+def _add_version(session: Session, package: ChangePackage, by: User | None, by_name: str = "") -> PackageVersion | None:
+    """Add (not commit) the package's next version, unless it says what the last one said."""
+    session.flush()
+    now = current_snapshot(session, package)
+    last = latest_version(session, package.id)
+    if last is not None and last.snapshot == now:
+        return None
+    number = session.scalar(
+        select(func.coalesce(func.max(PackageVersion.number), 0)).where(PackageVersion.package_id == package.id)
+    )
+    version = PackageVersion(
+        package_id=package.id,
+        number=number + 1,
+        published_by_id=by.id if by is not None else None,
+        published_by_name=by.display_name if by is not None else by_name,
+        snapshot=now,
+    )
+    session.add(version)
+    return version
+
+
+def seed_first_versions(session: Session) -> int:
+    """Give each published package without a version its first one (the seed's; not committed)."""
+    session.flush()
+    versioned = select(PackageVersion.package_id)
+    packages = session.scalars(
+        select(ChangePackage).where(ChangePackage.is_published, ChangePackage.id.not_in(versioned))
+    ).all()
+    added = [_add_version(session, package, None, "Reference data") for package in packages]
+    return sum(1 for version in added if version is not None)
