@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from tracker import db as tracker_db
 from tracker.auth import totp
 from tracker.cache import PAGE_CACHE_KEY
+from tracker.calendar import today as london_today
 from tracker.models import Adoption, AdoptionEvent, Network, Organisation, User, utcnow
 from tracker.seed import DEMO_PASSWORD
 
@@ -118,6 +119,19 @@ def next_code(app, email: str) -> str:
         step = last_step + 1
     assert step <= totp.step_of(utcnow()) + totp.WINDOW, "no unused code left in the window"
     return totp.code_at_step(secret, step)
+
+
+# In a parametrize list: tomorrow's date, worked out as the test runs. A date worked out when the tests are
+# collected is today by the time a run that crosses midnight reaches it.
+TOMORROW = "TOMORROW"
+
+
+def on_the_day(values):
+    """values (text, or a dict of them) with TOMORROW replaced by tomorrow's date in England, as of now."""
+    tomorrow = (london_today() + timedelta(days=1)).isoformat()
+    if isinstance(values, dict):
+        return {name: tomorrow if value == TOMORROW else value for name, value in values.items()}
+    return values.replace(TOMORROW, tomorrow) if isinstance(values, str) else values
 
 
 def forget_pages(app) -> None:

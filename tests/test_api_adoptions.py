@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.factories import add_draft_package, record_version
-from tests.helpers import assert_error, auth, move
+from tests.helpers import TOMORROW, assert_error, auth, move, on_the_day
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
-from tracker.calendar import today
 from tracker.models import (
     AdoptionEvent,
     AuditEvent,
@@ -407,10 +406,6 @@ def test_a_version_for_a_record_that_does_not_exist_is_409(client, token, seeded
     assert event_count(seeded) == 0
 
 
-def _future() -> str:
-    return (today() + timedelta(days=1)).isoformat()
-
-
 INVALID = [
     # (changes to a good body, ... leaving the field out; the field the 422 names)
     ({"organisation": ...}, "organisation"),
@@ -421,7 +416,7 @@ INVALID = [
     ({"stage": "finished"}, "stage"),
     ({"stage": ...}, "stage"),
     ({"stage": 3}, "stage"),
-    ({"effective_date": _future()}, "effective_date"),
+    ({"effective_date": TOMORROW}, "effective_date"),
     ({"effective_date": "1/3/2022"}, "effective_date"),
     ({"effective_date": "2022-02-30"}, "effective_date"),
     ({"effective_date": ...}, "effective_date"),
@@ -451,7 +446,7 @@ INVALID = [
 
 @pytest.mark.parametrize("changes, field", INVALID)
 def test_bad_input_is_422_by_field_and_writes_nothing(client, token, seeded, changes, field):
-    response = post(client, token["manager"], move(**changes))
+    response = post(client, token["manager"], move(**on_the_day(changes)))
     assert response.status_code == 422, response.get_data(as_text=True)
     error = response.get_json()["error"]
     assert_error({"error": error}, 422)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import EVENTS, log_events
-from tracker.calendar import today as london_today
+from tests.helpers import TOMORROW, on_the_day
 from tracker.editing import InvalidInput
 from tracker.models import AdoptionEvent, AuditEvent, Organisation, OrganisationKind
 from tracker.organisations import services
@@ -254,7 +254,6 @@ NEW = {
     "network": "OXF",
     "membership": "member",
 }
-TOMORROW = (london_today() + timedelta(days=1)).isoformat()
 TOO_EARLY_TO_OPEN = "The open from date must be on or after 5 July 1948, when the NHS began"
 FUTURE_OPENING = "The open from date must be today or in the past"
 
@@ -269,6 +268,7 @@ FUTURE_OPENING = "The open from date must be today or in the past"
     ],
 )
 def test_an_implausible_opening_date_is_refused_when_adding_or_changing(signed_in, seeded, opened_on, message):
+    opened_on = on_the_day(opened_on)
     client = signed_in("manager")
     before = organisations_table(seeded)
     html = assert_refused(client.submit("/organisations/new", {**NEW, "opened_on": opened_on, "name": ""}), message)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from tests.helpers import TOMORROW, on_the_day
 from tracker.calendar import today as london_today
 from tracker.editing import CONFLICT_MESSAGE, VERSION_MISSING
 from tracker.models import Membership, Network, Organisation, OrganisationKind
@@ -498,7 +499,7 @@ CLOSE_CASES = {
     "future": (
         {},
         "RNU",
-        {"closed_on": (london_today() + timedelta(days=1)).isoformat()},
+        {"closed_on": TOMORROW},
         "The date the organisation closed must be today or in the past",
     ),
     "before opening": (
@@ -560,7 +561,7 @@ def test_bad_closures_change_nothing(signed_in, session, arrangement, ods, chang
         "closed_on": "2025-01-01",
         "successor": "",
         "row_version": str(before[ods]["row_version"]),
-        **changes,
+        **on_the_day(changes),
     }
     assert_refused(client.submit(f"/organisations/{ods}/close", data), message)
     assert organisations_table(session) == before

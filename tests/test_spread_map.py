@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date, timedelta
+from datetime import date
 from html import unescape
 
 import pytest
 from sqlalchemy import delete, select
 
+from tests.helpers import TOMORROW, on_the_day
 from tracker.adoption import services
 from tracker.adoption.rules import EventInput
 from tracker.calendar import today
@@ -102,14 +103,14 @@ def test_unknown_ambitions_and_ideas_are_not_found(signed_in, query):
         ("as_of=2025-1-5", "The date the map shows must be a real date"),  # YYYY-MM-DD only, as the API
         ("as_of=", "Enter the date the map shows"),
         ("as_of=2021-03-31", "must be on or after 1 April 2021"),
-        (f"as_of={(today() + timedelta(days=1)).isoformat()}", "must be today or in the past"),
+        (f"as_of={TOMORROW}", "must be today or in the past"),
         ("min_stage=discontinued", "Choose the stage from which an organisation counts as adopted"),
         ("layout=spiral", "Choose how to lay out the map"),
         ("intervention=SS-01", "Choose one of the ambition&#39;s change ideas, or all of them"),
     ],
 )
 def test_bad_filters_are_explained_in_an_error_summary(signed_in, query, message):
-    response = signed_in("manager").get(f"/spread-map?ambition=RP&{query}")
+    response = signed_in("manager").get(f"/spread-map?ambition=RP&{on_the_day(query)}")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "nhsuk-error-summary" in html and "There is a problem" in html
