@@ -106,7 +106,8 @@ def test_the_menu_offers_each_role_exactly_the_pages_it_may_open(app, seeded):
                     path = url_for(endpoint)
                 assert client.get(path).status_code == 403, (role, path)
     assert seen["admin"] == every_entry
-    assert seen["trust"] == seen["faculty"] == seen["manager"] == every_entry - {"Accounts", "Audit log"}
+    assert seen["faculty"] == seen["manager"] == every_entry - {"Accounts", "Audit log"}
+    assert seen["trust"] == every_entry - {"Accounts", "Audit log", "Needs an update"}  # no records to keep up
 
 
 def test_the_current_page_is_marked_in_the_menu(signed_in):

@@ -81,7 +81,7 @@ def viewer_key(user) -> tuple:
     the same, so a page rendered for one may be served to the other (tracker.page_cache)."""
     if _role(user) is None:
         return ()
-    return (user.role, user.organisation_id, frozenset(n.id for n in user.networks))
+    return (user.role, user.organisation_id, user.network_ids)
 
 
 def may_see_drafts(user) -> bool:
@@ -127,8 +127,8 @@ def may_log_adoption(user, organisation: Organisation | None = None) -> bool:
     if role is not Role.FACULTY:
         return False
     if organisation is None:
-        return bool(user.networks)
-    return organisation.network_id in {n.id for n in user.networks}
+        return bool(user.network_ids)
+    return organisation.network_id in user.network_ids
 
 
 def may_edit_measures(user) -> bool:

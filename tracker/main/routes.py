@@ -27,7 +27,7 @@ def home():
     targets. All of it depends on the kind of viewer, not the person, so it is kept (page_cache)."""
     role = current_user.role
     # Read here, outside build(): the page is kept per organisation and networks (access.viewer_key).
-    organisation_id, network_ids = current_user.organisation_id, [n.id for n in current_user.networks]
+    organisation_id, network_ids = current_user.organisation_id, sorted(current_user.network_ids)
     include_drafts = sees_drafts()
 
     def build():

@@ -17,9 +17,10 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    select,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Base, UTCDateTime, enum_type, utcnow
 from .organisations import Network, Organisation
@@ -117,6 +118,19 @@ class User(Base):
 
     def get_id(self) -> str:
         return self.session_token
+
+    @property
+    def network_ids(self) -> frozenset[int]:
+        """The ids of the networks assigned to the account: what its networks hold when they are loaded,
+        else one small query (kept on the instance, which lives as long as its session), so a request that
+        needs only the ids does not load every network."""
+        if "networks" in self.__dict__:
+            return frozenset(network.id for network in self.networks)
+        if "_network_ids" not in self.__dict__:
+            session = object_session(self)
+            found = select(user_networks.c.network_id).where(user_networks.c.user_id == self.id)
+            self.__dict__["_network_ids"] = frozenset(session.scalars(found)) if session is not None else frozenset()
+        return self.__dict__["_network_ids"]
 
     @property
     def display_name(self) -> str:
