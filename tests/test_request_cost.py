@@ -48,7 +48,8 @@ def test_an_api_request_runs_one_statement_to_know_whose_token_it_is(token, clie
     assert len(statements) == 1 + AMBITIONS_OWN_STATEMENTS, statements
     [lookup] = reads_of(statements, "api_tokens")
     assert reads_of(statements, "users") == [lookup]
-    assert reads_of(statements, "user_networks") == reads_of(statements, "organisations") == []
+    assert reads_of(statements, "user_networks") == [lookup]  # the ids of the user's networks come with it
+    assert reads_of(statements, "organisations") == []
 
 
 def test_recording_a_tokens_use_adds_only_the_write(token, client, seeded, statement_counter):

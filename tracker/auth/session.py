@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Request, abort, g, request
 from flask_login import current_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import undefer
 
 from ..access import is_api_request
 from ..db import get_session
@@ -51,9 +52,14 @@ def refuse_read_only_token() -> None:
         abort(403, READ_ONLY.format(method=request.method, path=request.path))
 
 
-# The signed-in user of a session cookie, built once: it runs on every signed-in request. The user's
-# organisation and networks load when first used (few pages do), not with every request.
-_USER_OF_SESSION = select(User).where(User.session_token == bindparam("token"), User.active.is_(True))
+# The signed-in user of a session cookie, built once: it runs on every signed-in request. The ids of the
+# user's networks come with it (the rules and the kind of viewer a kept page is for read them); the
+# organisation and the networks themselves load when first used (few pages do).
+_USER_OF_SESSION = (
+    select(User)
+    .options(undefer(User.network_ids_listed))
+    .where(User.session_token == bindparam("token"), User.active.is_(True))
+)
 
 
 def load_user(token: str) -> User | None:

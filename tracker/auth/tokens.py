@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from ..db import write_session
 from ..editing import InvalidInput
@@ -185,9 +185,11 @@ class TokenRefused:
 
 
 # The user of a token and the token's state, in one statement built once (tracker.auth.session runs it on
-# every bearer request). The user's organisation and networks load when first used: most requests never do.
+# every bearer request), with the ids of the user's networks. The user's organisation and networks load when
+# first used: most requests never do.
 _USER_OF_TOKEN = (
     select(User, ApiToken.id, ApiToken.scope, ApiToken.last_used_at, ApiToken.expires_at, ApiToken.revoked_at)
+    .options(undefer(User.network_ids_listed))
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )

@@ -17,10 +17,12 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    cast,
+    func,
     select,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, object_session, relationship
 
 from .base import Base, UTCDateTime, enum_type, utcnow
 from .organisations import Network, Organisation
@@ -100,6 +102,14 @@ class User(Base):
 
     organisation: Mapped[Organisation | None] = relationship()
     networks: Mapped[list[Network]] = relationship(secondary=user_networks, order_by="Network.code")
+    # The ids of its networks as text ("3,7"): loaded only by the statements that find a signed-in user
+    # (tracker.auth.session, tracker.auth.tokens), so knowing them costs no statement of its own.
+    network_ids_listed: Mapped[str | None] = column_property(
+        select(func.aggregate_strings(cast(user_networks.c.network_id, String), ","))
+        .where(user_networks.c.user_id == id)
+        .scalar_subquery(),
+        deferred=True,
+    )
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -126,6 +136,9 @@ class User(Base):
         needs only the ids does not load every network."""
         if "networks" in self.__dict__:
             return frozenset(network.id for network in self.networks)
+        if "network_ids_listed" in self.__dict__:
+            listed = self.__dict__["network_ids_listed"]
+            return frozenset(int(part) for part in listed.split(",")) if listed else frozenset()
         if "_network_ids" not in self.__dict__:
             session = object_session(self)
             found = select(user_networks.c.network_id).where(user_networks.c.user_id == self.id)
