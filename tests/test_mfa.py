@@ -88,7 +88,9 @@ def _urls(app):
             if rule.endpoint == "static":
                 continue
             _allowed, values = EXPECTED[rule.endpoint]
-            values = {k: 1 if v in ("driver", "user", "token", "ward", "value", "target") else v for k, v in values.items()}
+            values = {
+                k: 1 if v in ("driver", "user", "token", "ward", "value", "target") else v for k, v in values.items()
+            }
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule.endpoint, method, url_for(rule.endpoint, **values)
 

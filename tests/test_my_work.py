@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import add_draft_package, at, log
-from tracker.calendar import LONDON
+from tracker.adoption import stale
 from tracker.main import my_work
 from tracker.models import ChangeIdea, Network, Organisation, Stage
 
@@ -30,14 +30,13 @@ def organisation_id(session, ods: str) -> int:
 # --- not updated for 90 days, pure ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("logged", [at(date(2025, 3, 1), 0), at(date(2025, 3, 1), 23), at(date(2025, 7, 1), 0)])
-def test_a_record_is_stale_from_the_ninetieth_day_after_its_last_update_in_england(logged):
-    day = logged.astimezone(LONDON).date()
-    assert my_work.update_day(logged) == day  # the day in England, winter (GMT) or summer (BST), early or late
-    assert logged < my_work.stale_cutoff(day + timedelta(days=90))
-    assert not logged < my_work.stale_cutoff(day + timedelta(days=89))
-    assert logged < my_work.stale_cutoff(day + timedelta(days=5), after_days=5)
-    assert not logged < my_work.stale_cutoff(day + timedelta(days=4), after_days=5)
+def test_a_record_waits_for_an_update_from_the_ninetieth_day_after_it_was_last_confirmed():
+    """One rule for My work, the Needs an update page and the digest (tracker.adoption.stale)."""
+    confirmed = date(2025, 3, 30)
+    assert confirmed < stale.stale_before(confirmed + timedelta(days=90), 90)
+    assert not confirmed < stale.stale_before(confirmed + timedelta(days=89), 90)
+    assert confirmed < stale.stale_before(confirmed + timedelta(days=5), 5)
+    assert not confirmed < stale.stale_before(confirmed + timedelta(days=4), 5)
 
 
 def test_only_trust_staff_and_faculty_have_my_work():
@@ -157,7 +156,7 @@ def test_records_not_updated_for_90_days_longest_waiting_first(supported):
         ("RNU", "RP-02", 90),
     ]
     assert work.stale_total == 3
-    assert work.stale[0].last_update == DAY - timedelta(days=400)
+    assert work.stale[0].last_event == work.stale[0].last_update == DAY - timedelta(days=400)
     shorter = my_work.faculty_work(supported, network_ids(supported, "OXF", "WSX"), DAY, stale_after=60)
     assert [r.idea.code for r in shorter.stale] == ["RP-03", "RP-01", "RP-02", "RP-01"]
 
@@ -200,3 +199,13 @@ def test_recent_changes_are_capped_and_counted_in_full(seeded):
 def test_no_networks_means_no_trusts(seeded):
     work = my_work.faculty_work(seeded, [], DAY)
     assert work.networks == [] and work.trusts == [] and work.stale == [] and work.changes_total == 0
+
+
+def test_my_work_waits_on_the_same_records_as_the_needs_an_update_page(supported):
+    ids = network_ids(supported, "OXF", "WSX")
+    work = my_work.faculty_work(supported, ids, DAY)
+    waiting = stale.stale_records(supported, DAY, my_work.STALE_AFTER_DAYS, ids)
+    assert [(r.organisation.ods, r.idea.code) for r in work.stale] == [
+        (r.organisation.ods_code, r.idea.code) for r in waiting
+    ]
+    assert work.stale_total == len(waiting)

@@ -124,7 +124,7 @@ def test_faculty_see_their_trusts_stale_records_and_recent_changes(history, sign
     ]
     assert 'href="/organisations/RNU/adoption"' in region(markup, "my-trusts")
     stale = region(markup, "stale")
-    assert "1 record at the trusts you support had nothing logged for 90 days or more" in page_text(stale)
+    assert "1 record at the trusts you support has not been confirmed for 90 days or more" in page_text(stale)
     assert rows_of(stale) == [
         [
             "Organisation Oxford Health NHS Foundation Trust",
@@ -132,7 +132,7 @@ def test_faculty_see_their_trusts_stale_records_and_recent_changes(history, sign
             + history.scalar(select(ChangeIdea.title).filter_by(code="RP-01"))
             + " at Oxford Health NHS Foundation Trust",
             "Stage Implementing",
-            "Last update 2 March 2025 (120 days ago) Log an update of RP-01 at Oxford Health NHS Foundation Trust",
+            "Last confirmed 2 March 2025 (120 days ago) Log an update of RP-01 at Oxford Health NHS Foundation Trust",
         ]
     ]
     assert (

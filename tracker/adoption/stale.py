@@ -35,8 +35,9 @@ class StaleRecord:
 
 
 def stale_before(day: date, days: int) -> date:
-    """Records last confirmed before this day are stale on `day`."""
-    return day - timedelta(days=days)
+    """Records last confirmed before this day are stale on `day`: those not confirmed for `days` days or
+    more (confirmed 90 days ago, a record has gone 90 days without confirmation)."""
+    return day - timedelta(days=days - 1)
 
 
 def stale_records(

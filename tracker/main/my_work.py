@@ -6,19 +6,21 @@ on the person: the home page keeps it rendered with the dashboard (tracker.page_
 runs a fixed number of statements whatever the data. No Flask here.
 
 Two dates, as the adoption pages use them: a record's last event is the effective date of its current
-event (when its stage was last true as logged); its last update is the day anyone last logged anything
-for it (adoptions.last_logged_at, the matrix's "Last update"), which is what a reminder is about.
+event (when its stage was last true as logged), which is also when it was last confirmed and what makes
+it wait for an update (tracker.adoption.stale, as on the Needs an update page and in the digest); its last
+update is the day anyone last logged anything for it (adoptions.last_logged_at, the matrix's "Last update").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from ..adoption import stale as stale_rules
 from ..calendar import LONDON
 from ..models import (
     Adoption,
@@ -33,7 +35,7 @@ from ..models import (
     Stage,
 )
 
-STALE_AFTER_DAYS = 90  # a record not updated for this many days needs an update
+STALE_AFTER_DAYS = stale_rules.DEFAULT_STALE_AFTER_DAYS  # the app passes its STALE_AFTER_DAYS setting
 RECENT_DAYS = 30  # "recent changes": events that took effect in this many days up to today
 RECENT_SHOWN = 15  # the newest recent changes shown; the rest are counted and linked
 STALE_SHOWN = 20  # the longest-waiting records shown; the rest are counted
@@ -63,7 +65,7 @@ class Record:
     stage: Stage
     last_event: date  # the current event's effective date
     last_update: date  # the day (in England) something was last logged for it
-    days_since_update: int
+    days_since_update: int  # since it was last confirmed (its last event): what makes it wait
 
 
 @dataclass(frozen=True)
@@ -139,20 +141,15 @@ def for_viewer(
     network_ids: Iterable[int],
     day: date,
     include_drafts: bool = False,
+    stale_after: int = STALE_AFTER_DAYS,
 ) -> dict[str, object]:
     """The home page's "My work" for a kind of viewer, as its template's context: trust_work for trust
     staff, faculty_work (and the stages the peers' counts follow) for faculty, nothing for others."""
     if role is Role.TRUST and organisation_id is not None:
         return {"trust_work": trust_work(session, organisation_id, day, include_drafts), "stages": STAGES}
     if role is Role.FACULTY:
-        return {"faculty_work": faculty_work(session, network_ids, day, include_drafts)}
+        return {"faculty_work": faculty_work(session, network_ids, day, include_drafts, stale_after)}
     return {}
-
-
-def stale_cutoff(day: date, after_days: int = STALE_AFTER_DAYS) -> datetime:
-    """The instant (UTC) before which a last update makes a record stale on the day: last updated on
-    day - after_days (in England) or earlier, so not updated for after_days days."""
-    return datetime.combine(day - timedelta(days=after_days - 1), time(), LONDON).astimezone(UTC)
 
 
 def update_day(logged_at: datetime) -> date:
@@ -205,7 +202,7 @@ def _records(rows: Iterable, day: date) -> list[Record]:
     result = []
     for ods, name, code, title, stage, effective, logged_at in rows:
         updated = update_day(logged_at)
-        result.append(Record(Place(ods, name), Idea(code, title), stage, effective, updated, (day - updated).days))
+        result.append(Record(Place(ods, name), Idea(code, title), stage, effective, updated, (day - effective).days))
     return result
 
 
@@ -305,7 +302,9 @@ def faculty_work(
         .where(in_networks)
         .order_by(Organisation.name, Organisation.ods_code)
     ).all()
-    stale = and_(Adoption.last_logged_at < stale_cutoff(day, stale_after), Adoption.stage != Stage.DISCONTINUED)
+    stale = and_(
+        Adoption.effective_date < stale_rules.stale_before(day, stale_after), Adoption.stage != Stage.DISCONTINUED
+    )
     counts = {
         organisation_id: (records, stale_count)
         for organisation_id, records, stale_count in session.execute(
@@ -329,7 +328,7 @@ def faculty_work(
             Adoption.change_idea_id,
         )
         .where(in_networks, _visible(include_drafts), stale)
-        .order_by(Adoption.last_logged_at, Organisation.name, ChangeIdea.code)
+        .order_by(Adoption.effective_date, Organisation.name, ChangeIdea.code)
         .limit(STALE_SHOWN)
     ).all()
     recent = _with_idea(

@@ -36,7 +36,9 @@ def home():
         return {
             "dashboard": dashboard(session, day, goal, cache=coverage_cache()),
             "period_label": charts.period_label,
-            **my_work.for_viewer(session, role, organisation_id, network_ids, day, include_drafts),
+            **my_work.for_viewer(
+                session, role, organisation_id, network_ids, day, include_drafts, current_app.config["STALE_AFTER_DAYS"]
+            ),
         }
 
     content = "main/_home_mine.html" if my_work.has_my_work(role) else "main/_home_content.html"
