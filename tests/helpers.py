@@ -325,6 +325,8 @@ EXPECTED = {
     "api.interventions": (SIGNED_IN, {"ambition": "RP"}),
     "api.intervention": (SIGNED_IN, {"code": "RP-01"}),
     "api.intervention_leads": (SIGNED_IN, {"code": "RP-01"}),
+    "api.package_versions_list": (SIGNED_IN, {"code": "RRP"}),
+    "api.package_version": (SIGNED_IN, {"code": "RRP", "number": 1}),
     "api.networks": (SIGNED_IN, {}),
     "api.organisations": (SIGNED_IN, {"network": "OXF"}),
     "api.organisation": (SIGNED_IN, {"ods": "RNU"}),

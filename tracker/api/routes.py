@@ -24,6 +24,7 @@ from . import (
     simulate,
     spc,
     targets,
+    versions,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -38,6 +39,8 @@ URLS = (
     ("/interventions", "GET", catalogue.interventions),
     ("/interventions/<code>", "GET", catalogue.intervention),
     ("/interventions/<code>/leads", "GET", catalogue.intervention_leads),
+    ("/packages/<code>/versions", "GET", versions.package_versions_list),
+    ("/packages/<code>/versions/<int:number>", "GET", versions.package_version),
     ("/networks", "GET", organisations.networks),
     ("/organisations", "GET", organisations.organisations),
     ("/organisations/<ods>", "GET", organisations.organisation),
