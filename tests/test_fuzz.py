@@ -33,6 +33,7 @@ from tracker.admin.services import AccountDetails, create_user
 from tracker.auth.tokens import issue_token
 from tracker.catalogue.services import DriverDetails, create_driver
 from tracker.models import (
+    AmbitionTarget,
     ApiToken,
     ChangeIdea,
     ChangePackage,
@@ -71,6 +72,8 @@ NOT_FORMS = frozenset(
         "api.spc",
         "api.record_measure_value",
         "api.simulate",
+        "api.create_target",
+        "api.update_target",
     }
 )
 QUERY_NAMES = (
@@ -215,6 +218,7 @@ def world(seeded, app):
         "link_id": session.scalar(select(LearningLink.id).order_by(LearningLink.id)),
         "ward_id": session.scalar(select(Ward.id)),
         "value_id": _a_value(session),
+        "target_id": session.scalar(select(AmbitionTarget.id).order_by(AmbitionTarget.id)),
     }
 
 
@@ -476,6 +480,18 @@ API_WRITES = {
         "expected_version",
     ),
     "/api/v1/simulate": ("ambition", "process", "adopters", "runs", "seed", "p"),
+    "/api/v1/ambitions/RP/targets": ("label", "text", "target_date", "measure", "value", "network", "source_url"),
+    # Another method than POST is named before the address; {…} from the world fixture.
+    "PUT /api/v1/targets/{target_id}": (
+        "label",
+        "text",
+        "target_date",
+        "measure",
+        "value",
+        "network",
+        "source_url",
+        "row_version",
+    ),
     "/api/v1/spc": (
         "values",
         "dates",
@@ -511,11 +527,19 @@ def test_no_api_write_answers_500(app, world):
         "process": "independent_cascade",
         "adopters": [world["ods"]],
         "runs": 50,
+        "label": "Fuzzed target",
+        "text": "Every trust reached",
+        "target_date": "2030-03-31",
+        "measure": "reach",
+        "value": 80,
+        "row_version": 1,
     }
     wrong = ("\x00", 10**400, -(2**63), 2**31, 1e308, True, None, [], {"a": [1]}, "9999-12-31", "x" * 5000)
     for role, client in clients.items():
         csrf = _csrf(client.get("/sign-in" if role == "anonymous" else "/").get_data(as_text=True)) or ""
-        for url, names in API_WRITES.items():
+        for address, names in API_WRITES.items():
+            method, _, url = address.rpartition(" ")
+            method, url = method or "POST", url.format(**world)
             valid = {k: good[k] for k in names if k in good}
             body = st.one_of(
                 st.dictionaries(st.sampled_from(names) | TEXT, JSON_VALUE, max_size=5).map(
@@ -530,10 +554,10 @@ def test_no_api_write_answers_500(app, world):
             else:
                 explicit = explicit[:3]
 
-            def send(body, client=client, url=url, csrf=csrf):
+            def send(body, client=client, url=url, method=method, csrf=csrf):
                 headers = {"X-CSRFToken": csrf}
-                return f"POST {url} {body[:200]!r}", lambda: client.post(
-                    url, data=body, content_type="application/json", headers=headers
+                return f"{method} {url} {body[:200]!r}", lambda: client.open(
+                    url, method=method, data=body, content_type="application/json", headers=headers
                 )
 
             _fuzz(failures, role, body, send, explicit, EXAMPLES if role == "manager" else 0)

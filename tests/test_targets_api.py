@@ -71,6 +71,8 @@ def test_other_roles_are_refused_and_nothing_is_written(client, token, seeded, r
         ({"measure": "incidents"}, "measure"),
         ({"value": 120}, "value"),
         ({"value": "80"}, "value"),
+        ({"value": 10**400}, "value"),  # too big for a float: refused, not a crash
+        ({"value": 1e308}, "value"),
         ({"value": None}, "value"),
         ({"target_date": "31/03/2027"}, "target_date"),
         ({"network": "NOPE"}, "network"),

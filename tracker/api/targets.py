@@ -58,8 +58,10 @@ def parse_target(session, body: Any, shape: BodyShape = BODY) -> rules.TargetDet
     value = body.get("value")
     if value is None:
         errors["value"] = rules.ENTER_VALUE
-    elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    elif isinstance(value, bool) or not isinstance(value, int | float):
         errors["value"] = "value must be a number: the percentage the target aims at, from 0 to 100"
+    elif not -1000 <= value <= 1000 or not math.isfinite(value):  # an int too big for a float is refused here
+        errors["value"] = "value must be a percentage the target aims at, from 0 to 100"
     day = day_field("target_date", text["target_date"], errors)
     network_id = None
     if (text["network"] or "").strip():

@@ -131,19 +131,18 @@ class User(Base):
 
     @property
     def network_ids(self) -> frozenset[int]:
-        """The ids of the networks assigned to the account: what its networks hold when they are loaded,
-        else one small query (kept on the instance, which lives as long as its session), so a request that
-        needs only the ids does not load every network."""
+        """The ids of the networks assigned to the account: what its networks hold when they are loaded, else
+        the ids loaded with the user (tracker.auth.session), else one small query. Nothing is kept beside the
+        mapped attributes, so a commit that expires them expires this too."""
         if "networks" in self.__dict__:
             return frozenset(network.id for network in self.networks)
         if "network_ids_listed" in self.__dict__:
             listed = self.__dict__["network_ids_listed"]
             return frozenset(int(part) for part in listed.split(",")) if listed else frozenset()
-        if "_network_ids" not in self.__dict__:
-            session = object_session(self)
-            found = select(user_networks.c.network_id).where(user_networks.c.user_id == self.id)
-            self.__dict__["_network_ids"] = frozenset(session.scalars(found)) if session is not None else frozenset()
-        return self.__dict__["_network_ids"]
+        session = object_session(self)
+        if session is None:
+            return frozenset()
+        return frozenset(session.scalars(select(user_networks.c.network_id).where(user_networks.c.user_id == self.id)))
 
     @property
     def display_name(self) -> str:

@@ -137,6 +137,7 @@ def _ideas(spec: SynthSpec, secondaries: dict[int, list[int]]) -> list[dict]:
                 "provenance_note": NOTE,
                 "position": number,
                 "is_demo": True,
+                "retired": False,
                 "row_version": 1,
             }
         )
