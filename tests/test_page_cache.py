@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.factories import add_events
 from tests.helpers import FormClient, count_statements, forget_pages, get_json, page_text
-from tracker.cache import PAGE_CACHE_KEY, MetricsCache, text_length
+from tracker.cache import PAGE_CACHE_KEY, MetricsCache
 from tracker.calendar import today
 from tracker.models import AmbitionTarget, User
 
@@ -125,7 +125,7 @@ def test_the_cache_can_be_turned_off(make_app, demo_history):
 
 
 def test_the_budget_is_in_bytes_and_the_least_recently_used_go_first():
-    cache = MetricsCache(10, weigh=text_length)
+    cache = MetricsCache(10, weigh=len)
     for key in "abc":
         cache.get_or_compute(key, lambda key=key: key * 4)
     assert len(cache) == 2 and cache.weight == 8  # "aaaa" went to make room for "cccc"

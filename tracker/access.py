@@ -78,10 +78,17 @@ def _role(user) -> Role | None:
 
 def viewer_key(user) -> tuple:
     """Everything of a user that the rules and abilities read: two users with the same key may see and do
-    the same, so a page rendered for one may be served to the other (tracker.page_cache)."""
-    if _role(user) is None:
+    the same, so a page rendered for one may be served to the other (tracker.page_cache). Trust staff's
+    rules read their organisation, faculty's their networks (may_log_adoption, may_record_values, My work);
+    managers' and administrators' read neither, so they share one copy of each page."""
+    role = _role(user)
+    if role is None:
         return ()
-    return (user.role, user.organisation_id, user.network_ids)
+    if role is Role.TRUST:
+        return (role, user.organisation_id)
+    if role is Role.FACULTY:
+        return (role, user.network_ids)
+    return (role,)
 
 
 def may_see_drafts(user) -> bool:
@@ -214,7 +221,7 @@ def _signed_in_without_required_mfa() -> bool:
     (an API token is another credential, and an identity provider checks its own factors)."""
     if g.get("signed_in_by_token", False) or session.get(SIGNED_IN_WITH, PASSWORD) != PASSWORD:
         return False
-    return current_user.role in MFA_REQUIRED and current_user.mfa_enrolled_at is None
+    return current_user.role in MFA_REQUIRED and not current_user.mfa_enrolled
 
 
 def register_access(app: Flask) -> None:

@@ -88,10 +88,6 @@ def _cache(key: str, size_setting: str) -> MetricsCache:
     return cache
 
 
-def text_length(value: object) -> int:
-    return len(value)  # type: ignore[arg-type]
-
-
 def metrics_cache() -> MetricsCache:
     """This app's cache of network results (NETWORK_CACHE_SIZE entries)."""
     return _cache(CACHE_KEY, "NETWORK_CACHE_SIZE")
@@ -103,9 +99,9 @@ def coverage_cache() -> MetricsCache:
 
 
 def page_cache() -> MetricsCache:
-    """This app's cache of rendered pages and API answers: PAGE_CACHE_MB megabytes of text at most."""
+    """This app's cache of rendered pages and API answers: PAGE_CACHE_MB megabytes of them at most."""
     cache = current_app.extensions.get(PAGE_CACHE_KEY)
     if cache is None:
         budget = int(current_app.config.get("PAGE_CACHE_MB", 0) * 1_000_000)
-        cache = current_app.extensions.setdefault(PAGE_CACHE_KEY, MetricsCache(budget, weigh=text_length))
+        cache = current_app.extensions.setdefault(PAGE_CACHE_KEY, MetricsCache(budget, weigh=len))
     return cache

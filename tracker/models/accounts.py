@@ -132,17 +132,14 @@ class User(Base):
     @property
     def network_ids(self) -> frozenset[int]:
         """The ids of the networks assigned to the account: what its networks hold when they are loaded, else
-        the ids loaded with the user (tracker.auth.session), else one small query. Nothing is kept beside the
-        mapped attributes, so a commit that expires them expires this too."""
+        network_ids_listed (loaded with the signed-in user by tracker.auth.session, otherwise by one small
+        query the first time, and kept, like any mapped attribute, until a commit expires it)."""
         if "networks" in self.__dict__:
             return frozenset(network.id for network in self.networks)
-        if "network_ids_listed" in self.__dict__:
-            listed = self.__dict__["network_ids_listed"]
-            return frozenset(int(part) for part in listed.split(",")) if listed else frozenset()
-        session = object_session(self)
-        if session is None:
+        if "network_ids_listed" not in self.__dict__ and object_session(self) is None:
             return frozenset()
-        return frozenset(session.scalars(select(user_networks.c.network_id).where(user_networks.c.user_id == self.id)))
+        listed = self.network_ids_listed
+        return frozenset(int(part) for part in listed.split(",")) if listed else frozenset()
 
     @property
     def display_name(self) -> str:
