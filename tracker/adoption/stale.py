@@ -12,10 +12,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Adoption, ChangeIdea, ChangePackage, Organisation, PackageStatus, Stage
+from ..models import Adoption, ChangeIdea, ChangePackage, Organisation, Stage
 
 DEFAULT_STALE_AFTER_DAYS = 90
 
@@ -40,6 +40,12 @@ def stale_before(day: date, days: int) -> date:
     return day - timedelta(days=days - 1)
 
 
+def is_stale(day: date, days: int):
+    """The rule, as a condition on Adoption: not confirmed for `days` days on `day`, and not discontinued
+    (nothing is expected of a record that stopped)."""
+    return and_(Adoption.effective_date < stale_before(day, days), Adoption.stage != Stage.DISCONTINUED)
+
+
 def stale_records(
     session: Session, day: date, days: int, network_ids: Collection[int] | None = None
 ) -> list[StaleRecord]:
@@ -47,7 +53,7 @@ def stale_records(
 
     network_ids None: every network (managers, administrators); a collection: only organisations in those
     networks (faculty), none for an empty one. Left out: discontinued records (nothing is expected of
-    them), organisations closed by `day`, and ideas of draft packages (not yet part of the programme).
+    them), organisations not open on `day`, and ideas of draft packages (not yet part of the programme).
     """
     if network_ids is not None and not network_ids:
         return []
@@ -57,10 +63,9 @@ def stale_records(
         .join(ChangeIdea, ChangeIdea.id == Adoption.change_idea_id)
         .join(ChangePackage, ChangePackage.id == ChangeIdea.package_id)
         .where(
-            Adoption.effective_date < stale_before(day, days),
-            Adoption.stage != Stage.DISCONTINUED,
-            or_(Organisation.closed_on.is_(None), Organisation.closed_on > day),
-            ChangePackage.status == PackageStatus.PUBLISHED,
+            is_stale(day, days),
+            Organisation.is_open_on(day),
+            ChangePackage.is_published,
         )
         .options(joinedload(Adoption.organisation), joinedload(Adoption.change_idea))
         .order_by(Adoption.effective_date, Organisation.name, ChangeIdea.code)

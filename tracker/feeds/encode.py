@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..tabular import neutralise
+from ..tabular import TEXT, csv_text
 from .dictionary import Feed
 
 ROWS_PER_CHUNK = 500  # a few tens of kilobytes per write: few writes, little held in memory
@@ -38,14 +38,7 @@ def plain(value: Any) -> Any:
 
 
 def csv_cell(value: Any) -> str:
-    value = plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
+    return csv_text(TEXT, plain(value))
 
 
 def _batches(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:

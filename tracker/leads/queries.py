@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Adoption, AdoptionLead, ChangeIdea, ContactConsent, Organisation, OrganisationLead, User
@@ -89,7 +89,8 @@ def consent_of(session: Session, user_id: int) -> ContactConsent | None:
 
 
 def account_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    # Stored addresses are normalised (lower case) when an account is made: compare as stored, on the index.
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
 @dataclass(frozen=True)

@@ -5,23 +5,22 @@ Everything here depends only on the organisation or networks asked about, the da
 on the person: the home page keeps it rendered with the dashboard (tracker.page_cache). Each function
 runs a fixed number of statements whatever the data. No Flask here.
 
-Two dates, as the adoption pages use them: a record's last event is the effective date of its current
-event (when its stage was last true as logged), which is also when it was last confirmed and what makes
-it wait for an update (tracker.adoption.stale, as on the Needs an update page and in the digest); its last
-update is the day anyone last logged anything for it (adoptions.last_logged_at, the matrix's "Last update").
+A record's last event is the effective date of its current event (when its stage was last true as
+logged): when it was last confirmed, and what makes it wait for an update (tracker.adoption.stale, as on
+the Needs an update page and in the digest).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from ..adoption import stale as stale_rules
-from ..calendar import LONDON
+from ..catalogue.queries import CATALOGUE_ORDER
 from ..models import (
     Adoption,
     AdoptionEvent,
@@ -30,7 +29,6 @@ from ..models import (
     ChangePackage,
     Network,
     Organisation,
-    PackageStatus,
     Role,
     Stage,
 )
@@ -64,7 +62,6 @@ class Record:
     idea: Idea
     stage: Stage
     last_event: date  # the current event's effective date
-    last_update: date  # the day (in England) something was last logged for it
     days_since_update: int  # since it was last confirmed (its last event): what makes it wait
 
 
@@ -84,10 +81,6 @@ class PeerIdea:
 
     idea: Idea
     counts: tuple[int, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
 
 
 @dataclass(frozen=True)
@@ -152,25 +145,9 @@ def for_viewer(
     return {}
 
 
-def update_day(logged_at: datetime) -> date:
-    """The day in England of a stored (UTC) time."""
-    return (logged_at if logged_at.tzinfo else logged_at.replace(tzinfo=UTC)).astimezone(LONDON).date()
-
-
 def _visible(include_drafts: bool):
     """A condition on ChangePackage: its ideas are shown (drafts only to those who may see them)."""
-    return true() if include_drafts else ChangePackage.status != PackageStatus.DRAFT
-
-
-def _catalogue_order():
-    return (
-        Ambition.position,
-        Ambition.code,
-        ChangePackage.position,
-        ChangePackage.code,
-        ChangeIdea.position,
-        ChangeIdea.code,
-    )
+    return true() if include_drafts else ChangePackage.is_published
 
 
 def _with_idea(stmt, idea_id):
@@ -194,15 +171,13 @@ _RECORD_COLUMNS = (
     ChangeIdea.title,
     Adoption.stage,
     Adoption.effective_date,
-    Adoption.last_logged_at,
 )
 
 
 def _records(rows: Iterable, day: date) -> list[Record]:
     result = []
-    for ods, name, code, title, stage, effective, logged_at in rows:
-        updated = update_day(logged_at)
-        result.append(Record(Place(ods, name), Idea(code, title), stage, effective, updated, (day - effective).days))
+    for ods, name, code, title, stage, effective in rows:
+        result.append(Record(Place(ods, name), Idea(code, title), stage, effective, (day - effective).days))
     return result
 
 
@@ -239,7 +214,7 @@ def trust_work(session: Session, organisation_id: int, day: date, include_drafts
     )
     rows = session.execute(
         records_stmt.where(Adoption.organisation_id == organisation_id, _visible(include_drafts)).order_by(
-            *_catalogue_order()
+            Ambition.position, Ambition.code, *CATALOGUE_ORDER
         )
     ).all()
     records = _records((r[:-1] for r in rows), day)
@@ -302,9 +277,7 @@ def faculty_work(
         .where(in_networks)
         .order_by(Organisation.name, Organisation.ods_code)
     ).all()
-    stale = and_(
-        Adoption.effective_date < stale_rules.stale_before(day, stale_after), Adoption.stage != Stage.DISCONTINUED
-    )
+    stale = stale_rules.is_stale(day, stale_after)
     counts = {
         organisation_id: (records, stale_count)
         for organisation_id, records, stale_count in session.execute(

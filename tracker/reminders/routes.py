@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import EDITORS, loggers_only, signed_in
+from ..access import EDITORS, loggers_only, sees_drafts, signed_in
 from ..adoption.stale import stale_records
 from ..calendar import today
 from ..db import get_session
@@ -50,7 +50,7 @@ def _back(default: str) -> str:
 def follow_idea(code: str):
     """Follow, or stop following, a change idea (CSRFProtect has checked the token)."""
     idea = idea_detail(get_session(), code.upper())
-    if idea is None or (idea.package.status == "draft" and current_user.role not in EDITORS):
+    if idea is None or (not idea.package.is_published and not sees_drafts()):
         abort(404)
     _toggle(idea=idea, name=f"{idea.code} {idea.title}")
     return redirect(_back(url_for("catalogue.idea", code=idea.code)))

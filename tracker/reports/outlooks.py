@@ -38,12 +38,7 @@ def ward_points(
     data with a cache."""
     points = []
     for point in report.series[-window:]:
-        if point.month_end == report.day:
-            share = report.figures.ward_coverage
-        else:
-            share = queries.coverage_on(
-                session, report.scope, point.month_end, report.threshold, cache=cache
-            ).ward_coverage
+        share = _ward_coverage_on(session, report, point.month_end, cache)
         if share is not None:
             points.append((point.month_end, share))
     return points

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...core import package_versions
@@ -143,9 +143,7 @@ def _add_version(session: Session, package: ChangePackage, by: User | None, by_n
     last = latest_version(session, package.id)
     if last is not None and last.snapshot == now:
         return None
-    number = session.scalar(
-        select(func.coalesce(func.max(PackageVersion.number), 0)).where(PackageVersion.package_id == package.id)
-    )
+    number = last.number if last is not None else 0
     version = PackageVersion(
         package_id=package.id,
         number=number + 1,
