@@ -280,7 +280,11 @@ def run_scale(url: str, scale: str, runs: int, only: set[str]) -> dict:
             "bytes": size,
             "statements": fresh_statements,
         }
-        print(f"  {scale} {name}: {fresh:.0f} ms afresh, {size:,} bytes", file=sys.stderr)
+        print(
+            f"  {scale} {name}: {fresh:.0f} ms afresh, {results[name]['cached']:.1f} ms cached, "
+            f"{results[name]['after_write']:.0f} ms after a write, {size:,} bytes, {fresh_statements} statements",
+            file=sys.stderr,
+        )
     event.remove(engine, "before_cursor_execute", count)
     status = Path("/proc/self/status").read_text()
     results["_memory_mb"] = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1000
