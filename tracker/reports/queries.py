@@ -8,6 +8,7 @@ series reads the spells. Both follow the rule for corrections (tracker.core.ledg
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -17,12 +18,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..cache import MetricsCache
 from ..core import coverage as cov
 from ..core.stages import LADDER, Stage
 from ..models import Adoption, AdoptionSpell, Network, Organisation
 from ..models.adoption import rank_of
-from ..models.versions import cached
 
 SPELL_RANK = rank_of(AdoptionSpell.stage)
 
@@ -62,7 +61,12 @@ def open_organisations(session: Session, network: Identified | None, day: date) 
     return [cov.Organisation(*row) for row in session.execute(_in_network(stmt, network))]
 
 
-def _latest_events(scope: Scope, day: date) -> CompoundSelect:
+# Organisations and ideas whose pairs to count again (tracker.reports.kept): the figures of those
+# organisations and those ideas, from every pair of theirs.
+Touched = tuple[Collection[int], Collection[int]]
+
+
+def _latest_events(scope: Scope, day: date, touched: Touched | None = None) -> CompoundSelect:
     """Each organisation × idea's state on the day (open organisations only): its stage's rank and
     its ward counts.
 
@@ -109,22 +113,26 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
         stmt = stmt.join(Organisation, Adoption.organisation_id == Organisation.id).where(
             Adoption.change_idea_id.in_(scope.idea_ids), Organisation.is_open_on(day)
         )
+        if touched is not None:
+            organisations, ideas = touched
+            stmt = stmt.where(or_(Adoption.organisation_id.in_(organisations), Adoption.change_idea_id.in_(ideas)))
         return _in_network(stmt, scope.network)
 
     return union_all(in_scope(current), in_scope(changed_since))
 
 
 def adoption_counts(
-    session: Session, scope: Scope, day: date, threshold: Stage
+    session: Session, scope: Scope, day: date, threshold: Stage, touched: Touched | None = None
 ) -> tuple[list[cov.OrganisationState], dict[int, int]]:
     """Per organisation, ideas adopted at or above the threshold and its wards; per idea, its
-    adopters. One statement: both groupings read the same latest events.
+    adopters. One statement: both groupings read the same latest events. With touched, only the pairs
+    of those organisations or ideas: right for those organisations and those ideas only.
 
     Wards come from the latest events that give both counts: wards in scope from each of them,
     wards using only from those at or above the threshold (below it, or discontinued, none).
     """
     # A CTE read twice: both databases work it out once.
-    latest = _latest_events(scope, day).cte("latest")
+    latest = _latest_events(scope, day, touched).cte("latest")
     adopted = case((latest.c.rank >= threshold.rank, 1), else_=0)
     both_known = and_(latest.c.wards_using.is_not(None), latest.c.wards_in_scope.is_not(None))
     by_organisation = select(
@@ -152,8 +160,11 @@ def adoption_counts(
     return states, adopters
 
 
-def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tuple[int, int]]:
-    """(idea id, days) from first considering to first implementing or beyond, per organisation × idea.
+def days_to_implementing(
+    session: Session, scope: Scope, day: date, ideas: Collection[int] | None = None
+) -> list[tuple[int, int]]:
+    """(idea id, days) from first considering to first implementing or beyond, per organisation × idea
+    (of the given ideas only, if given).
 
     The current record keeps both first days; as of the day they count when on or before it.
     """
@@ -161,7 +172,7 @@ def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tupl
         select(Adoption.change_idea_id, Adoption.first_considered_on, Adoption.first_implemented_on)
         .join(Organisation, Adoption.organisation_id == Organisation.id)
         .where(
-            Adoption.change_idea_id.in_(scope.idea_ids),
+            Adoption.change_idea_id.in_(scope.idea_ids if ideas is None else ideas),
             Organisation.is_open_on(day),
             Adoption.first_considered_on <= day,
             Adoption.first_implemented_on <= day,
@@ -172,26 +183,10 @@ def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tupl
     return [(idea_id, (implemented - considered).days) for idea_id, considered, implemented in rows]
 
 
-def _scope_key(scope: Scope) -> tuple:
-    return (scope.ambition.id, scope.network.id if scope.network else None, tuple(scope.idea_ids))
-
-
 def coverage_on(
-    session: Session,
-    scope: Scope,
-    day: date,
-    threshold: Stage,
-    with_medians: bool = False,
-    cache: MetricsCache | None = None,
+    session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool = False
 ) -> cov.Coverage:
-    """The figures as of a day; with a cache, computed once per state of the data."""
-    if cache is None or not cache.size:
-        return _coverage_on(session, scope, day, threshold, with_medians)
-    key = ("coverage", _scope_key(scope), day, threshold.value, with_medians)
-    return cached(session, cache, key, lambda: _coverage_on(session, scope, day, threshold, with_medians))
-
-
-def _coverage_on(session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool) -> cov.Coverage:
+    """The figures as of a day, computed afresh (tracker.reports.kept keeps them and brings them up to date)."""
     organisations = open_organisations(session, scope.network, day)
     states, adopters = adoption_counts(session, scope, day, threshold)
     medians = cov.median_days(days_to_implementing(session, scope, day)) if with_medians else None
@@ -232,40 +227,46 @@ def series(
     start: date,
     end: date,
     threshold: Stage,
-    cache: MetricsCache | None = None,
     end_figures: cov.Coverage | None = None,
 ) -> list[cov.SeriesPoint]:
-    """Reach and depth month by month, each as of the month's last day, the last as of end itself;
-    with a cache, computed once per state of the data.
+    """Reach and depth month by month, each as of the month's last day, the last as of end itself,
+    computed afresh (tracker.reports.kept keeps them and brings them up to date).
 
     end_figures: the coverage as of end, if the caller has it (else it is computed, unless end is
     a month's last day).
     """
-    if cache is None or not cache.size:
-        points = _series(session, scope, start, end, threshold)
-    else:
-        key = ("series", _scope_key(scope), start, end, threshold.value)
-        points = cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, threshold)))
+    months = series_months(start, end)
+    points = points_from(
+        scope, months, open_deltas(session, scope, months), reach_deltas(session, scope, months, threshold)
+    )
     if end_figures is None:
         if end == cov.month_end(cov.month_index(end)):
             return list(points)
-        end_figures = coverage_on(session, scope, end, threshold, cache=cache)
+        end_figures = coverage_on(session, scope, end, threshold)
     return cov.with_point(points, end_figures, end)
 
 
-def _series(session: Session, scope: Scope, start: date, end: date, threshold: Stage) -> list[cov.SeriesPoint]:
-    """Reach and depth as of each month's last day from start to end's month: two statements.
+def points_from(
+    scope: Scope, months: range, opening: list[tuple[int, int]], reaching: dict[int, list[tuple[int, int, int]]]
+) -> list[cov.SeriesPoint]:
+    """The series from open_deltas() and reach_deltas()."""
+    steps = [step for steps in reaching.values() for step in steps]
+    return cov.series(months, len(scope.ideas), opening, [(month, delta) for _org, month, delta in steps], steps)
 
-    Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
-    event's date to the next event's (or the organisation's closure); spells and open periods
-    become +1/-1 steps by month. A spell ending after the last month steps outside the range.
-    """
-    months = range(cov.month_index(start), cov.month_index(end) + 1)
-    # Each value is as of its month's last day, so the last month takes events up to its own last
-    # day; series() then puts the figures as of end in its place.
-    last_day = cov.month_end(months.stop - 1)
-    organisations = _in_network(select(Organisation.id, Organisation.opened_on, Organisation.closed_on), scope.network)
-    organisations = organisations.subquery("organisations")
+
+def series_months(start: date, end: date) -> range:
+    """The month indices of a series from start to end's month."""
+    return range(cov.month_index(start), cov.month_index(end) + 1)
+
+
+def _organisations(scope: Scope):
+    stmt = select(Organisation.id, Organisation.opened_on, Organisation.closed_on)
+    return _in_network(stmt, scope.network).subquery("organisations")
+
+
+def open_deltas(session: Session, scope: Scope, months: range) -> list[tuple[int, int]]:
+    """(month index, +n/-n): the organisations opening (from their first month) and closing. One statement."""
+    organisations = _organisations(scope)
     opened = select(_month(organisations.c.opened_on).label("month"), literal(1).label("delta")).where(
         organisations.c.opened_on.is_not(None)
     )
@@ -276,24 +277,39 @@ def _series(session: Session, scope: Scope, start: date, end: date, threshold: S
         organisations.c.closed_on.is_not(None)
     )
     open_steps = union_all(opened, always_open, closed).subquery()
-    open_deltas = session.execute(
-        select(open_steps.c.month, func.sum(open_steps.c.delta)).group_by(open_steps.c.month)
-    ).all()
+    rows = session.execute(select(open_steps.c.month, func.sum(open_steps.c.delta)).group_by(open_steps.c.month))
+    return [(int(month), int(delta)) for month, delta in rows]
 
+
+def reach_deltas(
+    session: Session, scope: Scope, months: range, threshold: Stage, organisations: Collection[int] | None = None
+) -> dict[int, list[tuple[int, int, int]]]:
+    """Per organisation (of the given ones only, if given), its (organisation id, month index, +n/-n)
+    adopted pairs starting and ending: one statement.
+
+    Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
+    event's date to the next event's (or the organisation's closure); spells become +1/-1 steps by
+    month. Each value is as of its month's last day, so the last month takes events up to its own
+    last day (series() then puts the figures as of end in its place); a spell ending after the last
+    month steps outside the range.
+    """
+    last_day = cov.month_end(months.stop - 1)
+    opening = _organisations(scope)
     # Spells at or above the threshold only: the others never make an organisation reached.
     spells = (
         select(
             AdoptionSpell.organisation_id,
             AdoptionSpell.starts,
             AdoptionSpell.ends.label("next_date"),
-            organisations.c.opened_on,
-            organisations.c.closed_on,
+            opening.c.opened_on,
+            opening.c.closed_on,
         )
-        .join(organisations, AdoptionSpell.organisation_id == organisations.c.id)
+        .join(opening, AdoptionSpell.organisation_id == opening.c.id)
         .where(
             AdoptionSpell.change_idea_id.in_(scope.idea_ids),
             AdoptionSpell.stage.in_([stage for stage in LADDER if stage.at_least(threshold)]),
             AdoptionSpell.starts <= last_day,
+            *([] if organisations is None else [AdoptionSpell.organisation_id.in_(organisations)]),
         )
         .subquery("spells")
     )
@@ -328,16 +344,12 @@ def _series(session: Session, scope: Scope, start: date, end: date, threshold: S
             adopted.c.ends.is_not(None)
         ),
     ).subquery("steps")
-    reach_deltas = session.execute(
+    rows = session.execute(
         select(steps.c.organisation_id, steps.c.month, func.sum(steps.c.delta)).group_by(
             steps.c.organisation_id, steps.c.month
         )
-    ).all()
-    pair_deltas = [(int(month), int(delta)) for _org, month, delta in reach_deltas]
-    return cov.series(
-        months,
-        len(scope.ideas),
-        [(int(m), int(d)) for m, d in open_deltas],
-        pair_deltas,
-        [(org, int(month), int(delta)) for org, month, delta in reach_deltas],
     )
+    found: dict[int, list[tuple[int, int, int]]] = {}
+    for organisation_id, month, delta in rows:
+        found.setdefault(organisation_id, []).append((organisation_id, int(month), int(delta)))
+    return found

@@ -26,7 +26,7 @@ from ..core import coverage as cov
 from ..core.stages import Stage
 from ..models import Ambition, ChangeIdea, Network, TargetMeasure
 from ..tabular import DAY, NUMBER, RATIO, TEXT, WHOLE, Column
-from . import queries
+from . import kept, queries
 
 
 @dataclass(frozen=True)
@@ -197,9 +197,9 @@ def build_report(
     """The figures as of the day and, unless asked not to (a download or the API needs neither), the
     medians and the monthly series: a fixed number of statements whatever the size of the data."""
     counted = scope(session, ambition, network)
-    figures = queries.coverage_on(session, counted, day, threshold, with_medians=with_medians, cache=cache)
+    figures = kept.coverage_on(session, counted, day, threshold, with_medians=with_medians, cache=cache)
     series = (
-        queries.series(session, counted, PROGRAMME_START, day, threshold, cache=cache, end_figures=figures)
+        kept.series(session, counted, PROGRAMME_START, day, threshold, cache=cache, end_figures=figures)
         if with_series
         else []
     )
@@ -211,7 +211,7 @@ def reach_on(session: Session, report: Report, day: date, cache: MetricsCache | 
     point = next((p for p in report.series if p.month_end == day), None)
     if point is not None:
         return point.reach
-    return queries.coverage_on(session, report.scope, day, report.threshold, cache=cache).reach
+    return kept.coverage_on(session, report.scope, day, report.threshold, cache=cache).reach
 
 
 def monthly(
@@ -224,7 +224,7 @@ def monthly(
     cache: MetricsCache | None = None,
 ) -> list[cov.SeriesPoint]:
     """Reach and depth month by month from start, each as of the month's last day, the last as of end."""
-    return queries.series(session, scope(session, ambition, network), start, end, threshold, cache=cache)
+    return kept.series(session, scope(session, ambition, network), start, end, threshold, cache=cache)
 
 
 # The report's tables, as the downloads write them ---------------------------------------------
