@@ -29,7 +29,7 @@ from tracker.models import (
     OrganisationKind,
 )
 from tracker.models.versions import MAX_APPENDED, appended_pairs, marks
-from tracker.reports import kept, queries
+from tracker.reports import queries
 from tracker.reports import service as reports
 
 END = date(2025, 6, 30)  # the demo history's last day
@@ -53,8 +53,8 @@ def kept_figures(session, cache: MetricsCache) -> list:
     for scope in scopes(session):
         for day in DAYS:
             for threshold in THRESHOLDS:
-                found.append(kept.coverage_on(session, scope, day, threshold, with_medians=True, cache=cache))
-                found.append(kept.series(session, scope, date(2021, 4, 1), day, threshold, cache=cache))
+                found.append(queries.coverage_on(session, scope, day, threshold, with_medians=True, cache=cache))
+                found.append(reports.series(session, scope, date(2021, 4, 1), day, threshold, cache=cache))
     for day in DAYS:
         found.append(maps.network(session, maps.Filters("RP", None, day), cache).organisations)
     return found
@@ -66,7 +66,7 @@ def afresh(session) -> list:
         for day in DAYS:
             for threshold in THRESHOLDS:
                 found.append(queries.coverage_on(session, scope, day, threshold, with_medians=True))
-                found.append(queries.series(session, scope, date(2021, 4, 1), day, threshold))
+                found.append(reports.series(session, scope, date(2021, 4, 1), day, threshold))
     for day in DAYS:
         found.append(maps.network(session, maps.Filters("RP", None, day)).organisations)
     return found
@@ -176,11 +176,11 @@ def reads_of_adoptions(statements: list[str]) -> set[str]:
 def test_an_event_for_another_ambition_reads_nothing_but_the_version_and_the_event(app, demo_history):
     cache = MetricsCache(16)
     scope = scopes(demo_history)[0]
-    kept.coverage_on(demo_history, scope, END, Stage.IMPLEMENTING, with_medians=True, cache=cache)
+    queries.coverage_on(demo_history, scope, END, Stage.IMPLEMENTING, with_medians=True, cache=cache)
     another_ambitions_idea(demo_history)
     demo_history.commit()
     with count_statements(app) as statements:
-        kept.coverage_on(demo_history, scope, END, Stage.IMPLEMENTING, with_medians=True, cache=cache)
+        queries.coverage_on(demo_history, scope, END, Stage.IMPLEMENTING, with_medians=True, cache=cache)
     assert len(statements) == 3  # the marks, the new event, the marks again
 
 

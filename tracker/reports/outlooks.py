@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..cache import MetricsCache
 from ..core import trend
-from . import kept
+from . import queries
 from .service import Report, TargetInfo, reach_on
 
 
@@ -47,7 +47,7 @@ def ward_points(
 def _ward_coverage_on(session: Session, report: Report, day: date, cache: MetricsCache | None) -> float | None:
     if day == report.day:
         return report.figures.ward_coverage
-    return kept.coverage_on(session, report.scope, day, report.threshold, cache=cache).ward_coverage
+    return queries.coverage_on(session, report.scope, day, report.threshold, cache=cache).ward_coverage
 
 
 def statuses(

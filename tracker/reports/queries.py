@@ -9,42 +9,21 @@ series reads the spells. Both follow the rule for corrections (tracker.core.ledg
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
-from sqlalchemy import CompoundSelect, Integer, Select, and_, case, func, literal, or_, select, union_all
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import CompoundSelect, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.functions import FunctionElement
 
+from ..cache import MetricsCache
 from ..core import coverage as cov
-from ..core.stages import LADDER, Stage
+from ..core.stages import Stage
 from ..models import Adoption, AdoptionSpell, Network, Organisation
 from ..models.adoption import rank_of
+from ..models.versions import Pairs, incremental
+from . import kept
+from .scope import Identified, Scope
 
 SPELL_RANK = rank_of(AdoptionSpell.stage)
-
-
-class Identified(Protocol):
-    """An ambition or network, as a row or as plain data: the queries need its id (and the callers its code)."""
-
-    id: int
-    code: str
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a report covers: the ideas an ambition's coverage counts (reports.service.scope finds
-    them) and, optionally, one network."""
-
-    ambition: Identified
-    ideas: list[cov.Idea]
-    network: Identified | None
-
-    @property
-    def idea_ids(self) -> list[int]:
-        return [i.id for i in self.ideas]
 
 
 def _in_network(stmt: Select, network: Identified | None) -> Select:
@@ -61,7 +40,7 @@ def open_organisations(session: Session, network: Identified | None, day: date) 
     return [cov.Organisation(*row) for row in session.execute(_in_network(stmt, network))]
 
 
-# Organisations and ideas whose pairs to count again (tracker.reports.kept): the figures of those
+# Organisations and ideas whose pairs to count again (coverage_on after new events): the figures of those
 # organisations and those ideas, from every pair of theirs.
 Touched = tuple[Collection[int], Collection[int]]
 
@@ -184,172 +163,33 @@ def days_to_implementing(
 
 
 def coverage_on(
-    session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool = False
-) -> cov.Coverage:
-    """The figures as of a day, computed afresh (tracker.reports.kept keeps them and brings them up to date)."""
-    organisations = open_organisations(session, scope.network, day)
-    states, adopters = adoption_counts(session, scope, day, threshold)
-    medians = cov.median_days(days_to_implementing(session, scope, day)) if with_medians else None
-    return cov.figures_from(organisations, scope.ideas, states, adopters, medians)
-
-
-# The monthly series ---------------------------------------------------------------------------
-
-
-class _MonthIndex(FunctionElement):
-    """A date's month as one number: year × 12 + month - 1."""
-
-    type = Integer()
-    name = "month_index"
-    inherit_cache = True
-
-
-@compiles(_MonthIndex)
-def _month_index(element, compiler, **kw):
-    day = compiler.process(element.clauses, **kw)
-    return f"(EXTRACT(YEAR FROM {day}) * 12 + EXTRACT(MONTH FROM {day}) - 1)"
-
-
-@compiles(_MonthIndex, "sqlite")
-def _month_index_sqlite(element, compiler, **kw):
-    # SQLite keeps dates as ISO text: cutting it is cheaper than strftime() parsing it.
-    day = compiler.process(element.clauses, **kw)
-    return f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12 + CAST(substr({day}, 6, 2) AS INTEGER) - 1)"
-
-
-def _month(column):
-    return _MonthIndex(column)
-
-
-def series(
     session: Session,
     scope: Scope,
-    start: date,
-    end: date,
+    day: date,
     threshold: Stage,
-    end_figures: cov.Coverage | None = None,
-) -> list[cov.SeriesPoint]:
-    """Reach and depth month by month, each as of the month's last day, the last as of end itself,
-    computed afresh (tracker.reports.kept keeps them and brings them up to date).
+    with_medians: bool = False,
+    cache: MetricsCache | None = None,
+) -> cov.Coverage:
+    """The figures as of a day; with a cache, kept per state of the data and, after new events,
+    brought up to date from the pairs they name (tracker.reports.kept)."""
+    if cache is None or not cache.size:
+        return _count_afresh(session, scope, day, threshold, with_medians).figures
 
-    end_figures: the coverage as of end, if the caller has it (else it is computed, unless end is
-    a month's last day).
-    """
-    months = series_months(start, end)
-    points = points_from(
-        scope, months, open_deltas(session, scope, months), reach_deltas(session, scope, months, threshold)
-    )
-    if end_figures is None:
-        if end == cov.month_end(cov.month_index(end)):
-            return list(points)
-        end_figures = coverage_on(session, scope, end, threshold)
-    return cov.with_point(points, end_figures, end)
+    def again(counts: kept.Counts, pairs: Pairs) -> kept.Counts:
+        organisations, ideas = kept.touched(scope, pairs)
+        if not ideas:
+            return counts  # the events are all for other ambitions' ideas
+        states, adopters = adoption_counts(session, scope, day, threshold, touched=(organisations, ideas))
+        days = days_to_implementing(session, scope, day, ideas=ideas) if counts.days is not None else None
+        return kept.recounted(scope, counts, organisations, ideas, states, adopters, days)
 
-
-def points_from(
-    scope: Scope, months: range, opening: list[tuple[int, int]], reaching: dict[int, list[tuple[int, int, int]]]
-) -> list[cov.SeriesPoint]:
-    """The series from open_deltas() and reach_deltas()."""
-    steps = [step for steps in reaching.values() for step in steps]
-    return cov.series(months, len(scope.ideas), opening, [(month, delta) for _org, month, delta in steps], steps)
+    key = ("coverage", kept.scope_key(scope), day, threshold.value, with_medians)
+    afresh = lambda: _count_afresh(session, scope, day, threshold, with_medians)  # noqa: E731
+    return incremental(session, cache, key, afresh, again).figures
 
 
-def series_months(start: date, end: date) -> range:
-    """The month indices of a series from start to end's month."""
-    return range(cov.month_index(start), cov.month_index(end) + 1)
-
-
-def _organisations(scope: Scope):
-    stmt = select(Organisation.id, Organisation.opened_on, Organisation.closed_on)
-    return _in_network(stmt, scope.network).subquery("organisations")
-
-
-def open_deltas(session: Session, scope: Scope, months: range) -> list[tuple[int, int]]:
-    """(month index, +n/-n): the organisations opening (from their first month) and closing. One statement."""
-    organisations = _organisations(scope)
-    opened = select(_month(organisations.c.opened_on).label("month"), literal(1).label("delta")).where(
-        organisations.c.opened_on.is_not(None)
-    )
-    always_open = select(literal(months.start).label("month"), literal(1).label("delta")).where(
-        organisations.c.opened_on.is_(None)
-    )
-    closed = select(_month(organisations.c.closed_on).label("month"), literal(-1).label("delta")).where(
-        organisations.c.closed_on.is_not(None)
-    )
-    open_steps = union_all(opened, always_open, closed).subquery()
-    rows = session.execute(select(open_steps.c.month, func.sum(open_steps.c.delta)).group_by(open_steps.c.month))
-    return [(int(month), int(delta)) for month, delta in rows]
-
-
-def reach_deltas(
-    session: Session, scope: Scope, months: range, threshold: Stage, organisations: Collection[int] | None = None
-) -> dict[int, list[tuple[int, int, int]]]:
-    """Per organisation (of the given ones only, if given), its (organisation id, month index, +n/-n)
-    adopted pairs starting and ending: one statement.
-
-    Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
-    event's date to the next event's (or the organisation's closure); spells become +1/-1 steps by
-    month. Each value is as of its month's last day, so the last month takes events up to its own
-    last day (series() then puts the figures as of end in its place); a spell ending after the last
-    month steps outside the range.
-    """
-    last_day = cov.month_end(months.stop - 1)
-    opening = _organisations(scope)
-    # Spells at or above the threshold only: the others never make an organisation reached.
-    spells = (
-        select(
-            AdoptionSpell.organisation_id,
-            AdoptionSpell.starts,
-            AdoptionSpell.ends.label("next_date"),
-            opening.c.opened_on,
-            opening.c.closed_on,
-        )
-        .join(opening, AdoptionSpell.organisation_id == opening.c.id)
-        .where(
-            AdoptionSpell.change_idea_id.in_(scope.idea_ids),
-            AdoptionSpell.stage.in_([stage for stage in LADDER if stage.at_least(threshold)]),
-            AdoptionSpell.starts <= last_day,
-            *([] if organisations is None else [AdoptionSpell.organisation_id.in_(organisations)]),
-        )
-        .subquery("spells")
-    )
-    ends = case(
-        (
-            and_(
-                spells.c.next_date.is_not(None),
-                or_(spells.c.closed_on.is_(None), spells.c.next_date < spells.c.closed_on),
-            ),
-            spells.c.next_date,
-        ),
-        else_=spells.c.closed_on,
-    )
-    # A spell counts only while its organisation is open (dates edited after events were logged
-    # could otherwise put one before the opening or after the closure).
-    starts = case(
-        (and_(spells.c.opened_on.is_not(None), spells.c.starts < spells.c.opened_on), spells.c.opened_on),
-        else_=spells.c.starts,
-    )
-    # A CTE, not a subquery: both halves of the UNION below read it, and it is the costly part.
-    adopted = (
-        select(spells.c.organisation_id, starts.label("starts"), ends.label("ends"))
-        .where(
-            or_(spells.c.closed_on.is_(None), spells.c.starts < spells.c.closed_on),
-            or_(spells.c.opened_on.is_(None), spells.c.next_date.is_(None), spells.c.next_date > spells.c.opened_on),
-        )
-        .cte("adopted")
-    )
-    steps = union_all(
-        select(adopted.c.organisation_id, _month(adopted.c.starts).label("month"), literal(1).label("delta")),
-        select(adopted.c.organisation_id, _month(adopted.c.ends).label("month"), literal(-1).label("delta")).where(
-            adopted.c.ends.is_not(None)
-        ),
-    ).subquery("steps")
-    rows = session.execute(
-        select(steps.c.organisation_id, steps.c.month, func.sum(steps.c.delta)).group_by(
-            steps.c.organisation_id, steps.c.month
-        )
-    )
-    found: dict[int, list[tuple[int, int, int]]] = {}
-    for organisation_id, month, delta in rows:
-        found.setdefault(organisation_id, []).append((organisation_id, int(month), int(delta)))
-    return found
+def _count_afresh(session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool) -> kept.Counts:
+    organisations = open_organisations(session, scope.network, day)
+    states, adopters = adoption_counts(session, scope, day, threshold)
+    days = days_to_implementing(session, scope, day) if with_medians else None
+    return kept.counted(scope, organisations, states, adopters, days)
