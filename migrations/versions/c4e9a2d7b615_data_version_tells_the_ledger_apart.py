@@ -19,6 +19,10 @@ name, so the figures can be brought up to date from the new events alone (tracke
 
 The PostgreSQL function bump_data_version (7586db402436) is replaced to set rest_version too; the
 ledger's INSERT trigger calls a new function, append_data_version.
+
+And ix_adoptions_idea_state: every column the coverage figures read of an idea's pairs in the
+current record, so computed afresh they read one index instead of a table row per pair (at ten
+times national, 1.2 s to 0.26 s for an ambition's counts on SQLite).
 """
 
 from collections.abc import Sequence
@@ -83,8 +87,21 @@ def _sqlite_triggers(bump_rest: str, bump_ledger: str) -> None:
     )
 
 
+IDEA_STATE_COLUMNS = [
+    "change_idea_id",
+    "effective_date",
+    "organisation_id",
+    "stage",
+    "wards_using",
+    "wards_in_scope",
+    "first_considered_on",
+    "first_implemented_on",
+]
+
+
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
+    op.create_index("ix_adoptions_idea_state", "adoptions", IDEA_STATE_COLUMNS)
     op.add_column("data_version", sa.Column("rest_version", sa.BigInteger(), nullable=True))
     op.add_column("data_version", sa.Column("appended", sa.BigInteger(), nullable=False, server_default="0"))
     if dialect == "postgresql":
@@ -122,6 +139,7 @@ def downgrade() -> None:
         )
     else:
         _sqlite_triggers(_old_bump(dialect), _old_bump(dialect))
+    op.drop_index("ix_adoptions_idea_state", table_name="adoptions")
     # Plain ALTER TABLE on both (SQLite has dropped columns since 3.35): a batch copy of the table
     # would have to rename it under the triggers that write it.
     op.execute("ALTER TABLE data_version DROP COLUMN appended")
