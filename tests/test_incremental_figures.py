@@ -8,6 +8,7 @@ are here too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -276,8 +277,22 @@ def test_events_missed_by_the_highest_id_are_not_brought_up_to_date(seeded):
     append_event(seeded, None, organisation, idea, EventInput("testing", END))
     seeded.commit()
     now = marks(seeded)
-    earlier = type(now)(0, now.rest, now.appended - 2, now.last_event)  # as if one event with a lower id came late
+    earlier = replace(now, version=0, appended=now.appended - 2)  # as if one event with a lower id came late
     assert appended_pairs(seeded, earlier, now) is None
+
+
+def test_another_event_under_the_last_id_then_brings_nothing_up_to_date(seeded):
+    """A backup restored and written to again may hold another event under the id last seen."""
+    organisation = one(seeded, Organisation, ods_code="RNU")
+    idea = one(seeded, ChangeIdea, code="RP-01")
+    append_event(seeded, None, organisation, idea, EventInput("testing", date(2025, 1, 1)))
+    seeded.commit()
+    start = marks(seeded)
+    append_event(seeded, None, organisation, idea, EventInput("implementing", END))
+    seeded.commit()
+    now = marks(seeded)
+    assert appended_pairs(seeded, start, now) == {(organisation.id, idea.id)}
+    assert appended_pairs(seeded, replace(start, last_logged="2020-01-01 00:00:00"), now) is None
 
 
 def test_a_row_made_again_by_an_event_brings_nothing_up_to_date(seeded):

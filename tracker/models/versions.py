@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import BigInteger, column, func, select, table
+from sqlalchemy import BigInteger, column, select, table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base
@@ -75,12 +75,16 @@ def cached(session: Session, cache: MetricsCache, key: tuple, compute: Callable[
 MAX_APPENDED = 200
 
 # The ledger as these queries need it (a table clause: the models import this module's neighbours).
-_EVENTS = table("adoption_events", column("id"), column("organisation_id"), column("change_idea_id"))
+_EVENTS = table(
+    "adoption_events", column("id"), column("organisation_id"), column("change_idea_id"), column("logged_at")
+)
+_LAST = select(_EVENTS.c.id, _EVENTS.c.logged_at).order_by(_EVENTS.c.id.desc()).limit(1)
 _MARKS = select(
     DataVersion.version,
     DataVersion.rest_version,
     DataVersion.appended,
-    select(func.coalesce(func.max(_EVENTS.c.id), 0)).scalar_subquery(),
+    _LAST.with_only_columns(_EVENTS.c.id).scalar_subquery(),
+    _LAST.with_only_columns(_EVENTS.c.logged_at).scalar_subquery(),
 ).where(DataVersion.id == 1)
 
 Pairs = frozenset[tuple[int, int]]  # (organisation id, change idea id)
@@ -89,12 +93,14 @@ Pairs = frozenset[tuple[int, int]]  # (organisation id, change idea id)
 @dataclass(frozen=True)
 class Marks:
     """The state of the data a kept result was computed for: its version, the version of all but the
-    ledger's appends, the count of appended events and the highest event id then."""
+    ledger's appends, the count of appended events, and the highest event id then with when it was
+    logged (a restored backup's ledger may hold another event under that id)."""
 
     version: int
     rest: int | None
     appended: int
     last_event: int
+    last_logged: object = None
 
 
 @dataclass(frozen=True)
@@ -104,12 +110,12 @@ class Kept:
 
 
 def marks(session: Session) -> Marks:
-    """One statement: the row and the ledger's highest id (an index's last entry). Without the row,
+    """One statement: the row and the ledger's last event (an index's last entry). Without the row,
     marks matching nothing kept, as data_version() does."""
     row = session.execute(_MARKS).one_or_none()
     if row is None:
         return Marks(secrets.randbits(64), None, 0, 0)
-    return Marks(row[0], row[1], row[2], row[3] or 0)
+    return Marks(row[0], row[1], row[2], row[3] or 0, row[4])
 
 
 def appended_pairs(session: Session, since: Marks, now: Marks) -> Pairs | None:
@@ -117,17 +123,23 @@ def appended_pairs(session: Session, since: Marks, now: Marks) -> Pairs | None:
 
     Only when nothing but events was written (the same rest_version) and at most MAX_APPENDED
     events: one statement reads the events above the highest id then, and they must be exactly the
-    events appended since (on PostgreSQL an id can commit after a higher one: then they are not).
+    events appended since (on PostgreSQL an id can commit after a higher one: then they are not),
+    after the same last event as then (not so in a backup restored since and written to again).
     """
     count = now.appended - since.appended
     if since.rest is None or since.rest != now.rest or not 0 < count <= MAX_APPENDED:
         return None
     rows = session.execute(
-        select(_EVENTS.c.organisation_id, _EVENTS.c.change_idea_id)
-        .where(_EVENTS.c.id > since.last_event)
-        .limit(MAX_APPENDED + 1)
+        select(_EVENTS.c.id, _EVENTS.c.organisation_id, _EVENTS.c.change_idea_id, _EVENTS.c.logged_at)
+        .where(_EVENTS.c.id >= since.last_event)
+        .order_by(_EVENTS.c.id)
+        .limit(MAX_APPENDED + 2)
     ).all()
-    return frozenset((o, i) for o, i in rows) if len(rows) == count else None
+    if since.last_event:
+        if not rows or (rows[0].id, rows[0].logged_at) != (since.last_event, since.last_logged):
+            return None
+        rows = rows[1:]
+    return frozenset((row.organisation_id, row.change_idea_id) for row in rows) if len(rows) == count else None
 
 
 def incremental(
