@@ -13,7 +13,8 @@ Caching (optional, see tracker.cache): betweenness and communities depend only o
 they are keyed by its content (the open organisations and the confirmed links with their weights)
 and shared by every ambition, idea and threshold; the adoption figures are keyed by the ideas, the
 day, the threshold and the data's version (tracker.models.versions: database triggers move it with
-every new event), and after new events only the organisations they name are read again. The layout by links depends on what it draws, and is keyed by that.
+every new event), and after new events only the organisations they name are read again. The layout
+by links depends on what it draws, and is keyed by that.
 """
 
 from __future__ import annotations

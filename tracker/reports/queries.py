@@ -2,8 +2,10 @@
 
 Every function runs a fixed number of statements whatever the size of the data, and works the
 same on SQLite and PostgreSQL. None scans the ledger: figures as of a day start from the current
-record (adoptions) and probe the spells only for pairs that changed after the day; the monthly
-series reads the spells. Both follow the rule for corrections (tracker.core.ledger works them out).
+record (adoptions) and probe the spells only for pairs that changed after the day (the monthly
+series, tracker.reports.steps, reads the spells). Both follow the rule for corrections
+(tracker.core.ledger works them out). With a cache, the figures are kept per state of the data and,
+after new events, the organisations and ideas they name are counted again (tracker.reports.kept).
 """
 
 from __future__ import annotations
