@@ -161,19 +161,19 @@ def test_the_series_ends_as_of_its_end_day(seeded):
         [("RNU", "RP-01", "implementing", date(2022, 6, 20)), ("RWX", "RP-01", "implementing", date(2022, 5, 2))],
     )
     scope = rp_scope(seeded)
-    points = queries.series(seeded, scope, date(2022, 5, 1), date(2022, 6, 10), IMPLEMENTING)
+    points = service.series(seeded, scope, date(2022, 5, 1), date(2022, 6, 10), IMPLEMENTING)
     assert [(p.month, p.month_end, p.organisations_reached) for p in points] == [
         ("2022-05", date(2022, 5, 31), 1),
         ("2022-06", date(2022, 6, 10), 1),
     ]
     assert points[-1].reach == queries.coverage_on(seeded, scope, date(2022, 6, 10), IMPLEMENTING).reach
-    points = queries.series(seeded, scope, date(2022, 5, 1), date(2022, 6, 30), IMPLEMENTING)
+    points = service.series(seeded, scope, date(2022, 5, 1), date(2022, 6, 30), IMPLEMENTING)
     assert [(p.month_end, p.organisations_reached) for p in points] == [(date(2022, 5, 31), 1), (date(2022, 6, 30), 2)]
 
 
 def test_the_series_counts_a_closure_from_its_month(seeded):
     add_events(seeded, [("R1C", "RP-01", "sustained", date(2023, 5, 1))])
-    points = queries.series(seeded, rp_scope(seeded, "WSX"), date(2024, 9, 1), date(2024, 10, 31), IMPLEMENTING)
+    points = service.series(seeded, rp_scope(seeded, "WSX"), date(2024, 9, 1), date(2024, 10, 31), IMPLEMENTING)
     assert [(p.organisations_total, p.organisations_reached, p.depth) for p in points] == [(4, 1, 1 / 16), (3, 0, 0.0)]
 
 
@@ -185,7 +185,7 @@ def test_the_series_equals_point_coverage_on_the_demo_history(demo_history):
         for network in (None, demo_history.scalar(select(Network).filter_by(code="WSX"))):
             scope = service.scope(demo_history, ambition, network)
             for stage in (Stage.TESTING, Stage.IMPLEMENTING, Stage.SUSTAINED):
-                points = queries.series(demo_history, scope, date(2021, 1, 1), date(2025, 6, 30), stage)
+                points = service.series(demo_history, scope, date(2021, 1, 1), date(2025, 6, 30), stage)
                 assert len(points) == 54
                 reached += sum(p.organisations_reached for p in points)
                 for point in points[::5] + points[-1:]:
@@ -227,7 +227,7 @@ def test_series_agrees_with_point_coverage_after_an_organisations_dates_are_edit
     organisation.closed_on = day(2023, 3, 1)  # before its last
     seeded.commit()
     scope = service.scope(seeded, seeded.scalar(sql_select(Ambition).filter_by(code="RP")), None)
-    points = q.series(seeded, scope, day(2021, 4, 1), day(2024, 6, 30), Stage.IMPLEMENTING)
+    points = service.series(seeded, scope, day(2021, 4, 1), day(2024, 6, 30), Stage.IMPLEMENTING)
     for point in points:
         figures = q.coverage_on(seeded, scope, point.month_end, Stage.IMPLEMENTING)
         assert (point.organisations_total, point.organisations_reached) == (

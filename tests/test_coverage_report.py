@@ -42,7 +42,7 @@ def core(session, code: str, day: date, stage: Stage = Stage.IMPLEMENTING, netwo
     scope = service.scope(session, ambition, net)
     return (
         queries.coverage_on(session, scope, day, stage, with_medians=True),
-        queries.series(session, scope, PROGRAMME_START, day, stage),
+        service.series(session, scope, PROGRAMME_START, day, stage),
     )
 
 

@@ -214,7 +214,7 @@ def test_the_sparkline_shows_two_years_of_monthly_reach_with_the_numbers_as_text
     card = section(dashboard(signed_in("manager")), "RP")
     assert '<svg class="app-sparkline"' in card and 'role="img" aria-labelledby="spark-RP-title"' in card
     ambition = demo_history.scalar(select(Ambition).where(Ambition.code == "RP"))
-    monthly_points = queries.series(
+    monthly_points = service.series(
         demo_history, service.scope(demo_history, ambition, None), date(2023, 7, 1), date(2025, 6, 30), IMPLEMENTING
     )
     assert len(monthly_points) == 24

@@ -57,18 +57,34 @@ class MetricsCache:
         # Computed outside the lock: two threads that miss together both compute, which is harmless
         # (same key, same value), while one slow computation never holds up unrelated requests.
         value = compute()
-        weight = self._weigh(value)
-        if 0 < weight <= self.size and (keep is None or keep()):
-            with self._lock:
-                if key in self._entries:
-                    self._weight -= self._entries[key][1]
-                self._entries[key] = (value, weight)
-                self._entries.move_to_end(key)
-                self._weight += weight
-                while self._weight > self.size:
-                    _key, (_value, dropped) = self._entries.popitem(last=False)
-                    self._weight -= dropped
+        if 0 < self._weigh(value) <= self.size and (keep is None or keep()):
+            self.put(key, value)
         return value
+
+    def get(self, key: Hashable) -> object | None:
+        """The value kept for key (counted as a hit), or None (a miss)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Keep value for key, replacing what was kept, and drop the least recently used past the size."""
+        weight = self._weigh(value)
+        if not 0 < weight <= self.size:
+            return
+        with self._lock:
+            if key in self._entries:
+                self._weight -= self._entries.pop(key)[1]
+            self._entries[key] = (value, weight)
+            self._weight += weight
+            while self._weight > self.size:
+                _key, (_value, dropped) = self._entries.popitem(last=False)
+                self._weight -= dropped
 
     def clear(self) -> None:
         with self._lock:

@@ -5,7 +5,7 @@ No Flask here. Each function is one statement whatever the size of the data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import Row, and_, case, func, or_, select, true
@@ -104,8 +104,15 @@ def networks(session: Session) -> list[tuple[str, str]]:
     return [(code, name) for code, name in session.execute(select(Network.code, Network.name).order_by(Network.code))]
 
 
-def adoption_states(session: Session, idea_ids: Sequence[int], day: date, threshold: Stage) -> dict[int, AdoptionState]:
-    """Per organisation id (open or not) with a spell of the ideas begun on or before the day: its standing.
+def adoption_states(
+    session: Session,
+    idea_ids: Sequence[int],
+    day: date,
+    threshold: Stage,
+    organisations: Collection[int] | None = None,
+) -> dict[int, AdoptionState]:
+    """Per organisation id (open or not; of the given ones only, if given) with a spell of the ideas
+    begun on or before the day: its standing.
 
     One statement over the spells (tracker.core.ledger: void events have none): each
     organisation × idea's state on the day, and the first day a state at or above the threshold
@@ -124,6 +131,7 @@ def adoption_states(session: Session, idea_ids: Sequence[int], day: date, thresh
             func.min(case((and_(held, rank >= threshold.rank), AdoptionSpell.starts))),
         )
         .where(AdoptionSpell.starts <= day, AdoptionSpell.change_idea_id.in_(idea_ids))
+        .where(true() if organisations is None else AdoptionSpell.organisation_id.in_(organisations))
         .group_by(AdoptionSpell.organisation_id)
     )
     return {org: AdoptionState(int(rank), _as_date(first)) for org, rank, first in rows}

@@ -13,7 +13,8 @@ Caching (optional, see tracker.cache): betweenness and communities depend only o
 they are keyed by its content (the open organisations and the confirmed links with their weights)
 and shared by every ambition, idea and threshold; the adoption figures are keyed by the ideas, the
 day, the threshold and the data's version (tracker.models.versions: database triggers move it with
-every new event). The layout by links depends on what it draws, and is keyed by that.
+every new event), and after new events only the organisations they name are read again. The layout
+by links depends on what it draws, and is keyed by that.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..cache import MetricsCache
 from ..core import graph as measures
 from ..core.stages import DEFAULT_THRESHOLD, Stage
-from ..models.versions import cached
+from ..models.versions import Pairs, incremental
 from . import assemble, drawing, present, queries
 from .assemble import NetworkView, Scope
 from .drawing import Drawing
@@ -109,11 +110,21 @@ def build(
 
 
 def _adoption_states(session: Session, scope: Scope, day: date, threshold: Stage, cache: MetricsCache | None):
+    """Kept per state of the data; after new events, only the organisations they name read again."""
+
     def compute():
         return MappingProxyType(queries.adoption_states(session, scope.idea_ids, day, threshold))
 
-    key = ("adoption", scope.idea_ids, day, threshold.rank)
-    return compute() if cache is None else cached(session, cache, key, compute)
+    def again(kept, pairs: Pairs):
+        organisations = {o for o, i in pairs if i in scope.idea_ids}
+        if not organisations:
+            return kept
+        states = {o: state for o, state in kept.items() if o not in organisations}
+        states.update(queries.adoption_states(session, scope.idea_ids, day, threshold, organisations))
+        return MappingProxyType(states)
+
+    key = ("adoption", tuple(scope.idea_ids), day, threshold.rank)
+    return compute() if cache is None else incremental(session, cache, key, compute, again)
 
 
 def _cached(cache: MetricsCache | None, key: Hashable, compute: Callable[[], T]) -> T:

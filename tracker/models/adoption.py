@@ -80,12 +80,29 @@ class AdoptionEvent(Base):
     corrections: Mapped[list[AdoptionEvent]] = relationship(back_populates="corrects", order_by="AdoptionEvent.id")
 
 
+IDEA_STATE_COLUMNS = (
+    "change_idea_id",
+    "effective_date",
+    "organisation_id",
+    "stage",
+    "wards_using",
+    "wards_in_scope",
+    "first_considered_on",
+    "first_implemented_on",
+)
+
+
 class Adoption(Base):
     """The current record per organisation and change idea: what its state is now, under the rule for
     corrections. Derived from the events: who keeps it, and why, is said once in tracker.core.ledger."""
 
     __tablename__ = "adoptions"
-    __table_args__ = (UniqueConstraint("organisation_id", "change_idea_id"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "change_idea_id"),
+        # Everything the coverage figures read of an idea's pairs (tracker.reports.queries), so both
+        # halves of their query, on or before the day and after it, read this index alone.
+        Index("ix_adoptions_idea_state", *IDEA_STATE_COLUMNS),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))

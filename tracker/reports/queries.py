@@ -2,50 +2,30 @@
 
 Every function runs a fixed number of statements whatever the size of the data, and works the
 same on SQLite and PostgreSQL. None scans the ledger: figures as of a day start from the current
-record (adoptions) and probe the spells only for pairs that changed after the day; the monthly
-series reads the spells. Both follow the rule for corrections (tracker.core.ledger works them out).
+record (adoptions) and probe the spells only for pairs that changed after the day (the monthly
+series, tracker.reports.steps, reads the spells). Both follow the rule for corrections
+(tracker.core.ledger works them out). With a cache, the figures are kept per state of the data and,
+after new events, the organisations and ideas they name are counted again (tracker.reports.kept).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date
-from typing import Protocol
 
-from sqlalchemy import CompoundSelect, Integer, Select, and_, case, func, literal, or_, select, union_all
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import CompoundSelect, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from ..cache import MetricsCache
 from ..core import coverage as cov
-from ..core.stages import LADDER, Stage
+from ..core.stages import Stage
 from ..models import Adoption, AdoptionSpell, Network, Organisation
 from ..models.adoption import rank_of
-from ..models.versions import cached
+from ..models.versions import Pairs, incremental
+from . import kept
+from .scope import Identified, Scope
 
 SPELL_RANK = rank_of(AdoptionSpell.stage)
-
-
-class Identified(Protocol):
-    """An ambition or network, as a row or as plain data: the queries need its id (and the callers its code)."""
-
-    id: int
-    code: str
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a report covers: the ideas an ambition's coverage counts (reports.service.scope finds
-    them) and, optionally, one network."""
-
-    ambition: Identified
-    ideas: list[cov.Idea]
-    network: Identified | None
-
-    @property
-    def idea_ids(self) -> list[int]:
-        return [i.id for i in self.ideas]
 
 
 def _in_network(stmt: Select, network: Identified | None) -> Select:
@@ -62,7 +42,12 @@ def open_organisations(session: Session, network: Identified | None, day: date) 
     return [cov.Organisation(*row) for row in session.execute(_in_network(stmt, network))]
 
 
-def _latest_events(scope: Scope, day: date) -> CompoundSelect:
+# Organisations and ideas whose pairs to count again (coverage_on after new events): the figures of those
+# organisations and those ideas, from every pair of theirs.
+Touched = tuple[Collection[int], Collection[int]]
+
+
+def _latest_events(scope: Scope, day: date, touched: Touched | None = None) -> CompoundSelect:
     """Each organisation × idea's state on the day (open organisations only): its stage's rank and
     its ward counts.
 
@@ -109,22 +94,26 @@ def _latest_events(scope: Scope, day: date) -> CompoundSelect:
         stmt = stmt.join(Organisation, Adoption.organisation_id == Organisation.id).where(
             Adoption.change_idea_id.in_(scope.idea_ids), Organisation.is_open_on(day)
         )
+        if touched is not None:
+            organisations, ideas = touched
+            stmt = stmt.where(or_(Adoption.organisation_id.in_(organisations), Adoption.change_idea_id.in_(ideas)))
         return _in_network(stmt, scope.network)
 
     return union_all(in_scope(current), in_scope(changed_since))
 
 
 def adoption_counts(
-    session: Session, scope: Scope, day: date, threshold: Stage
+    session: Session, scope: Scope, day: date, threshold: Stage, touched: Touched | None = None
 ) -> tuple[list[cov.OrganisationState], dict[int, int]]:
     """Per organisation, ideas adopted at or above the threshold and its wards; per idea, its
-    adopters. One statement: both groupings read the same latest events.
+    adopters. One statement: both groupings read the same latest events. With touched, only the pairs
+    of those organisations or ideas: right for those organisations and those ideas only.
 
     Wards come from the latest events that give both counts: wards in scope from each of them,
     wards using only from those at or above the threshold (below it, or discontinued, none).
     """
     # A CTE read twice: both databases work it out once.
-    latest = _latest_events(scope, day).cte("latest")
+    latest = _latest_events(scope, day, touched).cte("latest")
     adopted = case((latest.c.rank >= threshold.rank, 1), else_=0)
     both_known = and_(latest.c.wards_using.is_not(None), latest.c.wards_in_scope.is_not(None))
     by_organisation = select(
@@ -152,8 +141,11 @@ def adoption_counts(
     return states, adopters
 
 
-def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tuple[int, int]]:
-    """(idea id, days) from first considering to first implementing or beyond, per organisation × idea.
+def days_to_implementing(
+    session: Session, scope: Scope, day: date, ideas: Collection[int] | None = None
+) -> list[tuple[int, int]]:
+    """(idea id, days) from first considering to first implementing or beyond, per organisation × idea
+    (of the given ideas only, if given).
 
     The current record keeps both first days; as of the day they count when on or before it.
     """
@@ -161,7 +153,7 @@ def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tupl
         select(Adoption.change_idea_id, Adoption.first_considered_on, Adoption.first_implemented_on)
         .join(Organisation, Adoption.organisation_id == Organisation.id)
         .where(
-            Adoption.change_idea_id.in_(scope.idea_ids),
+            Adoption.change_idea_id.in_(scope.idea_ids if ideas is None else ideas),
             Organisation.is_open_on(day),
             Adoption.first_considered_on <= day,
             Adoption.first_implemented_on <= day,
@@ -172,10 +164,6 @@ def days_to_implementing(session: Session, scope: Scope, day: date) -> list[tupl
     return [(idea_id, (implemented - considered).days) for idea_id, considered, implemented in rows]
 
 
-def _scope_key(scope: Scope) -> tuple:
-    return (scope.ambition.id, scope.network.id if scope.network else None, tuple(scope.idea_ids))
-
-
 def coverage_on(
     session: Session,
     scope: Scope,
@@ -184,160 +172,26 @@ def coverage_on(
     with_medians: bool = False,
     cache: MetricsCache | None = None,
 ) -> cov.Coverage:
-    """The figures as of a day; with a cache, computed once per state of the data."""
+    """The figures as of a day; with a cache, kept per state of the data and, after new events,
+    brought up to date from the pairs they name (tracker.reports.kept)."""
     if cache is None or not cache.size:
-        return _coverage_on(session, scope, day, threshold, with_medians)
-    key = ("coverage", _scope_key(scope), day, threshold.value, with_medians)
-    return cached(session, cache, key, lambda: _coverage_on(session, scope, day, threshold, with_medians))
+        return _count_afresh(session, scope, day, threshold, with_medians).figures
+
+    def again(counts: kept.Counts, pairs: Pairs) -> kept.Counts:
+        organisations, ideas = kept.touched(scope, pairs)
+        if not ideas:
+            return counts  # the events are all for other ambitions' ideas
+        states, adopters = adoption_counts(session, scope, day, threshold, touched=(organisations, ideas))
+        days = days_to_implementing(session, scope, day, ideas=ideas) if counts.days is not None else None
+        return kept.recounted(scope, counts, organisations, ideas, states, adopters, days)
+
+    key = ("coverage", kept.scope_key(scope), day, threshold.value, with_medians)
+    afresh = lambda: _count_afresh(session, scope, day, threshold, with_medians)  # noqa: E731
+    return incremental(session, cache, key, afresh, again).figures
 
 
-def _coverage_on(session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool) -> cov.Coverage:
+def _count_afresh(session: Session, scope: Scope, day: date, threshold: Stage, with_medians: bool) -> kept.Counts:
     organisations = open_organisations(session, scope.network, day)
     states, adopters = adoption_counts(session, scope, day, threshold)
-    medians = cov.median_days(days_to_implementing(session, scope, day)) if with_medians else None
-    return cov.figures_from(organisations, scope.ideas, states, adopters, medians)
-
-
-# The monthly series ---------------------------------------------------------------------------
-
-
-class _MonthIndex(FunctionElement):
-    """A date's month as one number: year × 12 + month - 1."""
-
-    type = Integer()
-    name = "month_index"
-    inherit_cache = True
-
-
-@compiles(_MonthIndex)
-def _month_index(element, compiler, **kw):
-    day = compiler.process(element.clauses, **kw)
-    return f"(EXTRACT(YEAR FROM {day}) * 12 + EXTRACT(MONTH FROM {day}) - 1)"
-
-
-@compiles(_MonthIndex, "sqlite")
-def _month_index_sqlite(element, compiler, **kw):
-    # SQLite keeps dates as ISO text: cutting it is cheaper than strftime() parsing it.
-    day = compiler.process(element.clauses, **kw)
-    return f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12 + CAST(substr({day}, 6, 2) AS INTEGER) - 1)"
-
-
-def _month(column):
-    return _MonthIndex(column)
-
-
-def series(
-    session: Session,
-    scope: Scope,
-    start: date,
-    end: date,
-    threshold: Stage,
-    cache: MetricsCache | None = None,
-    end_figures: cov.Coverage | None = None,
-) -> list[cov.SeriesPoint]:
-    """Reach and depth month by month, each as of the month's last day, the last as of end itself;
-    with a cache, computed once per state of the data.
-
-    end_figures: the coverage as of end, if the caller has it (else it is computed, unless end is
-    a month's last day).
-    """
-    if cache is None or not cache.size:
-        points = _series(session, scope, start, end, threshold)
-    else:
-        key = ("series", _scope_key(scope), start, end, threshold.value)
-        points = cached(session, cache, key, lambda: tuple(_series(session, scope, start, end, threshold)))
-    if end_figures is None:
-        if end == cov.month_end(cov.month_index(end)):
-            return list(points)
-        end_figures = coverage_on(session, scope, end, threshold, cache=cache)
-    return cov.with_point(points, end_figures, end)
-
-
-def _series(session: Session, scope: Scope, start: date, end: date, threshold: Stage) -> list[cov.SeriesPoint]:
-    """Reach and depth as of each month's last day from start to end's month: two statements.
-
-    Each adopted spell of an organisation × idea (tracker.models.AdoptionSpell) runs from its
-    event's date to the next event's (or the organisation's closure); spells and open periods
-    become +1/-1 steps by month. A spell ending after the last month steps outside the range.
-    """
-    months = range(cov.month_index(start), cov.month_index(end) + 1)
-    # Each value is as of its month's last day, so the last month takes events up to its own last
-    # day; series() then puts the figures as of end in its place.
-    last_day = cov.month_end(months.stop - 1)
-    organisations = _in_network(select(Organisation.id, Organisation.opened_on, Organisation.closed_on), scope.network)
-    organisations = organisations.subquery("organisations")
-    opened = select(_month(organisations.c.opened_on).label("month"), literal(1).label("delta")).where(
-        organisations.c.opened_on.is_not(None)
-    )
-    always_open = select(literal(months.start).label("month"), literal(1).label("delta")).where(
-        organisations.c.opened_on.is_(None)
-    )
-    closed = select(_month(organisations.c.closed_on).label("month"), literal(-1).label("delta")).where(
-        organisations.c.closed_on.is_not(None)
-    )
-    open_steps = union_all(opened, always_open, closed).subquery()
-    open_deltas = session.execute(
-        select(open_steps.c.month, func.sum(open_steps.c.delta)).group_by(open_steps.c.month)
-    ).all()
-
-    # Spells at or above the threshold only: the others never make an organisation reached.
-    spells = (
-        select(
-            AdoptionSpell.organisation_id,
-            AdoptionSpell.starts,
-            AdoptionSpell.ends.label("next_date"),
-            organisations.c.opened_on,
-            organisations.c.closed_on,
-        )
-        .join(organisations, AdoptionSpell.organisation_id == organisations.c.id)
-        .where(
-            AdoptionSpell.change_idea_id.in_(scope.idea_ids),
-            AdoptionSpell.stage.in_([stage for stage in LADDER if stage.at_least(threshold)]),
-            AdoptionSpell.starts <= last_day,
-        )
-        .subquery("spells")
-    )
-    ends = case(
-        (
-            and_(
-                spells.c.next_date.is_not(None),
-                or_(spells.c.closed_on.is_(None), spells.c.next_date < spells.c.closed_on),
-            ),
-            spells.c.next_date,
-        ),
-        else_=spells.c.closed_on,
-    )
-    # A spell counts only while its organisation is open (dates edited after events were logged
-    # could otherwise put one before the opening or after the closure).
-    starts = case(
-        (and_(spells.c.opened_on.is_not(None), spells.c.starts < spells.c.opened_on), spells.c.opened_on),
-        else_=spells.c.starts,
-    )
-    # A CTE, not a subquery: both halves of the UNION below read it, and it is the costly part.
-    adopted = (
-        select(spells.c.organisation_id, starts.label("starts"), ends.label("ends"))
-        .where(
-            or_(spells.c.closed_on.is_(None), spells.c.starts < spells.c.closed_on),
-            or_(spells.c.opened_on.is_(None), spells.c.next_date.is_(None), spells.c.next_date > spells.c.opened_on),
-        )
-        .cte("adopted")
-    )
-    steps = union_all(
-        select(adopted.c.organisation_id, _month(adopted.c.starts).label("month"), literal(1).label("delta")),
-        select(adopted.c.organisation_id, _month(adopted.c.ends).label("month"), literal(-1).label("delta")).where(
-            adopted.c.ends.is_not(None)
-        ),
-    ).subquery("steps")
-    reach_deltas = session.execute(
-        select(steps.c.organisation_id, steps.c.month, func.sum(steps.c.delta)).group_by(
-            steps.c.organisation_id, steps.c.month
-        )
-    ).all()
-    pair_deltas = [(int(month), int(delta)) for _org, month, delta in reach_deltas]
-    return cov.series(
-        months,
-        len(scope.ideas),
-        [(int(m), int(d)) for m, d in open_deltas],
-        pair_deltas,
-        [(org, int(month), int(delta)) for org, month, delta in reach_deltas],
-    )
+    days = days_to_implementing(session, scope, day) if with_medians else None
+    return kept.counted(scope, organisations, states, adopters, days)

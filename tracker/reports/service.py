@@ -26,7 +26,7 @@ from ..core import coverage as cov
 from ..core.stages import Stage
 from ..models import Ambition, ChangeIdea, Network, TargetMeasure
 from ..tabular import DAY, NUMBER, RATIO, TEXT, WHOLE, Column
-from . import queries
+from . import queries, steps
 
 
 @dataclass(frozen=True)
@@ -198,12 +198,12 @@ def build_report(
     medians and the monthly series: a fixed number of statements whatever the size of the data."""
     counted = scope(session, ambition, network)
     figures = queries.coverage_on(session, counted, day, threshold, with_medians=with_medians, cache=cache)
-    series = (
-        queries.series(session, counted, PROGRAMME_START, day, threshold, cache=cache, end_figures=figures)
+    points = (
+        series(session, counted, PROGRAMME_START, day, threshold, cache=cache, end_figures=figures)
         if with_series
         else []
     )
-    return Report(counted, day, threshold, figures, series, network_names or {})
+    return Report(counted, day, threshold, figures, points, network_names or {})
 
 
 def reach_on(session: Session, report: Report, day: date, cache: MetricsCache | None = None) -> float:
@@ -224,7 +224,27 @@ def monthly(
     cache: MetricsCache | None = None,
 ) -> list[cov.SeriesPoint]:
     """Reach and depth month by month from start, each as of the month's last day, the last as of end."""
-    return queries.series(session, scope(session, ambition, network), start, end, threshold, cache=cache)
+    return series(session, scope(session, ambition, network), start, end, threshold, cache=cache)
+
+
+def series(
+    session: Session,
+    counted: queries.Scope,
+    start: date,
+    end: date,
+    threshold: Stage,
+    cache: MetricsCache | None = None,
+    end_figures: cov.Coverage | None = None,
+) -> list[cov.SeriesPoint]:
+    """Reach and depth month by month (tracker.reports.steps), each as of the month's last day, the last
+    as of end itself. end_figures: the coverage as of end, if the caller has it (else it is counted,
+    unless end is a month's last day)."""
+    points = steps.monthly(session, counted, start, end, threshold, cache)
+    if end_figures is None:
+        if end == cov.month_end(cov.month_index(end)):
+            return list(points)
+        end_figures = queries.coverage_on(session, counted, end, threshold, cache=cache)
+    return cov.with_point(points, end_figures, end)
 
 
 # The report's tables, as the downloads write them ---------------------------------------------
