@@ -742,3 +742,43 @@ def test_the_csv_files_bytes_are_as_they_always_were():
             "A,B,other,1,proposed\r\n"
         ).encode()
     )
+
+
+def test_the_answer_and_the_page_say_how_betweenness_was_found(app, reader, seeded, monkeypatch):
+    # RWX —3— RNU —1— RW1 — RDY: a path of 4 among the 13 open organisations.
+    link(seeded, "RNU", "RWX", weight=3)
+    link(seeded, "RNU", "RW1", weight=1)
+    link(seeded, "RW1", "RDY", weight=2)
+    seeded.commit()
+    body = network(reader, ambition="RP")
+    assert body["betweenness_method"] == {"exact": True, "pivots": None, "seed": None, "error": 0.0}
+    assert [(b["ods"], b["standard_error"]) for b in body["insights"]["brokers"]] == [("RNU", None), ("RW1", None)]
+    page = reader.get("/spread-map?ambition=RP&as_of=2025-01-01").get_data(as_text=True)
+    assert "Betweenness is exact: from every organisation" in page
+
+    # Above the size at which it is estimated (lowered here from 1,000 so that 13 organisations are
+    # above it): from the seeded pivots, with the error on the page and in the answer.
+    monkeypatch.setattr(measures, "EXACT_BETWEENNESS_UP_TO", 10)
+    monkeypatch.setattr(measures, "PIVOTS", 6)
+    app.extensions[CACHE_KEY].clear()
+    forget_pages(app)
+    body = network(reader, ambition="RP")
+    method = body["betweenness_method"]
+    assert (method["exact"], method["pivots"], method["seed"]) == (False, 6, measures.PIVOT_SEED)
+    assert method["error"] > 0
+    found = measures.brokerage(
+        measures.learning_graph(
+            [measures.OrganisationRecord(n["id"], n["name"]) for n in organisations(body).values()],
+            [measures.LinkRecord(e["source"], e["target"], e["kind"], e["weight"]) for e in body["edges"]],
+        )
+    )
+    assert {n["id"]: n["betweenness"] for n in organisations(body).values()} == found.values  # the same draw
+    assert method["error"] == found.largest_error
+    brokers = body["insights"]["brokers"]
+    assert brokers and all(b["standard_error"] == found.standard_error[b["ods"]] for b in brokers)
+    forget_pages(app)
+    page = reader.get("/spread-map?ambition=RP&as_of=2025-01-01").get_data(as_text=True)
+    assert "betweenness is estimated from the shortest paths of 6 organisations drawn at random" in page
+    assert f"within about ±{method['error']:.3f} of the exact one" in page
+    top = brokers[0]
+    assert f"betweenness {top['betweenness']:.3f} (±{top['standard_error']:.3f})" in page

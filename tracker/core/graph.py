@@ -126,9 +126,12 @@ class Brokerage:
 
 
 def brokerage(
-    graph: nx.Graph, exact_up_to: int = EXACT_BETWEENNESS_UP_TO, pivots: int = PIVOTS, seed: int = PIVOT_SEED
+    graph: nx.Graph, exact_up_to: int | None = None, pivots: int | None = None, seed: int = PIVOT_SEED
 ) -> Brokerage:
-    """Exact betweenness up to exact_up_to organisations, else the estimate from `pivots` of them."""
+    """Exact betweenness up to exact_up_to organisations (EXACT_BETWEENNESS_UP_TO), else the
+    estimate from `pivots` of them (PIVOTS)."""
+    exact_up_to = EXACT_BETWEENNESS_UP_TO if exact_up_to is None else exact_up_to
+    pivots = PIVOTS if pivots is None else pivots
     if graph.number_of_nodes() <= exact_up_to or pivots >= graph.number_of_nodes():
         return Brokerage(betweenness(graph))
     values, errors = estimated_betweenness(graph, pivots, seed)
