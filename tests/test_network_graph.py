@@ -1,9 +1,11 @@
 """The network measures on small graphs whose answers are worked out by hand."""
 
 import ast
+import math
 from datetime import date
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from tracker.core import graph as graph_core
@@ -191,3 +193,11 @@ def test_above_the_size_the_estimate_is_from_seeded_pivots_with_its_error():
     close = [abs(found.values[v] - exact[v]) <= 3 * found.standard_error[v] + 1e-12 for v in exact]
     assert sum(close) >= 0.8 * len(close)
     assert found.largest_error == max(found.standard_error.values()) > 0
+
+
+def test_exact_betweenness_is_networkx_betweenness_on_whole_number_lengths():
+    graph = _two_communities_of(25)
+    scale = math.lcm(*(data["weight"] for _u, _v, data in graph.edges(data=True)))
+    expected = nx.betweenness_centrality(graph, weight=lambda _u, _v, data: scale // data["weight"], normalized=True)
+    assert betweenness(graph) == {node: pytest.approx(score, abs=1e-12) for node, score in expected.items()}
+    assert betweenness(learning_graph(orgs("A", "B"), links(("A", "B")))) == {"A": 0.0, "B": 0.0}
