@@ -92,7 +92,7 @@ EXACT = BetweennessMethod()
 
 def betweenness_note(method: BetweennessMethod, organisations: int) -> str:
     """How the brokers' betweenness was found, in a sentence for the page."""
-    kept = "It is worked out when the learning links change and kept until they change again."
+    kept = "It is worked out on the first request after the learning links change and kept until they change again."
     if method.exact:
         return f"Betweenness is exact: from every organisation's shortest paths to every other. {kept}"
     return (
