@@ -90,6 +90,23 @@ def learning_edges(body):
     return [e for e in body["edges"] if e["kind"] != "membership"]
 
 
+def status(edge):
+    """A learning link's status: the API writes it only when proposed (README, API)."""
+    return edge.get("status", "confirmed")
+
+
+def membership(body):
+    """The membership edges the API leaves out, from each node's network as the README says: the
+    collaborative to each network, each network to its organisations, the collaborative to the rest."""
+    edges = [("collaborative", n["id"]) for n in body["nodes"] if n["kind"] == "network"]
+    edges += [
+        (f"network:{n['network']}" if n["network"] else "collaborative", n["id"])
+        for n in body["nodes"]
+        if n["kind"] == "organisation"
+    ]
+    return sorted(edges)
+
+
 @pytest.fixture
 def reader(signed_in, seeded):
     """A signed-in client, on the seeded data without the seed's own links: each test makes its own."""
@@ -118,7 +135,7 @@ def test_the_seeds_links_are_drawn(signed_in, seeded):
     )
     seeded.commit()
     body = network(client, ambition="RP")
-    drawn = [(e["source"], e["target"], e["kind"], e["weight"], e["status"]) for e in learning_edges(body)]
+    drawn = [(e["source"], e["target"], e["kind"], e["weight"], status(e)) for e in learning_edges(body)]
     assert drawn == expected
     confirmed = {frozenset((e[0], e[1])) for e in expected if e[4] == "confirmed"}
     linked = {ods for pair in confirmed for ods in pair}
@@ -139,15 +156,17 @@ def test_one_node_per_open_organisation_under_its_network(reader):
     ids = [n["id"] for n in body["nodes"]]
     assert ids == ["collaborative"] + [f"network:{code}" for code in NETWORKS] + OPEN_2025
     assert "R1C" not in ids  # closed on 1 October 2024
-    membership = [(e["source"], e["target"]) for e in body["edges"] if e["kind"] == "membership"]
-    assert membership[:5] == [("collaborative", f"network:{code}") for code in NETWORKS]
-    assert len(membership) == 5 + 13
-    assert ("network:OXF", "RNU") in membership and ("network:WSX", "RW1") in membership
-    assert all(e["weight"] is None and e["status"] is None for e in body["edges"])
+    # Membership edges are left out of the answer (a megabyte at 2,500 organisations): each node's
+    # network says them, and the GraphML and CSV files list them.
+    assert body["edges"] == []
+    implied = membership(body)
+    assert implied[:5] == [("collaborative", f"network:{code}") for code in NETWORKS]
+    assert len(implied) == 5 + 13
+    assert ("network:OXF", "RNU") in implied and ("network:WSX", "RW1") in implied
 
     before = network(reader, ambition="RP", as_of="2024-09-30")
     assert len(organisations(before)) == 14
-    assert ("network:WSX", "R1C") in [(e["source"], e["target"]) for e in before["edges"]]
+    assert ("network:WSX", "R1C") in membership(before)
 
 
 def test_node_fields(reader):
@@ -270,10 +289,10 @@ def test_exposure_frontier_brokers_and_communities(reader, seeded):
     assert nodes["RNU"]["community"] == path["community"]
     # The learning links, lower ODS code first, sorted.
     assert learning_edges(body) == [
-        {"source": "RDY", "target": "RW1", "kind": "geographic_neighbour", "weight": 2, "status": "confirmed"},
-        {"source": "RNU", "target": "RW1", "kind": "buddy_pair", "weight": 1, "status": "confirmed"},
-        {"source": "RNU", "target": "RWX", "kind": "buddy_pair", "weight": 3, "status": "confirmed"},
-        {"source": "RX2", "target": "RXX", "kind": "buddy_pair", "weight": 3, "status": "confirmed"},
+        {"source": "RDY", "target": "RW1", "kind": "geographic_neighbour", "weight": 2},
+        {"source": "RNU", "target": "RW1", "kind": "buddy_pair", "weight": 1},
+        {"source": "RNU", "target": "RWX", "kind": "buddy_pair", "weight": 3},
+        {"source": "RX2", "target": "RXX", "kind": "buddy_pair", "weight": 3},
     ]
 
 
@@ -479,7 +498,7 @@ def test_graphml_reads_back_with_the_same_nodes_and_edges(linked):
     assert response.headers["Content-Disposition"] == 'attachment; filename="network-RP-2025-01-01.graphml"'
     graph = nx.read_graphml(io.BytesIO(response.data))
     assert sorted(graph.nodes) == sorted(n["id"] for n in body["nodes"])
-    assert graph.number_of_edges() == len(body["edges"])
+    assert graph.number_of_edges() == len(body["edges"]) + len(membership(body))
     assert graph.graph["ambition"] == "RP" and graph.graph["as_of"] == "2025-01-01"
     rnu = graph.nodes["RNU"]
     # Both confirmed links lead to RWX, an adopter; the proposed one to RW1 does not count.
@@ -516,9 +535,8 @@ def test_csv_files_read_back(linked):
     assert response.headers["Content-Disposition"] == 'attachment; filename="network-RP-01-2025-01-01-edges.csv"'
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [(r["source"], r["target"], r["kind"], r["weight"], r["status"]) for r in rows] == [
-        (e["source"], e["target"], e["kind"], "" if e["weight"] is None else str(e["weight"]), e["status"] or "")
-        for e in body["edges"]
-    ]
+        (source, target, "membership", "", "") for source, target in membership(body)
+    ] + [(e["source"], e["target"], e["kind"], str(e["weight"]), status(e)) for e in body["edges"]]
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(reader, seeded):
@@ -724,3 +742,43 @@ def test_the_csv_files_bytes_are_as_they_always_were():
             "A,B,other,1,proposed\r\n"
         ).encode()
     )
+
+
+def test_the_answer_and_the_page_say_how_betweenness_was_found(app, reader, seeded, monkeypatch):
+    # RWX —3— RNU —1— RW1 — RDY: a path of 4 among the 13 open organisations.
+    link(seeded, "RNU", "RWX", weight=3)
+    link(seeded, "RNU", "RW1", weight=1)
+    link(seeded, "RW1", "RDY", weight=2)
+    seeded.commit()
+    body = network(reader, ambition="RP")
+    assert body["betweenness_method"] == {"exact": True, "pivots": None, "seed": None, "error": 0.0}
+    assert [(b["ods"], b["standard_error"]) for b in body["insights"]["brokers"]] == [("RNU", None), ("RW1", None)]
+    page = reader.get("/spread-map?ambition=RP&as_of=2025-01-01").get_data(as_text=True)
+    assert "Betweenness is exact: from every organisation" in page
+
+    # Above the size at which it is estimated (lowered here from 1,000 so that 13 organisations are
+    # above it): from the seeded pivots, with the error on the page and in the answer.
+    monkeypatch.setattr(measures, "EXACT_BETWEENNESS_UP_TO", 10)
+    monkeypatch.setattr(measures, "PIVOTS", 6)
+    app.extensions[CACHE_KEY].clear()
+    forget_pages(app)
+    body = network(reader, ambition="RP")
+    method = body["betweenness_method"]
+    assert (method["exact"], method["pivots"], method["seed"]) == (False, 6, measures.PIVOT_SEED)
+    assert method["error"] > 0
+    found = measures.brokerage(
+        measures.learning_graph(
+            [measures.OrganisationRecord(n["id"], n["name"]) for n in organisations(body).values()],
+            [measures.LinkRecord(e["source"], e["target"], e["kind"], e["weight"]) for e in body["edges"]],
+        )
+    )
+    assert {n["id"]: n["betweenness"] for n in organisations(body).values()} == found.values  # the same draw
+    assert method["error"] == found.largest_error
+    brokers = body["insights"]["brokers"]
+    assert brokers and all(b["standard_error"] == found.standard_error[b["ods"]] for b in brokers)
+    forget_pages(app)
+    page = reader.get("/spread-map?ambition=RP&as_of=2025-01-01").get_data(as_text=True)
+    assert "betweenness is estimated from the shortest paths of 6 organisations drawn at random" in page
+    assert f"within about ±{method['error']:.3f} of the exact one" in page
+    top = brokers[0]
+    assert f"betweenness {top['betweenness']:.3f} (±{top['standard_error']:.3f})" in page

@@ -1,8 +1,12 @@
 """The network measures on small graphs whose answers are worked out by hand."""
 
 import ast
+import math
 from datetime import date
 from pathlib import Path
+
+import networkx as nx
+import pytest
 
 from tracker.core import graph as graph_core
 from tracker.core.graph import (
@@ -150,3 +154,50 @@ def test_the_graph_core_imports_neither_flask_sqlalchemy_nor_the_models():
             imported.add("." * node.level + (node.module or ""))
     forbidden = ("flask", "sqlalchemy", "tracker.models", "..models", ".models")
     assert not [name for name in imported if name.startswith(forbidden)], imported
+
+
+def _two_communities_of(size: int):
+    """Two rings of `size` organisations joined by one bridge, weights 1 to 5 in turn."""
+    codes = [f"A{i:03d}" for i in range(size)] + [f"B{i:03d}" for i in range(size)]
+    pairs = [(f"{g}{i:03d}", f"{g}{(i + 1) % size:03d}") for g in "AB" for i in range(size)]
+    pairs += [(f"A{i:03d}", f"A{(i + 7) % size:03d}") for i in range(0, size, 3)] + [("A000", "B000")]
+    return learning_graph(orgs(*codes), [LinkRecord(a, b, "buddy_pair", 1 + n % 5) for n, (a, b) in enumerate(pairs)])
+
+
+def test_the_estimate_from_every_organisation_is_the_exact_betweenness():
+    graph = _two_communities_of(20)
+    exact = betweenness(graph)
+    values, errors = graph_core.estimated_betweenness(graph, graph.number_of_nodes(), seed=1)
+    assert values == {node: pytest.approx(score, abs=1e-12) for node, score in exact.items()}
+    assert set(errors.values()) == {0.0}  # every organisation's paths: nothing sampled, no error
+
+
+def test_small_collaboratives_keep_exact_betweenness():
+    graph = _two_communities_of(20)
+    found = graph_core.brokerage(graph)
+    assert found.exact and found.pivots is None and found.largest_error == 0.0
+    assert found.values == betweenness(graph)
+
+
+def test_above_the_size_the_estimate_is_from_seeded_pivots_with_its_error():
+    graph = _two_communities_of(30)
+    exact = betweenness(graph)
+    found = graph_core.brokerage(graph, exact_up_to=40, pivots=20, seed=7)
+    assert (found.exact, found.pivots, found.seed) == (False, 20, 7)
+    assert found.values != exact  # an estimate, not the exact figures
+    # The same seed draws the same organisations: the same figures; another seed, others.
+    assert graph_core.brokerage(graph, exact_up_to=40, pivots=20, seed=7) == found
+    assert graph_core.brokerage(graph, exact_up_to=40, pivots=20, seed=8).values != found.values
+    # The bridge is still the top broker, and most estimates are within three standard errors.
+    assert max(found.values, key=found.values.get) in {"A000", "B000"}
+    close = [abs(found.values[v] - exact[v]) <= 3 * found.standard_error[v] + 1e-12 for v in exact]
+    assert sum(close) >= 0.8 * len(close)
+    assert found.largest_error == max(found.standard_error.values()) > 0
+
+
+def test_exact_betweenness_is_networkx_betweenness_on_whole_number_lengths():
+    graph = _two_communities_of(25)
+    scale = math.lcm(*(data["weight"] for _u, _v, data in graph.edges(data=True)))
+    expected = nx.betweenness_centrality(graph, weight=lambda _u, _v, data: scale // data["weight"], normalized=True)
+    assert betweenness(graph) == {node: pytest.approx(score, abs=1e-12) for node, score in expected.items()}
+    assert betweenness(learning_graph(orgs("A", "B"), links(("A", "B")))) == {"A": 0.0, "B": 0.0}

@@ -77,9 +77,38 @@ class AdoptionState:
 
 
 @dataclass(frozen=True)
+class BetweennessMethod:
+    """How betweenness was found: exactly, or estimated from `pivots` organisations' shortest paths
+    (drawn with `seed`), each estimate within about `error` (the largest standard error) of the exact."""
+
+    exact: bool = True
+    pivots: int | None = None
+    seed: int | None = None
+    error: float = 0.0
+
+
+EXACT = BetweennessMethod()
+
+
+def betweenness_note(method: BetweennessMethod, organisations: int) -> str:
+    """How the brokers' betweenness was found, in a sentence for the page."""
+    kept = "It is worked out on the first request after the learning links change and kept until they change again."
+    if method.exact:
+        return f"Betweenness is exact: from every organisation's shortest paths to every other. {kept}"
+    return (
+        f"With {organisations:,} organisations, betweenness is estimated from the shortest paths of "
+        f"{method.pivots} organisations drawn at random (seed {method.seed}), not from all of them: "
+        f"each figure is within about ±{method.error:.3f} of the exact one (one standard error, the largest "
+        f"of any organisation's), so brokers whose figures are that close may be in either order. {kept}"
+    )
+
+
+@dataclass(frozen=True)
 class GraphMetrics:
     betweenness: Mapping[str, float]
     communities: Mapping[str, int]
+    method: BetweennessMethod = EXACT
+    errors: Mapping[str, float] | None = None  # each organisation's standard error, when estimated
 
 
 @dataclass(frozen=True)
@@ -117,6 +146,7 @@ class Ranked:
     ods: str
     name: str
     value: float
+    error: float | None = None  # its standard error, when the value is an estimate
 
 
 @dataclass(frozen=True)
@@ -142,6 +172,7 @@ class Insights:
     isolated: tuple[str, ...]
     attributable: tuple[AttributedAdoption, ...]
     adopter_categories: Mapping[str, tuple[str, ...]]
+    betweenness_method: BetweennessMethod = EXACT
 
 
 @dataclass(frozen=True)
@@ -171,8 +202,14 @@ class NetworkView:
 
 
 def graph_metrics(graph: nx.Graph) -> GraphMetrics:
-    """The costly measures (betweenness is O(VE)), which depend only on the graph."""
-    return GraphMetrics(MappingProxyType(measures.betweenness(graph)), MappingProxyType(measures.communities(graph)))
+    """The costly measures, which depend only on the graph: betweenness (exact O(VE) up to
+    measures.EXACT_BETWEENNESS_UP_TO organisations, estimated above) and communities."""
+    found = measures.brokerage(graph)
+    method = BetweennessMethod(found.exact, found.pivots, found.seed, found.largest_error)
+    errors = MappingProxyType(dict(found.standard_error)) if found.standard_error else None
+    return GraphMetrics(
+        MappingProxyType(dict(found.values)), MappingProxyType(measures.communities(graph)), method, errors
+    )
 
 
 def graph_key(graph: nx.Graph) -> tuple:
@@ -221,12 +258,14 @@ def compose(
     organisations = sorted(organisations, key=lambda o: o.ods)
     adoption = adoption_at(threshold, organisations, states)
     categories = measures.adopter_categories(adoption.adopted_on)
+    shares = measures.exposure(graph, set(adoption.adopted))
+    exposed = measures.frontier(graph, set(adoption.adopted), shares)
     nodes = (
         *group_nodes(network_rows),
-        *organisation_nodes(organisations, adoption, graph, metrics, categories),
+        *organisation_nodes(organisations, adoption, shares, exposed, metrics, categories),
     )
     edges = (*membership_edges(network_rows, organisations), *learning_edges(organisations, links))
-    found = insights(organisations, adoption, graph, metrics, categories)
+    found = insights(organisations, adoption, graph, exposed, metrics, categories)
     return NetworkView(scope, day, threshold, nodes, edges, found)
 
 
@@ -239,13 +278,14 @@ def group_nodes(network_rows: Sequence[tuple[str, str]]) -> list[Node]:
 def organisation_nodes(
     organisations: Sequence[OrganisationRecord],
     adoption: Adoption,
-    graph: nx.Graph,
+    shares: Mapping[str, float],
+    exposed: Sequence[tuple[str, float]],
     metrics: GraphMetrics,
     categories: Mapping[str, str],
 ) -> list[Node]:
-    """One node per organisation, in the order given, with its adoption and measures."""
-    shares = measures.exposure(graph, set(adoption.adopted))
-    on_frontier = {ods for ods, _share in measures.frontier(graph, set(adoption.adopted))}
+    """One node per organisation, in the order given, with its adoption and measures
+    (shares: measures.exposure; exposed: measures.frontier)."""
+    on_frontier = {ods for ods, _share in exposed}
     nodes = []
     for o in organisations:
         state = adoption.states.get(o.ods)
@@ -297,25 +337,28 @@ def insights(
     organisations: Sequence[OrganisationRecord],
     adoption: Adoption,
     graph: nx.Graph,
+    exposed: Sequence[tuple[str, float]],
     metrics: GraphMetrics,
     categories: Mapping[str, str],
 ) -> Insights:
     names = {o.ods: o.name for o in organisations}
     return Insights(
-        frontier=tuple(
-            Ranked(ods, names[ods], share) for ods, share in measures.frontier(graph, set(adoption.adopted))
-        ),
+        frontier=tuple(Ranked(ods, names[ods], share) for ods, share in exposed),
         brokers=brokers(names, metrics),
         communities=communities(metrics, adoption.adopted),
         isolated=tuple(measures.isolated(graph)),
         attributable=tuple(measures.network_attributable(graph, adoption.adopted_on)),
         adopter_categories=grouped_categories(categories),
+        betweenness_method=metrics.method,
     )
 
 
 def brokers(names: Mapping[str, str], metrics: GraphMetrics) -> tuple[Ranked, ...]:
     """The BROKERS organisations of highest betweenness above zero (ties by ODS code)."""
-    ranked = (Ranked(ods, names[ods], score) for ods, score in metrics.betweenness.items() if score > 0)
+    errors = metrics.errors or {}
+    ranked = (
+        Ranked(ods, names[ods], score, errors.get(ods)) for ods, score in metrics.betweenness.items() if score > 0
+    )
     return tuple(sorted(ranked, key=lambda r: (-r.value, r.ods))[:BROKERS])
 
 

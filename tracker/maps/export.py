@@ -64,7 +64,8 @@ def to_graph(view: NetworkView) -> nx.MultiGraph:
 def to_graphml(view: NetworkView) -> bytes:
     """The view as a GraphML document (UTF-8, with its XML declaration)."""
     buffer = io.BytesIO()
-    nx.write_graphml(to_graph(view), buffer, encoding="utf-8", prettyprint=True)
+    # Not pretty-printed: indentation was a fifth of the file (3.8 MB at 2,500 organisations, 3.1 without).
+    nx.write_graphml(to_graph(view), buffer, encoding="utf-8", prettyprint=False)
     return buffer.getvalue()
 
 

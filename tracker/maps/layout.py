@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
+
 from .assemble import Edge, Node
 from .outline import Outline
 
@@ -126,10 +128,11 @@ def place_by_links(
         for e in links
         if e.source in group_of and e.target in group_of and e.source != e.target
     }
-    shapes = {}
-    for key, members in groups.items():
-        inside = sorted((a, b) for a, b in pairs if group_of[a] == key and group_of[b] == key)
-        shapes[key] = _spring(members, inside, start)
+    inside: dict[str, list[tuple[str, str]]] = {}
+    for a, b in sorted(pairs):
+        if group_of[a] == group_of[b]:
+            inside.setdefault(group_of[a], []).append((a, b))
+    shapes = {key: _spring(members, inside.get(key, []), start) for key, members in groups.items()}
     places = {key: _middle([start[m] for m in members]) for key, members in groups.items()}
     mean = _middle(list(places.values()))  # groups take more room than their places: spread them out
     middles = {
@@ -149,47 +152,49 @@ def _middle(points: Sequence[Point]) -> Point:
 
 
 def _spring(members: Sequence[str], pairs: Sequence[tuple[str, str]], start: Mapping[str, Point]) -> dict[str, Point]:
-    """One group's positions about its middle (0, 0): Fruchterman–Reingold forces, cooling linearly."""
+    """One group's positions about its middle (0, 0): Fruchterman–Reingold forces, cooling linearly.
+
+    Every pair of members repels, so a step is quadratic in the group's size: worked out on arrays
+    (a network of 170 organisations is 29,000 ordered pairs a step), never pair by pair in Python."""
     middle = _middle([start[m] for m in members])
-    pos = {m: [start[m][0] - middle[0], start[m][1] - middle[1]] for m in members}
-    for step in range(ITERATIONS if len(members) > 1 else 0):
-        push = _forces(members, pairs, pos)
+    pos = np.array([[start[m][0] - middle[0], start[m][1] - middle[1]] for m in members], dtype=float)
+    size = len(members)
+    index = {m: i for i, m in enumerate(members)}
+    linked = np.zeros((size, size))
+    for a, b in pairs:
+        linked[index[a], index[b]] = linked[index[b], index[a]] = 1.0
+    # Members at one place are pushed apart along a direction of their own: pair n (in
+    # itertools.combinations' order) along angle n, from the first to the second.
+    upper = np.triu(np.ones((size, size), dtype=bool), 1)
+    angle = np.zeros((size, size))
+    angle[upper] = np.arange(int(upper.sum()))
+    angle = angle + angle.T
+    sign = np.where(upper, 1.0, -1.0)
+    for step in range(ITERATIONS if size > 1 else 0):
+        push = _forces(pos, linked, angle, sign)
         limit = LINK_LENGTH * (1 - step / ITERATIONS) + 1  # the temperature: how far one step may move
-        for m in members:
-            length = math.hypot(*push[m])
-            if length > 0:
-                pos[m][0] += push[m][0] / length * min(length, limit)
-                pos[m][1] += push[m][1] / length * min(length, limit)
-    cx, cy = _middle([(p[0], p[1]) for p in pos.values()])
-    return {m: (p[0] - cx, p[1] - cy) for m, p in pos.items()}
+        length = np.hypot(push[:, 0], push[:, 1])
+        scale = np.divide(np.minimum(length, limit), length, out=np.zeros_like(length), where=length > 0)
+        pos += push * scale[:, None]
+    pos -= pos.mean(axis=0)
+    return {m: (float(x), float(y)) for m, (x, y) in zip(members, pos, strict=True)}
 
 
-def _forces(members: Sequence[str], pairs: Sequence[tuple[str, str]], pos: Mapping[str, list[float]]):
+def _forces(pos: np.ndarray, linked: np.ndarray, angle: np.ndarray, sign: np.ndarray) -> np.ndarray:
     """The force on each member: every pair repels (k²/d), linked pairs attract (d²/k), and
     GRAVITY pulls towards the group's middle."""
     k = LINK_LENGTH
-    push = {m: [0.0, 0.0] for m in members}
-
-    def add(a: str, b: str, dx: float, dy: float, f: float) -> None:  # along (dx, dy), from b to a
-        push[a][0] += dx * f
-        push[a][1] += dy * f
-        push[b][0] -= dx * f
-        push[b][1] -= dy * f
-
-    for n, (a, b) in enumerate(combinations(members, 2)):
-        dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-        d2 = dx * dx + dy * dy
-        if d2 < 1e-6:  # at one place: apart along a direction of their own
-            dx, dy, d2 = math.cos(n), math.sin(n), 1.0
-        add(a, b, dx, dy, k * k / d2)  # k²/d times the unit vector (dx, dy)/d
-    for a, b in pairs:
-        dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-        add(a, b, dx, dy, -math.hypot(dx, dy) / k)  # d²/k times the unit vector, the other way
-    cx, cy = _middle([(p[0], p[1]) for p in pos.values()])
-    for m in members:
-        push[m][0] -= GRAVITY * (pos[m][0] - cx)
-        push[m][1] -= GRAVITY * (pos[m][1] - cy)
-    return push
+    delta = pos[:, None, :] - pos[None, :, :]  # from each other member to this one
+    d2 = np.einsum("ijk,ijk->ij", delta, delta)
+    np.fill_diagonal(d2, np.inf)  # no force on a member from itself
+    near = d2 < 1e-6
+    if near.any():  # at one place: apart along a direction of their own
+        delta[near] = np.stack((np.cos(angle[near]), np.sin(angle[near])), axis=-1) * sign[near][:, None]
+        d2[near] = 1.0
+    # Repelled by k²/d and pulled by d²/k, each times the unit vector (dx, dy)/d.
+    weight = k * k / d2 - linked * np.sqrt(np.where(np.isinf(d2), 0.0, d2)) / k
+    push = np.einsum("ij,ijk->ik", weight, delta)
+    return push - GRAVITY * (pos - pos.mean(axis=0))
 
 
 def _separate(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..calendar import PROGRAMME_START, people_date, people_month
 from ..core.coverage import month_end, month_index
 from ..core.graph import CATEGORY_LABELS
-from .assemble import CATEGORY_ORDER, PROPOSED, NetworkView, Node
+from .assemble import CATEGORY_ORDER, PROPOSED, NetworkView, Node, betweenness_note
 from .styles import link_style, stage_key, stage_style
 
 NO_NETWORK = "No network"
@@ -87,6 +87,7 @@ class CommunityRow:
 class Insights:
     frontier: list[Named]
     brokers: list[Named]
+    brokers_note: str  # how betweenness was found: exact, or estimated and how closely
     communities: list[CommunityRow]  # of two organisations or more
     alone: int  # organisations that are a community of their own (the organisations table numbers them)
     isolated: list[Named]
@@ -179,8 +180,10 @@ def insights(view: NetworkView) -> Insights:
             Named(r.ods, r.name, percent(r.value)) for r in sorted(found.frontier, key=lambda r: (-r.value, r.name))
         ],
         brokers=[
-            Named(r.ods, r.name, f"{r.value:.2f}") for r in sorted(found.brokers, key=lambda r: (-r.value, r.name))
+            Named(r.ods, r.name, f"{r.value:.2f}" if r.error is None else f"{r.value:.3f} (±{r.error:.3f})")
+            for r in sorted(found.brokers, key=lambda r: (-r.value, r.name))
         ],
+        brokers_note=betweenness_note(found.betweenness_method, len(view.organisations)),
         communities=[
             CommunityRow(c.number, by_name(named(o) for o in c.organisations), c.reached, c.total, percent(c.coverage))
             for c in sorted(found.communities, key=lambda c: c.number)
