@@ -11,7 +11,7 @@ def requested_page(total: int, size: int = PAGE_SIZE, name: str = "page") -> Pag
     """The page of `total` rows the address asks for.
 
     A page after the last (the list shrank, e.g. after confirming a link) sends to the last page, saying so;
-    anything that is not a page number is not found, with a message saying which pages there are.
+    anything that is not a page number is a bad request, with a message saying which pages there are.
     """
     try:
         return page(request.args.get(name), total, size)
@@ -19,7 +19,7 @@ def requested_page(total: int, size: int = PAGE_SIZE, name: str = "page") -> Pag
         flash(f"{error} This is the last page.")
         abort(redirect(page_url(error.last, name)))
     except BadPage as error:
-        abort(404, str(error))
+        abort(400, str(error))
 
 
 def page_url(number: int, name: str = "page", anchor: str | None = None) -> str:
