@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.factories import add_events
 from tests.helpers import count_statements, forget_pages, page_text
+from tests.test_measures_summary import SHIFTED, add_values
 from tracker.calendar import today
 from tracker.models import LearningLink, LinkKind, LinkStatus, Network, Organisation, OrganisationKind
 from tracker.paging import PAGE_SIZE, BadPage, Page, PastTheEnd, page
@@ -165,7 +166,9 @@ def test_confirming_on_a_later_page_comes_back_to_it(signed_in, seeded, many):
     assert response.headers["Location"] == "/links?network=OXF&kind=buddy_pair&page=2"
 
 
-@pytest.mark.parametrize("url", ["/links", "/organisations", "/needs-an-update", "/ideas/RP-01", "/networks/OXF"])
+@pytest.mark.parametrize(
+    "url", ["/links", "/organisations", "/needs-an-update", "/ideas/RP-01", "/networks/OXF", "/measures/summary"]
+)
 @pytest.mark.parametrize("bad", ["abc", "0", "-2", "1e3"])
 def test_a_bad_page_number_is_refused_with_a_message(signed_in, many, url, bad):
     response = signed_in("manager").get(f"{url}?page={bad}")
@@ -269,7 +272,21 @@ def test_the_coverage_report_lists_organisations_by_network(signed_in, seeded, m
     assert sorted(r for rows in pages for r in rows) == sorted(oxf)
 
 
+def test_the_measures_summary_works_out_only_its_pages_charts(signed_in, seeded, many):
+    add_values(seeded, "RP-RESTRAINT", "Q0129", SHIFTED)
+    client = signed_in("manager")
+    day = today()
+    open_now = [o.ods_code for o in seeded.scalars(select(Organisation)) if o.is_open_on(day)]
+    row = r'<span class="app-meta">\(([A-Z0-9]{3,6})\)</span></th>'
+    pages = _walk(client, "/measures/summary?ambition=RP", row)
+    _every_once(pages, open_now)
+    last = client.get(f"/measures/summary?ambition=RP&page={len(pages)}").get_data(as_text=True)
+    assert "Q0129" in pages[-1] and 'href="/measures/RP-RESTRAINT/chart?organisation=Q0129"' in last
+    assert "app-summary-link" not in client.get("/measures/summary?ambition=RP").get_data(as_text=True)
+
+
 PAGES = [
+    "/measures/summary",
     "/links",
     "/organisations",
     "/networks",
@@ -297,5 +314,11 @@ def test_each_page_runs_the_same_statements_for_few_and_many_rows(app, signed_in
     few = _statements(app, client, PAGES)
     add_many(seeded)
     assert _statements(app, client, PAGES) == few
-    later = ["/links?page=3", "/organisations?page=3", "/needs-an-update?page=3", "/ideas/RP-01?page=3"]
+    later = [
+        "/links?page=3",
+        "/organisations?page=3",
+        "/needs-an-update?page=3",
+        "/ideas/RP-01?page=3",
+        "/measures/summary?page=3",
+    ]
     assert list(_statements(app, client, later).values()) == [few[url.split("?")[0]] for url in later]

@@ -57,4 +57,5 @@ def test_paging_through_long_lists_by_keyboard(site, seeded, width):
     site.goto("/coverage?ambition=RP")
     expect(page.get_by_text("Choose a network in the table by network to list its organisations").first).to_be_visible()
     site.goto("/organisations?page=2")
+    site.goto("/measures/summary?page=2")
     site.goto("/networks")
