@@ -152,6 +152,15 @@ def test_the_links_filters_stay_in_the_page_links(signed_in, seeded, many):
     _every_once(_walk(client, first, r'id="link-(\d+)"'), expected)
 
 
+def test_query_keys_that_are_no_filter_stay_out_of_the_page_links(signed_in, many):
+    client = signed_in("manager")
+    response = client.get("/ideas/RP-01?code=XX&_external=1&endpoint=x&network=OXF")
+    assert response.status_code == 200
+    markup = response.get_data(as_text=True)
+    assert 'href="/ideas/RP-01?network=OXF&amp;page=2#adopters-list"' in markup
+    assert "_external" not in markup and "endpoint=" not in markup
+
+
 def test_confirming_on_a_later_page_comes_back_to_it(signed_in, seeded, many):
     client = signed_in("manager")
     proposal = seeded.scalar(select(LearningLink).order_by(LearningLink.id))

@@ -23,9 +23,17 @@ def requested_page(total: int, size: int = PAGE_SIZE, name: str = "page") -> Pag
 
 
 def page_url(number: int, name: str = "page", anchor: str | None = None) -> str:
-    """This address with its query kept (the filters) and `name` set to the page (left out for the first)."""
-    args = {key: value for key, value in request.args.items(multi=True) if key != name}
-    args = {key: request.args.getlist(key) for key in args}
+    """This address with its query kept (the filters) and `name` set to the page (left out for the first).
+
+    Query keys that url_for would read as its own (`_external`, `endpoint`) or as the path's (`code`) are
+    no filter of this page: they are dropped rather than allowed to change the address or fail.
+    """
+    path = request.view_args or {}
+    args = {
+        key: request.args.getlist(key)
+        for key in request.args
+        if key != name and not key.startswith("_") and key != "endpoint" and key not in path
+    }
     if number > 1:
         args[name] = str(number)
-    return url_for(request.endpoint, **(request.view_args or {}), **args, _anchor=anchor)
+    return url_for(request.endpoint, **path, **args, _anchor=anchor)
