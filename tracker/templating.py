@@ -11,6 +11,7 @@ from .adoption.stale import ago
 from .calendar import people_date, people_dates_in, people_datetime, today
 from .catalogue.queries import driver_diagram
 from .models import Role
+from .paged import page_url
 
 NAVIGATION = [
     ("main.home", "Home"),
@@ -94,6 +95,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["driver_diagram"] = driver_diagram
     app.jinja_env.globals["url_for"] = remembering_url_for(app)
+    app.jinja_env.globals["page_url"] = page_url
 
     @app.context_processor
     def _navigation():

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Adoption, ChangeIdea, ChangePackage, Organisation, Stage
@@ -46,10 +46,32 @@ def is_stale(day: date, days: int):
     return and_(Adoption.effective_date < stale_before(day, days), Adoption.stage != Stage.DISCONTINUED)
 
 
+def _stale(day: date, days: int, network_ids: Collection[int] | None):
+    """The stale records' conditions (over Adoption joined to its organisation, idea and package)."""
+    conditions = [is_stale(day, days), Organisation.is_open_on(day), ChangePackage.is_published]
+    if network_ids is not None:
+        conditions.append(Organisation.network_id.in_(list(network_ids)))
+    return conditions
+
+
+def _joined(stmt):
+    return (
+        stmt.join(Organisation, Organisation.id == Adoption.organisation_id)
+        .join(ChangeIdea, ChangeIdea.id == Adoption.change_idea_id)
+        .join(ChangePackage, ChangePackage.id == ChangeIdea.package_id)
+    )
+
+
 def stale_records(
-    session: Session, day: date, days: int, network_ids: Collection[int] | None = None
+    session: Session,
+    day: date,
+    days: int,
+    network_ids: Collection[int] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[StaleRecord]:
-    """The records not confirmed for `days` days as of `day`, oldest first, in one statement.
+    """The records not confirmed for `days` days as of `day`, oldest first, in one statement (a page of
+    them from `offset` when `limit` is given).
 
     network_ids None: every network (managers, administrators); a collection: only organisations in those
     networks (faculty), none for an empty one. Left out: discontinued records (nothing is expected of
@@ -58,21 +80,35 @@ def stale_records(
     if network_ids is not None and not network_ids:
         return []
     stmt = (
-        select(Adoption)
-        .join(Organisation, Organisation.id == Adoption.organisation_id)
-        .join(ChangeIdea, ChangeIdea.id == Adoption.change_idea_id)
-        .join(ChangePackage, ChangePackage.id == ChangeIdea.package_id)
-        .where(
-            is_stale(day, days),
-            Organisation.is_open_on(day),
-            ChangePackage.is_published,
-        )
+        _joined(select(Adoption))
+        .where(*_stale(day, days, network_ids))
         .options(joinedload(Adoption.organisation), joinedload(Adoption.change_idea))
-        .order_by(Adoption.effective_date, Organisation.name, ChangeIdea.code)
+        .order_by(Adoption.effective_date, Organisation.name, ChangeIdea.code, Adoption.id)
     )
-    if network_ids is not None:
-        stmt = stmt.where(Organisation.network_id.in_(list(network_ids)))
+    if limit is not None:
+        stmt = stmt.offset(offset).limit(limit)
     return [StaleRecord(record, (day - record.effective_date).days) for record in session.scalars(stmt)]
+
+
+@dataclass(frozen=True)
+class StaleInNetwork:
+    network_id: int | None  # None: organisations in no network
+    records: int
+    oldest: date  # the earliest last confirmation among them
+
+
+def stale_by_network(
+    session: Session, day: date, days: int, network_ids: Collection[int] | None = None
+) -> list[StaleInNetwork]:
+    """How many records are stale in each network (only networks with some), in one statement."""
+    if network_ids is not None and not network_ids:
+        return []
+    rows = session.execute(
+        _joined(select(Organisation.network_id, func.count(Adoption.id), func.min(Adoption.effective_date)))
+        .where(*_stale(day, days, network_ids))
+        .group_by(Organisation.network_id)
+    )
+    return [StaleInNetwork(network_id, count, oldest) for network_id, count, oldest in rows]
 
 
 def ago(then: date, day: date) -> str:

@@ -15,11 +15,13 @@ from flask_login import current_user
 from .. import lookups
 from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
+from ..adoption.by_network import by_network, in_network
 from ..core.driver_layout import SHADES
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput, Submission
 from ..leads import queries as lead_queries
-from ..models import Ambition, ChangePackage, Driver, PackageStatus
+from ..models import Ambition, ChangePackage, Driver, PackageStatus, Stage
+from ..paged import requested_page
 from . import queries, services, versions
 from .drawing import package_layout
 from .forms import DeleteDriverForm, DriverForm, IdeaForm, PackageForm
@@ -138,11 +140,23 @@ def idea(code: str):
     crumbs = _package_crumbs(row.package)
     session = get_session()
     adopters = adoption_queries.adopters(session, row)
+    networks = by_network(adopters)
+    chosen = None
+    if code := request.args.get("network"):
+        chosen = next((n.network for n in networks if n.network is not None and n.network.code == code), None)
+        if chosen is None:
+            abort(404, f"No organisation in a network with the code “{code[:20]}” has a record of {row.code}.")
+        adopters = in_network(adopters, chosen.code)
+    page = requested_page(len(adopters))
     return render_template(
         "catalogue/idea.html",
         idea=row,
         retired_in=versions.retired_in(session, row.package_id, row.code) if row.retired else None,
-        adopters=adopters,
+        adopters=page.rows(adopters),
+        page=page,
+        networks=networks,
+        chosen=chosen,
+        stages=list(Stage),
         contacts=lead_queries.idea_contacts(session, row),
         loggable=adoption_queries.loggable_organisations(session, current_user),
         breadcrumbs=crumbs,

@@ -118,7 +118,14 @@ class LinkFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
+    network = SelectField("Network", filters=[upper], validate_choice=False)
     organisation = SelectField("Organisation", filters=[upper], validate_choice=False)
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("", "Every kind")] + [SelectChoice(k.value, k.label) for k in LinkKind],
+        filters=[strip],
+        validate_choice=False,
+    )
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Proposed and confirmed")]
@@ -127,9 +134,10 @@ class LinkFilterForm(Form):
         validate_choice=False,
     )
 
-    def __init__(self, *args, organisations: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, organisations: list[tuple[str, str]], networks: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = choices(organisations, none="All organisations")
+        self.network.choices = choices(networks, none="All networks")
         # Every choice, the "all" ones included, is an answer: the labels need no "(optional)".
-        self.organisation.flags.required = True
-        self.status.flags.required = True
+        for field in (self.network, self.organisation, self.kind, self.status):
+            field.flags.required = True

@@ -3,15 +3,40 @@ statements, whatever the number of links (both organisations come in the same st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, raiseload, selectinload
 
 from ..core.graph import LinkRecord
-from ..models import LearningLink, LinkStatus, Organisation
+from ..models import LearningLink, LinkKind, LinkStatus, Organisation
 
 _NO_LAZY = raiseload("*", sql_only=True)
+
+
+@dataclass(frozen=True)
+class LinkFilter:
+    """The links list's filters: one organisation (either end), one network (either end), a status, a kind."""
+
+    organisation_id: int | None = None
+    network_id: int | None = None
+    status: LinkStatus | None = None
+    kind: LinkKind | None = None
+
+
+def _filtered(query: Select, chosen: LinkFilter, source, target) -> Select:
+    if chosen.organisation_id is not None:
+        query = query.where(
+            or_(LearningLink.source_id == chosen.organisation_id, LearningLink.target_id == chosen.organisation_id)
+        )
+    if chosen.network_id is not None:
+        query = query.where(or_(source.network_id == chosen.network_id, target.network_id == chosen.network_id))
+    if chosen.status is not None:
+        query = query.where(LearningLink.status == chosen.status)
+    if chosen.kind is not None:
+        query = query.where(LearningLink.kind == chosen.kind)
+    return query
 
 
 def links(
@@ -19,11 +44,17 @@ def links(
     organisation_id: int | None = None,
     status: LinkStatus | None = None,
     by_name: bool = True,
+    *,
+    chosen: LinkFilter | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[LearningLink]:
-    """Links with both organisations, optionally of one organisation and of one status.
+    """Links with both organisations, filtered (by `chosen`, or one organisation and one status).
 
-    By the organisations' names, then kind (for the page), or by id (for the API).
+    By the organisations' names, then kind (for the page, which asks for one page of rows by offset and
+    limit), or by id (for the API).
     """
+    chosen = chosen or LinkFilter(organisation_id=organisation_id, status=status)
     source, target = aliased(Organisation), aliased(Organisation)
     query = (
         select(LearningLink)
@@ -35,15 +66,25 @@ def links(
             _NO_LAZY,
         )
     )
-    if organisation_id is not None:
-        query = query.where(or_(LearningLink.source_id == organisation_id, LearningLink.target_id == organisation_id))
-    if status is not None:
-        query = query.where(LearningLink.status == status)
+    query = _filtered(query, chosen, source, target)
     if by_name:
         query = query.order_by(source.name, target.name, LearningLink.kind, LearningLink.id)
     else:
         query = query.order_by(LearningLink.id)
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
     return list(session.scalars(query))
+
+
+def count(session: Session, chosen: LinkFilter) -> int:
+    """How many links the filters match, in one statement."""
+    source, target = aliased(Organisation), aliased(Organisation)
+    query = (
+        select(func.count(LearningLink.id))
+        .join(source, LearningLink.source_id == source.id)
+        .join(target, LearningLink.target_id == target.id)
+    )
+    return session.scalar(_filtered(query, chosen, source, target)) or 0
 
 
 def link(session: Session, link_id: int) -> LearningLink | None:

@@ -10,14 +10,16 @@ from ..access import editors_only, signed_in
 from ..db import get_session
 from ..editing import Submission, press
 from ..lookups import organisation_by_ods
-from ..models import LearningLink, LinkStatus
-from ..organisations.queries import organisation_choices
+from ..models import LearningLink, LinkKind, LinkStatus
+from ..organisations.queries import find_network, network_choices, organisation_choices
+from ..paged import requested_page
 from . import queries, services
 from .forms import STATUS_LABELS, EditLinkForm, LinkFilterForm, LinkForm, LinkVersionForm
 
 bp = Blueprint("links", __name__)
 
 ODS_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
+NETWORK_CODE = re.compile(r"^[A-Z]{2,8}$")
 
 
 def _crumbs():
@@ -41,45 +43,76 @@ def _pair(link: LearningLink) -> str:
     return f"{link.source.name} ({link.source.ods_code}) and {link.target.name} ({link.target.ods_code})"
 
 
-def _list_url(organisation: str | None = None, status: str | None = None) -> str:
-    """The list, keeping the filters the editor had (only values that could be filters)."""
+def _list_url(
+    organisation: str | None = None,
+    status: str | None = None,
+    network: str | None = None,
+    kind: str | None = None,
+    page: str | None = None,
+) -> str:
+    """The list, keeping the filters and page the editor had (only values that could be filters)."""
     organisation = (organisation or "").strip().upper()
-    status = (status or "").strip()
+    network = (network or "").strip().upper()
+    status, kind, page = (status or "").strip(), (kind or "").strip(), (page or "").strip()
     return url_for(
         ".links",
+        network=network if NETWORK_CODE.match(network) else None,
         organisation=organisation if ODS_CODE.match(organisation) else None,
+        kind=kind if kind in {k.value for k in LinkKind} else None,
         status=status if status in {s.value for s in LinkStatus} else None,
+        page=page if page.isascii() and page.isdigit() and page != "1" else None,
     )
 
 
 def _list_url_from_form() -> str:
-    return _list_url(request.form.get("organisation"), request.form.get("status"))
+    form = request.form
+    return _list_url(
+        form.get("organisation"), form.get("status"), form.get("network"), form.get("kind"), form.get("page")
+    )
 
 
 @bp.get("/links")
 @signed_in
 def links():
-    """Every learning link, optionally of one organisation and of one status."""
+    """The learning links, a page at a time, optionally of one network, organisation, kind and status."""
     session = get_session()
-    form = LinkFilterForm(request.args, organisations=organisation_choices(session))
-    organisation = None
+    form = LinkFilterForm(request.args, organisations=organisation_choices(session), networks=network_choices(session))
+    organisation = network = status = kind = None
     if form.organisation.data:
         organisation = organisation_by_ods(session, form.organisation.data)
         if organisation is None:
             abort(404)
-    status = None
+    if form.network.data:
+        network = find_network(session, form.network.data)
+        if network is None:
+            abort(404)
     if form.status.data:
         try:
             status = LinkStatus(form.status.data)
         except ValueError:
             abort(400, "Choose proposed or confirmed links, or both")
-    rows = queries.links(session, organisation.id if organisation else None, status)
+    if form.kind.data:
+        try:
+            kind = LinkKind(form.kind.data)
+        except ValueError:
+            abort(400, "Choose a kind of link from the list, or every kind")
+    chosen = queries.LinkFilter(
+        organisation_id=organisation.id if organisation else None,
+        network_id=network.id if network else None,
+        status=status,
+        kind=kind,
+    )
+    page = requested_page(queries.count(session, chosen))
+    rows = queries.links(session, chosen=chosen, offset=page.offset, limit=page.size)
     return render_template(
         "links/links.html",
         form=form,
         links=rows,
+        page=page,
         organisation=organisation,
+        network=network,
         status=status,
+        kind=kind,
         status_labels=STATUS_LABELS,
         LinkStatus=LinkStatus,
         breadcrumbs=[("Home", url_for("main.home"))],

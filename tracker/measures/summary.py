@@ -9,7 +9,7 @@ does by default, limits worked out afresh from each rebase marked on that organi
 how many months hold a value and the last of them. A pair with no values is a cell that says so.
 
 Four statements, however many organisations and months: the organisations, the measures, every value
-wanted (narrow columns, plain tuples: no ORM object, not even a Row, per value) and the rebases. The rest
+wanted (of one page of organisations, for the page) (narrow columns, plain tuples: no ORM object, not even a Row, per value) and the rebases. The rest
 is pure assembly (`assemble`). bench/measures_summary.py times it: 250 organisations × 6 measures × 60
 months within 250 ms.
 No Flask here: the caller passes the session.
@@ -129,26 +129,53 @@ def options(session: Session) -> Options:
     return Options([Choice(*row) for row in networks], [Choice(*row) for row in ambitions])
 
 
-def summary(session: Session, day: date, network_id: int | None = None, ambition_id: int | None = None) -> Summary:
-    """The matrix for the organisations open on day (of the network) and the measures (of the ambition)."""
-    return assemble(*read(session, day, network_id, ambition_id))
+def summary(
+    session: Session,
+    day: date,
+    network_id: int | None = None,
+    ambition_id: int | None = None,
+    organisations: list[OrganisationRow] | None = None,
+) -> Summary:
+    """The matrix for the organisations open on day (of the network) and the measures (of the ambition);
+    given `organisations` (a page of open_organisations), only theirs: a page computes only its charts."""
+    return assemble(*read(session, day, network_id, ambition_id, organisations))
 
 
-def read(session: Session, day: date, network_id: int | None = None, ambition_id: int | None = None) -> tuple:
-    """What the matrix is made of, in four statements: assemble's arguments."""
+def _open(day: date, network_id: int | None) -> list:
     organisation_filter = [Organisation.is_open_on(day)]
     if network_id is not None:
         organisation_filter.append(Organisation.network_id == network_id)
-    measure_filter = [] if ambition_id is None else [Measure.ambition_id == ambition_id]
-    organisations = [
+    return organisation_filter
+
+
+def open_organisations(session: Session, day: date, network_id: int | None = None) -> list[OrganisationRow]:
+    """The organisations open on day (of the network), by name: the matrix's rows, in one statement."""
+    return [
         OrganisationRow(*row)
         for row in session.execute(
             select(Organisation.id, Organisation.ods_code, Organisation.name, Network.code)
             .outerjoin(Network, Network.id == Organisation.network_id)
-            .where(*organisation_filter)
+            .where(*_open(day, network_id))
             .order_by(Organisation.name, Organisation.ods_code)
         )
     ]
+
+
+def read(
+    session: Session,
+    day: date,
+    network_id: int | None = None,
+    ambition_id: int | None = None,
+    organisations: list[OrganisationRow] | None = None,
+) -> tuple:
+    """What the matrix is made of, in four statements (three when the organisations are given): assemble's
+    arguments."""
+    organisation_filter = _open(day, network_id)
+    if organisations is None:
+        organisations = open_organisations(session, day, network_id)
+    else:
+        organisation_filter.append(Organisation.id.in_([o.id for o in organisations]))
+    measure_filter = [] if ambition_id is None else [Measure.ambition_id == ambition_id]
     measures = [
         MeasureColumn(
             row.id,

@@ -16,6 +16,7 @@ from ..calendar import people_month, today
 from ..core import spc_icons as icons
 from ..db import get_session
 from ..forms import Form, choices, upper
+from ..paged import requested_page
 from ..tabular import DAY, TEXT, WHOLE, Column, table_download
 from . import summary as service
 
@@ -59,7 +60,8 @@ def _filters() -> tuple[SummaryForm, service.Choice | None, service.Choice | Non
 
 @signed_in
 def summary():
-    """Every open organisation × every measure: each chart's variation and assurance icons, linked to it."""
+    """Every open organisation × every measure, 50 organisations a page: each chart's variation and assurance
+    icons, linked to it (only the page's charts are worked out)."""
     form, network, ambition = _filters()
     page = {
         "form": form,
@@ -68,11 +70,15 @@ def summary():
     }
     if form.errors:
         return render_template("measures/summary.html", matrix=None, **page), 400
-    matrix = service.summary(get_session(), today(), network and network.id, ambition and ambition.id)
+    session, day = get_session(), today()
+    every = service.open_organisations(session, day, network and network.id)
+    rows = requested_page(len(every))
+    matrix = service.summary(session, day, network and network.id, ambition and ambition.id, rows.rows(every))
     params = {k: v for k, v in (("network", network and network.code), ("ambition", ambition and ambition.code)) if v}
     return render_template(
         "measures/summary.html",
         matrix=matrix,
+        rows=rows,
         network=network,
         ambition=ambition,
         params=params,

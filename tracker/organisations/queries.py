@@ -50,6 +50,11 @@ def organisations_list(session: Session, network: Network | None = None) -> list
     return list(session.scalars(query))
 
 
+def network_rows(session: Session) -> list[Network]:
+    """Every network on its own (no organisations), by name."""
+    return list(session.scalars(select(Network).order_by(Network.name).options(_NO_LAZY)))
+
+
 def network_choices(session: Session) -> list[tuple[str, str]]:
     """(code, name) of every network, for a select."""
     rows = session.execute(select(Network.code, Network.name).order_by(Network.name))

@@ -12,6 +12,7 @@ from ..db import get_session
 from ..editing import Submission, press
 from ..leads import queries as lead_queries
 from ..models import Stage
+from ..paged import requested_page
 from . import dates, queries, services
 from .forms import (
     CloseOrganisationForm,
@@ -24,6 +25,9 @@ from .forms import (
 )
 
 bp = Blueprint("organisations", __name__)
+
+# The networks page lists a network's organisations up to this many; a larger network's are on its own page.
+LISTED_UP_TO = 30
 
 
 def _home():
@@ -79,10 +83,11 @@ def _still_there(current):
 @bp.get("/networks")
 @signed_in
 def networks():
-    """The networks, each with its organisations."""
+    """The networks, each with its organisations (listed when a network has few, else counted)."""
     return render_template(
         "organisations/networks.html",
         networks=queries.networks_overview(get_session()),
+        listed_up_to=LISTED_UP_TO,
         today=today(),
         breadcrumbs=[_home()],
     )
@@ -94,9 +99,13 @@ def network(code: str):
     """One network: its names, region and organisations."""
     if moved := _in_capitals(".network", "code", code):
         return moved
+    network = _network_or_404(code)
+    page = requested_page(len(network.organisations))
     return render_template(
         "organisations/network.html",
-        network=_network_or_404(code),
+        network=network,
+        organisations=page.rows(network.organisations),
+        page=page,
         today=today(),
         breadcrumbs=_networks_crumbs(),
     )
@@ -105,7 +114,7 @@ def network(code: str):
 @bp.get("/organisations")
 @signed_in
 def organisations():
-    """Every organisation, optionally of one network; closed ones only when asked for."""
+    """Every organisation, a page at a time, optionally of one network; closed ones only when asked for."""
     session = get_session()
     form = OrganisationFilterForm(request.args, networks=queries.network_choices(session))
     network = queries.find_network(session, form.network.data) if form.network.data else None
@@ -114,11 +123,13 @@ def organisations():
     day = today()
     rows = queries.organisations_list(session, network)
     shown = [o for o in rows if form.closed.data or not dates.has_closed(o, day)]
+    page = requested_page(len(shown))
     return render_template(
         "organisations/organisations.html",
         form=form,
         network=network,
-        organisations=shown,
+        organisations=page.rows(shown),
+        page=page,
         hidden_closed=len(rows) - len(shown),
         today=day,
         breadcrumbs=[_home()],

@@ -6,10 +6,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..access import EDITORS, loggers_only, sees_drafts, signed_in
-from ..adoption.stale import stale_records
+from ..adoption.stale import stale_by_network, stale_records
 from ..calendar import today
 from ..db import get_session
 from ..lookups import idea_detail, organisation_by_ods
+from ..organisations.queries import network_rows
+from ..paged import requested_page
 from . import follows
 from .forms import EmailRemindersForm
 
@@ -23,15 +25,36 @@ def _home():
 @bp.get("/needs-an-update")
 @loggers_only
 def needs_update():
-    """The records not confirmed for STALE_AFTER_DAYS: faculty's networks, or every one for managers and admins."""
-    user = current_user
+    """The records not confirmed for STALE_AFTER_DAYS, oldest first, a page at a time, with how many each
+    network has: faculty's networks, or every one for managers and admins; ?network=CODE for one of them."""
+    session, user = get_session(), current_user
     days = current_app.config["STALE_AFTER_DAYS"]
     everywhere = user.role in EDITORS
     networks = user.networks
-    rows = stale_records(get_session(), today(), days, None if everywhere else [n.id for n in networks])
+    known = network_rows(session) if everywhere else networks
+    day = today()
+    visible = None if everywhere else [n.id for n in networks]
+    counts = stale_by_network(session, day, days, visible)
+    chosen = None
+    if code := request.args.get("network"):
+        chosen = next((n for n in known if n.code == code), None)
+        if chosen is None:
+            abort(404, f"You look after no network with the code “{code[:20]}”.")
+    by_id = {n.id: n for n in known}
+    summary = sorted(
+        ((by_id.get(c.network_id), c) for c in counts),
+        key=lambda pair: (pair[0] is None, pair[0].name if pair[0] else ""),
+    )
+    total = sum(c.records for c in counts if chosen is None or c.network_id == chosen.id)
+    page = requested_page(total)
+    rows = stale_records(session, day, days, [chosen.id] if chosen else visible, page.offset, page.size)
     return render_template(
         "reminders/needs_update.html",
         rows=rows,
+        page=page,
+        summary=summary,
+        everywhere_total=sum(c.records for c in counts),
+        chosen=chosen,
         days=days,
         everywhere=everywhere,
         networks=networks,

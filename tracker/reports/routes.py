@@ -16,6 +16,8 @@ from ..cache import coverage_cache
 from ..core import charts, trend
 from ..core.spc_drawing import LEGEND, number
 from ..db import get_session
+from ..paged import requested_page
+from ..paging import PAGE_SIZE
 from ..tabular import table_download
 from . import outlooks, service
 from .filters import read_scope
@@ -72,6 +74,7 @@ def coverage():
             "period_label": charts.period_label,
             "form": form,
             "ambition": ambition,
+            **_organisation_lists(report),
         }
 
     return page_cache.page("reports/coverage.html", CONTENT, build, **page)
@@ -88,6 +91,27 @@ def download(table: str, fmt: str):
     # A table that needs neither the medians nor the series saves their queries.
     report = _report(form, choices, ambition, network, with_medians=spec.needs_medians, with_series=spec.needs_series)
     return table_download(fmt, spec.columns, spec.rows(report), spec.title, service.filename(report, table))
+
+
+def _organisation_lists(report: service.Report) -> dict[str, object]:
+    """The reached and not-reached organisations as the page lists them.
+
+    Every network's at once only while they are few (a small collaborative): otherwise the table by network
+    leads to one network's, and the downloads hold them all. Each list comes a page at a time.
+    """
+    f = report.figures
+    listed = report.network is not None or len(f.reached) + len(f.not_reached) <= PAGE_SIZE
+    if not listed:
+        return {"listed": False}
+    not_reached = requested_page(len(f.not_reached), name="not_reached_page")
+    reached = requested_page(len(f.reached), name="reached_page")
+    return {
+        "listed": True,
+        "not_reached_page": not_reached,
+        "not_reached_rows": not_reached.rows(f.not_reached),
+        "reached_page": reached,
+        "reached_rows": reached.rows(f.reached),
+    }
 
 
 def download_url(report: service.Report, table: str, fmt: str) -> str:
