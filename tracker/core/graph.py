@@ -97,13 +97,10 @@ def betweenness(graph: nx.Graph, sources: int | None = None, seed: int = 0) -> d
     times slower, as it calls a length function for every link it follows).
 
     `sources`: estimate it from the shortest paths of that many organisations drawn with `seed`
-    (networkx, Brandes and Pich 2007), when there are more.
+    (Brandes and Pich 2007: estimated_betweenness), when there are more.
     """
     if sources is not None and sources < graph.number_of_nodes():
-        scale = math.lcm(*(data["weight"] for _u, _v, data in graph.edges(data=True)))
-        return nx.betweenness_centrality(
-            graph, k=sources, seed=seed, weight=lambda _u, _v, data: scale // data["weight"], normalized=True
-        )
+        return estimated_betweenness(graph, sources, seed)[0]
     nodes = sorted(graph.nodes)
     n = len(nodes)
     if n < 3:
