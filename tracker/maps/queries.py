@@ -9,13 +9,22 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Row, and_, case, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..catalogue.queries import counted_ideas
 from ..core.graph import OrganisationRecord
 from ..core.stages import Stage
 from ..links.queries import active_links as active_links  # re-exported: the map reads links from here
-from ..models import AdoptionSpell, Ambition, ChangeIdea, ChangePackage, Network, Organisation
+from ..models import (
+    AdoptionSpell,
+    Ambition,
+    ChangeIdea,
+    ChangePackage,
+    LearningLink,
+    LinkStatus,
+    Network,
+    Organisation,
+)
 from ..models.adoption import rank_of
 from .assemble import AdoptionState, NotFound, Scope
 
@@ -132,3 +141,78 @@ def adoption_states(session: Session, idea_ids: Sequence[int], day: date, thresh
 def _as_date(value) -> date | None:
     # MIN() over a CASE loses the column type on SQLite, which then answers ISO strings.
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# The timeline ----------------------------------------------------------------------------------
+
+
+def organisations_between(
+    session: Session, first: date, last: date
+) -> list[tuple[OrganisationRecord, date | None, date | None]]:
+    """(record, opened on, closed on) of every organisation open on some day from first to last, by ODS code."""
+    rows = session.execute(
+        select(
+            Organisation.ods_code,
+            Organisation.name,
+            Network.code,
+            Organisation.latitude,
+            Organisation.longitude,
+            Organisation.opened_on,
+            Organisation.closed_on,
+        )
+        .outerjoin(Network, Organisation.network_id == Network.id)
+        .where(
+            or_(Organisation.opened_on.is_(None), Organisation.opened_on <= last),
+            or_(Organisation.closed_on.is_(None), Organisation.closed_on > first),
+        )
+        .order_by(Organisation.ods_code)
+    )
+    return [
+        (OrganisationRecord(ods, name, network, lat, lon), opened, closed)
+        for ods, name, network, lat, lon, opened, closed in rows
+    ]
+
+
+def spells_of(session: Session, idea_ids: Sequence[int], last: date) -> Sequence[Row]:
+    """(ODS code, rank, starts, ends) of every spell of the ideas that held for a day or more from a
+    day up to `last` (rank 0: discontinued): what each organisation's stage was, day by day."""
+    if not idea_ids:
+        return []
+    return session.execute(
+        select(Organisation.ods_code, rank_of(AdoptionSpell.stage), AdoptionSpell.starts, AdoptionSpell.ends)
+        .join(Organisation, AdoptionSpell.organisation_id == Organisation.id)
+        .where(
+            AdoptionSpell.starts <= last,
+            AdoptionSpell.change_idea_id.in_(idea_ids),
+            or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts),
+        )
+    ).all()
+
+
+def links_between(session: Session, first: date, last: date) -> Sequence[Row]:
+    """(source ODS, target ODS, kind, weight, confirmed, start, end) of every learning link active on
+    some day from first to last, by source, target and kind (from the lower ODS code to the higher)."""
+    source, target = aliased(Organisation), aliased(Organisation)
+    rows = session.execute(
+        select(
+            source.ods_code,
+            target.ods_code,
+            LearningLink.kind,
+            LearningLink.weight,
+            LearningLink.status,
+            LearningLink.start_date,
+            LearningLink.end_date,
+        )
+        .join(source, LearningLink.source_id == source.id)
+        .join(target, LearningLink.target_id == target.id)
+        .where(
+            or_(LearningLink.start_date.is_(None), LearningLink.start_date <= last),
+            or_(LearningLink.end_date.is_(None), LearningLink.end_date >= first),
+        )
+    ).all()
+    found = [
+        (min(a, b), max(a, b), kind.value, weight, status == LinkStatus.CONFIRMED, start, end)
+        for a, b, kind, weight, status, start, end in rows
+        if a != b
+    ]
+    return sorted(found, key=lambda row: row[:3])

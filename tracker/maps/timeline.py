@@ -1,0 +1,182 @@
+"""The timeline of the spread map in one compact answer: every organisation open in some month of it,
+placed once, with its stage month by month as one letter a month; every learning link once, with
+the months it is drawn. static/map.js reads it once and plays the months itself. Pure.
+
+A month's stage is as tracker.maps.queries.adoption_states reads it for that day: the highest rank
+among the spells of the scope's ideas holding on the day (a spell holds from its start to the day
+before its end). States are letters: STAGE_KEYS[i] is chr(97 + i), upper case when the stage counts
+as adopted at the threshold, and "." for a month the organisation was not open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from ..calendar import people_date
+from ..core.opening import open_on
+from ..core.stages import Stage
+from .assemble import STAGE_OF_RANK
+from .drawing import Drawing
+from .present import Month
+from .styles import NOT_STARTED, link_line, link_style, link_width, stage_key, stage_style
+
+NO_RANK = -1  # no spell of the scope's ideas holds: not started
+RANKS = range(NO_RANK, 6)  # not started, discontinued (0), then the ladder (1 to 5)
+STAGE_KEYS = tuple(NOT_STARTED if rank == NO_RANK else stage_key(STAGE_OF_RANK[rank].value) for rank in RANKS)
+NOT_OPEN = "."
+
+
+def letter(rank: int, adopted: bool) -> str:
+    code = chr(97 + rank - NO_RANK)
+    return code.upper() if adopted else code
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An organisation of the timeline: its ODS code, name and the days it was open (None: not known)."""
+
+    ods: str
+    name: str
+    opened_on: date | None
+    closed_on: date | None
+
+
+def month_ranks(ods_codes: Sequence[str], spells: Sequence[tuple], days: Sequence[date]) -> np.ndarray:
+    """Each organisation's rank on each day (rows as ods_codes, columns as days), NO_RANK for none.
+
+    spells: (ODS code, rank, starts, ends or None). Difference arrays per organisation and rank,
+    summed along the days: a rank holds on a day when some spell of it does."""
+    row_of = {ods: k for k, ods in enumerate(ods_codes)}
+    ordinals = np.array([day.toordinal() for day in days])
+    counts = np.zeros((len(ods_codes), len(RANKS), len(days) + 1), dtype=np.int32)
+    kept = [(row_of[ods], rank, starts, ends) for ods, rank, starts, ends in spells if ods in row_of]
+    if kept:
+        rows = np.array([k[0] for k in kept])
+        ranks = np.array([int(k[1]) - NO_RANK for k in kept])
+        starts = np.array([_ordinal(k[2]) for k in kept])
+        ends = np.array([_ordinal(k[3]) if k[3] is not None else 10**9 for k in kept])
+        first = np.searchsorted(ordinals, starts, side="left")  # the first day on or after the start
+        after = np.searchsorted(ordinals, ends, side="left")  # the first day on or after the end
+        np.add.at(counts, (rows, ranks, first), 1)
+        np.add.at(counts, (rows, ranks, after), -1)
+    held = np.cumsum(counts, axis=2)[:, :, : len(days)] > 0
+    # The highest rank that holds: the last True along the rank axis, else NO_RANK.
+    top = len(RANKS) - 1 - np.argmax(held[:, ::-1, :], axis=1)
+    return np.where(held.any(axis=1), top + NO_RANK, NO_RANK)
+
+
+def _ordinal(value) -> int:
+    # SQLite may answer a date computed in SQL as ISO text.
+    return (date.fromisoformat(value) if isinstance(value, str) else value).toordinal()
+
+
+def open_days(openings: Sequence[Opening], days: Sequence[date]) -> dict[str, list[bool]]:
+    """ODS code → whether it was open, day by day."""
+    return {o.ods: [open_on(o.opened_on, o.closed_on, day) for day in days] for o in openings}
+
+
+def states(
+    openings: Sequence[Opening], ranks: np.ndarray, opened: Mapping[str, list[bool]], threshold: Stage
+) -> dict[str, str]:
+    """ODS code → one letter per day."""
+    return {
+        o.ods: "".join(
+            letter(int(rank), bool(rank >= threshold.rank)) if is_open else NOT_OPEN
+            for rank, is_open in zip(ranks[k], opened[o.ods], strict=True)
+        )
+        for k, o in enumerate(openings)
+    }
+
+
+def link_months(
+    links: Sequence[tuple], opened: Mapping[str, list[bool]], days: Sequence[date]
+) -> list[tuple[tuple, int, int]]:
+    """(link, first, last) for each link drawn on some day: the indexes of the first and last days on
+    which it is active and both its organisations are open (a link's days are one run)."""
+    found = []
+    for link in links:
+        source, target, _kind, _weight, _confirmed, start, end = link
+        if source not in opened or target not in opened:
+            continue
+        on = [
+            both and (start is None or start <= day) and (end is None or end >= day)
+            for day, both in zip(days, map(all, zip(opened[source], opened[target], strict=True)), strict=True)
+        ]
+        if any(on):
+            found.append((link, on.index(True), len(on) - 1 - on[::-1].index(True)))
+    return found
+
+
+def timeline_json(
+    months: Sequence[Month],
+    drawn: Drawing,
+    network_names: Mapping[str, str],
+    openings: Sequence[Opening],
+    state_of: Mapping[str, str],
+    links: Sequence[tuple[tuple, int, int]],
+    page_day: Mapping[str, tuple[str, bool]],
+) -> dict:
+    """The answer map.js plays: months, stages, organisations (placed as `drawn` places them) and links.
+
+    page_day: each organisation open on the page's day → (exposure, frontier), worded, for its details."""
+    marks = {mark.ods: mark for mark in drawn.marks}
+    order = [o.ods for o in openings if o.ods in marks]
+    index = {ods: k for k, ods in enumerate(order)}
+    styles = [stage_style(key) for key in STAGE_KEYS]
+    kinds = sorted({link[2] for link, _first, _last in links})
+    return {
+        "layout": drawn.layout,
+        "width": drawn.width,
+        "height": drawn.height,
+        "months": [
+            {"as_of": m.as_of, "label": m.label, "date": people_date(date.fromisoformat(m.as_of))} for m in months
+        ],
+        "stages": [
+            {"key": key, "label": s.label, "tag": s.tag, "fill": s.fill, "stroke": s.stroke}
+            for key, s in zip(STAGE_KEYS, styles, strict=True)
+        ],
+        "groups": [{"id": group.id, "name": group.name} for group in drawn.groups],
+        "organisations": [
+            _organisation(marks[o.ods], o.name, network_names, state_of[o.ods], page_day.get(o.ods))
+            for o in openings
+            if o.ods in marks
+        ],
+        "kinds": [{"kind": kind, "label": link_style(kind).label} for kind in kinds],
+        "links": [
+            {
+                "source": index[link[0]],
+                "target": index[link[1]],
+                "kind": kinds.index(link[2]),
+                "colour": link_style(link[2]).colour,
+                "width": link_width(link[3]),
+                "line": link_line(link[2], "confirmed" if link[4] else "proposed"),
+                "first": first,
+                "last": last,
+            }
+            for link, first, last in links
+            if link[0] in index and link[1] in index
+        ],
+    }
+
+
+def _organisation(
+    mark, name: str, network_names: Mapping[str, str], states: str, page_day: tuple[str, bool] | None
+) -> dict:
+    network = mark.label[1] if len(mark.label) > 1 else None
+    return {
+        "id": mark.id,
+        "ods": mark.ods,
+        "name": name,
+        "network": network_names.get(network, network) if network else None,
+        "x": round(mark.x, 1),
+        "y": round(mark.y, 1),
+        "label": list(mark.label),
+        "group": mark.group,
+        "states": states,
+        "exposure": page_day[0] if page_day else None,
+        "frontier": page_day[1] if page_day else False,
+    }
