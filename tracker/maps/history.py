@@ -25,13 +25,13 @@ def timeline_answer(session: Session, found: SpreadMap, layout: str, cache: Metr
     months = present.timeline(view.as_of)
     days = [date.fromisoformat(month.as_of) for month in months]
     rows = queries.organisations_between(session, days[0], days[-1])
-    openings = [timeline.Opening(record.ods, record.name, opened, closed) for record, opened, closed in rows]
-    ods_codes = [o.ods for o in openings]
-    ranks = timeline.month_ranks(ods_codes, queries.spells_of(session, view.scope.idea_ids, days[-1]), days)
+    openings = [timeline.Opening(record.ods, record.name, opened, closed) for _id, record, opened, closed in rows]
+    ids = [id_ for id_, _record, _opened, _closed in rows]
+    ranks = timeline.month_ranks(ids, queries.spells_of(session, view.scope.idea_ids, days[-1]), days)
     opened = timeline.open_days(openings, days)
     states = timeline.states(openings, ranks, opened, view.threshold)
     links = timeline.link_months(queries.links_between(session, days[0], days[-1]), opened, days)
-    drawn = _drawn(view, [record for record, _opened, _closed in rows], layout, cache)
+    drawn = _drawn(view, [record for _id, record, _opened, _closed in rows], layout, cache)
     page_day = {node.ods: (present.percent(node.exposure), bool(node.frontier)) for node in view.organisations}
     return timeline.timeline_json(months, drawn, view.network_names, openings, states, links, page_day)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Row, and_, case, func, or_, select, true
+from sqlalchemy import Integer, Row, and_, case, cast, extract, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from ..catalogue.queries import counted_ideas
@@ -148,10 +148,11 @@ def _as_date(value) -> date | None:
 
 def organisations_between(
     session: Session, first: date, last: date
-) -> list[tuple[OrganisationRecord, date | None, date | None]]:
-    """(record, opened on, closed on) of every organisation open on some day from first to last, by ODS code."""
+) -> list[tuple[int, OrganisationRecord, date | None, date | None]]:
+    """(id, record, opened on, closed on) of every organisation open on some day from first to last, by ODS code."""
     rows = session.execute(
         select(
+            Organisation.id,
             Organisation.ods_code,
             Organisation.name,
             Network.code,
@@ -168,21 +169,33 @@ def organisations_between(
         .order_by(Organisation.ods_code)
     )
     return [
-        (OrganisationRecord(ods, name, network, lat, lon), opened, closed)
-        for ods, name, network, lat, lon, opened, closed in rows
+        (id_, OrganisationRecord(ods, name, network, lat, lon), opened, closed)
+        for id_, ods, name, network, lat, lon, opened, closed in rows
     ]
 
 
-def spells_of(session: Session, idea_ids: Sequence[int], last: date) -> Sequence[Row]:
-    """(ODS code, rank, starts, ends) of every spell of the ideas that held for a day or more from a
-    day up to `last` (rank 0: discontinued): what each organisation's stage was, day by day."""
+def _month(column):
+    """A date column's month as a whole number (year × 12 + month − 1), as core.coverage.month_index counts."""
+    return cast(extract("year", column), Integer) * 12 + cast(extract("month", column), Integer) - 1
+
+
+def spells_of(session: Session, idea_ids: Sequence[int], day: date) -> Sequence[Row]:
+    """What each organisation's stage was, month by month, up to the day: for every spell of the ideas
+    that held for a day or more and began on or before the day, (organisation id, rank, the month it
+    began, the month it ended (None: not ended), 1 if it held on the day itself else 0); rank 0 is
+    discontinued. Whole numbers only: a national ledger's hundreds of thousands of spells read fast."""
     if not idea_ids:
         return []
+    holds = and_(AdoptionSpell.starts <= day, or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day))
     return session.execute(
-        select(Organisation.ods_code, rank_of(AdoptionSpell.stage), AdoptionSpell.starts, AdoptionSpell.ends)
-        .join(Organisation, AdoptionSpell.organisation_id == Organisation.id)
-        .where(
-            AdoptionSpell.starts <= last,
+        select(
+            AdoptionSpell.organisation_id,
+            rank_of(AdoptionSpell.stage),
+            _month(AdoptionSpell.starts),
+            _month(AdoptionSpell.ends),
+            case((holds, 1), else_=0),
+        ).where(
+            AdoptionSpell.starts <= day,
             AdoptionSpell.change_idea_id.in_(idea_ids),
             or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts),
         )

@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 
 from ..calendar import people_date
+from ..core.coverage import month_index
 from ..core.opening import open_on
 from ..core.stages import Stage
 from .assemble import STAGE_OF_RANK
@@ -45,33 +46,43 @@ class Opening:
     closed_on: date | None
 
 
-def month_ranks(ods_codes: Sequence[str], spells: Sequence[tuple], days: Sequence[date]) -> np.ndarray:
-    """Each organisation's rank on each day (rows as ods_codes, columns as days), NO_RANK for none.
+def month_ranks(ids: Sequence[int], spells: Sequence[tuple], days: Sequence[date]) -> np.ndarray:
+    """Each organisation's rank on each day (rows as ids, columns as days), NO_RANK for none.
 
-    spells: (ODS code, rank, starts, ends or None). Difference arrays per organisation and rank,
-    summed along the days: a rank holds on a day when some spell of it does."""
-    row_of = {ods: k for k, ods in enumerate(ods_codes)}
-    ordinals = np.array([day.toordinal() for day in days])
-    counts = np.zeros((len(ods_codes), len(RANKS), len(days) + 1), dtype=np.int32)
-    kept = [(row_of[ods], rank, starts, ends) for ods, rank, starts, ends in spells if ods in row_of]
+    days are the timeline's: each month's last day, then the page's day (tracker.maps.present.timeline).
+    spells: (organisation id, rank, month begun, month ended or None, 1 if held on the last day), as
+    tracker.maps.queries.spells_of reads them. A spell holds on a month's last day when it began in that
+    month or before and ended in a later month. Counts per organisation, rank and day, made by adding
+    one where a spell's days begin and taking one away where they end, summed along the days: a rank
+    holds on a day when some spell of it does."""
+    row_of = {id_: k for k, id_ in enumerate(ids)}
+    months, width = len(days) - 1, len(days) + 1  # month ends, then the day; one more for the ends
+    first_month = month_index(days[0])
+    kept = [spell for spell in spells if spell[0] in row_of]
+    counts = np.zeros(len(ids) * len(RANKS) * width, dtype=np.int64)
     if kept:
-        rows = np.array([k[0] for k in kept])
-        ranks = np.array([int(k[1]) - NO_RANK for k in kept])
-        starts = np.array([_ordinal(k[2]) for k in kept])
-        ends = np.array([_ordinal(k[3]) if k[3] is not None else 10**9 for k in kept])
-        first = np.searchsorted(ordinals, starts, side="left")  # the first day on or after the start
-        after = np.searchsorted(ordinals, ends, side="left")  # the first day on or after the end
-        np.add.at(counts, (rows, ranks, first), 1)
-        np.add.at(counts, (rows, ranks, after), -1)
-    held = np.cumsum(counts, axis=2)[:, :, : len(days)] > 0
+        n = len(kept)
+        rows = np.fromiter((row_of[s[0]] for s in kept), dtype=np.int64, count=n)
+        ranks = np.fromiter((int(s[1]) - NO_RANK for s in kept), dtype=np.int64, count=n)
+        began = np.fromiter((s[2] for s in kept), dtype=np.int64, count=n) - first_month
+        ended = np.fromiter((s[3] if s[3] is not None else 10**6 for s in kept), dtype=np.int64, count=n)
+        on_day = np.fromiter((s[4] for s in kept), dtype=np.int64, count=n)
+        base = (rows * len(RANKS) + ranks) * width
+        start = np.clip(began, 0, months)
+        stop = np.clip(ended - first_month, 0, months)  # month ends only: the day is counted below
+        spans = stop > start
+
+        def add(at, weights, sign):
+            counts[:] += sign * np.bincount(at, weights=weights, minlength=counts.size).astype(np.int64)
+
+        add(base + start, spans, 1)
+        add(base + stop, spans, -1)
+        add(base + months, on_day, 1)
+        add(base + months + 1, on_day, -1)
+    held = np.cumsum(counts.reshape(len(ids), len(RANKS), width), axis=2)[:, :, : len(days)] > 0
     # The highest rank that holds: the last True along the rank axis, else NO_RANK.
     top = len(RANKS) - 1 - np.argmax(held[:, ::-1, :], axis=1)
     return np.where(held.any(axis=1), top + NO_RANK, NO_RANK)
-
-
-def _ordinal(value) -> int:
-    # SQLite may answer a date computed in SQL as ISO text.
-    return (date.fromisoformat(value) if isinstance(value, str) else value).toordinal()
 
 
 def open_days(openings: Sequence[Opening], days: Sequence[date]) -> dict[str, list[bool]]:
