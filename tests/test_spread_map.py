@@ -251,11 +251,8 @@ def test_the_timeline_places_organisations_where_the_svg_draws_them(signed_in, s
     placed = {o["ods"]: (o["x"], o["y"]) for o in timeline["organisations"]}
     assert {ods: (float(x), float(y)) for x, y, ods in circles} == {ods: placed[ods] for _x, _y, ods in circles}
     rnu = next(o for o in timeline["organisations"] if o["ods"] == "RNU")
-    assert (rnu["label"], rnu["group"], rnu["network"]) == (
-        ["RNU", "OXF"],
-        None,
-        "Health Innovation Oxford and Thames Valley",
-    )
+    assert timeline["networks"][rnu["network"]] == {"code": "OXF", "name": "Health Innovation Oxford and Thames Valley"}
+    assert "group" not in rnu  # on the map, no organisation is drawn in its network's group
     assert stages_in(timeline, -1)["RNU"] == ("implementing", True)
     implementing = timeline["stages"][[s["key"] for s in timeline["stages"]].index("implementing")]
     assert (implementing["fill"], implementing["label"]) == (STAGE_STYLES["implementing"].fill, "Implementing")
@@ -280,7 +277,7 @@ def test_the_timeline_runs_from_april_2021_to_the_day(signed_in):
 @pytest.mark.parametrize("idea", [None, "RP-02"])
 def test_each_month_of_the_timeline_is_the_map_of_its_day(signed_in, seeded, idea):
     """The compact answer's states are, month by month, the stages and adoption the spread map of that
-    day shows (tracker.maps.service.spread_map), and its links are that day's."""
+    day shows (tracker.maps.service.network), and its links are that day's."""
     log(seeded, "RNU", "RP-01", "implementing", date(2021, 4, 12))
     log(seeded, "R1C", "RP-02", "testing", date(2021, 4, 20))
     log(seeded, "RXY", "RP-02", "testing", date(2022, 1, 5))
@@ -293,17 +290,16 @@ def test_each_month_of_the_timeline_is_the_map_of_its_day(signed_in, seeded, ide
     timeline = timeline_of(client, client.get(query).get_data(as_text=True))
     for month in (0, 9, 22, 34, 41, 45):
         day = date.fromisoformat(timeline["months"][month]["as_of"])
-        found = service.spread_map(seeded, service.Filters("RP", idea, day, Stage.IMPLEMENTING))
-        expected = {n.ods: (n.stage or "none", bool(n.adopted)) for n in found.network.organisations}
+        found = service.network(seeded, service.Filters("RP", idea, day, Stage.IMPLEMENTING))
+        expected = {n.ods: (n.stage or "none", bool(n.adopted)) for n in found.organisations}
         assert stages_in(timeline, month) == expected, day
+        organisations = timeline["organisations"]
         drawn = {
-            tuple(
-                sorted((timeline["organisations"][k["source"]]["ods"], timeline["organisations"][k["target"]]["ods"]))
-            )
-            for k in timeline["links"]
-            if k["first"] <= month <= k["last"]
+            tuple(sorted((organisations[source]["ods"], organisations[target]["ods"])))
+            for source, target, _look, first, last in timeline["links"]
+            if first <= month <= last
         }
-        assert drawn == {(e.source, e.target) for e in found.network.learning_links}, day
+        assert drawn == {(e.source, e.target) for e in found.learning_links}, day
     assert stages_in(timeline, 0)["R1C"] == ("testing", False) and "R1C" not in stages_in(timeline, 45)
     assert stages_in(timeline, 45)["RXY"] == ("discontinued", False)
 

@@ -16,12 +16,10 @@ from ..cache import MetricsCache
 from . import drawing, present, queries, timeline
 from .assemble import KIND_ORGANISATION, NetworkView, Node
 from .outline import load_outline
-from .service import SpreadMap
 
 
-def timeline_answer(session: Session, found: SpreadMap, layout: str, cache: MetricsCache | None = None) -> dict:
-    """The months from the programme's start to the map's day, every organisation's stage in each."""
-    view = found.network
+def timeline_answer(session: Session, view: NetworkView, layout: str, cache: MetricsCache | None = None) -> dict:
+    """The months from the programme's start to the map's day (the view's), every organisation's stage in each."""
     months = present.timeline(view.as_of)
     days = [date.fromisoformat(month.as_of) for month in months]
     rows = queries.organisations_between(session, days[0], days[-1])

@@ -18,6 +18,7 @@ day would have suggested, consistent with the stages it draws.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -30,12 +31,12 @@ from ..calendar import people_date
 from ..db import get_session
 from ..forecast import service as forecasts
 from ..reports.service import ambition_named
-from . import engage, history, present, queries, service, svg, tables
-from .assemble import NotFound
+from . import drawing, engage, history, present, queries, service, svg, tables
+from .assemble import NetworkView, NotFound
 from .drawing import GEOGRAPHIC
 from .forms import SpreadMapForm
 from .layout import projection_for
-from .outline import load_outline
+from .outline import Outline, load_outline
 from .styles import LINK_STYLES, STAGE_STYLES, link_dash
 
 bp = Blueprint("maps", __name__)
@@ -77,7 +78,8 @@ def spread_map_svg():
         engaged = _engaged(form, found)
         if engaged:
             description += f" Ringed and numbered in order: the {len(engaged)} organisations to engage next."
-        return svg.map_svg(found.on_map, found.outline, title=title, description=description, engaged=engaged).encode()
+        on_map = drawing.draw(found.network, found.outline)
+        return svg.map_svg(on_map, found.outline, title=title, description=description, engaged=engaged).encode()
 
     response = page_cache.bytes_answer(build, "image/svg+xml")
     response.headers["Cache-Control"] = "no-store"  # as the pages: data not to leave in a shared browser
@@ -93,7 +95,7 @@ def spread_map_timeline():
         return {"errors": form.errors}, 400
 
     def build():
-        return history.timeline_answer(get_session(), _spread_map(form), form.layout.data, metrics_cache())
+        return history.timeline_answer(get_session(), _spread_map(form).network, form.layout.data, metrics_cache())
 
     return page_cache.json_answer(build)
 
@@ -157,15 +159,26 @@ def _read_form() -> tuple[SpreadMapForm, str]:
     return form, ambition.title
 
 
-def _spread_map(form: SpreadMapForm) -> service.SpreadMap:
+@dataclass(frozen=True)
+class _Found:
+    """The map's network as of the day, its tables' rows and the outline: what each answer starts from
+    (each draws only what it shows: the image its SVG, the timeline its own drawing)."""
+
+    network: NetworkView
+    view: present.MapView
+    outline: Outline
+
+
+def _spread_map(form: SpreadMapForm) -> _Found:
     filters = service.Filters(form.ambition.data, form.idea, form.day, form.threshold)
     try:
-        return service.spread_map(get_session(), filters, form.layout.data, metrics_cache(), sees_drafts())
+        found = service.network(get_session(), filters, metrics_cache(), sees_drafts())
     except NotFound:
         abort(404)
+    return _Found(found, present.map_view(found), load_outline())
 
 
-def _highlight(form: SpreadMapForm, found: service.SpreadMap) -> engage.Highlight | None:
+def _highlight(form: SpreadMapForm, found: _Found) -> engage.Highlight | None:
     """Whom to engage next for the map's ambition, threshold and day, when the form asks for it."""
     k = form.engage_k
     if k is None:
@@ -179,12 +192,12 @@ def _highlight(form: SpreadMapForm, found: service.SpreadMap) -> engage.Highligh
     return engage.highlight(found_engagement, found.network)
 
 
-def _codes(found: service.SpreadMap) -> dict[str, str]:
+def _codes(found: _Found) -> dict[str, str]:
     """Each open organisation's network code by ODS code ("" for none)."""
     return {node.ods or node.id: node.network or "" for node in found.network.organisations}
 
 
-def _engaged(form: SpreadMapForm, found: service.SpreadMap) -> dict[str, int]:
+def _engaged(form: SpreadMapForm, found: _Found) -> dict[str, int]:
     highlight = _highlight(form, found)
     return highlight.ranks if highlight else {}
 
@@ -213,7 +226,7 @@ def _heading(form: SpreadMapForm, ambition_title: str) -> str:
 
 
 def _page(
-    form: SpreadMapForm, ambition_title: str, found: service.SpreadMap, network: str | None, number: int, links: int
+    form: SpreadMapForm, ambition_title: str, found: _Found, network: str | None, number: int, links: int
 ) -> dict:
     """What the page shows besides the form: the heading, the map, the key, the tables and map.js's addresses."""
     heading, params, layout = _heading(form, ambition_title), _query(form), form.layout.data

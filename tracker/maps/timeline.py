@@ -131,14 +131,21 @@ def timeline_json(
     links: Sequence[tuple[tuple, int, int]],
     page_day: Mapping[str, tuple[str, bool]],
 ) -> dict:
-    """The answer map.js plays: months, stages, organisations (placed as `drawn` places them) and links.
+    """The answer map.js plays: months, stages, networks, organisations (placed as `drawn` places them)
+    and links, each said once and referred to by its place in its list (a national network's 12,000
+    links are five numbers each: source, target, look, first and last month drawn).
 
     page_day: each organisation open on the page's day → (exposure, frontier), worded, for its details."""
     marks = {mark.ods: mark for mark in drawn.marks}
-    order = [o.ods for o in openings if o.ods in marks]
-    index = {ods: k for k, ods in enumerate(order)}
-    styles = [stage_style(key) for key in STAGE_KEYS]
-    kinds = sorted({link[2] for link, _first, _last in links})
+    shown = [o for o in openings if o.ods in marks]
+    index = {o.ods: k for k, o in enumerate(shown)}
+    networks = sorted(network_names)
+    looks: dict[tuple, int] = {}
+    rows = []
+    for link, first, last in links:
+        if link[0] in index and link[1] in index:
+            look = (link[2], link_style(link[2]).colour, link_width(link[3]), link_line(link[2], _status(link[4])))
+            rows.append([index[link[0]], index[link[1]], looks.setdefault(look, len(looks)), first, last])
     return {
         "layout": drawn.layout,
         "width": drawn.width,
@@ -148,46 +155,35 @@ def timeline_json(
         ],
         "stages": [
             {"key": key, "label": s.label, "tag": s.tag, "fill": s.fill, "stroke": s.stroke}
-            for key, s in zip(STAGE_KEYS, styles, strict=True)
+            for key, s in zip(STAGE_KEYS, (stage_style(key) for key in STAGE_KEYS), strict=True)
         ],
+        "networks": [{"code": code, "name": network_names[code]} for code in networks],
         "groups": [{"id": group.id, "name": group.name} for group in drawn.groups],
         "organisations": [
-            _organisation(marks[o.ods], o.name, network_names, state_of[o.ods], page_day.get(o.ods))
-            for o in openings
-            if o.ods in marks
+            _organisation(marks[o.ods], o.name, networks, state_of[o.ods], page_day.get(o.ods)) for o in shown
         ],
-        "kinds": [{"kind": kind, "label": link_style(kind).label} for kind in kinds],
-        "links": [
-            {
-                "source": index[link[0]],
-                "target": index[link[1]],
-                "kind": kinds.index(link[2]),
-                "colour": link_style(link[2]).colour,
-                "width": link_width(link[3]),
-                "line": link_line(link[2], "confirmed" if link[4] else "proposed"),
-                "first": first,
-                "last": last,
-            }
-            for link, first, last in links
-            if link[0] in index and link[1] in index
+        "looks": [
+            {"kind": kind, "label": link_style(kind).label, "colour": colour, "width": width, "line": line}
+            for kind, colour, width, line in looks
         ],
+        "links": rows,
     }
 
 
-def _organisation(
-    mark, name: str, network_names: Mapping[str, str], states: str, page_day: tuple[str, bool] | None
-) -> dict:
+def _status(confirmed: bool) -> str:
+    return "confirmed" if confirmed else "proposed"
+
+
+def _organisation(mark, name: str, networks: Sequence[str], states: str, page_day: tuple[str, bool] | None) -> dict:
+    """An organisation of the timeline: only what is not implied is said (no group, no network)."""
     network = mark.label[1] if len(mark.label) > 1 else None
-    return {
-        "id": mark.id,
-        "ods": mark.ods,
-        "name": name,
-        "network": network_names.get(network, network) if network else None,
-        "x": round(mark.x, 1),
-        "y": round(mark.y, 1),
-        "label": list(mark.label),
-        "group": mark.group,
-        "states": states,
-        "exposure": page_day[0] if page_day else None,
-        "frontier": page_day[1] if page_day else False,
-    }
+    found = {"ods": mark.ods, "name": name, "x": round(mark.x, 1), "y": round(mark.y, 1), "states": states}
+    if network is not None and network in networks:
+        found["network"] = networks.index(network)
+    if mark.group:
+        found["group"] = mark.group
+    if page_day:
+        found["exposure"] = page_day[0]
+        if page_day[1]:
+            found["frontier"] = True
+    return found

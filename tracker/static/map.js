@@ -142,32 +142,37 @@ class SpreadMap {
     for (const organisation of data.organisations) {
       const rank = this.engage.get(organisation.ods);
       const number = rank === undefined ? "" : `${rank}: `; // the rank, before the ODS code
+      const network = data.networks[organisation.network];
       elements.push({
         group: "nodes",
         data: {
-          id: organisation.id,
+          id: organisation.ods,
           ods: organisation.ods,
-          label: number + organisation.label.join("\n"),
-          short: number + organisation.label[0],
+          label: number + organisation.ods + (network ? `\n${network.code}` : ""),
+          short: number + organisation.ods,
           fill: "#ffffff",
           stroke: "#212b32",
-          parent: organisation.group ?? undefined,
+          parent: organisation.group,
         },
         position: { x: organisation.x, y: organisation.y },
         classes: "organisation",
       });
     }
-    data.links.forEach((link, k) => {
+    // A link is [source, target, look, first month drawn, last month drawn] (organisations and looks by place).
+    data.links.forEach(([source, target, look, first, last], k) => {
+      const style = data.looks[look];
       elements.push({
         group: "edges",
         data: {
           id: `link-${k}`,
-          source: data.organisations[link.source].id,
-          target: data.organisations[link.target].id,
-          colour: link.colour,
-          width: link.width,
+          source: data.organisations[source].ods,
+          target: data.organisations[target].ods,
+          colour: style.colour,
+          width: style.width,
+          first,
+          last,
         },
-        classes: link.line === "dashed" ? "proposed" : link.line === "dotted" ? "dotted" : "",
+        classes: style.line === "dashed" ? "proposed" : style.line === "dotted" ? "dotted" : "",
       });
     });
     this.cy = cytoscape({
@@ -338,7 +343,7 @@ class SpreadMap {
     let adopted = 0;
     this.cy.batch(() => {
       data.organisations.forEach((organisation) => {
-        const node = this.cy.getElementById(organisation.id);
+        const node = this.cy.getElementById(organisation.ods);
         const stage = this.stageOf(organisation, month);
         if (stage === null) {
           node.addClass("off");
@@ -351,8 +356,8 @@ class SpreadMap {
         node.toggleClass("adopted", stage.adopted);
         node.toggleClass("engage", engage.has(organisation.ods));
       });
-      data.links.forEach((link, k) => {
-        this.cy.getElementById(`link-${k}`).toggleClass("off", month < link.first || month > link.last);
+      this.cy.edges().forEach((edge) => {
+        edge.toggleClass("off", month < edge.data("first") || month > edge.data("last"));
       });
     });
     this.counts = { open, adopted };
@@ -443,7 +448,7 @@ class SpreadMap {
     if (!stage) return;
     this.unhighlight();
     this.highlighted = ods;
-    this.cy.getElementById(organisation.id).addClass("highlighted");
+    this.cy.getElementById(organisation.ods).addClass("highlighted");
     const tr = this.organisationRows.querySelector(`tr[data-ods="${CSS.escape(ods)}"]`);
     if (tr) tr.classList.add("app-map-table__row--highlighted");
 
@@ -456,10 +461,10 @@ class SpreadMap {
       list.append(el("dt", undefined, term), dd);
     };
     const info = this.data.months[this.month];
-    fact("Network", organisation.network ?? "No network");
+    fact("Network", this.data.networks[organisation.network]?.name ?? "No network");
     fact("Stage", tag(stage), ` (${info.label})`);
     fact("Adopted", yesNo(stage.adopted));
-    if (organisation.exposure !== null) {
+    if (organisation.exposure !== undefined) {
       fact("Exposure", `${organisation.exposure} of its linked organisations (by strength) had adopted on ${this.data.months.at(-1).date}`);
     }
     if (organisation.frontier) fact("Frontier", `Yes, on ${this.data.months.at(-1).date}: not adopted, but linked to an organisation that has`);
@@ -474,7 +479,7 @@ class SpreadMap {
   unhighlight() {
     if (!this.highlighted) return;
     const organisation = this.byOds.get(this.highlighted);
-    if (organisation) this.cy.getElementById(organisation.id).removeClass("highlighted");
+    if (organisation) this.cy.getElementById(organisation.ods).removeClass("highlighted");
     for (const row of this.organisationRows.querySelectorAll(".app-map-table__row--highlighted")) {
       row.classList.remove("app-map-table__row--highlighted");
     }
