@@ -97,7 +97,7 @@ def test_a_large_map_loads_pages_and_plays(large_site):
     month.focus()
     page.keyboard.press("End")
     assert drawn(page, as_of) == now
-    site.checked()
+    site.assert_clean()  # no console error, no failed request while playing
 
     # The next page of organisations, by keyboard: other organisations, none seen twice.
     next_page = page.get_by_role("navigation", name="Pages of organisations").first.get_by_role("link", name="Next")
@@ -119,4 +119,3 @@ def test_a_large_map_loads_pages_and_plays(large_site):
     assert len(listed) == min(count, tables.PAGE_SIZE)
     expect(page.get_by_role("heading", level=2, name="Organisations of")).to_be_visible()
     drawn(page, as_of)
-    site.checked()

@@ -1,15 +1,20 @@
 """The spread map: where an ambition's change ideas have spread, on a map of the south of England
 or laid out by their learning links, with the same content as tables and the network's insights.
 
-Both views call tracker.maps.service.spread_map, as the graph API (tracker.api.graph) calls its
-network(). The page is rendered on the server: the tables, the insights and an SVG of the map for
-browsers without JavaScript and for printing. It hands static/map.js the frame of its day and the
-timeline's months (tracker.maps.frames); map.js draws the live map with Cytoscape.js at the
-positions given, and asks spread_map_month for the frame of each month the timeline shows.
+Every answer starts from tracker.maps.service.network, as the graph API (tracker.api.graph) does, and
+each is kept per data version (tracker.page_cache), so that its size and its cost do not grow with
+every request (issue 15):
+- the page: the tables, summarised by network and paged (tracker.maps.tables: `network=CODE`, `page`,
+  `links_page`; a collaborative of up to a page of organisations sees them all at once), the insights
+  and the key; it holds no drawing;
+- spread_map_svg: the map as of the day as an SVG image (the page's <img>), for printing and for
+  browsers without JavaScript, labelled only where labels fit;
+- spread_map_timeline: every month of the timeline in one compact answer (tracker.maps.timeline), which
+  static/map.js reads once and plays with Cytoscape.js over outline_svg (the outline alone).
 
 Whom to engage next (`engage=K`, K from 1 to 20): for those who may see recommendations only, as the
 API's /api/v1/engage. The field is not on trust staff's form, and a trust user's address that asks
-for a highlight anyway is refused (403), on the page and on its months alike: it would name
+for a highlight anyway is refused (403), on the page, its image and its timeline alike: it would name
 organisations to target. The picks are tracker.forecast.service.engage's for the map's ambition (all
 its ideas, every network), its threshold and its day: a map of a past day shows whom the data of that
 day would have suggested, consistent with the stages it draws.

@@ -3,7 +3,7 @@
 Plain data out (tracker.maps.assemble's NetworkView; for the page a SpreadMap with its rows and
 drawings). No Flask here: the session and the cache are passed in. JSON is made only where it is
 answered: the API (tracker.maps.payload) and the data the page hands to static/map.js
-(tracker.maps.frames).
+(tracker.maps.timeline).
 
 network() runs a fixed number of statements whatever the size of the data: the scope first
 (one), then the data's version, the open organisations, the networks and the active links
