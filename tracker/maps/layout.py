@@ -181,13 +181,15 @@ def _forces(pos: np.ndarray, linked: np.ndarray, apart: np.ndarray) -> np.ndarra
     """The force on each member: every pair repels (k²/d), linked pairs attract (d²/k), and
     GRAVITY pulls towards the group's middle."""
     k = LINK_LENGTH
-    delta = pos[:, None, :] - pos[None, :, :]  # from each to each
-    d2 = (delta**2).sum(axis=2)
-    close = d2 < 1e-6
-    delta = np.where(close[:, :, None], apart, delta)
-    d2 = np.where(close, 1.0, d2)
+    dx = pos[:, 0, None] - pos[None, :, 0]  # from each to each
+    dy = pos[:, 1, None] - pos[None, :, 1]
+    d2 = dx * dx + dy * dy
     np.fill_diagonal(d2, np.inf)
-    push = (delta * (k * k / d2)[:, :, None]).sum(axis=1)  # k²/d times the unit vector (dx, dy)/d
+    close = d2 < 1e-6
+    if close.any():  # at one place: apart along a direction of their own
+        dx, dy, d2 = np.where(close, apart[:, :, 0], dx), np.where(close, apart[:, :, 1], dy), np.where(close, 1.0, d2)
+    repel = k * k / d2  # k²/d times the unit vector (dx, dy)/d
+    push = np.stack([(dx * repel).sum(axis=1), (dy * repel).sum(axis=1)], axis=1)
     if len(linked):
         a, b = linked[:, 0], linked[:, 1]
         along = pos[a] - pos[b]

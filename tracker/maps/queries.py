@@ -180,49 +180,55 @@ def _month(column):
 
 
 def spells_of(session: Session, idea_ids: Sequence[int], day: date) -> Sequence[Row]:
-    """What each organisation's stage was, month by month, up to the day: for every spell of the ideas
-    that held for a day or more and began on or before the day, (organisation id, rank, the month it
-    began, the month it ended (None: not ended), 1 if it held on the day itself else 0); rank 0 is
-    discontinued. Whole numbers only: a national ledger's hundreds of thousands of spells read fast."""
+    """What each organisation's stage was, month by month, up to the day, in whole numbers (a national
+    ledger's hundreds of thousands of spells read fast): (organisation id, rank, the month begun, the
+    month ended (None: not ended), 1 if held on the day itself else 0), the highest rank of the spells
+    of the ideas that share those four (which hold on the same days of the timeline). Rank 0 is
+    discontinued. Spells that hold on no month's last day nor on the day are left out."""
     if not idea_ids:
         return []
-    holds = and_(AdoptionSpell.starts <= day, or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day))
-    return session.execute(
-        select(
-            AdoptionSpell.organisation_id,
-            rank_of(AdoptionSpell.stage),
-            _month(AdoptionSpell.starts),
-            _month(AdoptionSpell.ends),
-            case((holds, 1), else_=0),
-        ).where(
+    holds = case(
+        (and_(AdoptionSpell.starts <= day, or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day)), 1), else_=0
+    )
+    began, ended = _month(AdoptionSpell.starts), _month(AdoptionSpell.ends)
+    statement = (
+        select(AdoptionSpell.organisation_id, func.max(rank_of(AdoptionSpell.stage)), began, ended, holds)
+        .where(
             AdoptionSpell.starts <= day,
             AdoptionSpell.change_idea_id.in_(idea_ids),
             or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts),
+            or_(AdoptionSpell.ends.is_(None), ended > began, holds == 1),
         )
-    ).all()
+        .group_by(AdoptionSpell.organisation_id, began, ended, holds)
+    )
+    return session.connection().execute(statement).all()  # Core: no ORM row processing
 
 
 def links_between(session: Session, first: date, last: date) -> Sequence[Row]:
     """(source ODS, target ODS, kind, weight, confirmed, start, end) of every learning link active on
     some day from first to last, by source, target and kind (from the lower ODS code to the higher)."""
     source, target = aliased(Organisation), aliased(Organisation)
-    rows = session.execute(
-        select(
-            source.ods_code,
-            target.ods_code,
-            LearningLink.kind,
-            LearningLink.weight,
-            LearningLink.status,
-            LearningLink.start_date,
-            LearningLink.end_date,
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                source.ods_code,
+                target.ods_code,
+                LearningLink.kind,
+                LearningLink.weight,
+                LearningLink.status,
+                LearningLink.start_date,
+                LearningLink.end_date,
+            )
+            .join(source, LearningLink.source_id == source.id)
+            .join(target, LearningLink.target_id == target.id)
+            .where(
+                or_(LearningLink.start_date.is_(None), LearningLink.start_date <= last),
+                or_(LearningLink.end_date.is_(None), LearningLink.end_date >= first),
+            )
         )
-        .join(source, LearningLink.source_id == source.id)
-        .join(target, LearningLink.target_id == target.id)
-        .where(
-            or_(LearningLink.start_date.is_(None), LearningLink.start_date <= last),
-            or_(LearningLink.end_date.is_(None), LearningLink.end_date >= first),
-        )
-    ).all()
+        .all()
+    )
     found = [
         (min(a, b), max(a, b), kind.value, weight, status == LinkStatus.CONFIRMED, start, end)
         for a, b, kind, weight, status, start, end in rows

@@ -93,14 +93,13 @@ def open_days(openings: Sequence[Opening], days: Sequence[date]) -> dict[str, li
 def states(
     openings: Sequence[Opening], ranks: np.ndarray, opened: Mapping[str, list[bool]], threshold: Stage
 ) -> dict[str, str]:
-    """ODS code → one letter per day."""
-    return {
-        o.ods: "".join(
-            letter(int(rank), bool(rank >= threshold.rank)) if is_open else NOT_OPEN
-            for rank, is_open in zip(ranks[k], opened[o.ods], strict=True)
-        )
-        for k, o in enumerate(openings)
-    }
+    """ODS code → one letter per day (numpy picks every letter at once)."""
+    if not openings:
+        return {}
+    alphabet = np.array([letter(rank, False) for rank in RANKS] + [letter(rank, True) for rank in RANKS])
+    codes = ranks - NO_RANK + np.where(ranks >= threshold.rank, len(RANKS), 0)
+    letters = np.where(np.array([opened[o.ods] for o in openings]), alphabet[codes], NOT_OPEN)
+    return {o.ods: "".join(row) for o, row in zip(openings, letters.tolist(), strict=True)}
 
 
 def link_months(
