@@ -6,13 +6,11 @@ Checked with axe at desktop and phone widths, with no sideways scrolling and no 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import HASH_ITERATIONS
-from tests.e2e.conftest import LiveServer, Site, new_site
+from tests.helpers import HASH_ITERATIONS
 from tracker.admin.services import AccountDetails, create_user
 from tracker.maps import tables
 from tracker.synth import HazardSpec, load_hazard, make_history
@@ -23,19 +21,13 @@ SPEC = HazardSpec(organisations=400, background=0.01, transmission=0.1, months=4
 
 
 @pytest.fixture
-def large_site(browser, app, session) -> Iterator[Site]:
-    """A tab on the app serving a database holding the synthetic collaborative only (no demo data: the
-    synthetic data is never mixed with other data), and a faculty member's account to sign in with."""
+def large_collaborative(session):
+    """A database holding the synthetic collaborative only (synthetic data is never mixed with the
+    demo's), and a faculty member's account to sign in with."""
     load_hazard(session, make_history(SPEC))
     create_user(session, AccountDetails(email=EMAIL, role="faculty", name="Faculty member"), PASSWORD, HASH_ITERATIONS)
     session.commit()
-    with LiveServer(app) as server:
-        site, context = new_site(browser, server.url)
-        yield site
-        try:
-            site.assert_clean()
-        finally:
-            context.close()
+    return session
 
 
 def drawn(page: Page, as_of: str | None = None) -> dict[str, str]:
@@ -54,8 +46,8 @@ def rows(page: Page) -> list[str]:
     return [found.nth(k).get_attribute("data-ods") for k in range(found.count())]
 
 
-def test_a_large_map_loads_pages_and_plays(large_site):
-    site = large_site
+def test_a_large_map_loads_pages_and_plays(large_collaborative, bare_site):
+    site = bare_site
     site.goto("/sign-in")
     page = site.page
     page.get_by_label("Email address").fill(EMAIL)
