@@ -31,10 +31,11 @@ from markupsafe import Markup
 
 from .. import page_cache
 from ..access import may_see_recommendations, sees_drafts, signed_in
-from ..cache import coverage_cache, metrics_cache
+from ..cache import MetricsCache, coverage_cache, metrics_cache
 from ..calendar import people_date
 from ..db import get_session
 from ..forecast import service as forecasts
+from ..models.versions import cached
 from ..reports.service import ambition_named
 from . import drawing, engage, history, present, queries, service, svg, tables
 from .assemble import NetworkView, NotFound
@@ -174,13 +175,30 @@ class _Found:
     outline: Outline
 
 
+VIEWS_KEY, VIEWS_KEPT = "tracker.spread_map_views", 4  # a national map's view weighs megabytes: keep a few
+
+
+def _views() -> MetricsCache:
+    """This app's few spread maps' networks and rows, most recently asked for (never mutated)."""
+    return current_app.extensions.setdefault(VIEWS_KEY, MetricsCache(VIEWS_KEPT))
+
+
 def _spread_map(form: SpreadMapForm) -> _Found:
+    """The map's network and rows, kept per data version: a national collaborative's pages of tables, its
+    networks' pages, its image and its timeline are each a page of their own, all from one network."""
     filters = service.Filters(form.ambition.data, form.idea, form.day, form.threshold)
+    drafts = sees_drafts()
+    session = get_session()
+
+    def compute() -> _Found:
+        found = service.network(session, filters, metrics_cache(), drafts)
+        return _Found(found, present.map_view(found), load_outline())
+
+    key = ("spread map", filters.ambition, filters.idea, filters.day, filters.threshold.value, drafts)
     try:
-        found = service.network(get_session(), filters, metrics_cache(), sees_drafts())
+        return cached(session, _views(), key, compute)
     except NotFound:
         abort(404)
-    return _Found(found, present.map_view(found), load_outline())
 
 
 def _highlight(form: SpreadMapForm, found: _Found) -> engage.Highlight | None:
