@@ -181,27 +181,24 @@ def _month(column):
 
 def spells_of(session: Session, idea_ids: Sequence[int], day: date) -> Sequence[Row]:
     """What each organisation's stage was, month by month, up to the day, in whole numbers (a national
-    ledger's hundreds of thousands of spells read fast): (organisation id, rank, the month begun, the
-    month ended (None: not ended), 1 if held on the day itself else 0), the highest rank of the spells
-    of the ideas that share those four (which hold on the same days of the timeline). Rank 0 is
-    discontinued. Spells that hold on no month's last day nor on the day are left out."""
+    ledger's hundreds of thousands of spells read fast, through Core): for each spell of the ideas that
+    held for a day or more and began on or before the day, (organisation id, rank, the month begun, the
+    month ended (None: not ended), 1 if held on the day itself else 0). Rank 0 is discontinued."""
     if not idea_ids:
         return []
-    holds = case(
-        (and_(AdoptionSpell.starts <= day, or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day)), 1), else_=0
+    holds = case((or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day), 1), else_=0)
+    statement = select(
+        AdoptionSpell.organisation_id,
+        rank_of(AdoptionSpell.stage),
+        _month(AdoptionSpell.starts),
+        _month(AdoptionSpell.ends),
+        holds,
+    ).where(
+        AdoptionSpell.starts <= day,
+        AdoptionSpell.change_idea_id.in_(idea_ids),
+        or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts),
     )
-    began, ended = _month(AdoptionSpell.starts), _month(AdoptionSpell.ends)
-    statement = (
-        select(AdoptionSpell.organisation_id, func.max(rank_of(AdoptionSpell.stage)), began, ended, holds)
-        .where(
-            AdoptionSpell.starts <= day,
-            AdoptionSpell.change_idea_id.in_(idea_ids),
-            or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts),
-            or_(AdoptionSpell.ends.is_(None), ended > began, holds == 1),
-        )
-        .group_by(AdoptionSpell.organisation_id, began, ended, holds)
-    )
-    return session.connection().execute(statement).all()  # Core: no ORM row processing
+    return session.connection().execute(statement).all()
 
 
 def links_between(session: Session, first: date, last: date) -> Sequence[Row]:
