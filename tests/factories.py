@@ -6,16 +6,17 @@ so a test's HTTP requests see what it made.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.adoption import services as adoption_services
 from tracker.adoption.rules import EventInput
-from tracker.calendar import LONDON
+from tracker.calendar import LONDON, today
 from tracker.catalogue import services as catalogue_services
 from tracker.catalogue.services import DriverDetails, IdeaDetails
+from tracker.core.measures import months_from
 from tracker.models import (
     Adoption,
     Ambition,
@@ -23,8 +24,12 @@ from tracker.models import (
     ChangePackage,
     Direction,
     Driver,
+    LearningLink,
+    LinkKind,
+    LinkStatus,
     Measure,
     MeasureKind,
+    MeasureValue,
     Network,
     Organisation,
     OrganisationKind,
@@ -292,3 +297,68 @@ def log(session, rows, logged_at: datetime | None = None, corrects: int | None =
 def at(day: date, hour: int = 12) -> datetime:
     """A time on a day in England, as stored (UTC)."""
     return datetime(day.year, day.month, day.day, hour, tzinfo=LONDON).astimezone(UTC)
+
+
+# Measures' monthly values (the summary's and its paging's tests) ----------------------------------------
+
+START = date(2023, 1, 1)
+STEADY = [30, 32, 29, 31, 30, 28, 33, 30, 31, 29, 32, 30]  # rates per 1,000 occupied bed days
+SHIFTED = [*STEADY, 20, 21, 19, 22, 20, 18, 21, 20, 19, 21, 20, 22]  # a shift down: 12 months below the mean
+
+
+def add_values(session, code: str, ods: str, rates, start: date = START, ward: Ward | None = None) -> None:
+    """Monthly values whose rate per 1,000 is each of rates (10,000 bed days a month); None skips a month."""
+    measure = session.scalar(select(Measure).filter_by(code=code))
+    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
+    months = months_from(start, date(start.year + 10, 1, 1))
+    for month, rate in zip(months, rates, strict=False):
+        if rate is not None:
+            session.add(
+                MeasureValue(
+                    measure=measure,
+                    organisation=organisation,
+                    ward=ward,
+                    month=month,
+                    numerator=rate * 10,
+                    denominator=10_000,
+                )
+            )
+    session.commit()
+
+
+# Many organisations (the paged lists' tests) ----------------------------------------------------------
+
+EXTRA = 130  # new organisations: more than two pages of them, in two networks
+
+
+def add_many(seeded) -> list[str]:
+    """EXTRA open organisations in OXF and WSX (alternately), each with a stale RP-01 record at a stage along
+    the ladder, and a buddy-pair link between each and the next. Returns their ODS codes."""
+    networks = {n.code: n for n in seeded.scalars(select(Network).where(Network.code.in_(["OXF", "WSX"])))}
+    codes = [f"Q{n:04d}" for n in range(EXTRA)]
+    organisations = [
+        Organisation(
+            ods_code=code,
+            name=f"Test trust {code}",
+            kind=OrganisationKind.MENTAL_HEALTH_TRUST,
+            network=networks["OXF" if n % 2 else "WSX"],
+        )
+        for n, code in enumerate(codes)
+    ]
+    seeded.add_all(organisations)
+    seeded.flush()
+    seeded.add_all(
+        LearningLink(
+            source_id=min(a.id, b.id),
+            target_id=max(a.id, b.id),
+            kind=LinkKind.BUDDY_PAIR,
+            weight=3,
+            status=LinkStatus.CONFIRMED,
+        )
+        for a, b in zip(organisations, organisations[1:], strict=False)
+    )
+    seeded.commit()
+    stages = ["considering", "testing", "implementing", "spreading", "sustained"]
+    day = today() - timedelta(days=200)
+    add_events(seeded, [(code, "RP-01", stages[n % len(stages)], day) for n, code in enumerate(codes)])
+    return codes

@@ -11,35 +11,12 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select
 
+from tests.factories import SHIFTED, STEADY, add_values
 from tests.helpers import page_text, rows_of
 from tracker.core import spc as core
-from tracker.core.measures import months_from
 from tracker.models import Ambition, Measure, MeasureValue, Organisation, Rebase, Ward, WardService
 
 URL = "/measures/summary"
-START = date(2023, 1, 1)
-STEADY = [30, 32, 29, 31, 30, 28, 33, 30, 31, 29, 32, 30]  # rates per 1,000 occupied bed days
-SHIFTED = [*STEADY, 20, 21, 19, 22, 20, 18, 21, 20, 19, 21, 20, 22]  # a shift down: 12 months below the mean
-
-
-def add_values(session, code: str, ods: str, rates, start: date = START, ward: Ward | None = None) -> None:
-    """Monthly values whose rate per 1,000 is each of rates (10,000 bed days a month); None skips a month."""
-    measure = session.scalar(select(Measure).filter_by(code=code))
-    organisation = session.scalar(select(Organisation).filter_by(ods_code=ods))
-    months = months_from(start, date(start.year + 10, 1, 1))
-    for month, rate in zip(months, rates, strict=False):
-        if rate is not None:
-            session.add(
-                MeasureValue(
-                    measure=measure,
-                    organisation=organisation,
-                    ward=ward,
-                    month=month,
-                    numerator=rate * 10,
-                    denominator=10_000,
-                )
-            )
-    session.commit()
 
 
 def set_target(session, code: str, target: float | None) -> None:

@@ -22,7 +22,8 @@ KEPT = [
     "/forecast?ambition=RP",
     "/api/v1/network?ambition=RP",
     "/api/v1/coverage?ambition=RP",
-    "/spread-map/month?ambition=RP&as_of=2025-01-31",
+    "/spread-map/timeline?ambition=RP&as_of=2025-01-31",
+    "/spread-map/map.svg?ambition=RP&as_of=2025-01-31",
 ]
 
 

@@ -6,19 +6,15 @@ clear answer, and a page runs the same statements however many rows there are.""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_events
+from tests.factories import EXTRA, SHIFTED, add_many, add_values
 from tests.helpers import count_statements, forget_pages, page_text
-from tests.test_measures_summary import SHIFTED, add_values
 from tracker.calendar import today
-from tracker.models import LearningLink, LinkKind, LinkStatus, Network, Organisation, OrganisationKind
+from tracker.models import LearningLink, LinkKind, LinkStatus, Network, Organisation
 from tracker.paging import PAGE_SIZE, BadPage, Page, PastTheEnd, page
-
-EXTRA = 130  # new organisations: more than two pages of them, in two networks
 
 
 def test_a_page_knows_its_rows_and_its_neighbours():
@@ -64,39 +60,6 @@ def test_a_page_after_the_last_names_the_last():
 @pytest.fixture
 def many(seeded):
     return add_many(seeded)
-
-
-def add_many(seeded) -> list[str]:
-    """EXTRA open organisations in OXF and WSX (alternately), each with a stale RP-01 record at a stage along
-    the ladder, and a buddy-pair link between each and the next. Returns their ODS codes."""
-    networks = {n.code: n for n in seeded.scalars(select(Network).where(Network.code.in_(["OXF", "WSX"])))}
-    codes = [f"Q{n:04d}" for n in range(EXTRA)]
-    organisations = [
-        Organisation(
-            ods_code=code,
-            name=f"Test trust {code}",
-            kind=OrganisationKind.MENTAL_HEALTH_TRUST,
-            network=networks["OXF" if n % 2 else "WSX"],
-        )
-        for n, code in enumerate(codes)
-    ]
-    seeded.add_all(organisations)
-    seeded.flush()
-    seeded.add_all(
-        LearningLink(
-            source_id=min(a.id, b.id),
-            target_id=max(a.id, b.id),
-            kind=LinkKind.BUDDY_PAIR,
-            weight=3,
-            status=LinkStatus.CONFIRMED,
-        )
-        for a, b in zip(organisations, organisations[1:], strict=False)
-    )
-    seeded.commit()
-    stages = ["considering", "testing", "implementing", "spreading", "sustained"]
-    day = today() - timedelta(days=200)
-    add_events(seeded, [(code, "RP-01", stages[n % len(stages)], day) for n, code in enumerate(codes)])
-    return codes
 
 
 def _walk(client, first: str, row: str) -> list[list[str]]:

@@ -21,11 +21,16 @@ from tracker.reports.service import ambition_named
 
 PAGE = "/spread-map?ambition=RP"
 RUNS = min(200, service.ENGAGE_RUNS)  # tests' FORECAST_RUNS, as the page and the API use it
-NOSCRIPT = re.compile(r"<noscript>(.*?)</noscript>", re.S)
+IMAGE = re.compile(r'<img class="app-map__image" id="spread-map-image" src="([^"]+)"')
 BADGE = re.compile(r'<g class="app-map-engage" data-ods="([^"]+)" data-rank="(\d+)">')
 PICK_ROW = re.compile(r'<tr class="nhsuk-table__row" data-ods="([^"]+)" data-rank="(\d+)">')
 ALTERNATIVE_ROW = re.compile(r'<tr class="nhsuk-table__row" data-ods="([^"]+)" data-instead-of="([^"]+)">')
-FRAME = re.compile(r"data-frame='([^']*)'")
+ENGAGE = re.compile(r"data-engage='([^']*)'")
+
+
+def map_svg(client, html: str) -> str:
+    """The page's image of the map (the SVG it shows without JavaScript and prints)."""
+    return client.get(unescape(IMAGE.search(html).group(1))).get_data(as_text=True)
 
 
 def expected(session, day=None, k=5, stage=DEFAULT_THRESHOLD) -> service.Engagement:
@@ -33,14 +38,13 @@ def expected(session, day=None, k=5, stage=DEFAULT_THRESHOLD) -> service.Engagem
     return service.engage(session, ambition, None, stage, day or today(), k, runs=RUNS)
 
 
-def highlighted(html: str) -> tuple[list[str], list[str], list[str]]:
-    """The ODS codes highlighted, in rank order: on the server's SVG, in the table and in map.js's frame."""
-    svg = NOSCRIPT.search(html).group(1)
-    on_svg = [(int(rank), ods) for ods, rank in BADGE.findall(svg)]
+def highlighted(client, html: str) -> tuple[list[str], list[str], list[str]]:
+    """The ODS codes highlighted, in rank order: on the page's SVG, in the table and in map.js's data."""
+    on_svg = [(int(rank), ods) for ods, rank in BADGE.findall(map_svg(client, html))]
     in_table = [(int(rank), ods) for ods, rank in PICK_ROW.findall(html)]
-    frame = json.loads(unescape(FRAME.search(html).group(1)))
-    assert [pick["rank"] for pick in frame["engage"]] == list(range(1, len(frame["engage"]) + 1))
-    return [o for _r, o in sorted(on_svg)], [o for _r, o in sorted(in_table)], [p["ods"] for p in frame["engage"]]
+    picks = json.loads(unescape(ENGAGE.search(html).group(1)))
+    assert [pick["rank"] for pick in picks] == list(range(1, len(picks) + 1))
+    return [o for _r, o in sorted(on_svg)], [o for _r, o in sorted(in_table)], [p["ods"] for p in picks]
 
 
 def test_the_highlight_is_the_forecast_services_choice_in_order(demo_history, signed_in):
@@ -49,8 +53,9 @@ def test_the_highlight_is_the_forecast_services_choice_in_order(demo_history, si
     # The demo history has enough data; 4 of its 13 open organisations have yet to adopt, so 4 are chosen.
     assert engagement.message == "" and len(picks) == min(5, engagement.candidates) >= 3
 
-    html = signed_in("faculty").get(PAGE + "&engage=5").get_data(as_text=True)
-    assert highlighted(html) == (picks, picks, picks)
+    client = signed_in("faculty")
+    html = client.get(PAGE + "&engage=5").get_data(as_text=True)
+    assert highlighted(client, html) == (picks, picks, picks)
     assert [int(rank) for _ods, rank in PICK_ROW.findall(html)] == list(range(1, len(picks) + 1))
     # Each pick's gain and interval in percentage points, and its reasons, as the service gives them.
     for s in engagement.organisations:
@@ -74,16 +79,18 @@ def test_k_stage_and_a_past_day_are_the_maps(demo_history, signed_in):
     # The day and the stage matter here, so the page cannot be using today's or the default's.
     assert picks != [s.ods for s in expected(demo_history, k=3, stage=stage).organisations]
     assert picks != [s.ods for s in expected(demo_history, day, k=3).organisations]
-    html = signed_in("manager").get(PAGE + "&engage=3&min_stage=testing&as_of=2024-06-30").get_data(as_text=True)
-    assert highlighted(html) == (picks, picks, picks)
+    client = signed_in("manager")
+    html = client.get(PAGE + "&engage=3&min_stage=testing&as_of=2024-06-30").get_data(as_text=True)
+    assert highlighted(client, html) == (picks, picks, picks)
 
 
 def test_a_k_from_a_link_is_shown_as_chosen_and_alternatives_listed(demo_history, signed_in):
-    html = signed_in("admin").get(PAGE + "&engage=2").get_data(as_text=True)
+    client = signed_in("admin")
+    html = client.get(PAGE + "&engage=2").get_data(as_text=True)
     assert '<option value="2" selected>The best 2</option>' in html
     engagement = expected(demo_history, k=2)
     picks = [s.ods for s in engagement.organisations]
-    assert highlighted(html) == (picks, picks, picks) and len(picks) == 2
+    assert highlighted(client, html) == (picks, picks, picks) and len(picks) == 2
     # The near-equivalent alternatives outside the picks, each with the pick it could replace, in the
     # service's order (a pick the search also named as another's near-equivalent is no alternative).
     alternatives = [(a.ods, a.instead_of) for a in engagement.alternatives if a.ods not in picks]
@@ -94,21 +101,23 @@ def test_a_k_from_a_link_is_shown_as_chosen_and_alternatives_listed(demo_history
 
 
 def test_without_engage_nothing_is_highlighted_and_the_field_offers_it(demo_history, signed_in):
-    html = signed_in("faculty").get(PAGE).get_data(as_text=True)
+    client = signed_in("faculty")
+    html = client.get(PAGE).get_data(as_text=True)
     assert '<label class="nhsuk-label " for="engage">Highlight whom to engage next</label>' in html
     assert '<option value="" selected>No highlight</option>' in html
     for k in (3, 5, 10):
         assert f'<option value="{k}">The best {k}</option>' in html
-    assert highlighted(html) == ([], [], [])
+    assert highlighted(client, html) == ([], [], [])
     assert "Whom to engage next</h2>" not in html and 'id="spread-map-engage-key"' not in html
 
 
 def test_too_little_data_is_said_instead_of_highlighting(seeded, signed_in):
     message = expected(seeded).message
     assert message.startswith("Too little data")
-    html = signed_in("manager").get(PAGE + "&engage=5").get_data(as_text=True)
+    client = signed_in("manager")
+    html = client.get(PAGE + "&engage=5").get_data(as_text=True)
     assert f'<p id="spread-map-engage-message">{message}</p>' in unescape(html)
-    assert highlighted(html) == ([], [], [])
+    assert highlighted(client, html) == ([], [], [])
     assert 'id="spread-map-engage-table"' not in html and 'id="spread-map-engage-key"' not in html
 
 
@@ -131,12 +140,12 @@ def test_trust_staff_get_no_field_and_a_forced_highlight_is_refused(demo_history
     assert plain.status_code == 200
     html = plain.get_data(as_text=True)
     assert 'name="engage"' not in html and "Whom to engage next" not in html
-    assert highlighted(html) == ([], [], [])
+    assert highlighted(client, html) == ([], [], [])
     # A shared link without a highlight (engage left empty) is the plain map.
     assert client.get(PAGE + "&engage=").status_code == 200
     picks = [s.ods for s in expected(demo_history).organisations]
     for query in ("&engage=5", "&engage=1", "&engage=abc"):
-        for url in (PAGE, "/spread-map/month?ambition=RP"):
+        for url in (PAGE, "/spread-map/map.svg?ambition=RP", "/spread-map/timeline?ambition=RP"):
             refused = client.get(url + query)
             assert refused.status_code == 403
             body = refused.get_data(as_text=True)
@@ -152,14 +161,19 @@ def test_a_malformed_highlight_is_explained_in_the_error_summary(seeded, signed_
     assert "There is a problem" in html
     assert '<a href="#engage">Choose how many organisations to highlight: a whole number from 1 to 20</a>' in html
     assert 'id="spread-map"' not in html
-    month = client.get(f"/spread-map/month?ambition=RP&engage={value}")
-    assert month.status_code == 400 and "engage" in month.get_json()["errors"]
+    timeline = client.get(f"/spread-map/timeline?ambition=RP&engage={value}")
+    assert timeline.status_code == 400 and "engage" in timeline.get_json()["errors"]
+    assert client.get(f"/spread-map/map.svg?ambition=RP&engage={value}").status_code == 400
 
 
-def test_the_timelines_months_carry_no_highlight(demo_history, signed_in):
-    """The highlight is as of the page's day only: map.js rings the page's picks when it draws that day."""
-    frame = get_json(signed_in("faculty"), f"/spread-map/month?ambition=RP&as_of={today().isoformat()}&engage=5")
-    assert frame["engage"] == []
+def test_the_timeline_carries_no_highlight(demo_history, signed_in):
+    """The highlight is as of the page's day only: the page lists its picks (data-engage), and map.js
+    rings them when it draws that day. The timeline's address carries no engage."""
+    client = signed_in("faculty")
+    html = client.get(PAGE + "&engage=5").get_data(as_text=True)
+    address = unescape(re.search(r'data-timeline-url="([^"]+)"', html)[1])
+    assert "engage" not in address
+    assert "engage" not in json.dumps(get_json(client, address)) and "rank" not in json.dumps(get_json(client, address))
 
 
 @pytest.mark.parametrize("role", ["trust", "faculty"])
@@ -203,8 +217,9 @@ def test_gains_read_as_signed_percentage_points():
 
 
 def test_the_svg_rings_and_numbers_only_the_picks_in_rank_order(demo_history, signed_in):
-    html = signed_in("faculty").get(PAGE + "&engage=2").get_data(as_text=True)
-    svg = NOSCRIPT.search(html).group(1)
+    client = signed_in("faculty")
+    html = client.get(PAGE + "&engage=2").get_data(as_text=True)
+    svg = map_svg(client, html)
     groups = re.findall(r'<g class="app-map-engage" data-ods="([^"]+)" data-rank="(\d)">(.*?)</g>', svg)
     assert [int(rank) for _ods, rank, _body in groups] == [1, 2]
     for ods, rank, body in groups:

@@ -65,3 +65,9 @@ def json_answer(build: Callable[[], object]) -> Response:
 
     body = cached(get_session(), page_cache(), _key("json", request.endpoint or ""), encode)
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
+
+
+def bytes_answer(build: Callable[[], bytes], mimetype: str) -> Response:
+    """build()'s bytes (an SVG image, say) as a response of that type, kept likewise."""
+    body = cached(get_session(), page_cache(), _key("bytes", request.endpoint or ""), build)
+    return current_app.response_class(body, mimetype=mimetype)

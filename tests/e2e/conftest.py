@@ -354,3 +354,16 @@ def work_account_site(browser, live_server, oidc_provider) -> Iterator[Site]:
         site.assert_clean()
     finally:
         context.close()
+
+
+@pytest.fixture
+def bare_site(browser, app) -> Iterator[Site]:
+    """A tab on the app serving its database as the test leaves it before the first page (no demo data:
+    for data sets that are never mixed with it, such as the synthetic ones). Start it after writing."""
+    with LiveServer(app) as server:
+        site, context = new_site(browser, server.url)
+        yield site
+        try:
+            site.assert_clean()
+        finally:
+            context.close()

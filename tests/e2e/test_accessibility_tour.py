@@ -36,7 +36,9 @@ NOT_PAGES = (
     "forecast.download",
     "measures.chart_download",
     "measures.summary_download",
-    "maps.spread_map_month",  # JSON the map's script asks for, not a page
+    "maps.spread_map_timeline",  # JSON the map's script asks for, not a page
+    "maps.spread_map_svg",  # the map as an image, on the spread map page
+    "maps.outline_svg",  # the live map's background image
     "adoption.start",
     "auth.sign_in",
     "oidc.",  # redirects to and from the identity provider (their pages: test_work_account_browser)

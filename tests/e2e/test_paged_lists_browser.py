@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_paged_lists import EXTRA, add_many
+from tests.factories import EXTRA, add_many
 
 
 def _press(site, link) -> None:

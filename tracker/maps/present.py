@@ -1,6 +1,6 @@
 """The spread map in words: its tables' rows, its insights and its timeline, worded for people.
-Pure: a NetworkView in, rows out. The page renders them, and static/map.js shows another month's
-rows as the page's data for that month gives them (tracker.maps.frames).
+Pure: a NetworkView in, rows out. The page renders them a page at a time (tracker.maps.tables), and
+static/map.js shows the stage of the rows shown in the month its timeline shows (tracker.maps.timeline).
 """
 
 from __future__ import annotations

@@ -8,14 +8,23 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import Row, and_, case, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Row, and_, case, cast, extract, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from ..catalogue.queries import counted_ideas
 from ..core.graph import OrganisationRecord
 from ..core.stages import Stage
 from ..links.queries import active_links as active_links  # re-exported: the map reads links from here
-from ..models import AdoptionSpell, Ambition, ChangeIdea, ChangePackage, Network, Organisation
+from ..models import (
+    AdoptionSpell,
+    Ambition,
+    ChangeIdea,
+    ChangePackage,
+    LearningLink,
+    LinkStatus,
+    Network,
+    Organisation,
+)
 from ..models.adoption import rank_of
 from .assemble import AdoptionState, NotFound, Scope
 
@@ -140,3 +149,94 @@ def adoption_states(
 def _as_date(value) -> date | None:
     # MIN() over a CASE loses the column type on SQLite, which then answers ISO strings.
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# The timeline ----------------------------------------------------------------------------------
+
+
+def organisations_between(
+    session: Session, first: date, last: date
+) -> list[tuple[int, OrganisationRecord, date | None, date | None]]:
+    """(id, record, opened on, closed on) of every organisation open on some day from first to last, by ODS code."""
+    rows = session.execute(
+        select(
+            Organisation.id,
+            Organisation.ods_code,
+            Organisation.name,
+            Network.code,
+            Organisation.latitude,
+            Organisation.longitude,
+            Organisation.opened_on,
+            Organisation.closed_on,
+        )
+        .outerjoin(Network, Organisation.network_id == Network.id)
+        .where(
+            or_(Organisation.opened_on.is_(None), Organisation.opened_on <= last),
+            or_(Organisation.closed_on.is_(None), Organisation.closed_on > first),
+        )
+        .order_by(Organisation.ods_code)
+    )
+    return [
+        (id_, OrganisationRecord(ods, name, network, lat, lon), opened, closed)
+        for id_, ods, name, network, lat, lon, opened, closed in rows
+    ]
+
+
+def _month(column):
+    """A date column's month as a whole number (year × 12 + month − 1), as core.coverage.month_index counts."""
+    return cast(extract("year", column), Integer) * 12 + cast(extract("month", column), Integer) - 1
+
+
+def spells_of(session: Session, idea_ids: Sequence[int], day: date) -> Sequence[Row]:
+    """What each organisation's stage was, month by month, up to the day, in whole numbers (a national
+    ledger's hundreds of thousands of spells read fast, through Core): for each spell of the ideas that
+    held for a day or more and began on or before the day, (organisation id, rank, the month begun, the
+    month ended (None: not ended), 1 if held on the day itself else 0). Rank 0 is discontinued."""
+    if not idea_ids:
+        return []
+    holds = case((or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day), 1), else_=0)
+    statement = select(
+        AdoptionSpell.organisation_id,
+        rank_of(AdoptionSpell.stage),
+        _month(AdoptionSpell.starts),
+        _month(AdoptionSpell.ends),
+        holds,
+    ).where(
+        AdoptionSpell.starts <= day,
+        AdoptionSpell.change_idea_id.in_(idea_ids),
+        or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts),
+    )
+    return session.connection().execute(statement).all()
+
+
+def links_between(session: Session, first: date, last: date) -> Sequence[Row]:
+    """(source ODS, target ODS, kind, weight, confirmed, start, end) of every learning link active on
+    some day from first to last, by source, target and kind (from the lower ODS code to the higher)."""
+    source, target = aliased(Organisation), aliased(Organisation)
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                source.ods_code,
+                target.ods_code,
+                LearningLink.kind,
+                LearningLink.weight,
+                LearningLink.status,
+                LearningLink.start_date,
+                LearningLink.end_date,
+            )
+            .join(source, LearningLink.source_id == source.id)
+            .join(target, LearningLink.target_id == target.id)
+            .where(
+                or_(LearningLink.start_date.is_(None), LearningLink.start_date <= last),
+                or_(LearningLink.end_date.is_(None), LearningLink.end_date >= first),
+            )
+        )
+        .all()
+    )
+    found = [
+        (min(a, b), max(a, b), kind.value, weight, status == LinkStatus.CONFIRMED, start, end)
+        for a, b, kind, weight, status, start, end in rows
+        if a != b
+    ]
+    return sorted(found, key=lambda row: row[:3])

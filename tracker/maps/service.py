@@ -1,9 +1,9 @@
 """The spread map's service: the network as of a day, for the page, the graph API and its files alike.
 
-Plain data out (tracker.maps.assemble's NetworkView; for the page a SpreadMap with its rows and
-drawings). No Flask here: the session and the cache are passed in. JSON is made only where it is
-answered: the API (tracker.maps.payload) and the data the page hands to static/map.js
-(tracker.maps.frames).
+Plain data out (tracker.maps.assemble's NetworkView: the spread map's answers draw and word it,
+tracker.maps.routes). No Flask here: the session and the cache are passed in. JSON is made only
+where it is answered: the API (tracker.maps.payload) and the timeline static/map.js plays
+(tracker.maps.timeline).
 
 network() runs a fixed number of statements whatever the size of the data: the scope first
 (one), then the data's version, the open organisations, the networks and the active links
@@ -13,8 +13,8 @@ Caching (optional, see tracker.cache): betweenness and communities depend only o
 they are keyed by its content (the open organisations and the confirmed links with their weights)
 and shared by every ambition, idea and threshold; the adoption figures are keyed by the ideas, the
 day, the threshold and the data's version (tracker.models.versions: database triggers move it with
-every new event), and after new events only the organisations they name are read again. The layout
-by links depends on what it draws, and is keyed by that.
+every new event), and after new events only the organisations they name are read again. The
+timeline's layout by links is kept by what it draws (tracker.maps.history).
 """
 
 from __future__ import annotations
@@ -31,10 +31,8 @@ from ..cache import MetricsCache
 from ..core import graph as measures
 from ..core.stages import DEFAULT_THRESHOLD, Stage
 from ..models.versions import Pairs, incremental
-from . import assemble, drawing, present, queries
+from . import assemble, queries
 from .assemble import NetworkView, Scope
-from .drawing import Drawing
-from .outline import Outline, load_outline
 
 T = TypeVar("T")
 
@@ -49,46 +47,12 @@ class Filters:
     threshold: Stage = DEFAULT_THRESHOLD
 
 
-@dataclass(frozen=True)
-class SpreadMap:
-    """The spread map as of a day: the network, its tables and insights, and two drawings of it."""
-
-    network: NetworkView
-    view: present.MapView  # the tables and the insights
-    drawing: Drawing  # in the layout asked for: what the live map draws
-    on_map: Drawing  # on the map of the south of England: the SVG for printing and without JavaScript
-    outline: Outline
-
-
 def network(
     session: Session, filters: Filters, cache: MetricsCache | None = None, include_drafts: bool = False
 ) -> NetworkView:
     """The network for the filters, with every measure; assemble.NotFound for a code that names nothing."""
     scope = queries.find_scope(session, filters.ambition, filters.idea, include_drafts=include_drafts)
     return build(session, scope, filters.day, filters.threshold, cache)
-
-
-def spread_map(
-    session: Session,
-    filters: Filters,
-    layout: str = drawing.GEOGRAPHIC,
-    cache: MetricsCache | None = None,
-    include_drafts: bool = False,
-) -> SpreadMap:
-    """The page's map: the network drawn in the layout asked for, and on the map."""
-    view = network(session, filters, cache, include_drafts)
-    outline = load_outline()
-    on_map = drawing.draw(view, outline)
-    if layout == drawing.GEOGRAPHIC:
-        drawn = on_map
-    else:
-        drawn = _cached(cache, _drawing_key(view, layout), lambda: drawing.draw(view, outline, layout))
-    return SpreadMap(view, present.map_view(view), drawn, on_map, outline)
-
-
-def _drawing_key(view: NetworkView, layout: str) -> tuple:
-    """Everything a drawing depends on: each organisation and link as drawn (stages and all)."""
-    return ("drawing", layout, view.organisations, view.learning_links, tuple(view.network_names.items()))
 
 
 def build(

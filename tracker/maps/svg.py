@@ -130,41 +130,92 @@ def _svg_open(projection: Projection, **attributes) -> str:
 
 
 def _link_lines(drawing: Drawing) -> list[str]:
-    """Learning links as lines; parallel links between one pair are drawn a little apart."""
+    """Learning links, one <path> per look (colour, width, line): a national network's thousands of
+    links stay a small file. Parallel links between one pair are drawn a little apart."""
     at = {mark.id: (mark.x, mark.y) for mark in drawing.marks}
     pairs: dict[tuple[str, str], list[Line]] = {}
     for line in drawing.lines:
         pairs.setdefault((min(line.source, line.target), max(line.source, line.target)), []).append(line)
-    lines = []
+    looks: dict[tuple[str, str, float, str, bool], list[str]] = {}
     for (a, b), group in pairs.items():
         (x1, y1), (x2, y2) = at[a], at[b]
         length = math.hypot(x2 - x1, y2 - y1) or 1.0
         nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length  # unit normal
         for k, line in enumerate(sorted(group, key=lambda item: (item.kind, item.proposed))):
             offset = (k - (len(group) - 1) / 2) * 4
-            lines.append(
-                "<line"
-                + _attrs(
-                    class_=f"app-map-link app-map-link--{line.kind}"
-                    + (" app-map-link--proposed" if line.proposed else ""),
-                    x1=_n(x1 + nx_ * offset),
-                    y1=_n(y1 + ny_ * offset),
-                    x2=_n(x2 + nx_ * offset),
-                    y2=_n(y2 + ny_ * offset),
-                    stroke=line.colour,
-                    stroke_width=_n(line.width),
-                    stroke_dasharray=DASHES.get(line.line),
-                    stroke_linecap="round",
-                )
-                + "/>"
+            segment = (
+                f"M{_n(x1 + nx_ * offset)} {_n(y1 + ny_ * offset)}L{_n(x2 + nx_ * offset)} {_n(y2 + ny_ * offset)}"
             )
-    return lines
+            looks.setdefault((line.kind, line.colour, line.width, line.line, line.proposed), []).append(segment)
+    return [
+        "<path"
+        + _attrs(
+            class_=f"app-map-link app-map-link--{kind}" + (" app-map-link--proposed" if proposed else ""),
+            d="".join(segments),
+            fill="none",
+            stroke=colour,
+            stroke_width=_n(width),
+            stroke_dasharray=DASHES.get(line),
+            stroke_linecap="round",
+        )
+        + "/>"
+        for (kind, colour, width, line, proposed), segments in sorted(looks.items())
+    ]
+
+
+CHARACTER = 6.2  # the width of a label's character (bold, 10 units), about
+LINE_HEIGHT = 10.0
+CELL = 60.0  # the grid that finds a label's neighbours
+
+
+def _label_box(mark: Mark, radius: float) -> tuple[float, float, float, float]:
+    half = max(len(text) for text in mark.label) * CHARACTER / 2
+    top = mark.y + radius + LABEL_GAP - LINE_HEIGHT
+    return mark.x - half, top, mark.x + half, top + LINE_HEIGHT * len(mark.label) + 1
+
+
+def labelled(marks: Sequence[Mark]) -> set[str]:
+    """The marks whose label fits: it overlaps no circle and no label drawn before it (in ODS order,
+    adopted ones first). Many organisations close together get circles, and the tables name them."""
+    boxes: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    def cells(box):
+        for i in range(int(box[0] // CELL), int(box[2] // CELL) + 1):
+            for j in range(int(box[1] // CELL), int(box[3] // CELL) + 1):
+                yield i, j
+
+    def add(box):
+        for cell in cells(box):
+            boxes.setdefault(cell, []).append(box)
+
+    def free(box):
+        return not any(
+            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+            for cell in cells(box)
+            for other in boxes.get(cell, ())
+        )
+
+    for mark in marks:
+        radius = _radius(mark)
+        add((mark.x - radius, mark.y - radius, mark.x + radius, mark.y + radius))
+    found = set()
+    for mark in sorted(marks, key=lambda m: (not m.adopted, m.ods)):
+        box = _label_box(mark, _radius(mark))
+        if free(box):
+            add(box)
+            found.add(mark.id)
+    return found
+
+
+def _radius(mark: Mark) -> float:
+    return ADOPTED_RADIUS if mark.adopted else NODE_RADIUS
 
 
 def _node_marks(marks: Sequence[Mark]) -> tuple[list[str], list[str]]:
     circles, labels = [], []
+    fits = labelled(marks)
     for mark in marks:
-        radius = ADOPTED_RADIUS if mark.adopted else NODE_RADIUS
+        radius = _radius(mark)
         circles.append(
             "<circle"
             + _attrs(
@@ -182,6 +233,8 @@ def _node_marks(marks: Sequence[Mark]) -> tuple[list[str], list[str]]:
             + escape(mark.title)
             + "</title></circle>"
         )
+        if mark.id not in fits:
+            continue
         first, *under = mark.label
         labels.append(
             f'<text x="{_n(mark.x)}" y="{_n(mark.y + radius + LABEL_GAP)}">{escape(first)}'
@@ -284,6 +337,20 @@ def map_svg(
         + "".join(labels)
         + "</g>"
         + ('<g class="app-map-engaged">' + "".join(_engage_marks(drawing.marks, engaged)) + "</g>" if engaged else "")
+        + _attribution(outline, projection)
+        + "</svg>"
+    )
+
+
+def outline_svg(outline: Outline) -> str:
+    """The outline and its attribution alone: what the live map is drawn over (decoration: the live
+    map is labelled, and the tables carry its content)."""
+    projection = projection_for(outline)
+    return (
+        _svg_open(projection, class_="app-map-svg")
+        + '<g class="app-map-outlines">'
+        + "".join(outline_paths(outline, projection))
+        + "</g>"
         + _attribution(outline, projection)
         + "</svg>"
     )

@@ -1,26 +1,27 @@
 // The spread map (templates/maps/spread_map.html): draws the network with Cytoscape.js, over the
-// outline of the south of England or laid out by its links, and moves it month by month.
+// outline of the south of England or laid out by its links, and plays it month by month.
 //
-// Everything it draws comes from the server (tracker/maps/frames.py): the page's data-frame is the
-// map as of the page's day, with every organisation already placed (x, y), coloured and labelled,
-// every link styled and the tables' rows worded; data-months is the timeline; for another month it
-// asks data-month-url for that month's frame. It computes no position and words no row of its
-// own: it draws, animates, and answers the pointer and the keyboard. The canvas is not accessible,
-// so the tables after the map carry the same content, and this module keeps them in step with the
-// month shown. After each draw it writes data-node-count (organisations drawn), data-colours (ODS
-// code → stage), data-drawn-as-of, data-engaged (the ODS codes ringed as whom to engage next, in
-// order) and data-label-px (the labels' size on screen) on the figure, for tests and for anyone
-// reading the page's state.
+// Everything it draws comes from the server (tracker/maps/timeline.py), read once from the
+// figure's data-timeline-url: every organisation of the timeline placed (x, y) with its label and
+// its stage month by month (one letter a month: the stages' list gives each letter's colours and
+// words, upper case when adopted, "." when not open), every learning link with its look and the
+// months it is drawn. It computes no position and words no stage of its own: it draws, shows a
+// month, and answers the pointer and the keyboard. The canvas is not accessible, so the tables after
+// the map carry the same content (the server's, as of the page's day); this module keeps the stage
+// and adoption of the rows shown in step with the month shown. After each draw it writes
+// data-node-count (organisations drawn), data-colours (ODS code → stage), data-drawn-as-of,
+// data-engaged (the ODS codes ringed as whom to engage next, in order) and data-label-px (the
+// labels' size on screen, 0 without labels) on the figure, for tests and for anyone reading the
+// page's state.
 //
-// Whom to engage next is as of the page's day only: the page's frame lists the picks (id, ODS code,
-// rank); they are ringed and numbered whenever the page's own day is drawn, and on no other month.
+// Whom to engage next is as of the page's day only: the figure's data-engage lists the picks (ODS
+// code, rank); they are ringed and numbered whenever the page's own day is drawn, and on no other month.
 //
 // The CSP allows no inline script or style: Cytoscape styles its elements through the CSSOM
 // (allowed), and the one <style> element it would inject is pre-empted below.
 import cytoscape from "./vendor/cytoscape/cytoscape.esm.min.js";
 
 const PLAY_STEP_MS = 900;
-const INPUT_DELAY_MS = 150;
 const FONT = "Arial, sans-serif";
 // On the geographic map, labels and circles keep this size on screen however narrow the map is
 // drawn (at a desktop width they are drawn at least this size anyway); below NARROW_PX wide, labels
@@ -28,6 +29,10 @@ const FONT = "Arial, sans-serif";
 const LABEL_PX = 12;
 const CIRCLE_PX = 12;
 const NARROW_PX = 600; // the NHS.UK frontend's fallback stack, as the page uses
+// More organisations than this and no label is drawn: thousands of codes would only overlap (the
+// details, on pointing or from the table, name each one).
+const MOST_LABELS = 150;
+const NOT_OPEN = ".";
 
 // Cytoscape adds <style id="__________cytoscape_stylesheet"> with one rule unless an element with
 // that id exists. The CSP would refuse it (and log an error); app.css positions the container.
@@ -38,10 +43,6 @@ function preemptCytoscapeStylesheet() {
     marker.id = id;
     document.head.append(marker);
   }
-}
-
-function readJson(element, name) {
-  return JSON.parse(element.dataset[name]);
 }
 
 function yesNo(value) {
@@ -57,18 +58,8 @@ function el(tag, className, text) {
   return element;
 }
 
-function cell(heading, ...content) {
-  const td = el("td", "nhsuk-table__cell");
-  const label = el("span", "nhsuk-table-responsive__heading", `${heading} `);
-  label.setAttribute("aria-hidden", "true");
-  const body = el("span", "app-table__content"); // one block beside the heading when rows stack
-  body.append(...content);
-  td.append(label, body);
-  return td;
-}
-
-function tag(row) {
-  return el("strong", `nhsuk-tag nhsuk-tag--${row.stage_tag}`, row.stage_label);
+function tag(stage) {
+  return el("strong", `nhsuk-tag nhsuk-tag--${stage.tag}`, stage.label);
 }
 
 // The map -----------------------------------------------------------------------------------------
@@ -77,11 +68,10 @@ class SpreadMap {
   constructor(figure) {
     this.figure = figure;
     this.layout = figure.dataset.layout;
-    this.frame = readJson(figure, "frame");
-    this.engageAsOf = this.frame.as_of;
-    this.engage = new Map((this.frame.engage ?? []).map((pick) => [pick.id, pick.rank]));
-    this.months = readJson(figure, "months");
-    this.monthUrl = figure.dataset.monthUrl;
+    this.pageDay = figure.dataset.asOf;
+    this.engage = new Map(JSON.parse(figure.dataset.engage || "[]").map((pick) => [pick.ods, pick.rank]));
+    this.timelineUrl = figure.dataset.timelineUrl;
+    this.outlineUrl = figure.dataset.outlineUrl;
     this.organisationUrl = figure.dataset.organisationUrl;
     this.placeholder = figure.dataset.organisationPlaceholder;
 
@@ -94,25 +84,100 @@ class SpreadMap {
     this.error = figure.querySelector("#spread-map-error");
     this.detail = figure.querySelector("#spread-map-detail");
     this.organisationRows = document.querySelector("#spread-map-organisations tbody");
-    this.linkTable = document.querySelector("#spread-map-links");
-    this.noLinks = document.querySelector("#spread-map-no-links");
 
-    this.marks = new Map(); // id → the organisation as drawn, for the month drawn
-    this.rows = new Map(); // ODS code → its row in the table
-    this.request = null;
-    this.inputTimer = null;
+    this.data = null; // the timeline, once read
+    this.byOds = new Map(); // ODS code → its organisation in the timeline
+    this.month = null; // the index of the month drawn
     this.playTimer = null;
     this.playing = false;
     this.highlighted = null;
   }
 
-  start() {
-    this.useServerSvg();
+  async start() {
     this.live.hidden = false;
+    this.figure.classList.add("app-map--live");
+    this.figure.dataset.state = "loading";
+    if (this.layout !== "force") {
+      const outline = el("img", "app-map__outline");
+      outline.alt = ""; // decoration: the canvas is labelled, and the tables carry the content
+      outline.src = this.outlineUrl;
+      this.canvas.before(outline);
+    }
+    try {
+      const response = await fetch(this.timelineUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(`The map's timeline answered ${response.status}`);
+      this.data = await response.json();
+    } catch (error) {
+      this.figure.dataset.state = "error";
+      this.error.textContent = "The live map could not be loaded. Reload the page to try again: the tables below are complete.";
+      this.error.hidden = false;
+      return;
+    }
+    this.byOds = new Map(this.data.organisations.map((organisation) => [organisation.ods, organisation]));
+    this.labels = this.data.organisations.length <= MOST_LABELS;
+    this.build();
+    this.range.disabled = false;
+    this.playButton.disabled = false;
+    this.range.addEventListener("input", () => this.monthChosen());
+    this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
+    for (const type of ["focusin", "mouseover"]) {
+      this.organisationRows.addEventListener(type, (event) => {
+        const row = event.target.closest("tr[data-ods]");
+        if (row) this.show(row.dataset.ods, "table");
+      });
+    }
+    this.organisationRows.addEventListener("focusout", () => this.unhighlight());
+    this.organisationRows.addEventListener("mouseleave", () => this.unhighlight());
+    this.showMonth(Number(this.range.value), false);
+  }
+
+  build() {
     preemptCytoscapeStylesheet();
+    const data = this.data;
+    const elements = data.groups.map((group) => ({
+      group: "nodes",
+      data: { id: group.id, name: group.name },
+      classes: "network",
+    }));
+    for (const organisation of data.organisations) {
+      const rank = this.engage.get(organisation.ods);
+      const number = rank === undefined ? "" : `${rank}: `; // the rank, before the ODS code
+      const network = data.networks[organisation.network];
+      elements.push({
+        group: "nodes",
+        data: {
+          id: organisation.ods,
+          ods: organisation.ods,
+          label: number + organisation.ods + (network ? `\n${network.code}` : ""),
+          short: number + organisation.ods,
+          fill: "#ffffff",
+          stroke: "#212b32",
+          parent: organisation.group,
+        },
+        position: { x: organisation.x, y: organisation.y },
+        classes: "organisation",
+      });
+    }
+    // A link is [source, target, look, first month drawn, last month drawn] (organisations and looks by place).
+    data.links.forEach(([source, target, look, first, last], k) => {
+      const style = data.looks[look];
+      elements.push({
+        group: "edges",
+        data: {
+          id: `link-${k}`,
+          source: data.organisations[source].ods,
+          target: data.organisations[target].ods,
+          colour: style.colour,
+          width: style.width,
+          first,
+          last,
+        },
+        classes: style.line === "dashed" ? "proposed" : style.line === "dotted" ? "dotted" : "",
+      });
+    });
     this.cy = cytoscape({
       container: this.canvas,
-      elements: [],
+      elements,
       style: this.stylesheet(),
       layout: { name: "preset" },
       // The geographic map must stay aligned with its outline, and wheel zoom would trap the
@@ -125,7 +190,7 @@ class SpreadMap {
     });
     this.cy.on("mouseover", "node.organisation", (event) => {
       this.canvas.classList.add("app-map__canvas--pointer");
-      this.show(event.target.id(), "map");
+      this.show(event.target.data("ods"), "map");
     });
     this.cy.on("mouseout", "node.organisation", () => {
       this.canvas.classList.remove("app-map__canvas--pointer");
@@ -135,46 +200,6 @@ class SpreadMap {
       window.location.assign(this.organisationUrl.replace(this.placeholder, encodeURIComponent(event.target.data("ods"))));
     });
     new ResizeObserver(() => this.fit()).observe(this.canvas);
-
-    this.range.addEventListener("input", () => this.monthChosen(false));
-    this.range.addEventListener("change", () => this.monthChosen(true));
-    this.playButton.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
-    for (const type of ["focusin", "mouseover"]) {
-      this.organisationRows.addEventListener(type, (event) => {
-        const row = event.target.closest("tr[data-ods]");
-        if (row) this.show(row.dataset.ods, "table");
-      });
-    }
-    this.organisationRows.addEventListener("focusout", () => this.unhighlight());
-    this.organisationRows.addEventListener("mouseleave", () => this.unhighlight());
-
-    this.showFrame(this.frame, false);
-  }
-
-  // The server's SVG of the map sits in <noscript>, which with scripting on is text. Copy it out
-  // twice: whole for printing (as of the page's date), and as the live map's background, where only
-  // its outline and attribution are kept, hidden from assistive technology (the canvas is
-  // labelled, and the tables carry the content). Both use the same user units as the canvas.
-  useServerSvg() {
-    const noscript = this.figure.querySelector("noscript");
-    const template = document.createElement("template");
-    template.innerHTML = noscript ? noscript.textContent : "";
-    const svg = template.content.querySelector("svg");
-    if (!svg) return;
-    if (this.layout !== "force") {
-      const background = svg.cloneNode(true);
-      const drawnLive = ".app-map-links, .app-map-nodes, .app-map-labels, .app-map-engaged, title, desc";
-      for (const part of background.querySelectorAll(drawnLive)) {
-        part.remove();
-      }
-      background.removeAttribute("role");
-      background.removeAttribute("aria-labelledby");
-      background.setAttribute("aria-hidden", "true");
-      background.setAttribute("focusable", "false");
-      background.classList.add("app-map__outline");
-      this.canvas.before(background);
-    }
-    this.figure.querySelector(".app-map__print").replaceChildren(svg);
   }
 
   stylesheet() {
@@ -193,7 +218,7 @@ class SpreadMap {
           "background-color": "data(fill)",
           "border-color": "data(stroke)",
           "border-width": size(2, 1.5),
-          label: this.narrow && this.layout !== "force" ? "data(short)" : "data(label)",
+          label: !this.labels ? "" : this.narrow && this.layout !== "force" ? "data(short)" : "data(label)",
           "text-wrap": "wrap",
           "text-valign": "bottom",
           "text-halign": "center",
@@ -231,6 +256,7 @@ class SpreadMap {
           "outline-offset": size(2, 2),
           "outline-style": "double",
           "font-size": size(11 * typeScale, LABEL_PX + 1),
+          label: this.labels && !(this.narrow && this.layout !== "force") ? "data(label)" : "data(short)",
           "z-index": 5,
         },
       },
@@ -261,69 +287,22 @@ class SpreadMap {
         },
       },
       { selector: "edge.dotted", style: { "line-style": "dotted" } },
+      { selector: ".off", style: { display: "none" } },
       { selector: "edge.proposed", style: { "line-style": "dashed", "line-dash-pattern": [7, 4] } },
     ];
   }
 
-  // Loading a month -------------------------------------------------------------------------------
+  // The months ------------------------------------------------------------------------------------
 
-  monthFor(value) {
-    return this.months[Number(value)];
+  monthChosen() {
+    this.showMonth(Number(this.range.value), true);
   }
-
-  monthChosen(now) {
-    const month = this.monthFor(this.range.value);
-    this.monthOutput.textContent = month.label;
-    this.range.setAttribute("aria-valuetext", month.label);
-    clearTimeout(this.inputTimer);
-    if (now) {
-      this.load(month.as_of, true);
-    } else {
-      this.inputTimer = setTimeout(() => this.load(month.as_of, true), INPUT_DELAY_MS);
-    }
-  }
-
-  async load(asOf, announce) {
-    if (this.request) this.request.abort();
-    const request = new AbortController();
-    this.request = request;
-    this.figure.dataset.state = "loading";
-    const url = new URL(this.monthUrl, window.location.origin);
-    url.searchParams.set("as_of", asOf);
-    try {
-      const response = await fetch(url, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-        signal: request.signal,
-      });
-      if (!response.ok) throw new Error(`The map for ${asOf} answered ${response.status}`);
-      const frame = await response.json();
-      if (request !== this.request) return; // a later month was asked for meanwhile
-      this.showFrame(frame, announce);
-    } catch (error) {
-      if (error.name === "AbortError") return;
-      this.pause();
-      this.figure.dataset.state = "error";
-      this.error.textContent = "The map for this month could not be loaded. Try again, or reload the page.";
-      this.error.hidden = false;
-    }
-  }
-
-  showFrame(frame, announce) {
-    this.draw(frame);
-    this.error.hidden = true;
-    if (announce) this.announce(frame);
-    this.figure.dataset.state = "ready";
-    this.playTimer = this.playing ? setTimeout(() => this.step(), PLAY_STEP_MS) : null;
-  }
-
-  // Playing the months in turn --------------------------------------------------------------------
 
   play() {
     if (Number(this.range.value) >= Number(this.range.max)) this.range.value = this.range.min;
     this.playing = true;
     this.playButton.textContent = "Pause";
-    this.monthChosen(true);
+    this.monthChosen();
   }
 
   pause() {
@@ -339,73 +318,68 @@ class SpreadMap {
       return;
     }
     this.range.value = String(Number(this.range.value) + 1);
-    this.monthChosen(true);
+    this.monthChosen();
     if (Number(this.range.value) >= Number(this.range.max)) this.pause();
   }
 
-  // Drawing ---------------------------------------------------------------------------------------
+  // Drawing a month ---------------------------------------------------------------------------------
 
-  draw(frame) {
-    this.frame = frame;
-    this.marks = new Map(frame.marks.map((mark) => [mark.id, mark]));
-    this.rows = new Map(frame.organisations.map((row) => [row.ods, row]));
-    const engage = frame.as_of === this.engageAsOf ? this.engage : new Map();
-    const elements = frame.groups.map((group) => ({
-      group: "nodes",
-      data: { id: group.id, name: group.name },
-      classes: "network",
-    }));
-    for (const mark of frame.marks) {
-      const rank = engage.get(mark.id);
-      const number = rank === undefined ? "" : `${rank}: `; // the rank, before the ODS code
-      elements.push({
-        group: "nodes",
-        data: {
-          id: mark.id,
-          ods: mark.ods,
-          label: number + mark.label.join("\n"),
-          short: number + mark.label[0],
-          fill: mark.fill,
-          stroke: mark.stroke,
-          parent: mark.group ?? undefined,
-        },
-        position: { x: mark.x, y: mark.y },
-        classes: ["organisation", mark.adopted ? "adopted" : "", rank === undefined ? "" : "engage"].join(" ").trim(),
-      });
-    }
-    for (const line of frame.lines) {
-      elements.push({
-        group: "edges",
-        data: {
-          id: `${line.source}|${line.target}|${line.kind}`,
-          source: line.source,
-          target: line.target,
-          colour: line.colour,
-          width: line.width,
-        },
-        classes: line.line === "dashed" ? "proposed" : line.line === "dotted" ? "dotted" : "",
-      });
-    }
-
-    this.cy.batch(() => {
-      this.cy.elements().remove();
-      this.cy.add(elements);
-    });
-    this.fit();
-    this.updateTables(frame);
-    this.writeState(frame);
-    if (this.highlighted && this.marks.has(this.highlighted)) this.show(this.highlighted, "keep");
+  stageOf(organisation, month) {
+    const letter = organisation.states[month];
+    if (letter === NOT_OPEN) return null;
+    const lower = letter.toLowerCase();
+    return { ...this.data.stages[lower.charCodeAt(0) - 97], adopted: letter !== lower };
   }
 
-  // Geographic: the canvas covers the outline's SVG exactly, and model units are the SVG's user
+  showMonth(month, announce) {
+    clearTimeout(this.playTimer);
+    const data = this.data;
+    const info = data.months[month];
+    this.month = month;
+    this.monthOutput.textContent = info.label;
+    this.range.setAttribute("aria-valuetext", info.label);
+    const engage = info.as_of === this.pageDay ? this.engage : new Map();
+    let open = 0;
+    let adopted = 0;
+    this.cy.batch(() => {
+      data.organisations.forEach((organisation) => {
+        const node = this.cy.getElementById(organisation.ods);
+        const stage = this.stageOf(organisation, month);
+        if (stage === null) {
+          node.addClass("off");
+          return;
+        }
+        open += 1;
+        if (stage.adopted) adopted += 1;
+        node.data({ fill: stage.fill, stroke: stage.stroke });
+        node.removeClass("off");
+        node.toggleClass("adopted", stage.adopted);
+        node.toggleClass("engage", engage.has(organisation.ods));
+      });
+      this.cy.edges().forEach((edge) => {
+        edge.toggleClass("off", month < edge.data("first") || month > edge.data("last"));
+      });
+    });
+    this.counts = { open, adopted };
+    this.fit();
+    this.updateTables(month);
+    this.writeState(month);
+    this.error.hidden = true;
+    if (announce) this.announcer.textContent = `${info.label}: ${adopted} of ${open} organisations have adopted.`;
+    if (this.highlighted) this.show(this.highlighted, "keep");
+    this.figure.dataset.state = "ready";
+    this.playTimer = this.playing ? setTimeout(() => this.step(), PLAY_STEP_MS) : null;
+  }
+
+  // Geographic: the canvas covers the outline's image exactly, and model units are the SVG's user
   // units, so one zoom factor aligns the two. Force: fit the drawing to the box.
   fit() {
     if (!this.cy) return;
     this.cy.resize();
     if (this.layout === "force") {
-      this.cy.fit(undefined, 24);
+      this.cy.fit(this.cy.nodes(":visible"), 24);
     } else {
-      const zoom = this.canvas.clientWidth / this.frame.width;
+      const zoom = this.canvas.clientWidth / this.data.width;
       this.cy.viewport({ zoom, pan: { x: 0, y: 0 } });
       const narrow = this.canvas.clientWidth < NARROW_PX;
       if (zoom !== this.zoom || narrow !== this.narrow) {
@@ -414,109 +388,86 @@ class SpreadMap {
       }
     }
     const label = this.cy.nodes(".organisation").first();
-    if (label.nonempty()) this.figure.dataset.labelPx = String(parseFloat(label.renderedStyle("font-size")));
+    const px = this.labels && label.nonempty() ? parseFloat(label.renderedStyle("font-size")) : 0;
+    this.figure.dataset.labelPx = String(px);
   }
 
-  writeState(frame) {
+  writeState(month) {
     const colours = {};
-    for (const mark of frame.marks) colours[mark.ods] = mark.stage;
-    const month = this.monthFor(this.range.value);
-    this.figure.dataset.nodeCount = String(this.cy.nodes(".organisation").length);
+    for (const organisation of this.data.organisations) {
+      const stage = this.stageOf(organisation, month);
+      if (stage) colours[organisation.ods] = stage.key;
+    }
+    const info = this.data.months[month];
+    this.figure.dataset.nodeCount = String(this.cy.nodes(".organisation").not(".off").length);
     this.figure.dataset.colours = JSON.stringify(colours);
-    this.figure.dataset.drawnAsOf = frame.as_of;
+    this.figure.dataset.drawnAsOf = info.as_of;
     this.figure.dataset.engaged = JSON.stringify(
       this.cy
         .nodes(".engage")
-        .map((node) => [this.engage.get(node.id()), node.data("ods")])
+        .map((node) => [this.engage.get(node.data("ods")), node.data("ods")])
         .sort((a, b) => a[0] - b[0])
         .map(([, ods]) => ods),
     );
     this.canvas.setAttribute(
       "aria-label",
-      `Spread map for ${month.label}: ${frame.adopted} of ${frame.marks.length} organisations have adopted. ` +
+      `Spread map for ${info.label}: ${this.counts.adopted} of ${this.counts.open} organisations have adopted. ` +
         "The tables after the map hold the same information.",
     );
-    for (const date of document.querySelectorAll(".app-map-date")) date.textContent = frame.date;
   }
 
-  announce(frame) {
-    const month = this.monthFor(this.range.value);
-    this.announcer.textContent = `${month.label}: ${frame.adopted} of ${frame.marks.length} organisations have adopted.`;
-  }
+  // The tables: the stage and adoption of the rows shown, as of the month shown ---------------------
 
-  // The tables ------------------------------------------------------------------------------------
-
-  updateTables(frame) {
-    const rows = frame.organisations.map((row) => this.organisationRow(row));
-    if (rows.length === 0) {
-      const row = el("tr", "nhsuk-table__row");
-      const td = el("td", "nhsuk-table__cell", "No organisation was open on this date.");
-      td.colSpan = 8;
-      row.append(td);
-      rows.push(row);
+  updateTables(month) {
+    for (const date of document.querySelectorAll(".app-map-date")) date.textContent = this.data.months[month].date;
+    for (const row of this.organisationRows.querySelectorAll("tr[data-ods]")) {
+      const organisation = this.byOds.get(row.dataset.ods);
+      const stage = organisation && this.stageOf(organisation, month);
+      const stageCell = row.querySelector(".app-map-stage .nhsuk-tag");
+      const adoptedCell = row.querySelector(".app-map-adopted .app-table__content");
+      if (!stageCell || !adoptedCell) continue;
+      if (stage) {
+        row.dataset.stage = stage.key;
+        stageCell.className = `nhsuk-tag nhsuk-tag--${stage.tag}`;
+        stageCell.textContent = stage.label;
+        adoptedCell.textContent = yesNo(stage.adopted);
+      } else {
+        row.dataset.stage = "closed";
+        stageCell.className = "nhsuk-tag nhsuk-tag--grey";
+        stageCell.textContent = "Not open then";
+        adoptedCell.textContent = "No";
+      }
     }
-    this.organisationRows.replaceChildren(...rows);
-    this.linkTable.querySelector("tbody").replaceChildren(...frame.links.map((link) => this.linkRow(link)));
-    this.linkTable.hidden = frame.links.length === 0;
-    this.noLinks.hidden = frame.links.length > 0;
-  }
-
-  organisationRow(row) {
-    const tr = el("tr", "nhsuk-table__row");
-    tr.dataset.ods = row.ods;
-    tr.dataset.stage = row.stage;
-    const link = el("a", undefined, row.name);
-    link.href = this.organisationUrl.replace(this.placeholder, encodeURIComponent(row.ods));
-    tr.append(
-      cell("Organisation", link, ` (${row.ods})`),
-      cell("Network", row.network),
-      cell("Stage", tag(row)),
-      cell("Adopted", yesNo(row.adopted)),
-      cell("Exposure", row.exposure),
-      cell("Frontier", yesNo(row.frontier)),
-      cell("Community", row.community),
-      cell("Adopter category", row.category),
-    );
-    return tr;
-  }
-
-  linkRow(link) {
-    const tr = el("tr", "nhsuk-table__row");
-    tr.append(
-      cell("Between", `${link.source_name} (${link.source})`),
-      cell("And", `${link.target_name} (${link.target})`),
-      cell("Kind", link.kind_label),
-      cell("Strength", link.weight === null || link.weight === undefined ? "Not known" : String(link.weight)),
-      cell("Status", link.proposed ? "Proposed" : "Confirmed"),
-    );
-    return tr;
   }
 
   // The detail panel, and the node and row that go with it -----------------------------------------
 
-  show(id, from) {
-    const mark = this.marks.get(id);
-    const row = mark && this.rows.get(mark.ods);
-    if (!row) return;
+  show(ods, from) {
+    const organisation = this.byOds.get(ods);
+    const stage = organisation && this.stageOf(organisation, this.month);
+    if (!stage) return;
     this.unhighlight();
-    this.highlighted = id;
-    this.cy.$id(id).addClass("highlighted");
-    const tr = this.organisationRows.querySelector(`tr[data-ods="${CSS.escape(row.ods)}"]`);
+    this.highlighted = ods;
+    this.cy.getElementById(organisation.ods).addClass("highlighted");
+    const tr = this.organisationRows.querySelector(`tr[data-ods="${CSS.escape(ods)}"]`);
     if (tr) tr.classList.add("app-map-table__row--highlighted");
 
     const name = el("p", "nhsuk-body nhsuk-u-margin-bottom-2");
-    name.append(el("strong", undefined, `${row.name} (${row.ods})`));
+    name.append(el("strong", undefined, `${organisation.name} (${organisation.ods})`));
     const list = el("dl", "app-map__facts nhsuk-body-s");
     const fact = (term, ...value) => {
       const dd = el("dd");
       dd.append(...value);
       list.append(el("dt", undefined, term), dd);
     };
-    fact("Network", row.network);
-    fact("Stage", tag(row));
-    fact("Adopted", yesNo(row.adopted));
-    fact("Exposure", `${row.exposure} of its linked organisations (by strength) have adopted`);
-    if (row.frontier) fact("Frontier", "Yes: not adopted, but linked to an organisation that has");
+    const info = this.data.months[this.month];
+    fact("Network", this.data.networks[organisation.network]?.name ?? "No network");
+    fact("Stage", tag(stage), ` (${info.label})`);
+    fact("Adopted", yesNo(stage.adopted));
+    if (organisation.exposure !== undefined) {
+      fact("Exposure", `${organisation.exposure} of its linked organisations (by strength) had adopted on ${this.data.months.at(-1).date}`);
+    }
+    if (organisation.frontier) fact("Frontier", `Yes, on ${this.data.months.at(-1).date}: not adopted, but linked to an organisation that has`);
     const hint = el(
       "p",
       "nhsuk-body-s nhsuk-u-margin-bottom-0",
@@ -527,7 +478,8 @@ class SpreadMap {
 
   unhighlight() {
     if (!this.highlighted) return;
-    this.cy.$id(this.highlighted).removeClass("highlighted");
+    const organisation = this.byOds.get(this.highlighted);
+    if (organisation) this.cy.getElementById(organisation.ods).removeClass("highlighted");
     for (const row of this.organisationRows.querySelectorAll(".app-map-table__row--highlighted")) {
       row.classList.remove("app-map-table__row--highlighted");
     }
