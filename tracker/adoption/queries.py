@@ -76,12 +76,26 @@ def _event_loads():
     )
 
 
-def events(session: Session, filters: EventFilters = EventFilters(), limit: int | None = None) -> list[AdoptionEvent]:
+def published_only(stmt: Select, event) -> Select:
+    """The statement without the events or records of ideas in draft packages (done in SQL, so that a
+    page of rows is a page of visible rows)."""
+    published = select(ChangeIdea.id).join(ChangePackage, ChangeIdea.package_id == ChangePackage.id)
+    return stmt.where(event.change_idea_id.in_(published.where(ChangePackage.is_published)))
+
+
+def events_query(filters: EventFilters = EventFilters(), include_drafts: bool = True) -> Select:
     """Events in the order they took effect (ties: the order they were logged), each with its corrections."""
     stmt = _filtered(select(AdoptionEvent), AdoptionEvent, filters)
-    stmt = stmt.options(*_event_loads(), selectinload(AdoptionEvent.corrections)).order_by(
+    if not include_drafts:
+        stmt = published_only(stmt, AdoptionEvent)
+    return stmt.options(*_event_loads(), selectinload(AdoptionEvent.corrections)).order_by(
         AdoptionEvent.effective_date, AdoptionEvent.id
     )
+
+
+def events(session: Session, filters: EventFilters = EventFilters(), limit: int | None = None) -> list[AdoptionEvent]:
+    """Events in the order they took effect (ties: the order they were logged), each with its corrections."""
+    stmt = events_query(filters)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
@@ -93,8 +107,14 @@ class RecordAsOf(NamedTuple):
 
 
 def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> list[RecordAsOf]:
+    """Each organisation × idea's state on filters.as_of (today if None), by ODS code and idea code."""
+    return [RecordAsOf(event, since) for event, since in session.execute(records_as_of_query(filters))]
+
+
+def records_as_of_query(filters: EventFilters = EventFilters(), include_drafts: bool = True) -> Select:
     """Each organisation × idea's state on filters.as_of (today if None): the event whose spell holds
     then, so corrected events never, and of one date's events the last logged (tracker.core.ledger).
+    Rows of (event, since), with Organisation and ChangeIdea joined (their codes order it).
     """
     spell = AdoptionSpell
     if filters.as_of:
@@ -111,7 +131,7 @@ def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> l
         .order_by(Organisation.ods_code, ChangeIdea.code)
     )
     stmt = _filtered(stmt, spell, replace(filters, as_of=None))
-    return [RecordAsOf(event, since) for event, since in session.execute(stmt)]
+    return stmt if include_drafts else published_only(stmt, spell)
 
 
 def current_records(session: Session, filters: EventFilters = EventFilters()) -> list[Adoption]:

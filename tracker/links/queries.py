@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, raiseload, selectinload
 
 from ..core.graph import LinkRecord
@@ -14,16 +14,8 @@ from ..models import LearningLink, LinkStatus, Organisation
 _NO_LAZY = raiseload("*", sql_only=True)
 
 
-def links(
-    session: Session,
-    organisation_id: int | None = None,
-    status: LinkStatus | None = None,
-    by_name: bool = True,
-) -> list[LearningLink]:
-    """Links with both organisations, optionally of one organisation and of one status.
-
-    By the organisations' names, then kind (for the page), or by id (for the API).
-    """
+def _links(organisation_id: int | None, status: LinkStatus | None):
+    """The select of links with both organisations loaded, and the two aliases it joins them by."""
     source, target = aliased(Organisation), aliased(Organisation)
     query = (
         select(LearningLink)
@@ -39,11 +31,18 @@ def links(
         query = query.where(or_(LearningLink.source_id == organisation_id, LearningLink.target_id == organisation_id))
     if status is not None:
         query = query.where(LearningLink.status == status)
-    if by_name:
-        query = query.order_by(source.name, target.name, LearningLink.kind, LearningLink.id)
-    else:
-        query = query.order_by(LearningLink.id)
-    return list(session.scalars(query))
+    return query, source, target
+
+
+def links_query(organisation_id: int | None = None, status: LinkStatus | None = None) -> Select:
+    """Links with both organisations, optionally of one organisation and of one status, by id (the API's)."""
+    return _links(organisation_id, status)[0].order_by(LearningLink.id)
+
+
+def links(session: Session, organisation_id: int | None = None, status: LinkStatus | None = None) -> list[LearningLink]:
+    """Links with both organisations, as links_query(), by the organisations' names then kind (the page's)."""
+    query, source, target = _links(organisation_id, status)
+    return list(session.scalars(query.order_by(source.name, target.name, LearningLink.kind, LearningLink.id)))
 
 
 def link(session: Session, link_id: int) -> LearningLink | None:
