@@ -91,10 +91,8 @@ def _filters() -> ledger.EventFilters:
 
 # Records by organisation and idea as added (their ids: the spells' own index gives a page in order);
 # events in the order they took effect. No total: counting would read every record or event.
-RECORDS = paging.Keyset(
-    "adoptions", (AdoptionSpell.organisation_id, AdoptionSpell.change_idea_id), default=500, maximum=5000
-)
-EVENTS = paging.Keyset("adoptions/history", (AdoptionEvent.effective_date, AdoptionEvent.id), default=500, maximum=5000)
+RECORDS = paging.Keyset("adoptions", (AdoptionSpell.organisation_id, AdoptionSpell.change_idea_id), **paging.SIZES)
+EVENTS = paging.Keyset("adoptions/history", (AdoptionEvent.effective_date, AdoptionEvent.id), **paging.SIZES)
 
 
 @signed_in

@@ -20,7 +20,7 @@ from . import paging, queries, serialize
 from .params import code_parameter, or_404
 
 # 150 ideas at ten times national: small, but growing with the catalogue, so paged like every list.
-IDEAS = paging.Keyset("interventions", CATALOGUE_ORDER, default=500, maximum=2500)
+IDEAS = paging.Keyset("interventions", CATALOGUE_ORDER, **paging.SIZES)
 
 
 @signed_in

@@ -43,7 +43,7 @@ OPTIONAL_TEXT = ("note", "start_date", "end_date")
 BODY = BodyShape(fields=(*REQUIRED, "weight", *OPTIONAL_TEXT), required=REQUIRED, optional_text=OPTIONAL_TEXT)
 STATUSES = tuple(s.value for s in LinkStatus)
 # About five per organisation: 12,500 at ten times national.
-LINKS = paging.Keyset("links", (LearningLink.id,), default=500, maximum=2500)
+LINKS = paging.Keyset("links", (LearningLink.id,), **paging.SIZES)
 CONFLICT = (
     "This link changed while it was being deleted: nothing was deleted. The current link is in "
     '"current"; check it and send the DELETE again.'

@@ -14,8 +14,8 @@ from . import paging, queries, serialize
 from .params import code_parameter, day_parameter, or_404
 
 # Both grow with the collaborative (2,500 organisations at ten times national): paged, with their totals.
-NETWORKS = paging.Keyset("networks", (Network.code,), default=500, maximum=2500)
-ORGANISATIONS = paging.Keyset("organisations", (Organisation.ods_code,), default=500, maximum=2500)
+NETWORKS = paging.Keyset("networks", (Network.code,), **paging.SIZES)
+ORGANISATIONS = paging.Keyset("organisations", (Organisation.ods_code,), **paging.SIZES)
 
 
 @signed_in

@@ -114,7 +114,8 @@ def networks_counted() -> Select:
 
 def organisations(network_id: int | None = None, open_on: date | None = None) -> Select:
     """Organisations (of one network, open on one day, if given) by ODS code."""
-    query = select(Organisation).options(selectinload(Organisation.network), selectinload(Organisation.successor))
+    # Joined, not selectin: a page is then the same statements whether or not its rows have a network.
+    query = select(Organisation).options(joinedload(Organisation.network), joinedload(Organisation.successor))
     if network_id is not None:
         query = query.where(Organisation.network_id == network_id)
     if open_on is not None:
