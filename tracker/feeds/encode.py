@@ -1,4 +1,4 @@
-"""A feed's rows as CSV or JSON text, written piece by piece so that a feed of any length streams.
+"""A feed's page as CSV or JSON text, written piece by piece (a few hundred rows to a chunk).
 
 Rows are tuples in the feed's column order (tracker.feeds.dictionary), holding what the database
 gives: text, numbers, dates, aware datetimes, flags, enums, None. Dates become YYYY-MM-DD, moments

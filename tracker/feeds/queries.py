@@ -1,5 +1,5 @@
 """The feeds' rows: one Core select each (no ORM objects), its columns named and ordered as the data
-dictionary says, so a feed of any size is one statement whose rows can be streamed.
+dictionary says, so a page of a feed of any size is one statement.
 
 Each function builds the select for a feed from resolved filters; tracker.api.feeds reads a page of it. Ideas of draft packages, and their events and records, are left out unless
 include_drafts. Monthly coverage is not a select: tracker.reports.service.monthly counts it.
