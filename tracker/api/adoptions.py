@@ -3,7 +3,8 @@
 GET /api/v1/adoptions and /api/v1/adoptions/history are for every signed-in role; they take the
 filters organisation=ODS, intervention=CODE, ambition=CODE, network=CODE and as_of=YYYY-MM-DD.
 A malformed filter is 400 naming the parameter; a code that names nothing is 404 naming it.
-Ideas of draft packages exist only for editors, as in the rest of the API.
+Ideas of draft packages exist only for editors, as in the rest of the API (left out in SQL, so a page
+is full of rows the caller may see). Both lists are paged (tracker.api.paging: limit, cursor, next).
 
 Each record carries "since": the day its stage was first reached in its current run (an update
 that keeps the stage, with new ward numbers or a note, does not move it), as on the pages.
@@ -65,10 +66,9 @@ VERSION_REQUIRED = (
 )
 
 
-def _known(found, message: str):
+def _known(found: object, message: str) -> None:
     if found is None:
         abort(404, message)
-    return found
 
 
 def _filters() -> ledger.EventFilters:
@@ -109,9 +109,7 @@ def adoptions():
         .where(Adoption.change_idea_id == AdoptionEvent.change_idea_id)
         .scalar_subquery()
     )
-    page = paging.page_of(
-        session.execute(paging.paged(stmt.add_columns(version), RECORDS, wanted)).all(), RECORDS, wanted
-    )
+    page = paging.read(session, stmt.add_columns(version), RECORDS, wanted)
     items = [serialize.adoption_record(event, row_version, since) for event, since, row_version in page.rows]
     return paging.answer("adoptions", items, RECORDS, page)
 
@@ -122,7 +120,7 @@ def adoption_history():
     wanted = paging.asked(EVENTS)
     session = get_session()
     stmt = ledger.events_query(_filters(), include_drafts=sees_drafts())
-    page = paging.page_of(session.execute(paging.paged(stmt, EVENTS, wanted)).all(), EVENTS, wanted)
+    page = paging.read(session, stmt, EVENTS, wanted)
     return paging.answer("events", [serialize.adoption_event(e) for (e,) in page.rows], EVENTS, page)
 
 

@@ -49,7 +49,7 @@ def interventions():
     if ambition_code is not None:
         ambition_id = or_404(queries.ambition_id(session, ambition_code))
     stmt = queries.ideas(include_drafts=sees_drafts(), ambition_id=ambition_id)
-    page = paging.page_of(session.execute(paging.paged(stmt, IDEAS, wanted)).all(), IDEAS, wanted)
+    page = paging.read(session, stmt, IDEAS, wanted)
     total = session.scalar(paging.counted(stmt.with_only_columns(ChangeIdea.id)))
     return paging.answer("interventions", [serialize.idea(i) for (i,) in page.rows], IDEAS, page, total)
 

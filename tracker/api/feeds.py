@@ -86,7 +86,7 @@ def _page(name: str, stmt) -> Rows:
     keyset = KEYSETS[name]
     wanted = paging.asked(keyset)
     session = get_session()
-    page = paging.page_of(session.execute(paging.paged(stmt, keyset, wanted)).all(), keyset, wanted)
+    page = paging.read(session, stmt, keyset, wanted)
     total = session.scalar(paging.counted(stmt)) if name in COUNTED else None
     return Rows(page.rows, paging.next_url(keyset, page), total)
 

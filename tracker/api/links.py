@@ -74,7 +74,7 @@ def links():
             abort(404, f"No organisation has the ODS code {code}")
         organisation_id = organisation.id
     stmt = queries.links_query(organisation_id, status)
-    page = paging.page_of(session.execute(paging.paged(stmt, LINKS, wanted)).all(), LINKS, wanted)
+    page = paging.read(session, stmt, LINKS, wanted)
     total = session.scalar(paging.counted(stmt.with_only_columns(LearningLink.id)))
     return paging.answer("links", [serialize.link(link) for (link,) in page.rows], LINKS, page, total)
 

@@ -141,7 +141,7 @@ def measure_values(code: str):
             if ward is None or ward.organisation_id != organisation.id:
                 abort(404, f"{organisation.ods_code} has no ward with the id {ward_id}")
             query = query.where(MeasureValue.ward_id == ward_id)
-    page = paging.page_of(session.execute(paging.paged(query, VALUES, wanted)).all(), VALUES, wanted)
+    page = paging.read(session, query, VALUES, wanted)
     total = session.scalar(paging.counted(query.with_only_columns(MeasureValue.id)))
     return paging.answer("values", [value_json(v, measure) for (v,) in page.rows], VALUES, page, total)
 

@@ -5,6 +5,8 @@ Every view is for signed-in users of any role (anonymous callers get 401 JSON fr
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from ..access import signed_in
 from ..db import get_session
 from ..leads.queries import organisation_contact
@@ -24,8 +26,8 @@ def networks():
     wanted = paging.asked(NETWORKS)
     session = get_session()
     stmt = queries.networks()
-    page = paging.page_of(session.execute(paging.paged(stmt, NETWORKS, wanted)).all(), NETWORKS, wanted)
-    total = session.scalar(paging.counted(queries.networks_counted()))
+    page = paging.read(session, stmt, NETWORKS, wanted)
+    total = session.scalar(paging.counted(select(Network.id)))
     return paging.answer("networks", [serialize.network(n, count) for n, count in page.rows], NETWORKS, page, total)
 
 
@@ -40,7 +42,7 @@ def organisations():
         network_id = or_404(queries.network_id(session, network_code))
     wanted = paging.asked(ORGANISATIONS)
     stmt = queries.organisations(network_id=network_id, open_on=day)
-    page = paging.page_of(session.execute(paging.paged(stmt, ORGANISATIONS, wanted)).all(), ORGANISATIONS, wanted)
+    page = paging.read(session, stmt, ORGANISATIONS, wanted)
     total = session.scalar(paging.counted(stmt.with_only_columns(Organisation.id)))
     items = [serialize.organisation(o) for (o,) in page.rows]
     return paging.answer("organisations", items, ORGANISATIONS, page, total)

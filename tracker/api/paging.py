@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app, request, url_for
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy.orm import Session
 
 from .params import BadParameter
 
@@ -116,6 +117,11 @@ def page_of(rows: Sequence[Sequence[Any]], keyset: Keyset, wanted: Asked) -> Pag
     more = len(rows) > wanted.limit
     kept = rows[: wanted.limit]
     return Page([tuple(row[:-width]) for row in kept], tuple(kept[-1][-width:]) if more else None)
+
+
+def read(session: Session, stmt: Select, keyset: Keyset, wanted: Asked) -> Page:
+    """The page of the statement's rows that the request asked for: one statement (and its eager loads)."""
+    return page_of(session.execute(paged(stmt, keyset, wanted)).all(), keyset, wanted)
 
 
 def counted(stmt: Select) -> Select:

@@ -107,11 +107,6 @@ def networks() -> Select:
     )
 
 
-def networks_counted() -> Select:
-    """The networks' rows, for counting them."""
-    return select(Network.id)
-
-
 def organisations(network_id: int | None = None, open_on: date | None = None) -> Select:
     """Organisations (of one network, open on one day, if given) by ODS code."""
     # Joined, not selectin: a page is then the same statements whether or not its rows have a network.
