@@ -121,7 +121,8 @@ def adoption_history():
     session = get_session()
     stmt = ledger.events_query(_filters(), include_drafts=sees_drafts())
     page = paging.read(session, stmt, EVENTS, wanted)
-    return paging.answer("events", [serialize.adoption_event(e) for (e,) in page.rows], EVENTS, page)
+    items = [serialize.adoption_event(event, corrected_by) for event, corrected_by in page.rows]
+    return paging.answer("events", items, EVENTS, page)
 
 
 # --- logging ------------------------------------------------------------------------------------
@@ -241,4 +242,4 @@ def log_adoption():
         session.rollback()
         return error_json(409, CONFLICT, current=current)
     record = {**_record(result.adoption), "became_current": result.became_current}
-    return {"event": serialize.adoption_event(result.event), "record": record}, 201
+    return {"event": serialize.adoption_event(result.event, None), "record": record}, 201
