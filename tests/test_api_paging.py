@@ -222,6 +222,13 @@ def test_next_keeps_the_filters_and_is_null_on_the_last_page(demo_history, clien
     assert body["next"] is None
 
 
+def test_next_keeps_parameters_named_like_the_address_builders_own(demo_history, client, token):
+    query = "limit=1&_external=0&_anchor=x&code=RP-RESTRAINT&organisation=RNU"
+    body = _get(client, f"{API}/measures/RP-RESTRAINT/values?{query}", token["trust"]).get_json()
+    assert body["next"].startswith(f"http://localhost{API}/measures/RP-RESTRAINT/values?{query}&cursor=")
+    assert "#" not in body["next"]
+
+
 def test_totals_count_every_page_on_the_same_filters(demo_history, client, token):
     raw = token["trust"]
     body = _get(client, f"{API}/organisations?limit=1", raw).get_json()

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 from itsdangerous import BadData, URLSafeSerializer
@@ -133,10 +134,11 @@ def next_url(keyset: Keyset, page: Page) -> str | None:
     """The absolute address of the next page, keeping every other parameter as given; None on the last."""
     if page.after is None:
         return None
-    args = {name: values for name, values in request.args.lists() if name != "cursor"}
-    return url_for(
-        request.endpoint, **(request.view_args or {}), **args, cursor=cursor_text(keyset, page.after), _external=True
-    )
+    # The query string is built here, not by url_for: a parameter named like one of url_for's own
+    # (_external, _anchor) or like a path segment (code) must stay a parameter.
+    kept = [(name, value) for name, values in request.args.lists() if name != "cursor" for value in values]
+    query = urlencode([*kept, ("cursor", cursor_text(keyset, page.after))])
+    return f"{url_for(request.endpoint, **(request.view_args or {}), _external=True)}?{query}"
 
 
 def link_header(url: str | None) -> dict[str, str]:
