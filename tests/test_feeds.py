@@ -1,6 +1,7 @@
 """The flat feeds for Power BI and Excel (/api/v1/feeds/…): who may read them, their filters and the 400s
 and 404s for bad ones, drafts, agreement with the rest of the API, a fixed number of statements whatever
-the size of the ledger, streaming, and the data-dictionary page linked from the Spreadsheets page.
+the size of the ledger, paging (more in tests/test_api_paging.py), and the data-dictionary page linked
+from the Spreadsheets page.
 Their columns and types against the dictionary: tests/test_feeds_dictionary.py."""
 
 from __future__ import annotations
@@ -209,15 +210,20 @@ def test_each_feed_is_a_fixed_number_of_statements_whatever_the_ledgers_size(dem
     assert max(before.values()) <= 10, before
 
 
-def test_a_long_feed_streams_in_pieces_and_keeps_formulas_as_text(demo_history, client):
+def test_a_long_feed_comes_a_page_at_a_time_and_keeps_formulas_as_text(demo_history, client):
     _more_events(demo_history, 2_500, note="=HYPERLINK(1)")
     client.sign_in_as("trust")
-    response = client.get(_url("events", "csv"), buffered=False)
-    assert response.is_streamed
-    pieces = list(response.iter_encoded())
-    response.close()
-    assert len(pieces) > 5, "written a batch of rows at a time, not all at once"
-    rows = list(csv.DictReader(io.StringIO(b"".join(pieces).decode(), newline="")))
+    url, rows, pages = "http://localhost" + _url("events", "csv"), [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200 and response.is_streamed
+        page = list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+        assert len(page) <= 500, "500 rows a page unless limit asks otherwise"
+        rows += page
+        pages += 1
+        link = response.headers.get("Link")
+        url = link and link.removeprefix("<").removesuffix('>; rel="next"')
+    assert pages > 5 and len({r["event_id"] for r in rows}) == len(rows)
     formulas = [r for r in rows if r["note"].endswith("=HYPERLINK(1)")]
     assert len(formulas) == 2_500 and {r["note"] for r in formulas} == {"'=HYPERLINK(1)"}
     as_json = _rows(client, _url("events", query="?since=2023-01-01&until=2023-01-31"))
@@ -236,6 +242,9 @@ def test_the_dictionary_page_lists_every_feed_and_column_and_is_linked_from_spre
     markup = response.get_data(as_text=True)
     text = page_text(markup)
     assert 'Web.Contents("http://localhost/", [ RelativePath = "api/v1/feeds/events.csv"' in text
+    # The query follows the pages: the next page's cursor from the Link header, until there is none.
+    assert 'Record.FieldOrDefault(Value.Metadata(Source)[Headers], "Link", null)' in text
+    assert "[Query][cursor]" in text and "Table.Combine(Pages)" in text
     assert 'Authorization = "Bearer TOKEN"' in text
     for feed in FEEDS.values():
         assert f'href="/api/v1/feeds/{feed.name}.csv"' in markup

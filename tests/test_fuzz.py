@@ -108,6 +108,9 @@ QUERY_NAMES = (
     "target",
     "measure",
     "ward",
+    "limit",
+    "cursor",
+    "logged_since",
 )
 NASTY = (
     "\x00",

@@ -76,12 +76,29 @@ def _event_loads():
     )
 
 
+def published_only(stmt: Select, event) -> Select:
+    """The statement without the events or records of ideas in draft packages (done in SQL, so that a
+    page of rows is a page of visible rows). NOT IN the few draft ideas, rather than IN the published
+    ones: the database then reads in the page's order instead of searching by idea and sorting."""
+    drafts = select(ChangeIdea.id).join(ChangePackage, ChangeIdea.package_id == ChangePackage.id)
+    return stmt.where(event.change_idea_id.not_in(drafts.where(ChangePackage.status == PackageStatus.DRAFT)))
+
+
+def events_query(filters: EventFilters = EventFilters(), include_drafts: bool = True) -> Select:
+    """Events in the order they took effect (ties: the order they were logged), with their organisation,
+    idea and who logged them; each row also holds the id of the latest event correcting it, or None
+    (in the same statement, so a page of any size is one statement)."""
+    correction = aliased(AdoptionEvent)
+    corrected_by = select(func.max(correction.id)).where(correction.corrects_event_id == AdoptionEvent.id)
+    stmt = _filtered(select(AdoptionEvent, corrected_by.scalar_subquery()), AdoptionEvent, filters)
+    if not include_drafts:
+        stmt = published_only(stmt, AdoptionEvent)
+    return stmt.options(*_event_loads()).order_by(AdoptionEvent.effective_date, AdoptionEvent.id)
+
+
 def events(session: Session, filters: EventFilters = EventFilters(), limit: int | None = None) -> list[AdoptionEvent]:
     """Events in the order they took effect (ties: the order they were logged), each with its corrections."""
-    stmt = _filtered(select(AdoptionEvent), AdoptionEvent, filters)
-    stmt = stmt.options(*_event_loads(), selectinload(AdoptionEvent.corrections)).order_by(
-        AdoptionEvent.effective_date, AdoptionEvent.id
-    )
+    stmt = events_query(filters).with_only_columns(AdoptionEvent).options(selectinload(AdoptionEvent.corrections))
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
@@ -93,8 +110,14 @@ class RecordAsOf(NamedTuple):
 
 
 def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> list[RecordAsOf]:
+    """Each organisation × idea's state on filters.as_of (today if None), by ODS code and idea code."""
+    return [RecordAsOf(event, since) for event, since in session.execute(records_as_of_query(filters))]
+
+
+def records_as_of_query(filters: EventFilters = EventFilters(), include_drafts: bool = True) -> Select:
     """Each organisation × idea's state on filters.as_of (today if None): the event whose spell holds
     then, so corrected events never, and of one date's events the last logged (tracker.core.ledger).
+    Rows of (event, since), with Organisation and ChangeIdea joined (their codes order it).
     """
     spell = AdoptionSpell
     if filters.as_of:
@@ -111,7 +134,7 @@ def records_as_of(session: Session, filters: EventFilters = EventFilters()) -> l
         .order_by(Organisation.ods_code, ChangeIdea.code)
     )
     stmt = _filtered(stmt, spell, replace(filters, as_of=None))
-    return [RecordAsOf(event, since) for event, since in session.execute(stmt)]
+    return stmt if include_drafts else published_only(stmt, spell)
 
 
 def current_records(session: Session, filters: EventFilters = EventFilters()) -> list[Adoption]:

@@ -3,7 +3,8 @@
 GET /api/v1/adoptions and /api/v1/adoptions/history are for every signed-in role; they take the
 filters organisation=ODS, intervention=CODE, ambition=CODE, network=CODE and as_of=YYYY-MM-DD.
 A malformed filter is 400 naming the parameter; a code that names nothing is 404 naming it.
-Ideas of draft packages exist only for editors, as in the rest of the API.
+Ideas of draft packages exist only for editors, as in the rest of the API (left out in SQL, so a page
+is full of rows the caller may see). Both lists are paged (tracker.api.paging: limit, cursor, next).
 
 Each record carries "since": the day its stage was first reached in its current run (an update
 that keeps the stage, with new ward numbers or a note, does not move it), as on the pages.
@@ -35,6 +36,7 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..access import loggers_only, sees_drafts, signed_in
 from ..adoption import queries as ledger
@@ -45,8 +47,8 @@ from ..editing import EditConflict, InvalidInput
 from ..errors import error_json
 from ..extensions import csrf
 from ..lookups import organisation_by_ods
-from ..models import Adoption
-from . import queries, serialize
+from ..models import Adoption, AdoptionEvent, AdoptionSpell
+from . import paging, queries, serialize
 from .guard import writes
 from .params import code_parameter, day_parameter
 from .writes import LARGEST_ID, BodyShape, day_field, invalid_body, json_body
@@ -64,64 +66,63 @@ VERSION_REQUIRED = (
 )
 
 
-@dataclass(frozen=True)
-class _Filters:
-    filters: ledger.EventFilters
-    ids: dict[str, int]  # the database ids of the codes given, by parameter
-
-
-def _known(found: int | None, message: str) -> int:
+def _known(found: object, message: str) -> None:
     if found is None:
         abort(404, message)
-    return found
 
 
-def _filters() -> _Filters:
+def _filters() -> ledger.EventFilters:
     """The query's filters: 400 for a malformed one, then 404 for a code that names nothing."""
     day = day_parameter("as_of")
     codes = {name: code_parameter(name) for name in ("organisation", "intervention", "ambition", "network")}
     session = get_session()
-    ids = {}
     if (code := codes["organisation"]) is not None:
-        found = organisation_by_ods(session, code)
-        ids["organisation"] = _known(found and found.id, f"No organisation has the ODS code {code}")
+        _known(organisation_by_ods(session, code), f"No organisation has the ODS code {code}")
     if (code := codes["intervention"]) is not None:
         found = queries.idea_id(session, code, include_drafts=sees_drafts())
-        ids["intervention"] = _known(found, f"No intervention has the code {code}")
+        _known(found, f"No intervention has the code {code}")
     if (code := codes["ambition"]) is not None:
-        ids["ambition"] = _known(queries.ambition_id(session, code), f"No ambition has the code {code}")
+        _known(queries.ambition_id(session, code), f"No ambition has the code {code}")
     if (code := codes["network"]) is not None:
-        ids["network"] = _known(queries.network_id(session, code), f"No network has the code {code}")
+        _known(queries.network_id(session, code), f"No network has the code {code}")
     codes["idea"] = codes.pop("intervention")  # the API's parameter name, the ledger's
-    return _Filters(ledger.EventFilters(**codes, as_of=day), ids)
+    return ledger.EventFilters(**codes, as_of=day)
+
+
+# Records by organisation and idea as added (their ids: the spells' own index gives a page in order);
+# events in the order they took effect. No total: counting would read every record or event.
+RECORDS = paging.Keyset("adoptions", (AdoptionSpell.organisation_id, AdoptionSpell.change_idea_id), **paging.SIZES)
+EVENTS = paging.Keyset("adoptions/history", (AdoptionEvent.effective_date, AdoptionEvent.id), **paging.SIZES)
 
 
 @signed_in
 def adoptions():
-    """Each organisation × idea's record as of a day (default: now), with its current version."""
+    """Each organisation × idea's record as of a day (default: now), with its current version, a page
+    at a time (tracker.api.paging)."""
+    wanted = paging.asked(RECORDS)
     session = get_session()
-    chosen = _filters()
-    records = ledger.visible(ledger.records_as_of(session, chosen.filters), sees_drafts(), lambda r: r.event)
-    versions = queries.record_versions(
-        session,
-        organisation_id=chosen.ids.get("organisation"),
-        idea_id=chosen.ids.get("intervention"),
-        ambition_id=chosen.ids.get("ambition"),
-        network_id=chosen.ids.get("network"),
+    stmt = ledger.records_as_of_query(_filters(), include_drafts=sees_drafts())
+    # The record's version (what a client sends back as expected_version) in the same statement.
+    version = (
+        select(Adoption.row_version)
+        .where(Adoption.organisation_id == AdoptionEvent.organisation_id)
+        .where(Adoption.change_idea_id == AdoptionEvent.change_idea_id)
+        .scalar_subquery()
     )
-    return {
-        "adoptions": [
-            serialize.adoption_record(e, versions.get((e.organisation_id, e.change_idea_id)), since)
-            for e, since in records
-        ]
-    }
+    page = paging.read(session, stmt.add_columns(version), RECORDS, wanted)
+    items = [serialize.adoption_record(event, row_version, since) for event, since, row_version in page.rows]
+    return paging.answer("adoptions", items, RECORDS, page)
 
 
 @signed_in
 def adoption_history():
-    """Every event (effective on or before as_of, if given), in the order they took effect."""
-    events = ledger.visible(ledger.events(get_session(), _filters().filters), sees_drafts())
-    return {"events": [serialize.adoption_event(e) for e in events]}
+    """Every event (effective on or before as_of, if given), in the order they took effect, a page at a time."""
+    wanted = paging.asked(EVENTS)
+    session = get_session()
+    stmt = ledger.events_query(_filters(), include_drafts=sees_drafts())
+    page = paging.read(session, stmt, EVENTS, wanted)
+    items = [serialize.adoption_event(event, corrected_by) for event, corrected_by in page.rows]
+    return paging.answer("events", items, EVENTS, page)
 
 
 # --- logging ------------------------------------------------------------------------------------
@@ -241,4 +242,4 @@ def log_adoption():
         session.rollback()
         return error_json(409, CONFLICT, current=current)
     record = {**_record(result.adoption), "became_current": result.became_current}
-    return {"event": serialize.adoption_event(result.event), "record": record}, 201
+    return {"event": serialize.adoption_event(result.event, None), "record": record}, 201

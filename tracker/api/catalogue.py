@@ -12,11 +12,15 @@ from flask import abort
 from .. import lookups
 from ..access import sees_drafts, signed_in
 from ..adoption import queries as ledger
+from ..catalogue.queries import CATALOGUE_ORDER
 from ..db import get_session
 from ..leads import queries as lead_queries
-from ..models import PackageStatus
-from . import queries, serialize
+from ..models import ChangeIdea, PackageStatus
+from . import paging, queries, serialize
 from .params import code_parameter, or_404
+
+# 150 ideas at ten times national: small, but growing with the catalogue, so paged like every list.
+IDEAS = paging.Keyset("interventions", CATALOGUE_ORDER, **paging.SIZES)
 
 
 @signed_in
@@ -37,14 +41,17 @@ def ambition(code: str):
 
 @signed_in
 def interventions():
-    """Every change idea (?ambition=CODE: of that ambition only), with where it sits."""
+    """Every change idea (?ambition=CODE: of that ambition only), with where it sits, a page at a time."""
+    wanted = paging.asked(IDEAS)
     session = get_session()
     ambition_id = None
     ambition_code = code_parameter("ambition")
     if ambition_code is not None:
         ambition_id = or_404(queries.ambition_id(session, ambition_code))
-    rows = queries.ideas(session, include_drafts=sees_drafts(), ambition_id=ambition_id)
-    return {"interventions": [serialize.idea(i) for i in rows]}
+    stmt = queries.ideas(include_drafts=sees_drafts(), ambition_id=ambition_id)
+    page = paging.read(session, stmt, IDEAS, wanted)
+    total = session.scalar(paging.counted(stmt.with_only_columns(ChangeIdea.id)))
+    return paging.answer("interventions", [serialize.idea(i) for (i,) in page.rows], IDEAS, page, total)
 
 
 @signed_in

@@ -5,23 +5,29 @@ types and meanings are in tracker.feeds.dictionary (and on the data-dictionary p
 within API v1. Filters are query parameters; unknown ones are ignored, a malformed one is 400 naming
 it, a code that names nothing 404 naming it: all before the first byte is sent.
 
-Each feed is a fixed number of statements whatever the amount of data: the rows come from one Core
-select (tracker.feeds.queries) read in batches and written as they come (tracker.feeds.encode), so
-100,000 events stream without being held in memory; monthly coverage is the coverage series.
+Each feed is paged like every list of the API (tracker.api.paging: limit, cursor; default 500 rows,
+at most 2,000), so no answer is too large for one request at any size of ledger: the next page's
+address is in the Link header (rel="next") of a CSV page and in "next" of a JSON one, absent or null
+on the last page. A page is a fixed number of statements: one Core select (tracker.feeds.queries),
+a count where cheap, written out in chunks (tracker.feeds.encode); monthly coverage, one row a month,
+is the coverage series and not paged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask import Response, abort
 
 from ..access import sees_drafts, signed_in
-from ..db import get_engine, get_session
+from ..catalogue.queries import CATALOGUE_ORDER
+from ..db import get_session
 from ..feeds import encode, queries
 from ..feeds.dictionary import FEEDS
 from ..lookups import organisation_by_ods
+from ..models import Adoption, AdoptionEvent, Ambition, Organisation
+from . import paging
 from . import queries as api_queries
 from .coverage import series_asked
 from .params import BadParameter, code_parameter, day_parameter
@@ -53,47 +59,74 @@ def _filters(*codes: str, days: Sequence[str] = ()) -> queries.Filters:
     return queries.Filters(**ids, **dates, include_drafts=drafts)
 
 
-LEDGER_CODES = ("organisation", "intervention", "ambition", "network")
+LEDGER_CODES = (ORGANISATION, INTERVENTION, AMBITION, NETWORK) = ("organisation", "intervention", "ambition", "network")
+
+# Each feed's page: in the order of a unique key (tracker.api.paging), sized as every list is. Events as they took effect; records by organisation
+# and idea as added (the records' own index); organisations by ODS code; ideas in catalogue order.
+KEYSETS = {
+    "events": paging.Keyset("feeds/events", (AdoptionEvent.effective_date, AdoptionEvent.id), **paging.SIZES),
+    "records": paging.Keyset("feeds/records", (Adoption.organisation_id, Adoption.change_idea_id), **paging.SIZES),
+    "organisations": paging.Keyset("feeds/organisations", (Organisation.ods_code,), **paging.SIZES),
+    "interventions": paging.Keyset(
+        "feeds/interventions", (Ambition.position, Ambition.code, *CATALOGUE_ORDER), **paging.SIZES
+    ),
+}
+COUNTED = ("organisations", "interventions")  # a count of every event or record is not cheap: no total
 
 
-def _selected(stmt) -> Iterable[Sequence[Any]]:
-    # Read on a connection of its own as the body is sent: the request's session is closed by then.
-    return queries.streamed(get_engine(), stmt)
+@dataclass(frozen=True)
+class Rows:
+    rows: list
+    next: str | None = None
+    total: int | None = None
+
+
+def _page(name: str, stmt) -> Rows:
+    """One page of the feed's select, read whole (a page is bounded) before the first byte is sent."""
+    keyset = KEYSETS[name]
+    wanted = paging.asked(keyset)
+    session = get_session()
+    page = paging.read(session, stmt, keyset, wanted)
+    total = session.scalar(paging.counted(stmt)) if name in COUNTED else None
+    return Rows(page.rows, paging.next_url(keyset, page), total)
 
 
 def _events():
-    return _selected(queries.events(_filters(*LEDGER_CODES, days=("since", "until", "logged_since"))))
+    return _page("events", queries.events(_filters(*LEDGER_CODES, days=("since", "until", "logged_since"))))
 
 
 def _records():
-    return _selected(queries.records(_filters(*LEDGER_CODES)))
+    return _page("records", queries.records(_filters(*LEDGER_CODES)))
 
 
 def _organisations():
-    return _selected(queries.organisations(_filters("network", days=("open_on",))))
+    return _page("organisations", queries.organisations(_filters(NETWORK, days=("open_on",))))
 
 
 def _interventions():
-    return _selected(queries.interventions(_filters("ambition")))
+    return _page("interventions", queries.interventions(_filters(AMBITION)))
 
 
 def _coverage_monthly():
+    """One row a month, from start to end: bounded by the months asked for, so not paged."""
     series = series_asked()
     network = series.network.code if series.network is not None else None
-    return [
-        (
-            p.month,
-            p.month_end,
-            series.ambition.code,
-            network,
-            series.threshold.value,
-            p.organisations_total,
-            p.organisations_reached,
-            p.reach,
-            p.depth,
-        )
-        for p in series.points
-    ]
+    return Rows(
+        [
+            (
+                p.month,
+                p.month_end,
+                series.ambition.code,
+                network,
+                series.threshold.value,
+                p.organisations_total,
+                p.organisations_reached,
+                p.reach,
+                p.depth,
+            )
+            for p in series.points
+        ]
+    )
 
 
 ROWS = {
@@ -107,10 +140,11 @@ ROWS = {
 
 @signed_in
 def feed(name: str, fmt: str = "json"):
-    """One feed, every row, as CSV or JSON, streamed."""
+    """One page of a feed, as CSV (the next page's address in the Link header) or JSON (in "next")."""
     spec = FEEDS[name]
-    rows = ROWS[name]()  # every parameter is checked before the first byte is sent
-    response = Response(encode.chunks(fmt, spec, rows), content_type=encode.MIMETYPES[fmt])
+    found = ROWS[name]()  # every parameter is checked, and the page read, before the first byte is sent
+    body = encode.chunks(fmt, spec, found.rows, found.next, found.total)
+    response = Response(body, content_type=encode.MIMETYPES[fmt], headers=paging.link_header(found.next))
     if fmt == "csv":
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.headers["Cache-Control"] = "no-store"

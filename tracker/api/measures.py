@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..access import may_record_values, signed_in
@@ -36,6 +36,7 @@ from ..measures import value_queries
 from ..measures import values as service
 from ..measures.value_rules import ValueInput, month_of
 from ..models import Measure, MeasureValue, Ward
+from . import paging
 from .guard import writes
 from .params import BadParameter, code_parameter, or_404
 from .serialize import iso
@@ -47,6 +48,12 @@ BODY = BodyShape(
     fields=(*REQUIRED, "ward", "numerator", "denominator", *OPTIONAL_TEXT, "expected_version"),
     required=REQUIRED,
     optional_text=OPTIONAL_TEXT,
+)
+# Organisations × wards × months: grows every month. The whole organisation's values (no ward) first.
+VALUES = paging.Keyset(
+    "measure-values",
+    (MeasureValue.organisation_id, func.coalesce(MeasureValue.ward_id, 0), MeasureValue.month, MeasureValue.id),
+    **paging.SIZES,
 )
 CONFLICT = (
     "This value changed since you read it: nothing was saved. The current value is in "
@@ -108,7 +115,8 @@ def _ward_parameter() -> int | None:
 
 @signed_in
 def measure_values(code: str):
-    """The measure's values (?organisation=ODS, ?ward=ID), by organisation, ward and month."""
+    """The measure's values (?organisation=ODS, ?ward=ID), by organisation, ward (the whole organisation
+    first) and month, a page at a time."""
     ward_id = _ward_parameter()
     ods = code_parameter("organisation")
     if ward_id is not None and ods is None:
@@ -117,11 +125,11 @@ def measure_values(code: str):
     measure = value_queries.measure_by_code(session, code)
     if measure is None:
         abort(404, f"No measure has the code {code}")
+    wanted = paging.asked(VALUES)
     query = (
         select(MeasureValue)
         .where(MeasureValue.measure_id == measure.id)
         .options(joinedload(MeasureValue.organisation), joinedload(MeasureValue.ward))
-        .order_by(MeasureValue.organisation_id, MeasureValue.ward_id.nullsfirst(), MeasureValue.month)
     )
     if ods is not None:
         organisation = organisation_by_ods(session, ods.upper())
@@ -133,7 +141,9 @@ def measure_values(code: str):
             if ward is None or ward.organisation_id != organisation.id:
                 abort(404, f"{organisation.ods_code} has no ward with the id {ward_id}")
             query = query.where(MeasureValue.ward_id == ward_id)
-    return {"values": [value_json(v, measure) for v in session.scalars(query)]}
+    page = paging.read(session, query, VALUES, wanted)
+    total = session.scalar(paging.counted(query.with_only_columns(MeasureValue.id)))
+    return paging.answer("values", [value_json(v, measure) for (v,) in page.rows], VALUES, page, total)
 
 
 def _read_body(body: Any) -> tuple[dict[str, Any], dict[str, str]]:

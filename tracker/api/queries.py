@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ..catalogue.queries import CATALOGUE_ORDER
 from ..models import (
-    Adoption,
     Ambition,
     ChangeIdea,
     ChangePackage,
@@ -82,7 +81,7 @@ def _ideas_query(include_drafts: bool) -> Select:
     return _visible(query, include_drafts)
 
 
-def ideas(session: Session, include_drafts: bool = False, ambition_id: int | None = None) -> list[ChangeIdea]:
+def ideas(include_drafts: bool = False, ambition_id: int | None = None) -> Select:
     """Visible ideas (of one ambition if given), in catalogue order.
 
     Without drafts, an ambition's are the ideas its coverage counts (catalogue.queries.counted_ideas);
@@ -90,63 +89,36 @@ def ideas(session: Session, include_drafts: bool = False, ambition_id: int | Non
     query = _ideas_query(include_drafts)
     if ambition_id is not None:
         query = query.where(ChangePackage.ambition_id == ambition_id)
-    return list(session.scalars(query.order_by(*CATALOGUE_ORDER)))
+    return query.order_by(*CATALOGUE_ORDER)
 
 
 def idea(session: Session, code: str, include_drafts: bool = False) -> ChangeIdea | None:
     return session.scalars(_ideas_query(include_drafts).where(ChangeIdea.code == code)).first()
 
 
-def networks(session: Session) -> list[tuple[Network, int]]:
+def networks() -> Select:
     """Every network with the number of organisations in it (closed ones included), by code."""
     count = func.count(Organisation.id)
-    rows = session.execute(
+    return (
         select(Network, count)
         .outerjoin(Organisation, Organisation.network_id == Network.id)
         .group_by(Network.id)
         .order_by(Network.code)
     )
-    return [(network, organisations) for network, organisations in rows]
 
 
-def organisations(session: Session, network_id: int | None = None, open_on: date | None = None) -> list[Organisation]:
+def organisations(network_id: int | None = None, open_on: date | None = None) -> Select:
     """Organisations (of one network, open on one day, if given) by ODS code."""
-    query = select(Organisation).options(selectinload(Organisation.network), selectinload(Organisation.successor))
+    # Joined, not selectin: a page is then the same statements whether or not its rows have a network.
+    query = select(Organisation).options(joinedload(Organisation.network), joinedload(Organisation.successor))
     if network_id is not None:
         query = query.where(Organisation.network_id == network_id)
     if open_on is not None:
         query = query.where(Organisation.is_open_on(open_on))
-    return list(session.scalars(query.order_by(Organisation.ods_code)))
+    return query.order_by(Organisation.ods_code)
 
 
 def idea_id(session: Session, code: str, include_drafts: bool = False) -> int | None:
     """The id of a visible idea (drafts only when include_drafts), None for unknown or hidden ones."""
     query = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangeIdea.code == code)
     return session.scalar(_visible(query, include_drafts))
-
-
-def record_versions(
-    session: Session,
-    *,
-    organisation_id: int | None = None,
-    idea_id: int | None = None,
-    ambition_id: int | None = None,
-    network_id: int | None = None,
-) -> dict[tuple[int, int], int]:
-    """(organisation id, idea id) → row_version of its current record, for the records filtered.
-
-    The version is what a client sends back as expected_version when it logs the next move.
-    """
-    query = select(Adoption.organisation_id, Adoption.change_idea_id, Adoption.row_version)
-    if organisation_id is not None:
-        query = query.where(Adoption.organisation_id == organisation_id)
-    if idea_id is not None:
-        query = query.where(Adoption.change_idea_id == idea_id)
-    if ambition_id is not None:
-        ideas = select(ChangeIdea.id).join(ChangeIdea.package).where(ChangePackage.ambition_id == ambition_id)
-        query = query.where(Adoption.change_idea_id.in_(ideas))
-    if network_id is not None:
-        query = query.where(
-            Adoption.organisation_id.in_(select(Organisation.id).where(Organisation.network_id == network_id))
-        )
-    return {(o, i): version for o, i, version in session.execute(query)}

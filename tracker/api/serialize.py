@@ -230,9 +230,9 @@ def adoption_record(e: AdoptionEvent, version: int | None, since: date) -> dict[
     }
 
 
-def adoption_event(e: AdoptionEvent) -> dict[str, Any]:
-    """One entry of the ledger, as logged, and the entry that corrects it if any. logged_by is the
-    name shown on the history page."""
+def adoption_event(e: AdoptionEvent, corrected_by: int | None) -> dict[str, Any]:
+    """One entry of the ledger, as logged, and the latest entry that corrects it if any (read with it:
+    tracker.adoption.queries.events_query). logged_by is the name shown on the history page."""
     return {
         "id": e.id,
         "organisation": e.organisation.ods_code,
@@ -246,7 +246,7 @@ def adoption_event(e: AdoptionEvent) -> dict[str, Any]:
         "discontinued_reason": e.discontinued_reason.value if e.discontinued_reason is not None else None,
         "corrects": e.corrects_event_id,
         # Set when a later entry corrects this one: it then counts for no date.
-        "corrected_by": e.corrections[-1].id if e.corrections else None,
+        "corrected_by": corrected_by,
         "logged_by": e.logged_by.display_name if e.logged_by is not None else None,
         "logged_at": iso(e.logged_at),
         "channel": e.channel,

@@ -1,11 +1,11 @@
-"""A feed's rows as CSV or JSON text, written piece by piece so that a feed of any length streams.
+"""A feed's page as CSV or JSON text, written piece by piece (a few hundred rows to a chunk).
 
 Rows are tuples in the feed's column order (tracker.feeds.dictionary), holding what the database
 gives: text, numbers, dates, aware datetimes, flags, enums, None. Dates become YYYY-MM-DD, moments
 UTC ISO 8601 to the second, enums their stored values. CSV: UTF-8 without a byte order mark (Power
 Query and pandas read it as it is), a header row of the column names, CRLF line ends, an empty cell
 for null, true/false for flags, and formula-like text quoted (tracker.tabular.neutralise). JSON:
-{"feed": name, "columns": [names], "rows": [{column: value}, …]}.
+{"feed": name, "columns": [names], "rows": [{column: value}, …], "next": URL or null[, "total": n]}.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def csv_chunks(feed: Feed, rows: Iterable[Sequence[Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def json_chunks(feed: Feed, rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+def json_chunks(
+    feed: Feed, rows: Iterable[Sequence[Any]], next_url: str | None = None, total: int | None = None
+) -> Iterator[str]:
     names = feed.column_names
     yield f'{{"feed": {json.dumps(feed.name)}, "columns": {json.dumps(list(names))}, "rows": ['
     first = True
@@ -74,8 +76,12 @@ def json_chunks(feed: Feed, rows: Iterable[Sequence[Any]]) -> Iterator[str]:
         )
         yield ("\n" if first else ",\n") + text
         first = False
-    yield "\n]}\n"
+    counted = "" if total is None else f', "total": {total}'
+    yield f'\n], "next": {json.dumps(next_url)}{counted}}}\n'
 
 
-def chunks(fmt: str, feed: Feed, rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    return csv_chunks(feed, rows) if fmt == "csv" else json_chunks(feed, rows)
+def chunks(
+    fmt: str, feed: Feed, rows: Iterable[Sequence[Any]], next_url: str | None = None, total: int | None = None
+) -> Iterator[str]:
+    """The page as text; a CSV page is plain (header and rows): its next page is named in a header."""
+    return csv_chunks(feed, rows) if fmt == "csv" else json_chunks(feed, rows, next_url, total)

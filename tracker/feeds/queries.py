@@ -1,17 +1,16 @@
 """The feeds' rows: one Core select each (no ORM objects), its columns named and ordered as the data
-dictionary says, so a feed of any size is one statement whose rows can be streamed.
+dictionary says, so a page of a feed of any size is one statement.
 
-Each function builds the select for a feed from resolved filters; streamed() reads it in batches. Ideas of draft packages, and their events and records, are left out unless
+Each function builds the select for a feed from resolved filters; tracker.api.feeds reads a page of it. Ideas of draft packages, and their events and records, are left out unless
 include_drafts. Monthly coverage is not a select: tracker.reports.service.monthly counts it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Engine, Row, Select, case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from ..catalogue.queries import CATALOGUE_ORDER
@@ -28,15 +27,6 @@ from ..models import (
 )
 from ..models.adoption import rank_of
 from .dictionary import EVENTS, INTERVENTIONS, ORGANISATIONS, RECORDS, Feed
-
-BATCH_ROWS = 1_000  # rows fetched from the database at a time
-
-
-def streamed(engine: Engine, stmt: Select) -> Iterator[Row]:
-    """The select's rows, read in batches on a connection of its own that is given back when the rows
-    are all read or the reader stops (a client that goes away closes the response, and so this)."""
-    with engine.connect() as connection:
-        yield from connection.execute(stmt.execution_options(yield_per=BATCH_ROWS))
 
 
 @dataclass(frozen=True)

@@ -39,22 +39,8 @@ def _filtered(query: Select, chosen: LinkFilter, source, target) -> Select:
     return query
 
 
-def links(
-    session: Session,
-    organisation_id: int | None = None,
-    status: LinkStatus | None = None,
-    by_name: bool = True,
-    *,
-    chosen: LinkFilter | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[LearningLink]:
-    """Links with both organisations, filtered (by `chosen`, or one organisation and one status).
-
-    By the organisations' names, then kind (for the page, which asks for one page of rows by offset and
-    limit), or by id (for the API).
-    """
-    chosen = chosen or LinkFilter(organisation_id=organisation_id, status=status)
+def _links(chosen: LinkFilter) -> tuple[Select, type[Organisation], type[Organisation]]:
+    """The select of the links the filters match, both organisations loaded, and the two aliases it joins."""
     source, target = aliased(Organisation), aliased(Organisation)
     query = (
         select(LearningLink)
@@ -66,11 +52,28 @@ def links(
             _NO_LAZY,
         )
     )
-    query = _filtered(query, chosen, source, target)
-    if by_name:
-        query = query.order_by(source.name, target.name, LearningLink.kind, LearningLink.id)
-    else:
-        query = query.order_by(LearningLink.id)
+    return _filtered(query, chosen, source, target), source, target
+
+
+def links_query(organisation_id: int | None = None, status: LinkStatus | None = None) -> Select:
+    """Links with both organisations, optionally of one organisation and of one status, by id (the API's,
+    which pages it by cursor)."""
+    return _links(LinkFilter(organisation_id=organisation_id, status=status))[0].order_by(LearningLink.id)
+
+
+def links(
+    session: Session,
+    organisation_id: int | None = None,
+    status: LinkStatus | None = None,
+    *,
+    chosen: LinkFilter | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[LearningLink]:
+    """Links with both organisations, filtered (by `chosen`, or one organisation and one status), by the
+    organisations' names then kind: the page's, which asks for one page of rows by offset and limit."""
+    query, source, target = _links(chosen or LinkFilter(organisation_id=organisation_id, status=status))
+    query = query.order_by(source.name, target.name, LearningLink.kind, LearningLink.id)
     if limit is not None:
         query = query.offset(offset).limit(limit)
     return list(session.scalars(query))

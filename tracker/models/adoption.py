@@ -46,6 +46,8 @@ class AdoptionEvent(Base):
         Index("ix_adoption_events_latest", "organisation_id", "change_idea_id", "effective_date", "id"),
         # Covering, in the order the window functions over the ledger partition by: no sort, no table reads.
         Index("ix_adoption_events_idea_history", "change_idea_id", "organisation_id", "effective_date", "id", "stage"),
+        # The order the history and the events feed are paged in (tracker.api.paging).
+        Index("ix_adoption_events_effective", "effective_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
