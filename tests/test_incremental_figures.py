@@ -1,4 +1,4 @@
-"""After a new adoption event the kept coverage figures, monthly series and spread-map states are
+"""After a new adoption event the kept coverage figures, monthly series, spread-map states and timeline are
 brought up to date from the pairs it names alone, and equal what a full computation gives, whatever
 the event says; any other write computes afresh.
 
@@ -19,7 +19,9 @@ from tracker.adoption.rules import EventInput, fingerprint
 from tracker.adoption.services import NewEvent, append_event, append_events
 from tracker.cache import MetricsCache
 from tracker.core.stages import DiscontinuedReason, Stage
+from tracker.maps import history
 from tracker.maps import service as maps
+from tracker.maps.drawing import GEOGRAPHIC
 from tracker.models import (
     Adoption,
     AdoptionEvent,
@@ -57,7 +59,8 @@ def kept_figures(session, cache: MetricsCache) -> list:
                 found.append(queries.coverage_on(session, scope, day, threshold, with_medians=True, cache=cache))
                 found.append(reports.series(session, scope, date(2021, 4, 1), day, threshold, cache=cache))
     for day in DAYS:
-        found.append(maps.network(session, maps.Filters("RP", None, day), cache).organisations)
+        view = maps.network(session, maps.Filters("RP", None, day), cache)
+        found += [view.organisations, history.timeline_answer(session, view, GEOGRAPHIC, cache)]
     return found
 
 
@@ -69,7 +72,8 @@ def afresh(session) -> list:
                 found.append(queries.coverage_on(session, scope, day, threshold, with_medians=True))
                 found.append(reports.series(session, scope, date(2021, 4, 1), day, threshold))
     for day in DAYS:
-        found.append(maps.network(session, maps.Filters("RP", None, day)).organisations)
+        view = maps.network(session, maps.Filters("RP", None, day))
+        found += [view.organisations, history.timeline_answer(session, view, GEOGRAPHIC)]
     return found
 
 

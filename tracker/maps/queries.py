@@ -187,11 +187,14 @@ def _month(column):
     return cast(extract("year", column), Integer) * 12 + cast(extract("month", column), Integer) - 1
 
 
-def spells_of(session: Session, idea_ids: Sequence[int], day: date) -> Sequence[Row]:
+def spells_of(
+    session: Session, idea_ids: Sequence[int], day: date, organisations: Collection[int] | None = None
+) -> Sequence[Row]:
     """What each organisation's stage was, month by month, up to the day, in whole numbers (a national
     ledger's hundreds of thousands of spells read fast, through Core): for each spell of the ideas that
     held for a day or more and began on or before the day, (organisation id, rank, the month begun, the
-    month ended (None: not ended), 1 if held on the day itself else 0). Rank 0 is discontinued."""
+    month ended (None: not ended), 1 if held on the day itself else 0). Rank 0 is discontinued.
+    organisations: of these only (after new events, those they name)."""
     if not idea_ids:
         return []
     holds = case((or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > day), 1), else_=0)
@@ -206,6 +209,8 @@ def spells_of(session: Session, idea_ids: Sequence[int], day: date) -> Sequence[
         AdoptionSpell.change_idea_id.in_(idea_ids),
         or_(AdoptionSpell.ends.is_(None), AdoptionSpell.ends > AdoptionSpell.starts),
     )
+    if organisations is not None:
+        statement = statement.where(AdoptionSpell.organisation_id.in_(sorted(organisations)))
     return session.connection().execute(statement).all()
 
 
