@@ -12,7 +12,7 @@ from tracker.cache import MetricsCache
 from tracker.calendar import today
 from tracker.core.stages import DEFAULT_THRESHOLD
 from tracker.forecast import service
-from tracker.models import LearningLink, Organisation
+from tracker.models import Adoption, LearningLink, LinkStatus, Organisation, Stage
 from tracker.reports.service import ambition_named
 
 FORECAST = "/api/v1/forecast?ambition=RP"
@@ -203,14 +203,41 @@ def test_a_repeat_is_served_from_the_cache_and_a_write_changes_the_answer(demo_h
     after = outlook()
     assert after is not first and after.months != first.months
 
-    link = demo_history.scalar(select(LearningLink).order_by(LearningLink.id))
+    link = demo_history.scalar(
+        select(LearningLink).filter_by(status=LinkStatus.CONFIRMED, end_date=None).order_by(LearningLink.id)
+    )
     link.weight = 1 if link.weight != 1 else 5
     demo_history.commit()
     changed = outlook()
-    assert changed is not after  # a changed learning graph moves the data version
+    assert changed is not after  # a changed learning graph moves the data version, and the panel
     demo_history.delete(link)
     demo_history.commit()
     assert outlook() is not changed
+
+
+def test_a_write_that_leaves_the_panel_as_it_was_reads_the_panel_but_fits_nothing_again(demo_history, app):
+    """A note on a record that keeps its stage moves the data version but not the monthly history the
+    model is fitted on: the outlook and whom to engage are those already worked out."""
+    ambition = ambition_named(demo_history, "RP")
+    cache, day = MetricsCache(16), today()
+
+    def both():
+        return (
+            service.outlook(demo_history, ambition, None, DEFAULT_THRESHOLD, day, runs=50, cache=cache),
+            service.engage(demo_history, ambition, None, DEFAULT_THRESHOLD, day, runs=50, cache=cache),
+        )
+
+    first = both()
+    record = demo_history.scalar(select(Adoption).filter_by(stage=Stage.IMPLEMENTING).order_by(Adoption.id))
+    ods, code, using = record.organisation.ods_code, record.change_idea.code, (record.wards_using or 0) + 1
+    add_events(demo_history, [(ods, code, "implementing", day, using, max(using, record.wards_in_scope or 0))])
+    again = both()
+    assert again[0] is first[0]  # the very outlook kept: not fitted again
+    assert again[1] == first[1]
+
+    # Adopting earlier than it did (history from before the programme) changes the panel: fitted again.
+    add_events(demo_history, [(ods, code, "implementing", date(2020, 6, 1))])
+    assert both()[0] is not first[0]
 
 
 def test_an_adoption_logged_leaves_the_graph_measures_cached(demo_history):

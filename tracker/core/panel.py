@@ -22,6 +22,17 @@ class Panel:
     closed_from: Mapping[str, int] = field(default_factory=dict)  # ODS -> its first month closed (absent: open)
     links: tuple[tuple[str, str, float], ...] = ()  # undirected learning links (a, b, strength > 0)
 
+    def content_key(self) -> tuple:
+        """Everything the panel holds, hashable: what a fit or a forecast of it is kept by."""
+        return (
+            self.months,
+            self.organisations,
+            tuple(sorted(self.adopted.items())),
+            tuple(sorted(self.open_from.items())),
+            tuple(sorted(self.closed_from.items())),
+            self.links,
+        )
+
     def is_open(self, ods: str, month: int) -> bool:
         return self.open_from.get(ods, 0) <= month < self.closed_from.get(ods, month + 1)
 

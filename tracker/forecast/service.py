@@ -11,15 +11,20 @@ Caching. Both are kept by the coverage cache under the data version (tracker.mod
 so a write makes a new key and nothing served is stale: its triggers watch the ledger, the organisations,
 the catalogue and the learning links. They do not watch the ambitions' targets, so the key also holds the
 ambition with its targets, which the caller has read: a cached answer costs one statement (the data
-version) whatever the size of the history.
+version) whatever the size of the history. After a write the panel is read again (three statements), and
+the model's fit, forecast and choice of whom to engage are kept by the panel's content as well: a write
+that leaves the panel as it was (most do: a note, a stage below the threshold, another idea of an
+organisation that has adopted) costs the panel's reading, not a fit.
 
 With too little data the fit says why (Fit.message) and nothing is forecast or recommended.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -38,6 +43,8 @@ from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo, scope
 from .queries import FIRST_MONTH, month_of, network_names, panel_for
 from .targets import goal_reach
+
+T = TypeVar("T")
 
 SEED = 0
 BEYOND = 24  # months forecast past the latest dated target
@@ -147,14 +154,25 @@ def outlook(
     its reach targets, the programme's and the network's own."""
     ambition = ambition.within(network).reach_only()
 
+    key = ("forecast", ambition, network.id if network else None, threshold.value, as_of, horizon, runs, seed)
+
     def compute() -> Outlook:
         panel = panel_for(session, scope(session, ambition, network), threshold, as_of)
-        return outlook_of(panel, ambition, network, threshold, as_of, horizon, runs, seed)
+        return _by_panel(
+            cache, key, panel, lambda: outlook_of(panel, ambition, network, threshold, as_of, horizon, runs, seed)
+        )
 
     if cache is None or not cache.size:
         return compute()
-    key = ("forecast", ambition, network.id if network else None, threshold.value, as_of, horizon, runs, seed)
     return cached(session, cache, key, compute)
+
+
+def _by_panel(cache: MetricsCache | None, key: tuple, panel: Panel, compute: Callable[[], T]) -> T:
+    """compute() kept by the panel's content: a write that leaves the panel as it was (a note, a stage
+    below the threshold, an idea already adopted by the organisation) does not fit the model again."""
+    if cache is None or not cache.size:
+        return compute()
+    return cache.get_or_compute((*key, "panel", panel.content_key()), compute)
 
 
 def outlook_of(panel: Panel, ambition, network, threshold, as_of, horizon, runs, seed) -> Outlook:
@@ -274,14 +292,20 @@ def _engage(session, panel: Panel, ambition, network, threshold, as_of, k, runs,
         "target": ahead[0].label if ahead else None,
         "candidates": len(pool),
     }
-    model = fit(panel)
+    key = ("engage choice", month, k, runs, seed)
+    model = _by_panel(cache, ("fit",), panel, lambda: fit(panel))
     if not model.enough_data:
         return Engagement(**base, message=model.message, shortlisted=0)
     if not pool:
         return Engagement(
             **base, message="Every open organisation has adopted: there is nobody to engage.", shortlisted=0
         )
-    short, chosen = choose_for(panel, model, month, pool, k, runs=runs, seed=seed, size=max(SHORTLIST, 2 * k))
+    short, chosen = _by_panel(
+        cache,
+        key,
+        panel,
+        lambda: choose_for(panel, model, month, pool, k, runs=runs, seed=seed, size=max(SHORTLIST, 2 * k)),
+    )
     named = sorted({pick.ods for pick in chosen.picks} | {g.ods for pick in chosen.picks for g in pick.alternatives})
     why = search.reasons(panel, named, network_names(session, named), known=graph_measures(panel, cache))
     picks = tuple(Suggestion(p.ods, p.gain, p.low, p.high, explain(why[p.ods])) for p in chosen.picks)
