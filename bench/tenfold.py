@@ -289,13 +289,19 @@ def run_scale(url: str, scale: str, runs: int, only: set[str]) -> dict:
         }
         print(
             f"  {scale} {name}: {fresh:.0f} ms afresh, {results[name]['cached']:.1f} ms cached, "
-            f"{results[name]['after_write']:.0f} ms after a write, {size:,} bytes, {fresh_statements} statements",
+            f"{results[name]['after_write']:.0f} ms after a write, {size:,} bytes, {fresh_statements} statements, "
+            f"{_memory('VmRSS'):.0f} MB resident",
             file=sys.stderr,
         )
     event.remove(engine, "before_cursor_execute", count)
-    status = Path("/proc/self/status").read_text()
-    results["_memory_mb"] = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1000
+    results["_memory_mb"] = _memory("VmHWM")
     return results
+
+
+def _memory(field: str) -> float:
+    """This process's memory in MB: VmRSS now, or VmHWM, the most it has held."""
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1)) / 1000
 
 
 def verdicts(name: str, one: dict | None, ten: dict | None) -> list[str]:
