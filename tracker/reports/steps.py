@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, func, literal, or_, select, union_all
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from ..cache import MetricsCache
 from ..core import coverage as cov
 from ..core.stages import LADDER, Stage
 from ..models import AdoptionSpell, Organisation
+from ..models.months import month_index
 from ..models.versions import Pairs, incremental
 from . import kept
 from .scope import Scope
@@ -51,31 +50,6 @@ def monthly(
     return incremental(session, cache, key, afresh, again).points
 
 
-class _MonthIndex(FunctionElement):
-    """A date's month as one number: year × 12 + month - 1."""
-
-    type = Integer()
-    name = "month_index"
-    inherit_cache = True
-
-
-@compiles(_MonthIndex)
-def _month_index(element, compiler, **kw):
-    day = compiler.process(element.clauses, **kw)
-    return f"(EXTRACT(YEAR FROM {day}) * 12 + EXTRACT(MONTH FROM {day}) - 1)"
-
-
-@compiles(_MonthIndex, "sqlite")
-def _month_index_sqlite(element, compiler, **kw):
-    # SQLite keeps dates as ISO text: cutting it is cheaper than strftime() parsing it.
-    day = compiler.process(element.clauses, **kw)
-    return f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12 + CAST(substr({day}, 6, 2) AS INTEGER) - 1)"
-
-
-def _month(column):
-    return _MonthIndex(column)
-
-
 def series_months(start: date, end: date) -> range:
     """The month indices of a series from start to end's month."""
     return range(cov.month_index(start), cov.month_index(end) + 1)
@@ -91,13 +65,13 @@ def _organisations(scope: Scope):
 def open_deltas(session: Session, scope: Scope, months: range) -> list[tuple[int, int]]:
     """(month index, +n/-n): the organisations opening (from their first month) and closing. One statement."""
     organisations = _organisations(scope)
-    opened = select(_month(organisations.c.opened_on).label("month"), literal(1).label("delta")).where(
+    opened = select(month_index(organisations.c.opened_on).label("month"), literal(1).label("delta")).where(
         organisations.c.opened_on.is_not(None)
     )
     always_open = select(literal(months.start).label("month"), literal(1).label("delta")).where(
         organisations.c.opened_on.is_(None)
     )
-    closed = select(_month(organisations.c.closed_on).label("month"), literal(-1).label("delta")).where(
+    closed = select(month_index(organisations.c.closed_on).label("month"), literal(-1).label("delta")).where(
         organisations.c.closed_on.is_not(None)
     )
     open_steps = union_all(opened, always_open, closed).subquery()
@@ -163,8 +137,8 @@ def reach_deltas(
         .cte("adopted")
     )
     steps = union_all(
-        select(adopted.c.organisation_id, _month(adopted.c.starts).label("month"), literal(1).label("delta")),
-        select(adopted.c.organisation_id, _month(adopted.c.ends).label("month"), literal(-1).label("delta")).where(
+        select(adopted.c.organisation_id, month_index(adopted.c.starts).label("month"), literal(1).label("delta")),
+        select(adopted.c.organisation_id, month_index(adopted.c.ends).label("month"), literal(-1).label("delta")).where(
             adopted.c.ends.is_not(None)
         ),
     ).subquery("steps")
