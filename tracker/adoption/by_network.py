@@ -1,6 +1,6 @@
 """Records of one change idea counted by network and stage: the summary a long "who uses it" list starts with.
 
-Pure: takes the records the page loaded (each with its organisation and network).
+Pure: takes the counts the page read (tracker.adoption.queries.adopter_counts).
 """
 
 from __future__ import annotations
@@ -20,16 +20,11 @@ class NetworkStages:
         return sum(self.counts.values())
 
 
-def by_network(records: list) -> list[NetworkStages]:
-    """One row per network with records (by name; organisations in no network last), counting each stage."""
+def by_network(counts: list[tuple[object | None, Stage, int]]) -> list[NetworkStages]:
+    """One row per network with records (by name; organisations in no network last), counting each stage,
+    from (network or None, stage, how many) as tracker.adoption.queries.adopter_counts reads them."""
     rows: dict[int | None, NetworkStages] = {}
-    for record in records:
-        network = record.organisation.network
+    for network, stage, count in counts:
         row = rows.setdefault(network.id if network else None, NetworkStages(network))
-        row.counts[record.stage] = row.counts.get(record.stage, 0) + 1
+        row.counts[stage] = row.counts.get(stage, 0) + count
     return sorted(rows.values(), key=lambda row: (row.network is None, row.network.name if row.network else ""))
-
-
-def in_network(records: list, code: str) -> list:
-    """The records of organisations in the network with this code, in the order given."""
-    return [r for r in records if r.organisation.network is not None and r.organisation.network.code == code]

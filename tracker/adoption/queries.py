@@ -7,7 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from ..access import may_log_adoption
 from ..calendar import today
@@ -25,6 +25,7 @@ from ..models import (
     Stage,
     User,
 )
+from ..models.adoption import rank_of
 
 
 @dataclass(frozen=True)
@@ -182,20 +183,40 @@ def history(session: Session, organisation: Organisation, idea: ChangeIdea) -> l
     )
 
 
-def adopters(session: Session, idea: ChangeIdea) -> list[Adoption]:
-    """The organisations with a record for this idea: the peers to ask, furthest along first."""
-    records = list(
-        session.scalars(
-            select(Adoption)
-            .where(Adoption.change_idea_id == idea.id)
-            .options(
-                joinedload(Adoption.organisation).joinedload(Organisation.network),
-                joinedload(Adoption.current_event),
-                joinedload(Adoption.last_logged_by),
-            )
-        )
+def adopter_counts(session: Session, idea: ChangeIdea) -> list[tuple[Network | None, Stage, int]]:
+    """How many organisations have a record of this idea, by network and stage: one statement."""
+    rows = session.execute(
+        select(Network, Adoption.stage, func.count())
+        .select_from(Adoption)
+        .join(Organisation, Adoption.organisation_id == Organisation.id)
+        .outerjoin(Network, Organisation.network_id == Network.id)
+        .where(Adoption.change_idea_id == idea.id)
+        .group_by(Network.id, Adoption.stage)
     )
-    return sorted(records, key=lambda a: (-(a.stage.rank or 0), a.effective_date, a.organisation.name))
+    return [(network, stage, count) for network, stage, count in rows]
+
+
+def adopters(
+    session: Session, idea: ChangeIdea, network: Network | None = None, offset: int = 0, limit: int | None = None
+) -> list[Adoption]:
+    """The organisations with a record for this idea (of one network, if given): the peers to ask, furthest
+    along first, then longest at it, then by name; the rows from offset, limit of them (all if None)."""
+    stmt = (
+        select(Adoption)
+        .join(Organisation, Adoption.organisation_id == Organisation.id)
+        .where(Adoption.change_idea_id == idea.id)
+        .options(
+            contains_eager(Adoption.organisation).joinedload(Organisation.network),
+            joinedload(Adoption.current_event),
+            joinedload(Adoption.last_logged_by),
+        )
+        .order_by(rank_of(Adoption.stage).desc(), Adoption.effective_date, Organisation.name, Organisation.id)
+    )
+    if network is not None:
+        stmt = stmt.where(Organisation.network_id == network.id)
+    if limit is not None:
+        stmt = stmt.offset(offset).limit(limit)
+    return list(session.scalars(stmt).unique())
 
 
 def organisation_matrix(session: Session, organisation: Organisation) -> tuple[list[Ambition], dict[int, Adoption]]:

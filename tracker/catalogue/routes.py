@@ -15,7 +15,7 @@ from flask_login import current_user
 from .. import lookups
 from ..access import editors_only, sees_drafts, signed_in
 from ..adoption import queries as adoption_queries
-from ..adoption.by_network import by_network, in_network
+from ..adoption.by_network import by_network
 from ..core.driver_layout import SHADES
 from ..db import get_session
 from ..editing import EditConflict, InvalidInput, Submission
@@ -139,20 +139,20 @@ def idea(code: str):
     _visible(row.package)
     crumbs = _package_crumbs(row.package)
     session = get_session()
-    adopters = adoption_queries.adopters(session, row)
-    networks = by_network(adopters)
-    chosen = None
+    networks = by_network(adoption_queries.adopter_counts(session, row))
+    chosen, total = None, sum(n.total for n in networks)
     if code := request.args.get("network"):
-        chosen = next((n.network for n in networks if n.network is not None and n.network.code == code), None)
-        if chosen is None:
+        found = next((n for n in networks if n.network is not None and n.network.code == code), None)
+        if found is None:
             abort(404, f"No organisation in a network with the code “{code[:20]}” has a record of {row.code}.")
-        adopters = in_network(adopters, chosen.code)
-    page = requested_page(len(adopters))
+        chosen, total = found.network, found.total
+    page = requested_page(total)
+    adopters = adoption_queries.adopters(session, row, chosen, page.offset, page.size)
     return render_template(
         "catalogue/idea.html",
         idea=row,
         retired_in=versions.retired_in(session, row.package_id, row.code) if row.retired else None,
-        adopters=page.rows(adopters),
+        adopters=adopters,
         page=page,
         networks=networks,
         chosen=chosen,
