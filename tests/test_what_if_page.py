@@ -296,3 +296,21 @@ def test_at_national_scale_codes_are_typed_instead_of_ticked(seeded, signed_in):
     assert 'type="checkbox"' in get(client, URL + "?ambition=RP&network=OXF")  # one network: boxes again
     typed = get(client, URL + "?ambition=RP&codes=N001+n002&scenario=show")
     assert 'value="N001, N002"' in typed and "No forecast: " in page_text(typed)
+
+
+def test_the_form_alone_reads_the_panel_once_between_writes(make_app, demo_history):
+    """The page before any scenario lists whom one may engage from the panel: kept per state of the data,
+    a second visit reads no spell and no link, and a write reads them again."""
+    app = make_app(COVERAGE_CACHE_SIZE=16)
+    client = FormClient(app.test_client())
+    client.sign_in_as("faculty")
+
+    def panel_reads() -> list[str]:
+        with count_statements(app) as statements:
+            get(client, RP)
+        return [s for s in statements if "adoption_spells" in s or "learning_links" in s]
+
+    assert panel_reads()
+    assert panel_reads() == []
+    add_events(demo_history, [("RXX", "RP-01", "implementing", date(2025, 6, 1))])
+    assert panel_reads()

@@ -24,12 +24,14 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..cache import MetricsCache
 from ..calendar import PROGRAMME_START
 from ..core import coverage as cov
 from ..core.panel import Panel
 from ..core.stages import LADDER, Stage
 from ..links.queries import active_links
 from ..models import AdoptionSpell, Network, Organisation
+from ..models.versions import cached
 from ..reports.queries import Scope
 
 FIRST_MONTH = cov.month_index(PROGRAMME_START)
@@ -91,6 +93,17 @@ def panel_for(session: Session, scope: Scope, threshold: Stage, as_of: date) -> 
         closed_from=closed_from,
         links=links,
     )
+
+
+def kept_panel(session: Session, scope: Scope, threshold: Stage, as_of: date, cache: MetricsCache | None) -> Panel:
+    """panel_for, kept per state of the data with a cache: the forecast, whom to engage and the what-if page
+    of one ambition, threshold and day read it once between writes. Shared by requests, so never changed:
+    nothing here alters a panel once made."""
+    if cache is None or not cache.size:
+        return panel_for(session, scope, threshold, as_of)
+    network = scope.network.id if scope.network else None
+    key = ("panel", scope.ambition.id, network, tuple(scope.idea_ids), threshold.value, as_of)
+    return cached(session, cache, key, lambda: panel_for(session, scope, threshold, as_of))
 
 
 def network_names(session: Session, organisations: Sequence[str]) -> dict[str, str | None]:

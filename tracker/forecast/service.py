@@ -41,7 +41,7 @@ from ..core.panel import Panel
 from ..core.stages import Stage
 from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo, scope
-from .queries import FIRST_MONTH, month_of, network_names, panel_for
+from .queries import FIRST_MONTH, kept_panel, month_of, network_names
 from .targets import goal_reach
 
 T = TypeVar("T")
@@ -157,7 +157,7 @@ def outlook(
     key = ("forecast", ambition, network.id if network else None, threshold.value, as_of, horizon, runs, seed)
 
     def compute() -> Outlook:
-        panel = panel_for(session, scope(session, ambition, network), threshold, as_of)
+        panel = kept_panel(session, scope(session, ambition, network), threshold, as_of, cache)
         return _by_panel(
             cache, key, panel, lambda: outlook_of(panel, ambition, network, threshold, as_of, horizon, runs, seed)
         )
@@ -268,7 +268,7 @@ def engage(
     ambition = ambition.within(network).reach_only()
 
     def compute() -> Engagement:
-        panel = panel_for(session, scope(session, ambition, network), threshold, as_of)
+        panel = kept_panel(session, scope(session, ambition, network), threshold, as_of, cache)
         return _engage(session, panel, ambition, network, threshold, as_of, k, runs, seed, cache)
 
     if cache is None or not cache.size:

@@ -27,7 +27,7 @@ from ..models.versions import cached
 from ..reports.service import AmbitionInfo, NetworkInfo, scope
 from . import scenario as scenarios
 from . import service, whatif
-from .queries import month_of, panel_for
+from .queries import kept_panel, month_of
 
 # Two charts side by side: drawn at about the size of half the page, so that their 12px labels stay 12px.
 CHART_WIDTH, CHART_HEIGHT = 480, 360
@@ -73,7 +73,15 @@ class Cascade:
 class Subject:
     """An ambition's organisations and graph as of a day, read lazily and once."""
 
-    def __init__(self, session: Session, ambition: AmbitionInfo, network: NetworkInfo | None, threshold, as_of):
+    def __init__(
+        self,
+        session: Session,
+        ambition: AmbitionInfo,
+        network: NetworkInfo | None,
+        threshold,
+        as_of,
+        cache: MetricsCache | None = None,
+    ):
         self.session, self.ambition, self.network, self.threshold, self.as_of = (
             session,
             ambition,
@@ -81,10 +89,12 @@ class Subject:
             threshold,
             as_of,
         )
+        self.cache = cache
 
     @cached_property
     def panel(self) -> Panel:
-        return panel_for(self.session, scope(self.session, self.ambition, self.network), self.threshold, self.as_of)
+        found = scope(self.session, self.ambition, self.network)
+        return kept_panel(self.session, found, self.threshold, self.as_of, self.cache)
 
     @cached_property
     def directory(self) -> dict[str, Named]:
@@ -235,7 +245,7 @@ def build(
     cache: MetricsCache | None,
 ) -> Page:
     """The page for a form that validated; `runs`: the forecast's."""
-    subject = Subject(session, ambition, network, asked.threshold, as_of)
+    subject = Subject(session, ambition, network, asked.threshold, as_of, cache)
     page = Page(subject, groups=groups(subject))
     page.boxes = sum(len(g.choices) for g in page.groups) <= MAX_BOXES
     picks = list(asked.picks)
