@@ -93,9 +93,7 @@ def _csv_cell(kind: str):
     return {TEXT: text, WHOLE: whole, DAY: day}.get(kind, lambda value: csv_text(kind, value))
 
 
-def csv_chunks(
-    columns: Sequence[Column], rows: Iterable[Sequence[Any]], rows_per_chunk: int = CSV_ROWS_PER_CHUNK
-) -> Iterator[bytes]:
+def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """The CSV file in pieces as the rows come (the byte order mark and header first), so a file of any
     length streams through bounded memory."""
     buffer = io.StringIO()
@@ -115,7 +113,7 @@ def csv_chunks(
     for row in rows:
         writer.writerow([cell(v) for cell, v in zip(cells, row, strict=True)])
         waiting += 1
-        if waiting == rows_per_chunk:
+        if waiting == CSV_ROWS_PER_CHUNK:
             yield taken()
             waiting = 0
     if waiting:

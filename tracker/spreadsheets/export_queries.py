@@ -94,7 +94,7 @@ def count(session: Session, stmt: Select) -> int:
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
 
 
-def stream(session: Session, stmt: Select, chunk: int = CHUNK_ROWS) -> Iterator[Any]:
+def stream(session: Session, stmt: Select) -> Iterator[Any]:
     """The statement's rows, fetched chunk by chunk (never all at once). Through the session's connection,
     in its transaction: plain rows need none of the ORM's work per row."""
-    yield from session.connection().execute(stmt.execution_options(yield_per=chunk))
+    yield from session.connection().execute(stmt.execution_options(yield_per=CHUNK_ROWS))
