@@ -95,6 +95,11 @@ def count(session: Session, stmt: Select) -> int:
 
 
 def stream(session: Session, stmt: Select) -> Iterator[Any]:
-    """The statement's rows, fetched chunk by chunk (never all at once). Through the session's connection,
-    in its transaction: plain rows need none of the ORM's work per row."""
-    yield from session.connection().execute(stmt.execution_options(yield_per=CHUNK_ROWS))
+    """The statement's rows, fetched chunk by chunk (never all at once), then the session closed. Through
+    the session's connection, in its transaction: plain rows need none of the ORM's work per row."""
+    try:
+        yield from session.connection().execute(stmt.execution_options(yield_per=CHUNK_ROWS))
+    finally:
+        # A streamed response's rows come after the view has returned: end the read (and close its
+        # cursor) as soon as the last row is read or the download stops, not when the context ends.
+        session.close()
