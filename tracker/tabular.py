@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import IO, Any
 
 from flask import Response
 from openpyxl import Workbook
@@ -35,6 +36,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 PERCENT_FORMAT = "0.0%"
+XLSX_MAX_ROWS = 1_048_576 - 1  # a sheet's rows in Excel, less the header row
+CSV_ROWS_PER_CHUNK = 1_000  # rows written out at a time when a CSV file streams
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,53 @@ def csv_text(kind: str, value: Any) -> str:
     return str(value)
 
 
-def to_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+def _csv_cell(kind: str):
+    """csv_text for one kind of column, quicker for the values such a column mostly holds: the csv module
+    writes None as an empty cell and whole numbers as they are, which is what csv_text makes of them."""
+
+    def text(value: Any) -> Any:
+        if value.__class__ is str:
+            return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+        return value if value is None else csv_text(kind, value)
+
+    def whole(value: Any) -> Any:
+        return value if value is None or value.__class__ is int else csv_text(kind, value)
+
+    def day(value: Any) -> Any:
+        return value.isoformat() if value.__class__ is date else csv_text(kind, value)
+
+    return {TEXT: text, WHOLE: whole, DAY: day}.get(kind, lambda value: csv_text(kind, value))
+
+
+def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """The CSV file in pieces as the rows come (the byte order mark and header first), so a file of any
+    length streams through bounded memory."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def taken() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode("utf-8")
+
+    buffer.write("\ufeff")
     writer.writerow([c.heading for c in columns])
+    yield taken()
+    cells = [_csv_cell(c.kind) for c in columns]
+    waiting = 0
     for row in rows:
-        writer.writerow([csv_text(c.kind, v) for c, v in zip(columns, row, strict=True)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        writer.writerow([cell(v) for cell, v in zip(cells, row, strict=True)])
+        waiting += 1
+        if waiting == CSV_ROWS_PER_CHUNK:
+            yield taken()
+            waiting = 0
+    if waiting:
+        yield taken()
+
+
+def to_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    return b"".join(csv_chunks(columns, rows))
 
 
 def _xlsx_cell(sheet, kind: str, value: Any) -> Any:
@@ -106,9 +149,9 @@ def _xlsx_cell(sheet, kind: str, value: Any) -> Any:
     return cell
 
 
-def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str) -> bytes:
+def write_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str, out: IO[bytes]) -> None:
     """One sheet: a bold, frozen header row, set column widths, real numbers, percentages and dates;
-    written row by row."""
+    written row by row (openpyxl's write-only mode keeps the rows in a temporary file, not in memory)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for index, column in enumerate(columns, start=1):
@@ -123,9 +166,35 @@ def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str
     sheet.append(header)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, c.kind, v) for c, v in zip(columns, row, strict=True)])
+    workbook.save(out)
+
+
+def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(columns, rows, title, buffer)
     return buffer.getvalue()
+
+
+def xlsx_temporary_file(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str) -> IO[bytes]:
+    """The workbook in a temporary file (deleted when closed), read from its start: a large workbook
+    is sent from disk rather than held whole in memory."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - the caller sends it, then closes it (which deletes it)
+    try:
+        write_xlsx(columns, rows, title, out)
+    except BaseException:
+        out.close()  # nothing half-written is kept or sent
+        raise
+    out.seek(0)
+    return out
+
+
+def sent_in_pieces(file: IO[bytes], piece: int = 256 * 1024) -> Iterator[bytes]:
+    """The file's bytes a piece at a time, closing it (a temporary file is then deleted) once all are sent."""
+    try:
+        while chunk := file.read(piece):
+            yield chunk
+    finally:
+        file.close()
 
 
 def table_file(fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str) -> bytes:
@@ -133,8 +202,9 @@ def table_file(fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]
     return to_csv(columns, rows) if fmt == "csv" else to_xlsx(columns, rows, title)
 
 
-def download(body: bytes, mimetype: str, filename: str) -> Response:
-    """A file to save, never cached (it may hold what only the signed-in user may see)."""
+def download(body: bytes | Iterable[bytes], mimetype: str, filename: str) -> Response:
+    """A file to save, never cached (it may hold what only the signed-in user may see). The body may be
+    an iterable of pieces (a streamed file): the response then sends each as it comes."""
     response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

@@ -12,19 +12,19 @@ from flask import (
     Response,
     current_app,
     render_template,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..access import editors_only, sees_drafts, signed_in
-from ..adoption import queries
 from ..calendar import today
 from ..core.stages import STAGE_MEANINGS
 from ..db import get_session
 from ..models import ChangeIdea, DiscontinuedReason, Organisation, Stage
-from ..tabular import MIMETYPES, download, table_download
-from . import exporting, import_template, importing, services, two_step
+from ..tabular import MIMETYPES, XLSX_MAX_ROWS, csv_chunks, download, sent_in_pieces, xlsx_temporary_file
+from . import export_queries, exporting, import_template, importing, services, two_step
 from .forms import ConfirmForm, UploadForm, WorkbookUploadForm
 from .services import imported_message, size_label
 from .staging import MAX_AGE_SECONDS, Ticket, UploadStore
@@ -55,38 +55,66 @@ def _store() -> UploadStore:
 # Downloads --------------------------------------------------------------------------------------
 
 
+def _export_page(too_many: tuple[str, int] | None = None, status: int = 200):
+    return (
+        render_template(
+            "spreadsheets/export.html",
+            event_columns=exporting.EVENT_COLUMNS,
+            record_columns=exporting.RECORD_COLUMNS,
+            xlsx_max_rows=_xlsx_max_rows(),
+            too_many=too_many,
+            breadcrumbs=[("Home", url_for("main.home"))],
+        ),
+        status,
+    )
+
+
+def _xlsx_max_rows() -> int:
+    return current_app.config.get("XLSX_MAX_ROWS", XLSX_MAX_ROWS)
+
+
 @bp.get("")
 @signed_in
 def export():
     """The spreadsheets to download, what each holds, and (for project managers) the import."""
-    return render_template(
-        "spreadsheets/export.html",
-        event_columns=exporting.EVENT_COLUMNS,
-        record_columns=exporting.RECORD_COLUMNS,
-        breadcrumbs=[("Home", url_for("main.home"))],
-    )
+    return _export_page()
 
 
-def _download(name: str, fmt: str, lines) -> Response:
+def _download(name: str, fmt: str, stmt: Select) -> Response | tuple:
+    """The file, streamed: CSV a chunk of rows at a time as they are read (the request's session stays
+    open until the last one is sent), XLSX written row by row to a temporary file and sent from it.
+    A workbook Excel could not open (more rows than a sheet holds) is refused before anything is written."""
     title, fields = DOWNLOADS[name]
     columns = [field.column for field in fields]
-    return table_download(fmt, columns, exporting.table(fields, lines), title, f"{name}-{today().isoformat()}")
+    filename = f"{name}-{today().isoformat()}.{fmt}"
+    session = get_session()
+    if fmt == "csv":
+        rows = exporting.table(fields, export_queries.stream(session, stmt))
+        return download(stream_with_context(csv_chunks(columns, rows)), MIMETYPES[fmt], filename)
+    found = export_queries.count(session, stmt)
+    if found > _xlsx_max_rows():
+        return _export_page(too_many=(title, found), status=422)
+    workbook = xlsx_temporary_file(columns, exporting.table(fields, export_queries.stream(session, stmt)), title)
+    size = workbook.seek(0, 2)
+    workbook.seek(0)
+    response = download(sent_in_pieces(workbook), MIMETYPES[fmt], filename)
+    response.content_length = size
+    response.call_on_close(workbook.close)  # if the download is cut short
+    return response
 
 
 @bp.get("/adoption-events.<any(csv, xlsx):fmt>")
 @signed_in
 def events_file(fmt: str):
     """Every adoption event, one row each, in the order they took effect (drafts only for editors)."""
-    events = queries.visible(queries.events(get_session()), sees_drafts())
-    return _download("adoption-events", fmt, exporting.event_lines(events))
+    return _download("adoption-events", fmt, export_queries.events_statement(sees_drafts()))
 
 
 @bp.get("/adoption-records.<any(csv, xlsx):fmt>")
 @signed_in
 def records_file(fmt: str):
     """The current record of every organisation and change idea (drafts only for editors)."""
-    records = queries.visible(queries.current_records(get_session()), sees_drafts())
-    return _download("adoption-records", fmt, exporting.record_lines(records))
+    return _download("adoption-records", fmt, export_queries.records_statement(sees_drafts()))
 
 
 # Import -----------------------------------------------------------------------------------------
