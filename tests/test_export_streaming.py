@@ -184,5 +184,5 @@ def test_a_workbook_excel_could_not_open_is_refused_with_the_way_to_get_it(app, 
 
 def test_the_page_says_how_many_rows_a_workbook_holds(signed_in):
     html = signed_in("trust").get("/spreadsheets").get_data(as_text=True)
-    assert "An Excel download holds at most 1,048,575 rows" in html
+    assert "An Excel download holds at most 50,000 rows" in html
     assert "There is a problem" not in html

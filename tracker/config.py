@@ -79,9 +79,10 @@ COVERAGE_GOAL = _trend.DEFAULT_GOAL
 IMPORT_MAX_BYTES = _csvfile.MAX_BYTES
 IMPORT_MAX_ROWS = _csvfile.MAX_ROWS
 IMPORT_CONFIRM_SECONDS = 60 * 60  # as tracker.spreadsheets.staging.MAX_AGE_SECONDS
-# The most rows an XLSX download of the events or records may hold: Excel's own limit (as tracker.tabular's).
-# Above it the page offers CSV instead; lower it where a workbook that size would outlast TRACKER_TIMEOUT.
-XLSX_MAX_ROWS = 1_048_575
+# The most rows an XLSX download of the events or records may hold. openpyxl writes a few thousand rows a
+# second, so a workbook much past this would outlast the worker's timeout (TRACKER_TIMEOUT, 30 s) and be cut
+# off half-written; above it the page offers CSV, which streams any length. Excel's own limit is 1,048,575.
+XLSX_MAX_ROWS = 50_000
 
 # Answered with 503 while the database does not answer: when clients should try again (Retry-After).
 RETRY_AFTER_SECONDS = 30
