@@ -589,8 +589,12 @@ def test_the_statement_count_does_not_grow_with_the_data(app, reader, seeded, st
     for path in (".graphml", "/nodes.csv", "/edges.csv"):
         with statement_counter() as download:
             reader.get(URL + path, query_string={"ambition": "RP", "as_of": "2025-01-01"})
-        # The adoption figures came from the cache, and files are not kept answers (no version reads for one).
-        assert len(download) == len(large) - 4
+        # The adoption figures came from the cache; the file is kept like an answer (its version read twice).
+        assert len(download) == len(large) - 2
+        with statement_counter() as again:
+            kept = reader.get(URL + path, query_string={"ambition": "RP", "as_of": "2025-01-01"})
+        assert kept.status_code == 200 and "attachment" in kept.headers["Content-Disposition"]
+        assert len(again) < len(download)  # the kept file: the user and the data version, nothing computed
 
 
 def test_a_repeated_request_reuses_the_costly_measures(app, reader, seeded, statement_counter, monkeypatch):

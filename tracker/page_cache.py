@@ -27,6 +27,7 @@ from .cache import page_cache
 from .calendar import today
 from .db import get_session
 from .models.versions import cached
+from .tabular import download
 
 # Where the kept content goes in the page around it: a marker no template or data can hold.
 _SLOT = f"<!--content-{secrets.token_hex(16)}-->"
@@ -65,6 +66,19 @@ def json_answer(build: Callable[[], object]) -> Response:
 
     body = cached(get_session(), page_cache(), _key("json", request.endpoint or ""), encode)
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
+
+
+def download_answer(build: Callable[[], tuple[bytes, str]], mimetype: str) -> Response:
+    """build()'s file, (its bytes, its name), as a download (tracker.tabular.download), kept likewise: the
+    name is kept in front of the bytes, so that a kept file needs nothing computed to be named."""
+
+    def encode() -> bytes:
+        body, name = build()
+        return name.encode() + b"\0" + body
+
+    kept = cached(get_session(), page_cache(), _key("download", request.endpoint or ""), encode)
+    name, _separator, body = kept.partition(b"\0")
+    return download(body, mimetype, name.decode())
 
 
 def bytes_answer(build: Callable[[], bytes], mimetype: str) -> Response:

@@ -28,7 +28,7 @@ from ..calendar import today
 from ..db import get_session
 from ..maps import export, payload, service
 from ..maps.assemble import NetworkView, NotFound
-from ..tabular import download, table_download
+from ..tabular import MIMETYPES, to_csv
 from .params import BadParameter, code_parameter, parse_day, threshold_parameter
 
 UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9-]")  # codes are letters, digits and hyphens anyway
@@ -65,20 +65,32 @@ def network():
 
 @signed_in
 def network_graphml():
-    """The network as GraphML: every node and edge with its attributes."""
-    view = _view()
-    return download(export.to_graphml(view), export.GRAPHML_MIMETYPE, _file_name(view, ".graphml"))
+    """The network as GraphML: every node and edge with its attributes (the file kept per state of the data)."""
+
+    def build() -> tuple[bytes, str]:
+        view = _view()
+        return export.to_graphml(view), _file_name(view, ".graphml")
+
+    return page_cache.download_answer(build, export.GRAPHML_MIMETYPE)
 
 
 @signed_in
 def network_nodes_csv():
-    """The network's nodes as CSV, one row each."""
-    view = _view()
-    return table_download("csv", export.NODE_COLUMNS, export.node_rows(view), "Nodes", _file_name(view, "-nodes"))
+    """The network's nodes as CSV, one row each (kept likewise)."""
+
+    def build() -> tuple[bytes, str]:
+        view = _view()
+        return to_csv(export.NODE_COLUMNS, export.node_rows(view)), _file_name(view, "-nodes.csv")
+
+    return page_cache.download_answer(build, MIMETYPES["csv"])
 
 
 @signed_in
 def network_edges_csv():
-    """The network's edges as CSV, one row each."""
-    view = _view()
-    return table_download("csv", export.EDGE_COLUMNS, export.edge_rows(view), "Edges", _file_name(view, "-edges"))
+    """The network's edges as CSV, one row each (kept likewise)."""
+
+    def build() -> tuple[bytes, str]:
+        view = _view()
+        return to_csv(export.EDGE_COLUMNS, export.edge_rows(view)), _file_name(view, "-edges.csv")
+
+    return page_cache.download_answer(build, MIMETYPES["csv"])
