@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "c5e8a1d3b760"
 down_revision: str | None = "f1a7c3d95e28"
 branch_labels: str | Sequence[str] | None = None
