@@ -41,7 +41,7 @@ def test_the_navigation_shows_the_ends_and_the_current_pages_neighbours(number, 
     assert Page(number, 10, count * 10).numbers() == shown
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "abc", "1.5", "²", " 2"])
+@pytest.mark.parametrize("raw", ["0", "-1", "abc", "1.5", "²", " 2", "9" * 5000])
 def test_what_is_not_a_page_number_is_refused_naming_the_pages(raw):
     with pytest.raises(BadPage, match="Pages are numbered from 1 to 3"):
         page(raw, 150, 50)

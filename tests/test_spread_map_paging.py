@@ -155,7 +155,8 @@ def test_a_small_collaborative_sees_its_whole_tables_at_once(seeded, signed_in):
 
 
 @pytest.mark.parametrize(
-    ("query", "status"), [("page=0", 400), ("page=two", 400), ("links_page=-1", 400), ("network=NOPE", 404)]
+    ("query", "status"),
+    [("page=0", 400), ("page=two", 400), ("links_page=-1", 400), ("page=" + "9" * 5000, 400), ("network=NOPE", 404)],
 )
 def test_bad_paging_is_refused_with_a_reason(seeded, signed_in, query, status):
     response = signed_in("trust").get(f"{PAGE}&{query}")

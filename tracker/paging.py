@@ -73,6 +73,17 @@ class Page:
         return result
 
 
+# More digits than any list has pages: longer is no page number (and int() of thousands of digits raises).
+MOST_DIGITS = 9
+
+
+def page_number(raw: str) -> int | None:
+    """The whole number from 1 that a page value writes, None when it writes none."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > MOST_DIGITS or int(raw) < 1:
+        return None
+    return int(raw)
+
+
 def page(raw: str | None, total: int, size: int = PAGE_SIZE) -> Page:
     """The page a `page` value from an address asks for; no value is the first page.
 
@@ -81,9 +92,9 @@ def page(raw: str | None, total: int, size: int = PAGE_SIZE) -> Page:
     last = Page(1, size, total).count
     if raw is None or raw == "":
         return Page(1, size, total)
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    number = page_number(raw)
+    if number is None:
         raise BadPage(f"“{raw[:20]}” is not a page number. Pages are numbered from 1 to {last}.")
-    number = int(raw)
     if number > last:
         raise PastTheEnd(f"There is no page {number}: this list has {last} page{'s' if last != 1 else ''}.", last)
     return Page(number, size, total)

@@ -36,6 +36,7 @@ from ..calendar import people_date
 from ..db import get_session
 from ..forecast import service as forecasts
 from ..models.versions import cached
+from ..paging import page_number
 from ..reports.service import ambition_named
 from . import drawing, engage, history, present, queries, service, svg, tables
 from .assemble import NetworkView, NotFound
@@ -135,9 +136,10 @@ def _number(name: str) -> int:
     text = (request.args.get(name) or "").strip()
     if not text:
         return 1
-    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 1_000_000):
+    number = page_number(text)
+    if number is None:
         abort(400, f"The page number ({name}) must be a whole number from 1.")
-    return int(text)
+    return number
 
 
 def _read_form() -> tuple[SpreadMapForm, str]:
