@@ -6,8 +6,9 @@ pages while others write never gets a row twice and never misses one that was th
 started: a row added before the cursor is simply not in the rest of the walk, one added after it is.
 Offsets would shift under inserts; keys do not.
 
-The cursor is the last row's key, signed with the app's secret and the list's name (so it is opaque,
-a tampered or foreign one is refused, and it names no hidden row: it only says where to resume).
+The cursor is the last row's key, signed with the app's secret and the list's name: a tampered or
+foreign one is refused. It is signed, not encrypted (its key values, such as internal ids, can be read),
+and it names no row the caller could not see: it only says where to resume.
 A malformed limit or cursor is BadParameter (400 naming it). The `next` link keeps every other
 parameter as given, so filters carry over; it is null on the last page.
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,10 @@ class Panel:
     closed_from: Mapping[str, int] = field(default_factory=dict)  # ODS -> its first month closed (absent: open)
     links: tuple[tuple[str, str, float], ...] = ()  # undirected learning links (a, b, strength > 0)
 
+    @cached_property
     def content_key(self) -> tuple:
-        """Everything the panel holds, hashable: what a fit or a forecast of it is kept by."""
+        """Everything the panel holds, hashable: what a fit or a forecast of it is kept by. Worked out once
+        per panel (a kept panel is looked up by it several times a request)."""
         return (
             self.months,
             self.organisations,

@@ -172,7 +172,7 @@ def _by_panel(cache: MetricsCache | None, key: tuple, panel: Panel, compute: Cal
     below the threshold, an idea already adopted by the organisation) does not fit the model again."""
     if cache is None or not cache.size:
         return compute()
-    return cache.get_or_compute((*key, "panel", panel.content_key()), compute)
+    return cache.get_or_compute((*key, "panel", panel.content_key), compute)
 
 
 def outlook_of(panel: Panel, ambition, network, threshold, as_of, horizon, runs, seed) -> Outlook:

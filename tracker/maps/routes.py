@@ -81,10 +81,8 @@ def spread_map_svg():
     def build() -> bytes:
         found = _spread_map(form)
         title = f"Spread map of {_heading(form, ambition_title)}, as of {people_date(form.day)}"
-        description = _description(found.view, GEOGRAPHIC)
         engaged = _engaged(form, found)
-        if engaged:
-            description += f" Ringed and numbered in order: the {len(engaged)} organisations to engage next."
+        description = _image_description(found, engaged)
         on_map = drawing.draw(found.network, found.outline)
         return svg.map_svg(on_map, found.outline, title=title, description=description, engaged=engaged).encode()
 
@@ -244,6 +242,14 @@ def _description(view: present.MapView, layout: str) -> str:
     )
 
 
+def _image_description(found: _Found, engaged: dict[str, int]) -> str:
+    """What the map image shows, in words: its alt text and its SVG's description alike."""
+    description = _description(found.view, GEOGRAPHIC)
+    if engaged:
+        description += f" Ringed and numbered in order: the {len(engaged)} organisations to engage next."
+    return description
+
+
 def _heading(form: SpreadMapForm, ambition_title: str) -> str:
     chosen = form.idea
     idea_label = next((c.label for c in form.intervention.choices if c.value == chosen), None) if chosen else None
@@ -257,9 +263,7 @@ def _page(
     heading, params, layout = _heading(form, ambition_title), _query(form), form.layout.data
     highlight = _highlight(form, found)
     engaged = highlight.ranks if highlight else {}
-    description = _description(found.view, GEOGRAPHIC)
-    if engaged:
-        description += f" Ringed and numbered in order: the {len(engaged)} organisations to engage next."
+    description = _image_description(found, engaged)
     forecast_url = url_for("forecast.forecast", ambition=params["ambition"], min_stage=params["min_stage"])
     address = {**params, "layout": layout}
     if form.engage_k:
